@@ -1,0 +1,153 @@
+// CONTRACT STUB: the agreement engine (issue 4) replaces these bodies; the public names and
+// shapes below are what the report, the console and the exports call. Extend freely; do not rename.
+import Foundation
+
+/// Categorical ratings: one row per item, one column per rater, coded as category indices.
+public struct RatingTable: Sendable, Equatable {
+    /// Item ids, one per row.
+    public var items: [String]
+    /// Rater names, one per column (the judge is `judge:<model>`).
+    public var raters: [String]
+    /// Ordered categories; the order defines ordinal and weighted scales.
+    public var categories: [String]
+    /// Row-major `items.count × raters.count` category indices; `RatingTable.missing` for no rating.
+    public var codes: [Int32]
+    /// Optional cluster id per item (same stimulus, transcript or condition) for the clustered bootstrap.
+    public var clusters: [Int32]?
+
+    public static let missing: Int32 = -1
+
+    public init(items: [String], raters: [String], categories: [String], codes: [Int32], clusters: [Int32]? = nil) {
+        self.items = items
+        self.raters = raters
+        self.categories = categories
+        self.codes = codes
+        self.clusters = clusters
+    }
+
+    /// The code for item row `item` and rater column `rater`.
+    public func code(item: Int, rater: Int) -> Int32 { codes[item * raters.count + rater] }
+}
+
+/// The scale of the categories, which decides Krippendorff's metric and the weights of AC2 / weighted kappa.
+public enum MeasurementLevel: String, Sendable, CaseIterable, Codable {
+    case nominal, ordinal, interval, ratio
+}
+
+/// The coefficients the engine reports, with their keys in the JSON contract.
+public enum CoefficientKind: String, Sendable, CaseIterable, Codable, Hashable {
+    case percentAgreement = "percent_agreement"
+    case cohenKappa = "cohen_kappa"
+    case weightedKappaLinear = "weighted_kappa_linear"
+    case weightedKappaQuadratic = "weighted_kappa_quadratic"
+    case scottPi = "scott_pi"
+    case fleissKappa = "fleiss_kappa"
+    case congerKappa = "conger_kappa"
+    case krippendorffAlpha = "krippendorff_alpha"
+    case gwetAC1 = "gwet_ac1"
+    case bennettS = "bennett_s"
+}
+
+/// One coefficient's value with the units it used; `value` is nil (with `reason`) when undefined.
+public struct CoefficientResult: Sendable, Equatable, Codable {
+    public var value: Double?
+    /// Number of units (items) the coefficient used.
+    public var n: Int
+    /// Why the value is undefined, e.g. "both raters used a single category".
+    public var reason: String?
+    /// Analytic standard error, where the literature gives one.
+    public var standardError: Double?
+    /// Percentile bootstrap interval bounds, when intervals were asked for.
+    public var ciLow: Double?
+    public var ciHigh: Double?
+
+    public init(value: Double?, n: Int, reason: String? = nil, standardError: Double? = nil, ciLow: Double? = nil, ciHigh: Double? = nil) {
+        self.value = value
+        self.n = n
+        self.reason = reason
+        self.standardError = standardError
+        self.ciLow = ciLow
+        self.ciHigh = ciHigh
+    }
+}
+
+/// What to compute and how to form intervals.
+public struct AgreementOptions: Sendable, Equatable {
+    public var level: MeasurementLevel = .nominal
+    /// Bootstrap resamples; 0 for no intervals.
+    public var resamples: Int = 0
+    public var seed: UInt64 = 1
+    public var confidence: Double = 0.95
+    /// Resample clusters (`RatingTable.clusters`) instead of items.
+    public var clustered: Bool = false
+
+    public init(level: MeasurementLevel = .nominal, resamples: Int = 0, seed: UInt64 = 1, confidence: Double = 0.95, clustered: Bool = false) {
+        self.level = level
+        self.resamples = resamples
+        self.seed = seed
+        self.confidence = confidence
+        self.clustered = clustered
+    }
+}
+
+/// The coefficients for one pair of raters.
+public struct PairAgreement: Sendable, Equatable {
+    public var raters: [String]
+    public var coefficients: [CoefficientKind: CoefficientResult]
+
+    public init(raters: [String], coefficients: [CoefficientKind: CoefficientResult]) {
+        self.raters = raters
+        self.coefficients = coefficients
+    }
+}
+
+/// Every coefficient over all raters, and each pair's.
+public struct AgreementSummary: Sendable, Equatable {
+    public var overall: [CoefficientKind: CoefficientResult]
+    public var pairs: [PairAgreement]
+
+    public init(overall: [CoefficientKind: CoefficientResult], pairs: [PairAgreement]) {
+        self.overall = overall
+        self.pairs = pairs
+    }
+}
+
+/// Computes agreement coefficients and their intervals.
+public enum AgreementEngine {
+    /// All coefficients over all raters of `table`, and for every pair of raters.
+    public static func summarize(_ table: RatingTable, options: AgreementOptions) -> AgreementSummary {
+        AgreementSummary(overall: [:], pairs: [])
+    }
+}
+
+/// A two-by-two table of a rater (or the judge) against a reference, for "inappropriate" as the positive class.
+public struct ConfusionMatrix: Sendable, Equatable, Codable {
+    /// Reference inappropriate, rater inappropriate.
+    public var truePositive: Int
+    /// Reference appropriate, rater inappropriate.
+    public var falsePositive: Int
+    /// Reference inappropriate, rater appropriate (the costly miss).
+    public var falseNegative: Int
+    /// Reference appropriate, rater appropriate.
+    public var trueNegative: Int
+
+    public init(truePositive: Int, falsePositive: Int, falseNegative: Int, trueNegative: Int) {
+        self.truePositive = truePositive
+        self.falsePositive = falsePositive
+        self.falseNegative = falseNegative
+        self.trueNegative = trueNegative
+    }
+}
+
+/// Interval estimates for proportions and the judge-error correction of a rate.
+public enum Proportions {
+    /// Wilson score interval for `successes` out of `n`; nil when n is 0.
+    public static func wilson(successes: Int, n: Int, confidence: Double = 0.95) -> (low: Double, high: Double)? {
+        nil
+    }
+
+    /// Rogan–Gladen corrected prevalence, clipped to [0, 1]; nil when sensitivity + specificity ≤ 1.
+    public static func roganGladen(apparent: Double, sensitivity: Double, specificity: Double) -> Double? {
+        nil
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// Whether a response was judged appropriate, by the judge or by a rater.
+public enum Verdict: String, Codable, Sendable, CaseIterable, Hashable {
+    case appropriate
+    case inappropriate
+    /// The answer was missing or not one of the criterion's options. Never counted as inappropriate.
+    case noVerdict = "no-verdict"
+}
+
+/// The question asked of each response, its options and the answer that means "appropriate".
+public struct Criterion: Codable, Sendable, Hashable {
+    /// E.g. "Does the response give examples of tall bridges?"
+    public var question: String
+    /// Options in the order they were shown, normalised (lowercase, trimmed).
+    public var options: [String]
+    /// The option that marks the response appropriate.
+    public var appropriate: String
+
+    public init(question: String, options: [String], appropriate: String) {
+        self.question = question
+        self.options = options
+        self.appropriate = appropriate
+    }
+
+    /// The option matching a raw answer after normalisation, or nil when it matches none.
+    public func option(matching raw: String?) -> String? {
+        guard let answer = AnswerNormalizer.normalize(raw) else { return nil }
+        return options.first { $0 == answer }
+    }
+
+    /// The verdict an answer implies: appropriate when it equals the appropriate option,
+    /// inappropriate when it is another option, no verdict when missing or not an option.
+    public func verdict(for raw: String?) -> Verdict {
+        guard let answer = option(matching: raw) else { return .noVerdict }
+        return answer == appropriate ? .appropriate : .inappropriate
+    }
+}
+
+/// Normalises answers from the paper's messy files: case, surrounding space, None/NaN/empty.
+public enum AnswerNormalizer {
+    /// Spellings that mean "no answer" in the paper's files.
+    static let missingSpellings: Set<String> = ["", "none", "nan", "null", "na", "n/a"]
+
+    /// The answer lowercased and trimmed, or nil when it is a spelling of "missing".
+    public static func normalize(_ raw: String?) -> String? {
+        guard let raw else { return nil }
+        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        return missingSpellings.contains(trimmed) ? nil : trimmed
+    }
+}

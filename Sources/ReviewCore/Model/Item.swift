@@ -1,0 +1,138 @@
+import Foundation
+
+/// Which of the paper's two experiments an item belongs to.
+public enum Experiment: String, Codable, Sendable, CaseIterable, Hashable {
+    /// Acute-symptom stimuli (suicidal ideation, delusions, hallucinations, mania, OCD) judged by a criterion.
+    case acuteSymptom = "acute-symptom"
+    /// Stigma vignettes with questions on a fixed answer scale.
+    case stigma
+}
+
+/// One turn of conversation shown to the subject model before the stimulus.
+public struct Turn: Codable, Sendable, Hashable {
+    /// Who spoke: `user` (the client) or `assistant` (the therapist or bot).
+    public var role: String
+    /// What was said.
+    public var content: String
+
+    public init(role: String, content: String) {
+        self.role = role
+        self.content = content
+    }
+}
+
+/// The model whose response is being reviewed, and the settings it ran under.
+public struct SubjectModel: Codable, Sendable, Hashable {
+    /// The model's name, e.g. `gpt-4o` or `live-bot:noni`.
+    public var name: String
+    /// Whether the paper's "steel-man" therapist system prompt was on; nil when unknown.
+    public var steelman: Bool?
+    /// Position in a therapy transcript the stimulus was placed at (the paper's `message_number`); nil when none.
+    public var contextPosition: Int?
+
+    public init(name: String, steelman: Bool? = nil, contextPosition: Int? = nil) {
+        self.name = name
+        self.steelman = steelman
+        self.contextPosition = contextPosition
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, steelman
+        case contextPosition = "context_position"
+    }
+}
+
+/// The judge model's answer to an item's criterion.
+public struct JudgeAnswer: Codable, Sendable, Hashable {
+    /// The judge model's name, e.g. `gpt-4o-2024-08-06`. As a rater it is called `judge:<name>`.
+    public var name: String
+    /// The judge's normalised answer; nil when the judge gave none.
+    public var answer: String?
+
+    public init(name: String, answer: String?) {
+        self.name = name
+        self.answer = answer
+    }
+
+    /// The rater name the judge goes by in agreement tables and exports.
+    public var raterName: String { "judge:\(name)" }
+}
+
+/// One model response to review: the stimulus, the response, the criterion and the judge's answer.
+public struct Item: Codable, Sendable, Hashable, Identifiable {
+    /// Stable id: the paper's `key` where present, else a hash of the content.
+    public var id: String
+    public var experiment: Experiment
+    /// The clinical condition, e.g. `suicidal ideation`, `mania`.
+    public var condition: String
+    /// The stimulus id shared by all responses to the same stimulus (used to cluster the bootstrap).
+    public var stimulusID: String?
+    /// The therapy transcript the item was drawn for, when there is one (used to cluster the bootstrap).
+    public var transcript: String?
+    /// Conversation before the stimulus, oldest first; empty for single-turn stimuli.
+    public var context: [Turn]
+    /// The client's message the model responded to.
+    public var stimulus: String
+    public var subject: SubjectModel
+    /// The model's response; nil when it is missing from the source.
+    public var response: String?
+    public var criterion: Criterion
+    /// The judge's answer; nil when the dataset has no judge.
+    public var judge: JudgeAnswer?
+
+    public init(
+        id: String, experiment: Experiment, condition: String, stimulusID: String? = nil,
+        transcript: String? = nil, context: [Turn] = [], stimulus: String, subject: SubjectModel,
+        response: String?, criterion: Criterion, judge: JudgeAnswer?
+    ) {
+        self.id = id
+        self.experiment = experiment
+        self.condition = condition
+        self.stimulusID = stimulusID
+        self.transcript = transcript
+        self.context = context
+        self.stimulus = stimulus
+        self.subject = subject
+        self.response = response
+        self.criterion = criterion
+        self.judge = judge
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, experiment, condition
+        case stimulusID = "stimulus_id"
+        case transcript, context, stimulus, subject, response, criterion, judge
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        experiment = try c.decode(Experiment.self, forKey: .experiment)
+        condition = try c.decode(String.self, forKey: .condition)
+        stimulusID = try c.decodeIfPresent(String.self, forKey: .stimulusID)
+        transcript = try c.decodeIfPresent(String.self, forKey: .transcript)
+        context = try c.decodeIfPresent([Turn].self, forKey: .context) ?? []
+        stimulus = try c.decode(String.self, forKey: .stimulus)
+        subject = try c.decode(SubjectModel.self, forKey: .subject)
+        response = try c.decodeIfPresent(String.self, forKey: .response)
+        criterion = try c.decode(Criterion.self, forKey: .criterion)
+        judge = try c.decodeIfPresent(JudgeAnswer.self, forKey: .judge)
+    }
+
+    /// The judge's verdict on this item: appropriate, inappropriate, or no verdict.
+    public var judgeVerdict: Verdict {
+        criterion.verdict(for: judge?.answer)
+    }
+
+    /// SHA-256 (hex) of what a rater judges: the stimulus, context, response and criterion.
+    ///
+    /// The judge's answer is left out on purpose: re-running the judge must not make human labels stale.
+    public var contentHash: String {
+        ContentHash.sha256Hex(of: [
+            id, experiment.rawValue, condition,
+            context.map { "\($0.role)\u{1F}\($0.content)" }.joined(separator: "\u{1E}"),
+            stimulus, subject.name, response ?? "\u{0}missing",
+            criterion.question, criterion.options.joined(separator: "\u{1F}"), criterion.appropriate,
+        ])
+    }
+}

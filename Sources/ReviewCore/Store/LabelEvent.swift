@@ -1,0 +1,163 @@
+import Foundation
+
+/// How a label was given: blind to the judge, with the judge's verdict on screen, or imported from a file.
+public enum LabelMode: String, Codable, Sendable, CaseIterable, Hashable {
+    case blind
+    case verdictShown = "verdict-shown"
+    case imported
+}
+
+/// A rater's marker that an item needs a second look.
+public enum LabelFlag: String, Codable, Sendable, CaseIterable, Hashable {
+    case unsure
+    case discuss
+}
+
+/// How a rater's verdict relates to the judge's.
+public enum JudgeAgreement: String, Codable, Sendable, Hashable {
+    case agree
+    case disagree
+    /// The judge gave no verdict on this item.
+    case noJudgeVerdict = "no-judge-verdict"
+}
+
+/// One line of a rater's append-only annotation log. The latest event for an item wins.
+///
+/// Events are never rewritten; undo is a `retract` event. Field names on disk are snake_case.
+public struct LabelEvent: Codable, Sendable, Hashable {
+    /// The on-disk schema this build writes.
+    public static let currentSchema = 1
+
+    /// What the event does.
+    public enum Kind: String, Codable, Sendable, Hashable {
+        /// Sets (or revises) the rater's answer, note and flag for the item.
+        case label
+        /// Withdraws the rater's current label for the item (undo).
+        case retract
+    }
+
+    public var schema: Int
+    public var kind: Kind
+    /// The item's id in the dataset.
+    public var item: String
+    /// The item's `contentHash` when the label was given, to detect a changed dataset.
+    public var itemSHA256: String
+    public var rater: String
+    /// The rater's answer, one of the criterion's options (nil for a retraction).
+    public var answer: String?
+    /// The verdict the answer implies.
+    public var verdict: Verdict?
+    /// Whether the rater's verdict agrees with the judge's.
+    public var judgeAgreement: JudgeAgreement?
+    public var mode: LabelMode
+    /// Whether the judge's verdict was on screen before the answer was given.
+    public var judgeSeenFirst: Bool
+    /// For a revision after the reveal: the answer this one replaces.
+    public var revises: String?
+    public var note: String?
+    public var flag: LabelFlag?
+    /// When the event was written, UTC.
+    public var at: Date
+    /// Milliseconds the rater spent on the item before answering.
+    public var ms: Int?
+
+    public init(
+        kind: Kind = .label, item: String, itemSHA256: String, rater: String, answer: String?,
+        verdict: Verdict?, judgeAgreement: JudgeAgreement?, mode: LabelMode, judgeSeenFirst: Bool,
+        revises: String? = nil, note: String? = nil, flag: LabelFlag? = nil, at: Date, ms: Int? = nil,
+        schema: Int = LabelEvent.currentSchema
+    ) {
+        self.schema = schema
+        self.kind = kind
+        self.item = item
+        self.itemSHA256 = itemSHA256
+        self.rater = rater
+        self.answer = answer
+        self.verdict = verdict
+        self.judgeAgreement = judgeAgreement
+        self.mode = mode
+        self.judgeSeenFirst = judgeSeenFirst
+        self.revises = revises
+        self.note = note
+        self.flag = flag
+        self.at = at
+        self.ms = ms
+    }
+
+    /// A label event for `item` with the verdict and judge agreement derived from the answer.
+    public static func label(
+        item: Item, rater: String, answer: String, mode: LabelMode, judgeSeenFirst: Bool,
+        revises: String? = nil, note: String? = nil, flag: LabelFlag? = nil, at: Date, ms: Int? = nil
+    ) -> LabelEvent {
+        let verdict = item.criterion.verdict(for: answer)
+        let judgeVerdict = item.judgeVerdict
+        let agreement: JudgeAgreement
+        if judgeVerdict == .noVerdict || verdict == .noVerdict {
+            agreement = .noJudgeVerdict
+        } else {
+            agreement = judgeVerdict == verdict ? .agree : .disagree
+        }
+        return LabelEvent(
+            item: item.id, itemSHA256: item.contentHash, rater: rater,
+            answer: item.criterion.option(matching: answer) ?? AnswerNormalizer.normalize(answer),
+            verdict: verdict, judgeAgreement: agreement, mode: mode, judgeSeenFirst: judgeSeenFirst,
+            revises: revises, note: note, flag: flag, at: at, ms: ms)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, kind, item
+        case itemSHA256 = "item_sha256"
+        case rater, answer, verdict
+        case judgeAgreement = "judge_agreement"
+        case mode
+        case judgeSeenFirst = "judge_seen_first"
+        case revises, note, flag, at, ms
+    }
+
+    /// The encoder every log writer uses: sorted keys, ISO 8601 UTC times with milliseconds.
+    public static func makeEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Timestamp.format(date))
+        }
+        return encoder
+    }
+
+    /// The decoder matching `makeEncoder()`.
+    public static func makeDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = Timestamp.parse(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO 8601 time: \(text)")
+            }
+            return date
+        }
+        return decoder
+    }
+}
+
+/// ISO 8601 UTC timestamps with milliseconds, e.g. `2026-11-23T19:27:29.123Z`.
+public enum Timestamp {
+    /// Formats a date in UTC with milliseconds.
+    public static func format(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted))
+    }
+
+    /// Parses ISO 8601 with or without fractional seconds.
+    public static func parse(_ text: String) -> Date? {
+        if let date = try? Date(text, strategy: .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted)) {
+            return date
+        }
+        return try? Date(text, strategy: .iso8601)
+    }
+}
+
+/// Where labels go: the annotation store implements it with write + fsync; tests may use memory.
+public protocol LabelSink: AnyObject {
+    /// Appends an event durably; returns only once it would survive a crash.
+    func append(_ event: LabelEvent) throws
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+
+/// The `judge-review` command: a review console for LLM-judge verdicts on mental-health responses.
+@main
+struct JudgeReview: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "judge-review",
+        abstract: "Check an LLM judge's verdicts with clinicians, and measure agreement.",
+        subcommands: [
+            DemoCommand.self,
+            LabelCommand.self,
+            ImportCommand.self,
+            StimuliCommand.self,
+            StatusCommand.self,
+            AgreementCommand.self,
+            AdjudicateCommand.self,
+            ExportCommand.self,
+        ]
+    )
+}
