@@ -1,2 +1,12 @@
-// Benchmarks: filled in by the agreement and console issues.
-print("judge-review-bench: no benchmarks yet")
+// Benchmarks, run by hand or by scripts; never timed inside tests.
+//   swift run -c release judge-review-bench agreement [options]
+//   swift run -c release judge-review-bench render [options]
+let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "agreement":
+    AgreementBench.run(Array(arguments.dropFirst()))
+case "render":
+    RenderBench.run(Array(arguments.dropFirst()))
+default:
+    print("usage: judge-review-bench agreement|render [options]")
+}
