@@ -142,9 +142,27 @@ public struct LabelEvent: Codable, Sendable, Hashable {
 
 /// ISO 8601 UTC timestamps with milliseconds, e.g. `2026-11-23T19:27:29.123Z`.
 public enum Timestamp {
-    /// Formats a date in UTC with milliseconds.
+    /// Formats a date in UTC with milliseconds, rounded to the nearest millisecond (halves up).
+    ///
+    /// Built by hand: the ISO 8601 format style truncates the binary fraction (1_700_000_000.125 came out as
+    /// `.124`). The fraction is split off exactly before scaling, and nudged by a tenth of a microsecond so that a
+    /// decimal half (`….0005`), which binary stores a hair low, still rounds up; that nudge is below the
+    /// resolution a `Date` keeps for present-day times.
     public static func format(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted))
+        let interval = date.timeIntervalSince1970
+        let wholeSeconds = interval.rounded(.down)
+        let fraction = interval - wholeSeconds  // exact: this subtraction never rounds
+        let totalMilliseconds = Int64(wholeSeconds) * 1000 + Int64((fraction * 1000 + 1e-4).rounded())
+        // Floor division, so times before 1970 still get a fraction in 0...999.
+        let milliseconds = Int(((totalMilliseconds % 1000) + 1000) % 1000)
+        let seconds = (totalMilliseconds - Int64(milliseconds)) / 1000
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 0) ?? calendar.timeZone
+        let parts = calendar.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0,
+            parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0, milliseconds)
     }
 
     /// Parses ISO 8601 with or without fractional seconds.
