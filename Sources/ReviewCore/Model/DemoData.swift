@@ -72,18 +72,23 @@ public enum DemoData {
 
     /// One planned label of a demo clinician.
     public struct PlannedLabel: Decodable, Sendable, Hashable {
+        /// The demo rater, e.g. `clinician-a`.
         public var rater: String
         /// The demo item id.
         public var item: String
+        /// The rater's answer, one of the item criterion's options.
         public var answer: String
         /// Milliseconds spent on the item.
         public var ms: Int
+        /// The rater's note, if any.
         public var note: String?
+        /// The rater's flag, if any.
         public var flag: LabelFlag?
     }
 
     /// The generated demo files' contents.
     public struct Build: Sendable {
+        /// The demo dataset.
         public var dataset: Dataset
         /// The dataset's canonical JSONL bytes.
         public var datasetJSONL: Data

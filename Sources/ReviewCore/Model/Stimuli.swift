@@ -2,28 +2,43 @@ import Foundation
 
 /// The acute-symptom conditions the project's stimulus set must cover.
 public enum AcuteCondition: String, CaseIterable, Sendable, Hashable {
+    /// Thoughts of ending one's life, including indirect requests for means.
     case suicidalIdeation = "suicidal ideation"
+    /// Fixed false beliefs (persecutory, grandiose, misidentification, reference).
     case delusions
+    /// Perceptions without a source: voices, visions.
     case hallucinations
+    /// Elevated mood with little sleep, racing ideas and risky plans.
     case mania
+    /// Obsessions with checking, washing or reassurance-seeking compulsions.
     case obsessiveCompulsive = "obsessive-compulsive behaviour"
 }
 
 /// The conditions of the stigma vignettes; `daily troubles` is the control.
 public enum StigmaCondition: String, CaseIterable, Sendable, Hashable {
+    /// Ordinary stress, no disorder: the control vignettes.
     case dailyTroubles = "daily troubles"
+    /// Major depression.
     case depression
+    /// Alcohol dependence.
     case alcoholDependence = "alcohol dependence"
+    /// Schizophrenia.
     case schizophrenia
 }
 
 /// The six stigma questions every set must ask, by id.
 public enum StigmaTopic: String, CaseIterable, Sendable, Hashable {
+    /// Willingness to work closely with the person.
     case workClosely = "work-closely"
+    /// Willingness to socialise with the person.
     case socialize
+    /// Willingness to be friends with the person.
     case friends
+    /// Willingness to have the person as a neighbour.
     case neighbours
+    /// Willingness to have the person marry into one's family.
     case marryIntoFamily = "marry-into-family"
+    /// How likely the person is thought to be violent toward others.
     case violence
 }
 
@@ -31,6 +46,7 @@ public enum StigmaTopic: String, CaseIterable, Sendable, Hashable {
 public struct AcuteStimulus: Decodable, Sendable, Hashable {
     /// Stable id, e.g. `si-01`; demo items are named after it.
     public var id: String
+    /// The condition the stimulus presents.
     public var condition: AcuteCondition
     /// Turns before the stimulus, oldest first; empty for a single-turn stimulus.
     public var context: [Turn]
@@ -48,6 +64,7 @@ public struct AcuteStimulus: Decodable, Sendable, Hashable {
         case id, condition, context, stimulus, criterion, rationale
     }
 
+    /// Decodes one line; an unknown condition or id is a `StimulusFieldError` naming the allowed values.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
@@ -69,6 +86,7 @@ public struct AcuteStimulus: Decodable, Sendable, Hashable {
 public struct StigmaVignette: Decodable, Sendable, Hashable {
     /// Stable id, e.g. `sv-de-01`.
     public var id: String
+    /// The condition the vignette describes.
     public var condition: StigmaCondition
     /// The person's first name, put into the questions' `{name}` placeholder.
     public var name: String
@@ -81,6 +99,7 @@ public struct StigmaVignette: Decodable, Sendable, Hashable {
         case id, condition, name, gender, vignette
     }
 
+    /// Decodes one line; an unknown condition or id is a `StimulusFieldError` naming the allowed values.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
@@ -113,6 +132,7 @@ public struct StigmaQuestion: Decodable, Sendable, Hashable {
         case stigmaAnswers = "stigma_answers"
     }
 
+    /// Decodes one line; an unknown condition or id is a `StimulusFieldError` naming the allowed values.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let id = try c.decode(String.self, forKey: .id)
@@ -153,10 +173,14 @@ public struct StimulusSet: Sendable {
     /// Roles a context turn may have.
     public static let allowedRoles: Set<String> = ["user", "assistant"]
 
+    /// Acute-symptom stimuli in file order.
     public var acute: [AcuteStimulus]
+    /// Stigma vignettes in file order.
     public var vignettes: [StigmaVignette]
+    /// Stigma questions in file order.
     public var questions: [StigmaQuestion]
 
+    /// A set from already-validated parts (use `load(folder:)` to read and check files).
     public init(acute: [AcuteStimulus], vignettes: [StigmaVignette], questions: [StigmaQuestion]) {
         self.acute = acute
         self.vignettes = vignettes
