@@ -109,6 +109,9 @@ struct DemoDataTests {
         let fromInside = try #require(
             DemoData.datasetURL(searchingFrom: repositoryRoot.appendingPathComponent("Sources/ReviewCore")))
         #expect(fromInside.standardizedFileURL.path == datasetURL.standardizedFileURL.path)
+        let annotations = DemoData.annotationFolder(forDataset: fromInside)
+        #expect(AnnotationPaths.logFile(folder: annotations, rater: "clinician-a").path
+            == clinicianLog("clinician-a").standardizedFileURL.path)
         let outside = FileManager.default.temporaryDirectory.appendingPathComponent("no-demo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: outside) }

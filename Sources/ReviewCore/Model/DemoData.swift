@@ -47,6 +47,16 @@ public enum DemoData {
         }
     }
 
+    /// The demo's annotation folder for a dataset found by `datasetURL(searchingFrom:)`:
+    /// `Annotations/demo/` in the same repository, wherever the command was started.
+    public static func annotationFolder(forDataset datasetURL: URL) -> URL {
+        let root = datasetURL.standardizedFileURL.deletingLastPathComponent()  // Stimuli/demo
+            .deletingLastPathComponent()  // Stimuli
+            .deletingLastPathComponent()  // repository root
+        return root.appendingPathComponent("Annotations", isDirectory: true)
+            .appendingPathComponent(datasetName, isDirectory: true)
+    }
+
     /// One demo response with the judge's answer and the verdict its author intended.
     public struct Response: Decodable, Sendable, Hashable {
         /// The acute stimulus id it answers.
