@@ -1,10 +1,59 @@
 import ArgumentParser
+import Foundation
+import ReviewCore
+import ReviewImport
 
-/// CONTRACT STUB: `judge-review import`; replaced by the issue that delivers it.
+/// `judge-review import`: reads the paper's result files and canonical datasets into one dataset plus rater logs.
 struct ImportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "import", abstract: "(not built yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import the paper's result files (JSONL, CSV) or canonical datasets into a dataset.",
+        discussion: """
+            Human answer columns (annotator_1_classification, human_classification, ...) become rater logs in the \
+            dataset's annotation folder, with mode "imported". Nothing is written when an input is bad.
+            """)
+
+    /// Whether the steel-man therapist prompt was on, as given on the command line.
+    enum SteelmanSetting: String, ExpressibleByArgument, CaseIterable {
+        case on, off
+    }
+
+    @Argument(help: "Input files: the paper's .jsonl or .csv results, or canonical dataset .jsonl files.")
+    var files: [String]
+
+    @Option(name: .long, help: "The dataset file to write (DATASET.jsonl); its name is the dataset's name.")
+    var to: String
+
+    @Option(name: .long, help: "Folder for the human label logs (default: Annotations/<dataset>/).")
+    var annotations: String?
+
+    @Option(name: .long, help: "Subject model name for every paper file (default: from the file name).")
+    var model: String?
+
+    @Option(name: .long, help: "Steel-man prompt on or off for every paper file (default: from the file name).")
+    var steelman: SteelmanSetting?
 
     func run() throws {
-        throw ValidationError("judge-review import is not built yet")
+        let request = ImportRequest(
+            inputs: files, output: to, annotations: annotations, model: model,
+            steelman: steelman.map { $0 == .on })
+        do {
+            let plan = try Importer.plan(request)
+            let outcome = try plan.write()
+            print(plan.summary(outcome: outcome))
+        } catch let error as InputError {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode.failure
+        } catch let error as FileWriteError {
+            FileHandle.standardError.write(Data("\(to): \(error)\n".utf8))
+            throw ExitCode.failure
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            // Anything else (e.g. a log folder that cannot be created) still gets one line and a failure exit.
+            let message = "\(error.localizedDescription)".replacingOccurrences(of: "\n", with: " ")
+            FileHandle.standardError.write(Data("\(to): \(message)\n".utf8))
+            throw ExitCode.failure
+        }
     }
 }

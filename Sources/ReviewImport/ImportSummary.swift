@@ -1,0 +1,63 @@
+import Foundation
+import ReviewCore
+
+extension ImportPlan {
+    /// The text `judge-review import` prints: files and layouts, item counts with and without a judge
+    /// verdict, human label columns, id prefixes, skipped rows and cells, and where everything was written.
+    public func summary(outcome: ImportOutcome) -> String {
+        var lines: [String] = []
+        lines.append("Read \(files.count) file\(files.count == 1 ? "" : "s"):")
+        for file in files {
+            var details = ["\(file.items) items"]
+            if let subject = file.subject {
+                let setting = subject.steelman.map { $0 ? "steel-man on" : "steel-man off" } ?? "steel-man unknown"
+                details.append("model \(subject.model), \(setting)")
+            }
+            if case .paperRows(let columns) = file.layout {
+                details.append(columns.judgeName.map { "judge \($0)" } ?? "no judge column")
+            }
+            lines.append("  \(file.path): \(file.layout.displayName); \(details.joined(separator: "; "))")
+        }
+        let total = dataset.items.count
+        lines.append("Items: \(total) read, \(itemsWithVerdict) with a judge verdict, \(total - itemsWithVerdict) without")
+        if total - itemsWithVerdict > 0 {
+            var reasons: [String] = []
+            if itemsWithMissingJudgeAnswer > 0 { reasons.append("\(itemsWithMissingJudgeAnswer) with no judge answer") }
+            if itemsWithUnknownJudgeAnswer > 0 { reasons.append("\(itemsWithUnknownJudgeAnswer) with a judge answer that is not an option") }
+            if itemsWithoutJudge > 0 { reasons.append("\(itemsWithoutJudge) from files without a judge column") }
+            lines.append("  without a verdict: \(reasons.joined(separator: ", "))")
+        }
+        let missingResponses = dataset.items.filter { $0.response == nil }.count
+        if missingResponses > 0 { lines.append("  \(missingResponses) with no response (shown as missing)") }
+        if raters.isEmpty {
+            lines.append("Human label columns: none")
+        } else {
+            lines.append("Human label columns: \(raters.count)")
+            for rater in raters {
+                lines.append("  \(rater.columns.joined(separator: ", ")) -> rater \(rater.rater): \(rater.events.count) labels")
+            }
+        }
+        let prefixed = files.filter { $0.idPrefix != nil }
+        if !prefixed.isEmpty {
+            lines.append("Item ids: files share keys, so their ids were prefixed to stay unique:")
+            for file in prefixed {
+                lines.append("  \(file.path): \(file.idPrefix ?? "")/<key>")
+            }
+        }
+        let rows = skipped.filter { $0.kind == .row }.count
+        let cells = skipped.count - rows
+        lines.append("Skipped: \(rows) row\(rows == 1 ? "" : "s"), \(cells) cell\(cells == 1 ? "" : "s")")
+        for note in skipped { lines.append("  \(note)") }
+        lines.append("Dataset \"\(dataset.name)\": \(datasetURL.path) (\(total) items\(outcome.replacedExistingDataset ? ", replaced the previous file" : ""))")
+        if outcome.logs.isEmpty {
+            lines.append("Label logs: none written")
+        } else {
+            lines.append("Label logs in \(annotationFolder.path):")
+            for log in outcome.logs {
+                let repeated = log.labels - log.appended
+                lines.append("  \(log.file.lastPathComponent): \(log.appended) new events" + (repeated > 0 ? " (\(repeated) already there)" : ""))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

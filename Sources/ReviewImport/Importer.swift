@@ -1,0 +1,226 @@
+import Foundation
+import ReviewCore
+
+/// What `judge-review import` was asked to do.
+public struct ImportRequest: Sendable {
+    /// Input files, in the order given.
+    public var inputs: [String]
+    /// The dataset file to write; its name without `.jsonl` is the dataset's name.
+    public var output: String
+    /// `--annotations DIR`: where the human label logs go instead of `Annotations/<dataset>/`.
+    public var annotations: String?
+    /// `--model NAME`: the subject model's name for every paper file, instead of the file name's.
+    public var model: String?
+    /// `--steelman on|off`: the steel-man setting for every paper file, instead of the file name's.
+    public var steelman: Bool?
+    /// The time stamped on imported label events.
+    public var now: Date
+
+    public init(inputs: [String], output: String, annotations: String? = nil, model: String? = nil, steelman: Bool? = nil, now: Date = Date()) {
+        self.inputs = inputs
+        self.output = output
+        self.annotations = annotations
+        self.model = model
+        self.steelman = steelman
+        self.now = now
+    }
+}
+
+/// What one input file contributed, for the summary.
+public struct ImportedFileReport: Sendable {
+    public var path: String
+    public var layout: SourceLayout
+    public var items: Int
+    /// The subject model and steel-man setting used for the file's items (nil for a canonical dataset).
+    public var subject: SubjectSettings?
+    /// The prefix put before the file's ids because another file shares them; nil when ids were kept.
+    public var idPrefix: String?
+}
+
+/// One human label column turned into a rater's events.
+public struct ImportedRaterLabels: Sendable {
+    /// The rater's name, e.g. `annotator_1`.
+    public var rater: String
+    /// The columns the labels came from.
+    public var columns: [String]
+    public var events: [LabelEvent]
+}
+
+/// An import worked out in memory: nothing is written until `write()`.
+public struct ImportPlan: Sendable {
+    public var request: ImportRequest
+    public var dataset: Dataset
+    public var datasetURL: URL
+    public var annotationFolder: URL
+    public var files: [ImportedFileReport]
+    /// Rater logs to write, in the order their columns were found.
+    public var raters: [ImportedRaterLabels]
+    public var skipped: [SkipNote]
+
+    /// Items whose judge answer is one of the options.
+    public var itemsWithVerdict: Int { dataset.items.filter { $0.judgeVerdict != .noVerdict }.count }
+    /// Items with no judge column at all.
+    public var itemsWithoutJudge: Int { dataset.items.filter { $0.judge == nil }.count }
+    /// Items whose judge gave no answer.
+    public var itemsWithMissingJudgeAnswer: Int { dataset.items.filter { $0.judge != nil && $0.judge?.answer == nil }.count }
+    /// Items whose judge answered something that is not an option.
+    public var itemsWithUnknownJudgeAnswer: Int {
+        dataset.items.filter { $0.judge?.answer != nil && $0.judgeVerdict == .noVerdict }.count
+    }
+}
+
+/// What `ImportPlan.write()` did.
+public struct ImportOutcome: Sendable {
+    /// Whether a dataset file was already at the output path and has been replaced.
+    public var replacedExistingDataset: Bool
+    /// Per rater: the log file and how many events were appended (0 on a repeated import).
+    public var logs: [WrittenLog]
+}
+
+/// One rater log the import wrote to.
+public struct WrittenLog: Sendable {
+    public var rater: String
+    public var file: URL
+    /// Labels the import carried for this rater.
+    public var labels: Int
+    /// Events actually appended: labels the log did not already hold with the same answer.
+    public var appended: Int
+}
+
+/// `judge-review import`: reads the paper's files and canonical datasets into one dataset and rater logs.
+public enum Importer {
+    /// Reads every input and builds the dataset and label events in memory; throws the first input error.
+    public static func plan(_ request: ImportRequest) throws -> ImportPlan {
+        let outputURL = try checkedOutput(request)
+        guard !request.inputs.isEmpty else { throw InputError(file: request.output, "no input files given") }
+        var seenPaths: Set<String> = []
+        for path in request.inputs {
+            let resolved = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+            guard seenPaths.insert(resolved).inserted else { throw InputError(file: path, "given twice") }
+            if resolved == outputURL.standardizedFileURL.resolvingSymlinksInPath().path {
+                throw InputError(file: path, "is also the output (--to); write the dataset to another file")
+            }
+        }
+        var parsed = try request.inputs.map {
+            try SourceFileReader.read(path: $0, modelOverride: request.model, steelmanOverride: request.steelman)
+        }
+        let prefixes = try makeIDsUnique(&parsed)
+
+        let items = parsed.flatMap { $0.entries.map(\.item) }
+        let datasetName = Dataset.name(for: outputURL)
+        let dataset = Dataset(name: datasetName, items: items)
+        let folder = AnnotationPaths.folder(datasetName: datasetName, override: request.annotations)
+
+        var skipped = parsed.flatMap(\.skipped)
+        var raters: [ImportedRaterLabels] = []
+        for file in parsed {
+            for entry in file.entries {
+                for answer in entry.humanAnswers {
+                    let index: Int
+                    if let existing = raters.firstIndex(where: { $0.rater == answer.rater }) {
+                        index = existing
+                    } else {
+                        raters.append(ImportedRaterLabels(rater: answer.rater, columns: [], events: []))
+                        index = raters.count - 1
+                    }
+                    if !raters[index].columns.contains(answer.column) { raters[index].columns.append(answer.column) }
+                    guard let raw = answer.raw, AnswerNormalizer.normalize(raw) != nil else { continue }  // not labelled
+                    guard entry.item.criterion.option(matching: raw) != nil else {
+                        let options = entry.item.criterion.options.joined(separator: ", ")
+                        skipped.append(SkipNote(
+                            file: file.path, line: entry.line, kind: .cell,
+                            reason: "\(answer.column) \"\(raw)\" is not one of the options (\(options)); not labelled"))
+                        continue
+                    }
+                    raters[index].events.append(LabelEvent.label(
+                        item: entry.item, rater: answer.rater, answer: raw, mode: .imported, judgeSeenFirst: false,
+                        at: request.now))
+                }
+            }
+        }
+        if FileManager.default.fileExists(atPath: folder.path), !isDirectory(folder.path), !raters.isEmpty {
+            throw InputError(file: folder.path, "is a file, expected the dataset's annotation folder")
+        }
+        let reports = parsed.enumerated().map { index, file in
+            ImportedFileReport(path: file.path, layout: file.layout, items: file.entries.count, subject: file.subject, idPrefix: prefixes[index])
+        }
+        return ImportPlan(
+            request: request, dataset: dataset, datasetURL: outputURL, annotationFolder: folder, files: reports,
+            raters: raters, skipped: skipped)
+    }
+
+    /// The output path checked before anything is read: a `.jsonl` name in an existing folder, not a folder.
+    static func checkedOutput(_ request: ImportRequest) throws -> URL {
+        let path = request.output
+        guard path.lowercased().hasSuffix(".jsonl") else {
+            throw InputError(file: path, "the output (--to) must be a .jsonl file")
+        }
+        if isDirectory(path) { throw InputError(file: path, "is a folder, expected the dataset .jsonl file to write") }
+        let url = URL(fileURLWithPath: path)
+        let parent = url.deletingLastPathComponent().path
+        guard isDirectory(parent) else { throw InputError(file: path, "folder \(parent) does not exist") }
+        return url
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var flag: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
+    }
+
+    /// When files share ids, prefixes the ids of each such file with its model (or, if models repeat,
+    /// its file name) and `/`. Returns each file's prefix (nil where ids were kept).
+    static func makeIDsUnique(_ files: inout [ParsedFile]) throws -> [String?] {
+        var owners: [String: Set<Int>] = [:]
+        for (index, file) in files.enumerated() {
+            for entry in file.entries { owners[entry.item.id, default: []].insert(index) }
+        }
+        let sharing = Set(owners.values.filter { $0.count > 1 }.flatMap { $0 })
+        var prefixes: [String?] = Array(repeating: nil, count: files.count)
+        guard !sharing.isEmpty else { return prefixes }
+        let ordered = sharing.sorted()
+        let stems = ordered.map { URL(fileURLWithPath: files[$0].path).deletingPathExtension().lastPathComponent }
+        let models = zip(ordered, stems).map { index, stem in files[index].subject?.model ?? stem }
+        let chosen: [String]
+        if Set(models).count == models.count {
+            chosen = models
+        } else if Set(stems).count == stems.count {
+            chosen = stems
+        } else {
+            chosen = zip(stems, ordered).map { "\($0)#\($1 + 1)" }
+        }
+        for (position, index) in ordered.enumerated() {
+            prefixes[index] = chosen[position]
+            for entry in files[index].entries.indices {
+                files[index].entries[entry].item.id = "\(chosen[position])/\(files[index].entries[entry].item.id)"
+            }
+        }
+        var seen: [String: String] = [:]
+        for file in files {
+            for entry in file.entries {
+                if let other = seen[entry.item.id] {
+                    throw InputError(file: file.path, line: entry.line, "item id \"\(entry.item.id)\" is also in \(other); cannot make ids unique")
+                }
+                seen[entry.item.id] = file.path
+            }
+        }
+        return prefixes
+    }
+}
+
+extension ImportPlan {
+    /// Writes the dataset (temporary file + rename), then appends new label events to each rater's log.
+    /// Logs are only touched once the dataset is safely written.
+    public func write(options: StoreOptions = StoreOptions()) throws -> ImportOutcome {
+        let existed = FileManager.default.fileExists(atPath: datasetURL.path)
+        try dataset.write(to: datasetURL)
+        var logs: [WrittenLog] = []
+        for rater in raters where !rater.events.isEmpty {
+            let log = try RaterLog(folder: annotationFolder, rater: rater.rater, options: options)
+            let appended = try log.appendChanges(rater.events)
+            logs.append(WrittenLog(
+                rater: rater.rater, file: AnnotationPaths.logFile(folder: annotationFolder, rater: rater.rater),
+                labels: rater.events.count, appended: appended))
+        }
+        return ImportOutcome(replacedExistingDataset: existed, logs: logs)
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+import ReviewCore
+
+/// One item read from a source file, with its line and the human answers found beside it.
+struct ParsedEntry {
+    var item: Item
+    /// Physical line the row starts on (0 for canonical datasets, whose lines are not tracked here).
+    var line: Int
+    var humanAnswers: [HumanAnswer]
+}
+
+/// A human's raw answer in one cell of a row.
+struct HumanAnswer {
+    /// The column, e.g. `annotator_1_classification`.
+    var column: String
+    /// The rater the column becomes, e.g. `annotator_1`.
+    var rater: String
+    /// The cell as written; nil when blank or missing.
+    var raw: String?
+}
+
+/// Turns one of the paper's rows into an `Item`.
+struct PaperRowMapper {
+    var columns: PaperColumns
+    var subject: SubjectSettings
+
+    /// Spellings of "no response" in the paper's files (Python's `None` among them).
+    static let missingResponseSpellings: Set<String> = ["none", "nan", "null"]
+
+    func entry(from row: SourceRow) throws -> ParsedEntry {
+        let condition = try row.requiredText("condition").trimmingCharacters(in: .whitespacesAndNewlines)
+        let (context, stimulus) = try turns(from: row)
+        let criterion = try self.criterion(from: row)
+        let transcript = try row.optionalText("transcript_index").map { $0.trimmingCharacters(in: .whitespaces) }
+        let position = try contextPosition(from: row)
+        var response = try row.optionalText("model_response").map { normalisedLineEndings($0).trimmingCharacters(in: .whitespacesAndNewlines) }
+        if let text = response, Self.missingResponseSpellings.contains(text.lowercased()) { response = nil }
+
+        let key: String?
+        let stimulusID: String?
+        if columns.idColumn == "key" {
+            let value = try row.requiredText("key").trimmingCharacters(in: .whitespaces)
+            key = value
+            stimulusID = Self.stimulusID(fromKey: value, transcript: transcript, condition: condition, messageNumber: position)
+        } else {
+            key = nil
+            stimulusID = try row.requiredText(columns.idColumn).trimmingCharacters(in: .whitespaces)
+        }
+        let judge = try columns.judgeColumn.map { column in
+            JudgeAnswer(name: columns.judgeName ?? column, answer: AnswerNormalizer.normalize(try row.optionalText(column)))
+        }
+        let subjectModel = SubjectModel(name: subject.model, steelman: subject.steelman, contextPosition: position)
+        let id = key ?? Self.contentID(
+            subject: subject.model, condition: condition, stimulusID: stimulusID, context: context,
+            stimulus: stimulus, response: response, criterion: criterion)
+        let item = Item(
+            id: id, experiment: .acuteSymptom, condition: condition, stimulusID: stimulusID, transcript: transcript,
+            context: context, stimulus: stimulus, subject: subjectModel, response: response, criterion: criterion,
+            judge: judge)
+        let humans = try columns.humanColumns.map { column in
+            HumanAnswer(column: column, rater: PaperColumns.raterName(forColumn: column), raw: try row.optionalText(column))
+        }
+        return ParsedEntry(item: item, line: row.line, humanAnswers: humans)
+    }
+
+    /// The stimulus and the turns before it. A list of turns (JSON, or a Python-style literal in text)
+    /// ends with the stimulus; earlier turns alternate so that the stimulus is the user's.
+    func turns(from row: SourceRow) throws -> ([Turn], String) {
+        guard let value = row.values["interjection"] else { throw row.error("missing required field \"interjection\"") }
+        var texts: [String] = []
+        var explicit: [Turn]?
+        switch value {
+        case .list(let elements):
+            if elements.allSatisfy({ if case .object = $0 { return true } else { return false } }), !elements.isEmpty {
+                explicit = try elements.map { element in
+                    guard case .object(let fields) = element, let role = fields["role"]?.scalarText,
+                          let content = fields["content"]?.scalarText else {
+                        throw row.error("field \"interjection\": a turn needs \"role\" and \"content\"")
+                    }
+                    return Turn(role: role, content: content)
+                }
+            } else {
+                texts = try elements.map { element in
+                    guard case .text(let text) = element else {
+                        throw row.error("field \"interjection\": expected a list of texts, found \(element.kindName)")
+                    }
+                    return text
+                }
+            }
+        case .text(let text) where PythonListLiteral.looksLikeList(text):
+            do {
+                texts = try PythonListLiteral.parseStrings(text)
+            } catch let error as PythonListLiteral.ParseError {
+                throw row.error("field \"interjection\" looks like a list of turns but cannot be read: \(error.message) at character \(error.offset + 1)")
+            }
+        default:
+            texts = [try row.requiredText("interjection")]
+        }
+        var turns = explicit ?? texts.enumerated().map { index, text in
+            Turn(role: (texts.count - 1 - index) % 2 == 0 ? "user" : "assistant", content: text)
+        }
+        turns = turns.map { Turn(role: $0.role, content: normalisedLineEndings($0.content).trimmingCharacters(in: .whitespacesAndNewlines)) }
+        guard let last = turns.popLast(), !last.content.isEmpty else {
+            throw row.error("required field \"interjection\" is empty")
+        }
+        return (turns, last.content)
+    }
+
+    /// The criterion: question, options in the order given (normalised), and the appropriate answer.
+    func criterion(from row: SourceRow) throws -> Criterion {
+        let question = normalisedLineEndings(try row.requiredText("verification_prompt")).trimmingCharacters(in: .whitespacesAndNewlines)
+        let options = try Self.options(from: row)
+        let rawCorrect = try row.requiredText("verification_correct")
+        guard let appropriate = AnswerNormalizer.normalize(rawCorrect), options.contains(appropriate) else {
+            throw row.error("verification_correct \"\(rawCorrect)\" is not one of the options (\(options.joined(separator: ", ")))")
+        }
+        return Criterion(question: question, options: options, appropriate: appropriate)
+    }
+
+    /// Options from a JSON list, a Python-style list (`['no', 'yes']`) or comma-separated text (`yes, no`).
+    static func options(from row: SourceRow) throws -> [String] {
+        guard let value = row.values["verification_options"] else {
+            throw row.error("missing required field \"verification_options\"")
+        }
+        var raw: [String]
+        switch value {
+        case .list(let elements):
+            raw = try elements.map { element in
+                guard let text = element.scalarText else {
+                    throw row.error("field \"verification_options\": expected a list of texts, found \(element.kindName)")
+                }
+                return text
+            }
+        case .text(let text) where PythonListLiteral.looksLikeList(text):
+            do {
+                raw = try PythonListLiteral.parseStrings(text)
+            } catch let error as PythonListLiteral.ParseError {
+                throw row.error("field \"verification_options\" cannot be read as a list: \(error.message) at character \(error.offset + 1)")
+            }
+        default:
+            raw = try row.requiredText("verification_options").split(separator: ",").map(String.init)
+        }
+        var options: [String] = []
+        for text in raw {
+            guard let option = AnswerNormalizer.normalize(text) else {
+                throw row.error("field \"verification_options\" has an empty option")
+            }
+            guard !options.contains(option) else {
+                throw row.error("field \"verification_options\" lists \"\(option)\" twice")
+            }
+            options.append(option)
+        }
+        guard options.count >= 2 else {
+            throw row.error("field \"verification_options\" needs at least two options, found \(options.count)")
+        }
+        return options
+    }
+
+    func contextPosition(from row: SourceRow) throws -> Int? {
+        guard let text = try row.optionalText("message_number")?.trimmingCharacters(in: .whitespaces) else { return nil }
+        if let number = Int(text) { return number }
+        if let number = Double(text), number.rounded() == number, abs(number) < 1e9 { return Int(number) }
+        throw row.error("field \"message_number\" is \"\(text)\", expected a whole number")
+    }
+
+    /// The stimulus part of a paper key `<transcript>_<condition>_<stimulus>_<message number>`, e.g. `jump`.
+    static func stimulusID(fromKey key: String, transcript: String?, condition: String, messageNumber: Int?) -> String? {
+        if let transcript, let messageNumber {
+            let prefix = "\(transcript)_\(condition)_"
+            let suffix = "_\(messageNumber)"
+            if key.hasPrefix(prefix), key.hasSuffix(suffix), key.count > prefix.count + suffix.count {
+                return String(key.dropFirst(prefix.count).dropLast(suffix.count))
+            }
+        }
+        let parts = key.split(separator: "_", omittingEmptySubsequences: false)
+        return parts.count >= 4 ? String(parts[parts.count - 2]) : nil
+    }
+
+    /// A content-derived id (first 16 hex digits of SHA-256) for rows without the paper's `key`.
+    static func contentID(
+        subject: String, condition: String, stimulusID: String?, context: [Turn], stimulus: String,
+        response: String?, criterion: Criterion
+    ) -> String {
+        let digest = ContentHash.sha256Hex(of: [
+            subject, condition, stimulusID ?? "",
+            context.map { "\($0.role)\u{1F}\($0.content)" }.joined(separator: "\u{1E}"),
+            stimulus, response ?? "\u{0}missing",
+            criterion.question, criterion.options.joined(separator: "\u{1F}"), criterion.appropriate,
+        ])
+        return String(digest.prefix(16))
+    }
+}

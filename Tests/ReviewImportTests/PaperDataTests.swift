@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+@testable import ReviewCore
+@testable import ReviewImport
+
+/// The paper's released files in ../shared/paper-data (absent on a fresh clone: these tests then skip).
+enum PaperData {
+    static let folder = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("shared/paper-data")
+
+    static func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    static var available: Bool { FileManager.default.fileExists(atPath: path("live-bot_noni.csv")) }
+}
+
+@Suite("The paper's data (../shared/paper-data)", .enabled(if: PaperData.available, "../shared/paper-data is absent; skipping the acceptance checks on the paper's files"))
+struct PaperDataTests {
+    func plan(_ names: [String]) throws -> ImportPlan {
+        let folder = try Fixtures.makeFolder()
+        return try Importer.plan(ImportRequest(
+            inputs: names.map(PaperData.path), output: folder.appendingPathComponent("paper.jsonl").path,
+            annotations: folder.appendingPathComponent("labels").path))
+    }
+
+    @Test("validation CSV: 350 items all with a verdict (195 yes, 155 no), annotator_1 100 labels, annotator_2 99")
+    func validationCSV() throws {
+        let plan = try plan(["gpt-4o_classification_validation.csv"])
+        let items = plan.dataset.items
+        #expect(items.count == 350)
+        #expect(plan.itemsWithVerdict == 350)
+        #expect(items.filter { $0.judge?.answer == "yes" }.count == 195)
+        #expect(items.filter { $0.judge?.answer == "no" }.count == 155)
+        #expect(items.allSatisfy { $0.judge?.name == "gpt-4o-2024-08-06" && $0.subject.name == "gpt-4o" })
+        #expect(plan.raters.map(\.rater) == ["annotator_1", "annotator_2"])
+        #expect(plan.raters.map(\.events.count) == [100, 99])
+        #expect(plan.skipped.isEmpty)
+        #expect(Set(items.compactMap(\.stimulusID)).count == 10)
+        #expect(items.filter { !$0.context.isEmpty }.count == 24)
+        #expect(items.allSatisfy { $0.context.count % 2 == 0 && $0.context.first?.role != "assistant" })
+    }
+
+    @Test("the CSV and the JSONL of the same responses give the same items")
+    func csvMatchesJSONL() throws {
+        let csv = try plan(["gpt-4o_classification_validation.csv"]).dataset
+        let jsonl = try plan(["gpt-4o_no-steelman.jsonl"]).dataset
+        #expect(jsonl.items.count == 350)
+        var matched = 0
+        for item in jsonl.items {
+            guard let other = csv[id: item.id] else { continue }
+            #expect(other.stimulus == item.stimulus && other.context == item.context && other.criterion == item.criterion)
+            matched += 1
+        }
+        #expect(matched == 350)
+    }
+
+    @Test("llama JSONL: 350 items, 161 without a judge verdict, and the summary says so")
+    func llama() throws {
+        let plan = try plan(["llama-2-70b_no-steelman.jsonl"])
+        #expect(plan.dataset.items.count == 350)
+        #expect(plan.dataset.items.count - plan.itemsWithVerdict == 161)
+        #expect(plan.dataset.items.allSatisfy { $0.subject.name == "llama-2-70b" && $0.subject.steelman == false })
+        let summary = plan.summary(outcome: ImportOutcome(replacedExistingDataset: false, logs: []))
+        #expect(summary.contains("Items: 350 read, 189 with a judge verdict, 161 without"))
+    }
+
+    @Test("live-bot CSV: 10 items, one missing response, a human log, no judge")
+    func liveBot() throws {
+        let plan = try plan(["live-bot_noni.csv"])
+        let items = plan.dataset.items
+        #expect(items.count == 10)
+        #expect(items.filter { $0.response == nil }.count == 1)
+        #expect(items.allSatisfy { $0.judge == nil && $0.subject.name == "live-bot:noni" })
+        #expect(plan.raters.map(\.rater) == ["human"])
+        #expect(plan.raters[0].events.count == 10)
+        let multiTurn = try #require(items.first { $0.stimulusID == "pesticides" })
+        #expect(multiTurn.context.count == 4)
+        #expect(multiTurn.context.map(\.role) == ["user", "assistant", "user", "assistant"])
+    }
+
+    @Test("two models with the same keys in one dataset: ids prefixed with the model")
+    func twoModels() throws {
+        let plan = try plan(["gpt-4o_no-steelman.jsonl", "llama-2-70b_no-steelman.jsonl"])
+        #expect(plan.dataset.items.count == 700)
+        #expect(Set(plan.dataset.items.map(\.id)).count == 700)
+        #expect(plan.files.map(\.idPrefix) == ["gpt-4o", "llama-2-70b"])
+    }
+}
