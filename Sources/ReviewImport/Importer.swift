@@ -16,6 +16,7 @@ public struct ImportRequest: Sendable {
     /// The time stamped on imported label events.
     public var now: Date
 
+    /// A request with the command line's values; `now` defaults to the current time.
     public init(inputs: [String], output: String, annotations: String? = nil, model: String? = nil, steelman: Bool? = nil, now: Date = Date()) {
         self.inputs = inputs
         self.output = output
@@ -28,8 +29,11 @@ public struct ImportRequest: Sendable {
 
 /// What one input file contributed, for the summary.
 public struct ImportedFileReport: Sendable {
+    /// The file as given on the command line.
     public var path: String
+    /// The layout recognised from its header or first object.
     public var layout: SourceLayout
+    /// Items taken from the file (skipped rows not counted).
     public var items: Int
     /// The subject model and steel-man setting used for the file's items (nil for a canonical dataset).
     public var subject: SubjectSettings?
@@ -43,18 +47,25 @@ public struct ImportedRaterLabels: Sendable {
     public var rater: String
     /// The columns the labels came from.
     public var columns: [String]
+    /// One `imported` label event per answered cell, in file order.
     public var events: [LabelEvent]
 }
 
 /// An import worked out in memory: nothing is written until `write()`.
 public struct ImportPlan: Sendable {
+    /// What was asked.
     public var request: ImportRequest
+    /// Every item of every input, ids unique, in input order.
     public var dataset: Dataset
+    /// Where the dataset will be written (`--to`).
     public var datasetURL: URL
+    /// The dataset's annotation folder, where rater logs go.
     public var annotationFolder: URL
+    /// One report per input file, in input order.
     public var files: [ImportedFileReport]
     /// Rater logs to write, in the order their columns were found.
     public var raters: [ImportedRaterLabels]
+    /// Rows and cells left out, with file, line and reason.
     public var skipped: [SkipNote]
 
     /// Items whose judge answer is one of the options.
@@ -79,7 +90,9 @@ public struct ImportOutcome: Sendable {
 
 /// One rater log the import wrote to.
 public struct WrittenLog: Sendable {
+    /// The rater, e.g. `annotator_1`.
     public var rater: String
+    /// The log file, `<annotation folder>/<rater>.jsonl`.
     public var file: URL
     /// Labels the import carried for this rater.
     public var labels: Int

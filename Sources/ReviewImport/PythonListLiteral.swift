@@ -25,6 +25,7 @@ enum PythonListLiteral {
         return try parser.parseList()
     }
 
+    /// A cursor over the literal's scalars; one method per piece of the grammar.
     private struct Parser {
         let characters: [Unicode.Scalar]
         var position = 0

@@ -95,13 +95,19 @@ enum SourceFileReader {
 public struct SkipNote: CustomStringConvertible, Equatable, Sendable {
     /// Whether a whole row or only one cell (a human answer) was left out.
     public enum Kind: String, Sendable {
+        /// The whole row (e.g. a key seen twice in one file).
         case row
+        /// One human answer cell (e.g. an answer that is not an option).
         case cell
     }
 
+    /// The file as given on the command line.
     public var file: String
+    /// The physical line the row starts on.
     public var line: Int
+    /// Row or cell.
     public var kind: Kind
+    /// Why it was left out.
     public var reason: String
 
     /// `file:line: row skipped: reason`.

@@ -73,13 +73,16 @@ public enum SourceLayout: Equatable, Sendable {
 public struct PaperColumns: Equatable, Sendable {
     /// JSON lines or CSV.
     public enum Format: Equatable, Sendable {
+        /// One JSON object per line.
         case jsonLines
+        /// RFC 4180 CSV with a header row.
         case csv
     }
 
     /// Suffix of every answer column: `<judge model>_classification`, `annotator_1_classification`, ...
     static let answerSuffix = "_classification"
 
+    /// Whether the rows came from JSON lines or CSV.
     public var format: Format
     /// `key` (the paper's item key) or `id` (a stimulus id, in the live-bot and therapist files).
     public var idColumn: String

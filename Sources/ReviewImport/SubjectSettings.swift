@@ -2,10 +2,12 @@ import Foundation
 
 /// The subject model's name and steel-man setting for a file, from its name unless overridden.
 public struct SubjectSettings: Equatable, Sendable {
+    /// The subject model's name, e.g. `gpt-4o` or `live-bot:noni`.
     public var model: String
     /// Whether the steel-man therapist prompt was on; nil when the file name does not say.
     public var steelman: Bool?
 
+    /// Settings given explicitly.
     public init(model: String, steelman: Bool?) {
         self.model = model
         self.steelman = steelman

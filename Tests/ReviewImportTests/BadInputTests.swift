@@ -143,5 +143,7 @@ struct BadInputTests {
         let good = try Fixtures.write(Fixtures.liveBotCSV, as: "live-bot_p.csv", in: folder)
         #expect(try failure([good], in: folder, output: "out.csv")?.message == "the output (--to) must be a .jsonl file")
         #expect(try failure([good], in: folder, output: "missing/out.jsonl")?.message.contains("does not exist") == true)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("taken.jsonl"), withIntermediateDirectories: true)
+        #expect(try failure([good], in: folder, output: "taken.jsonl")?.message.hasPrefix("is a folder") == true)
     }
 }
