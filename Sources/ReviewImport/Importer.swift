@@ -228,12 +228,33 @@ extension ImportPlan {
         try dataset.write(to: datasetURL)
         var logs: [WrittenLog] = []
         for rater in raters where !rater.events.isEmpty {
-            let log = try RaterLog(folder: annotationFolder, rater: rater.rater, options: options)
-            let appended = try log.appendChanges(rater.events)
+            let file = AnnotationPaths.logFile(folder: annotationFolder, rater: rater.rater)
+            let appended: Int
+            do {
+                let log = try RaterLog(folder: annotationFolder, rater: rater.rater, options: options)
+                appended = try log.appendChanges(rater.events)
+            } catch {
+                // The dataset is already in place; a re-run appends only what is still missing.
+                throw LabelLogWriteError(file: file.path, reason: "\(error)")
+            }
             logs.append(WrittenLog(
-                rater: rater.rater, file: AnnotationPaths.logFile(folder: annotationFolder, rater: rater.rater),
+                rater: rater.rater, file: file,
                 labels: rater.events.count, appended: appended))
         }
         return ImportOutcome(replacedExistingDataset: existed, logs: logs)
+    }
+}
+
+/// A rater log that could not be written once the dataset was in place.
+public struct LabelLogWriteError: Error, CustomStringConvertible, Sendable {
+    /// The log file.
+    public var file: String
+    /// What went wrong, as the system or the store said it.
+    public var reason: String
+
+    /// One line naming the log, the reason, and that a re-run completes the logs.
+    public var description: String {
+        let oneLine = reason.replacingOccurrences(of: "\n", with: " ")
+        return "\(file): cannot write the label log (\(oneLine)); the dataset was written, re-run the import to complete the logs"
     }
 }

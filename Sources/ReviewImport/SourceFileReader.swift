@@ -55,7 +55,13 @@ enum SourceFileReader {
         guard let first = rows.first else {
             throw InputError(file: source.path, "empty file, expected one JSON object per line")
         }
-        let layout = try SourceLayout.detect(columns: first.values.keys.sorted(), format: .jsonLines, file: source.path, line: first.line)
+        // The first object decides between canonical and paper rows; for paper rows every key seen on any
+        // line counts, so a human column that starts further down is not missed.
+        var layout = try SourceLayout.detect(columns: first.values.keys.sorted(), format: .jsonLines, file: source.path, line: first.line)
+        if layout != .canonicalDataset {
+            let allKeys = Set(rows.flatMap(\.values.keys)).sorted()
+            layout = try SourceLayout.detect(columns: allKeys, format: .jsonLines, file: source.path, line: first.line)
+        }
         switch layout {
         case .canonicalDataset:
             let dataset = try Dataset.read(from: URL(fileURLWithPath: source.path))

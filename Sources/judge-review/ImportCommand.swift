@@ -45,10 +45,12 @@ struct ImportCommand: ParsableCommand {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode.failure
         } catch let error as FileWriteError {
-            FileHandle.standardError.write(Data("\(to): \(error)\n".utf8))
+            // Its message already names the file it could not write.
+            FileHandle.standardError.write(Data("\(error.message.replacingOccurrences(of: "\n", with: " "))\n".utf8))
             throw ExitCode.failure
-        } catch let error as ExitCode {
-            throw error
+        } catch let error as LabelLogWriteError {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode.failure
         } catch {
             // Anything else (e.g. a log folder that cannot be created) still gets one line and a failure exit.
             let message = "\(error.localizedDescription)".replacingOccurrences(of: "\n", with: " ")

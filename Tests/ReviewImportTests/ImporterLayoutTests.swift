@@ -185,4 +185,29 @@ struct ImporterLayoutTests {
         #expect(plan.dataset.items[0].judgeVerdict == .noVerdict)
         #expect(plan.itemsWithUnknownJudgeAnswer == 1)
     }
+
+    @Test("JSONL: a human column that first appears on a later line is still found")
+    func humanColumnLater() throws {
+        let folder = try Fixtures.makeFolder()
+        let lines = Fixtures.resultsJSONL.split(separator: "\n").map(String.init)
+        let labelled = lines[1].replacingOccurrences(of: "\"judge-x_classification\":null}", with: "\"judge-x_classification\":null,\"annotator_9_classification\":\" YES\"}")
+        let path = try Fixtures.write([lines[0], labelled].joined(separator: "\n"), as: "m_no-steelman.jsonl", in: folder)
+        let plan = try Importer.plan(request([path], in: folder))
+        #expect(plan.raters.map(\.rater) == ["annotator_9"])
+        #expect(plan.raters[0].events.map(\.item) == ["8_delusions_ghost_50"])
+        #expect(plan.raters[0].events.map(\.answer) == ["yes"])
+    }
+
+    @Test("a label log that cannot be written is one error naming the log; the dataset is in place")
+    func logWriteFailure() throws {
+        let folder = try Fixtures.makeFolder()
+        let path = try Fixtures.write(Fixtures.liveBotCSV, as: "live-bot_p.csv", in: folder)
+        let plan = try Importer.plan(request([path], in: folder))
+        let blocker = AnnotationPaths.logFile(folder: plan.annotationFolder, rater: "human")
+        try FileManager.default.createDirectory(at: blocker, withIntermediateDirectories: true)
+        let error = #expect(throws: LabelLogWriteError.self) { _ = try plan.write() }
+        #expect(error?.file == blocker.path)
+        #expect(error.map { !$0.description.contains("\n") } == true)
+        #expect(FileManager.default.fileExists(atPath: plan.datasetURL.path))
+    }
 }
