@@ -18,19 +18,19 @@ struct ImportCommand: ParsableCommand {
         case on, off
     }
 
-    @Argument(help: "Input files: the paper's .jsonl or .csv results, or canonical dataset .jsonl files.")
+    @Argument(help: ArgumentHelp("Input files: the paper's .jsonl or .csv results, or canonical dataset .jsonl files.", valueName: "file"))
     var files: [String]
 
-    @Option(name: .long, help: "The dataset file to write (DATASET.jsonl); its name is the dataset's name.")
+    @Option(name: .long, help: ArgumentHelp("The dataset file to write; its name without .jsonl is the dataset's name.", valueName: "dataset.jsonl"))
     var to: String
 
-    @Option(name: .long, help: "Folder for the human label logs (default: Annotations/<dataset>/).")
+    @Option(name: .long, help: ArgumentHelp("Folder for the human label logs (default: Annotations/<dataset>/).", valueName: "dir"))
     var annotations: String?
 
-    @Option(name: .long, help: "Subject model name for every paper file (default: from the file name).")
+    @Option(name: .long, help: ArgumentHelp("Subject model name for every paper file (default: from the file name).", valueName: "name"))
     var model: String?
 
-    @Option(name: .long, help: "Steel-man prompt on or off for every paper file (default: from the file name).")
+    @Option(name: .long, help: ArgumentHelp("Steel-man prompt on or off for every paper file (default: from the file name).", valueName: "on|off"))
     var steelman: SteelmanSetting?
 
     func run() throws {
