@@ -21,12 +21,15 @@ struct HumanAnswer {
 
 /// Turns one of the paper's rows into an `Item`.
 struct PaperRowMapper {
+    /// Which columns hold the id, the judge and the humans.
     var columns: PaperColumns
+    /// The subject model and steel-man setting every row of the file gets.
     var subject: SubjectSettings
 
     /// Spellings of "no response" in the paper's files (Python's `None` among them).
     static let missingResponseSpellings: Set<String> = ["none", "nan", "null"]
 
+    /// The row's item and human answers; a missing or malformed required field is an error naming the line.
     func entry(from row: SourceRow) throws -> ParsedEntry {
         let condition = try row.requiredText("condition").trimmingCharacters(in: .whitespacesAndNewlines)
         let (context, stimulus) = try turns(from: row)
@@ -156,6 +159,7 @@ struct PaperRowMapper {
         return options
     }
 
+    /// The paper's `message_number` as a whole number (CSV may write `50` or `50.0`); nil when absent.
     func contextPosition(from row: SourceRow) throws -> Int? {
         guard let text = try row.optionalText("message_number")?.trimmingCharacters(in: .whitespaces) else { return nil }
         if let number = Int(text) { return number }
