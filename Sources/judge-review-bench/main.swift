@@ -1,12 +1,15 @@
 // Benchmarks, run by hand or by scripts; never timed inside tests.
 //   swift run -c release judge-review-bench agreement [options]
 //   swift run -c release judge-review-bench render [options]
+//   swift run -c release judge-review-bench store [--count N] [--folder DIR]
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "agreement":
     AgreementBench.run(Array(arguments.dropFirst()))
 case "render":
     RenderBench.run(Array(arguments.dropFirst()))
+case "store":
+    StoreBench.run(Array(arguments.dropFirst()))
 default:
-    print("usage: judge-review-bench agreement|render [options]")
+    print("usage: judge-review-bench agreement|render|store [options]")
 }

@@ -15,6 +15,7 @@ struct JudgeReview: ParsableCommand {
             AgreementCommand.self,
             AdjudicateCommand.self,
             ExportCommand.self,
+            StoreStressCommand.self,
         ]
     )
 }

@@ -1,10 +1,46 @@
 import ArgumentParser
+import Foundation
+import ReviewCore
 
-/// CONTRACT STUB: `judge-review status`; replaced by the issue that delivers it.
+/// `judge-review status DATASET`: each rater's progress, flags, stale labels and log health.
 struct StatusCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "(not built yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show each rater's progress on a dataset: labeled/total, flagged, stale, last activity.",
+        discussion: "Exits with status 1 when a log is corrupt (an unreadable line, or a torn last line not yet set aside).")
+
+    @Argument(help: "The dataset file (.jsonl).")
+    var dataset: String
+
+    @Option(help: "The folder of the dataset's annotation logs (default: Annotations/<dataset name>).")
+    var annotations: String?
 
     func run() throws {
-        throw ValidationError("judge-review status is not built yet")
+        let data: Dataset
+        do {
+            data = try Dataset.read(from: URL(fileURLWithPath: dataset))
+        } catch {
+            FileHandle.standardError.write(Data("judge-review status: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+        let folder = AnnotationPaths.folder(datasetName: data.name, override: annotations)
+        let report: StatusReport
+        do {
+            report = try StatusReport.build(folder: folder, dataset: data)
+        } catch {
+            FileHandle.standardError.write(Data("judge-review status: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+        for line in report.lines() + StatusCommand.adjudicationLines(folder: folder, dataset: data) {
+            print(line)
+        }
+        if report.hasCorruptLog { throw ExitCode.failure }
+    }
+
+    /// Lines about the adjudication queue under `folder/adjudication/` (progress of settling disagreements).
+    ///
+    /// WIRING POINT: the adjudication helper (issue 6) returns its queue progress line(s) here; empty until then.
+    static func adjudicationLines(folder: URL, dataset: Dataset) -> [String] {
+        []
     }
 }

@@ -1,7 +1,12 @@
-// CONTRACT STUB: the annotation store (issue 3) replaces these bodies with the durable versions
-// (advisory lock, fsync of file and folder, torn-line recovery, 0600/0700, pending retry).
-// The public names and signatures below are what the importer, the console and adjudication call.
+// The annotation store's options. The log itself is in AppendOnlyLog.swift, the rater's log in RaterLog.swift,
+// the file system calls in StoreFileSystem.swift, the lock in LogLock.swift, reading and recovery in LogScan.swift.
 import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// How the store creates folders and files.
 public struct StoreOptions: Sendable, Equatable {
@@ -11,84 +16,44 @@ public struct StoreOptions: Sendable, Equatable {
     public init(groupReadable: Bool = false) {
         self.groupReadable = groupReadable
     }
+
+    /// Mode of new log, side and lock files: 0600, or 0640 when group-readable.
+    public var filePermissions: mode_t { groupReadable ? 0o640 : 0o600 }
+
+    /// Mode of new folders: 0700, or 0750 when group-readable.
+    public var folderPermissions: mode_t { groupReadable ? 0o750 : 0o700 }
 }
 
-/// One append-only JSONL file of records (label events, adjudication decisions), one writer at a time.
-public final class AppendOnlyLog<Record: Codable & Sendable> {
-    /// The log file.
-    public let file: URL
-    /// Every record read at open and appended since, oldest first.
-    public private(set) var records: [Record] = []
-    private let encode: (Record) throws -> Data
-    private let decode: (Data) throws -> Record
+/// Why the store could not open a log or save a record. Each case reads as one line for the user.
+public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// Another open log (usually another judge-review process) holds the lock; `pid` when it wrote one.
+    case locked(file: String, pid: Int32?)
+    /// The log could not be created, read or repaired at open.
+    case openFailed(file: String, cause: SystemCallError)
+    /// A record could not be saved; it is kept in memory (`pending` records in all) for `retryPending()`.
+    case notSaved(file: String, cause: SystemCallError, pending: Int)
+    /// The log was closed; nothing more can be appended.
+    case closed(file: String)
 
-    /// Opens (creating if needed) the log at `file` for appending.
-    public init(
-        file: URL, options: StoreOptions = StoreOptions(),
-        encode: @escaping (Record) throws -> Data, decode: @escaping (Data) throws -> Record
-    ) throws {
-        self.file = file
-        self.encode = encode
-        self.decode = decode
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        if let data = try? Data(contentsOf: file), let text = String(data: data, encoding: .utf8) {
-            for (_, line) in JSONLines.lines(of: text) {
-                records.append(try decode(Data(line.utf8)))
+    public var description: String {
+        switch self {
+        case .locked(let file, let pid):
+            let holder = pid.map { "process \($0)" } ?? "another process (pid not yet written)"
+            return "\(file): already open in \(holder); one writer per rater and dataset, close the other session first"
+        case .openFailed(let file, let cause):
+            return "\(file): cannot open the annotation log: \(cause)"
+        case .notSaved(let file, let cause, let pending):
+            let hint: String
+            switch cause.code {
+            case ENOSPC, EDQUOT: hint = "free some disk space, then retry"
+            case EROFS: hint = "the folder is read-only; make it writable, then retry"
+            case EACCES, EPERM: hint = "no permission to write; fix the permissions, then retry"
+            default: hint = "fix the cause, then retry"
             }
+            let kept = pending == 1 ? "1 record kept in memory" : "\(pending) records kept in memory"
+            return "\(file): NOT SAVED (\(cause.call): \(cause.reason)); \(kept), \(hint)"
+        case .closed(let file):
+            return "\(file): the log is closed"
         }
-    }
-
-    /// Appends one record; returns once it is durable.
-    public func append(_ record: Record) throws {
-        var line = try encode(record)
-        line.append(0x0A)
-        if !FileManager.default.fileExists(atPath: file.path) {
-            FileManager.default.createFile(atPath: file.path, contents: nil)
-        }
-        let handle = try FileHandle(forWritingTo: file)
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: line)
-        try handle.synchronize()
-        records.append(record)
-    }
-}
-
-/// A rater's annotation log for one dataset: `<folder>/<rater>.jsonl`.
-public final class RaterLog: LabelSink {
-    public let rater: String
-    public let log: AppendOnlyLog<LabelEvent>
-
-    /// Opens the rater's log in a dataset's annotation folder, creating folder and file as needed.
-    public init(folder: URL, rater: String, options: StoreOptions = StoreOptions()) throws {
-        self.rater = rater
-        let encoder = LabelEvent.makeEncoder()
-        let decoder = LabelEvent.makeDecoder()
-        log = try AppendOnlyLog(
-            file: AnnotationPaths.logFile(folder: folder, rater: rater), options: options,
-            encode: { try encoder.encode($0) }, decode: { try decoder.decode(LabelEvent.self, from: $0) })
-    }
-
-    /// The rater's events so far, oldest first.
-    public var events: [LabelEvent] { log.records }
-
-    /// Appends a label or retraction; returns once it is durable.
-    public func append(_ event: LabelEvent) throws {
-        try log.append(event)
-    }
-
-    /// Appends only those events whose answer differs from the rater's current label (for re-imports).
-    /// Returns how many were appended.
-    @discardableResult
-    public func appendChanges(_ events: [LabelEvent]) throws -> Int {
-        var current: [String: String?] = [:]
-        for event in log.records { current[event.item] = event.kind == .label ? event.answer : nil }
-        var appended = 0
-        for event in events where current[event.item] != .some(event.answer) {
-            try append(event)
-            current[event.item] = event.answer
-            appended += 1
-        }
-        return appended
     }
 }

@@ -1,0 +1,217 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One append-only JSONL file of records (label events, adjudication decisions), one writer at a time.
+///
+/// Opening takes the lock (`<file>.lock`), creates missing folders (0700) and the file (0600), reads every
+/// record, and repairs a torn last line left by a crash: the line is appended to `<file>.corrupt` (fsynced)
+/// and the log truncated back to the last good line, with a warning in `warnings`. An unreadable line
+/// elsewhere is an `InputError` naming file:line and the log is not opened.
+///
+/// `append` writes the whole line through an O_APPEND descriptor, fsyncs the file, and returns only then.
+/// When the write fails (full disk, read-only folder, no permission) it throws `StoreError.notSaved` and keeps
+/// the record in `pending`; `retryPending()` (or the next `append`) writes pending records first, in order.
+public final class AppendOnlyLog<Record: Codable & Sendable> {
+    /// The log file.
+    public let file: URL
+    /// Every record read at open and saved since, oldest first.
+    public private(set) var records: [Record] = []
+    /// Records not yet saved because a write failed, oldest first; `retryPending()` saves them.
+    public private(set) var pending: [Record] = []
+    /// Problems found and repaired at open (a torn last line set aside), one line each, for the caller to show.
+    public private(set) var warnings: [String] = []
+    /// The side file torn lines are moved to: `<file>.corrupt`.
+    public var corruptFile: URL { AppendOnlyLog.corruptFile(for: file) }
+
+    private let options: StoreOptions
+    private let fileSystem: any StoreFileSystem
+    private let encode: (Record) throws -> Data
+    private var lock: LogLock?
+    private var descriptor: Int32?
+    /// Length of the log up to the end of the last saved line; a failed write is cut back to it.
+    private var savedLength: Int64 = 0
+    /// A failed write may have left part of a line past `savedLength`; cut it off before the next write.
+    private var tailMayBeDirty = false
+
+    /// The side file for `file`'s torn lines: `<file>.corrupt`.
+    public static func corruptFile(for file: URL) -> URL {
+        file.deletingLastPathComponent().appendingPathComponent(file.lastPathComponent + ".corrupt")
+    }
+
+    /// Opens (creating if needed) the log at `file` for appending.
+    ///
+    /// - Parameter fileSystem: the calls the log makes; tests pass one that fails on purpose.
+    /// - Throws: `StoreError.locked` when another writer has it open, `StoreError.openFailed`, or `InputError`
+    ///   (file:line) for an unreadable record that is not a torn last line.
+    public init(
+        file: URL, options: StoreOptions = StoreOptions(), fileSystem: any StoreFileSystem = POSIXFileSystem(),
+        encode: @escaping (Record) throws -> Data, decode: @escaping (Data) throws -> Record
+    ) throws {
+        self.file = file
+        self.options = options
+        self.fileSystem = fileSystem
+        self.encode = encode
+        let folder = file.deletingLastPathComponent()
+        do {
+            try StoreFolders.create(folder, permissions: options.folderPermissions, fileSystem: fileSystem)
+        } catch let error as SystemCallError {
+            throw StoreError.openFailed(file: file.path, cause: error)
+        }
+        let lock = try LogLock(logFile: file, permissions: options.filePermissions, fileSystem: fileSystem)
+        self.lock = lock
+        do {
+            let (descriptor, created) = try openLogFile()
+            self.descriptor = descriptor
+            if created { try fileSystem.fsyncFolder(folder.path) }
+            let data = try fileSystem.readAll(descriptor, path: file.path)
+            let scan = try LogScanner.scan(data, path: file.path, decode: decode)
+            records = scan.records
+            savedLength = Int64(data.count)
+            if let tornStart = scan.tornStart {
+                try setAside(data[data.startIndex + tornStart..<data.endIndex], line: scan.tornLine ?? 0, reason: scan.tornReason ?? "")
+                try fileSystem.truncate(descriptor, path: file.path, length: Int64(tornStart))
+                try fileSystem.fsync(descriptor, path: file.path)
+                savedLength = Int64(tornStart)
+            } else if scan.missingFinalNewline {
+                try fileSystem.writeAll(descriptor, path: file.path, data: Data([0x0A]))
+                try fileSystem.fsync(descriptor, path: file.path)
+                savedLength += 1
+                warnings.append("\(file.path): the last line had no newline; added one (the record was kept)")
+            }
+        } catch let error as SystemCallError {
+            close()
+            throw StoreError.openFailed(file: file.path, cause: error)
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    /// Opens the log for reading and appending; `created` is true when this call made the file.
+    private func openLogFile() throws -> (Int32, Bool) {
+        do {
+            let descriptor = try fileSystem.open(file.path, flags: O_RDWR | O_APPEND | O_CREAT | O_EXCL, permissions: options.filePermissions)
+            do {
+                try fileSystem.setPermissions(descriptor, path: file.path, permissions: options.filePermissions)
+            } catch {
+                fileSystem.close(descriptor)
+                throw error
+            }
+            return (descriptor, true)
+        } catch let error as SystemCallError where error.code == EEXIST {
+            return (try fileSystem.open(file.path, flags: O_RDWR | O_APPEND, permissions: 0), false)
+        }
+    }
+
+    /// Appends a torn line to `<file>.corrupt` and fsyncs it (and the folder when the side file is new).
+    private func setAside(_ torn: Data, line: Int, reason: String) throws {
+        let side = corruptFile.path
+        var created = true
+        var opened: Int32?
+        do {
+            opened = try fileSystem.open(side, flags: O_WRONLY | O_APPEND | O_CREAT | O_EXCL, permissions: options.filePermissions)
+        } catch let error as SystemCallError where error.code == EEXIST {
+            created = false
+        }
+        let descriptor = try opened ?? fileSystem.open(side, flags: O_WRONLY | O_APPEND, permissions: 0)
+        defer { fileSystem.close(descriptor) }
+        if created { try fileSystem.setPermissions(descriptor, path: side, permissions: options.filePermissions) }
+        var entry = Data(torn)
+        if entry.last != 0x0A { entry.append(0x0A) }
+        try fileSystem.writeAll(descriptor, path: side, data: entry)
+        try fileSystem.fsync(descriptor, path: side)
+        if created { try fileSystem.fsyncFolder(file.deletingLastPathComponent().path) }
+        warnings.append(
+            "\(file.path):\(line): torn last line from an interrupted write (\(reason), \(torn.count) bytes) moved to \(side); it was never reported saved")
+    }
+
+    /// Appends one record; returns once it is durable (written and fsynced).
+    ///
+    /// Pending records from earlier failures are written first, so order is kept.
+    /// - Throws: `StoreError.notSaved` (the record is then in `pending`), or the encoder's error.
+    public func append(_ record: Record) throws {
+        _ = try encode(record)  // a record that cannot be encoded is refused now, never queued
+        pending.append(record)
+        try retryPending()
+    }
+
+    /// Writes the pending records, oldest first; stops and throws at the first failure (the rest stay pending).
+    public func retryPending() throws {
+        guard let descriptor else { throw StoreError.closed(file: file.path) }
+        while let record = pending.first {
+            var line = try encode(record)
+            line.append(0x0A)
+            do {
+                try writeLine(line, descriptor: descriptor)
+            } catch let error as SystemCallError {
+                throw StoreError.notSaved(file: file.path, cause: error, pending: pending.count)
+            }
+            records.append(record)
+            pending.removeFirst()
+        }
+    }
+
+    /// One write loop, then fsync. On failure the partial line is cut off, so the log never keeps half a line.
+    private func writeLine(_ line: Data, descriptor: Int32) throws {
+        if tailMayBeDirty {
+            try fileSystem.truncate(descriptor, path: file.path, length: savedLength)
+            tailMayBeDirty = false
+        }
+        do {
+            tailMayBeDirty = true
+            try fileSystem.writeAll(descriptor, path: file.path, data: line)
+            try fileSystem.fsync(descriptor, path: file.path)
+            tailMayBeDirty = false
+            savedLength += Int64(line.count)
+        } catch {
+            // Best effort now; if the truncate fails too, the next write tries again first.
+            if (try? fileSystem.truncate(descriptor, path: file.path, length: savedLength)) != nil {
+                tailMayBeDirty = false
+            }
+            throw error
+        }
+    }
+
+    /// Whether the log is open for appending.
+    public var isOpen: Bool { descriptor != nil }
+
+    /// Closes the log and releases the lock. Pending records stay in `pending` (they were never saved).
+    public func close() {
+        if let descriptor {
+            fileSystem.close(descriptor)
+            self.descriptor = nil
+        }
+        lock?.release()
+        lock = nil
+    }
+
+    deinit { close() }
+}
+
+/// Creates a log's folder and its missing parents with the store's permissions, fsyncing each new entry's parent.
+enum StoreFolders {
+    /// `mkdir -p` with `permissions` on every folder it creates, durable before it returns.
+    static func create(_ folder: URL, permissions: mode_t, fileSystem: any StoreFileSystem) throws {
+        var missing: [URL] = []
+        var current = folder.standardizedFileURL
+        while !FileManager.default.fileExists(atPath: current.path) {
+            missing.append(current)
+            let parent = current.deletingLastPathComponent()
+            if parent.path == current.path { break }
+            current = parent
+        }
+        for created in missing.reversed() {
+            do {
+                try fileSystem.makeFolder(created.path, permissions: permissions)
+            } catch let error as SystemCallError where error.code == EEXIST {
+                continue  // another process made it meanwhile
+            }
+            try fileSystem.fsyncFolder(created.deletingLastPathComponent().path)
+        }
+    }
+}

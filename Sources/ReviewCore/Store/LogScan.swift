@@ -1,0 +1,69 @@
+import Foundation
+
+/// What reading a log file's bytes found: the good records, and a torn last line to set aside.
+struct LogScan<Record> {
+    /// The decodable records, oldest first.
+    var records: [Record] = []
+    /// Byte offset where a torn last line starts (the log is truncated back to it); nil when none.
+    var tornStart: Int?
+    /// 1-based line number of the torn last line.
+    var tornLine: Int?
+    /// Why the torn line could not be read.
+    var tornReason: String?
+    /// The last line decoded but lacks its newline (a file edited by hand): the newline is added at open.
+    var missingFinalNewline = false
+}
+
+/// Splits a log into records, telling a torn last line (an interrupted append) from real corruption.
+enum LogScanner {
+    /// Reads `data` line by line.
+    ///
+    /// The last non-blank line is torn when it fails to decode and either has no newline or is not valid JSON:
+    /// that is what an append cut short by a crash leaves. Any other undecodable line (one in the middle, or a
+    /// complete JSON line of the wrong shape or a newer schema at the end) is an `InputError` naming file:line,
+    /// because setting it aside would hide a problem that a person must look at.
+    static func scan<Record>(_ data: Data, path: String, decode: (Data) throws -> Record) throws -> LogScan<Record> {
+        var scan = LogScan<Record>()
+        let bytes = [UInt8](data)
+        var lines: [(number: Int, start: Int, end: Int, hasNewline: Bool)] = []
+        var start = 0
+        var number = 0
+        while start < bytes.count {
+            number += 1
+            let newline = bytes[start...].firstIndex(of: 0x0A)
+            let end = newline ?? bytes.count
+            let isBlank = bytes[start..<end].allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
+            if !isBlank { lines.append((number, start, end, newline != nil)) }
+            start = end + 1
+        }
+        for (index, line) in lines.enumerated() {
+            let text = Data(bytes[line.start..<line.end])
+            do {
+                scan.records.append(try decode(text))
+                if index == lines.count - 1 && !line.hasNewline { scan.missingFinalNewline = true }
+            } catch {
+                let isLast = index == lines.count - 1
+                if isLast && (!line.hasNewline || !isJSON(text)) {
+                    scan.tornStart = line.start
+                    scan.tornLine = line.number
+                    scan.tornReason = line.hasNewline ? "not valid JSON" : "no newline at the end"
+                    return scan
+                }
+                throw InputError(
+                    file: path, line: line.number,
+                    "cannot read this log record: \(JSONLines.describe(error)); the log was left untouched, fix or remove the line by hand")
+            }
+        }
+        return scan
+    }
+
+    /// Whether the bytes are one complete JSON value.
+    static func isJSON(_ data: Data) -> Bool {
+        (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil
+    }
+
+    /// How many non-blank lines a side file holds (each set-aside line is one line there).
+    static func countLines(_ data: Data) -> Int {
+        data.split(separator: 0x0A).filter { line in !line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D } }.count
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+
+/// One rater's line in `judge-review status`: progress, flags, stale labels, last activity and log health.
+public struct RaterStatus: Sendable, Equatable {
+    /// The rater (the log file's name without `.jsonl`).
+    public var rater: String
+    /// Items with a current, non-stale label.
+    public var labeled: Int
+    /// Items in the dataset.
+    public var total: Int
+    /// Current labels carrying a flag (`unsure`, `discuss`).
+    public var flagged: Int
+    /// Latest labels whose item changed or left the dataset.
+    public var stale: Int
+    /// Time of the latest event.
+    public var lastActivity: Date?
+    /// Lines set aside in `<rater>.jsonl.corrupt` by earlier recoveries.
+    public var setAside: Int
+    /// Line number of a torn last line not yet set aside (the rater's next session will); nil when none.
+    public var tornLine: Int?
+    /// Why the log cannot be read (an unreadable line in the middle, a newer schema), one line; nil when readable.
+    public var error: String?
+
+    /// Whether the log needs attention: unreadable, or ending in a torn line.
+    public var isCorrupt: Bool { error != nil || tornLine != nil }
+}
+
+/// What `judge-review status` shows for a dataset's annotation folder.
+public struct StatusReport: Sendable {
+    /// The dataset's name.
+    public var datasetName: String
+    /// The folder the logs were read from.
+    public var folder: URL
+    /// Items in the dataset.
+    public var total: Int
+    /// One entry per rater log, sorted by rater.
+    public var raters: [RaterStatus]
+
+    /// Reads every rater log in `folder` (read-only, no locks taken) and summarises it against `dataset`.
+    public static func build(folder: URL, dataset: Dataset) throws -> StatusReport {
+        var raters: [RaterStatus] = []
+        for file in try CurrentLabels.raterLogFiles(folder: folder) {
+            let rater = file.deletingPathExtension().lastPathComponent
+            let sideFile = AppendOnlyLog<LabelEvent>.corruptFile(for: file)
+            let setAside = (try? Data(contentsOf: sideFile)).map(LogScanner.countLines) ?? 0
+            var status = RaterStatus(
+                rater: rater, labeled: 0, total: dataset.items.count, flagged: 0, stale: 0, lastActivity: nil,
+                setAside: setAside, tornLine: nil, error: nil)
+            do {
+                let (events, tornLine) = try CurrentLabels.readEvents(file: file)
+                let replay = RaterReplay(rater: rater, events: events, dataset: dataset)
+                status.labeled = replay.current.count
+                status.flagged = replay.flags.count
+                status.stale = replay.stale.count
+                status.lastActivity = replay.lastActivity
+                status.tornLine = tornLine
+            } catch {
+                status.error = "\(error)"
+            }
+            raters.append(status)
+        }
+        return StatusReport(datasetName: dataset.name, folder: folder, total: dataset.items.count, raters: raters)
+    }
+
+    /// Whether any log is unreadable or ends in a torn line (the command then exits non-zero).
+    public var hasCorruptLog: Bool { raters.contains(where: \.isCorrupt) }
+
+    /// The report as text lines: a heading, an aligned table, then one line per problem.
+    public func lines() -> [String] {
+        var out = ["\(datasetName): \(total) items, logs in \(folder.path)"]
+        guard !raters.isEmpty else {
+            out.append("no rater logs yet")
+            return out
+        }
+        let header = ["rater", "labeled", "flagged", "stale", "set aside", "last activity (UTC)", "log"]
+        let rows = raters.map { status -> [String] in
+            if status.error != nil {
+                return [status.rater, "-", "-", "-", "\(status.setAside)", "-", "CORRUPT"]
+            }
+            return [
+                status.rater, "\(status.labeled)/\(status.total)", "\(status.flagged)", "\(status.stale)",
+                "\(status.setAside)", status.lastActivity.map(StatusReport.formatTime) ?? "-",
+                status.tornLine == nil ? "ok" : "TORN",
+            ]
+        }
+        out += TextTable.render(header: header, rows: rows, rightAligned: [1, 2, 3, 4])
+        for status in raters {
+            if let error = status.error { out.append("\(status.rater): CORRUPT: \(error)") }
+            if let line = status.tornLine {
+                out.append("\(status.rater): line \(line) is torn (an interrupted write); it is set aside when \(status.rater)'s log is next opened")
+            }
+        }
+        return out
+    }
+
+    /// `2026-11-23 19:27:29` in UTC.
+    static func formatTime(_ date: Date) -> String {
+        let text = Timestamp.format(date)  // 2026-11-23T19:27:29.123Z
+        return String(text.prefix(19)).replacingOccurrences(of: "T", with: " ")
+    }
+}
+
+/// Plain-text tables with columns padded to the widest cell.
+public enum TextTable {
+    /// The header, a rule, and the rows; columns in `rightAligned` are padded on the left (numbers).
+    public static func render(header: [String], rows: [[String]], rightAligned: Set<Int> = []) -> [String] {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { column, cell in
+                let padding = String(repeating: " ", count: max(0, widths[column] - cell.count))
+                return rightAligned.contains(column) ? padding + cell : cell + padding
+            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+        }
+        return [line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)
+    }
+}
