@@ -7,6 +7,7 @@ public struct SchemaTooNewError: Error, CustomStringConvertible, Sendable, Equat
     /// The newest schema this build reads (`LabelEvent.currentSchema`).
     public var supported: Int
 
+    /// The error as one line for the user.
     public var description: String {
         "schema \(found) is newer than this judge-review understands (up to \(supported)); update judge-review to read this log"
     }

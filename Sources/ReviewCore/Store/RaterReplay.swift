@@ -12,6 +12,7 @@ public struct StaleLabel: Sendable, Hashable {
 
     /// The rater's latest label event for the item.
     public var event: LabelEvent
+    /// Why it no longer applies.
     public var reason: Reason
 }
 

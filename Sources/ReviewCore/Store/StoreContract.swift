@@ -13,6 +13,7 @@ public struct StoreOptions: Sendable, Equatable {
     /// Let the owner's group read the logs (folders 0750, files 0640) instead of 0700 / 0600.
     public var groupReadable: Bool
 
+    /// Owner-only by default; `groupReadable` for a shared research group.
     public init(groupReadable: Bool = false) {
         self.groupReadable = groupReadable
     }
@@ -35,6 +36,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The log was closed; nothing more can be appended.
     case closed(file: String)
 
+    /// The error as one line for the user.
     public var description: String {
         switch self {
         case .locked(let file, let pid):

@@ -15,6 +15,7 @@ public struct SystemCallError: Error, CustomStringConvertible, Sendable, Equatab
     /// The errno value, e.g. `ENOSPC`.
     public var code: Int32
 
+    /// A failure of `call` on `path` with errno `code`.
     public init(call: String, path: String, code: Int32) {
         self.call = call
         self.path = path
@@ -78,13 +79,16 @@ extension StoreFileSystem {
 
 /// The real file system, through POSIX calls.
 public final class POSIXFileSystem: StoreFileSystem {
+    /// The real file system (it has no state).
     public init() {}
 
+    /// mkdir(2), then chmod(2) to the exact mode.
     public func makeFolder(_ path: String, permissions: mode_t) throws {
         guard mkdir(path, permissions) == 0 else { throw SystemCallError(call: "mkdir", path: path, code: errno) }
         guard chmod(path, permissions) == 0 else { throw SystemCallError(call: "chmod", path: path, code: errno) }
     }
 
+    /// open(2) with O_CLOEXEC, retried on EINTR.
     public func open(_ path: String, flags: Int32, permissions: mode_t) throws -> Int32 {
         while true {
             let descriptor = Glibc.open(path, flags | O_CLOEXEC, permissions)
@@ -94,10 +98,12 @@ public final class POSIXFileSystem: StoreFileSystem {
         }
     }
 
+    /// fchmod(2).
     public func setPermissions(_ descriptor: Int32, path: String, permissions: mode_t) throws {
         guard fchmod(descriptor, permissions) == 0 else { throw SystemCallError(call: "chmod", path: path, code: errno) }
     }
 
+    /// pread(2) from offset 0 until end of file.
     public func readAll(_ descriptor: Int32, path: String) throws -> Data {
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
@@ -114,6 +120,7 @@ public final class POSIXFileSystem: StoreFileSystem {
         }
     }
 
+    /// One write(2), retried on EINTR.
     public func write(_ descriptor: Int32, path: String, bytes: UnsafeRawBufferPointer) throws -> Int {
         while true {
             let written = Glibc.write(descriptor, bytes.baseAddress, bytes.count)
@@ -123,16 +130,19 @@ public final class POSIXFileSystem: StoreFileSystem {
         }
     }
 
+    /// fsync(2).
     public func fsync(_ descriptor: Int32, path: String) throws {
         guard Glibc.fsync(descriptor) == 0 else { throw SystemCallError(call: "fsync", path: path, code: errno) }
     }
 
+    /// ftruncate(2).
     public func truncate(_ descriptor: Int32, path: String, length: Int64) throws {
         guard ftruncate(descriptor, off_t(length)) == 0 else {
             throw SystemCallError(call: "truncate", path: path, code: errno)
         }
     }
 
+    /// flock(2) with LOCK_EX | LOCK_NB.
     public func tryLockExclusive(_ descriptor: Int32, path: String) throws -> Bool {
         while true {
             if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return true }
@@ -142,6 +152,7 @@ public final class POSIXFileSystem: StoreFileSystem {
         }
     }
 
+    /// close(2).
     public func close(_ descriptor: Int32) {
         _ = Glibc.close(descriptor)
     }
