@@ -83,7 +83,7 @@ public struct StatusReport: Sendable {
                 status.tornLine == nil ? "ok" : "TORN",
             ]
         }
-        out += TextTable.render(header: header, rows: rows, rightAligned: [1, 2, 3, 4])
+        out += StatusTable.render(header: header, rows: rows, rightAligned: [1, 2, 3, 4])
         for status in raters {
             if let error = status.error { out.append("\(status.rater): CORRUPT: \(error)") }
             if let line = status.tornLine {
@@ -100,10 +100,10 @@ public struct StatusReport: Sendable {
     }
 }
 
-/// Plain-text tables with columns padded to the widest cell.
-public enum TextTable {
+/// The status table: columns padded to the widest cell, numbers right-aligned, a rule under the header.
+enum StatusTable {
     /// The header, a rule, and the rows; columns in `rightAligned` are padded on the left (numbers).
-    public static func render(header: [String], rows: [[String]], rightAligned: Set<Int> = []) -> [String] {
+    static func render(header: [String], rows: [[String]], rightAligned: Set<Int> = []) -> [String] {
         let all = [header] + rows
         let widths = header.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
