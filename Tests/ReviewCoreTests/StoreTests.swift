@@ -344,6 +344,7 @@ struct StoreTests {
         groupLog.close()
         #expect(F.permissions(shared) == 0o750)
         #expect(F.permissions(AnnotationPaths.logFile(folder: shared, rater: "bob")) == 0o640)
+        #expect(F.permissions(shared.appendingPathComponent("bob.jsonl.lock")) == 0o640)
     }
 
     @Test("CurrentLabels.load replays every rater log in the folder, not adjudication/, .corrupt or .lock files")
@@ -365,6 +366,22 @@ struct StoreTests {
         #expect(labels["ann"]?.count == 2)
         #expect(labels["bob"]?.count == 3)
         #expect(try CurrentLabels.load(folder: temp.url.appendingPathComponent("missing"), dataset: dataset).isEmpty)
+    }
+
+    @Test("a closed log refuses appends and keeps the event pending; reopening works")
+    func closedLog() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let dataset = F.dataset()
+        let log = try RaterLog(folder: temp.url, rater: "ann")
+        try log.append(F.label(dataset.items[0]))
+        log.close()
+        let error = try #require(throws: StoreError.self) { try log.append(F.label(dataset.items[1])) }
+        #expect(error == .closed(file: AnnotationPaths.logFile(folder: temp.url, rater: "ann").path))
+        #expect(log.pending.map(\.item) == ["b"])
+        let reopened = try RaterLog(folder: temp.url, rater: "ann")
+        defer { reopened.close() }
+        #expect(reopened.replay(against: dataset).current.keys.sorted() == ["a"])
     }
 
     @Test("the generic log stores any Codable record (adjudication decisions use it)")

@@ -27,7 +27,7 @@ final class LogLock {
         self.fileSystem = fileSystem
         let descriptor: Int32
         do {
-            descriptor = try fileSystem.open(path, flags: O_RDWR | O_CREAT, permissions: permissions)
+            descriptor = try LogLock.openLockFile(path, permissions: permissions, fileSystem: fileSystem)
         } catch let error as SystemCallError {
             throw StoreError.openFailed(file: logFile.path, cause: error)
         }
@@ -45,6 +45,23 @@ final class LogLock {
             throw StoreError.openFailed(file: logFile.path, cause: error)
         }
         self.descriptor = descriptor
+    }
+
+    /// Opens the lock file, creating it with exactly `permissions` (whatever the umask) when it is new.
+    private static func openLockFile(_ path: String, permissions: mode_t, fileSystem: any StoreFileSystem) throws -> Int32 {
+        let descriptor: Int32
+        do {
+            descriptor = try fileSystem.open(path, flags: O_RDWR | O_CREAT | O_EXCL, permissions: permissions)
+        } catch let error as SystemCallError where error.code == EEXIST {
+            return try fileSystem.open(path, flags: O_RDWR, permissions: 0)
+        }
+        do {
+            try fileSystem.setPermissions(descriptor, path: path, permissions: permissions)
+        } catch {
+            fileSystem.close(descriptor)
+            throw error
+        }
+        return descriptor
     }
 
     /// The pid written in a lock file, if any.

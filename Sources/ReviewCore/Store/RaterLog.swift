@@ -44,6 +44,11 @@ public final class RaterLog: LabelSink {
         try log.retryPending()
     }
 
+    /// The rater's current labels, notes, flags and stale labels from the saved events, against `dataset`.
+    public func replay(against dataset: Dataset) -> RaterReplay {
+        RaterReplay(rater: rater, events: log.records, dataset: dataset)
+    }
+
     /// Closes the log and releases its lock.
     public func close() {
         log.close()
