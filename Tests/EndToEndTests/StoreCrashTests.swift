@@ -30,9 +30,16 @@ struct StoreCrashTests {
         var roundsWithSaves = 0
         for round in 1...StoreCrashTests.kills {
             let child = try BinaryRunner.spawn(binary, ["store-stress", "--folder", logFolder.path, "--rater", "stress"], stderrPath: stderrPath)
-            // The child needs ~80 ms to start and ~8 ms per fsynced append here: some kills land during start-up and open
-            // (recovery), most during appends.
-            usleep(UInt32.random(in: 10_000...120_000, using: &random))
+            // One round in four kills at a random moment from spawn (often during start-up, open or recovery); the
+            // others wait for the first "saved" line, then kill 0-40 ms later (mid-append), so the test keeps killing
+            // appends even when a loaded machine slows the child's start-up.
+            if round % 4 == 0 {
+                usleep(UInt32.random(in: 0...100_000, using: &random))
+            } else {
+                var ready = pollfd(fd: child.stdout, events: Int16(POLLIN), revents: 0)
+                _ = poll(&ready, 1, 10_000)
+                usleep(UInt32.random(in: 0...40_000, using: &random))
+            }
             kill(child.pid, SIGKILL)
             let output = BinaryRunner.readAll(child.stdout)
             let status = BinaryRunner.wait(child)
@@ -69,7 +76,7 @@ struct StoreCrashTests {
         let childErrors = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
         let errorLines = childErrors.split(separator: "\n").filter { !$0.hasPrefix("warning: ") }
         #expect(errorLines.isEmpty, "the child reported errors: \(errorLines.prefix(3))")
-        #expect(roundsWithSaves > StoreCrashTests.kills / 20, "too few rounds got to save a label (\(roundsWithSaves)); delays too short?")
+        #expect(roundsWithSaves >= StoreCrashTests.kills / 2, "too few rounds got to save a label (\(roundsWithSaves))")
         if recoveredTornLines > 0 {
             let sideFile = logFolder.appendingPathComponent("stress.jsonl.corrupt")
             let setAside = try String(contentsOf: sideFile, encoding: .utf8).split(separator: "\n").count
