@@ -85,6 +85,7 @@ struct ImporterLayoutTests {
         let log = try RaterLog(folder: first.annotationFolder, rater: "annotator_1")
         #expect(log.events.count == 1)
         #expect(log.events[0].itemSHA256 == first.dataset.items[0].contentHash)
+        log.close()  // the store locks a rater's log while it is open (issue 3); the re-import below opens it again
 
         let second = try Importer.plan(request([path], in: folder))
         let again = try second.write()
