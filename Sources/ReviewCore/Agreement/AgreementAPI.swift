@@ -1,5 +1,5 @@
-// CONTRACT STUB: the agreement engine (issue 4) replaces these bodies; the public names and
-// shapes below are what the report, the console and the exports call. Extend freely; do not rename.
+// The agreement engine's public contract: the report, the console and the exports call these names.
+// Wilson and Rogan-Gladen (Proportions) are still stubs here: the judge-against-humans part of issue 4.
 import Foundation
 
 /// Categorical ratings: one row per item, one column per rater, coded as category indices.
@@ -45,6 +45,8 @@ public enum CoefficientKind: String, Sendable, CaseIterable, Codable, Hashable {
     case congerKappa = "conger_kappa"
     case krippendorffAlpha = "krippendorff_alpha"
     case gwetAC1 = "gwet_ac1"
+    /// Gwet's AC2: AC1 with the weights of the measurement level (ordinal, interval, ratio only).
+    case gwetAC2 = "gwet_ac2"
     case bennettS = "bennett_s"
 }
 
@@ -60,14 +62,27 @@ public struct CoefficientResult: Sendable, Equatable, Codable {
     /// Percentile bootstrap interval bounds, when intervals were asked for.
     public var ciLow: Double?
     public var ciHigh: Double?
+    /// Observed agreement P_a (for Krippendorff's alpha: observed disagreement D_o).
+    public var observed: Double?
+    /// Chance agreement P_e (for Krippendorff's alpha: expected disagreement D_e).
+    public var chance: Double?
+    /// Standard error under the null hypothesis of no agreement beyond chance (Cohen's and weighted kappa).
+    public var nullStandardError: Double?
+    /// Bootstrap resamples in which the coefficient was defined (the interval uses only those).
+    public var resamplesUsed: Int?
 
-    public init(value: Double?, n: Int, reason: String? = nil, standardError: Double? = nil, ciLow: Double? = nil, ciHigh: Double? = nil) {
+    public init(value: Double?, n: Int, reason: String? = nil, standardError: Double? = nil, ciLow: Double? = nil, ciHigh: Double? = nil,
+                observed: Double? = nil, chance: Double? = nil, nullStandardError: Double? = nil, resamplesUsed: Int? = nil) {
         self.value = value
         self.n = n
         self.reason = reason
         self.standardError = standardError
         self.ciLow = ciLow
         self.ciHigh = ciHigh
+        self.observed = observed
+        self.chance = chance
+        self.nullStandardError = nullStandardError
+        self.resamplesUsed = resamplesUsed
     }
 }
 
@@ -105,18 +120,26 @@ public struct PairAgreement: Sendable, Equatable {
 public struct AgreementSummary: Sendable, Equatable {
     public var overall: [CoefficientKind: CoefficientResult]
     public var pairs: [PairAgreement]
+    /// Things the reader must know about the input (e.g. codes outside the category list, treated as missing).
+    public var notes: [String]
 
-    public init(overall: [CoefficientKind: CoefficientResult], pairs: [PairAgreement]) {
+    public init(overall: [CoefficientKind: CoefficientResult], pairs: [PairAgreement], notes: [String] = []) {
         self.overall = overall
         self.pairs = pairs
+        self.notes = notes
     }
 }
 
 /// Computes agreement coefficients and their intervals.
 public enum AgreementEngine {
     /// All coefficients over all raters of `table`, and for every pair of raters.
+    ///
+    /// Overall: percent agreement, Fleiss', Conger's, Krippendorff's (at `options.level`), Gwet's AC1 (and AC2
+    /// for ordered levels) and Brennan-Prediger, generalised to missing ratings as Gwet (2014) does; with two
+    /// raters also the pair's Cohen, Scott and weighted kappas. Pairs: the same two-rater coefficients over the
+    /// items both raters rated. Intervals: percentile bootstrap when `options.resamples > 0`.
     public static func summarize(_ table: RatingTable, options: AgreementOptions) -> AgreementSummary {
-        AgreementSummary(overall: [:], pairs: [])
+        AgreementComputation(table: table, options: options).summary()
     }
 }
 

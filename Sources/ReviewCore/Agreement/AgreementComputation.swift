@@ -1,0 +1,185 @@
+import Foundation
+
+/// Builds an `AgreementSummary`: compresses the table once, computes every coefficient from pattern counts,
+/// and adds bootstrap intervals per family of coefficients that share a compressed state space.
+struct AgreementComputation {
+    let table: RatingTable
+    let options: AgreementOptions
+
+    /// Bootstrap streams: one per family, so adding a pair does not change another family's draws.
+    private enum Stream {
+        static let categoryCounts: UInt64 = 1
+        static let patterns: UInt64 = 2
+        static func pair(_ a: Int, _ b: Int) -> UInt64 { 1000 + UInt64(a) * 10_000 + UInt64(b) }
+    }
+
+    func summary() -> AgreementSummary {
+        let patterns = RatingPatterns(table)
+        let q = table.categories.count
+        let r = table.raters.count
+        var notes: [String] = []
+        if patterns.invalidCodes > 0 {
+            notes.append("\(patterns.invalidCodes) rating code(s) outside the \(q) categories were treated as missing")
+        }
+        if r > 0, table.codes.count != table.items.count * r {
+            notes.append("the table has \(table.codes.count) codes for \(table.items.count) items × \(r) raters; only whole rows were used")
+        }
+        guard q > 0 else {
+            let reason = "no categories"
+            var overall: [CoefficientKind: CoefficientResult] = [:]
+            for kind in overallKinds(raterCount: r) { overall[kind] = .undefined(n: 0, reason) }
+            return AgreementSummary(overall: overall, pairs: [], notes: notes)
+        }
+        let scale = CategoryScale(categories: table.categories)
+        let clusters = options.clustered ? table.clusters : nil
+        if options.clustered, options.resamples > 0, clusters == nil {
+            notes.append("clustered intervals were asked for but the table has no clusters; items were resampled")
+        }
+
+        var pairs: [PairAgreement] = []
+        var firstPair: [CoefficientKind: CoefficientResult] = [:]
+        for a in 0..<r {
+            for b in (a + 1)..<max(r, a + 1) {
+                let coefficients = pairCoefficients(patterns, a, b, scale: scale, clusters: clusters)
+                if pairs.isEmpty { firstPair = coefficients }
+                pairs.append(PairAgreement(raters: [table.raters[a], table.raters[b]], coefficients: coefficients))
+            }
+        }
+
+        var overall: [CoefficientKind: CoefficientResult]
+        if r < 2 {
+            overall = [:]
+            let rated = patterns.counts.enumerated().filter { pattern, _ in (0..<r).contains { patterns.code(pattern, $0) >= 0 } }
+            let n = rated.reduce(0) { $0 + $1.element }
+            for kind in overallKinds(raterCount: r) { overall[kind] = .undefined(n: n, "fewer than two raters") }
+        } else {
+            overall = overallCoefficients(patterns, scale: scale, clusters: clusters)
+        }
+        if r == 2 {
+            for kind in [CoefficientKind.cohenKappa, .scottPi, .weightedKappaLinear, .weightedKappaQuadratic] {
+                if let result = firstPair[kind] { overall[kind] = result }
+            }
+        }
+        return AgreementSummary(overall: overall, pairs: pairs, notes: notes)
+    }
+
+    /// The keys the overall section carries for `raterCount` raters at the chosen level.
+    private func overallKinds(raterCount: Int) -> [CoefficientKind] {
+        var kinds: [CoefficientKind] = [.percentAgreement, .fleissKappa, .congerKappa, .krippendorffAlpha, .gwetAC1, .bennettS]
+        if options.level != .nominal { kinds.append(.gwetAC2) }
+        return kinds
+    }
+
+    // MARK: - Overall
+
+    private func overallCoefficients(_ patterns: RatingPatterns, scale: CategoryScale, clusters: [Int32]?) -> [CoefficientKind: CoefficientResult] {
+        let q = patterns.categoryCount
+        let identity = CategoryScale.identity(q)
+        let ordered = options.level != .nominal
+        let (counts, stateOfPattern) = CategoryCounts.project(patterns)
+        let units = CompressedUnits(patterns: patterns, stateOfPattern: stateOfPattern, stateCount: counts.stateCount, clusters: clusters)
+        let stateWeights = units.counts.prefix(counts.stateCount).map(Double.init)
+        let unweighted = GwetMultiRater(units: counts, weights: identity)
+        let levelWeighted = GwetMultiRater(units: counts, weights: scale.weights(for: options.level))
+        let alpha = KrippendorffAlpha(units: counts, scale: scale, metric: KrippendorffMetric(options.level))
+
+        var overall: [CoefficientKind: CoefficientResult] = [
+            .percentAgreement: unweighted.estimate(.none, stateWeights: stateWeights),
+            .fleissKappa: unweighted.estimate(.fleiss, stateWeights: stateWeights),
+            .gwetAC1: unweighted.estimate(.gwet, stateWeights: stateWeights),
+            .bennettS: unweighted.estimate(.brennanPrediger, stateWeights: stateWeights),
+            .krippendorffAlpha: alpha.estimate(stateWeights: stateWeights),
+        ]
+        if ordered { overall[.gwetAC2] = levelWeighted.estimate(.gwet, stateWeights: stateWeights) }
+        let conger = CongerKappa(patterns: patterns, weights: identity)
+        overall[.congerKappa] = conger.estimate(patternWeights: patterns.counts.map(Double.init))
+
+        guard options.resamples > 0 else { return overall }
+        let bootstrap = PercentileBootstrap(resamples: options.resamples, confidence: options.confidence, seed: options.seed, clustered: options.clustered)
+        var kinds: [CoefficientKind] = [.percentAgreement, .fleissKappa, .gwetAC1, .bennettS, .krippendorffAlpha]
+        if ordered { kinds.append(.gwetAC2) }
+        let intervals = bootstrap.intervals(units: units, stream: Stream.categoryCounts, statisticCount: kinds.count) { weights in
+            var values: [Double?] = [
+                unweighted.value(.none, stateWeights: weights),
+                unweighted.value(.fleiss, stateWeights: weights),
+                unweighted.value(.gwet, stateWeights: weights),
+                unweighted.value(.brennanPrediger, stateWeights: weights),
+                alpha.value(stateWeights: weights),
+            ]
+            if ordered { values.append(levelWeighted.value(.gwet, stateWeights: weights)) }
+            return values
+        }
+        apply(intervals, to: kinds, in: &overall)
+
+        let patternUnits = CompressedUnits(patterns: patterns, stateOfPattern: (0..<patterns.patternCount).map { Int32($0) },
+                                           stateCount: patterns.patternCount, clusters: clusters)
+        let congerIntervals = bootstrap.intervals(units: patternUnits, stream: Stream.patterns, statisticCount: 1) { weights in
+            [conger.value(patternWeights: weights)]
+        }
+        apply(congerIntervals, to: [.congerKappa], in: &overall)
+        return overall
+    }
+
+    // MARK: - Pairs
+
+    private func pairCoefficients(_ patterns: RatingPatterns, _ a: Int, _ b: Int, scale: CategoryScale, clusters: [Int32]?) -> [CoefficientKind: CoefficientResult] {
+        let q = patterns.categoryCount
+        let side = Int32(q + 1)
+        let stateOfPattern = (0..<patterns.patternCount).map { pattern in
+            (patterns.code(pattern, a) + 1) * side + (patterns.code(pattern, b) + 1)
+        }
+        let units = CompressedUnits(patterns: patterns, stateOfPattern: stateOfPattern, stateCount: (q + 1) * (q + 1), clusters: clusters)
+        let table = TwoRaterTable(q: q, pairStateWeights: units.counts.map(Double.init))
+        let identity = CategoryScale.identity(q)
+        let ordered = options.level != .nominal
+        let linear = scale.linearWeights(), quadratic = scale.quadraticWeights(), levelWeights = scale.weights(for: options.level)
+        let metric = KrippendorffMetric(options.level)
+
+        var kinds: [CoefficientKind] = [.percentAgreement, .cohenKappa, .scottPi, .gwetAC1, .bennettS, .krippendorffAlpha]
+        if ordered { kinds += [.weightedKappaLinear, .weightedKappaQuadratic, .gwetAC2] }
+        var result: [CoefficientKind: CoefficientResult] = [
+            .percentAgreement: table.estimate(.percent, weights: identity),
+            .cohenKappa: table.estimate(.cohen, weights: identity),
+            .scottPi: table.estimate(.scott, weights: identity),
+            .gwetAC1: table.estimate(.gwet, weights: identity),
+            .bennettS: table.estimate(.brennanPrediger, weights: identity),
+            .krippendorffAlpha: table.alpha(scale: scale, metric: metric),
+        ]
+        if ordered {
+            result[.weightedKappaLinear] = table.estimate(.cohen, weights: linear)
+            result[.weightedKappaQuadratic] = table.estimate(.cohen, weights: quadratic)
+            result[.gwetAC2] = table.estimate(.gwet, weights: levelWeights)
+        }
+        guard options.resamples > 0 else { return result }
+        let bootstrap = PercentileBootstrap(resamples: options.resamples, confidence: options.confidence, seed: options.seed, clustered: options.clustered)
+        let intervals = bootstrap.intervals(units: units, stream: Stream.pair(a, b), statisticCount: kinds.count) { weights in
+            let resampled = TwoRaterTable(q: q, pairStateWeights: weights)
+            let (alphaUnits, alphaWeights) = resampled.categoryCounts()
+            var values: [Double?] = [
+                resampled.value(.percent, weights: identity),
+                resampled.value(.cohen, weights: identity),
+                resampled.value(.scott, weights: identity),
+                resampled.value(.gwet, weights: identity),
+                resampled.value(.brennanPrediger, weights: identity),
+                KrippendorffAlpha(units: alphaUnits, scale: scale, metric: metric).value(stateWeights: alphaWeights),
+            ]
+            if ordered {
+                values += [resampled.value(.cohen, weights: linear), resampled.value(.cohen, weights: quadratic),
+                           resampled.value(.gwet, weights: levelWeights)]
+            }
+            return values
+        }
+        apply(intervals, to: kinds, in: &result)
+        return result
+    }
+
+    private func apply(_ intervals: [PercentileBootstrap.Interval], to kinds: [CoefficientKind], in results: inout [CoefficientKind: CoefficientResult]) {
+        for (kind, interval) in zip(kinds, intervals) {
+            guard var result = results[kind] else { continue }
+            result.ciLow = interval.low
+            result.ciHigh = interval.high
+            result.resamplesUsed = interval.used
+            results[kind] = result
+        }
+    }
+}

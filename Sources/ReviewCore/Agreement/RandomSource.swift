@@ -1,0 +1,133 @@
+import Foundation
+
+/// A portable, seeded pseudo-random generator: xoshiro256** (Blackman & Vigna 2018) seeded through SplitMix64,
+/// so the same seed gives the same bootstrap on every machine and Swift version.
+struct RandomSource: RandomNumberGenerator, Sendable {
+    private var state: (UInt64, UInt64, UInt64, UInt64)
+
+    /// A generator for `seed`; `stream` separates independent sequences drawn from one seed.
+    init(seed: UInt64, stream: UInt64 = 0) {
+        var mix = seed ^ (stream &* 0xD1B5_4A32_D192_ED03)
+        func splitMix() -> UInt64 {
+            mix &+= 0x9E37_79B9_7F4A_7C15
+            var z = mix
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        state = (splitMix(), splitMix(), splitMix(), splitMix())
+    }
+
+    /// The next 64 random bits.
+    mutating func next() -> UInt64 {
+        let result = rotate(state.1 &* 5, 7) &* 9
+        let shifted = state.1 << 17
+        state.2 ^= state.0
+        state.3 ^= state.1
+        state.1 ^= state.2
+        state.0 ^= state.3
+        state.2 ^= shifted
+        state.3 = rotate(state.3, 45)
+        return result
+    }
+
+    private func rotate(_ value: UInt64, _ count: UInt64) -> UInt64 { (value << count) | (value >> (64 - count)) }
+
+    /// Uniform on [0, 1) with 53 random bits.
+    mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+    /// Uniform on (0, 1), never 0, for logarithms.
+    mutating func uniformPositive() -> Double { (Double(next() >> 11) + 0.5) * 0x1.0p-53 }
+
+    /// Standard normal by Marsaglia's polar method.
+    mutating func normal() -> Double {
+        while true {
+            let u = 2 * uniform() - 1, v = 2 * uniform() - 1
+            let s = u * u + v * v
+            if s > 0, s < 1 { return u * (-2 * log(s) / s).squareRoot() }
+        }
+    }
+
+    /// Gamma(shape, 1) for shape ≥ 1 by Marsaglia & Tsang (2000).
+    mutating func gamma(shape: Double) -> Double {
+        let d = shape - 1.0 / 3.0
+        let c = 1 / (9 * d).squareRoot()
+        while true {
+            var x: Double, v: Double
+            repeat {
+                x = normal()
+                v = 1 + c * x
+            } while v <= 0
+            v = v * v * v
+            let u = uniformPositive()
+            if u < 1 - 0.0331 * x * x * x * x { return d * v }
+            if log(u) < 0.5 * x * x + d * (1 - v + log(v)) { return d * v }
+        }
+    }
+
+    /// Binomial(n, p), exactly: inversion when n·p is small, otherwise Knuth's (TAOCP vol. 2, 3.4.1)
+    /// beta splitting, which halves n per step with the order statistic of a uniform sample.
+    mutating func binomial(_ trials: Int, _ probability: Double) -> Int {
+        var n = trials, p = probability, base = 0
+        guard n > 0, p > 0 else { return 0 }
+        if p >= 1 { return n }
+        var flipped = false
+        if p > 0.5 {
+            p = 1 - p
+            flipped = true
+        }
+        while n > 0, Double(n) * p >= 30 {
+            let a = 1 + n / 2, b = n + 1 - a
+            let ga = gamma(shape: Double(a)), gb = gamma(shape: Double(b))
+            let x = ga / (ga + gb)
+            if x >= p {
+                n = a - 1
+                p /= x
+            } else {
+                base += a
+                n = b - 1
+                p = (p - x) / (1 - x)
+            }
+        }
+        let successes = base + smallBinomial(n, p)
+        return flipped ? trials - successes : successes
+    }
+
+    /// Inversion by sequential search from 0 (n·p below 30, p ≤ 1/2 or close to it).
+    private mutating func smallBinomial(_ n: Int, _ p: Double) -> Int {
+        guard n > 0, p > 0 else { return 0 }
+        if p >= 1 { return n }
+        // Search from the likelier end so (1 − p)^n cannot underflow.
+        if p > 0.5 { return n - smallBinomial(n, 1 - p) }
+        let q = 1 - p
+        let ratio = p / q
+        var probability = pow(q, Double(n))
+        var u = uniform()
+        var x = 0
+        while u > probability, x < n {
+            u -= probability
+            x += 1
+            probability *= ratio * Double(n - x + 1) / Double(x)
+            if probability <= 0 { break }
+        }
+        return x
+    }
+
+    /// Multinomial(n, weights/Σweights) by sequential conditional binomials; writes counts into `counts`.
+    mutating func multinomial(_ n: Int, weights: [Int], into counts: inout [Int]) {
+        var remaining = n
+        var remainingWeight = weights.reduce(0, +)
+        for index in weights.indices {
+            let weight = weights[index]
+            guard remaining > 0, weight > 0 else {
+                counts[index] = 0
+                continue
+            }
+            // Integer weights keep the last positive state's conditional probability exactly 1.
+            let draw = weight >= remainingWeight ? remaining : binomial(remaining, Double(weight) / Double(remainingWeight))
+            counts[index] = draw
+            remaining -= draw
+            remainingWeight -= weight
+        }
+    }
+}
