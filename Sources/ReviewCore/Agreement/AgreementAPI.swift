@@ -138,8 +138,13 @@ public enum AgreementEngine {
     /// for ordered levels) and Brennan-Prediger, generalised to missing ratings as Gwet (2014) does; with two
     /// raters also the pair's Cohen, Scott and weighted kappas. Pairs: the same two-rater coefficients over the
     /// items both raters rated. Intervals: percentile bootstrap when `options.resamples > 0`.
-    public static func summarize(_ table: RatingTable, options: AgreementOptions) -> AgreementSummary {
-        AgreementComputation(table: table, options: options).summary()
+    ///
+    /// - Parameters:
+    ///   - only: compute just these coefficients (nil: all); the others are absent from the summary.
+    ///   - includePairs: false leaves `pairs` empty (for speed on many raters).
+    public static func summarize(_ table: RatingTable, options: AgreementOptions, only: Set<CoefficientKind>? = nil,
+                                 includePairs: Bool = true) -> AgreementSummary {
+        AgreementComputation(table: table, options: options, only: only, includePairs: includePairs).summary()
     }
 }
 

@@ -5,6 +5,12 @@ import Foundation
 struct AgreementComputation {
     let table: RatingTable
     let options: AgreementOptions
+    /// Coefficients to compute (nil: all).
+    var only: Set<CoefficientKind>? = nil
+    /// Whether to compute every pair of raters.
+    var includePairs = true
+
+    private func wanted(_ kind: CoefficientKind) -> Bool { only?.contains(kind) ?? true }
 
     /// Bootstrap streams: one per family, so adding a pair does not change another family's draws.
     private enum Stream {
@@ -27,7 +33,7 @@ struct AgreementComputation {
         guard q > 0 else {
             let reason = "no categories"
             var overall: [CoefficientKind: CoefficientResult] = [:]
-            for kind in overallKinds(raterCount: r) { overall[kind] = .undefined(n: 0, reason) }
+            for kind in overallKinds(raterCount: r) where wanted(kind) { overall[kind] = .undefined(n: 0, reason) }
             return AgreementSummary(overall: overall, pairs: [], notes: notes)
         }
         let scale = CategoryScale(categories: table.categories)
@@ -38,11 +44,13 @@ struct AgreementComputation {
 
         var pairs: [PairAgreement] = []
         var firstPair: [CoefficientKind: CoefficientResult] = [:]
-        for a in 0..<r {
+        let pairKinds: Set<CoefficientKind> = [.cohenKappa, .scottPi, .weightedKappaLinear, .weightedKappaQuadratic]
+        let pairsNeeded = includePairs || (r == 2 && !pairKinds.isDisjoint(with: only ?? pairKinds))
+        for a in 0..<(pairsNeeded ? r : 0) {
             for b in (a + 1)..<max(r, a + 1) {
                 let coefficients = pairCoefficients(patterns, a, b, scale: scale, clusters: clusters)
-                if pairs.isEmpty { firstPair = coefficients }
-                pairs.append(PairAgreement(raters: [table.raters[a], table.raters[b]], coefficients: coefficients))
+                if a == 0, b == 1 { firstPair = coefficients }
+                if includePairs { pairs.append(PairAgreement(raters: [table.raters[a], table.raters[b]], coefficients: coefficients)) }
             }
         }
 
@@ -51,12 +59,12 @@ struct AgreementComputation {
             overall = [:]
             let rated = patterns.counts.enumerated().filter { pattern, _ in (0..<r).contains { patterns.code(pattern, $0) >= 0 } }
             let n = rated.reduce(0) { $0 + $1.element }
-            for kind in overallKinds(raterCount: r) { overall[kind] = .undefined(n: n, "fewer than two raters") }
+            for kind in overallKinds(raterCount: r) where wanted(kind) { overall[kind] = .undefined(n: n, "fewer than two raters") }
         } else {
             overall = overallCoefficients(patterns, scale: scale, clusters: clusters)
         }
         if r == 2 {
-            for kind in [CoefficientKind.cohenKappa, .scottPi, .weightedKappaLinear, .weightedKappaQuadratic] {
+            for kind in [CoefficientKind.cohenKappa, .scottPi, .weightedKappaLinear, .weightedKappaQuadratic] where wanted(kind) {
                 if let result = firstPair[kind] { overall[kind] = result }
             }
         }
@@ -83,34 +91,32 @@ struct AgreementComputation {
         let levelWeighted = GwetMultiRater(units: counts, weights: scale.weights(for: options.level))
         let alpha = KrippendorffAlpha(units: counts, scale: scale, metric: KrippendorffMetric(options.level))
 
-        var overall: [CoefficientKind: CoefficientResult] = [
-            .percentAgreement: unweighted.estimate(.none, stateWeights: stateWeights),
-            .fleissKappa: unweighted.estimate(.fleiss, stateWeights: stateWeights),
-            .gwetAC1: unweighted.estimate(.gwet, stateWeights: stateWeights),
-            .bennettS: unweighted.estimate(.brennanPrediger, stateWeights: stateWeights),
-            .krippendorffAlpha: alpha.estimate(stateWeights: stateWeights),
+        // Each coefficient of the category-count family: its key and how to evaluate it on state weights.
+        var family: [(kind: CoefficientKind, estimate: ([Double]) -> CoefficientResult, value: ([Double]) -> Double?)] = [
+            (.percentAgreement, { unweighted.estimate(.none, stateWeights: $0) }, { unweighted.value(.none, stateWeights: $0) }),
+            (.fleissKappa, { unweighted.estimate(.fleiss, stateWeights: $0) }, { unweighted.value(.fleiss, stateWeights: $0) }),
+            (.gwetAC1, { unweighted.estimate(.gwet, stateWeights: $0) }, { unweighted.value(.gwet, stateWeights: $0) }),
+            (.bennettS, { unweighted.estimate(.brennanPrediger, stateWeights: $0) }, { unweighted.value(.brennanPrediger, stateWeights: $0) }),
+            (.krippendorffAlpha, { alpha.estimate(stateWeights: $0) }, { alpha.value(stateWeights: $0) }),
         ]
-        if ordered { overall[.gwetAC2] = levelWeighted.estimate(.gwet, stateWeights: stateWeights) }
+        if ordered {
+            family.append((.gwetAC2, { levelWeighted.estimate(.gwet, stateWeights: $0) }, { levelWeighted.value(.gwet, stateWeights: $0) }))
+        }
+        family = family.filter { wanted($0.kind) }
+        var overall: [CoefficientKind: CoefficientResult] = [:]
+        for member in family { overall[member.kind] = member.estimate(stateWeights) }
         let conger = CongerKappa(patterns: patterns, weights: identity)
-        overall[.congerKappa] = conger.estimate(patternWeights: patterns.counts.map(Double.init))
+        if wanted(.congerKappa) { overall[.congerKappa] = conger.estimate(patternWeights: patterns.counts.map(Double.init)) }
 
         guard options.resamples > 0 else { return overall }
         let bootstrap = PercentileBootstrap(resamples: options.resamples, confidence: options.confidence, seed: options.seed, clustered: options.clustered)
-        var kinds: [CoefficientKind] = [.percentAgreement, .fleissKappa, .gwetAC1, .bennettS, .krippendorffAlpha]
-        if ordered { kinds.append(.gwetAC2) }
-        let intervals = bootstrap.intervals(units: units, stream: Stream.categoryCounts, statisticCount: kinds.count) { weights in
-            var values: [Double?] = [
-                unweighted.value(.none, stateWeights: weights),
-                unweighted.value(.fleiss, stateWeights: weights),
-                unweighted.value(.gwet, stateWeights: weights),
-                unweighted.value(.brennanPrediger, stateWeights: weights),
-                alpha.value(stateWeights: weights),
-            ]
-            if ordered { values.append(levelWeighted.value(.gwet, stateWeights: weights)) }
-            return values
+        if !family.isEmpty {
+            let intervals = bootstrap.intervals(units: units, stream: Stream.categoryCounts, statisticCount: family.count) { weights in
+                family.map { $0.value(weights) }
+            }
+            apply(intervals, to: family.map(\.kind), in: &overall)
         }
-        apply(intervals, to: kinds, in: &overall)
-
+        guard wanted(.congerKappa) else { return overall }
         let patternUnits = CompressedUnits(patterns: patterns, stateOfPattern: (0..<patterns.patternCount).map { Int32($0) },
                                            stateCount: patterns.patternCount, clusters: clusters)
         let congerIntervals = bootstrap.intervals(units: patternUnits, stream: Stream.patterns, statisticCount: 1) { weights in
