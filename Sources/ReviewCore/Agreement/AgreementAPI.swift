@@ -15,8 +15,10 @@ public struct RatingTable: Sendable, Equatable {
     /// Optional cluster id per item (same stimulus, transcript or condition) for the clustered bootstrap.
     public var clusters: [Int32]?
 
+    /// The code of a missing rating.
     public static let missing: Int32 = -1
 
+    /// A table from its rows, raters, ordered categories and row-major codes.
     public init(items: [String], raters: [String], categories: [String], codes: [Int32], clusters: [Int32]? = nil) {
         self.items = items
         self.raters = raters
@@ -52,6 +54,7 @@ public enum CoefficientKind: String, Sendable, CaseIterable, Codable, Hashable {
 
 /// One coefficient's value with the units it used; `value` is nil (with `reason`) when undefined.
 public struct CoefficientResult: Sendable, Equatable, Codable {
+    /// The coefficient; nil when undefined (see `reason`).
     public var value: Double?
     /// Number of units (items) the coefficient used.
     public var n: Int
@@ -61,6 +64,7 @@ public struct CoefficientResult: Sendable, Equatable, Codable {
     public var standardError: Double?
     /// Percentile bootstrap interval bounds, when intervals were asked for.
     public var ciLow: Double?
+    /// Upper percentile bootstrap bound.
     public var ciHigh: Double?
     /// Observed agreement P_a (for Krippendorff's alpha: observed disagreement D_o).
     public var observed: Double?
@@ -71,6 +75,7 @@ public struct CoefficientResult: Sendable, Equatable, Codable {
     /// Bootstrap resamples in which the coefficient was defined (the interval uses only those).
     public var resamplesUsed: Int?
 
+    /// A result; every field but `value` and `n` is optional.
     public init(value: Double?, n: Int, reason: String? = nil, standardError: Double? = nil, ciLow: Double? = nil, ciHigh: Double? = nil,
                 observed: Double? = nil, chance: Double? = nil, nullStandardError: Double? = nil, resamplesUsed: Int? = nil) {
         self.value = value
@@ -88,14 +93,18 @@ public struct CoefficientResult: Sendable, Equatable, Codable {
 
 /// What to compute and how to form intervals.
 public struct AgreementOptions: Sendable, Equatable {
+    /// The categories' scale: decides Krippendorff's metric, AC2's weights and whether weighted kappa is computed.
     public var level: MeasurementLevel = .nominal
     /// Bootstrap resamples; 0 for no intervals.
     public var resamples: Int = 0
+    /// Seed of the bootstrap (xoshiro256** via SplitMix64: the same intervals on every machine).
     public var seed: UInt64 = 1
+    /// Confidence level of the percentile intervals.
     public var confidence: Double = 0.95
     /// Resample clusters (`RatingTable.clusters`) instead of items.
     public var clustered: Bool = false
 
+    /// Options; the defaults give point estimates and analytic standard errors only.
     public init(level: MeasurementLevel = .nominal, resamples: Int = 0, seed: UInt64 = 1, confidence: Double = 0.95, clustered: Bool = false) {
         self.level = level
         self.resamples = resamples
@@ -107,9 +116,12 @@ public struct AgreementOptions: Sendable, Equatable {
 
 /// The coefficients for one pair of raters.
 public struct PairAgreement: Sendable, Equatable {
+    /// The two raters, in table order.
     public var raters: [String]
+    /// The pair's coefficients over the items both rated.
     public var coefficients: [CoefficientKind: CoefficientResult]
 
+    /// A pair and its coefficients.
     public init(raters: [String], coefficients: [CoefficientKind: CoefficientResult]) {
         self.raters = raters
         self.coefficients = coefficients
@@ -118,11 +130,14 @@ public struct PairAgreement: Sendable, Equatable {
 
 /// Every coefficient over all raters, and each pair's.
 public struct AgreementSummary: Sendable, Equatable {
+    /// Coefficients over all raters.
     public var overall: [CoefficientKind: CoefficientResult]
+    /// Every pair of raters, in table order.
     public var pairs: [PairAgreement]
     /// Things the reader must know about the input (e.g. codes outside the category list, treated as missing).
     public var notes: [String]
 
+    /// A summary.
     public init(overall: [CoefficientKind: CoefficientResult], pairs: [PairAgreement], notes: [String] = []) {
         self.overall = overall
         self.pairs = pairs
@@ -159,6 +174,7 @@ public struct ConfusionMatrix: Sendable, Equatable, Codable {
     /// Reference appropriate, rater appropriate.
     public var trueNegative: Int
 
+    /// A matrix from its four cells.
     public init(truePositive: Int, falsePositive: Int, falseNegative: Int, trueNegative: Int) {
         self.truePositive = truePositive
         self.falsePositive = falsePositive

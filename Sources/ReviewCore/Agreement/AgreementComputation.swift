@@ -37,7 +37,13 @@ struct AgreementComputation {
             return AgreementSummary(overall: overall, pairs: [], notes: notes)
         }
         let scale = CategoryScale(categories: table.categories)
-        let clusters = options.clustered ? table.clusters : nil
+        var clusters = options.clustered ? table.clusters : nil
+        if let given = clusters, given.count < table.items.count {
+            // Items without a cluster id resample on their own, each as a cluster of one.
+            let next = (given.max() ?? -1) + 1
+            clusters = given + (0..<(table.items.count - given.count)).map { next + Int32($0) }
+            notes.append("\(table.items.count - given.count) item(s) had no cluster id and were resampled as clusters of one")
+        }
         if options.clustered, options.resamples > 0, clusters == nil {
             notes.append("clustered intervals were asked for but the table has no clusters; items were resampled")
         }
