@@ -3,7 +3,9 @@ import Foundation
 /// Percentile bootstrap intervals (Efron & Tibshirani 1993, ch. 13) drawn on compressed units.
 ///
 /// Resampling N items with replacement gives each state a Multinomial(N, share) count, so a resample is one
-/// multinomial draw over states (or, clustered, over groups of identical clusters), never a loop over items.
+/// multinomial draw over states (or, clustered, over groups of identical clusters), never a loop over items:
+/// by sequential conditional binomials, or, when the states are nearly as many as the items (nothing to
+/// compress), by as many alias draws as items, which is then the cheaper way to draw the same multinomial.
 struct PercentileBootstrap {
     /// The interval of one statistic and how many resamples defined it.
     struct Interval: Equatable {
@@ -30,15 +32,27 @@ struct PercentileBootstrap {
         let itemCount = units.counts.reduce(0, +)
         let clusterCount = units.clusterCount
         let useClusters = clustered && clusterCount > 0
+        // Barely compressed (states ≥ a quarter of the draws): N alias draws beat one binomial per state.
+        let draws = useClusters ? clusterCount : itemCount
+        let drawWeights = useClusters ? units.clusterGroupSizes : units.counts
+        let alias = drawWeights.count * 4 > draws ? AliasTable(weights: drawWeights) : nil
         for _ in 0..<resamples {
             if useClusters {
-                random.multinomial(clusterCount, weights: units.clusterGroupSizes, into: &groupDraws)
+                if let alias {
+                    alias.multinomial(clusterCount, random: &random, into: &groupDraws)
+                } else {
+                    random.multinomial(clusterCount, weights: units.clusterGroupSizes, into: &groupDraws)
+                }
                 for state in 0..<stateCount { stateWeights[state] = 0 }
                 for (group, draws) in groupDraws.enumerated() where draws > 0 {
                     for entry in units.clusterVectors[group] { stateWeights[Int(entry.state)] += Double(draws) * Double(entry.count) }
                 }
             } else {
-                random.multinomial(itemCount, weights: units.counts, into: &stateDraws)
+                if let alias {
+                    alias.multinomial(itemCount, random: &random, into: &stateDraws)
+                } else {
+                    random.multinomial(itemCount, weights: units.counts, into: &stateDraws)
+                }
                 for state in 0..<stateCount { stateWeights[state] = Double(stateDraws[state]) }
             }
             let values = evaluate(stateWeights)

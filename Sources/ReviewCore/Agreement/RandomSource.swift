@@ -130,4 +130,55 @@ struct RandomSource: RandomNumberGenerator, Sendable {
             remainingWeight -= weight
         }
     }
+
+    /// A uniform integer in 0..<bound (Lemire's multiply-shift; the tiny bias is irrelevant for resampling).
+    mutating func index(below bound: Int) -> Int {
+        Int(UInt64(bound).multipliedFullWidth(by: next()).high)
+    }
+}
+
+/// Walker's alias table (Vose 1991) for O(1) categorical draws over states with integer weights.
+///
+/// Used when a state space is barely compressed (distinct patterns nearly as many as items, e.g. ten raters):
+/// there the N categorical draws of a multinomial cost less than a chain of one binomial per state.
+struct AliasTable: Sendable {
+    private var threshold: [Double]
+    private var alias: [Int32]
+
+    init(weights: [Int]) {
+        let count = weights.count
+        let total = Double(weights.reduce(0, +))
+        threshold = [Double](repeating: 1, count: count)
+        alias = (0..<count).map { Int32($0) }
+        guard count > 0, total > 0 else { return }
+        var scaled = weights.map { Double($0) * Double(count) / total }
+        var small: [Int] = [], large: [Int] = []
+        for index in 0..<count { if scaled[index] < 1 { small.append(index) } else { large.append(index) } }
+        while let light = small.popLast() {
+            guard let heavy = large.last else {
+                threshold[light] = 1
+                continue
+            }
+            threshold[light] = scaled[light]
+            alias[light] = Int32(heavy)
+            scaled[heavy] -= 1 - scaled[light]
+            if scaled[heavy] < 1 {
+                large.removeLast()
+                small.append(heavy)
+            }
+        }
+        for heavy in large { threshold[heavy] = 1 }
+    }
+
+    /// Multinomial(n, weights) as n alias draws, written into `counts`.
+    func multinomial(_ n: Int, random: inout RandomSource, into counts: inout [Int]) {
+        for index in counts.indices { counts[index] = 0 }
+        let count = threshold.count
+        guard count > 0 else { return }
+        for _ in 0..<n {
+            let column = random.index(below: count)
+            let chosen = random.uniform() < threshold[column] ? column : Int(alias[column])
+            counts[chosen] += 1
+        }
+    }
 }

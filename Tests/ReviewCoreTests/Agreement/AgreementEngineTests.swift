@@ -172,6 +172,38 @@ struct RandomSourceTests {
         #expect(draws.allSatisfy { $0 >= 0 && $0 <= Double(trials) })
     }
 
+    @Test("alias-table multinomial counts add up to n, skip empty states and follow the weights")
+    func aliasMultinomial() {
+        var random = RandomSource(seed: 11)
+        let alias = AliasTable(weights: [1, 0, 6, 2, 0, 1])
+        var counts = [Int](repeating: -1, count: 6)
+        alias.multinomial(200_000, random: &random, into: &counts)
+        #expect(counts.reduce(0, +) == 200_000)
+        #expect(counts[1] == 0 && counts[4] == 0)
+        #expect(abs(Double(counts[2]) / 200_000 - 0.6) < 0.006)
+        #expect(abs(Double(counts[3]) / 200_000 - 0.2) < 0.006)
+    }
+
+    @Test("barely compressed tables (alias draws) and compressed ones give intervals around the estimate")
+    func aliasPathIntervals() throws {
+        // Ten raters: nearly every item has its own pattern, so the pattern family takes the alias path.
+        var rows: [[Int?]] = []
+        var state: UInt64 = 99
+        for _ in 0..<300 {
+            let truth = Int(state % 3)
+            rows.append((0..<10).map { rater in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                let roll = Int((state >> 33) % 10)
+                return roll == 0 ? nil : (roll < 8 ? truth : (truth + rater) % 3)
+            })
+        }
+        let summary = AgreementEngine.summarize(makeTable(rows), options: AgreementOptions(resamples: 200, seed: 2), includePairs: false)
+        let conger = try #require(summary.overall[.congerKappa])
+        let value = try #require(conger.value), low = try #require(conger.ciLow), high = try #require(conger.ciHigh)
+        #expect(low < value && value < high)
+        #expect(conger.resamplesUsed == 200)
+    }
+
     @Test("multinomial counts add up to n and skip empty states")
     func multinomial() {
         var random = RandomSource(seed: 5)
