@@ -33,7 +33,7 @@ struct AgreementComputation {
         guard q > 0 else {
             let reason = "no categories"
             var overall: [CoefficientKind: CoefficientResult] = [:]
-            for kind in overallKinds(raterCount: r) where wanted(kind) { overall[kind] = .undefined(n: 0, reason) }
+            for kind in overallKinds() where wanted(kind) { overall[kind] = .undefined(n: 0, reason) }
             return AgreementSummary(overall: overall, pairs: [], notes: notes)
         }
         let scale = CategoryScale(categories: table.categories)
@@ -65,7 +65,7 @@ struct AgreementComputation {
             overall = [:]
             let rated = patterns.counts.enumerated().filter { pattern, _ in (0..<r).contains { patterns.code(pattern, $0) >= 0 } }
             let n = rated.reduce(0) { $0 + $1.element }
-            for kind in overallKinds(raterCount: r) where wanted(kind) { overall[kind] = .undefined(n: n, "fewer than two raters") }
+            for kind in overallKinds() where wanted(kind) { overall[kind] = .undefined(n: n, "fewer than two raters") }
         } else {
             overall = overallCoefficients(patterns, scale: scale, clusters: clusters)
         }
@@ -77,8 +77,8 @@ struct AgreementComputation {
         return AgreementSummary(overall: overall, pairs: pairs, notes: notes)
     }
 
-    /// The keys the overall section carries for `raterCount` raters at the chosen level.
-    private func overallKinds(raterCount: Int) -> [CoefficientKind] {
+    /// The keys the overall section carries at the chosen level.
+    private func overallKinds() -> [CoefficientKind] {
         var kinds: [CoefficientKind] = [.percentAgreement, .fleissKappa, .congerKappa, .krippendorffAlpha, .gwetAC1, .bennettS]
         if options.level != .nominal { kinds.append(.gwetAC2) }
         return kinds

@@ -138,6 +138,26 @@ struct AgreementEngineTests {
         #expect(noClusters.notes.contains { $0.contains("no clusters") })
     }
 
+    @Test("asking for fewer coefficients does not change the intervals of the others")
+    func onlyKeepsStreams() {
+        var rows: [[Int?]] = []
+        for index in 0..<120 { rows.append([index % 3, (index / 3) % 3, index % 5 == 0 ? nil : index % 3]) }
+        let options = AgreementOptions(resamples: 200, seed: 8)
+        let all = AgreementEngine.summarize(makeTable(rows), options: options)
+        let alphaOnly = AgreementEngine.summarize(makeTable(rows), options: options, only: [.krippendorffAlpha], includePairs: false)
+        #expect(alphaOnly.overall.keys.sorted { $0.rawValue < $1.rawValue } == [.krippendorffAlpha])
+        #expect(alphaOnly.pairs.isEmpty)
+        #expect(alphaOnly.overall[.krippendorffAlpha] == all.overall[.krippendorffAlpha])
+    }
+
+    @Test("items without a cluster id are resampled as clusters of one, and that is noted")
+    func missingClusterIds() {
+        let table = makeTable([[0, 0], [1, 1], [0, 1], [2, 2]], clusters: [0, 0])
+        let summary = AgreementEngine.summarize(table, options: AgreementOptions(resamples: 20, clustered: true))
+        #expect(summary.notes.contains { $0.contains("2 item(s) had no cluster id") })
+        #expect(summary.overall[.cohenKappa]?.ciLow != nil)
+    }
+
     @Test("identical clusters are grouped for the clustered bootstrap")
     func clusterGrouping() {
         let table = makeTable([[0, 0], [1, 1], [0, 0], [1, 1], [0, 1]], clusters: [0, 0, 1, 1, 2])

@@ -59,7 +59,6 @@ struct ReferenceCalculator {
 
     /// The engine's value for `key`, nil when the engine reports it undefined or the key is unknown.
     func value(_ key: String) -> Double? {
-        let identity = CategoryScale.identity(q)
         switch key {
         case "percent_agreement": return pairOrOverall(.percentAgreement)?.value
         case "percent_agreement_se": return pairOrOverall(.percentAgreement)?.standardError
@@ -151,7 +150,6 @@ struct ReferenceCalculator {
             }
             return result.value
         default:
-            _ = identity
             return nil
         }
     }
