@@ -1,5 +1,4 @@
 // The agreement engine's public contract: the report, the console and the exports call these names.
-// Wilson and Rogan-Gladen (Proportions) are still stubs here: the judge-against-humans part of issue 4.
 import Foundation
 
 /// Categorical ratings: one row per item, one column per rater, coded as category indices.
