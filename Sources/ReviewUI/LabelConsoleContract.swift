@@ -1,5 +1,5 @@
-// CONTRACT STUB: the label console (issue 5). The pure-console work replaces this file's bodies
-// (and may move the type elsewhere); the names and initialiser below are what the terminal loop calls.
+// The label console (issue 5): the pure program the terminal loop drives. State and reducer live in
+// ReviewCore/Console; drawing lives in ReviewUI/Screens.
 import Foundation
 import ReviewCore
 
@@ -7,6 +7,9 @@ import ReviewCore
 public enum ReviewMode: String, Sendable, CaseIterable {
     case blind
     case verdict
+
+    /// How labels given in this mode are recorded.
+    public var labelMode: LabelMode { self == .blind ? .blind : .verdictShown }
 }
 
 /// Everything the label console needs to start.
@@ -32,23 +35,78 @@ public struct LabelConsoleConfiguration: Sendable {
 }
 
 /// The label console as a pure program: the terminal loop drives it.
+///
+/// Keys go through the keymap to named actions and the reducer; appends come back as effects, one at a
+/// time, and the loop reports each outcome (the next write is handed out when the previous one is durable).
 public struct LabelConsole: ConsoleProgram {
     public let configuration: LabelConsoleConfiguration
+    /// The console's whole state.
+    public private(set) var state: ConsoleState
+    /// The size last drawn, so scrolling can be clamped to what is on screen.
+    private let lastSize = SizeMemo()
+
+    /// Remembers the last drawn size (render is non-mutating by protocol).
+    private final class SizeMemo {
+        var size: TerminalSize?
+    }
 
     public init(_ configuration: LabelConsoleConfiguration, now: Date) {
         self.configuration = configuration
+        self.state = ConsoleState(
+            dataset: configuration.dataset, rater: configuration.rater, mode: configuration.mode.labelMode,
+            order: configuration.order, history: configuration.history,
+            hideAppropriateAnswer: configuration.hideAppropriateAnswer, now: now)
     }
 
     public func render(size: TerminalSize) -> Grid {
-        Grid(width: size.columns, height: size.rows)
+        lastSize.size = size
+        return ConsoleRenderer.render(state, size: size)
     }
 
     public mutating func handle(key: Key, now: Date) -> [ConsoleEffect] {
-        key == .character("q") ? [.quit] : []
+        if key == .resize { lastSize.size = nil }
+        guard let action = Keymap.action(for: key, in: state) else {
+            // An unbound key still retries failed writes.
+            return ConsoleReducer.reduce(&state, .resize, now: now).map(Self.effect)
+        }
+        updateScrollLimits()
+        let commands = ConsoleReducer.reduce(&state, action, now: now)
+        updateScrollLimits()
+        return commands.map(Self.effect)
     }
 
     public mutating func handle(outcome: EffectOutcome, now: Date) -> [ConsoleEffect] {
-        []
+        switch outcome {
+        case .saved(let itemID):
+            return ConsoleReducer.saved(&state, itemID: itemID, now: now).map(Self.effect)
+        case .saveFailed(let itemID, let message):
+            return ConsoleReducer.saveFailed(&state, itemID: itemID, message: message, now: now).map(Self.effect)
+        }
+    }
+
+    /// Tells the state how far each pane can scroll at the last drawn size.
+    private mutating func updateScrollLimits() {
+        guard let size = lastSize.size, size.columns >= TerminalSize.minimum.columns, size.rows >= TerminalSize.minimum.rows else {
+            return
+        }
+        let layout = LabelScreen.layout(state, size: size)
+        state.scrollLimits = layout.scrollLimits
+        if let focused = layout.panes.first(where: { $0.pane == state.focus }) {
+            state.pageLines = max(1, focused.rect.height - 3)
+        }
+        if case .help = state.overlay {
+            state.helpScrollLimit = HelpOverlay.maxScroll(for: state, body: layout.body)
+        }
+        for (pane, limit) in state.scrollLimits where (state.scroll[pane] ?? 0) > limit {
+            state.scroll[pane] = limit
+        }
+    }
+
+    private static func effect(_ command: ConsoleCommand) -> ConsoleEffect {
+        switch command {
+        case .appendLabel(let event): .appendLabel(event)
+        case .quit: .quit
+        }
     }
 }
 
@@ -56,6 +114,7 @@ public struct LabelConsole: ConsoleProgram {
 public enum ItemOrder {
     /// Positions `0..<count` in file order, or shuffled with `seed` (same seed, same order, on every machine).
     public static func positions(count: Int, shuffledWithSeed seed: UInt64?) -> [Int] {
-        Array(0..<count)
+        guard let seed else { return Array(0..<max(0, count)) }
+        return SeededShuffle.positions(count: count, seed: seed)
     }
 }

@@ -1,0 +1,444 @@
+import Foundation
+
+/// Applies actions and write outcomes to the console state: (state, action, now) -> commands. No I/O here.
+public enum ConsoleReducer {
+    /// Applies one action and returns what the loop must do, in order.
+    ///
+    /// Writes are handed out one at a time, oldest first; a failed write is handed out again on the next action.
+    public static func reduce(_ state: inout ConsoleState, _ action: ConsoleAction, now: Date) -> [ConsoleCommand] {
+        if action != .resize {
+            state.message = nil
+            state.messageIsError = false
+        }
+        var commands = apply(&state, action, now: now)
+        if commands.contains(.quit) { return commands }
+        commands.insert(contentsOf: state.nextWrite(), at: 0)
+        return commands
+    }
+
+    /// The loop reports that the item's oldest pending event is durable.
+    public static func saved(_ state: inout ConsoleState, itemID: String, now: Date) -> [ConsoleCommand] {
+        guard state.markSaved(itemID: itemID) else { return [] }
+        if !state.messageIsError || state.failedSaves == 0 {
+            state.message = nil
+            state.messageIsError = false
+        }
+        return state.nextWrite()
+    }
+
+    /// The loop reports that writing the item's oldest pending event failed: keep it, say so, retry later.
+    public static func saveFailed(_ state: inout ConsoleState, itemID: String, message: String, now: Date) -> [ConsoleCommand] {
+        state.markFailed(itemID: itemID, message: message)
+        state.message = "NOT SAVED: \(message) (kept; retried on the next key or R)"
+        state.messageIsError = true
+        return []
+    }
+
+    // MARK: - Actions
+
+    private static func apply(_ state: inout ConsoleState, _ action: ConsoleAction, now: Date) -> [ConsoleCommand] {
+        switch action {
+        case .answer(let option):
+            answer(&state, option: option, now: now)
+        case .agree, .disagree:
+            guard let item = state.currentItem else { return [] }
+            guard state.judgeRevealed else {
+                say(&state, "answer first: the judge's verdict is hidden until you do", error: true)
+                return []
+            }
+            switch derivedAnswer(for: item, agreeing: action == .agree) {
+            case .success(let option): answer(&state, option: option, now: now)
+            case .failure(let problem): say(&state, problem.message, error: true)
+            }
+        case .next:
+            step(&state, forward: true, now: now)
+        case .previous:
+            step(&state, forward: false, now: now)
+        case .flagUnsure:
+            toggleFlag(&state, .unsure, now: now)
+        case .flagDiscuss:
+            toggleFlag(&state, .discuss, now: now)
+        case .editNote:
+            guard let item = state.currentItem else { return [] }
+            let existing = state.draftNotes[item.id] ?? state.currentLabel?.note ?? ""
+            state.prompt = ConsolePrompt(purpose: .note, text: existing)
+        case .goToItem:
+            state.prompt = ConsolePrompt(purpose: .goToItem)
+        case .search:
+            state.prompt = ConsolePrompt(purpose: .search, text: state.searchText ?? "")
+        case .searchNext, .searchPrevious:
+            jumpToMatch(&state, forward: action == .searchNext, now: now)
+        case .filter:
+            state.overlay = .picker(filterMenu())
+        case .undo:
+            undo(&state, now: now)
+        case .showAgreement:
+            state.overlay = .agreement(AgreementReport.build(dataset: state.dataset, rater: state.rater, labels: state.currentLabels))
+        case .showHelp:
+            state.overlay = .help(scroll: 0)
+        case .quit:
+            if state.pending.isEmpty { return [.quit] }
+            state.overlay = .confirmQuit(unsaved: state.pending.count)
+        case .quitAnyway:
+            return [.quit]
+        case .scrollUp, .scrollDown, .pageUp, .pageDown, .scrollTop, .scrollBottom:
+            scroll(&state, action)
+        case .focusNext:
+            let panes = visiblePanes(state)
+            let index = panes.firstIndex(of: state.focus) ?? -1
+            state.focus = panes[(index + 1) % panes.count]
+        case .toggleContext:
+            state.contextCollapsed.toggle()
+            if state.contextCollapsed, state.focus == .context { state.focus = .response }
+        case .toggleAppropriateAnswer:
+            state.hideAppropriateAnswer.toggle()
+        case .retrySaves:
+            let failed = state.failedSaves
+            if failed == 0 {
+                say(&state, "nothing to retry: every label is saved")
+            } else {
+                say(&state, "retrying \(failed) unsaved label\(failed == 1 ? "" : "s")")
+            }
+            if case .confirmQuit = state.overlay { state.overlay = nil }
+        case .back:
+            back(&state)
+        case .confirm:
+            confirm(&state, now: now)
+        case .selectPrevious, .selectNext:
+            guard case .picker(var picker) = state.overlay, !picker.entries.isEmpty else { return [] }
+            let step = action == .selectNext ? 1 : picker.entries.count - 1
+            picker.selected = (picker.selected + step) % picker.entries.count
+            state.overlay = .picker(picker)
+        case .type(let character):
+            guard var prompt = state.prompt else { return [] }
+            // Control characters never enter a note or search.
+            guard !character.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return [] }
+            if prompt.text.count < 500 { prompt.text.append(character) }
+            state.prompt = prompt
+        case .deleteBackward:
+            guard var prompt = state.prompt else { return [] }
+            if !prompt.text.isEmpty { prompt.text.removeLast() }
+            state.prompt = prompt
+        case .resize:
+            break
+        }
+        return []
+    }
+
+    private static func say(_ state: inout ConsoleState, _ message: String, error: Bool = false) {
+        state.message = message
+        state.messageIsError = error
+    }
+
+    // MARK: Labelling
+
+    private static func answer(_ state: inout ConsoleState, option: String, now: Date) {
+        guard let item = state.currentItem else { return }
+        guard item.criterion.options.contains(option) else {
+            say(&state, "\"\(option)\" is not an option of this criterion", error: true)
+            return
+        }
+        let previous = state.currentLabel
+        let judgeSeenFirst = state.judgeRevealed
+        if let previous, previous.answer == option {
+            if state.mode == .verdictShown { step(&state, forward: true, now: now) }
+            else { say(&state, "unchanged: \(option)") }
+            return
+        }
+        let note = state.draftNotes[item.id] ?? previous?.note
+        let event = LabelEvent.label(
+            item: item, rater: state.rater, answer: option, mode: state.mode, judgeSeenFirst: judgeSeenFirst,
+            revises: previous?.answer, note: note, flag: previous?.flag, at: now,
+            ms: max(0, Int((now.timeIntervalSince(state.shownAt) * 1000).rounded())))
+        state.draftNotes[item.id] = nil
+        state.record(event)
+        if state.mode == .verdictShown {
+            step(&state, forward: true, now: now)
+        } else if previous == nil && !judgeSeenFirst {
+            say(&state, "answered \(option): judge revealed (→ next, or another option key to revise)")
+        } else {
+            say(&state, "revised to \(option)")
+        }
+    }
+
+    /// Why an answer cannot be derived from agree / disagree.
+    struct DerivationProblem: Error {
+        var message: String
+    }
+
+    /// The option an agree or disagree implies, or why there is none.
+    static func derivedAnswer(for item: Item, agreeing: Bool) -> Result<String, DerivationProblem> {
+        let judgeVerdict = item.judgeVerdict
+        guard judgeVerdict != .noVerdict else {
+            return .failure(DerivationProblem(message: "the judge gave no verdict here: press an option key"))
+        }
+        if agreeing, let judgeAnswer = item.criterion.option(matching: item.judge?.answer) {
+            return .success(judgeAnswer)
+        }
+        let target: Verdict = agreeing ? judgeVerdict : (judgeVerdict == .appropriate ? .inappropriate : .appropriate)
+        let candidates = item.criterion.options.filter { item.criterion.verdict(for: $0) == target }
+        guard candidates.count == 1, let only = candidates.first else {
+            return .failure(DerivationProblem(message: "several options mean \(target.rawValue): press an option key"))
+        }
+        return .success(only)
+    }
+
+    private static func toggleFlag(_ state: inout ConsoleState, _ flag: LabelFlag, now: Date) {
+        guard let item = state.currentItem else { return }
+        guard let current = state.currentLabel, let answer = current.answer else {
+            say(&state, "answer first, then flag", error: true)
+            return
+        }
+        let newFlag: LabelFlag? = current.flag == flag ? nil : flag
+        let event = LabelEvent.label(
+            item: item, rater: state.rater, answer: answer, mode: current.mode, judgeSeenFirst: current.judgeSeenFirst,
+            note: current.note, flag: newFlag, at: now, ms: current.ms)
+        state.record(event)
+        say(&state, newFlag.map { "flagged \($0.rawValue)" } ?? "flag cleared")
+    }
+
+    private static func saveNote(_ state: inout ConsoleState, text: String, now: Date) {
+        guard let item = state.currentItem else { return }
+        let note: String? = text.trimmingCharacters(in: .whitespaces).isEmpty ? nil : text
+        guard let current = state.currentLabel, let answer = current.answer else {
+            state.draftNotes[item.id] = note
+            say(&state, note == nil ? "note cleared" : "note kept: it is saved with your answer")
+            return
+        }
+        guard note != current.note else { return }
+        let event = LabelEvent.label(
+            item: item, rater: state.rater, answer: answer, mode: current.mode, judgeSeenFirst: current.judgeSeenFirst,
+            note: note, flag: current.flag, at: now, ms: current.ms)
+        state.record(event)
+        say(&state, note == nil ? "note removed" : "note added")
+    }
+
+    private static func undo(_ state: inout ConsoleState, now: Date) {
+        guard let itemID = state.undoStack.last, let current = state.currentLabels[itemID],
+            let itemIndex = state.dataset.indexByID[itemID], let item = state.dataset[id: itemID] else {
+            say(&state, "nothing to undo")
+            return
+        }
+        let retraction = LabelEvent(
+            kind: .retract, item: itemID, itemSHA256: item.contentHash, rater: state.rater, answer: nil, verdict: nil,
+            judgeAgreement: nil, mode: current.mode, judgeSeenFirst: current.judgeSeenFirst, at: now)
+        state.record(retraction)
+        if let position = state.orderPosition(ofItemIndex: itemIndex) { state.move(to: position, now: now) }
+        say(&state, "undone: label on item \(state.position + 1) retracted")
+    }
+
+    // MARK: Moving
+
+    private static func step(_ state: inout ConsoleState, forward: Bool, now: Date) {
+        guard !state.order.isEmpty else { return }
+        if state.filter != nil {
+            let list = state.filterPositions
+            let target = forward ? list.first { $0 > state.position } : list.last { $0 < state.position }
+            guard let target else {
+                say(&state, forward ? "last item in the filter" : "first item in the filter")
+                return
+            }
+            state.move(to: target, now: now)
+            return
+        }
+        let target = state.position + (forward ? 1 : -1)
+        guard target >= 0, target < state.order.count else {
+            say(&state, forward ? "last item: all \(state.order.count) shown" : "first item")
+            return
+        }
+        state.move(to: target, now: now)
+    }
+
+    private static func jumpToMatch(_ state: inout ConsoleState, forward: Bool, now: Date) {
+        guard let text = state.searchText else {
+            say(&state, "no search yet: press / to search")
+            return
+        }
+        let matches = state.searchPositions
+        guard !matches.isEmpty else {
+            say(&state, "no match for \"\(text)\"", error: true)
+            return
+        }
+        let target = forward
+            ? (matches.first { $0 > state.position } ?? matches[0])
+            : (matches.last { $0 < state.position } ?? matches[matches.count - 1])
+        state.move(to: target, now: now)
+        let index = (matches.firstIndex(of: target) ?? 0) + 1
+        say(&state, "match \(index) of \(matches.count) for \"\(text)\"")
+    }
+
+    private static func runSearch(_ state: inout ConsoleState, text: String, now: Date) {
+        let needle = text.trimmingCharacters(in: .whitespaces)
+        guard !needle.isEmpty else {
+            state.setSearch(nil, positions: [])
+            say(&state, "search cleared")
+            return
+        }
+        // O(items), but only when the rater asks for it.
+        var positions: [Int] = []
+        for (position, itemIndex) in state.order.enumerated() where matches(state.dataset.items[itemIndex], needle) {
+            positions.append(position)
+        }
+        state.setSearch(needle, positions: positions)
+        // Stay on the item when it matches; else go to the next match.
+        if let index = positions.firstIndex(of: state.position) {
+            say(&state, "match \(index + 1) of \(positions.count) for \"\(needle)\"")
+        } else {
+            jumpToMatch(&state, forward: true, now: now)
+        }
+    }
+
+    /// Whether an item's visible text contains the search text (case and diacritics ignored).
+    static func matches(_ item: Item, _ needle: String) -> Bool {
+        let options: String.CompareOptions = [.caseInsensitive, .diacriticInsensitive]
+        if item.stimulus.range(of: needle, options: options) != nil { return true }
+        if let response = item.response, response.range(of: needle, options: options) != nil { return true }
+        if item.condition.range(of: needle, options: options) != nil { return true }
+        if item.subject.name.range(of: needle, options: options) != nil { return true }
+        if item.id == needle { return true }
+        return item.context.contains { $0.content.range(of: needle, options: options) != nil }
+    }
+
+    // MARK: Overlays and prompts
+
+    private static func filterMenu() -> ConsolePicker {
+        ConsolePicker(
+            purpose: .filterMenu, title: "Filter items",
+            entries: ["all items (no filter)", "unlabeled", "flagged", "condition…", "model…", "judge verdict…"])
+    }
+
+    private static func back(_ state: inout ConsoleState) {
+        if state.prompt != nil {
+            state.prompt = nil
+            return
+        }
+        if case .picker(let picker) = state.overlay, picker.purpose != .filterMenu {
+            state.overlay = .picker(filterMenu())
+            return
+        }
+        if state.overlay != nil {
+            state.overlay = nil
+            return
+        }
+        if state.filter != nil || state.searchText != nil {
+            state.setFilter(nil, positions: [])
+            state.setSearch(nil, positions: [])
+            say(&state, "filter and search cleared")
+        }
+    }
+
+    private static func confirm(_ state: inout ConsoleState, now: Date) {
+        if let prompt = state.prompt {
+            state.prompt = nil
+            switch prompt.purpose {
+            case .note:
+                saveNote(&state, text: prompt.text, now: now)
+            case .search:
+                runSearch(&state, text: prompt.text, now: now)
+            case .goToItem:
+                let trimmed = prompt.text.trimmingCharacters(in: .whitespaces)
+                guard let number = Int(trimmed), number >= 1, number <= state.order.count else {
+                    say(&state, "no item \"\(trimmed)\": enter a number from 1 to \(state.order.count)", error: true)
+                    return
+                }
+                state.move(to: number - 1, now: now)
+            }
+            return
+        }
+        guard case .picker(let picker) = state.overlay, picker.selected < picker.entries.count else { return }
+        let choice = picker.entries[picker.selected]
+        switch picker.purpose {
+        case .filterMenu:
+            switch picker.selected {
+            case 0:
+                state.overlay = nil
+                state.setFilter(nil, positions: [])
+                say(&state, "showing all items")
+            case 1: applyFilter(&state, .unlabeled, now: now)
+            case 2: applyFilter(&state, .flagged, now: now)
+            case 3:
+                let values = distinctValues(state) { $0.condition }
+                state.overlay = .picker(ConsolePicker(purpose: .filterCondition, title: "Filter by condition", entries: values))
+            case 4:
+                let values = distinctValues(state) { $0.subject.name }
+                state.overlay = .picker(ConsolePicker(purpose: .filterModel, title: "Filter by model", entries: values))
+            default:
+                guard state.mode == .verdictShown else {
+                    state.overlay = nil
+                    say(&state, "the judge-verdict filter would unblind you: only in verdict mode", error: true)
+                    return
+                }
+                state.overlay = .picker(ConsolePicker(
+                    purpose: .filterJudgeVerdict, title: "Filter by judge verdict",
+                    entries: Verdict.allCases.map(\.rawValue)))
+            }
+        case .filterCondition:
+            applyFilter(&state, .condition(choice), now: now)
+        case .filterModel:
+            applyFilter(&state, .model(choice), now: now)
+        case .filterJudgeVerdict:
+            applyFilter(&state, .judgeVerdict(Verdict(rawValue: choice) ?? .noVerdict), now: now)
+        }
+    }
+
+    private static func distinctValues(_ state: ConsoleState, _ value: (Item) -> String) -> [String] {
+        var seen: Set<String> = []
+        for itemIndex in state.order { seen.insert(value(state.dataset.items[itemIndex])) }
+        return seen.sorted()
+    }
+
+    private static func applyFilter(_ state: inout ConsoleState, _ filter: ItemFilter, now: Date) {
+        state.overlay = nil
+        // O(items), but only when the rater chooses a filter.
+        var positions: [Int] = []
+        for (position, itemIndex) in state.order.enumerated() {
+            let item = state.dataset.items[itemIndex]
+            let keep: Bool
+            switch filter {
+            case .unlabeled: keep = state.currentLabels[item.id] == nil
+            case .flagged: keep = state.currentLabels[item.id]?.flag != nil
+            case .condition(let value): keep = item.condition == value
+            case .model(let value): keep = item.subject.name == value
+            case .judgeVerdict(let verdict): keep = item.judgeVerdict == verdict
+            }
+            if keep { positions.append(position) }
+        }
+        guard let first = positions.first else {
+            say(&state, "no items are \(filter.caption): filter not changed", error: true)
+            return
+        }
+        state.setFilter(filter, positions: positions)
+        let target = positions.first { $0 >= state.position } ?? first
+        state.move(to: target, now: now)
+        say(&state, "filter \(filter.caption): \(positions.count) item\(positions.count == 1 ? "" : "s") (Esc clears)")
+    }
+
+    // MARK: Reading
+
+    /// The panes that are on screen for the current item, in focus order.
+    public static func visiblePanes(_ state: ConsoleState) -> [ConsolePane] {
+        let hasContext = !(state.currentItem?.context.isEmpty ?? true)
+        return ConsolePane.allCases.filter { $0 != .context || (hasContext && !state.contextCollapsed) }
+    }
+
+    private static func scroll(_ state: inout ConsoleState, _ action: ConsoleAction) {
+        let page = max(1, state.pageLines)
+        func moved(_ offset: Int, limit: Int?) -> Int {
+            let raw: Int
+            switch action {
+            case .scrollUp: raw = offset - 1
+            case .scrollDown: raw = offset + 1
+            case .pageUp: raw = offset - page
+            case .pageDown: raw = offset + page
+            case .scrollTop: raw = 0
+            default: raw = limit ?? offset + page
+            }
+            return max(0, min(raw, limit ?? Int.max))
+        }
+        if case .help(let offset) = state.overlay {
+            state.overlay = .help(scroll: moved(offset, limit: state.helpScrollLimit))
+            return
+        }
+        state.scroll[state.focus] = moved(state.scroll[state.focus] ?? 0, limit: state.scrollLimits[state.focus])
+    }
+}

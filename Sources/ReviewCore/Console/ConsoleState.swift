@@ -1,0 +1,358 @@
+import Foundation
+
+/// The panes of the label screen that can take focus and scroll.
+public enum ConsolePane: String, Sendable, CaseIterable, Hashable {
+    case context, stimulus, response, criterion, judge, label
+
+    /// The pane's title on screen.
+    public var title: String {
+        switch self {
+        case .context: "Context"
+        case .stimulus: "Stimulus"
+        case .response: "Response"
+        case .criterion: "Criterion"
+        case .judge: "Judge"
+        case .label: "Your label"
+        }
+    }
+}
+
+/// A one-line editor in the status line: a note, a search, or an item number.
+public struct ConsolePrompt: Sendable, Equatable {
+    /// What the typed text is for.
+    public enum Purpose: Sendable, Equatable {
+        case note, search, goToItem
+    }
+
+    public var purpose: Purpose
+    /// The text typed so far.
+    public var text: String
+
+    public init(purpose: Purpose, text: String = "") {
+        self.purpose = purpose
+        self.text = text
+    }
+
+    /// The label shown before the text.
+    public var caption: String {
+        switch purpose {
+        case .note: "note: "
+        case .search: "search: /"
+        case .goToItem: "go to item number: "
+        }
+    }
+}
+
+/// What a picker overlay chooses.
+public enum PickerPurpose: Sendable, Equatable {
+    /// The filter menu: which kind of filter.
+    case filterMenu
+    case filterCondition
+    case filterModel
+    case filterJudgeVerdict
+}
+
+/// A list overlay to choose one entry from.
+public struct ConsolePicker: Sendable, Equatable {
+    public var purpose: PickerPurpose
+    public var title: String
+    public var entries: [String]
+    public var selected: Int
+
+    public init(purpose: PickerPurpose, title: String, entries: [String], selected: Int = 0) {
+        self.purpose = purpose
+        self.title = title
+        self.entries = entries
+        self.selected = selected
+    }
+}
+
+/// A box drawn over the label screen.
+public enum ConsoleOverlay: Sendable, Equatable {
+    /// The key help, generated from the keymap; `scroll` is the first line shown.
+    case help(scroll: Int)
+    /// This rater's agreement with the judge, computed once when opened.
+    case agreement(AgreementReport)
+    case picker(ConsolePicker)
+    /// Quit was asked while labels are not yet durable.
+    case confirmQuit(unsaved: Int)
+}
+
+/// Which items the rater steps through.
+public enum ItemFilter: Sendable, Equatable, Hashable {
+    case unlabeled
+    case flagged
+    case condition(String)
+    case model(String)
+    case judgeVerdict(Verdict)
+
+    /// A short description for the header.
+    public var caption: String {
+        switch self {
+        case .unlabeled: "unlabeled"
+        case .flagged: "flagged"
+        case .condition(let value): "condition \(value)"
+        case .model(let value): "model \(value)"
+        case .judgeVerdict(let verdict): "judge \(verdict.rawValue)"
+        }
+    }
+}
+
+/// A label event on its way to the log.
+public struct PendingSave: Sendable, Equatable {
+    /// Where the write stands.
+    public enum Status: Sendable, Equatable {
+        /// Waiting behind an earlier event (writes are strictly in order).
+        case queued
+        /// Handed to the loop; no outcome yet.
+        case writing
+        /// The last attempt failed with this message; retried on the next key.
+        case failed(String)
+    }
+
+    public var event: LabelEvent
+    public var status: Status
+
+    public init(event: LabelEvent, status: Status = .queued) {
+        self.event = event
+        self.status = status
+    }
+}
+
+/// Something the loop must do outside the pure state.
+public enum ConsoleCommand: Sendable, Equatable {
+    /// Append the event to this rater's log durably, then report `saved` or `saveFailed`.
+    case appendLabel(LabelEvent)
+    case quit
+}
+
+/// Everything the label console shows and remembers: the pure model the reducer updates.
+public struct ConsoleState: Sendable {
+    // MARK: Fixed for the session
+
+    public let dataset: Dataset
+    public let rater: String
+    /// `.blind` or `.verdictShown`.
+    public let mode: LabelMode
+    /// Indices into `dataset.items`, in this rater's order.
+    public let order: [Int]
+    /// Position in `order` of each item index (-1 when absent), so jumps never scan the order.
+    private let positionOfItemIndex: [Int]
+
+    // MARK: Labels
+
+    /// This rater's current label per item id (latest event wins; retracted items absent).
+    public private(set) var currentLabels: [String: LabelEvent]
+    /// How many items in `order` have a current label (kept incrementally).
+    public private(set) var labeledCount: Int
+    /// Item ids in the order they were labelled, for undo.
+    public private(set) var undoStack: [String]
+    /// Events not yet reported durable, oldest first; written strictly in this order.
+    public private(set) var pending: [PendingSave]
+    /// Item ids whose judge verdict has been on screen for this rater.
+    public private(set) var judgeSeen: Set<String>
+    /// A note typed before the item had an answer; saved with the answer.
+    public var draftNotes: [String: String]
+
+    // MARK: Where the rater is
+
+    /// Index into `order` of the item on screen.
+    public private(set) var position: Int
+    /// When the current item was shown (for the time spent on it).
+    public private(set) var shownAt: Date
+    /// Active filter and the positions (indices into `order`) it selects, computed when asked.
+    public private(set) var filter: ItemFilter?
+    public private(set) var filterPositions: [Int]
+    /// The last search text and the positions whose text matches it.
+    public private(set) var searchText: String?
+    public private(set) var searchPositions: [Int]
+
+    // MARK: View
+
+    public var focus: ConsolePane
+    /// First visible line per pane; reset when the item changes.
+    public var scroll: [ConsolePane: Int]
+    /// The largest useful scroll per pane at the last drawn size (set by the screen; nil = not known).
+    public var scrollLimits: [ConsolePane: Int] = [:]
+    /// The largest useful scroll of the help overlay at the last drawn size.
+    public var helpScrollLimit: Int?
+    /// Lines a page scroll moves (set by the screen from the pane height).
+    public var pageLines: Int = 10
+    public var contextCollapsed: Bool
+    public var hideAppropriateAnswer: Bool
+    public var overlay: ConsoleOverlay?
+    public var prompt: ConsolePrompt?
+    /// A one-off message for the status line (cleared by the next key).
+    public var message: String?
+    /// Whether `message` reports a problem.
+    public var messageIsError: Bool
+    /// The last item id reported durable (the status line says "saved" only then).
+    public private(set) var lastSavedItem: String?
+
+    /// Starts a session: replays `history` to the rater's current labels and opens at the first unlabeled item.
+    public init(
+        dataset: Dataset, rater: String, mode: LabelMode, order: [Int], history: [LabelEvent],
+        hideAppropriateAnswer: Bool = false, now: Date
+    ) {
+        self.dataset = dataset
+        self.rater = rater
+        self.mode = mode == .verdictShown ? .verdictShown : .blind
+        self.order = order.filter { $0 >= 0 && $0 < dataset.items.count }
+        var inverse = Array(repeating: -1, count: dataset.items.count)
+        for (position, itemIndex) in self.order.enumerated() where inverse[itemIndex] < 0 { inverse[itemIndex] = position }
+        self.positionOfItemIndex = inverse
+        var current: [String: LabelEvent] = [:]
+        var undo: [String] = []
+        for event in history {
+            switch event.kind {
+            case .label:
+                current[event.item] = event
+                undo.append(event.item)
+            case .retract:
+                current[event.item] = nil
+            }
+        }
+        // Labels given to an item that has since changed are not current.
+        for (id, event) in current {
+            guard let item = dataset[id: id], item.contentHash == event.itemSHA256 else {
+                current[id] = nil
+                continue
+            }
+        }
+        self.currentLabels = current
+        self.undoStack = undo.filter { current[$0] != nil }
+        self.pending = []
+        self.judgeSeen = Set(current.keys)
+        self.draftNotes = [:]
+        var labeled = 0
+        var firstUnlabeled: Int?
+        for (index, itemIndex) in self.order.enumerated() {
+            if current[dataset.items[itemIndex].id] != nil {
+                labeled += 1
+            } else if firstUnlabeled == nil {
+                firstUnlabeled = index
+            }
+        }
+        self.labeledCount = labeled
+        self.position = firstUnlabeled ?? max(0, self.order.count - 1)
+        self.shownAt = now
+        self.filter = nil
+        self.filterPositions = []
+        self.searchText = nil
+        self.searchPositions = []
+        self.focus = .response
+        self.scroll = [:]
+        self.contextCollapsed = false
+        self.hideAppropriateAnswer = hideAppropriateAnswer
+        self.overlay = nil
+        self.prompt = nil
+        self.message = nil
+        self.messageIsError = false
+        self.lastSavedItem = nil
+        if self.mode == .verdictShown, let item = currentItem { judgeSeen.insert(item.id) }
+    }
+
+    // MARK: Derived values
+
+    /// The item on screen, or nil for an empty order.
+    public var currentItem: Item? {
+        guard position >= 0, position < order.count else { return nil }
+        return dataset.items[order[position]]
+    }
+
+    /// The rater's current label for the item on screen.
+    public var currentLabel: LabelEvent? {
+        currentItem.flatMap { currentLabels[$0.id] }
+    }
+
+    /// Whether the judge's answer and verdict may be shown for the item on screen.
+    public var judgeRevealed: Bool {
+        guard let item = currentItem else { return false }
+        return mode == .verdictShown || judgeSeen.contains(item.id)
+    }
+
+    /// Pending events whose last write failed.
+    public var failedSaves: Int {
+        pending.reduce(0) { count, save in
+            if case .failed = save.status { return count + 1 }
+            return count
+        }
+    }
+
+    /// The pending save for an item, if any (the latest one).
+    public func pendingSave(for itemID: String) -> PendingSave? {
+        pending.last { $0.event.item == itemID }
+    }
+
+    /// Where an item (by its index in the dataset) sits in this rater's order.
+    public func orderPosition(ofItemIndex itemIndex: Int) -> Int? {
+        guard itemIndex >= 0, itemIndex < positionOfItemIndex.count, positionOfItemIndex[itemIndex] >= 0 else { return nil }
+        return positionOfItemIndex[itemIndex]
+    }
+
+    /// The items that can be undone (labelled in this session or before and still labelled).
+    public var canUndo: Bool { !undoStack.isEmpty }
+
+    // MARK: Mutations used by the reducer (kept here so the invariants live in one place)
+
+    /// Moves to `newPosition` (clamped), resetting scroll and the time spent.
+    mutating func move(to newPosition: Int, now: Date) {
+        guard !order.isEmpty else { return }
+        let clamped = min(max(0, newPosition), order.count - 1)
+        if clamped != position {
+            position = clamped
+            scroll = [:]
+            shownAt = now
+        }
+        if mode == .verdictShown, let item = currentItem { judgeSeen.insert(item.id) }
+    }
+
+    /// Records a new current label (or retraction) in memory and queues it for the log.
+    mutating func record(_ event: LabelEvent) {
+        let before = currentLabels[event.item] != nil
+        switch event.kind {
+        case .label:
+            currentLabels[event.item] = event
+            undoStack.append(event.item)
+            judgeSeen.insert(event.item)
+        case .retract:
+            currentLabels[event.item] = nil
+            undoStack.removeAll { $0 == event.item }
+        }
+        let after = currentLabels[event.item] != nil
+        if before != after, dataset.indexByID[event.item] != nil { labeledCount += after ? 1 : -1 }
+        pending.append(PendingSave(event: event))
+    }
+
+    /// Hands the head of the queue to the loop when nothing is in flight; failed heads are retried.
+    mutating func nextWrite() -> [ConsoleCommand] {
+        guard let head = pending.first else { return [] }
+        if case .writing = head.status { return [] }
+        pending[0].status = .writing
+        return [.appendLabel(head.event)]
+    }
+
+    /// Applies a durable write: the head leaves the queue.
+    mutating func markSaved(itemID: String) -> Bool {
+        guard let index = pending.firstIndex(where: { $0.event.item == itemID }) else { return false }
+        pending.remove(at: index)
+        lastSavedItem = itemID
+        return true
+    }
+
+    /// Applies a failed write: the event stays queued, marked failed.
+    mutating func markFailed(itemID: String, message: String) {
+        guard let index = pending.firstIndex(where: { $0.event.item == itemID }) else { return }
+        pending[index].status = .failed(message)
+    }
+
+    mutating func setFilter(_ filter: ItemFilter?, positions: [Int]) {
+        self.filter = filter
+        self.filterPositions = positions
+    }
+
+    mutating func setSearch(_ text: String?, positions: [Int]) {
+        searchText = text
+        searchPositions = positions
+    }
+}

@@ -1,0 +1,263 @@
+/// Where the console's keys are read: the label screen, an overlay, or the status-line editor.
+public enum KeyScope: String, Sendable, CaseIterable, Hashable {
+    case labelScreen = "label screen"
+    case help = "help"
+    case agreement = "agreement screen"
+    case picker = "menus"
+    case prompt = "line editor"
+    case confirmQuit = "quit question"
+}
+
+/// When a binding is valid (shown in the key bar and acted on without a complaint).
+public enum KeyCondition: Sendable, Hashable {
+    case always
+    /// The item on screen has this rater's answer.
+    case hasAnswer
+    /// The judge's verdict is on screen and it is a verdict (agree / disagree make sense).
+    case judgeVerdictVisible
+    /// The judge's verdict is on screen for the item.
+    case judgeRevealed
+    case searchActive
+    case canUndo
+    case itemHasContext
+    case failedSaves
+    case filterOrSearchActive
+
+    /// Whether the condition holds in `state`.
+    public func holds(in state: ConsoleState) -> Bool {
+        switch self {
+        case .always: true
+        case .hasAnswer: state.currentLabel != nil
+        case .judgeVerdictVisible: state.judgeRevealed && state.currentItem?.judgeVerdict != Verdict.noVerdict
+        case .judgeRevealed: state.judgeRevealed
+        case .searchActive: state.searchText != nil
+        case .canUndo: state.canUndo
+        case .itemHasContext: !(state.currentItem?.context.isEmpty ?? true)
+        case .failedSaves: state.failedSaves > 0
+        case .filterOrSearchActive: state.filter != nil || state.searchText != nil
+        }
+    }
+}
+
+/// Which keys a binding listens to.
+public enum KeySet: Sendable, Hashable {
+    case fixed([Key])
+    /// One key per criterion option, assigned by `Keymap.optionKeys(for:)`.
+    case criterionOptions
+    /// Any printable character (typed into the line editor).
+    case printable
+}
+
+/// One row of the keymap: an action, its keys, a short label for the key bar and help text.
+public struct KeyBinding: Sendable, Hashable {
+    public var action: ConsoleAction
+    public var keys: KeySet
+    /// How the keys are written on screen, e.g. `h ←`.
+    public var keyLabel: String
+    /// One or two words for the key bar.
+    public var label: String
+    /// A sentence for the help overlay.
+    public var help: String
+    public var scope: KeyScope
+    public var when: KeyCondition
+    /// Whether the key bar lists it (some bindings only appear in the help).
+    public var inKeyBar: Bool
+
+    public init(
+        _ action: ConsoleAction, _ keys: KeySet, _ keyLabel: String, _ label: String, _ help: String,
+        scope: KeyScope = .labelScreen, when: KeyCondition = .always, inKeyBar: Bool = true
+    ) {
+        self.action = action
+        self.keys = keys
+        self.keyLabel = keyLabel
+        self.label = label
+        self.help = help
+        self.scope = scope
+        self.when = when
+        self.inKeyBar = inKeyBar
+    }
+
+    /// Whether `key` is one of this binding's fixed keys.
+    public func listens(to key: Key) -> Bool {
+        if case .fixed(let keys) = keys { return keys.contains(key) }
+        return false
+    }
+}
+
+/// The one keymap table: the key bar, the help overlay and key dispatch are all built from it.
+public enum Keymap {
+    private static func c(_ character: Character) -> Key { .character(character) }
+
+    /// Every binding, in the order the key bar and the help list them.
+    public static let table: [KeyBinding] = [
+        // Labelling
+        KeyBinding(.answer(""), .criterionOptions, "y n …", "answer",
+                   "Answer with the option whose key is shown (saves; blind: reveals the judge; verdict: moves on)"),
+        KeyBinding(.agree, .fixed([c("+"), c("=")]), "+", "agree",
+                   "Agree with the judge's verdict; the answer is derived (verdict mode, or to revise after the reveal)",
+                   when: .judgeVerdictVisible),
+        KeyBinding(.disagree, .fixed([c("-")]), "-", "disagree",
+                   "Disagree with the judge's verdict; the answer is derived", when: .judgeVerdictVisible),
+        KeyBinding(.next, .fixed([c("l"), .right, .enter]), "l → ⏎", "next", "Go on to the next item"),
+        KeyBinding(.previous, .fixed([c("h"), .left]), "h ←", "prev", "Go back to the previous item"),
+        KeyBinding(.showHelp, .fixed([c("?"), .function(1)]), "?", "help", "This help"),
+        KeyBinding(.quit, .fixed([c("q")]), "q", "quit", "Quit (labels are saved as you go: there is no save step)"),
+        KeyBinding(.flagUnsure, .fixed([c("u")]), "u", "unsure",
+                   "Flag the answer as unsure (again to clear); saved as a new event", when: .hasAnswer),
+        KeyBinding(.flagDiscuss, .fixed([c("d")]), "d", "discuss",
+                   "Flag the item for discussion (again to clear); saved as a new event", when: .hasAnswer),
+        KeyBinding(.editNote, .fixed([c("c")]), "c", "note",
+                   "Write a one-line note (Enter saves it with the answer, Esc cancels)"),
+        KeyBinding(.undo, .fixed([c("z")]), "z", "undo",
+                   "Undo the last label: goes to that item and records a retraction", when: .canUndo),
+        KeyBinding(.retrySaves, .fixed([c("R")]), "R", "retry",
+                   "Write unsaved labels again now (they are also retried on every key)", when: .failedSaves),
+        // Finding items
+        KeyBinding(.goToItem, .fixed([c("g")]), "g", "go to", "Go to an item by its number in your order"),
+        KeyBinding(.search, .fixed([c("/")]), "/", "search", "Search the stimulus, context, response, condition and model"),
+        KeyBinding(.searchNext, .fixed([c("n"), .control("n")]), "n ^N", "next match",
+                   "Next search match (^N when n is an answer key)", when: .searchActive),
+        KeyBinding(.searchPrevious, .fixed([c("N"), .control("p")]), "N ^P", "prev match",
+                   "Previous search match", when: .searchActive),
+        KeyBinding(.filter, .fixed([c("f")]), "f", "filter",
+                   "Filter: unlabeled, flagged, condition, model, judge verdict (not in blind mode)"),
+        KeyBinding(.back, .fixed([.escape]), "Esc", "clear", "Clear the filter and the search",
+                   when: .filterOrSearchActive),
+        // Screens
+        KeyBinding(.showAgreement, .fixed([c("a")]), "a", "agreement", "Your agreement with the judge"),
+        // Reading
+        KeyBinding(.scrollDown, .fixed([c("j"), .down]), "j ↓", "scroll", "Scroll the focused pane down a line",
+                   inKeyBar: false),
+        KeyBinding(.scrollUp, .fixed([c("k"), .up]), "k ↑", "scroll up", "Scroll the focused pane up a line",
+                   inKeyBar: false),
+        KeyBinding(.pageDown, .fixed([.pageDown, c(" ")]), "PgDn Space", "page down", "Scroll the focused pane down a page",
+                   inKeyBar: false),
+        KeyBinding(.pageUp, .fixed([.pageUp]), "PgUp", "page up", "Scroll the focused pane up a page", inKeyBar: false),
+        KeyBinding(.scrollTop, .fixed([.home]), "Home", "top", "Scroll the focused pane to the top", inKeyBar: false),
+        KeyBinding(.scrollBottom, .fixed([.end]), "End", "bottom", "Scroll the focused pane to the bottom",
+                   inKeyBar: false),
+        KeyBinding(.focusNext, .fixed([.tab]), "Tab", "focus", "Focus the next pane"),
+        KeyBinding(.toggleContext, .fixed([c("x")]), "x", "context", "Collapse or expand the conversation context",
+                   when: .itemHasContext),
+        KeyBinding(.toggleAppropriateAnswer, .fixed([c("H")]), "H", "hide answer",
+                   "Hide or show the criterion's appropriate answer (stricter blind)"),
+        // Help overlay
+        KeyBinding(.back, .fixed([.escape, c("?"), c("q")]), "Esc ? q", "close", "Close the help", scope: .help),
+        KeyBinding(.scrollDown, .fixed([c("j"), .down, .pageDown, c(" ")]), "j ↓", "scroll", "Scroll the help",
+                   scope: .help),
+        KeyBinding(.scrollUp, .fixed([c("k"), .up, .pageUp]), "k ↑", "scroll up", "Scroll the help back",
+                   scope: .help),
+        // Agreement screen
+        KeyBinding(.back, .fixed([.escape, c("a"), c("q")]), "Esc a q", "close", "Close the agreement screen",
+                   scope: .agreement),
+        // Menus
+        KeyBinding(.selectNext, .fixed([c("j"), .down, .tab]), "j ↓", "down", "Move down the menu", scope: .picker),
+        KeyBinding(.selectPrevious, .fixed([c("k"), .up]), "k ↑", "up", "Move up the menu", scope: .picker),
+        KeyBinding(.confirm, .fixed([.enter, c("l"), .right]), "⏎", "choose", "Choose the selected entry",
+                   scope: .picker),
+        KeyBinding(.back, .fixed([.escape, c("q"), c("h"), .left]), "Esc", "back", "Back out of the menu",
+                   scope: .picker),
+        // Line editor (note, search, go to)
+        KeyBinding(.type(" "), .printable, "text", "type", "Type into the line", scope: .prompt, inKeyBar: false),
+        KeyBinding(.confirm, .fixed([.enter]), "⏎", "done", "Save the note, run the search or go to the item",
+                   scope: .prompt),
+        KeyBinding(.deleteBackward, .fixed([.backspace, .delete]), "Bksp", "delete", "Delete the last character",
+                   scope: .prompt),
+        KeyBinding(.back, .fixed([.escape]), "Esc", "cancel", "Cancel", scope: .prompt),
+        // Quit question
+        KeyBinding(.quitAnyway, .fixed([c("y")]), "y", "quit anyway", "Quit and lose the unsaved labels",
+                   scope: .confirmQuit),
+        KeyBinding(.retrySaves, .fixed([c("R")]), "R", "retry", "Write the unsaved labels again",
+                   scope: .confirmQuit),
+        KeyBinding(.back, .fixed([.escape, c("n")]), "Esc n", "stay", "Stay in the console", scope: .confirmQuit),
+    ]
+
+    /// Characters bound on the label screen that option keys must not take ("n" is left to options:
+    /// it is the usual key for "no", and search-next then moves to ^N).
+    public static let reservedCharacters: Set<Character> = {
+        var reserved: Set<Character> = []
+        for binding in table where binding.scope == .labelScreen {
+            guard case .fixed(let keys) = binding.keys else { continue }
+            for case .character(let character) in keys { reserved.insert(character) }
+        }
+        reserved.remove("n")
+        return reserved
+    }()
+
+    /// One key per option: its first letter, else the first letter of another of its words, else a digit.
+    public static func optionKeys(for criterion: Criterion) -> [(key: Character, option: String)] {
+        var taken = reservedCharacters
+        var result: [(key: Character, option: String)] = []
+        var digit = 1
+        for option in criterion.options {
+            let words = option.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+            let candidates = words.compactMap(\.first).filter { $0.isASCII && ($0.isLetter || $0.isNumber) }
+            if let key = candidates.first(where: { !taken.contains($0) }) {
+                taken.insert(key)
+                result.append((key, option))
+                continue
+            }
+            while digit <= 9, taken.contains(Character(String(digit))) { digit += 1 }
+            if digit <= 9 {
+                let key = Character(String(digit))
+                taken.insert(key)
+                result.append((key, option))
+                digit += 1
+            }
+        }
+        return result
+    }
+
+    /// The scope keys are read in, given what is open.
+    public static func scope(of state: ConsoleState) -> KeyScope {
+        if state.prompt != nil { return .prompt }
+        switch state.overlay {
+        case nil: return .labelScreen
+        case .help: return .help
+        case .agreement: return .agreement
+        case .picker: return .picker
+        case .confirmQuit: return .confirmQuit
+        }
+    }
+
+    /// The action a key means now, or nil when it means nothing here.
+    public static func action(for key: Key, in state: ConsoleState) -> ConsoleAction? {
+        if key == .resize { return .resize }
+        let scope = Keymap.scope(of: state)
+        if scope == .labelScreen, case .character(let character) = key, let item = state.currentItem,
+            let match = optionKeys(for: item.criterion).first(where: { $0.key == character }) {
+            return .answer(match.option)
+        }
+        for binding in table where binding.scope == scope && binding.listens(to: key) {
+            return binding.action
+        }
+        if scope == .prompt, case .character(let character) = key { return .type(character) }
+        return nil
+    }
+
+    /// The bindings of a scope that are valid now, in table order.
+    public static func validBindings(in state: ConsoleState) -> [KeyBinding] {
+        let scope = Keymap.scope(of: state)
+        return table.filter { $0.scope == scope && $0.when.holds(in: state) }
+    }
+
+    /// Short "key label" pairs for the key bar, option keys spelled out.
+    public static func keyBarEntries(for state: ConsoleState) -> [(keys: String, label: String)] {
+        var entries: [(keys: String, label: String)] = []
+        let options = state.currentItem.map { Keymap.optionKeys(for: $0.criterion) } ?? []
+        let nTaken = options.contains { $0.key == "n" }
+        for binding in validBindings(in: state) where binding.inKeyBar {
+            if case .criterionOptions = binding.keys {
+                for entry in options { entries.append((String(entry.key), entry.option)) }
+                continue
+            }
+            if binding.action == .searchNext {
+                entries.append((nTaken ? "^N" : "n", binding.label))
+                continue
+            }
+            let shortKeys = binding.keyLabel.split(separator: " ").first.map(String.init) ?? binding.keyLabel
+            entries.append((shortKeys, binding.label))
+        }
+        return entries
+    }
+}

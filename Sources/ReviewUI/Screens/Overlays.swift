@@ -1,0 +1,173 @@
+import Foundation
+import ReviewCore
+
+/// The `?` help: every binding of the keymap table, grouped by where it applies.
+public enum HelpOverlay {
+    /// The help text's lines for an inner width (option keys for the item on screen included).
+    public static func lines(for state: ConsoleState, width: Int) -> [StyledLine] {
+        var lines: [StyledLine] = []
+        let keyWidth = 12
+        let modeText = state.mode == .verdictShown
+            ? "Verdict mode: the judge's verdict is shown from the start; + agree or - disagree derives the answer."
+            : "Blind mode: the judge is hidden until you answer; then it is revealed and you may revise or go on."
+        lines += Styled.wrapped(modeText, width: width, style: CellStyle(dim: true))
+        for scope in KeyScope.allCases {
+            let bindings = Keymap.table.filter { $0.scope == scope }
+            guard !bindings.isEmpty else { continue }
+            lines.append([])
+            lines.append([Span(scope.rawValue.capitalized(with: nil), CellStyle(bold: true, underline: true, color: .accent))])
+            for binding in bindings {
+                var keyLabel = binding.keyLabel
+                if case .criterionOptions = binding.keys, let item = state.currentItem {
+                    keyLabel = Keymap.optionKeys(for: item.criterion).map { String($0.key) }.joined(separator: " ")
+                }
+                let help = TextWrap.lines(binding.help, width: max(10, width - keyWidth))
+                for (index, text) in help.enumerated() {
+                    let key = index == 0 ? TextWrap.truncate(keyLabel, width: keyWidth - 1) : ""
+                    let pad = String(repeating: " ", count: max(0, keyWidth - DisplayWidth.of(key)))
+                    lines.append([Span(key, CellStyle(bold: true)), Span(pad + text)])
+                }
+                if case .criterionOptions = binding.keys, let item = state.currentItem {
+                    let spelled = Keymap.optionKeys(for: item.criterion).map { "\($0.key) \($0.option)" }.joined(separator: ", ")
+                    for text in TextWrap.lines("here: " + spelled, width: max(10, width - keyWidth)) {
+                        lines.append([Span(String(repeating: " ", count: keyWidth) + text, CellStyle(dim: true))])
+                    }
+                }
+            }
+        }
+        return lines
+    }
+
+    /// The box the help is drawn in.
+    public static func box(in body: Rect) -> Rect {
+        body.centered(width: min(body.width, 100), height: body.height)
+    }
+
+    /// The largest useful scroll for the help at this body size.
+    public static func maxScroll(for state: ConsoleState, body: Rect) -> Int {
+        let inner = box(in: body).inset(by: 1).insetHorizontally(by: 1)
+        return max(0, lines(for: state, width: inner.width).count - inner.height)
+    }
+
+    public static func render(_ state: ConsoleState, scroll: Int, into grid: inout Grid, body: Rect) {
+        grid.fill(body)
+        let rect = box(in: body)
+        let inner = OverlayBox.render(into: &grid, rect: rect, title: "Keys (Esc closes)")
+        let content = lines(for: state, width: inner.width)
+        let offset = min(max(0, scroll), max(0, content.count - inner.height))
+        for row in 0..<inner.height where offset + row < content.count {
+            LineDrawer.draw(content[offset + row], into: &grid, x: inner.x, y: inner.y + row, clip: inner)
+        }
+        if offset + inner.height < content.count {
+            grid.write(" j ↓ more ", x: rect.maxX - 12, y: rect.maxY - 1, style: CellStyle(bold: true, color: .accent), clip: rect)
+        }
+    }
+}
+
+/// The agreement screen: this rater against the judge.
+public enum AgreementScreen {
+    /// A coefficient as text: value and interval, or "—" with the reason.
+    public static func describe(_ result: CoefficientResult?, percent: Bool) -> String {
+        func number(_ value: Double) -> String {
+            percent ? String(format: "%.1f%%", value * 100) : String(format: "%.2f", value)
+        }
+        guard let result else { return "— (not computed: the agreement engine gave no value)" }
+        guard let value = result.value else { return "— (\(result.reason ?? "undefined"))" }
+        var text = number(value)
+        if let low = result.ciLow, let high = result.ciHigh { text += "  95% CI [\(number(low)), \(number(high))]" }
+        return text + "  n=\(result.n)"
+    }
+
+    public static func render(_ report: AgreementReport, into grid: inout Grid, body: Rect) {
+        grid.fill(body)
+        let rect = body.centered(width: min(body.width, 100), height: body.height)
+        let inner = OverlayBox.render(into: &grid, rect: rect, title: "Your agreement with the judge (Esc closes)")
+        var y = inner.y
+        func line(_ spans: StyledLine) {
+            LineDrawer.draw(spans, into: &grid, x: inner.x, y: y, clip: inner)
+            y += 1
+        }
+        let muted = CellStyle(dim: true)
+        line([Span("\(TextSanitizer.singleLine(report.rater)) vs \(TextSanitizer.singleLine(report.judge)): ", CellStyle(bold: true)),
+              Span("\(report.compared) items compared, \(report.excluded) left out (no verdict)", muted)])
+        guard report.compared > 0 else {
+            y += 1
+            line([Span("Nothing to compare yet: label some items that have a judge verdict.")])
+            return
+        }
+        line([Span("Cohen's kappa      ", muted), Span(describe(report.kappa, percent: false), CellStyle(bold: true))])
+        line([Span("percent agreement  ", muted), Span(describe(report.percentAgreement, percent: true), CellStyle(bold: true))])
+        y += 1
+        line([Span("Judge vs you (positive = inappropriate)", CellStyle(bold: true, underline: true))])
+        let matrix = report.confusion
+        let table = TableWidget(
+            columns: [.init("", width: 22), .init("you: inappropriate", width: 18, alignRight: true),
+                      .init("you: appropriate", width: 16, alignRight: true)],
+            rows: [["judge: inappropriate", "\(matrix.truePositive)", "\(matrix.falsePositive)"],
+                   ["judge: appropriate", "\(matrix.falseNegative)", "\(matrix.trueNegative)"]])
+        table.render(into: &grid, rect: Rect(x: inner.x, y: y, width: inner.width, height: 3))
+        y += 4
+        line([Span("Agreement by condition", CellStyle(bold: true, underline: true))])
+        let bars = report.conditions.map { condition in
+            BarChart.Bar(label: condition.condition, fraction: condition.fraction,
+                         valueText: condition.fraction.map { String(format: "%3.0f%% (%d/%d)", $0 * 100, condition.agreeing, condition.total) } ?? "—")
+        }
+        BarChart(bars: bars).render(into: &grid, rect: Rect(x: inner.x, y: y, width: inner.width, height: max(0, inner.maxY - y)))
+    }
+}
+
+/// Small boxes: a menu and the quit question.
+public enum SmallOverlays {
+    public static func renderPicker(_ picker: ConsolePicker, into grid: inout Grid, body: Rect) {
+        let widest = picker.entries.map { DisplayWidth.of(TextSanitizer.singleLine($0)) }.max() ?? 10
+        let rect = body.centered(width: max(36, min(body.width - 4, widest + 8)), height: min(body.height, picker.entries.count + 2))
+        let inner = OverlayBox.render(into: &grid, rect: rect, title: picker.title)
+        ListWidget(entries: picker.entries, selected: picker.selected).render(into: &grid, rect: inner)
+    }
+
+    public static func renderConfirmQuit(unsaved: Int, into grid: inout Grid, body: Rect) {
+        let rect = body.centered(width: 60, height: 6)
+        let inner = OverlayBox.render(into: &grid, rect: rect, title: "Quit?")
+        let text = "\(unsaved) label\(unsaved == 1 ? " is" : "s are") not saved yet. y quits and loses \(unsaved == 1 ? "it" : "them"), R retries, Esc stays."
+        for (row, lineText) in TextWrap.lines(text, width: inner.width).enumerated() where row < inner.height {
+            grid.write(lineText, x: inner.x, y: inner.y + row, style: row == 0 ? CellStyle(bold: true, color: .bad) : .plain, clip: inner)
+        }
+    }
+}
+
+/// The notice shown when the terminal is below the minimum size.
+public enum TooSmallScreen {
+    public static func render(size: TerminalSize) -> Grid {
+        var grid = Grid(width: size.columns, height: size.rows)
+        let minimum = TerminalSize.minimum
+        let lines = ["terminal too small (need \(minimum.columns)×\(minimum.rows))",
+                     "now \(size.columns)×\(size.rows): enlarge the window, or q quits"]
+        let top = max(0, (size.rows - lines.count) / 2)
+        for (index, text) in lines.enumerated() where top + index < size.rows {
+            let cut = TextWrap.truncate(text, width: size.columns)
+            let x = max(0, (size.columns - DisplayWidth.of(cut)) / 2)
+            grid.write(cut, x: x, y: top + index, style: index == 0 ? CellStyle(bold: true, color: .warning) : .plain)
+        }
+        return grid
+    }
+}
+
+/// Draws the whole console for a state at a size: the pure `render(state, size) -> Grid`.
+public enum ConsoleRenderer {
+    public static func render(_ state: ConsoleState, size: TerminalSize) -> Grid {
+        guard size.columns >= TerminalSize.minimum.columns, size.rows >= TerminalSize.minimum.rows else {
+            return TooSmallScreen.render(size: size)
+        }
+        var grid = Grid(width: size.columns, height: size.rows)
+        let layout = LabelScreen.layout(state, size: size)
+        LabelScreen.render(state, into: &grid, layout: layout)
+        switch state.overlay {
+        case nil: break
+        case .help(let scroll): HelpOverlay.render(state, scroll: scroll, into: &grid, body: layout.body)
+        case .agreement(let report): AgreementScreen.render(report, into: &grid, body: layout.body)
+        case .picker(let picker): SmallOverlays.renderPicker(picker, into: &grid, body: layout.body)
+        case .confirmQuit(let unsaved): SmallOverlays.renderConfirmQuit(unsaved: unsaved, into: &grid, body: layout.body)
+        }
+        return grid
+    }
+}

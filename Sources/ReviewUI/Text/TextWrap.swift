@@ -1,0 +1,67 @@
+/// Word wrapping by display width.
+public enum TextWrap {
+    /// Sanitises `text` and wraps it into lines of at most `width` columns, breaking at spaces;
+    /// words longer than a line are broken hard. Line breaks in the text start new lines.
+    public static func lines(_ text: String, width: Int) -> [String] {
+        guard width > 0 else { return [] }
+        var result: [String] = []
+        for paragraph in TextSanitizer.visible(text).split(separator: "\n", omittingEmptySubsequences: false) {
+            wrapParagraph(paragraph, width: width, into: &result)
+        }
+        return result
+    }
+
+    private static func wrapParagraph(_ paragraph: Substring, width: Int, into result: inout [String]) {
+        var line = ""
+        var lineWidth = 0
+        var wroteAny = false
+        for word in paragraph.split(separator: " ", omittingEmptySubsequences: true) {
+            let wordWidth = DisplayWidth.of(word)
+            if lineWidth > 0 && lineWidth + 1 + wordWidth <= width {
+                line += " "
+                line += word
+                lineWidth += 1 + wordWidth
+                continue
+            }
+            if lineWidth > 0 {
+                result.append(line)
+                wroteAny = true
+                line = ""
+                lineWidth = 0
+            }
+            if wordWidth <= width {
+                line = String(word)
+                lineWidth = wordWidth
+                continue
+            }
+            // Hard-break a word wider than the line.
+            for character in word {
+                let characterWidth = DisplayWidth.of(character)
+                if lineWidth + characterWidth > width && lineWidth > 0 {
+                    result.append(line)
+                    wroteAny = true
+                    line = ""
+                    lineWidth = 0
+                }
+                line.append(character)
+                lineWidth += characterWidth
+            }
+        }
+        if lineWidth > 0 || !wroteAny { result.append(line) }
+    }
+
+    /// `text` cut to at most `width` columns, with an ellipsis when it was cut.
+    public static func truncate(_ text: String, width: Int) -> String {
+        guard width > 0 else { return "" }
+        if DisplayWidth.of(text) <= width { return text }
+        var out = ""
+        var used = 0
+        for character in text {
+            let characterWidth = DisplayWidth.of(character)
+            if used + characterWidth > width - 1 { break }
+            out.append(character)
+            used += characterWidth
+        }
+        return out + "…"
+    }
+}
