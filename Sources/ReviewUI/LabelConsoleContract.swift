@@ -69,10 +69,9 @@ public struct LabelConsole: ConsoleProgram {
             // An unbound key still retries failed writes.
             return ConsoleReducer.reduce(&state, .resize, now: now).map(Self.effect)
         }
-        updateScrollLimits()
-        let commands = ConsoleReducer.reduce(&state, action, now: now)
-        updateScrollLimits()
-        return commands.map(Self.effect)
+        // Only scrolling needs the layout (how far each pane can scroll); other keys do no layout work.
+        if Self.scrollActions.contains(action) { updateScrollLimits() }
+        return ConsoleReducer.reduce(&state, action, now: now).map(Self.effect)
     }
 
     public mutating func handle(outcome: EffectOutcome, now: Date) -> [ConsoleEffect] {
@@ -97,10 +96,13 @@ public struct LabelConsole: ConsoleProgram {
         if case .help = state.overlay {
             state.helpScrollLimit = HelpOverlay.maxScroll(for: state, body: layout.body)
         }
+        // Offsets left beyond the end (after a resize or a collapse) come back within reach.
         for (pane, limit) in state.scrollLimits where (state.scroll[pane] ?? 0) > limit {
             state.scroll[pane] = limit
         }
     }
+
+    private static let scrollActions: Set<ConsoleAction> = [.scrollUp, .scrollDown, .pageUp, .pageDown, .scrollTop, .scrollBottom]
 
     private static func effect(_ command: ConsoleCommand) -> ConsoleEffect {
         switch command {

@@ -233,7 +233,7 @@ public enum ConsoleReducer {
         guard !state.order.isEmpty else { return }
         if state.filter != nil {
             let list = state.filterPositions
-            let target = forward ? list.first { $0 > state.position } : list.last { $0 < state.position }
+            let target = forward ? list.sortedFirst(after: state.position) : list.sortedLast(before: state.position)
             guard let target else {
                 say(&state, forward ? "last item in the filter" : "first item in the filter")
                 return
@@ -260,10 +260,10 @@ public enum ConsoleReducer {
             return
         }
         let target = forward
-            ? (matches.first { $0 > state.position } ?? matches[0])
-            : (matches.last { $0 < state.position } ?? matches[matches.count - 1])
+            ? (matches.sortedFirst(after: state.position) ?? matches[0])
+            : (matches.sortedLast(before: state.position) ?? matches[matches.count - 1])
         state.move(to: target, now: now)
-        let index = (matches.firstIndex(of: target) ?? 0) + 1
+        let index = (matches.sortedIndex(of: target) ?? 0) + 1
         say(&state, "match \(index) of \(matches.count) for \"\(text)\"")
     }
 
@@ -281,7 +281,7 @@ public enum ConsoleReducer {
         }
         state.setSearch(needle, positions: positions)
         // Stay on the item when it matches; else go to the next match.
-        if let index = positions.firstIndex(of: state.position) {
+        if let index = positions.sortedIndex(of: state.position) {
             say(&state, "match \(index + 1) of \(positions.count) for \"\(needle)\"")
         } else {
             jumpToMatch(&state, forward: true, now: now)
@@ -408,7 +408,7 @@ public enum ConsoleReducer {
             return
         }
         state.setFilter(filter, positions: positions)
-        let target = positions.first { $0 >= state.position } ?? first
+        let target = positions.sortedFirst(after: state.position - 1) ?? first
         state.move(to: target, now: now)
         say(&state, "filter \(filter.caption): \(positions.count) item\(positions.count == 1 ? "" : "s") (Esc clears)")
     }

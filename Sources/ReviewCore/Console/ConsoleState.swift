@@ -317,7 +317,8 @@ public struct ConsoleState: Sendable {
             judgeSeen.insert(event.item)
         case .retract:
             currentLabels[event.item] = nil
-            undoStack.removeAll { $0 == event.item }
+            // Drop undo entries that no longer have a label on top, so the top is always undoable.
+            while let top = undoStack.last, currentLabels[top] == nil { undoStack.removeLast() }
         }
         let after = currentLabels[event.item] != nil
         if before != after, dataset.indexByID[event.item] != nil { labeledCount += after ? 1 : -1 }
@@ -354,5 +355,36 @@ public struct ConsoleState: Sendable {
     mutating func setSearch(_ text: String?, positions: [Int]) {
         searchText = text
         searchPositions = positions
+    }
+}
+
+/// Binary searches on sorted position lists (filter and search results), so stepping never scans them.
+extension Array where Element == Int {
+    /// The index of the first element greater than `value` (sorted ascending), or `count`.
+    func partitionIndex(after value: Int) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if self[middle] <= value { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// The first element greater than `value`.
+    public func sortedFirst(after value: Int) -> Int? {
+        let index = partitionIndex(after: value)
+        return index < count ? self[index] : nil
+    }
+
+    /// The last element less than `value`.
+    public func sortedLast(before value: Int) -> Int? {
+        let index = partitionIndex(after: value - 1)
+        return index > 0 ? self[index - 1] : nil
+    }
+
+    /// The index of `value` in a sorted array, if present.
+    public func sortedIndex(of value: Int) -> Int? {
+        let index = partitionIndex(after: value - 1)
+        return index < count && self[index] == value ? index : nil
     }
 }

@@ -140,7 +140,7 @@ public enum LabelScreen {
         parts.append("id \(item.id)")
         var trailing: StyledLine = []
         if let filter = state.filter {
-            let index = (state.filterPositions.firstIndex(of: state.position).map { "\($0 + 1)" } ?? "–")
+            let index = (state.filterPositions.sortedIndex(of: state.position).map { "\($0 + 1)" } ?? "–")
             trailing.append(Span("filter \(TextSanitizer.singleLine(filter.caption)) \(index)/\(state.filterPositions.count)", CellStyle(color: .warning)))
         }
         if let search = state.searchText {
