@@ -126,3 +126,32 @@ struct ScreenSnapshotTests {
         Snapshot.check(grid, named: "escape-sequences-\(suffix(size))")
     }
 }
+
+@Suite("More screen snapshots")
+struct MoreScreenSnapshotTests {
+    @Test("an item with conversation context, then collapsed", arguments: sizes)
+    func context(size: TerminalSize) {
+        var console = Fixtures.console()
+        press(&console, [.character("g"), .character("3"), .enter])
+        var grid = console.render(size: size)
+        #expect(Snapshot.text(of: grid).contains("client:") && Snapshot.text(of: grid).contains("therapist:"))
+        Snapshot.check(grid, named: "context-\(suffix(size))")
+        press(&console, [.character("x")])
+        grid = console.render(size: size)
+        #expect(Snapshot.text(of: grid).contains("▸ Context: 2 turns"))
+        Snapshot.check(grid, named: "context-collapsed-\(suffix(size))")
+    }
+
+    @Test("the note editor in the status line and the filter menu", arguments: sizes)
+    func noteAndFilter(size: TerminalSize) {
+        var console = Fixtures.console()
+        press(&console, [.character("c")] + "tone is cold".map { Key.character($0) })
+        var grid = console.render(size: size)
+        #expect(grid.lines[size.rows - 2].contains("note: tone is cold"))
+        Snapshot.check(grid, named: "note-editor-\(suffix(size))")
+        press(&console, [.escape, .character("f"), .character("j")])
+        grid = console.render(size: size)
+        #expect(Snapshot.text(of: grid).contains("▸ unlabeled"))
+        Snapshot.check(grid, named: "filter-menu-\(suffix(size))")
+    }
+}

@@ -93,7 +93,7 @@ public enum LabelScreen {
         renderItemLine(state, item: item, into: &grid, rect: layout.itemLine)
         if let row = layout.collapsedContext {
             let turns = item.context.count
-            grid.write("▸ Context: \(turns) turn\(turns == 1 ? "" : "s") before the stimulus (x expands)",
+            grid.write(TextWrap.truncate("▸ Context: \(turns) turn\(turns == 1 ? "" : "s") (x expands)", width: row.width - 1),
                        x: row.x + 1, y: row.y, style: muted, clip: row)
         }
         for entry in layout.panes {

@@ -18,10 +18,11 @@ public enum DisplayWidth {
         0x1F7E0...0x1F7EB, 0x1F90C...0x1F9FF, 0x1FA70...0x1FAFF, 0x20000...0x2FFFD, 0x30000...0x3FFFD,
     ]
 
-    /// Whether a scalar takes no column of its own (combining marks, joiners, variation selectors, format characters).
+    /// Whether a scalar takes no column of its own (combining marks, joiners, variation selectors, format
+    /// characters; C1 controls too, so that the grid never holds one even if unsanitised text reaches it).
     static func isZeroWidth(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
-        case 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x206F, 0xFE00...0xFE0F, 0xFEFF, 0xE0100...0xE01EF:
+        case 0x80...0x9F, 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x206F, 0xFE00...0xFE0F, 0xFEFF, 0xE0100...0xE01EF:
             return true
         default:
             break

@@ -240,7 +240,9 @@ public struct KeyBar {
         guard rect.height > 0 else { return }
         grid.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1))
         var x = rect.x
-        for entry in entries {
+        for rawEntry in entries {
+            // Option labels come from the dataset: sanitise them like any other data.
+            let entry = (keys: TextSanitizer.singleLine(rawEntry.keys), label: TextSanitizer.singleLine(rawEntry.label))
             let needed = DisplayWidth.of(entry.keys) + 1 + DisplayWidth.of(entry.label) + 2
             if x + needed - 2 > rect.maxX { break }
             x += grid.write(entry.keys, x: x, y: rect.y, style: CellStyle(bold: true, reverse: true, color: .accent), clip: rect)
