@@ -62,4 +62,15 @@ struct LabelConsoleTests {
         #expect(!screen(console).contains("judge-model"))
         #expect(console.handle(key: .character("q"), now: Fixtures.start) == [.quit])
     }
+
+    @Test("quitting with an unsaved label asks; y (yes) does not quit, Q does")
+    func quitQuestion() {
+        var console = Fixtures.console()
+        _ = console.handle(key: .character("y"), now: Fixtures.start)
+        _ = console.handle(outcome: .saveFailed(itemID: "i1", message: "Read-only file system"), now: Fixtures.start)
+        #expect(!console.handle(key: .character("q"), now: Fixtures.start).contains(.quit))
+        #expect(screen(console).contains("1 label is not saved yet"))
+        #expect(!console.handle(key: .character("y"), now: Fixtures.start).contains(.quit))
+        #expect(console.handle(key: .character("Q"), now: Fixtures.start) == [.quit])
+    }
 }

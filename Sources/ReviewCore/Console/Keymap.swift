@@ -165,7 +165,8 @@ public enum Keymap {
                    scope: .prompt),
         KeyBinding(.back, .fixed([.escape]), "Esc", "cancel", "Cancel", scope: .prompt),
         // Quit question
-        KeyBinding(.quitAnyway, .fixed([c("y")]), "y", "quit anyway", "Quit and lose the unsaved labels",
+        // A capital Q, so a habitual "y" (yes) cannot throw labels away.
+        KeyBinding(.quitAnyway, .fixed([c("Q")]), "Q", "quit anyway", "Quit and lose the unsaved labels",
                    scope: .confirmQuit),
         KeyBinding(.retrySaves, .fixed([c("R")]), "R", "retry", "Write the unsaved labels again",
                    scope: .confirmQuit),

@@ -128,7 +128,7 @@ public enum SmallOverlays {
     public static func renderConfirmQuit(unsaved: Int, into grid: inout Grid, body: Rect) {
         let rect = body.centered(width: 60, height: 6)
         let inner = OverlayBox.render(into: &grid, rect: rect, title: "Quit?")
-        let text = "\(unsaved) label\(unsaved == 1 ? " is" : "s are") not saved yet. y quits and loses \(unsaved == 1 ? "it" : "them"), R retries, Esc stays."
+        let text = "\(unsaved) label\(unsaved == 1 ? " is" : "s are") not saved yet. Q quits and loses \(unsaved == 1 ? "it" : "them"), R retries, Esc stays."
         for (row, lineText) in TextWrap.lines(text, width: inner.width).enumerated() where row < inner.height {
             grid.write(lineText, x: inner.x, y: inner.y + row, style: row == 0 ? CellStyle(bold: true, color: .bad) : .plain, clip: inner)
         }
