@@ -19,9 +19,15 @@ public enum ConsoleReducer {
     /// The loop reports that the item's oldest pending event is durable.
     public static func saved(_ state: inout ConsoleState, itemID: String, now: Date) -> [ConsoleCommand] {
         guard state.markSaved(itemID: itemID) else { return [] }
-        if !state.messageIsError || state.failedSaves == 0 {
-            state.message = nil
-            state.messageIsError = false
+        if state.messageIsError {
+            // A failure message stays until nothing has failed any more.
+            if state.failedSaves == 0 {
+                state.message = nil
+                state.messageIsError = false
+            }
+        } else if let message = state.message, !message.hasPrefix("saved") {
+            // Keep what the rater was told (e.g. "judge revealed"), now that it is durable.
+            state.message = "saved ✓ · " + message
         }
         return state.nextWrite()
     }
@@ -155,7 +161,7 @@ public enum ConsoleReducer {
         if state.mode == .verdictShown {
             step(&state, forward: true, now: now)
         } else if previous == nil && !judgeSeenFirst {
-            say(&state, "answered \(option): judge revealed (→ next, or another option key to revise)")
+            say(&state, "\(option) · judge revealed: → goes on, another option key revises")
         } else {
             say(&state, "revised to \(option)")
         }
