@@ -70,7 +70,8 @@ public struct Pane {
     public func render(into grid: inout Grid, rect: Rect) {
         guard rect.width >= 2, rect.height >= 2 else { return }
         let borderStyle = focused ? CellStyle(bold: true, color: .accent) : CellStyle(color: .muted)
-        Box.draw(into: &grid, rect: rect, style: borderStyle, double: focused)
+        // Panes never overlap and the grid starts blank: no need to clear the inside first.
+        Box.draw(into: &grid, rect: rect, style: borderStyle, double: focused, clear: false)
         // One column of padding on each side, so text never touches the border.
         let inner = rect.inset(by: 1).insetHorizontally(by: 1)
         let offset = min(max(0, scroll), Pane.maxScroll(lineCount: lines.count, height: rect.height))
@@ -94,10 +95,12 @@ public struct Pane {
 
 /// A plain border with an optional title.
 public enum Box {
-    /// Draws the border of `rect` and blanks its inside; a double line marks focus without colour.
-    public static func draw(into grid: inout Grid, rect: Rect, style: CellStyle, title: String? = nil, double: Bool = false) {
+    /// Draws the border of `rect` and blanks its inside (unless `clear` is false, for a fresh grid);
+    /// a double line marks focus without colour.
+    public static func draw(into grid: inout Grid, rect: Rect, style: CellStyle, title: String? = nil, double: Bool = false,
+                            clear: Bool = true) {
         guard rect.width >= 2, rect.height >= 2 else { return }
-        grid.fill(rect)
+        if clear { grid.fill(rect) }
         let glyphs = double ? ["═", "║", "╔", "╗", "╚", "╝"] : ["─", "│", "┌", "┐", "└", "┘"]
         let right = rect.maxX - 1, bottom = rect.maxY - 1
         let horizontal = Cell(glyphs[0], style: style), vertical = Cell(glyphs[1], style: style)
