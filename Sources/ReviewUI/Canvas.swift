@@ -2,11 +2,16 @@ import ReviewCore
 
 /// A rectangle of cells on a grid, in columns and rows from the top left.
 public struct Rect: Hashable, Sendable {
+    /// Left column.
     public var x: Int
+    /// Top row.
     public var y: Int
+    /// Columns (never negative).
     public var width: Int
+    /// Rows (never negative).
     public var height: Int
 
+    /// A rectangle; negative sizes become empty.
     public init(x: Int, y: Int, width: Int, height: Int) {
         self.x = x
         self.y = y
@@ -14,8 +19,11 @@ public struct Rect: Hashable, Sendable {
         self.height = max(0, height)
     }
 
+    /// The column just right of the rectangle.
     public var maxX: Int { x + width }
+    /// The row just below the rectangle.
     public var maxY: Int { y + height }
+    /// Whether it holds no cell.
     public var isEmpty: Bool { width <= 0 || height <= 0 }
 
     /// The rectangle shrunk by `by` cells on every side.

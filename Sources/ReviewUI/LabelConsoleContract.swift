@@ -14,8 +14,11 @@ public enum ReviewMode: String, Sendable, CaseIterable {
 
 /// Everything the label console needs to start.
 public struct LabelConsoleConfiguration: Sendable {
+    /// The dataset to label.
     public var dataset: Dataset
+    /// The rater's name (their log is `<rater>.jsonl`).
     public var rater: String
+    /// Blind (default) or verdict shown.
     public var mode: ReviewMode
     /// Item positions (indices into `dataset.items`) in this rater's order.
     public var order: [Int]
@@ -24,6 +27,7 @@ public struct LabelConsoleConfiguration: Sendable {
     /// Hide the criterion's appropriate answer (stricter blind).
     public var hideAppropriateAnswer: Bool
 
+    /// Creates a configuration.
     public init(dataset: Dataset, rater: String, mode: ReviewMode, order: [Int], history: [LabelEvent], hideAppropriateAnswer: Bool = false) {
         self.dataset = dataset
         self.rater = rater
@@ -39,6 +43,7 @@ public struct LabelConsoleConfiguration: Sendable {
 /// Keys go through the keymap to named actions and the reducer; appends come back as effects, one at a
 /// time, and the loop reports each outcome (the next write is handed out when the previous one is durable).
 public struct LabelConsole: ConsoleProgram {
+    /// What the console was opened with.
     public let configuration: LabelConsoleConfiguration
     /// The console's whole state.
     public private(set) var state: ConsoleState
@@ -50,6 +55,7 @@ public struct LabelConsole: ConsoleProgram {
         var size: TerminalSize?
     }
 
+    /// Replays the rater's history and opens at the first unlabeled item.
     public init(_ configuration: LabelConsoleConfiguration, now: Date) {
         self.configuration = configuration
         self.state = ConsoleState(
@@ -58,11 +64,13 @@ public struct LabelConsole: ConsoleProgram {
             hideAppropriateAnswer: configuration.hideAppropriateAnswer, now: now)
     }
 
+    /// Draws the console at `size` (a notice below 80×24).
     public func render(size: TerminalSize) -> Grid {
         lastSize.size = size
         return ConsoleRenderer.render(state, size: size)
     }
 
+    /// Maps the key through the keymap and applies it; returns appends (one at a time) or quit.
     public mutating func handle(key: Key, now: Date) -> [ConsoleEffect] {
         if key == .resize { lastSize.size = nil }
         guard let action = Keymap.action(for: key, in: state) else {
@@ -74,6 +82,7 @@ public struct LabelConsole: ConsoleProgram {
         return ConsoleReducer.reduce(&state, action, now: now).map(Self.effect)
     }
 
+    /// Applies a write outcome; after `.saved` it may hand out the next queued append.
     public mutating func handle(outcome: EffectOutcome, now: Date) -> [ConsoleEffect] {
         switch outcome {
         case .saved(let itemID):

@@ -6,10 +6,14 @@ import Foundation
 public struct AgreementReport: Sendable, Equatable {
     /// Agreement for one condition: a plain proportion of matching verdicts.
     public struct ConditionAgreement: Sendable, Equatable {
+        /// The condition's name, as in the dataset.
         public var condition: String
+        /// Items where this rater's verdict matches the judge's.
         public var agreeing: Int
+        /// Items with a verdict from both.
         public var total: Int
 
+        /// Creates one condition's counts.
         public init(condition: String, agreeing: Int, total: Int) {
             self.condition = condition
             self.agreeing = agreeing
@@ -20,6 +24,7 @@ public struct AgreementReport: Sendable, Equatable {
         public var fraction: Double? { total == 0 ? nil : Double(agreeing) / Double(total) }
     }
 
+    /// This rater's name.
     public var rater: String
     /// The judge's rater name(s), e.g. `judge:gpt-4o`.
     public var judge: String
@@ -36,6 +41,7 @@ public struct AgreementReport: Sendable, Equatable {
     /// Per condition, sorted by name.
     public var conditions: [ConditionAgreement]
 
+    /// Creates a report from its parts (tests and `build`).
     public init(
         rater: String, judge: String, compared: Int, excluded: Int, kappa: CoefficientResult?,
         percentAgreement: CoefficientResult?, confusion: ConfusionMatrix, conditions: [ConditionAgreement]

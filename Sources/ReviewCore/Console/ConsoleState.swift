@@ -24,10 +24,12 @@ public struct ConsolePrompt: Sendable, Equatable {
         case note, search, goToItem
     }
 
+    /// What the line is for.
     public var purpose: Purpose
     /// The text typed so far.
     public var text: String
 
+    /// Opens an editor, optionally with text already in it.
     public init(purpose: Purpose, text: String = "") {
         self.purpose = purpose
         self.text = text
@@ -54,11 +56,16 @@ public enum PickerPurpose: Sendable, Equatable {
 
 /// A list overlay to choose one entry from.
 public struct ConsolePicker: Sendable, Equatable {
+    /// What choosing an entry does.
     public var purpose: PickerPurpose
+    /// The box title.
     public var title: String
+    /// The entries, in display order.
     public var entries: [String]
+    /// Index of the highlighted entry.
     public var selected: Int
 
+    /// Creates a picker with the first (or given) entry selected.
     public init(purpose: PickerPurpose, title: String, entries: [String], selected: Int = 0) {
         self.purpose = purpose
         self.title = title
@@ -110,9 +117,12 @@ public struct PendingSave: Sendable, Equatable {
         case failed(String)
     }
 
+    /// The event to append.
     public var event: LabelEvent
+    /// Where its write stands.
     public var status: Status
 
+    /// Queues an event.
     public init(event: LabelEvent, status: Status = .queued) {
         self.event = event
         self.status = status
@@ -130,7 +140,9 @@ public enum ConsoleCommand: Sendable, Equatable {
 public struct ConsoleState: Sendable {
     // MARK: Fixed for the session
 
+    /// The dataset being labelled.
     public let dataset: Dataset
+    /// Whose labels these are.
     public let rater: String
     /// `.blind` or `.verdictShown`.
     public let mode: LabelMode
@@ -162,13 +174,16 @@ public struct ConsoleState: Sendable {
     public private(set) var shownAt: Date
     /// Active filter and the positions (indices into `order`) it selects, computed when asked.
     public private(set) var filter: ItemFilter?
+    /// Sorted positions the filter selects (empty without a filter).
     public private(set) var filterPositions: [Int]
     /// The last search text and the positions whose text matches it.
     public private(set) var searchText: String?
+    /// Sorted positions that match the search.
     public private(set) var searchPositions: [Int]
 
     // MARK: View
 
+    /// The pane that scroll keys move.
     public var focus: ConsolePane
     /// First visible line per pane; reset when the item changes.
     public var scroll: [ConsolePane: Int]
@@ -178,9 +193,13 @@ public struct ConsoleState: Sendable {
     public var helpScrollLimit: Int?
     /// Lines a page scroll moves (set by the screen from the pane height).
     public var pageLines: Int = 10
+    /// Whether the conversation context is folded to one line.
     public var contextCollapsed: Bool
+    /// Whether the criterion's appropriate answer is hidden (stricter blind).
     public var hideAppropriateAnswer: Bool
+    /// The box drawn over the label screen, if any.
     public var overlay: ConsoleOverlay?
+    /// The status-line editor, if open.
     public var prompt: ConsolePrompt?
     /// A one-off message for the status line (cleared by the next key).
     public var message: String?

@@ -50,7 +50,9 @@ public enum KeySet: Sendable, Hashable {
 
 /// One row of the keymap: an action, its keys, a short label for the key bar and help text.
 public struct KeyBinding: Sendable, Hashable {
+    /// The action the keys trigger (`answer` carries the option at dispatch).
     public var action: ConsoleAction
+    /// The keys it listens to.
     public var keys: KeySet
     /// How the keys are written on screen, e.g. `h ←`.
     public var keyLabel: String
@@ -58,11 +60,14 @@ public struct KeyBinding: Sendable, Hashable {
     public var label: String
     /// A sentence for the help overlay.
     public var help: String
+    /// Where the binding applies.
     public var scope: KeyScope
+    /// When the binding is valid.
     public var when: KeyCondition
     /// Whether the key bar lists it (some bindings only appear in the help).
     public var inKeyBar: Bool
 
+    /// Creates a row of the table.
     public init(
         _ action: ConsoleAction, _ keys: KeySet, _ keyLabel: String, _ label: String, _ help: String,
         scope: KeyScope = .labelScreen, when: KeyCondition = .always, inKeyBar: Bool = true

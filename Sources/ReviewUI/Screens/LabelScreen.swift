@@ -5,10 +5,15 @@ import ReviewCore
 public enum LabelScreen {
     /// Where everything goes at one size, with each pane's wrapped content.
     public struct Layout {
+        /// Row 0: dataset, rater, mode, position, progress.
         public var header: Rect
+        /// Row 1: condition, model, settings, filter and search.
         public var itemLine: Rect
+        /// The panes' area (overlays are drawn over it).
         public var body: Rect
+        /// The status line (messages and the line editor).
         public var status: Rect
+        /// The last row: keys valid now.
         public var keyBar: Rect
         /// Each visible pane, its rectangle and its lines.
         public var panes: [(pane: ConsolePane, rect: Rect, lines: [StyledLine])]

@@ -49,6 +49,7 @@ public enum HelpOverlay {
         return max(0, lines(for: state, width: inner.width).count - inner.height)
     }
 
+    /// Draws the help over the body, from line `scroll`.
     public static func render(_ state: ConsoleState, scroll: Int, into grid: inout Grid, body: Rect) {
         grid.fill(body)
         let rect = box(in: body)
@@ -78,6 +79,7 @@ public enum AgreementScreen {
         return text + "  n=\(result.n)"
     }
 
+    /// Draws the agreement screen over the body.
     public static func render(_ report: AgreementReport, into grid: inout Grid, body: Rect) {
         grid.fill(body)
         let rect = body.centered(width: min(body.width, 100), height: body.height)
@@ -118,6 +120,7 @@ public enum AgreementScreen {
 
 /// Small boxes: a menu and the quit question.
 public enum SmallOverlays {
+    /// Draws a menu centred over the body.
     public static func renderPicker(_ picker: ConsolePicker, into grid: inout Grid, body: Rect) {
         let widest = picker.entries.map { DisplayWidth.of(TextSanitizer.singleLine($0)) }.max() ?? 10
         let rect = body.centered(width: max(36, min(body.width - 4, widest + 8)), height: min(body.height, picker.entries.count + 2))
@@ -125,6 +128,7 @@ public enum SmallOverlays {
         ListWidget(entries: picker.entries, selected: picker.selected).render(into: &grid, rect: inner)
     }
 
+    /// Draws the question asked when quitting with unsaved labels.
     public static func renderConfirmQuit(unsaved: Int, into grid: inout Grid, body: Rect) {
         let rect = body.centered(width: 60, height: 6)
         let inner = OverlayBox.render(into: &grid, rect: rect, title: "Quit?")
@@ -137,6 +141,7 @@ public enum SmallOverlays {
 
 /// The notice shown when the terminal is below the minimum size.
 public enum TooSmallScreen {
+    /// A grid of exactly `size` with the notice centred (cut to fit).
     public static func render(size: TerminalSize) -> Grid {
         var grid = Grid(width: size.columns, height: size.rows)
         let minimum = TerminalSize.minimum
@@ -154,6 +159,7 @@ public enum TooSmallScreen {
 
 /// Draws the whole console for a state at a size: the pure `render(state, size) -> Grid`.
 public enum ConsoleRenderer {
+    /// The screen for `state` at `size`: the label screen and any overlay, or the too-small notice.
     public static func render(_ state: ConsoleState, size: TerminalSize) -> Grid {
         guard size.columns >= TerminalSize.minimum.columns, size.rows >= TerminalSize.minimum.rows else {
             return TooSmallScreen.render(size: size)

@@ -2,9 +2,12 @@ import ReviewCore
 
 /// A run of text drawn in one style.
 public struct Span: Hashable, Sendable {
+    /// The text (already sanitised by the caller or by the widget).
     public var text: String
+    /// How it is drawn.
     public var style: CellStyle
 
+    /// A span of text in a style.
     public init(_ text: String, _ style: CellStyle = .plain) {
         self.text = text
         self.style = style
@@ -45,12 +48,16 @@ enum LineDrawer {
 
 /// A bordered, titled box showing scrollable lines; focus shows in the border.
 public struct Pane {
+    /// Shown in the top border.
     public var title: String
+    /// The content, already wrapped to the inner width.
     public var lines: [StyledLine]
     /// First line shown (clamped when drawn).
     public var scroll: Int
+    /// Focused panes get a bold double border.
     public var focused: Bool
 
+    /// Creates a pane.
     public init(title: String, lines: [StyledLine], scroll: Int = 0, focused: Bool = false) {
         self.title = title
         self.lines = lines
@@ -125,6 +132,7 @@ public enum Box {
 
 /// A box drawn over the screen: border, title, blank inside; returns the inner rectangle.
 public enum OverlayBox {
+    /// Draws the box and returns the area inside it (with a column of padding).
     @discardableResult
     public static func render(into grid: inout Grid, rect: Rect, title: String) -> Rect {
         Box.draw(into: &grid, rect: rect, style: CellStyle(bold: true, color: .accent), title: title)
@@ -141,14 +149,18 @@ extension Rect {
 
 /// A selectable list of entries; the selection stays visible.
 public struct ListWidget {
+    /// The entries (sanitised when drawn).
     public var entries: [String]
+    /// The highlighted entry.
     public var selected: Int
 
+    /// Creates a list.
     public init(entries: [String], selected: Int) {
         self.entries = entries
         self.selected = selected
     }
 
+    /// Draws into `rect` only.
     public func render(into grid: inout Grid, rect: Rect) {
         guard rect.height > 0 else { return }
         let top = max(0, min(selected - rect.height + 1, entries.count - rect.height))
@@ -169,10 +181,14 @@ public struct ListWidget {
 public struct TableWidget {
     /// A column: heading, width and alignment.
     public struct Column {
+        /// The column heading.
         public var heading: String
+        /// Columns the column takes.
         public var width: Int
+        /// Right-align (numbers).
         public var alignRight: Bool
 
+        /// Creates a column.
         public init(_ heading: String, width: Int, alignRight: Bool = false) {
             self.heading = heading
             self.width = width
@@ -180,14 +196,18 @@ public struct TableWidget {
         }
     }
 
+    /// The columns, left to right.
     public var columns: [Column]
+    /// The rows' cell texts.
     public var rows: [[String]]
 
+    /// Creates a table.
     public init(columns: [Column], rows: [[String]]) {
         self.columns = columns
         self.rows = rows
     }
 
+    /// Draws into `rect` only.
     public func render(into grid: inout Grid, rect: Rect) {
         func drawRow(_ cells: [String], y: Int, style: CellStyle) {
             var x = rect.x
@@ -208,17 +228,21 @@ public struct TableWidget {
 
 /// One full-width line of text, e.g. the header or the status line.
 public struct StatusBar {
+    /// Left-aligned text.
     public var spans: StyledLine
     /// Right-aligned text.
     public var trailing: StyledLine
+    /// The style of the whole row.
     public var background: CellStyle
 
+    /// Creates a bar.
     public init(spans: StyledLine, trailing: StyledLine = [], background: CellStyle = CellStyle(reverse: true)) {
         self.spans = spans
         self.trailing = trailing
         self.background = background
     }
 
+    /// Draws into `rect` only.
     public func render(into grid: inout Grid, rect: Rect) {
         guard rect.height > 0 else { return }
         grid.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), with: Cell(" ", style: background))
@@ -233,12 +257,15 @@ public struct StatusBar {
 
 /// The keys valid now, as "key label" pairs, cut to the width.
 public struct KeyBar {
+    /// Key and label pairs, most important first.
     public var entries: [(keys: String, label: String)]
 
+    /// Creates a key bar.
     public init(entries: [(keys: String, label: String)]) {
         self.entries = entries
     }
 
+    /// Draws into `rect` only.
     public func render(into grid: inout Grid, rect: Rect) {
         guard rect.height > 0 else { return }
         grid.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1))
@@ -258,12 +285,15 @@ public struct KeyBar {
 
 /// A horizontal bar for a fraction, e.g. `████░░░░`.
 public struct ProgressBar {
+    /// How full, 0...1 (clamped).
     public var fraction: Double
 
+    /// Creates a bar.
     public init(fraction: Double) {
         self.fraction = fraction
     }
 
+    /// Draws the bar across `rect`'s first row.
     public func render(into grid: inout Grid, rect: Rect, style: CellStyle = CellStyle(color: .good)) {
         guard rect.width > 0, rect.height > 0 else { return }
         let clamped = fraction.isFinite ? min(1, max(0, fraction)) : 0
@@ -280,10 +310,14 @@ public struct ProgressBar {
 public struct BarChart {
     /// One bar: label, fraction in 0...1 (nil: no data) and the text after the bar.
     public struct Bar {
+        /// The bar's label (sanitised when drawn).
         public var label: String
+        /// How full, 0...1 (clamped).
         public var fraction: Double?
+        /// The figure after the bar.
         public var valueText: String
 
+        /// Creates a bar.
         public init(label: String, fraction: Double?, valueText: String) {
             self.label = label
             self.fraction = fraction
@@ -291,12 +325,15 @@ public struct BarChart {
         }
     }
 
+    /// The bars, top to bottom.
     public var bars: [Bar]
 
+    /// Creates a chart.
     public init(bars: [Bar]) {
         self.bars = bars
     }
 
+    /// Draws into `rect` only.
     public func render(into grid: inout Grid, rect: Rect) {
         guard rect.width > 10 else { return }
         let labelWidth = min(max(8, bars.map { DisplayWidth.of($0.label) }.max() ?? 8), rect.width / 3)
