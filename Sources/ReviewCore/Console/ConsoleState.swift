@@ -161,6 +161,10 @@ public struct ConsoleState: Sendable {
     public private(set) var undoStack: [String]
     /// Events not yet reported durable, oldest first; written strictly in this order.
     public private(set) var pending: [PendingSave]
+    /// How many pending events each item has, so drawing never scans the queue.
+    private var pendingPerItem: [String: Int] = [:]
+    /// Pending events whose last write failed (kept incrementally).
+    public private(set) var failedSaves: Int = 0
     /// Item ids whose judge verdict has been on screen for this rater.
     public private(set) var judgeSeen: Set<String>
     /// A note typed before the item had an answer; saved with the answer.
@@ -291,16 +295,10 @@ public struct ConsoleState: Sendable {
     }
 
     /// Pending events whose last write failed.
-    public var failedSaves: Int {
-        pending.reduce(0) { count, save in
-            if case .failed = save.status { return count + 1 }
-            return count
-        }
-    }
-
     /// The pending save for an item, if any (the latest one).
     public func pendingSave(for itemID: String) -> PendingSave? {
-        pending.last { $0.event.item == itemID }
+        guard (pendingPerItem[itemID] ?? 0) > 0 else { return nil }
+        return pending.last { $0.event.item == itemID }
     }
 
     /// Where an item (by its index in the dataset) sits in this rater's order.
@@ -342,12 +340,14 @@ public struct ConsoleState: Sendable {
         let after = currentLabels[event.item] != nil
         if before != after, dataset.indexByID[event.item] != nil { labeledCount += after ? 1 : -1 }
         pending.append(PendingSave(event: event))
+        pendingPerItem[event.item, default: 0] += 1
     }
 
     /// Hands the head of the queue to the loop when nothing is in flight; failed heads are retried.
     mutating func nextWrite() -> [ConsoleCommand] {
         guard let head = pending.first else { return [] }
         if case .writing = head.status { return [] }
+        if case .failed = head.status { failedSaves -= 1 }
         pending[0].status = .writing
         return [.appendLabel(head.event)]
     }
@@ -355,7 +355,10 @@ public struct ConsoleState: Sendable {
     /// Applies a durable write: the head leaves the queue.
     mutating func markSaved(itemID: String) -> Bool {
         guard let index = pending.firstIndex(where: { $0.event.item == itemID }) else { return false }
+        if case .failed = pending[index].status { failedSaves -= 1 }
         pending.remove(at: index)
+        let remaining = (pendingPerItem[itemID] ?? 1) - 1
+        pendingPerItem[itemID] = remaining > 0 ? remaining : nil
         lastSavedItem = itemID
         return true
     }
@@ -363,6 +366,7 @@ public struct ConsoleState: Sendable {
     /// Applies a failed write: the event stays queued, marked failed.
     mutating func markFailed(itemID: String, message: String) {
         guard let index = pending.firstIndex(where: { $0.event.item == itemID }) else { return }
+        if case .failed = pending[index].status {} else { failedSaves += 1 }
         pending[index].status = .failed(message)
     }
 

@@ -278,7 +278,7 @@ public enum LabelScreen {
                             into: &grid, x: rect.x + 1, y: rect.y, clip: rect)
             return
         }
-        let failed = state.pending.first { if case .failed = $0.status { return true } else { return false } }
+        let failed = state.failedSaves == 0 ? nil : state.pending.first { if case .failed = $0.status { return true } else { return false } }
         let line: StyledLine
         if let message = state.message {
             line = [Span(TextSanitizer.singleLine(message), state.messageIsError ? CellStyle(bold: true, color: .bad) : .plain)]
