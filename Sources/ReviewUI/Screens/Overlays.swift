@@ -99,6 +99,8 @@ public enum AgreementScreen {
         }
         line([Span("Cohen's kappa      ", muted), Span(describe(report.kappa, percent: false), CellStyle(bold: true))])
         line([Span("percent agreement  ", muted), Span(describe(report.percentAgreement, percent: true), CellStyle(bold: true))])
+        let matching = report.confusion.truePositive + report.confusion.trueNegative
+        line([Span("matching verdicts  ", muted), Span("\(matching) of \(report.compared)")])
         y += 1
         line([Span("Judge vs you (positive = inappropriate)", CellStyle(bold: true, underline: true))])
         let matrix = report.confusion
