@@ -72,12 +72,13 @@ public enum LabelScreen {
         y = body.y
         remaining = body.height
         let criterion = criterionLines(item, state: state, width: rightInner)
-        let criterionHeight = min(criterion.count + 2, max(5, body.height * 2 / 5))
+        // The criterion comes first: its question and every option should be visible without scrolling.
+        let criterionHeight = min(criterion.count + 2, max(5, body.height - 8))
         layout.panes.append((.criterion, Rect(x: leftWidth, y: y, width: rightWidth, height: criterionHeight), criterion))
         y += criterionHeight
         remaining -= criterionHeight
         let judge = judgeLines(item, state: state, width: rightInner)
-        let judgeHeight = max(3, min(judge.count + 2, remaining / 2))
+        let judgeHeight = max(3, min(judge.count + 2, remaining - 3))
         layout.panes.append((.judge, Rect(x: leftWidth, y: y, width: rightWidth, height: judgeHeight), judge))
         y += judgeHeight
         remaining -= judgeHeight
