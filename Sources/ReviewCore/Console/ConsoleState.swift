@@ -338,7 +338,9 @@ public struct ConsoleState: Sendable {
             while let top = undoStack.last, currentLabels[top] == nil { undoStack.removeLast() }
         }
         let after = currentLabels[event.item] != nil
-        if before != after, dataset.indexByID[event.item] != nil { labeledCount += after ? 1 : -1 }
+        if before != after, let itemIndex = dataset.indexByID[event.item], orderPosition(ofItemIndex: itemIndex) != nil {
+            labeledCount += after ? 1 : -1
+        }
         pending.append(PendingSave(event: event))
         pendingPerItem[event.item, default: 0] += 1
     }
