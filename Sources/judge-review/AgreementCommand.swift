@@ -1,10 +1,194 @@
 import ArgumentParser
+import Foundation
+import ReviewCore
+import ReviewImport
 
-/// CONTRACT STUB: `judge-review agreement`; replaced by the issue that delivers it.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `judge-review agreement`: agreement between raters (and the judge), with intervals, on a dataset or a ratings table.
 struct AgreementCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "agreement", abstract: "(not built yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "agreement",
+        abstract: "Agreement between raters and the judge, with bootstrap intervals, on a dataset or a ratings table.",
+        discussion: """
+            On a dataset: every human rater's current labels (Annotations/<dataset>/ or --annotations) and the judge \
+            (as rater judge:<model>), on the items some human labelled; then the judge against each human and against \
+            the human reference, and the rate of inappropriate responses as the judge reports it and corrected for its \
+            measured error. On a ratings table (--ratings FILE.csv, header item,<rater>,...; an empty cell is missing): \
+            the coefficients only.
+
+            Examples:
+              judge-review agreement gpt-4o.jsonl --by condition --format markdown
+              judge-review agreement --ratings t.csv --level ordinal --categories low,mid,high --format json
+            """)
+
+    @Argument(help: "A dataset .jsonl file (its labels are read from Annotations/<dataset>/).")
+    var dataset: String?
+
+    @Option(name: .customLong("ratings"), help: "A ratings table instead of a dataset: header item,<rater>,..., one row per item.")
+    var ratingsFile: String?
+
+    @Option(help: "Annotation folder of the dataset (default Annotations/<dataset name>/).")
+    var annotations: String?
+
+    @Option(help: "Scale of the categories: nominal, ordinal, interval or ratio.", transform: Self.parseLevel)
+    var level: MeasurementLevel = .nominal
+
+    @Option(help: "Comma-separated categories, fixing the set and order (default: the sorted observed values).")
+    var categories: String?
+
+    @Option(help: "Dataset only: rate the verdicts (appropriate / inappropriate) or the raw answers.")
+    var on: RatingCategories = .verdicts
+
+    @Option(help: "Dataset only: the judge's reference: adjudicated (adjudicated where present, else unanimous or majority) or majority.")
+    var reference: ReferenceRule = .adjudicated
+
+    @Option(help: "Bootstrap resamples for the intervals; 0 for none.")
+    var resamples: Int = 1000
+
+    @Option(help: "Seed of the bootstrap (same seed, same intervals).")
+    var seed: UInt64 = 1
+
+    @Option(help: "Confidence level of the intervals, between 0 and 1.")
+    var confidence: Double = 0.95
+
+    @Option(name: .customLong("cluster-by"), help: "Dataset only: resample clusters of items sharing a stimulus, transcript or condition.")
+    var clusterBy: ClusterKey?
+
+    @Option(help: "Dataset only: also report each condition, model or criterion separately.")
+    var by: BreakdownKey?
+
+    @Flag(help: "Dataset only: keep only the items every rater (and the judge) labelled.")
+    var complete = false
+
+    @Option(help: "Output format: text, json, markdown or csv.")
+    var format: ReportFormat = .text
+
+    @Option(help: "Write to this file (atomically) instead of standard output.")
+    var output: String?
+
+    /// `--level` parsed without a retroactive conformance of `MeasurementLevel` (other commands may add one).
+    static func parseLevel(_ text: String) throws -> MeasurementLevel {
+        guard let level = MeasurementLevel(rawValue: text) else {
+            throw ValidationError("--level must be one of \(MeasurementLevel.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return level
+    }
+
+    /// How the reference for the judge is built.
+    enum ReferenceRule: String, ExpressibleByArgument, CaseIterable {
+        case adjudicated, majority
+    }
+
+    func validate() throws {
+        if (dataset == nil) == (ratingsFile == nil) {
+            throw ValidationError("give either a dataset file or --ratings FILE.csv")
+        }
+        if ratingsFile != nil {
+            let datasetOnly: [(String, Bool)] = [
+                ("--by", by != nil), ("--cluster-by", clusterBy != nil), ("--annotations", annotations != nil),
+                ("--complete", complete),
+            ]
+            if let (name, _) = datasetOnly.first(where: { $0.1 }) {
+                throw ValidationError("\(name) applies to a dataset, not to --ratings")
+            }
+        }
+        if resamples < 0 { throw ValidationError("--resamples must be 0 or more") }
+        if !(confidence > 0 && confidence < 1) { throw ValidationError("--confidence must be between 0 and 1, e.g. 0.95") }
+        if let categories, parsedCategories(categories).count < 2 {
+            throw ValidationError("--categories needs at least two distinct names, e.g. --categories yes,no")
+        }
+        if categories != nil, dataset != nil, on == .verdicts {
+            throw ValidationError("--categories applies to --ratings or --on answers (verdicts are always appropriate,inappropriate)")
+        }
+    }
 
     func run() throws {
-        throw ValidationError("judge-review agreement is not built yet")
+        do {
+            let report = try ratingsFile.map(ratingsReport) ?? datasetReport()
+            let text = report.rendered(as: format)
+            if let output {
+                try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: output))
+            } else {
+                print(text, terminator: "")
+            }
+        } catch let error as InputError {
+            FileHandle.standardError.write(Data("judge-review agreement: \(error)\n".utf8))
+            throw ExitCode.failure
+        } catch let error as FileWriteError {
+            FileHandle.standardError.write(Data("judge-review agreement: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    func parsedCategories(_ list: String) -> [String] {
+        var seen: Set<String> = []
+        return list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
+
+    var engineOptions: AgreementOptions {
+        AgreementOptions(level: level, resamples: resamples, seed: seed, confidence: confidence, clustered: clusterBy != nil)
+    }
+
+    func ratingsReport(_ path: String) throws -> AgreementReport {
+        let table = try RatingsTableReader.read(path: path, categories: categories.map(parsedCategories))
+        let summary = AgreementEngine.summarize(table, options: engineOptions)
+        return AgreementReport(sourceKind: "ratings", source: path, table: table, options: engineOptions, summary: summary)
+    }
+
+    func datasetReport() throws -> AgreementReport {
+        let path = dataset ?? ""
+        let data = try Dataset.read(from: URL(fileURLWithPath: path))
+        let folder = AnnotationPaths.folder(datasetName: data.name, override: annotations)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw InputError(file: folder.path, "no annotation folder for dataset \(data.name) (label items first, or pass --annotations DIR)")
+        }
+        let labels = try CurrentLabels.load(folder: folder, dataset: data)
+        let humans = DatasetRatings.humanAnswers(labels)
+        let adjudicated = reference == .adjudicated ? try adjudicatedAnswers(folder: folder, dataset: data) : [:]
+        let references = ReferenceLabels.build(humanAnswers: humans, adjudicated: adjudicated)
+
+        func report(items: [Item]) throws -> AgreementReport {
+            let table = try DatasetRatings.table(
+                items: items, labels: labels, on: on, fixedCategories: categories.map(parsedCategories),
+                clusterBy: clusterBy, completeOnly: complete)
+            let judge = JudgeAnalysis.analyze(
+                items: items, humanAnswers: humans, references: references,
+                options: JudgeAnalysisOptions(confidence: confidence, resamples: resamples, seed: seed, referenceKind: reference.rawValue))
+            return AgreementReport(
+                sourceKind: "dataset", source: data.name, table: table, options: engineOptions,
+                clusterBy: clusterBy?.rawValue, summary: AgreementEngine.summarize(table, options: engineOptions), judge: judge)
+        }
+
+        var whole = try report(items: data.items)
+        if let by {
+            var keys: [String] = []
+            var members: [String: [Item]] = [:]
+            for item in data.items {
+                let key = by.value(of: item)
+                if members[key] == nil { keys.append(key) }
+                members[key, default: []].append(item)
+            }
+            whole.groupedBy = by.rawValue
+            whole.groups = try keys.sorted().map { ReportGroup(key: $0, report: try report(items: members[$0] ?? [])) }
+        }
+        return whole
+    }
+
+    /// Adjudicated answers of the dataset: item id → the adjudicator's settled answer.
+    ///
+    /// LEAD: wire the adjudication helper's `AdjudicationLogs` here (issue 6). Until then there are no
+    /// adjudicated answers, and the reference is the humans' unanimous or majority answer.
+    func adjudicatedAnswers(folder: URL, dataset: Dataset) throws -> [String: String] {
+        [:]
     }
 }
+
+extension ReportFormat: ExpressibleByArgument {}
+extension RatingCategories: ExpressibleByArgument {}
+extension ClusterKey: ExpressibleByArgument {}
+extension BreakdownKey: ExpressibleByArgument {}

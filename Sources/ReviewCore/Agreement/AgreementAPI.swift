@@ -182,15 +182,4 @@ public struct ConfusionMatrix: Sendable, Equatable, Codable {
     }
 }
 
-/// Interval estimates for proportions and the judge-error correction of a rate.
-public enum Proportions {
-    /// Wilson score interval for `successes` out of `n`; nil when n is 0.
-    public static func wilson(successes: Int, n: Int, confidence: Double = 0.95) -> (low: Double, high: Double)? {
-        nil
-    }
-
-    /// Rogan–Gladen corrected prevalence, clipped to [0, 1]; nil when sensitivity + specificity ≤ 1.
-    public static func roganGladen(apparent: Double, sensitivity: Double, specificity: Double) -> Double? {
-        nil
-    }
-}
+// `Proportions` (Wilson, Rogan–Gladen, the corrected-rate bootstrap) lives in Proportions.swift.

@@ -1,8 +1,8 @@
-// CONTRACT STUB: the human reference label per item (issue 4 builds it, issue 6 adds adjudication).
+// The human reference label per item (issue 4); adjudication (issue 6) feeds `adjudicated`.
 import Foundation
 
 /// Where an item's reference answer came from.
-public enum ReferenceSource: String, Sendable, Codable, Hashable {
+public enum ReferenceSource: String, Sendable, Codable, Hashable, CaseIterable {
     case adjudicated, unanimous, majority
     /// The humans split evenly and no adjudication exists: reported, never broken silently.
     case tie
@@ -12,10 +12,12 @@ public enum ReferenceSource: String, Sendable, Codable, Hashable {
 public struct ReferenceLabel: Sendable, Equatable, Hashable {
     /// The settled answer; nil for a tie.
     public var answer: String?
+    /// How the answer was settled.
     public var source: ReferenceSource
     /// How many humans labelled the item.
     public var raters: Int
 
+    /// A reference label; `answer` is nil exactly when `source` is `.tie`.
     public init(answer: String?, source: ReferenceSource, raters: Int) {
         self.answer = answer
         self.source = source
@@ -25,12 +27,49 @@ public struct ReferenceLabel: Sendable, Equatable, Hashable {
 
 /// Builds reference labels from human answers and adjudicated decisions.
 public enum ReferenceLabels {
-    /// The reference for every item some human labelled.
+    /// The reference for every item some human labelled (and every adjudicated item).
+    ///
+    /// An adjudicated answer wins where present; otherwise the humans' answer when they all agree
+    /// (`unanimous`, also for a single human), else the strictly most frequent answer (`majority`),
+    /// else a `tie` with no answer: an even split is reported, never broken silently.
     ///
     /// - Parameters:
     ///   - humanAnswers: rater → item id → normalised answer (judge excluded).
     ///   - adjudicated: item id → adjudicated answer; it wins where present.
     public static func build(humanAnswers: [String: [String: String]], adjudicated: [String: String] = [:]) -> [String: ReferenceLabel] {
-        [:]
+        var answersByItem: [String: [String: Int]] = [:]
+        var ratersByItem: [String: Int] = [:]
+        for (_, answers) in humanAnswers {
+            for (item, answer) in answers {
+                answersByItem[item, default: [:]][answer, default: 0] += 1
+                ratersByItem[item, default: 0] += 1
+            }
+        }
+        var result: [String: ReferenceLabel] = [:]
+        for (item, counts) in answersByItem {
+            let raters = ratersByItem[item] ?? 0
+            if counts.count == 1, let only = counts.first?.key {
+                result[item] = ReferenceLabel(answer: only, source: .unanimous, raters: raters)
+                continue
+            }
+            let top = counts.values.max() ?? 0
+            let leaders = counts.filter { $0.value == top }.map(\.key)
+            if leaders.count == 1, let leader = leaders.first {
+                result[item] = ReferenceLabel(answer: leader, source: .majority, raters: raters)
+            } else {
+                result[item] = ReferenceLabel(answer: nil, source: .tie, raters: raters)
+            }
+        }
+        for (item, answer) in adjudicated {
+            result[item] = ReferenceLabel(answer: answer, source: .adjudicated, raters: ratersByItem[item] ?? 0)
+        }
+        return result
+    }
+
+    /// How many references came from each source (every source present, zero where none).
+    public static func counts(_ references: [String: ReferenceLabel]) -> [ReferenceSource: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: ReferenceSource.allCases.map { ($0, 0) })
+        for reference in references.values { counts[reference.source, default: 0] += 1 }
+        return counts
     }
 }

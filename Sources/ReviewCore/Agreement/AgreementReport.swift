@@ -1,0 +1,258 @@
+// The agreement report: what `judge-review agreement` prints, in JSON, text, markdown and CSV.
+import Foundation
+
+/// One agreement report: the coefficients, and for a dataset the judge and the breakdown groups.
+public struct AgreementReport: Sendable, Equatable {
+    /// What was read: `ratings` (a CSV path) or `dataset` (its name).
+    public var sourceKind: String
+    /// The path or dataset name.
+    public var source: String
+    public var raters: [String]
+    public var categories: [String]
+    /// Rows (items) in the table.
+    public var items: Int
+    public var options: AgreementOptions
+    /// The clustering attribute, when the bootstrap resampled clusters.
+    public var clusterBy: String?
+    public var summary: AgreementSummary
+    /// For a dataset with a judge.
+    public var judge: JudgeReport?
+    /// The attribute of `--by`, and one sub-report per value.
+    public var groupedBy: String?
+    public var groups: [ReportGroup]
+
+    public init(
+        sourceKind: String, source: String, table: RatingTable, options: AgreementOptions, clusterBy: String? = nil,
+        summary: AgreementSummary, judge: JudgeReport? = nil, groupedBy: String? = nil, groups: [ReportGroup] = []
+    ) {
+        self.sourceKind = sourceKind
+        self.source = source
+        self.raters = table.raters
+        self.categories = table.categories
+        self.items = table.items.count
+        self.options = options
+        self.clusterBy = clusterBy
+        self.summary = summary
+        self.judge = judge
+        self.groupedBy = groupedBy
+        self.groups = groups
+    }
+}
+
+/// One `--by` group's report (e.g. condition = mania).
+public struct ReportGroup: Sendable, Equatable {
+    /// The group's value of the `--by` attribute.
+    public var key: String
+    public var report: AgreementReport
+
+    public init(key: String, report: AgreementReport) {
+        self.key = key
+        self.report = report
+    }
+}
+
+/// The output formats of `judge-review agreement`.
+public enum ReportFormat: String, Sendable, CaseIterable {
+    case text, json, markdown, csv
+}
+
+// MARK: - Rendering
+
+extension AgreementReport {
+    /// The report in `format`, ending with a newline.
+    public func rendered(as format: ReportFormat) -> String {
+        switch format {
+        case .json: return JSONValue.render(json()) + "\n"
+        case .text: return ReportTables.text(self)
+        case .markdown: return ReportTables.markdown(self)
+        case .csv: return ReportTables.csv(self)
+        }
+    }
+
+    /// Coefficient kinds present in a coefficient map, in `CoefficientKind` declaration order.
+    static func kinds(in coefficients: [CoefficientKind: CoefficientResult]) -> [CoefficientKind] {
+        CoefficientKind.allCases.filter { coefficients[$0] != nil }
+    }
+
+    /// The JSON contract: `overall`, `pairs`, and for a dataset `judge` and `groups`.
+    public func json() -> JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("source", .object([("kind", .string(sourceKind)), ("name", .string(source))])),
+            ("level", .string(options.level.rawValue)),
+            ("raters", .array(raters.map(JSONValue.string))),
+            ("categories", .array(categories.map(JSONValue.string))),
+            ("items", .int(items)),
+            ("resamples", .int(options.resamples)),
+            ("seed", Int(exactly: options.seed).map(JSONValue.int) ?? .string(String(options.seed))),
+            ("confidence", .number(options.confidence)),
+            ("cluster_by", clusterBy.map(JSONValue.string) ?? .null),
+            ("overall", Self.coefficientsJSON(summary.overall)),
+            ("pairs", .array(summary.pairs.map { pair in
+                .object([("raters", .array(pair.raters.map(JSONValue.string)))] + Self.coefficientFields(pair.coefficients))
+            })),
+        ]
+        if let judge { fields.append(("judge", Self.judgeJSON(judge))) }
+        if let groupedBy {
+            fields.append(("by", .string(groupedBy)))
+            fields.append(("groups", .array(groups.map { group in
+                var inner = group.report.json()
+                if case .object(let members) = inner { inner = .object([("key", .string(group.key))] + members) }
+                return inner
+            })))
+        }
+        return .object(fields)
+    }
+
+    static func coefficientFields(_ coefficients: [CoefficientKind: CoefficientResult]) -> [(String, JSONValue)] {
+        kinds(in: coefficients).compactMap { kind in coefficients[kind].map { (kind.rawValue, coefficientJSON($0)) } }
+    }
+
+    static func coefficientsJSON(_ coefficients: [CoefficientKind: CoefficientResult]) -> JSONValue {
+        .object(coefficientFields(coefficients))
+    }
+
+    static func coefficientJSON(_ result: CoefficientResult) -> JSONValue {
+        var fields: [(String, JSONValue)] = [("value", JSONValue.number(result.value)), ("n", .int(result.n))]
+        if let low = result.ciLow { fields.append(("ci_low", .number(low))) }
+        if let high = result.ciHigh { fields.append(("ci_high", .number(high))) }
+        if let se = result.standardError { fields.append(("se", .number(se))) }
+        if let reason = result.reason { fields.append(("reason", .string(reason))) }
+        return .object(fields)
+    }
+
+    static func proportionJSON(_ estimate: ProportionEstimate) -> JSONValue {
+        .object([
+            ("value", .number(estimate.value)), ("successes", .int(estimate.successes)), ("n", .int(estimate.n)),
+            ("ci_low", .number(estimate.low)), ("ci_high", .number(estimate.high)),
+        ])
+    }
+
+    static func comparisonJSON(_ comparison: JudgeComparison) -> JSONValue {
+        let matrix = comparison.confusion
+        return .object([
+            ("against", .string(comparison.against)),
+            ("confusion", .object([
+                ("true_positive", .int(matrix.truePositive)), ("false_positive", .int(matrix.falsePositive)),
+                ("false_negative", .int(matrix.falseNegative)), ("true_negative", .int(matrix.trueNegative)),
+            ])),
+            ("n", .int(matrix.total)),
+            ("sensitivity", proportionJSON(comparison.sensitivity)),
+            ("specificity", proportionJSON(comparison.specificity)),
+        ])
+    }
+
+    static func judgeJSON(_ judge: JudgeReport) -> JSONValue {
+        .object([
+            ("raters", .array(judge.judges.map(JSONValue.string))),
+            ("positive", .string("inappropriate")),
+            ("reference", .string(judge.referenceKind)),
+            ("reference_sources", .object(ReferenceSource.allCases.map { ($0.rawValue, .int(judge.referenceCounts[$0] ?? 0)) })),
+            ("ties", .array(judge.ties.map(JSONValue.string))),
+            ("against_reference", comparisonJSON(judge.againstReference)),
+            ("against_raters", .array(judge.againstRaters.map(comparisonJSON))),
+            ("rates", .array(judge.rates.map { rate in
+                var corrected: [(String, JSONValue)] = [("value", .number(rate.corrected))]
+                if let interval = rate.correctedInterval {
+                    corrected.append(("ci_low", .number(interval.low)))
+                    corrected.append(("ci_high", .number(interval.high)))
+                    corrected.append(("undefined_resamples", .int(interval.undefinedResamples)))
+                }
+                if let reason = rate.reason { corrected.append(("reason", .string(reason))) }
+                return .object([
+                    ("model", rate.model.map(JSONValue.string) ?? .null),
+                    ("reported", proportionJSON(rate.reported)),
+                    ("corrected", .object(corrected)),
+                ])
+            })),
+        ])
+    }
+}
+
+// MARK: - JSON
+
+/// A JSON value with ordered object members, so that output is stable and readable.
+public indirect enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    /// A finite double; NaN and infinities are written as `null`.
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+
+    /// A number, or `null` when nil or not finite.
+    public static func number(_ value: Double?) -> JSONValue {
+        guard let value, value.isFinite else { return .null }
+        return .double(value)
+    }
+
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        render(lhs) == render(rhs)
+    }
+
+    /// Pretty-printed JSON, two spaces per level.
+    public static func render(_ value: JSONValue) -> String {
+        var out = ""
+        write(value, indent: 0, to: &out)
+        return out
+    }
+
+    static func write(_ value: JSONValue, indent: Int, to out: inout String) {
+        let pad = String(repeating: "  ", count: indent + 1)
+        let closePad = String(repeating: "  ", count: indent)
+        switch value {
+        case .null: out += "null"
+        case .bool(let flag): out += flag ? "true" : "false"
+        case .int(let number): out += String(number)
+        case .double(let number):
+            out += number.isFinite ? (number == number.rounded() && abs(number) < 1e15 ? String(format: "%.1f", number) : "\(number)") : "null"
+        case .string(let text): out += quoted(text)
+        case .array(let elements):
+            if elements.isEmpty { out += "[]"; return }
+            if elements.allSatisfy(\.isScalar) {
+                out += "[" + elements.map { render($0) }.joined(separator: ", ") + "]"
+                return
+            }
+            out += "[\n"
+            for (index, element) in elements.enumerated() {
+                out += pad
+                write(element, indent: indent + 1, to: &out)
+                out += index + 1 < elements.count ? ",\n" : "\n"
+            }
+            out += closePad + "]"
+        case .object(let members):
+            if members.isEmpty { out += "{}"; return }
+            out += "{\n"
+            for (index, (key, member)) in members.enumerated() {
+                out += pad + quoted(key) + ": "
+                write(member, indent: indent + 1, to: &out)
+                out += index + 1 < members.count ? ",\n" : "\n"
+            }
+            out += closePad + "}"
+        }
+    }
+
+    var isScalar: Bool {
+        switch self {
+        case .array, .object: return false
+        default: return true
+        }
+    }
+
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

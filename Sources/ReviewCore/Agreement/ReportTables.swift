@@ -1,0 +1,168 @@
+// The report as tables: aligned text for the terminal, markdown, and CSV, all from the same rows.
+import Foundation
+
+/// One row of a report table: a measure for a scope (the overall table, a pair, a human, a model).
+struct ReportRow: Equatable {
+    var scope: String
+    var measure: String
+    var value: Double?
+    /// Counts print as integers.
+    var isCount: Bool = false
+    var n: Int?
+    var low: Double?
+    var high: Double?
+    var standardError: Double?
+    var note: String?
+}
+
+/// A titled table of rows.
+struct ReportSection: Equatable {
+    var title: String
+    var rows: [ReportRow]
+}
+
+/// Renders `AgreementReport` as text, markdown or CSV.
+enum ReportTables {
+    /// The sections of a report and, with a prefix, of each of its groups.
+    static func sections(_ report: AgreementReport, prefix: String = "") -> [ReportSection] {
+        var sections: [ReportSection] = []
+        func coefficientRows(scope: String, _ coefficients: [CoefficientKind: CoefficientResult]) -> [ReportRow] {
+            AgreementReport.kinds(in: coefficients).compactMap { kind in
+                coefficients[kind].map {
+                    ReportRow(scope: scope, measure: kind.rawValue, value: $0.value, n: $0.n, low: $0.ciLow, high: $0.ciHigh,
+                              standardError: $0.standardError, note: $0.reason)
+                }
+            }
+        }
+        sections.append(ReportSection(title: "\(prefix)All raters (\(report.raters.count))", rows: coefficientRows(scope: "all", report.summary.overall)))
+        sections.append(ReportSection(title: "\(prefix)Pairs", rows: report.summary.pairs.flatMap {
+            coefficientRows(scope: $0.raters.joined(separator: " × "), $0.coefficients)
+        }))
+        if let judge = report.judge {
+            let judges = judge.judges.joined(separator: ", ")
+            var reference = ReferenceSource.allCases.map {
+                ReportRow(scope: "reference", measure: "source: \($0.rawValue)", value: Double(judge.referenceCounts[$0] ?? 0), isCount: true,
+                          note: $0 == .tie && !judge.ties.isEmpty ? "left out: " + judge.ties.prefix(5).joined(separator: ", ") + (judge.ties.count > 5 ? ", …" : "") : nil)
+            }
+            reference += comparisonRows(judge.againstReference)
+            sections.append(ReportSection(
+                title: "\(prefix)\(judges) against the human reference (\(judge.referenceKind); positive = inappropriate)", rows: reference))
+            sections.append(ReportSection(title: "\(prefix)\(judges) against each human", rows: judge.againstRaters.flatMap(comparisonRows)))
+            sections.append(ReportSection(title: "\(prefix)Rate of inappropriate responses: judge-reported and corrected (Rogan–Gladen)", rows: judge.rates.flatMap { rate in
+                let scope = rate.model ?? "all models"
+                return [
+                    ReportRow(scope: scope, measure: "reported", value: rate.reported.value, n: rate.reported.n, low: rate.reported.low, high: rate.reported.high,
+                              note: "\(rate.reported.successes) inappropriate, Wilson interval"),
+                    ReportRow(scope: scope, measure: "corrected", value: rate.corrected, low: rate.correctedInterval?.low, high: rate.correctedInterval?.high,
+                              note: rate.reason ?? (rate.correctedInterval.map { $0.undefinedResamples > 0 ? "bootstrap; \($0.undefinedResamples) resamples undefined" : "bootstrap" })),
+                ]
+            }))
+        }
+        for group in report.groups {
+            sections += self.sections(group.report, prefix: "\(prefix)\(report.groupedBy ?? "group") = \(group.key): ")
+        }
+        return sections
+    }
+
+    static func comparisonRows(_ comparison: JudgeComparison) -> [ReportRow] {
+        let matrix = comparison.confusion
+        let scope = comparison.against
+        return [
+            ReportRow(scope: scope, measure: "true positive", value: Double(matrix.truePositive), isCount: true),
+            ReportRow(scope: scope, measure: "false positive", value: Double(matrix.falsePositive), isCount: true),
+            ReportRow(scope: scope, measure: "false negative", value: Double(matrix.falseNegative), isCount: true, note: "missed inappropriate"),
+            ReportRow(scope: scope, measure: "true negative", value: Double(matrix.trueNegative), isCount: true),
+            ReportRow(scope: scope, measure: "sensitivity", value: comparison.sensitivity.value, n: comparison.sensitivity.n,
+                      low: comparison.sensitivity.low, high: comparison.sensitivity.high, note: "Wilson interval"),
+            ReportRow(scope: scope, measure: "specificity", value: comparison.specificity.value, n: comparison.specificity.n,
+                      low: comparison.specificity.low, high: comparison.specificity.high, note: "Wilson interval"),
+        ]
+    }
+
+    static func header(_ report: AgreementReport) -> [String] {
+        var lines = [
+            "\(report.sourceKind) \(report.source): \(report.items) items, \(report.raters.count) raters (\(report.raters.joined(separator: ", ")))",
+            "categories: \(report.categories.joined(separator: ", ")); level: \(report.options.level.rawValue)",
+        ]
+        if report.options.resamples > 0 {
+            let percent = (report.options.confidence * 100).formatted(.number.precision(.significantDigits(1...4)))
+            lines.append("intervals: \(percent)% percentile bootstrap, \(report.options.resamples) resamples, seed \(report.options.seed)"
+                         + (report.clusterBy.map { ", resampling \($0) clusters" } ?? ", resampling items"))
+        } else {
+            lines.append("intervals: none (--resamples 0)")
+        }
+        return lines
+    }
+
+    static func format(_ value: Double?, isCount: Bool = false) -> String {
+        guard let value, value.isFinite else { return "" }
+        return isCount ? String(Int(value)) : String(format: "%.4f", value)
+    }
+
+    /// Full precision (shortest round-trip form) for machine-read output.
+    static func precise(_ value: Double?, isCount: Bool = false) -> String {
+        guard let value, value.isFinite else { return "" }
+        return isCount ? String(Int(value)) : "\(value)"
+    }
+
+    static func cells(_ row: ReportRow) -> [String] {
+        let value = row.value == nil && !row.isCount ? "undefined" : format(row.value, isCount: row.isCount)
+        let interval = row.low != nil || row.high != nil ? "[\(format(row.low)), \(format(row.high))]" : ""
+        return [row.scope, row.measure, value, row.n.map(String.init) ?? "", interval, format(row.standardError), row.note ?? ""]
+    }
+
+    static let columns = ["scope", "measure", "value", "n", "interval", "se", "note"]
+
+    /// Aligned plain-text tables, one per section.
+    static func text(_ report: AgreementReport) -> String {
+        var out = header(report).joined(separator: "\n") + "\n"
+        for section in sections(report) where !section.rows.isEmpty {
+            out += "\n" + section.title + "\n"
+            let table = [columns] + section.rows.map(cells)
+            let widths = columns.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
+            let rightAligned: Set<Int> = [2, 3, 5]
+            for (index, row) in table.enumerated() {
+                let padded = row.enumerated().map { column, cell in
+                    let fill = String(repeating: " ", count: widths[column] - cell.count)
+                    return rightAligned.contains(column) ? fill + cell : cell + fill
+                }
+                out += "  " + padded.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+                if index == 0 {
+                    out += "  " + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
+                }
+            }
+        }
+        return out
+    }
+
+    /// Markdown: the header as a list, each section a heading and a pipe table.
+    static func markdown(_ report: AgreementReport) -> String {
+        var out = "# Agreement\n\n" + header(report).map { "- " + $0 }.joined(separator: "\n") + "\n"
+        func escape(_ cell: String) -> String { cell.replacingOccurrences(of: "|", with: "\\|") }
+        for section in sections(report) where !section.rows.isEmpty {
+            out += "\n## " + section.title + "\n\n"
+            out += "| " + columns.joined(separator: " | ") + " |\n"
+            out += "|" + columns.indices.map { [2, 3, 5].contains($0) ? " ---: |" : " --- |" }.joined() + "\n"
+            for row in section.rows { out += "| " + cells(row).map(escape).joined(separator: " | ") + " |\n" }
+        }
+        return out
+    }
+
+    /// CSV (RFC 4180): one row per measure, with its section, numbers at full precision; empty cells for what does not apply.
+    static func csv(_ report: AgreementReport) -> String {
+        func field(_ text: String) -> String {
+            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        }
+        var out = "section,scope,measure,value,n,ci_low,ci_high,se,note\n"
+        for section in sections(report) {
+            for row in section.rows {
+                let value = precise(row.value, isCount: row.isCount)
+                let cells = [section.title, row.scope, row.measure, value, row.n.map(String.init) ?? "",
+                             precise(row.low), precise(row.high), precise(row.standardError), row.note ?? ""]
+                out += cells.map(field).joined(separator: ",") + "\n"
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+@testable import ReviewCore
+
+@Suite("Agreement report formats")
+struct AgreementReportTests {
+    /// A report with hand-made coefficients (one undefined, one with an interval) and the fixture's judge.
+    func sampleReport(withGroups: Bool = false) throws -> AgreementReport {
+        let fixture = try JudgeFixture()
+        defer { fixture.remove() }
+        let labels = try fixture.currentLabels()
+        let table = try DatasetRatings.table(items: fixture.items, labels: labels)
+        let humans = DatasetRatings.humanAnswers(labels)
+        let judge = JudgeAnalysis.analyze(
+            items: fixture.items, humanAnswers: humans, references: ReferenceLabels.build(humanAnswers: humans),
+            options: JudgeAnalysisOptions(resamples: 50, seed: 1, referenceKind: "adjudicated"))
+        let summary = AgreementSummary(
+            overall: [
+                .fleissKappa: CoefficientResult(value: 0.5, n: 9, standardError: 0.1, ciLow: 0.3, ciHigh: 0.7),
+                .percentAgreement: CoefficientResult(value: 0.75, n: 9),
+            ],
+            pairs: [PairAgreement(raters: ["alice", "bob"], coefficients: [
+                .cohenKappa: CoefficientResult(value: nil, n: 8, reason: "both raters used a single category"),
+            ])])
+        let options = AgreementOptions(resamples: 50, seed: 1)
+        var report = AgreementReport(sourceKind: "dataset", source: "fixture", table: table, options: options, summary: summary, judge: judge)
+        if withGroups {
+            report.groupedBy = "model"
+            report.groups = [ReportGroup(key: "m1", report: report)]
+        }
+        return report
+    }
+
+    func parse(_ text: String) throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: Data(text.utf8))
+        return try #require(object as? [String: Any])
+    }
+
+    @Test("JSON follows the contract: overall, pairs with raters, coefficient objects, null + reason, judge, groups")
+    func jsonContract() throws {
+        let json = try parse(try sampleReport(withGroups: true).rendered(as: .json))
+        let overall = try #require(json["overall"] as? [String: Any])
+        #expect(Set(overall.keys) == ["fleiss_kappa", "percent_agreement"])
+        let fleiss = try #require(overall["fleiss_kappa"] as? [String: Any])
+        #expect(fleiss["value"] as? Double == 0.5)
+        #expect(fleiss["n"] as? Int == 9)
+        #expect(fleiss["ci_low"] as? Double == 0.3)
+        #expect(fleiss["ci_high"] as? Double == 0.7)
+        #expect(fleiss["se"] as? Double == 0.1)
+        let percent = try #require(overall["percent_agreement"] as? [String: Any])
+        #expect(percent["ci_low"] == nil)
+        let pairs = try #require(json["pairs"] as? [[String: Any]])
+        #expect(pairs.count == 1)
+        #expect(pairs[0]["raters"] as? [String] == ["alice", "bob"])
+        let kappa = try #require(pairs[0]["cohen_kappa"] as? [String: Any])
+        #expect(kappa["value"] is NSNull)
+        #expect(kappa["reason"] as? String == "both raters used a single category")
+
+        let judge = try #require(json["judge"] as? [String: Any])
+        #expect(judge["raters"] as? [String] == ["judge:j"])
+        let sources = try #require(judge["reference_sources"] as? [String: Int])
+        #expect(sources == ["adjudicated": 0, "unanimous": 6, "majority": 0, "tie": 3])
+        let reference = try #require(judge["against_reference"] as? [String: Any])
+        let confusion = try #require(reference["confusion"] as? [String: Int])
+        #expect(confusion == ["true_positive": 2, "false_positive": 1, "false_negative": 0, "true_negative": 3])
+        let sensitivity = try #require(reference["sensitivity"] as? [String: Any])
+        #expect(sensitivity["value"] as? Double == 1)
+        #expect(sensitivity["ci_low"] is Double)
+        let rates = try #require(judge["rates"] as? [[String: Any]])
+        #expect(rates.count == 3)
+        #expect(rates[0]["model"] is NSNull)
+        let corrected = try #require(rates[0]["corrected"] as? [String: Any])
+        #expect(corrected["value"] is Double && corrected["ci_low"] is Double && corrected["ci_high"] is Double)
+        #expect(json["by"] as? String == "model")
+        let groups = try #require(json["groups"] as? [[String: Any]])
+        #expect(groups.first?["key"] as? String == "m1")
+        #expect(groups.first?["overall"] is [String: Any])
+    }
+
+    @Test("every coefficient kind in a summary is written under its raw value")
+    func everyKind() throws {
+        var overall: [CoefficientKind: CoefficientResult] = [:]
+        for (index, kind) in CoefficientKind.allCases.enumerated() { overall[kind] = CoefficientResult(value: Double(index) / 10, n: 5) }
+        let table = RatingTable(items: ["a"], raters: ["x", "y"], categories: ["0", "1"], codes: [0, 1])
+        let report = AgreementReport(sourceKind: "ratings", source: "t.csv", table: table, options: AgreementOptions(), summary: AgreementSummary(overall: overall, pairs: []))
+        let json = try parse(report.rendered(as: .json))
+        let keys = try #require(json["overall"] as? [String: Any]).keys
+        #expect(Set(keys) == Set(CoefficientKind.allCases.map(\.rawValue)))
+        #expect(json["judge"] == nil && json["groups"] == nil)
+        let csv = report.rendered(as: .csv)
+        for kind in CoefficientKind.allCases { #expect(csv.contains(",\(kind.rawValue),")) }
+    }
+
+    @Test("text is an aligned table per section")
+    func text() throws {
+        let text = try sampleReport().rendered(as: .text)
+        #expect(text.hasPrefix("dataset fixture: 9 items, 3 raters (alice, bob, judge:j)"))
+        #expect(text.contains("intervals: 95% percentile bootstrap, 50 resamples, seed 1, resampling items"))
+        #expect(text.contains("judge:j against the human reference (adjudicated; positive = inappropriate)"))
+        let lines = text.split(separator: "\n").map(String.init)
+        let header = try #require(lines.firstIndex { $0.hasPrefix("  scope") })
+        // The value column is right-aligned: every row of the first table ends its value at the same column.
+        let valueEnd = try #require(lines[header].range(of: "value")?.upperBound).utf16Offset(in: lines[header])
+        for line in lines[(header + 2)...(header + 3)] {
+            let index = line.index(line.startIndex, offsetBy: valueEnd - 1)
+            #expect(line[index] != " ", "value column misaligned: \(line)")
+        }
+        #expect(text.contains("fleiss_kappa"))
+        #expect(text.contains("[0.3000, 0.7000]"))
+        #expect(text.contains("undefined"))
+        #expect(text.contains("both raters used a single category"))
+    }
+
+    @Test("markdown has a heading and a pipe table per section")
+    func markdown() throws {
+        let markdown = try sampleReport().rendered(as: .markdown)
+        #expect(markdown.hasPrefix("# Agreement\n"))
+        #expect(markdown.contains("\n## Pairs\n\n| scope | measure | value | n | interval | se | note |\n"))
+        #expect(markdown.contains("| alice × bob | cohen_kappa | undefined | 8 |"))
+        #expect(markdown.contains("| all models | corrected |"))
+    }
+
+    @Test("CSV has one row per measure with the same number of fields")
+    func csv() throws {
+        let csv = try sampleReport(withGroups: true).rendered(as: .csv)
+        let lines = csv.split(separator: "\n")
+        #expect(lines.first == "section,scope,measure,value,n,ci_low,ci_high,se,note")
+        #expect(csv.contains("All raters (3),all,fleiss_kappa,0.5,9,0.3,0.7,0.1,"))
+        #expect(csv.contains("model = m1: All raters (3),all,fleiss_kappa"))
+        #expect(csv.contains(",reference,true positive,2,"))
+    }
+
+    @Test("undefined and non-finite numbers are JSON null")
+    func nulls() {
+        #expect(JSONValue.render(.number(nil)) == "null")
+        #expect(JSONValue.render(.number(.nan)) == "null")
+        #expect(JSONValue.render(.number(.infinity)) == "null")
+        #expect(JSONValue.render(.object([("a", .double(0.9587)), ("b", .string("q\"\n"))])) == "{\n  \"a\": 0.9587,\n  \"b\": \"q\\\"\\n\"\n}")
+    }
+}

@@ -1,0 +1,122 @@
+"""Helper of scripts/compare-python: generates the tables, runs both tools, checks values, prints ratios."""
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+TABLES = [("ratings-3x1000000.csv", 3, 1_000_000), ("ratings-10x100000.csv", 10, 100_000)]
+CATEGORIES = ["a", "b", "c"]
+
+# The Python equivalent of `judge-review agreement --ratings F --format json --resamples 0`, run as its own
+# process so that interpreter start and imports count, as the Swift process's start does.
+PYTHON_EQUIVALENT = r"""
+import json, sys
+import numpy as np, pandas as pd, krippendorff
+from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
+frame = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
+cells = frame.iloc[:, 1:].to_numpy()
+categories = sorted(set(np.unique(cells)) - {""})
+codes = np.full(cells.shape, np.nan)
+for index, category in enumerate(categories):
+    codes[cells == category] = index
+alpha = krippendorff.alpha(reliability_data=codes.T, level_of_measurement="nominal")
+complete = codes[~np.isnan(codes).any(axis=1)].astype(int)
+table, _ = aggregate_raters(complete)
+print(json.dumps({"krippendorff_alpha": float(alpha), "fleiss_kappa_complete": float(fleiss_kappa(table, method="fleiss")),
+                  "complete_rows": int(len(complete))}))
+"""
+
+
+def generate(folder):
+    import numpy as np
+
+    rng = np.random.default_rng(20261201)
+    for name, raters, items in TABLES:
+        path = os.path.join(folder, name)
+        if os.path.exists(path):
+            continue
+        # Each item has a true category; each rater agrees with it 70% of the time, else picks at random.
+        truth = rng.integers(0, 3, size=items)
+        agrees = rng.random((items, raters)) < 0.7
+        codes = np.where(agrees, truth[:, None], rng.integers(0, 3, size=(items, raters)))
+        missing = rng.random((items, raters)) < 0.10
+        labels = np.array(CATEGORIES, dtype=object)[codes]
+        labels[missing] = ""
+        with open(path + ".tmp", "w") as out:
+            out.write("item," + ",".join(f"r{r + 1}" for r in range(raters)) + "\n")
+            for index in range(items):
+                out.write(f"u{index}," + ",".join(labels[index]) + "\n")
+        os.replace(path + ".tmp", path)
+        print(f"generated {path}", file=sys.stderr)
+
+
+def timed(command):
+    """Wall time (s) and peak RSS (MiB) of one child process, and its standard output."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"compare-python: {' '.join(command)} failed:\n{result.stderr}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # ru_maxrss of children is the largest child so far: exact for the first of each kind, a bound after.
+    return elapsed, max(peak, before) / 1024, result.stdout
+
+
+def complete_rows_copy(source, target):
+    with open(source) as lines, open(target + ".tmp", "w") as out:
+        out.write(next(lines))
+        for line in lines:
+            if ",," not in line and not line.rstrip("\n").endswith(","):
+                out.write(line)
+    os.replace(target + ".tmp", target)
+
+
+def compare(binary, folder, runs):
+    rows = []
+    ok = True
+    for name, raters, items in TABLES:
+        path = os.path.join(folder, name)
+        swift_command = [binary, "agreement", "--ratings", path, "--format", "json", "--resamples", "0"]
+        python_command = [sys.executable, "-c", PYTHON_EQUIVALENT, path]
+        swift_best = python_best = None
+        for _ in range(runs):
+            s_time, s_mem, s_out = timed(swift_command)
+            p_time, p_mem, p_out = timed(python_command)
+            if swift_best is None or s_time < swift_best[0]:
+                swift_best = (s_time, s_mem, s_out)
+            if python_best is None or p_time < python_best[0]:
+                python_best = (p_time, p_mem, p_out)
+        ours = json.loads(swift_best[2])
+        theirs = json.loads(python_best[2])
+        alpha = (ours.get("overall", {}).get("krippendorff_alpha") or {}).get("value")
+        # statsmodels' Fleiss needs every rater on every row: compare on the complete rows (untimed).
+        complete = os.path.join(folder, "complete-" + name)
+        complete_rows_copy(path, complete)
+        _, _, complete_out = timed([binary, "agreement", "--ratings", complete, "--format", "json", "--resamples", "0"])
+        fleiss = (json.loads(complete_out).get("overall", {}).get("fleiss_kappa") or {}).get("value")
+        alpha_ok = alpha is not None and abs(alpha - theirs["krippendorff_alpha"]) < 1e-9
+        fleiss_ok = fleiss is not None and abs(fleiss - theirs["fleiss_kappa_complete"]) < 1e-9
+        ok = ok and alpha_ok and fleiss_ok
+        rows.append((f"{raters} x {items:,}", swift_best[0], swift_best[1], python_best[0], python_best[1],
+                     python_best[0] / swift_best[0], alpha, theirs["krippendorff_alpha"], alpha_ok,
+                     fleiss, theirs["fleiss_kappa_complete"], fleiss_ok))
+    print(f"{'table':<14} {'judge-review s':>14} {'MiB':>6} {'python s':>9} {'MiB':>6} {'ratio':>7}   "
+          f"{'alpha (ours / python)':<32} {'fleiss, complete rows (ours / python)':<40}")
+    def show(value):
+        return "missing" if value is None else f"{value:.10f}"
+    for (table, s_time, s_mem, p_time, p_mem, ratio, a_ours, a_py, a_ok, f_ours, f_py, f_ok) in rows:
+        print(f"{table:<14} {s_time:>14.3f} {s_mem:>6.0f} {p_time:>9.3f} {p_mem:>6.0f} {ratio:>6.1f}x   "
+              f"{show(a_ours)} / {a_py:.10f} {'ok' if a_ok else 'DIFFER':<6} "
+              f"{show(f_ours)} / {f_py:.10f} {'ok' if f_ok else 'DIFFER'}")
+    if not ok:
+        sys.exit("compare-python: values differ (or the agreement engine returned none)")
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "generate":
+        generate(sys.argv[2])
+    else:
+        compare(sys.argv[2], sys.argv[3], int(sys.argv[4]))
