@@ -50,6 +50,7 @@ public enum RatingsTableReader {
     static func readUnquoted(_ raw: UnsafeRawBufferPointer, into accumulator: inout RatingsAccumulator) throws {
         guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self), raw.count > 0 else { return }
         let end = raw.count
+        accumulator.reserve(rows: countLines(base, end))
         var position = 0
         if end >= 3, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF { position = 3 }
         var line = 0
@@ -80,6 +81,17 @@ public enum RatingsTableReader {
             }
             position = lineEnd + 1
         }
+    }
+
+    /// Newlines in the file, to size the arrays once.
+    static func countLines(_ base: UnsafePointer<UInt8>, _ end: Int) -> Int {
+        var count = 1
+        var position = 0
+        while position < end, let found = memchr(base + position, 0x0A, end - position) {
+            count += 1
+            position = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+        }
+        return count
     }
 
     static func isBlank(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
@@ -143,6 +155,8 @@ struct RatingsAccumulator {
     var column = 0
     var expectedColumns = 0
     var duplicateCheck = ItemIDSet()
+    /// Rows reserved before the header was read; the codes are reserved once the width is known.
+    var reservedRows = 0
 
     init(path: String, fixedCategories: [String]?) {
         self.path = path
@@ -173,6 +187,14 @@ struct RatingsAccumulator {
         var key = UInt64(bytes.count) << 56
         for index in 0..<bytes.count { key |= UInt64(bytes[index]) << (8 * UInt64(index)) }
         return key
+    }
+
+    /// Sizes the arrays for about `rows` rows (a hint: more rows still fit).
+    mutating func reserve(rows: Int) {
+        items.reserveCapacity(rows)
+        lines.reserveCapacity(rows)
+        duplicateCheck = ItemIDSet(expected: rows)
+        reservedRows = rows
     }
 
     mutating func beginRow(line: Int) throws {
@@ -258,6 +280,7 @@ struct RatingsAccumulator {
             if !seen.insert(rater).inserted { throw InputError(file: path, line: rowLine, "rater \"\(rater)\" appears twice in the header") }
         }
         expectedColumns = headerCells.count
+        codes.reserveCapacity(reservedRows * raters.count)
     }
 
     /// The finished table; observed categories sorted (numerically when all are numbers) unless fixed.
@@ -286,46 +309,71 @@ struct RatingsAccumulator {
     }
 }
 
-/// An open-addressing set of item-id hashes, to find duplicate ids without hashing Strings.
+/// An open-addressing set of item ids, to find duplicate ids without hashing Strings.
+///
+/// Each slot is one `UInt64`: a 32-bit fingerprint of the id's hash above the row number + 1 (0 = empty), so
+/// that a probe touches one cache line; a fingerprint match is confirmed by comparing the ids themselves.
 struct ItemIDSet {
-    var keys = [UInt64](repeating: 0, count: 1 << 10)
-    var rows = [Int32](repeating: 0, count: 1 << 10)
+    var slots: [UInt64]
     var count = 0
+    /// log2 of the table size; slots come from the top bits of a Fibonacci-multiplied hash.
+    var bits: Int
 
-    /// FNV-1a over the bytes; never 0 (0 marks an empty slot).
+    /// A set sized for about `expected` ids without growing.
+    init(expected: Int = 512) {
+        var bits = 10
+        while (1 << bits) < expected * 2 { bits += 1 }
+        self.bits = bits
+        slots = [UInt64](repeating: 0, count: 1 << bits)
+    }
+
+    /// FNV-1a over the bytes.
     @inline(__always)
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
-        hash ^= hash >> 29
-        return hash == 0 ? 1 : hash
+        return hash
+    }
+
+    /// The first slot to probe, from the fingerprint (the hash's top 32 bits) alone, so that growing can re-place entries.
+    @inline(__always)
+    func home(of hashOrEntry: UInt64) -> Int {
+        let fingerprint = hashOrEntry & 0xFFFF_FFFF_0000_0000
+        return Int(truncatingIfNeeded: (fingerprint &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
     }
 
     /// Inserts the row's id; returns the earlier row holding the same id, if any.
     mutating func insert(hash: UInt64, row: Int32, id: String, items: [String]) -> Int32? {
-        if (count + 1) * 2 > keys.count { grow() }
-        let mask = keys.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while keys[slot] != 0 {
-            if keys[slot] == hash, items[Int(rows[slot])] == id { return rows[slot] }
-            slot = (slot + 1) & mask
+        if (count + 1) * 2 > slots.count { grow() }
+        let mask = slots.count - 1
+        let fingerprint = hash & 0xFFFF_FFFF_0000_0000
+        var slot = home(of: hash)
+        let found: Int32? = slots.withUnsafeMutableBufferPointer { slots in
+            while slots[slot] != 0 {
+                let entry = slots[slot]
+                if entry & 0xFFFF_FFFF_0000_0000 == fingerprint {
+                    let earlier = Int32(truncatingIfNeeded: (entry & 0xFFFF_FFFF) - 1)
+                    if items[Int(earlier)] == id { return earlier }
+                }
+                slot = (slot + 1) & mask
+            }
+            slots[slot] = fingerprint | (UInt64(UInt32(bitPattern: row)) + 1)
+            return nil
         }
-        keys[slot] = hash
-        rows[slot] = row
-        count += 1
-        return nil
+        if found == nil { count += 1 }
+        return found
     }
 
+    /// Doubles the table and re-places every entry (homes depend only on the fingerprint, which entries keep).
     mutating func grow() {
-        let oldKeys = keys, oldRows = rows
-        keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
-        rows = [Int32](repeating: 0, count: oldKeys.count * 2)
-        let mask = keys.count - 1
-        for (index, key) in oldKeys.enumerated() where key != 0 {
-            var slot = Int(truncatingIfNeeded: key) & mask
-            while keys[slot] != 0 { slot = (slot + 1) & mask }
-            keys[slot] = key
-            rows[slot] = oldRows[index]
+        let old = slots
+        bits += 1
+        slots = [UInt64](repeating: 0, count: 1 << bits)
+        let mask = slots.count - 1
+        for entry in old where entry != 0 {
+            var slot = home(of: entry)
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = entry
         }
     }
 }

@@ -20,8 +20,8 @@ struct AgreementCommand: ParsableCommand {
             the coefficients only.
 
             Examples:
-              judge-review agreement gpt-4o.jsonl --by condition --format markdown
-              judge-review agreement --ratings t.csv --level ordinal --categories low,mid,high --format json
+              judge-review agreement gpt-4o.jsonl --by condition
+              judge-review agreement --ratings t.csv --categories low,mid,high --level ordinal
             """)
 
     @Argument(help: "A dataset .jsonl file (its labels are read from Annotations/<dataset>/).")
@@ -33,7 +33,7 @@ struct AgreementCommand: ParsableCommand {
     @Option(help: "Annotation folder of the dataset (default Annotations/<dataset name>/).")
     var annotations: String?
 
-    @Option(help: "Scale of the categories: nominal, ordinal, interval or ratio.", transform: Self.parseLevel)
+    @Option(help: "Scale of the categories: nominal, ordinal, interval or ratio (default: nominal).", transform: Self.parseLevel)
     var level: MeasurementLevel = .nominal
 
     @Option(help: "Comma-separated categories, fixing the set and order (default: the sorted observed values).")

@@ -88,6 +88,10 @@ struct RatingsTableReaderTests {
         #expect(table.items.count == 5000)
         #expect(table.categories == ["0", "1", "2"])
         #expect(error(text + "id4321,0,0\n") == "t.csv:5002: duplicate item id \"id4321\" (first on line 4323)")
+        // The quoted path does not pre-size the id set, so it grows many times on the way.
+        let quoted = "\"item\"" + text.dropFirst(4)
+        #expect(try read(quoted) == table)
+        #expect(error(quoted + "id17,0,0\n") == "t.csv:5002: duplicate item id \"id17\" (first on line 19)")
     }
 
     @Test("a missing file is an error naming it")
