@@ -53,16 +53,17 @@ def generate(folder):
 
 
 def timed(command):
-    """Wall time (s) and peak RSS (MiB) of one child process, and its standard output."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall time (s), CPU time (user + system, s) and peak RSS (MiB) of one child process, and its output."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"compare-python: {' '.join(command)} failed:\n{result.stderr}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the largest child so far: exact for the first of each kind, a bound after.
-    return elapsed, max(peak, before) / 1024, result.stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # ru_maxrss of children is the largest child so far: exact while each run is larger than the ones before.
+    return elapsed, cpu, after.ru_maxrss / 1024, result.stdout
 
 
 def complete_rows_copy(source, target):
@@ -83,34 +84,37 @@ def compare(binary, folder, runs):
         python_command = [sys.executable, "-c", PYTHON_EQUIVALENT, path]
         swift_best = python_best = None
         for _ in range(runs):
-            s_time, s_mem, s_out = timed(swift_command)
-            p_time, p_mem, p_out = timed(python_command)
-            if swift_best is None or s_time < swift_best[0]:
-                swift_best = (s_time, s_mem, s_out)
-            if python_best is None or p_time < python_best[0]:
-                python_best = (p_time, p_mem, p_out)
-        ours = json.loads(swift_best[2])
-        theirs = json.loads(python_best[2])
+            swift_run = timed(swift_command)
+            python_run = timed(python_command)
+            if swift_best is None or swift_run[0] < swift_best[0]:
+                swift_best = swift_run
+            if python_best is None or python_run[0] < python_best[0]:
+                python_best = python_run
+        ours = json.loads(swift_best[3])
+        theirs = json.loads(python_best[3])
         alpha = (ours.get("overall", {}).get("krippendorff_alpha") or {}).get("value")
         # statsmodels' Fleiss needs every rater on every row: compare on the complete rows (untimed).
         complete = os.path.join(folder, "complete-" + name)
         complete_rows_copy(path, complete)
-        _, _, complete_out = timed([binary, "agreement", "--ratings", complete, "--format", "json", "--resamples", "0"])
+        _, _, _, complete_out = timed([binary, "agreement", "--ratings", complete, "--format", "json", "--resamples", "0"])
         fleiss = (json.loads(complete_out).get("overall", {}).get("fleiss_kappa") or {}).get("value")
         alpha_ok = alpha is not None and abs(alpha - theirs["krippendorff_alpha"]) < 1e-9
         fleiss_ok = fleiss is not None and abs(fleiss - theirs["fleiss_kappa_complete"]) < 1e-9
         ok = ok and alpha_ok and fleiss_ok
-        rows.append((f"{raters} x {items:,}", swift_best[0], swift_best[1], python_best[0], python_best[1],
-                     python_best[0] / swift_best[0], alpha, theirs["krippendorff_alpha"], alpha_ok,
+        rows.append((f"{raters} x {items:,}", swift_best, python_best, alpha, theirs["krippendorff_alpha"], alpha_ok,
                      fleiss, theirs["fleiss_kappa_complete"], fleiss_ok))
-    print(f"{'table':<14} {'judge-review s':>14} {'MiB':>6} {'python s':>9} {'MiB':>6} {'ratio':>7}   "
-          f"{'alpha (ours / python)':<32} {'fleiss, complete rows (ours / python)':<40}")
+    print("whole processes, best of %d: wall and CPU (user + system) seconds, peak RSS MiB" % runs)
+    print(f"{'table':<13} {'swift wall':>10} {'cpu':>6} {'MiB':>5} {'python wall':>11} {'cpu':>6} {'MiB':>5} "
+          f"{'wall ratio':>10} {'cpu ratio':>9}")
+    for (table, ours, theirs, *_rest) in rows:
+        print(f"{table:<13} {ours[0]:>10.3f} {ours[1]:>6.2f} {ours[2]:>5.0f} {theirs[0]:>11.3f} {theirs[1]:>6.2f} {theirs[2]:>5.0f} "
+              f"{theirs[0] / ours[0]:>9.1f}x {theirs[1] / max(ours[1], 1e-3):>8.1f}x")
     def show(value):
-        return "missing" if value is None else f"{value:.10f}"
-    for (table, s_time, s_mem, p_time, p_mem, ratio, a_ours, a_py, a_ok, f_ours, f_py, f_ok) in rows:
-        print(f"{table:<14} {s_time:>14.3f} {s_mem:>6.0f} {p_time:>9.3f} {p_mem:>6.0f} {ratio:>6.1f}x   "
-              f"{show(a_ours)} / {a_py:.10f} {'ok' if a_ok else 'DIFFER':<6} "
-              f"{show(f_ours)} / {f_py:.10f} {'ok' if f_ok else 'DIFFER'}")
+        return "missing" if value is None else f"{value:.12f}"
+    print("values: krippendorff alpha (nominal) on the whole table; fleiss kappa on the complete rows")
+    for (table, _o, _t, a_ours, a_py, a_ok, f_ours, f_py, f_ok) in rows:
+        print(f"{table:<13} alpha {show(a_ours)} / {a_py:.12f} {'ok' if a_ok else 'DIFFER'}   "
+              f"fleiss {show(f_ours)} / {f_py:.12f} {'ok' if f_ok else 'DIFFER'}")
     if not ok:
         sys.exit("compare-python: values differ (or the agreement engine returned none)")
 
