@@ -1,7 +1,6 @@
 """Helper of scripts/compare-python: generates the tables, runs both tools, checks values, prints ratios."""
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -54,16 +53,20 @@ def generate(folder):
 
 def timed(command):
     """Wall time (s), CPU time (user + system, s) and peak RSS (MiB) of one child process, and its output."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.exit(f"compare-python: {' '.join(command)} failed:\n{result.stderr}")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    # ru_maxrss of children is the largest child so far: exact while each run is larger than the ones before.
-    return elapsed, cpu, after.ru_maxrss / 1024, result.stdout
+    import tempfile
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, stdout=out, stderr=err)
+        # wait4 gives this child's own resource usage (RUSAGE_CHILDREN would mix in earlier children).
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if child.returncode != 0:
+            sys.exit(f"compare-python: {' '.join(command)} failed:\n{err.read().decode()}")
+        return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read().decode()
 
 
 def complete_rows_copy(source, target):
