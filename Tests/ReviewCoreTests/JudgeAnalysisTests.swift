@@ -106,6 +106,7 @@ struct JudgeAnalysisTests {
         #expect(abs((report.rates[2].corrected ?? -1) - 1.0 / 3.0) < 1e-9)
         let interval = try #require(report.rates[0].correctedInterval)
         #expect(interval.low <= interval.high)
+        #expect(report.rates.allSatisfy { $0.clippedFrom == nil })
     }
 
     @Test("an adjudicated answer settles a tie and enters the confusion matrix")
@@ -118,6 +119,20 @@ struct JudgeAnalysisTests {
         #expect(report.referenceCounts[.adjudicated] == 1)
         #expect(report.ties == ["i3", "i6"])
         #expect(report.againstReference.confusion == ConfusionMatrix(truePositive: 3, falsePositive: 1, falseNegative: 0, trueNegative: 3))
+    }
+
+    @Test("a corrected rate outside [0, 1] is clipped, and the raw value kept")
+    func clipped() throws {
+        let fixture = try JudgeFixture()
+        defer { fixture.remove() }
+        // A validation set where the judge calls many appropriate items inappropriate (specificity 1/3), against
+        // a judged set with 2 of 5 inappropriate: (0.4 + 1/3 − 1) / (1 + 1/3 − 1) = −0.8.
+        let validation = ConfusionMatrix(truePositive: 3, falsePositive: 2, falseNegative: 0, trueNegative: 1)
+        let items = Array(fixture.items.prefix(5))  // judge: yes yes no no no → 2/5
+        let rate = JudgeAnalysis.rate(model: nil, items: items, validation: validation, options: JudgeAnalysisOptions(resamples: 0))
+        #expect(rate.corrected == 0)
+        #expect(abs((rate.clippedFrom ?? 0) - (0.4 + 1.0 / 3.0 - 1) / (1.0 / 3.0)) < 1e-12)
+        #expect(rate.correctedInterval == nil)
     }
 
     @Test("without validated items the corrected rate is undefined with a reason")

@@ -157,6 +157,7 @@ extension AgreementReport {
                     corrected.append(("ci_high", .number(interval.high)))
                     corrected.append(("undefined_resamples", .int(interval.undefinedResamples)))
                 }
+                if let raw = rate.clippedFrom { corrected.append(("clipped_from", .number(raw))) }
                 if let reason = rate.reason { corrected.append(("reason", .string(reason))) }
                 return .object([
                     ("model", rate.model.map(JSONValue.string) ?? .null),

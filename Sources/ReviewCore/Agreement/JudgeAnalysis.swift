@@ -25,6 +25,8 @@ public struct JudgeRate: Sendable, Equatable {
     public var correctedInterval: CorrectedRateInterval?
     /// Why `corrected` is undefined.
     public var reason: String?
+    /// The Rogan–Gladen value before clipping, when it fell outside [0, 1].
+    public var clippedFrom: Double?
 }
 
 /// Everything the report says about the judge.
@@ -148,6 +150,10 @@ public enum JudgeAnalysis {
             return result
         }
         result.corrected = corrected
+        let unclipped = (apparent + specificity - 1) / (sensitivity + specificity - 1)
+        if unclipped < 0 || unclipped > 1 {
+            result.clippedFrom = unclipped
+        }
         result.correctedInterval = Proportions.correctedRateBootstrap(
             validation: validation, reportedInappropriate: inappropriate, judged: withVerdict,
             resamples: options.resamples, seed: options.seed, confidence: options.confidence)

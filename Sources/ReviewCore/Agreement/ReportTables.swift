@@ -54,7 +54,7 @@ enum ReportTables {
                     ReportRow(scope: scope, measure: "reported", value: rate.reported.value, n: rate.reported.n, low: rate.reported.low, high: rate.reported.high,
                               note: "\(rate.reported.successes) inappropriate, Wilson interval"),
                     ReportRow(scope: scope, measure: "corrected", value: rate.corrected, low: rate.correctedInterval?.low, high: rate.correctedInterval?.high,
-                              note: rate.reason ?? (rate.correctedInterval.map { $0.undefinedResamples > 0 ? "bootstrap; \($0.undefinedResamples) resamples undefined" : "bootstrap" })),
+                              note: rate.reason ?? correctedNote(rate)),
                 ]
             }))
         }
@@ -62,6 +62,16 @@ enum ReportTables {
             sections += self.sections(group.report, prefix: "\(prefix)\(report.groupedBy ?? "group") = \(group.key): ")
         }
         return sections
+    }
+
+    /// How the corrected rate's interval was formed, and whether the estimate was clipped.
+    static func correctedNote(_ rate: JudgeRate) -> String? {
+        var parts: [String] = []
+        if let interval = rate.correctedInterval {
+            parts.append(interval.undefinedResamples > 0 ? "bootstrap; \(interval.undefinedResamples) resamples undefined" : "bootstrap")
+        }
+        if let raw = rate.clippedFrom { parts.append("clipped from \(String(format: "%.4f", raw))") }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 
     static func comparisonRows(_ comparison: JudgeComparison) -> [ReportRow] {
