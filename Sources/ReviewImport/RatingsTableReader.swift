@@ -215,7 +215,7 @@ struct RatingsAccumulator {
         let cell = Self.trimmed(rawCell)
         defer { column += 1 }
         if !headerDone {
-            headerCells.append(String(decoding: cell, as: UTF8.self))
+            headerCells.append(try text(cell))
             return
         }
         if column >= expectedColumns {
@@ -223,7 +223,7 @@ struct RatingsAccumulator {
         }
         if column == 0 {
             guard cell.count > 0 else { throw InputError(file: path, line: rowLine, "empty item id in the first column") }
-            let id = String(decoding: cell, as: UTF8.self)
+            let id = try text(cell)
             if let earlier = duplicateCheck.insert(hash: ItemIDSet.hash(cell), row: Int32(items.count), id: id, items: items) {
                 throw InputError(file: path, line: rowLine, "duplicate item id \"\(id)\" (first on line \(lines[Int(earlier)]))")
             }
@@ -238,6 +238,15 @@ struct RatingsAccumulator {
         codes.append(try code(for: cell))
     }
 
+    /// The cell as a String; invalid UTF-8 is an error on the cell's line, never silently repaired.
+    @inline(__always)
+    func text(_ cell: UnsafeBufferPointer<UInt8>) throws -> String {
+        guard let text = String(validating: cell, as: UTF8.self) else {
+            throw InputError(file: path, line: rowLine, "not UTF-8 text")
+        }
+        return text
+    }
+
     @inline(__always)
     mutating func code(for cell: UnsafeBufferPointer<UInt8>) throws -> Int32 {
         if let packed = Self.pack(cell) {
@@ -249,7 +258,7 @@ struct RatingsAccumulator {
         } else if let code = longCodes[String(decoding: cell, as: UTF8.self)] {
             return code
         }
-        let name = String(decoding: cell, as: UTF8.self)
+        let name = try text(cell)
         if let fixedCategories {
             throw InputError(
                 file: path, line: rowLine,

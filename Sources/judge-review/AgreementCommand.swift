@@ -39,11 +39,11 @@ struct AgreementCommand: ParsableCommand {
     @Option(help: "Comma-separated categories, fixing the set and order (default: the sorted observed values).")
     var categories: String?
 
-    @Option(help: "Dataset only: rate the verdicts (appropriate / inappropriate) or the raw answers.")
-    var on: RatingCategories = .verdicts
+    @Option(name: .customLong("on"), help: "Dataset only: rate the verdicts (appropriate / inappropriate, the default) or the raw answers.")
+    var onOption: RatingCategories?
 
-    @Option(help: "Dataset only: the judge's reference: adjudicated (adjudicated where present, else unanimous or majority) or majority.")
-    var reference: ReferenceRule = .adjudicated
+    @Option(name: .customLong("reference"), help: "Dataset only: the judge's reference: adjudicated (the default: adjudicated where present, else unanimous or majority) or majority.")
+    var referenceOption: ReferenceRule?
 
     @Option(help: "Bootstrap resamples for the intervals; 0 for none.")
     var resamples: Int = 1000
@@ -77,6 +77,11 @@ struct AgreementCommand: ParsableCommand {
         return level
     }
 
+    /// What a dataset's table rates.
+    var on: RatingCategories { onOption ?? .verdicts }
+    /// How the judge's reference is built.
+    var reference: ReferenceRule { referenceOption ?? .adjudicated }
+
     /// How the reference for the judge is built.
     enum ReferenceRule: String, ExpressibleByArgument, CaseIterable {
         case adjudicated, majority
@@ -89,7 +94,7 @@ struct AgreementCommand: ParsableCommand {
         if ratingsFile != nil {
             let datasetOnly: [(String, Bool)] = [
                 ("--by", by != nil), ("--cluster-by", clusterBy != nil), ("--annotations", annotations != nil),
-                ("--complete", complete),
+                ("--complete", complete), ("--on", onOption != nil), ("--reference", referenceOption != nil),
             ]
             if let (name, _) = datasetOnly.first(where: { $0.1 }) {
                 throw ValidationError("\(name) applies to a dataset, not to --ratings")

@@ -82,6 +82,8 @@ struct AgreementCommandTests {
     @Test("options that make no sense together are refused", arguments: [
         (["--ratings", "t.csv", "--by", "model"], "--by applies to a dataset"),
         (["--ratings", "t.csv", "--cluster-by", "stimulus"], "--cluster-by applies to a dataset"),
+        (["--ratings", "t.csv", "--reference", "majority"], "--reference applies to a dataset"),
+        (["d.jsonl", "--categories", "a,b"], "--categories applies to --ratings or --on answers"),
         (["d.jsonl", "--ratings", "t.csv"], "either a dataset file or --ratings"),
         ([], "either a dataset file or --ratings"),
         (["--ratings", "t.csv", "--confidence", "1.5"], "--confidence must be between 0 and 1"),

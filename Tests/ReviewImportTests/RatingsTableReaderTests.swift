@@ -94,6 +94,22 @@ struct RatingsTableReaderTests {
         #expect(error(quoted + "id17,0,0\n") == "t.csv:5002: duplicate item id \"id17\" (first on line 19)")
     }
 
+    @Test("invalid UTF-8 is an error on its line, in ids and in cells")
+    func invalidUTF8() {
+        var bytes = Data("item,a,b\n1,x,y\n2,x,".utf8)
+        bytes.append(contentsOf: [0xC3, 0x28])
+        bytes.append(contentsOf: Data("\n".utf8))
+        #expect(throws: InputError(file: "t.csv", line: 3, "not UTF-8 text")) {
+            try RatingsTableReader.read(data: bytes, path: "t.csv")
+        }
+        var id = Data("item,a,b\n".utf8)
+        id.append(contentsOf: [0xFF])
+        id.append(contentsOf: Data(",x,y\n".utf8))
+        #expect(throws: InputError(file: "t.csv", line: 2, "not UTF-8 text")) {
+            try RatingsTableReader.read(data: id, path: "t.csv")
+        }
+    }
+
     @Test("a missing file is an error naming it")
     func missingFile() {
         #expect(throws: InputError(file: "/nonexistent/t.csv", "no such file")) {

@@ -7,20 +7,26 @@ public struct AgreementReport: Sendable, Equatable {
     public var sourceKind: String
     /// The path or dataset name.
     public var source: String
+    /// The table's raters, humans first, then `judge:<model>`.
     public var raters: [String]
+    /// The table's categories in order.
     public var categories: [String]
     /// Rows (items) in the table.
     public var items: Int
+    /// Level, resamples, seed and confidence the coefficients were computed with.
     public var options: AgreementOptions
     /// The clustering attribute, when the bootstrap resampled clusters.
     public var clusterBy: String?
+    /// The engine's coefficients, overall and per pair.
     public var summary: AgreementSummary
     /// For a dataset with a judge.
     public var judge: JudgeReport?
     /// The attribute of `--by`, and one sub-report per value.
     public var groupedBy: String?
+    /// One report per `--by` value, sorted by value.
     public var groups: [ReportGroup]
 
+    /// A report of `table` (its raters, categories and size) with the engine's `summary`.
     public init(
         sourceKind: String, source: String, table: RatingTable, options: AgreementOptions, clusterBy: String? = nil,
         summary: AgreementSummary, judge: JudgeReport? = nil, groupedBy: String? = nil, groups: [ReportGroup] = []
@@ -43,8 +49,10 @@ public struct AgreementReport: Sendable, Equatable {
 public struct ReportGroup: Sendable, Equatable {
     /// The group's value of the `--by` attribute.
     public var key: String
+    /// The report on the group's items only.
     public var report: AgreementReport
 
+    /// A group's report.
     public init(key: String, report: AgreementReport) {
         self.key = key
         self.report = report
@@ -188,6 +196,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         return .double(value)
     }
 
+    /// Equal when they render to the same text.
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         render(lhs) == render(rhs)
     }

@@ -49,13 +49,16 @@ public struct JudgeReport: Sendable, Equatable {
 
 /// Settings for the judge analysis.
 public struct JudgeAnalysisOptions: Sendable, Equatable {
+    /// Confidence level of the Wilson and bootstrap intervals.
     public var confidence: Double
     /// Bootstrap resamples for the corrected rate; 0 for none.
     public var resamples: Int
+    /// Seed of the corrected-rate bootstrap.
     public var seed: UInt64
     /// Name of the reference rule, reported as is.
     public var referenceKind: String
 
+    /// Settings with the command's defaults.
     public init(confidence: Double = 0.95, resamples: Int = 1000, seed: UInt64 = 1, referenceKind: String = "adjudicated") {
         self.confidence = confidence
         self.resamples = resamples

@@ -9,8 +9,9 @@ public struct ProportionEstimate: Sendable, Equatable {
     public var n: Int
     /// `successes / n`, nil when n is 0.
     public var value: Double? { n > 0 ? Double(successes) / Double(n) : nil }
-    /// Interval bounds (Wilson score), nil when n is 0.
+    /// Lower bound of the Wilson score interval, nil when n is 0.
     public var low: Double?
+    /// Upper bound of the Wilson score interval, nil when n is 0.
     public var high: Double?
 
     /// The estimate of `successes / n` with its Wilson interval at `confidence`.
@@ -25,7 +26,9 @@ public struct ProportionEstimate: Sendable, Equatable {
 
 /// A percentile bootstrap interval for the Rogan–Gladen corrected rate.
 public struct CorrectedRateInterval: Sendable, Equatable {
+    /// Lower percentile bound.
     public var low: Double
+    /// Upper percentile bound.
     public var high: Double
     /// Resamples in which sensitivity + specificity ≤ 1 left the correction undefined; they are left out.
     public var undefinedResamples: Int
