@@ -181,13 +181,19 @@ extension AgreementReport {
 
 /// A JSON value with ordered object members, so that output is stable and readable.
 public indirect enum JSONValue: Sendable, Equatable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// An integer, written without a decimal point.
     case int(Int)
     /// A finite double; NaN and infinities are written as `null`.
     case double(Double)
+    /// A string, escaped as JSON requires.
     case string(String)
+    /// An array; arrays of scalars print on one line.
     case array([JSONValue])
+    /// An object whose members keep their order.
     case object([(String, JSONValue)])
 
     /// A number, or `null` when nil or not finite.
