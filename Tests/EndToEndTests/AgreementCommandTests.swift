@@ -114,6 +114,7 @@ struct AgreementCommandTests {
         for item in items.prefix(4) {
             try log.append(.label(item: item, rater: "alice", answer: "no", mode: .blind, judgeSeenFirst: false, at: Date()))
         }
+        log.close()
         let outcome = try AgreementBinary.run(["d.jsonl", "--format", "json", "--by", "condition", "--resamples", "10"], in: folder)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
@@ -124,6 +125,15 @@ struct AgreementCommandTests {
         #expect(reported["successes"] as? Int == 2 && reported["n"] as? Int == 6)
         let groups = try #require(object["groups"] as? [[String: Any]])
         #expect(groups.compactMap { $0["key"] as? String } == ["mania", "psychosis"])
+        // Alice called i0–i3 appropriate; the judge called i0 and i3 inappropriate.
+        #expect(object["raters"] as? [String] == ["alice", "judge:j"])
+        #expect(object["items"] as? Int == 4)
+        #expect(judgeSection["reference_sources"] as? [String: Int] == ["adjudicated": 0, "unanimous": 4, "majority": 0, "tie": 0])
+        let versusAlice = try #require((judgeSection["against_raters"] as? [[String: Any]])?.first)
+        #expect(versusAlice["confusion"] as? [String: Int] == ["true_positive": 0, "false_positive": 2, "false_negative": 0, "true_negative": 2])
+        let corrected = try #require(rates.first?["corrected"] as? [String: Any])
+        #expect(corrected["value"] is NSNull)
+        #expect((corrected["reason"] as? String)?.contains("no inappropriate items") == true)
 
         let noFolder = try AgreementBinary.run(["d.jsonl", "--annotations", "elsewhere"], in: folder)
         #expect(noFolder.status != 0 && noFolder.stderr.contains("elsewhere: no annotation folder for dataset d"))

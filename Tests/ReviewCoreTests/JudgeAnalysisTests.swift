@@ -36,18 +36,13 @@ struct JudgeFixture {
                 }
                 try log.append(.label(item: items[index], rater: rater, answer: answer, mode: .blind, judgeSeenFirst: false, at: at))
             }
+            log.close()
         }
     }
 
-    /// Current labels replayed from the logs written through `RaterLog` (latest event per item wins).
+    /// Current labels replayed by the store from the logs written through `RaterLog` (latest event per item wins).
     func currentLabels() throws -> [String: [String: LabelEvent]] {
-        var result: [String: [String: LabelEvent]] = [:]
-        for rater in ["alice", "bob"] {
-            for event in try RaterLog(folder: folder, rater: rater).events {
-                result[rater, default: [:]][event.item] = event.kind == .label ? event : nil
-            }
-        }
-        return result
+        try CurrentLabels.load(folder: folder, dataset: dataset)
     }
 
     func remove() { try? FileManager.default.removeItem(at: folder) }
@@ -60,6 +55,7 @@ struct JudgeAnalysisTests {
         let fixture = try JudgeFixture()
         defer { fixture.remove() }
         let labels = try fixture.currentLabels()
+        #expect(labels["bob"]?["i4"]?.answer == "no", "the revision, not the first answer")
         let table = try DatasetRatings.table(items: fixture.items, labels: labels, clusterBy: .condition)
         #expect(table.raters == ["alice", "bob", "judge:j"])
         #expect(table.categories == ["appropriate", "inappropriate"])
