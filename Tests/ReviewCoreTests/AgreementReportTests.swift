@@ -21,7 +21,8 @@ struct AgreementReportTests {
             ],
             pairs: [PairAgreement(raters: ["alice", "bob"], coefficients: [
                 .cohenKappa: CoefficientResult(value: nil, n: 8, reason: "both raters used a single category"),
-            ])])
+            ])],
+            notes: ["2 rating code(s) outside the 2 categories were treated as missing"])
         let options = AgreementOptions(resamples: 50, seed: 1)
         var report = AgreementReport(sourceKind: "dataset", source: "fixture", table: table, options: options, summary: summary, judge: judge)
         if withGroups {
@@ -71,6 +72,7 @@ struct AgreementReportTests {
         #expect(rates[0]["model"] is NSNull)
         let corrected = try #require(rates[0]["corrected"] as? [String: Any])
         #expect(corrected["value"] is Double && corrected["ci_low"] is Double && corrected["ci_high"] is Double)
+        #expect(json["notes"] as? [String] == ["2 rating code(s) outside the 2 categories were treated as missing"])
         #expect(json["by"] as? String == "model")
         let groups = try #require(json["groups"] as? [[String: Any]])
         #expect(groups.first?["key"] as? String == "m1")
@@ -86,7 +88,7 @@ struct AgreementReportTests {
         let json = try parse(report.rendered(as: .json))
         let keys = try #require(json["overall"] as? [String: Any]).keys
         #expect(Set(keys) == Set(CoefficientKind.allCases.map(\.rawValue)))
-        #expect(json["judge"] == nil && json["groups"] == nil)
+        #expect(json["judge"] == nil && json["groups"] == nil && json["notes"] == nil)
         let csv = report.rendered(as: .csv)
         for kind in CoefficientKind.allCases { #expect(csv.contains(",\(kind.rawValue),")) }
     }
@@ -95,7 +97,7 @@ struct AgreementReportTests {
     func text() throws {
         let text = try sampleReport().rendered(as: .text)
         #expect(text.hasPrefix("dataset fixture: 9 items, 3 raters (alice, bob, judge:j)"))
-        #expect(text.contains("intervals: 95% percentile bootstrap, 50 resamples, seed 1, resampling items"))
+        #expect(text.contains("intervals: 95% percentile bootstrap, 50 resamples, seed 1, resampling items\nnote: 2 rating code(s) outside"))
         #expect(text.contains("judge:j against the human reference (adjudicated; positive = inappropriate)"))
         let lines = text.split(separator: "\n").map(String.init)
         let header = try #require(lines.firstIndex { $0.hasPrefix("  scope") })

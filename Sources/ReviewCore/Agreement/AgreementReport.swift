@@ -99,6 +99,7 @@ extension AgreementReport {
                 .object([("raters", .array(pair.raters.map(JSONValue.string)))] + Self.coefficientFields(pair.coefficients))
             })),
         ]
+        if !summary.notes.isEmpty { fields.append(("notes", .array(summary.notes.map(JSONValue.string)))) }
         if let judge { fields.append(("judge", Self.judgeJSON(judge))) }
         if let groupedBy {
             fields.append(("by", .string(groupedBy)))

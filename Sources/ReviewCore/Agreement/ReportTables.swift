@@ -101,6 +101,7 @@ enum ReportTables {
         } else {
             lines.append("intervals: none (--resamples 0)")
         }
+        lines += report.summary.notes.map { "note: " + $0 }
         return lines
     }
 
