@@ -186,7 +186,8 @@ struct AgreementCommand: ParsableCommand {
 
     /// Adjudicated answers of the dataset: item id → the adjudicator's settled answer.
     ///
-    /// LEAD: wire the adjudication helper's `AdjudicationLogs` here (issue 6). Until then there are no
+    /// LEAD: wire the adjudication helper's `AdjudicationLogs` here (issue 6), i.e. the body becomes
+    /// `try AdjudicationLogs.resolution(annotationFolder: folder, dataset: dataset)`. Until then there are no
     /// adjudicated answers, and the reference is the humans' unanimous or majority answer.
     func adjudicatedAnswers(folder: URL, dataset: Dataset) throws -> [String: String] {
         [:]
