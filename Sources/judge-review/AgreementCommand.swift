@@ -138,13 +138,13 @@ struct AgreementCommand: ParsableCommand {
         AgreementOptions(level: level, resamples: resamples, seed: seed, confidence: confidence, clustered: clusterBy != nil)
     }
 
-    func ratingsReport(_ path: String) throws -> AgreementReport {
+    func ratingsReport(_ path: String) throws -> AgreementAnalysis {
         let table = try RatingsTableReader.read(path: path, categories: categories.map(parsedCategories))
         let summary = AgreementEngine.summarize(table, options: engineOptions)
-        return AgreementReport(sourceKind: "ratings", source: path, table: table, options: engineOptions, summary: summary)
+        return AgreementAnalysis(sourceKind: "ratings", source: path, table: table, options: engineOptions, summary: summary)
     }
 
-    func datasetReport() throws -> AgreementReport {
+    func datasetReport() throws -> AgreementAnalysis {
         let path = dataset ?? ""
         let data = try Dataset.read(from: URL(fileURLWithPath: path))
         let folder = AnnotationPaths.folder(datasetName: data.name, override: annotations)
@@ -157,14 +157,14 @@ struct AgreementCommand: ParsableCommand {
         let adjudicated = reference == .adjudicated ? try adjudicatedAnswers(folder: folder, dataset: data) : [:]
         let references = ReferenceLabels.build(humanAnswers: humans, adjudicated: adjudicated)
 
-        func report(items: [Item]) throws -> AgreementReport {
+        func report(items: [Item]) throws -> AgreementAnalysis {
             let table = try DatasetRatings.table(
                 items: items, labels: labels, on: on, fixedCategories: categories.map(parsedCategories),
                 clusterBy: clusterBy, completeOnly: complete)
             let judge = JudgeAnalysis.analyze(
                 items: items, humanAnswers: humans, references: references,
                 options: JudgeAnalysisOptions(confidence: confidence, resamples: resamples, seed: seed, referenceKind: reference.rawValue))
-            return AgreementReport(
+            return AgreementAnalysis(
                 sourceKind: "dataset", source: data.name, table: table, options: engineOptions,
                 clusterBy: clusterBy?.rawValue, summary: AgreementEngine.summarize(table, options: engineOptions), judge: judge)
         }

@@ -21,13 +21,13 @@ struct ReportSection: Equatable {
     var rows: [ReportRow]
 }
 
-/// Renders `AgreementReport` as text, markdown or CSV.
+/// Renders `AgreementAnalysis` as text, markdown or CSV.
 enum ReportTables {
     /// The sections of a report and, with a prefix, of each of its groups.
-    static func sections(_ report: AgreementReport, prefix: String = "") -> [ReportSection] {
+    static func sections(_ report: AgreementAnalysis, prefix: String = "") -> [ReportSection] {
         var sections: [ReportSection] = []
         func coefficientRows(scope: String, _ coefficients: [CoefficientKind: CoefficientResult]) -> [ReportRow] {
-            AgreementReport.kinds(in: coefficients).compactMap { kind in
+            AgreementAnalysis.kinds(in: coefficients).compactMap { kind in
                 coefficients[kind].map {
                     ReportRow(scope: scope, measure: kind.rawValue, value: $0.value, n: $0.n, low: $0.ciLow, high: $0.ciHigh,
                               standardError: $0.standardError, note: $0.reason)
@@ -89,7 +89,7 @@ enum ReportTables {
         ]
     }
 
-    static func header(_ report: AgreementReport) -> [String] {
+    static func header(_ report: AgreementAnalysis) -> [String] {
         var lines = [
             "\(report.sourceKind) \(report.source): \(report.items) items, \(report.raters.count) raters (\(report.raters.joined(separator: ", ")))",
             "categories: \(report.categories.joined(separator: ", ")); level: \(report.options.level.rawValue)",
@@ -125,7 +125,7 @@ enum ReportTables {
     static let columns = ["scope", "measure", "value", "n", "interval", "se", "note"]
 
     /// Aligned plain-text tables, one per section.
-    static func text(_ report: AgreementReport) -> String {
+    static func text(_ report: AgreementAnalysis) -> String {
         var out = header(report).joined(separator: "\n") + "\n"
         for section in sections(report) where !section.rows.isEmpty {
             out += "\n" + section.title + "\n"
@@ -147,7 +147,7 @@ enum ReportTables {
     }
 
     /// Markdown: the header as a list, each section a heading and a pipe table.
-    static func markdown(_ report: AgreementReport) -> String {
+    static func markdown(_ report: AgreementAnalysis) -> String {
         var out = "# Agreement\n\n" + header(report).map { "- " + $0 }.joined(separator: "\n") + "\n"
         func escape(_ cell: String) -> String { cell.replacingOccurrences(of: "|", with: "\\|") }
         for section in sections(report) where !section.rows.isEmpty {
@@ -160,7 +160,7 @@ enum ReportTables {
     }
 
     /// CSV (RFC 4180): one row per measure, with its section, numbers at full precision; empty cells for what does not apply.
-    static func csv(_ report: AgreementReport) -> String {
+    static func csv(_ report: AgreementAnalysis) -> String {
         func field(_ text: String) -> String {
             text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text

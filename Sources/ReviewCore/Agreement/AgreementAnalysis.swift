@@ -2,7 +2,7 @@
 import Foundation
 
 /// One agreement report: the coefficients, and for a dataset the judge and the breakdown groups.
-public struct AgreementReport: Sendable, Equatable {
+public struct AgreementAnalysis: Sendable, Equatable {
     /// What was read: `ratings` (a CSV path) or `dataset` (its name).
     public var sourceKind: String
     /// The path or dataset name.
@@ -50,10 +50,10 @@ public struct ReportGroup: Sendable, Equatable {
     /// The group's value of the `--by` attribute.
     public var key: String
     /// The report on the group's items only.
-    public var report: AgreementReport
+    public var report: AgreementAnalysis
 
     /// A group's report.
-    public init(key: String, report: AgreementReport) {
+    public init(key: String, report: AgreementAnalysis) {
         self.key = key
         self.report = report
     }
@@ -66,7 +66,7 @@ public enum ReportFormat: String, Sendable, CaseIterable {
 
 // MARK: - Rendering
 
-extension AgreementReport {
+extension AgreementAnalysis {
     /// The report in `format`, ending with a newline.
     public func rendered(as format: ReportFormat) -> String {
         switch format {

@@ -3,9 +3,9 @@ import Testing
 @testable import ReviewCore
 
 @Suite("Agreement report formats")
-struct AgreementReportTests {
+struct AgreementAnalysisTests {
     /// A report with hand-made coefficients (one undefined, one with an interval) and the fixture's judge.
-    func sampleReport(withGroups: Bool = false) throws -> AgreementReport {
+    func sampleReport(withGroups: Bool = false) throws -> AgreementAnalysis {
         let fixture = try JudgeFixture()
         defer { fixture.remove() }
         let labels = try fixture.currentLabels()
@@ -24,7 +24,7 @@ struct AgreementReportTests {
             ])],
             notes: ["2 rating code(s) outside the 2 categories were treated as missing"])
         let options = AgreementOptions(resamples: 50, seed: 1)
-        var report = AgreementReport(sourceKind: "dataset", source: "fixture", table: table, options: options, summary: summary, judge: judge)
+        var report = AgreementAnalysis(sourceKind: "dataset", source: "fixture", table: table, options: options, summary: summary, judge: judge)
         if withGroups {
             report.groupedBy = "model"
             report.groups = [ReportGroup(key: "m1", report: report)]
@@ -84,7 +84,7 @@ struct AgreementReportTests {
         var overall: [CoefficientKind: CoefficientResult] = [:]
         for (index, kind) in CoefficientKind.allCases.enumerated() { overall[kind] = CoefficientResult(value: Double(index) / 10, n: 5) }
         let table = RatingTable(items: ["a"], raters: ["x", "y"], categories: ["0", "1"], codes: [0, 1])
-        let report = AgreementReport(sourceKind: "ratings", source: "t.csv", table: table, options: AgreementOptions(), summary: AgreementSummary(overall: overall, pairs: []))
+        let report = AgreementAnalysis(sourceKind: "ratings", source: "t.csv", table: table, options: AgreementOptions(), summary: AgreementSummary(overall: overall, pairs: []))
         let json = try parse(report.rendered(as: .json))
         let keys = try #require(json["overall"] as? [String: Any]).keys
         #expect(Set(keys) == Set(CoefficientKind.allCases.map(\.rawValue)))
