@@ -90,4 +90,39 @@ struct PaperValidationTests {
         #expect(abs(value - 0.9587) < 5e-5)
         #expect(fleiss["n"] as? Int == 98)
     }
+
+    /// The paper's validation file in ../shared (absent on a fresh clone without shared/).
+    static let sharedValidationFile = AgreementBinary.repositoryRoot.deletingLastPathComponent()
+        .appendingPathComponent("shared/paper-data/gpt-4o_classification_validation.csv")
+
+    @Test("imported from the paper's file, the dataset gives Fleiss 0.9587 on answers and the judge's counts on verdicts",
+          .enabled(if: AgreementBinary.available && FileManager.default.fileExists(atPath: sharedValidationFile.path),
+                   "needs the built binary and ../shared/paper-data"))
+    func importedDataset() throws {
+        let folder = try AgreementBinary.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let importer = Process()
+        importer.executableURL = AgreementBinary.binary
+        importer.arguments = ["import", Self.sharedValidationFile.path, "--to", "val.jsonl"]
+        importer.currentDirectoryURL = folder
+        importer.standardOutput = FileHandle.nullDevice
+        try importer.run()
+        importer.waitUntilExit()
+        #expect(importer.terminationStatus == 0)
+
+        let answers = try AgreementBinary.run(["val.jsonl", "--on", "answers", "--complete", "--resamples", "0", "--format", "json"], in: folder)
+        #expect(answers.status == 0, "\(answers.stderr)")
+        let answersJSON = try #require(try JSONSerialization.jsonObject(with: Data(answers.stdout.utf8)) as? [String: Any])
+        #expect(answersJSON["items"] as? Int == 98)
+        let fleiss = try #require((answersJSON["overall"] as? [String: Any])?["fleiss_kappa"] as? [String: Any])
+        #expect(abs((fleiss["value"] as? Double ?? 0) - 0.9587) < 5e-5)
+
+        let verdicts = try AgreementBinary.run(["val.jsonl", "--resamples", "0", "--format", "json"], in: folder)
+        #expect(verdicts.status == 0, "\(verdicts.stderr)")
+        let verdictsJSON = try #require(try JSONSerialization.jsonObject(with: Data(verdicts.stdout.utf8)) as? [String: Any])
+        let judge = try #require(verdictsJSON["judge"] as? [String: Any])
+        let reference = try #require(judge["against_reference"] as? [String: Any])
+        #expect(reference["confusion"] as? [String: Int] == ["true_positive": 61, "false_positive": 0, "false_negative": 0, "true_negative": 37])
+        #expect(judge["reference_sources"] as? [String: Int] == ["adjudicated": 0, "unanimous": 98, "majority": 0, "tie": 3])
+    }
 }
