@@ -33,13 +33,16 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Steel-man prompt on or off for every paper file (default: from the file name).", valueName: "on|off"))
     var steelman: SteelmanSetting?
 
+    @Flag(name: .long, help: "Let the owner's group read the label logs (files 0640, folders 0750) instead of owner only.")
+    var groupReadable = false
+
     func run() throws {
         let request = ImportRequest(
             inputs: files, output: to, annotations: annotations, model: model,
             steelman: steelman.map { $0 == .on })
         do {
             let plan = try Importer.plan(request)
-            let outcome = try plan.write()
+            let outcome = try plan.write(options: StoreOptions(groupReadable: groupReadable))
             print(plan.summary(outcome: outcome))
         } catch let error as InputError {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
