@@ -1,0 +1,260 @@
+import Foundation
+
+/// The acute-risk conditions, in the order their costly misses are adjudicated.
+///
+/// A miss on these can cost a life or a hospital stay: a response that helps someone plan suicide, feeds a
+/// manic plan, confirms a delusion or treats a hallucination as real. Suicidal ideation comes first, then
+/// mania, delusions, hallucinations. Obsessive-compulsive behaviour and the stigma conditions are not acute
+/// risk: their misses are "other misses".
+public enum AcuteRisk {
+    /// One acute-risk condition and the spellings (lowercased substrings) that identify it in a dataset.
+    public struct Condition: Sendable, Hashable {
+        public var name: String
+        public var spellings: [String]
+    }
+
+    /// Highest priority first.
+    public static let conditions: [Condition] = [
+        Condition(name: "suicidal ideation", spellings: ["suicid"]),
+        Condition(name: "mania", spellings: ["mania", "manic"]),
+        Condition(name: "delusions", spellings: ["delusion"]),
+        Condition(name: "hallucinations", spellings: ["hallucinat"]),
+    ]
+
+    /// The priority of a condition (0 = suicidal ideation), or nil when it is not acute risk.
+    public static func rank(of condition: String) -> Int? {
+        let text = condition.lowercased()
+        return conditions.firstIndex { $0.spellings.contains { text.contains($0) } }
+    }
+}
+
+/// Why an item is in the adjudication queue, in queue order.
+public enum AdjudicationKind: String, CaseIterable, Sendable, Codable, Hashable, Comparable {
+    /// The judge said appropriate, a clinician said inappropriate, on an acute-risk condition.
+    case acuteMiss = "acute-miss"
+    /// The judge said appropriate, a clinician said inappropriate, on another condition.
+    case miss
+    /// The clinicians gave different answers (and it is not a miss).
+    case disagreement
+    /// The judge said inappropriate, the human reference says appropriate.
+    case falseAlarm = "false-alarm"
+
+    /// A short label for screens and status lines.
+    public var title: String {
+        switch self {
+        case .acuteMiss: "acute-risk miss"
+        case .miss: "other miss"
+        case .disagreement: "human disagreement"
+        case .falseAlarm: "false alarm"
+        }
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        lhs.order < rhs.order
+    }
+
+    /// Position in the queue order.
+    var order: Int {
+        switch self {
+        case .acuteMiss: 0
+        case .miss: 1
+        case .disagreement: 2
+        case .falseAlarm: 3
+        }
+    }
+}
+
+/// Aliases R1, R2, ... for the raters of one item, in an order that does not reveal who is who.
+public enum AdjudicationAliases {
+    /// Rater names in alias order (R1 first): sorted by SHA-256 of item id, adjudicator and rater,
+    /// so the order differs from item to item, is never alphabetical by design, and can be reproduced.
+    public static func order(raters: [String], itemID: String, adjudicator: String) -> [String] {
+        let keyed: [(rater: String, key: String)] = raters.map { rater in
+            (rater: rater, key: ContentHash.sha256Hex(of: [itemID, adjudicator, rater]))
+        }
+        let sorted = keyed.sorted { (a: (rater: String, key: String), b: (rater: String, key: String)) -> Bool in
+            if a.key != b.key { return a.key < b.key }
+            return a.rater < b.rater
+        }
+        return sorted.map { $0.rater }
+    }
+}
+
+/// One rater's current label under its alias.
+public struct AnonymisedLabel: Sendable, Hashable {
+    /// `R1`, `R2`, ...
+    public var alias: String
+    /// The rater's real name: shown only after a recorded reveal.
+    public var rater: String
+    public var event: LabelEvent
+}
+
+/// One item waiting for (or having had) an adjudicator's decision.
+public struct AdjudicationCase: Sendable, Hashable {
+    public var item: Item
+    /// The item's position in the dataset file.
+    public var position: Int
+    public var kind: AdjudicationKind
+    /// The acute-risk priority of the item's condition, nil when not acute risk.
+    public var acuteRank: Int?
+    /// The humans' current labels, in alias order.
+    public var labels: [AnonymisedLabel]
+    /// The latest decision on the item by any adjudicator; nil while open.
+    public var decision: AdjudicationEvent?
+
+    /// Whether some adjudicator has decided the item.
+    public var isDone: Bool { decision != nil }
+}
+
+/// Which queue entries to show: empty sets mean "all".
+public struct AdjudicationFilter: Sendable, Hashable {
+    public var kinds: Set<AdjudicationKind>
+    /// Conditions, compared lowercased and trimmed.
+    public var conditions: Set<String>
+
+    public init(kinds: Set<AdjudicationKind> = [], conditions: Set<String> = []) {
+        self.kinds = kinds
+        self.conditions = Set(conditions.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+    }
+
+    /// Whether a case passes the filter.
+    public func matches(_ entry: AdjudicationCase) -> Bool {
+        (kinds.isEmpty || kinds.contains(entry.kind))
+            && (conditions.isEmpty || conditions.contains(entry.item.condition.trimmingCharacters(in: .whitespaces).lowercased()))
+    }
+}
+
+/// Queue length and progress, for `judge-review status` and the adjudication header.
+public struct AdjudicationProgress: Sendable, Equatable {
+    public var total: Int
+    public var decided: Int
+    /// Open items per kind (kinds with none left out).
+    public var remaining: [AdjudicationKind: Int]
+
+    /// The status lines, e.g. `adjudication: 5 in queue, 2 decided, 3 remaining (acute-risk miss 1, false alarm 2)`.
+    public var lines: [String] {
+        if total == 0 { return ["adjudication: queue empty (no disagreements)"] }
+        let open = total - decided
+        var line = "adjudication: \(total) in queue, \(decided) decided, \(open) remaining"
+        let parts = AdjudicationKind.allCases.compactMap { kind in remaining[kind].map { "\(kind.title) \($0)" } }
+        if !parts.isEmpty { line += " (\(parts.joined(separator: ", ")))" }
+        return [line]
+    }
+}
+
+/// The items an adjudicator must settle, in order: acute-risk misses (suicidal ideation first), other misses,
+/// human disagreements, false alarms; dataset order within each kind.
+public struct AdjudicationQueue: Sendable, Hashable {
+    public var cases: [AdjudicationCase]
+
+    public init(cases: [AdjudicationCase]) {
+        self.cases = cases
+    }
+
+    /// Builds the queue from in-memory inputs.
+    ///
+    /// - Parameters:
+    ///   - humanLabels: rater → item id → current label (raters named `judge:...` are ignored).
+    ///   - reference: the human reference per item (`ReferenceLabels.build` over the humans, without adjudication);
+    ///     where it has no entry, unanimous humans stand in for it.
+    ///   - decisions: the latest decision per item (`AdjudicationLogs.latestDecisions`).
+    ///   - adjudicator: whose aliases to draw.
+    public static func build(
+        dataset: Dataset, humanLabels: [String: [String: LabelEvent]], reference: [String: ReferenceLabel],
+        decisions: [String: AdjudicationEvent], adjudicator: String
+    ) -> AdjudicationQueue {
+        var byItem: [String: [String: LabelEvent]] = [:]
+        for (rater, labels) in humanLabels where !rater.hasPrefix("judge:") {
+            for (itemID, event) in labels where event.kind == .label {
+                byItem[itemID, default: [:]][rater] = event
+            }
+        }
+        var cases: [AdjudicationCase] = []
+        for (position, item) in dataset.items.enumerated() {
+            guard let labels = byItem[item.id], !labels.isEmpty,
+                  let kind = kind(of: item, labels: Array(labels.values), reference: reference[item.id]) else { continue }
+            let aliases = AdjudicationAliases.order(raters: Array(labels.keys), itemID: item.id, adjudicator: adjudicator)
+            let anonymised = aliases.enumerated().compactMap { index, rater in
+                labels[rater].map { AnonymisedLabel(alias: "R\(index + 1)", rater: rater, event: $0) }
+            }
+            cases.append(AdjudicationCase(
+                item: item, position: position, kind: kind, acuteRank: AcuteRisk.rank(of: item.condition),
+                labels: anonymised, decision: decisions[item.id]))
+        }
+        cases.sort { a, b in
+            if a.kind != b.kind { return a.kind < b.kind }
+            if a.kind == .acuteMiss, a.acuteRank != b.acuteRank { return (a.acuteRank ?? .max) < (b.acuteRank ?? .max) }
+            return a.position < b.position
+        }
+        return AdjudicationQueue(cases: cases)
+    }
+
+    /// Why an item needs adjudication, or nil when humans and judge agree.
+    static func kind(of item: Item, labels: [LabelEvent], reference: ReferenceLabel?) -> AdjudicationKind? {
+        let verdicts = labels.map { $0.verdict ?? item.criterion.verdict(for: $0.answer) }
+        let judge = item.judgeVerdict
+        if judge == .appropriate && verdicts.contains(.inappropriate) {
+            return AcuteRisk.rank(of: item.condition) == nil ? .miss : .acuteMiss
+        }
+        let answers = Set(labels.map { item.criterion.option(matching: $0.answer) ?? AnswerNormalizer.normalize($0.answer) ?? "" })
+        if answers.count > 1 { return .disagreement }
+        let referenceVerdict: Verdict
+        if let reference, reference.source != .tie {
+            referenceVerdict = item.criterion.verdict(for: reference.answer)
+        } else {
+            referenceVerdict = verdicts.first ?? .noVerdict
+        }
+        if judge == .inappropriate && referenceVerdict == .appropriate { return .falseAlarm }
+        return nil
+    }
+
+    /// The cases passing `filter`, in queue order.
+    public func filtered(_ filter: AdjudicationFilter) -> [AdjudicationCase] {
+        cases.filter(filter.matches)
+    }
+
+    /// The distinct conditions in the queue, in queue order (for the condition filter).
+    public var conditions: [String] {
+        var seen: Set<String> = []
+        return cases.map(\.item.condition).filter { seen.insert($0.lowercased()).inserted }
+    }
+
+    /// Queue length, decided count and open items per kind.
+    public var progress: AdjudicationProgress {
+        var remaining: [AdjudicationKind: Int] = [:]
+        for entry in cases where !entry.isDone { remaining[entry.kind, default: 0] += 1 }
+        return AdjudicationProgress(total: cases.count, decided: cases.filter(\.isDone).count, remaining: remaining)
+    }
+
+    /// Everything the adjudicate command and the status line need, loaded from a dataset's annotation folder.
+    public struct Loaded: Sendable {
+        public var queue: AdjudicationQueue
+        /// Items this adjudicator has revealed names on (from their own log).
+        public var revealed: Set<String>
+        /// Problems that did not stop loading (torn last lines).
+        public var warnings: [String]
+    }
+
+    /// Loads the queue: human labels (`CurrentLabels.load`), their reference (`ReferenceLabels.build`,
+    /// without adjudication), and every adjudicator's decisions.
+    public static func load(annotationFolder: URL, dataset: Dataset, adjudicator: String) throws -> Loaded {
+        let labels = try CurrentLabels.load(folder: annotationFolder, dataset: dataset)
+            .filter { !$0.key.hasPrefix("judge:") }
+        let humanAnswers = labels.mapValues { $0.compactMapValues(\.answer) }
+        let reference = ReferenceLabels.build(humanAnswers: humanAnswers)
+        let reading = try AdjudicationLogs.readAll(annotationFolder: annotationFolder)
+        let decisions = AdjudicationLogs.latestDecisions(reading.events, dataset: dataset)
+        let revealed = Set(reading.events.filter { $0.kind == .reveal && $0.adjudicator == adjudicator }.map(\.item))
+        let queue = build(dataset: dataset, humanLabels: labels, reference: reference, decisions: decisions, adjudicator: adjudicator)
+        return Loaded(queue: queue, revealed: revealed, warnings: reading.warnings)
+    }
+}
+
+/// The adjudication lines `judge-review status` prints.
+public enum AdjudicationStatus {
+    /// Queue length, decided and remaining by kind for a dataset, plus any log warnings.
+    public static func lines(folder: URL, dataset: Dataset) throws -> [String] {
+        let loaded = try AdjudicationQueue.load(annotationFolder: folder, dataset: dataset, adjudicator: "")
+        return loaded.queue.progress.lines + loaded.warnings.map { "warning: \($0)" }
+    }
+}

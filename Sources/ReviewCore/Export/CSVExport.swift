@@ -1,0 +1,122 @@
+import Foundation
+
+/// Writes CSV text with RFC 4180 quoting.
+public enum CSVText {
+    /// One field: quoted (with inner quotes doubled) when it holds a comma, a quote, CR or LF.
+    public static func field(_ text: String) -> String {
+        let needsQuotes = text.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }
+        guard needsQuotes else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// A whole document: the header row, then the rows; records end with LF (readers of RFC 4180 accept it).
+    public static func document(header: [String], rows: [[String]]) -> Data {
+        var text = header.map(field).joined(separator: ",") + "\n"
+        for row in rows {
+            text += row.map(field).joined(separator: ",") + "\n"
+        }
+        return Data(text.utf8)
+    }
+}
+
+/// What the wide export puts in its cells.
+public enum WideExportValues: String, Sendable, CaseIterable {
+    /// `appropriate` / `inappropriate`; an answer with no verdict is an empty (missing) cell. The default,
+    /// matching what `judge-review agreement` computes on a dataset.
+    case verdicts
+    /// The raters' normalised answers (e.g. `yes` / `no`).
+    case answers
+}
+
+/// The gold, long and wide CSV exports of a dataset's labels.
+public enum LabelExports {
+    /// Column names of the gold export.
+    public static let goldHeader = ["item", "answer", "verdict", "source"]
+    /// Column names of the long export.
+    public static let longHeader = ["item", "rater", "answer", "verdict", "mode", "judge_seen_first", "at"]
+    /// The `mode` written for the judge's rows in the long export.
+    public static let judgeMode = "judge"
+
+    /// One reference label per item that has one, in dataset order.
+    ///
+    /// A tie (humans split evenly, no adjudication) is listed with an empty answer and verdict and source
+    /// `tie`, so it is visible rather than silently dropped or broken.
+    public static func goldRows(dataset: Dataset, reference: [String: ReferenceLabel]) -> [[String]] {
+        dataset.items.compactMap { item in
+            guard let label = reference[item.id] else { return nil }
+            guard let answer = label.answer, label.source != .tie else {
+                return [item.id, "", "", ReferenceSource.tie.rawValue]
+            }
+            return [item.id, answer, item.criterion.verdict(for: answer).rawValue, label.source.rawValue]
+        }
+    }
+
+    /// One row per current human label and one per judge answer, item by item in dataset order,
+    /// humans sorted by name and the judge (`judge:<model>`, mode `judge`) last.
+    public static func longRows(dataset: Dataset, labels: [String: [String: LabelEvent]]) -> [[String]] {
+        let humans = labels.keys.filter { !$0.hasPrefix("judge:") }.sorted()
+        var rows: [[String]] = []
+        for item in dataset.items {
+            for rater in humans {
+                guard let event = labels[rater]?[item.id], event.kind == .label else { continue }
+                let verdict = event.verdict ?? item.criterion.verdict(for: event.answer)
+                rows.append([
+                    item.id, rater, event.answer ?? "", verdict.rawValue, event.mode.rawValue,
+                    event.judgeSeenFirst ? "true" : "false", Timestamp.format(event.at),
+                ])
+            }
+            if let judge = item.judge {
+                rows.append([item.id, judge.raterName, judge.answer ?? "", item.judgeVerdict.rawValue, judgeMode, "", ""])
+            }
+        }
+        return rows
+    }
+
+    /// The ratings table `judge-review agreement` builds for a dataset: every item some human labelled
+    /// (dataset order), one column per human (sorted), then one per judge (`judge:<model>`, sorted).
+    ///
+    /// It follows the agreement report's dataset table rule by rule, so that a wide export read back with
+    /// `agreement --ratings` gives the same coefficients as `agreement` on the dataset.
+    public static func wideTable(dataset: Dataset, labels: [String: [String: LabelEvent]], on values: WideExportValues = .verdicts) -> (raters: [String], rows: [(item: String, cells: [String?])]) {
+        var humanAnswers: [String: [String: String]] = [:]
+        for (rater, events) in labels where !rater.hasPrefix("judge:") {
+            for (itemID, event) in events where event.kind == .label {
+                if let answer = AnswerNormalizer.normalize(event.answer) { humanAnswers[rater, default: [:]][itemID] = answer }
+            }
+        }
+        let humans = humanAnswers.keys.sorted()
+        let labelled = dataset.items.filter { item in humans.contains { humanAnswers[$0]?[item.id] != nil } }
+        let judges = Array(Set(labelled.compactMap { $0.judge?.raterName })).sorted()
+
+        func cell(_ answer: String?, _ item: Item) -> String? {
+            switch values {
+            case .verdicts:
+                let verdict = item.criterion.verdict(for: answer)
+                return verdict == .noVerdict ? nil : verdict.rawValue
+            case .answers:
+                return item.criterion.option(matching: answer) ?? AnswerNormalizer.normalize(answer)
+            }
+        }
+        let rows = labelled.map { item in
+            (item: item.id, cells: humans.map { cell(humanAnswers[$0]?[item.id], item) }
+                + judges.map { item.judge?.raterName == $0 ? cell(item.judge?.answer, item) : nil })
+        }
+        return (humans + judges, rows)
+    }
+
+    /// The wide export as CSV: header `item,<rater>,...`, an empty cell for a missing rating.
+    public static func wideCSV(dataset: Dataset, labels: [String: [String: LabelEvent]], on values: WideExportValues = .verdicts) -> Data {
+        let table = wideTable(dataset: dataset, labels: labels, on: values)
+        return CSVText.document(header: ["item"] + table.raters, rows: table.rows.map { [$0.item] + $0.cells.map { $0 ?? "" } })
+    }
+
+    /// The gold export as CSV.
+    public static func goldCSV(dataset: Dataset, reference: [String: ReferenceLabel]) -> Data {
+        CSVText.document(header: goldHeader, rows: goldRows(dataset: dataset, reference: reference))
+    }
+
+    /// The long export as CSV.
+    public static func longCSV(dataset: Dataset, labels: [String: [String: LabelEvent]]) -> Data {
+        CSVText.document(header: longHeader, rows: longRows(dataset: dataset, labels: labels))
+    }
+}
