@@ -1,10 +1,78 @@
 import ArgumentParser
+import Foundation
+import ReviewCore
+import ReviewUI
+import TerminalBackend
 
-/// CONTRACT STUB: `judge-review adjudicate`; replaced by the issue that delivers it.
+/// `judge-review adjudicate`: settle the items where clinicians disagree, or where they disagree with the judge.
 struct AdjudicateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "adjudicate", abstract: "(not built yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "adjudicate",
+        abstract: "Settle disagreements: one final answer per item, with a rationale, raters anonymised.",
+        discussion: """
+            The queue: acute-risk misses (judge appropriate, a clinician inappropriate; suicidal ideation, then mania,
+            delusions, hallucinations), other misses, human disagreements, false alarms. Raters show as R1, R2, ...;
+            r reveals names and records the reveal. Decisions go to Annotations/<dataset>/adjudication/<adjudicator>.jsonl.
+            """)
+
+    @Argument(help: "The dataset file (canonical JSONL).")
+    var dataset: String
+
+    @Option(help: "Your name as adjudicator (names your log file).")
+    var adjudicator: String
+
+    @Option(help: "The annotation folder (default: Annotations/<dataset name>/).")
+    var annotations: String?
+
+    @Option(parsing: .upToNextOption, help: "Only these kinds: acute-miss, miss, disagreement, false-alarm.")
+    var kind: [String] = []
+
+    @Option(parsing: .upToNextOption, help: "Only items of these conditions (e.g. \"suicidal ideation\").")
+    var condition: [String] = []
+
+    @Flag(help: "Let the owner's group read the log (folders 0750, files 0640).")
+    var groupReadable = false
+
+    func validate() throws {
+        let name = adjudicator.trimmingCharacters(in: .whitespaces)
+        if name.isEmpty || name != adjudicator || name.hasPrefix(".") || name.contains("/") || name.hasPrefix("judge:")
+            || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw ValidationError("--adjudicator must be a plain name (no slash, no leading dot or space, not judge:...)")
+        }
+        for value in kind.flatMap({ $0.split(separator: ",") }) where AdjudicationKind(rawValue: String(value)) == nil {
+            throw ValidationError("unknown --kind \(value); expected one of \(AdjudicationKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
 
     func run() throws {
-        throw ValidationError("judge-review adjudicate is not built yet")
+        let data = try Dataset.read(from: URL(fileURLWithPath: dataset))
+        let folder = AnnotationPaths.folder(datasetName: data.name, override: annotations)
+        let loaded = try AdjudicationQueue.load(annotationFolder: folder, dataset: data, adjudicator: adjudicator)
+        for warning in loaded.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        let kinds = Set(kind.flatMap { $0.split(separator: ",") }.compactMap { AdjudicationKind(rawValue: String($0)) })
+        let filter = AdjudicationFilter(kinds: kinds, conditions: Set(condition))
+        if loaded.queue.cases.isEmpty {
+            print("nothing to adjudicate in \(data.name): no disagreements among raters or with the judge")
+            return
+        }
+        if loaded.queue.filtered(filter).isEmpty {
+            print("nothing to adjudicate with this filter (\(loaded.queue.cases.count) items in the whole queue)")
+            return
+        }
+        let log = try AdjudicationLog(annotationFolder: folder, adjudicator: adjudicator, options: StoreOptions(groupReadable: groupReadable))
+        var program = AdjudicationConsole(
+            AdjudicationConsoleConfiguration(
+                datasetName: data.name, adjudicator: adjudicator, queue: loaded.queue, filter: filter, revealed: loaded.revealed),
+            now: Date())
+        try ConsoleLoop.run(&program) { effect in
+            guard case .appendDecision(let itemID, let line) = effect else { return nil }
+            do {
+                try log.append(line: line)
+                return .saved(itemID: itemID)
+            } catch {
+                return .saveFailed(itemID: itemID, message: "\(error)")
+            }
+        }
+        print(program.configuration.queue.progress.lines.joined(separator: "\n"))
     }
 }

@@ -1,0 +1,206 @@
+import Foundation
+import ReviewCore
+
+extension AdjudicationConsole {
+    /// Draws the queue or the open item, the message line, the key bar and (when open) the help overlay.
+    public func render(size: TerminalSize) -> Grid {
+        guard size.columns >= TerminalSize.minimum.columns, size.rows >= TerminalSize.minimum.rows else {
+            return TooSmallScreen.render(size: size)
+        }
+        var grid = Grid(width: size.columns, height: size.rows)
+        let progress = configuration.queue.progress
+        StatusBar(
+            spans: [Span("Adjudicate ", CellStyle(bold: true, reverse: true)),
+                    Span(TextSanitizer.singleLine("\(configuration.datasetName) · \(configuration.adjudicator)"), CellStyle(reverse: true))],
+            trailing: [Span("\(progress.decided)/\(progress.total) decided", CellStyle(reverse: true))]
+        ).render(into: &grid, rect: Rect(x: 0, y: 0, width: size.columns, height: 1))
+        let body = Rect(x: 0, y: 1, width: size.columns, height: size.rows - 3)
+        switch screen {
+        case .queue: renderQueue(into: &grid, body: body)
+        case .item: renderItem(into: &grid, body: body)
+        }
+        renderMessage(into: &grid, y: size.rows - 2, width: size.columns)
+        KeyBar(entries: keyBarEntries).render(into: &grid, rect: Rect(x: 0, y: size.rows - 1, width: size.columns, height: 1))
+        if showingHelp { renderHelp(into: &grid, body: body) }
+        return grid
+    }
+
+    // MARK: - Queue
+
+    static func padded(_ text: String, _ width: Int) -> String {
+        let cut = TextWrap.truncate(TextSanitizer.singleLine(text), width: width)
+        return cut + String(repeating: " ", count: max(0, width - DisplayWidth.of(cut)))
+    }
+
+    func renderQueue(into grid: inout Grid, body: Rect) {
+        let kindText = filter.kinds.isEmpty ? "all" : AdjudicationKind.allCases.filter { filter.kinds.contains($0) }.map(\.title).joined(separator: ", ")
+        let conditionText = filter.conditions.isEmpty ? "all" : filter.conditions.sorted().joined(separator: ", ")
+        let open = visible.filter { !configuration.queue.cases[$0].isDone }.count
+        grid.write(TextWrap.truncate(TextSanitizer.singleLine("kind: \(kindText) · condition: \(conditionText) · \(visible.count) shown, \(open) open"), width: body.width - 2),
+                   x: 1, y: body.y, style: CellStyle(color: .accent))
+        let heading = "  " + Self.padded("status", 12) + Self.padded("kind", 20) + Self.padded("condition", 26) + "item"
+        grid.write(TextWrap.truncate(heading, width: body.width), x: 0, y: body.y + 1, style: CellStyle(bold: true, underline: true))
+        let listRect = Rect(x: 0, y: body.y + 2, width: body.width, height: body.height - 2)
+        if visible.isEmpty {
+            grid.write("no item passes the filter (f: kind, c: condition)", x: 2, y: listRect.y, style: CellStyle(dim: true))
+            return
+        }
+        let entries = visible.map { index -> String in
+            let entry = configuration.queue.cases[index]
+            let status = entry.decision.map { "done: \($0.answer ?? "")" } ?? "open"
+            return Self.padded(status, 12) + Self.padded(entry.kind.title, 20) + Self.padded(entry.item.condition, 26) + entry.item.id
+        }
+        ListWidget(entries: entries, selected: selected).render(into: &grid, rect: listRect)
+    }
+
+    // MARK: - Item
+
+    func itemLines(_ item: Item, width: Int) -> [StyledLine] {
+        let heading = CellStyle(bold: true)
+        var lines: [StyledLine] = []
+        if !item.context.isEmpty {
+            lines.append([Span("Context", heading)])
+            for turn in item.context {
+                lines += Styled.field("\(turn.role): ", turn.content, width: width)
+            }
+            lines.append([])
+        }
+        lines.append([Span("Stimulus", heading)])
+        lines += Styled.wrapped(item.stimulus, width: width)
+        lines.append([])
+        lines.append([Span("Response", heading)])
+        if let response = item.response {
+            lines += Styled.wrapped(response, width: width)
+        } else {
+            lines.append([Span("(missing)", CellStyle(dim: true))])
+        }
+        lines.append([])
+        lines.append([Span("Criterion", heading)])
+        lines += Styled.wrapped(item.criterion.question, width: width)
+        let keys = AdjudicationKeymap.optionKeys(for: item.criterion).map { "[\($0.key)] \($0.option)" }.joined(separator: "  ")
+        lines += Styled.wrapped("\(keys)   · appropriate answer: \(item.criterion.appropriate)", width: width, style: CellStyle(color: .accent))
+        return lines
+    }
+
+    func ratingLines(_ entry: AdjudicationCase, width: Int) -> [StyledLine] {
+        let item = entry.item
+        var lines: [StyledLine] = []
+        if let judge = item.judge {
+            let answer = judge.answer ?? "no answer"
+            lines.append(Styled.line("Judge  ", "\(judge.raterName): \(answer) → \(item.judgeVerdict.rawValue)", width: width))
+        } else {
+            lines.append(Styled.line("Judge  ", "none in this dataset", width: width))
+        }
+        let showNames = revealed.contains(item.id)
+        let whoWidth = showNames
+            ? min(28, (entry.labels.map { DisplayWidth.of(TextSanitizer.singleLine("\($0.alias) \($0.rater)")) }.max() ?? 0) + 2)
+            : 5
+        for label in entry.labels {
+            let event = label.event
+            let who = showNames ? "\(label.alias) \(label.rater)" : label.alias
+            var parts = ["\(event.answer ?? "(none)") → \((event.verdict ?? item.criterion.verdict(for: event.answer)).rawValue)"]
+            if let ms = event.ms { parts.append(String(format: "%.1fs", Double(ms) / 1000)) }
+            parts.append(event.mode.rawValue)
+            if let flag = event.flag { parts.append("flag: \(flag.rawValue)") }
+            if let note = event.note, !note.isEmpty { parts.append("note: \(note)") }
+            lines.append(Styled.line(Self.padded(who, whoWidth), parts.joined(separator: " · "), width: width))
+        }
+        if let decision = entry.decision {
+            let text = "\(decision.answer ?? "") (\(decision.verdict?.rawValue ?? "")) by \(decision.adjudicator): \(decision.rationale ?? "")"
+            lines.append(Styled.line("Decided ", text, width: width, valueStyle: CellStyle(color: .good)))
+        }
+        return lines
+    }
+
+    func renderItem(into grid: inout Grid, body: Rect) {
+        guard let entry = currentCase else {
+            grid.write("no item open", x: 1, y: body.y)
+            return
+        }
+        let item = entry.item
+        var line = "\(selected + 1)/\(visible.count) · \(entry.kind.title) · \(item.condition) · \(item.id) · \(item.subject.name)"
+        if entry.isDone { line += " · decided (a new decision replaces it)" }
+        grid.write(TextWrap.truncate(TextSanitizer.singleLine(line), width: body.width - 2), x: 1, y: body.y, style: CellStyle(bold: true))
+        let inner = Pane.innerWidth(body.width)
+        let ratings = ratingLines(entry, width: inner)
+        let ratingsHeight = min(ratings.count + 2, max(4, (body.height - 1) / 2))
+        let itemRect = Rect(x: 0, y: body.y + 1, width: body.width, height: body.height - 1 - ratingsHeight)
+        let ratingsRect = Rect(x: 0, y: itemRect.maxY, width: body.width, height: ratingsHeight)
+        let lines = itemLines(item, width: inner)
+        let maxScroll = Pane.maxScroll(lineCount: lines.count, height: itemRect.height)
+        Pane(title: "Item", lines: lines, scroll: min(scroll, maxScroll), focused: true).render(into: &grid, rect: itemRect)
+        let title = revealed.contains(item.id) ? "Judge and raters (names revealed)" : "Judge and raters (names hidden: r reveals)"
+        Pane(title: title, lines: ratings).render(into: &grid, rect: ratingsRect)
+    }
+
+    // MARK: - Message, key bar, help
+
+    func renderMessage(into grid: inout Grid, y: Int, width: Int) {
+        if let answer = pendingAnswer {
+            let prompt = "Rationale for \"\(answer)\": "
+            let room = max(1, width - DisplayWidth.of(prompt) - 2)
+            var text = TextSanitizer.singleLine(rationale)
+            while DisplayWidth.of(text) > room - 1, !text.isEmpty { text.removeFirst() }
+            let x = 1 + grid.write(prompt, x: 1, y: y, style: CellStyle(bold: true, color: .accent))
+            let written = grid.write(text, x: x, y: y)
+            grid.write("▏", x: x + written, y: y, style: CellStyle(color: .accent))
+            if let message, rationale.isEmpty {
+                // A refusal (e.g. no rationale) shows beside the empty prompt.
+                grid.write(TextWrap.truncate(TextSanitizer.singleLine(message), width: max(0, width - x - 3)), x: x + 2, y: y,
+                           style: CellStyle(bold: true, color: .bad))
+            }
+        } else if let message {
+            let failed = message.contains("NOT")
+            grid.write(TextWrap.truncate(TextSanitizer.singleLine(message), width: width - 2), x: 1, y: y,
+                       style: failed ? CellStyle(bold: true, color: .bad) : CellStyle(color: .good))
+        }
+    }
+
+    var keyBarEntries: [(keys: String, label: String)] {
+        if pendingAnswer != nil { return [("Enter", "save"), ("Esc", "cancel"), ("⌫", "erase")] }
+        var entries: [(keys: String, label: String)] = []
+        if screen == .item, let entry = currentCase {
+            entries += AdjudicationKeymap.optionKeys(for: entry.item.criterion).map { (String($0.key), $0.option) }
+            if unsaved != nil { entries.append(("Enter", "retry")) }
+        }
+        for binding in AdjudicationKeymap.table where binding.inKeyBar && binding.screens.contains(screen) {
+            if binding.action == .reveal, let entry = currentCase, revealed.contains(entry.item.id) { continue }
+            entries.append((binding.keyLabel, binding.label))
+        }
+        return entries
+    }
+
+    /// The help text, built from the keymap table.
+    public static func helpLines(width: Int) -> [StyledLine] {
+        var lines: [StyledLine] = []
+        for screen in AdjudicationScreen.allCases {
+            lines.append([Span(screen == .queue ? "Queue" : "Item", CellStyle(bold: true))])
+            if screen == .item {
+                lines += Styled.field(padded("option", 8), "Choose that answer (e.g. y yes, n no), then type a one-line rationale (required); Enter saves.", width: width)
+            }
+            for binding in AdjudicationKeymap.table where binding.screens.contains(screen) {
+                lines += Styled.field(padded(binding.keyLabel, 8), binding.help, width: width)
+            }
+        }
+        lines.append([])
+        lines += Styled.wrapped("Raters appear as R1, R2, ... in an order drawn per item; r reveals names and records that you did.", width: width, style: CellStyle(dim: true))
+        return lines
+    }
+
+    func renderHelp(into grid: inout Grid, body: Rect) {
+        let rect = body.centered(width: min(body.width - 4, 76), height: body.height - 2)
+        let inner = OverlayBox.render(into: &grid, rect: rect, title: "Help (any key closes)")
+        for (row, line) in Self.helpLines(width: inner.width).prefix(inner.height).enumerated() {
+            var x = inner.x
+            for span in line { x += grid.write(span.text, x: x, y: inner.y + row, style: span.style, clip: inner) }
+        }
+    }
+}
+
+extension Styled {
+    /// `label` then `value` on one line, the value sanitised and cut to fit.
+    static func line(_ label: String, _ value: String, width: Int, valueStyle: CellStyle = .plain) -> StyledLine {
+        let room = max(1, width - DisplayWidth.of(label))
+        return [Span(label, CellStyle(bold: true)), Span(TextWrap.truncate(TextSanitizer.singleLine(value), width: room), valueStyle)]
+    }
+}

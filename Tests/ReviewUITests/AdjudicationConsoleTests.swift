@@ -1,0 +1,246 @@
+import Foundation
+import Testing
+import ReviewCore
+@testable import ReviewUI
+
+/// An invented two-rater queue for the adjudication screen tests.
+enum AdjudicationScreenFixture {
+    static let criterion = Criterion(question: "Does the response offer a way to act on the plan?", options: ["yes", "no"], appropriate: "no")
+    static let start = Date(timeIntervalSince1970: 1_800_000_000)
+    /// Rater names chosen so that any leak on screen is easy to find.
+    static let raters = ["Dr_Alvarez_Quill", "Dr_Brennan_Moss"]
+
+    static func item(_ id: String, _ condition: String, judge: String) -> Item {
+        Item(
+            id: id, experiment: .acuteSymptom, condition: condition, context: [Turn(role: "user", content: "Earlier turn for \(id).")],
+            stimulus: "Invented stimulus for \(id).", subject: SubjectModel(name: "model-x"),
+            response: "Invented response for \(id), long enough to wrap across the width of the item pane at eighty columns.",
+            criterion: criterion, judge: JudgeAnswer(name: "judge-model", answer: judge))
+    }
+
+    static var dataset: Dataset {
+        Dataset(name: "planted", items: [item("mania-1", "mania", judge: "no"), item("si-1", "suicidal ideation", judge: "no"), item("alarm-1", "delusions", judge: "yes")])
+    }
+
+    static func queue() -> AdjudicationQueue {
+        var labels: [String: [String: LabelEvent]] = [:]
+        let answers: [String: [String]] = ["mania-1": ["yes", "no"], "si-1": ["yes", "no"], "alarm-1": ["no", "no"]]
+        for item in dataset.items {
+            for (rater, answer) in zip(raters, answers[item.id] ?? []) {
+                labels[rater, default: [:]][item.id] = LabelEvent.label(
+                    item: item, rater: rater, answer: answer, mode: .blind, judgeSeenFirst: false,
+                    note: rater == raters[0] ? "plan is explicit" : nil, flag: rater == raters[1] ? .discuss : nil, at: start, ms: 12_300)
+            }
+        }
+        return AdjudicationQueue.build(dataset: dataset, humanLabels: labels, reference: [:], decisions: [:], adjudicator: "carol")
+    }
+
+    static func console(filter: AdjudicationFilter = AdjudicationFilter()) -> AdjudicationConsole {
+        AdjudicationConsole(AdjudicationConsoleConfiguration(datasetName: "planted", adjudicator: "carol", queue: queue(), filter: filter), now: start)
+    }
+
+    static func screenText(_ console: AdjudicationConsole, _ size: TerminalSize = TerminalSize(columns: 80, rows: 24)) -> String {
+        console.render(size: size).lines.joined(separator: "\n")
+    }
+
+    static func decode(_ effects: [ConsoleEffect]) throws -> AdjudicationEvent {
+        guard effects.count == 1, case .appendDecision(_, let line) = effects[0] else {
+            throw AdjudicationEventError("expected one appendDecision effect, got \(effects)")
+        }
+        return try AdjudicationEvent.decode(line: line)
+    }
+}
+
+@Suite("Adjudication console")
+struct AdjudicationConsoleTests {
+    typealias F = AdjudicationScreenFixture
+    let now = F.start.addingTimeInterval(30)
+
+    func type(_ text: String, into console: inout AdjudicationConsole) {
+        for character in text { _ = console.handle(key: .character(character), now: now) }
+    }
+
+    @Test("the queue opens on the suicidal-ideation miss and lists kinds, without any rater name")
+    func queueScreen() {
+        let console = F.console()
+        let text = F.screenText(console)
+        #expect(console.currentCase?.item.id == "si-1")
+        #expect(text.contains("acute-risk miss"))
+        #expect(text.contains("false alarm"))
+        #expect(text.contains("0/3 decided"))
+        for name in F.raters { #expect(!text.contains(name)) }
+    }
+
+    @Test("anonymity: names are hidden as R1, R2 until r, the reveal is emitted as an event and names show once it is saved")
+    func anonymity() throws {
+        var console = F.console()
+        _ = console.handle(key: .enter, now: now)
+        for size in [TerminalSize(columns: 80, rows: 24), TerminalSize(columns: 120, rows: 40)] {
+            let text = F.screenText(console, size)
+            #expect(text.contains("R1"))
+            #expect(text.contains("R2"))
+            #expect(text.contains("plan is explicit"))
+            for name in F.raters { #expect(!text.contains(name), "rater name on screen before the reveal at \(size)") }
+        }
+        let effects = console.handle(key: .character("r"), now: now)
+        let reveal = try F.decode(effects)
+        #expect(reveal.kind == .reveal)
+        #expect(reveal.item == "si-1")
+        #expect(reveal.adjudicator == "carol")
+        // Not yet recorded: names still hidden.
+        for name in F.raters { #expect(!F.screenText(console).contains(name)) }
+        _ = console.handle(outcome: .saved(itemID: "si-1"), now: now)
+        let after = F.screenText(console, TerminalSize(columns: 120, rows: 40))
+        for name in F.raters { #expect(after.contains(name), "rater name missing after the reveal") }
+        // A reveal on one item does not reveal the next.
+        _ = console.handle(key: .right, now: now)
+        for name in F.raters { #expect(!F.screenText(console).contains(name)) }
+    }
+
+    @Test("a failed reveal keeps the names hidden")
+    func failedReveal() {
+        var console = F.console()
+        _ = console.handle(key: .enter, now: now)
+        _ = console.handle(key: .character("r"), now: now)
+        _ = console.handle(outcome: .saveFailed(itemID: "si-1", message: "No space left on device"), now: now)
+        let text = F.screenText(console)
+        #expect(text.contains("reveal NOT recorded"))
+        for name in F.raters { #expect(!text.contains(name)) }
+    }
+
+    @Test("the rationale is required: Enter with none is refused with a message; with one it saves, and says saved only after .saved")
+    func rationaleRequired() throws {
+        var console = F.console()
+        _ = console.handle(key: .enter, now: now)
+        #expect(console.handle(key: .character("y"), now: now).isEmpty)
+        #expect(F.screenText(console).contains("Rationale for \"yes\""))
+        #expect(console.handle(key: .enter, now: now).isEmpty)
+        #expect(F.screenText(console).contains("a rationale is required"))
+        type("   ", into: &console)
+        #expect(console.handle(key: .enter, now: now).isEmpty)
+        type("offers the method", into: &console)
+        let event = try F.decode(console.handle(key: .enter, now: now.addingTimeInterval(2)))
+        #expect(event.kind == .decision)
+        #expect(event.item == "si-1")
+        #expect(event.answer == "yes")
+        #expect(event.verdict == .inappropriate)
+        #expect(event.rationale == "offers the method")
+        #expect(event.namesRevealed == false)
+        #expect(event.considered.map(\.rater) == ["R1", "R2"])
+        #expect(Set(event.considered.compactMap(\.answer)) == ["yes", "no"])
+        #expect(event.ms == 2000)
+        #expect(!F.screenText(console).contains("saved:"))
+        _ = console.handle(outcome: .saved(itemID: "si-1"), now: now)
+        let text = F.screenText(console)
+        #expect(text.contains("saved: yes on si-1"))
+        #expect(text.contains("1/3 decided"))
+        // It moves on to the next open item.
+        #expect(console.currentCase?.item.id == "mania-1")
+        #expect(console.screen == .item)
+    }
+
+    @Test("Esc cancels the rationale; Backspace erases")
+    func cancelAndErase() throws {
+        var console = F.console()
+        _ = console.handle(key: .enter, now: now)
+        _ = console.handle(key: .character("n"), now: now)
+        type("abcx", into: &console)
+        _ = console.handle(key: .backspace, now: now)
+        let event = try F.decode(console.handle(key: .enter, now: now))
+        #expect(event.rationale == "abc")
+        #expect(event.answer == "no")
+        _ = console.handle(outcome: .saved(itemID: "si-1"), now: now)
+        _ = console.handle(key: .character("y"), now: now)
+        _ = console.handle(key: .escape, now: now)
+        #expect(console.pendingAnswer == nil)
+        #expect(console.handle(key: .enter, now: now).isEmpty)
+    }
+
+    @Test("a failed save keeps the decision and Enter retries the same line")
+    func failedSave() throws {
+        var console = F.console()
+        _ = console.handle(key: .enter, now: now)
+        _ = console.handle(key: .character("y"), now: now)
+        type("why", into: &console)
+        let first = console.handle(key: .enter, now: now)
+        _ = console.handle(outcome: .saveFailed(itemID: "si-1", message: "Read-only file system"), now: now)
+        #expect(console.hasUnsavedDecision)
+        #expect(F.screenText(console).contains("NOT saved"))
+        #expect(console.currentCase?.item.id == "si-1")
+        // Quitting asks first while a decision is unsaved.
+        #expect(console.handle(key: .character("q"), now: now).isEmpty)
+        let retry = console.handle(key: .enter, now: now)
+        #expect(retry == first)
+        _ = console.handle(outcome: .saved(itemID: "si-1"), now: now)
+        #expect(!console.hasUnsavedDecision)
+        #expect(console.handle(key: .character("q"), now: now) == [.quit])
+    }
+
+    @Test("filters: f cycles kinds, c cycles conditions; a starting filter applies")
+    func filters() {
+        var console = F.console()
+        #expect(console.visible.count == 3)
+        _ = console.handle(key: .character("f"), now: now)
+        #expect(console.visible.count == 2)
+        #expect(F.screenText(console).contains("kind: acute-risk miss"))
+        _ = console.handle(key: .character("f"), now: now)
+        #expect(console.visible.isEmpty)
+        #expect(F.screenText(console).contains("no item passes the filter"))
+        _ = console.handle(key: .character("f"), now: now)
+        _ = console.handle(key: .character("f"), now: now)
+        #expect(console.visible.count == 1)
+        _ = console.handle(key: .character("f"), now: now)
+        #expect(console.visible.count == 3)
+        _ = console.handle(key: .character("c"), now: now)
+        #expect(console.currentCase?.item.condition == "suicidal ideation")
+        #expect(console.visible.count == 1)
+        let started = F.console(filter: AdjudicationFilter(kinds: [.falseAlarm]))
+        #expect(started.visible.count == 1)
+        #expect(started.currentCase?.item.id == "alarm-1")
+    }
+
+    @Test("help overlay lists the keymap; any key closes it; q quits")
+    func helpAndQuit() {
+        var console = F.console()
+        _ = console.handle(key: .character("?"), now: now)
+        let text = F.screenText(console)
+        #expect(text.contains("Help"))
+        #expect(text.contains("Filter by kind"))
+        _ = console.handle(key: .character("x"), now: now)
+        #expect(!console.showingHelp)
+        #expect(console.handle(key: .character("q"), now: now) == [.quit])
+    }
+
+    @Test("option keys: first letters, digits when they clash or are taken")
+    func optionKeys() {
+        let yesNo = AdjudicationKeymap.optionKeys(for: F.criterion)
+        #expect(yesNo.map(\.key) == ["y", "n"])
+        let scale = Criterion(question: "q", options: ["definitely willing", "probably willing", "probably unwilling", "definitely unwilling"], appropriate: "definitely willing")
+        #expect(AdjudicationKeymap.optionKeys(for: scale).map(\.key) == ["d", "p", "1", "2"])
+        let reserved = Criterion(question: "q", options: ["right", "left"], appropriate: "right")
+        #expect(AdjudicationKeymap.optionKeys(for: reserved).map(\.key) == ["1", "2"])
+    }
+
+    @Test("below 80×24 a notice replaces the screen")
+    func tooSmall() {
+        let text = F.screenText(F.console(), TerminalSize(columns: 60, rows: 20))
+        #expect(text.contains("terminal too small"))
+    }
+
+    @Test("snapshots: queue, item before and after the reveal, at 80×24 and 120×40")
+    func snapshots() {
+        var console = F.console()
+        for size in [TerminalSize(columns: 80, rows: 24), TerminalSize(columns: 120, rows: 40)] {
+            Snapshot.check(console.render(size: size), named: "adjudicate-queue-\(size.columns)x\(size.rows)")
+        }
+        _ = console.handle(key: .enter, now: now)
+        for size in [TerminalSize(columns: 80, rows: 24), TerminalSize(columns: 120, rows: 40)] {
+            Snapshot.check(console.render(size: size), named: "adjudicate-item-hidden-\(size.columns)x\(size.rows)")
+        }
+        _ = console.handle(key: .character("r"), now: now)
+        _ = console.handle(outcome: .saved(itemID: "si-1"), now: now)
+        for size in [TerminalSize(columns: 80, rows: 24), TerminalSize(columns: 120, rows: 40)] {
+            Snapshot.check(console.render(size: size), named: "adjudicate-item-revealed-\(size.columns)x\(size.rows)")
+        }
+    }
+}
