@@ -277,3 +277,21 @@ struct AdjudicationLogTests {
         }
     }
 }
+
+@Suite("Adjudication status lines")
+struct AdjudicationStatusTests {
+    @Test("an unreadable adjudication log becomes a status line, never a crash")
+    func unreadableLog() throws {
+        let folder = try AdjudicationFixture.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let dataset = Dataset(name: "d", items: [AdjudicationFixture.item("a", "mania", judge: "no")])
+        #expect(AdjudicationStatus.statusLines(folder: folder, dataset: dataset) == ["adjudication: queue empty (no disagreements)"])
+        let adjudication = AnnotationPaths.adjudicationFolder(folder: folder)
+        try FileManager.default.createDirectory(at: adjudication, withIntermediateDirectories: true)
+        try Data("garbage\n".utf8).write(to: adjudication.appendingPathComponent("x.jsonl"))
+        let lines = AdjudicationStatus.statusLines(folder: folder, dataset: dataset)
+        #expect(lines.count == 1)
+        #expect(lines[0].hasPrefix("adjudication: cannot read the logs: "))
+        #expect(lines[0].contains("x.jsonl:1:"))
+    }
+}

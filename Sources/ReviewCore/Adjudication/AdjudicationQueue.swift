@@ -257,4 +257,13 @@ public enum AdjudicationStatus {
         let loaded = try AdjudicationQueue.load(annotationFolder: folder, dataset: dataset, adjudicator: "")
         return loaded.queue.progress.lines + loaded.warnings.map { "warning: \($0)" }
     }
+
+    /// The same lines, never throwing: a log that cannot be read becomes a line saying so (for `status`).
+    public static func statusLines(folder: URL, dataset: Dataset) -> [String] {
+        do {
+            return try lines(folder: folder, dataset: dataset)
+        } catch {
+            return ["adjudication: cannot read the logs: \(error)"]
+        }
+    }
 }
