@@ -58,8 +58,14 @@ enum AdjudicationHarness {
         return !text.isEmpty && !text.contains("is not built yet")
     }()
 
+    /// Whether the agreement engine computes coefficients (not the contract stub that returns none).
+    static let engineIsReal: Bool = {
+        let table = RatingTable(items: ["a", "b", "c"], raters: ["x", "y"], categories: ["p", "q"], codes: [0, 0, 1, 1, 0, 1])
+        return !AgreementEngine.summarize(table, options: AgreementOptions()).overall.isEmpty
+    }()
+
     static var canAdjudicateInTmux: Bool { tmux != nil && binary != nil && storeIsReal && referenceIsReal && terminalLoopIsReal }
-    static var canRoundTripWide: Bool { binary != nil && storeIsReal && agreementIsReal }
+    static var canRoundTripWide: Bool { binary != nil && storeIsReal && agreementIsReal && engineIsReal }
 
     static func temporaryFolder() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("jr-adj-e2e-\(UUID().uuidString)")
@@ -265,7 +271,8 @@ struct AdjudicationEndToEndTests {
     @Test(
         "a wide export read back by agreement --ratings gives the same coefficients as agreement on the dataset",
         .enabled(if: H.binary != nil, "the judge-review binary is not built (.build/debug/judge-review)"),
-        .enabled(if: H.storeIsReal && H.agreementIsReal, "needs the store (CurrentLabels.load) and the agreement command; contract stubs on this branch"))
+        .enabled(if: H.storeIsReal && H.agreementIsReal && H.engineIsReal,
+                 "needs the store (CurrentLabels.load), the agreement command and the agreement engine; contract stubs on this branch"))
     func wideRoundTrip() throws {
         let folder = try H.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
