@@ -94,31 +94,37 @@ enum AdjudicationHarness {
         return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
     }
 
-    /// A tmux session running one command, driven with send-keys and read with capture-pane.
+    /// A tmux session on its own server (`-L`), running one command, driven with send-keys and read with capture-pane.
     struct Session {
         let name = "jr-adj-\(UUID().uuidString.prefix(8))"
 
+        /// Runs tmux on this session's server. Output goes through a file, not a pipe: the server that
+        /// `new-session` starts inherits the client's descriptors and would hold a pipe open forever.
         @discardableResult
         func tmux(_ arguments: [String]) throws -> String {
+            let output = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString).out")
+            FileManager.default.createFile(atPath: output.path, contents: nil)
+            defer { try? FileManager.default.removeItem(at: output) }
+            let handle = try FileHandle(forWritingTo: output)
+            defer { try? handle.close() }
             let process = Process()
             process.executableURL = URL(fileURLWithPath: AdjudicationHarness.tmux ?? "/usr/bin/tmux")
-            process.arguments = arguments
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
+            process.arguments = ["-L", name, "-f", "/dev/null"] + arguments
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = handle
+            process.standardError = handle
             try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            return (try? String(contentsOf: output, encoding: .utf8)) ?? ""
         }
 
         func start(_ command: String, columns: Int = 100, rows: Int = 30) throws {
-            try tmux(["new-session", "-d", "-s", name, "-x", "\(columns)", "-y", "\(rows)", "env TERM=xterm-256color sh -c \(AdjudicationHarness.shellQuoted(command))"])
+            try tmux(["new-session", "-d", "-s", "main", "-x", "\(columns)", "-y", "\(rows)", "env TERM=xterm-256color sh -c \(AdjudicationHarness.shellQuoted(command))"])
         }
 
-        func keys(_ keys: String...) throws { try tmux(["send-keys", "-t", name] + keys) }
-        func literal(_ text: String) throws { try tmux(["send-keys", "-t", name, "-l", text]) }
-        func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", name]) }
+        func keys(_ keys: String...) throws { try tmux(["send-keys", "-t", "main"] + keys) }
+        func literal(_ text: String) throws { try tmux(["send-keys", "-t", "main", "-l", text]) }
+        func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", "main"]) }
 
         /// Waits until the screen contains `text`; throws with the screen when it does not in time.
         @discardableResult
@@ -133,7 +139,7 @@ enum AdjudicationHarness {
             throw AdjudicationEventError("timed out waiting for \"\(text)\"; screen:\n\(last)")
         }
 
-        func kill() { _ = try? tmux(["kill-session", "-t", name]) }
+        func kill() { _ = try? tmux(["kill-server"]) }
     }
 }
 
