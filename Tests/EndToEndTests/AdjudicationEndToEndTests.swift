@@ -1,6 +1,9 @@
 import Foundation
 import ReviewCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Paths, probes and a small tmux driver for the adjudication end-to-end tests.
 enum AdjudicationHarness {
@@ -98,23 +101,28 @@ enum AdjudicationHarness {
     struct Session {
         let name = "jr-adj-\(UUID().uuidString.prefix(8))"
 
-        /// Runs tmux on this session's server. Output goes through a file, not a pipe: the server that
-        /// `new-session` starts inherits the client's descriptors and would hold a pipe open forever.
+        /// Runs tmux on this session's server and returns what it printed.
+        ///
+        /// posix_spawn + waitpid with output to a file: the server that `new-session` starts inherits the
+        /// client's descriptors, and Foundation's `Process` was seen to hang on it (pipe or not).
         @discardableResult
         func tmux(_ arguments: [String]) throws -> String {
             let output = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString).out")
-            FileManager.default.createFile(atPath: output.path, contents: nil)
             defer { try? FileManager.default.removeItem(at: output) }
-            let handle = try FileHandle(forWritingTo: output)
-            defer { try? handle.close() }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: AdjudicationHarness.tmux ?? "/usr/bin/tmux")
-            process.arguments = ["-L", name, "-f", "/dev/null"] + arguments
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = handle
-            process.standardError = handle
-            try process.run()
-            process.waitUntilExit()
+            let executable = AdjudicationHarness.tmux ?? "/usr/bin/tmux"
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+            let argv = ([executable, "-L", name, "-f", "/dev/null"] + arguments).map { strdup($0) } + [nil]
+            defer { argv.forEach { free($0) } }
+            var pid: pid_t = 0
+            let result = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+            guard result == 0 else { throw AdjudicationEventError("cannot start tmux: \(String(cString: strerror(result)))") }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             return (try? String(contentsOf: output, encoding: .utf8)) ?? ""
         }
 
