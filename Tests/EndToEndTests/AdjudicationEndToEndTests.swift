@@ -147,7 +147,18 @@ enum AdjudicationHarness {
             throw AdjudicationEventError("timed out waiting for \"\(text)\"; screen:\n\(last)")
         }
 
-        func kill() { _ = try? tmux(["kill-server"]) }
+        /// Ends the pane's processes, then the server. The pane's process group is killed first: a shell that
+        /// inherited an ignored SIGHUP would otherwise outlive `kill-server` and keep the server waiting.
+        func kill() {
+            let pids = ((try? tmux(["display-message", "-p", "-t", "main", "#{pane_pid} #{pid}"])) ?? "")
+                .split(separator: " ").compactMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            if let pane = pids.first, pane > 1 {
+                Glibc.kill(-pane, SIGKILL)
+                Glibc.kill(pane, SIGKILL)
+            }
+            _ = try? tmux(["kill-server"])
+            if pids.count > 1, pids[1] > 1 { Glibc.kill(pids[1], SIGKILL) }
+        }
     }
 }
 
