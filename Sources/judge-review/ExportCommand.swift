@@ -70,6 +70,10 @@ struct ExportCommand: ParsableCommand {
 
     /// Writes a whole file atomically; the labels are research data, so the file is private (0600) like the logs.
     private func write(_ data: Data, to path: String) throws {
+        // Renaming over a device, FIFO or folder would replace it (e.g. /dev/null): only regular files are replaced.
+        if let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType, type != .typeRegular {
+            throw InputError(file: path, "exists and is not a regular file; refusing to replace it")
+        }
         do {
             try AtomicFile.write(data, to: URL(fileURLWithPath: path), permissions: 0o600)
         } catch {

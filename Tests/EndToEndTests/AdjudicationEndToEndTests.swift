@@ -354,6 +354,15 @@ struct ExportCommandBadInputTests {
         #expect(noFolder.status != 0)
         #expect(noFolder.stderr.contains("no/such/folder/long.csv"))
 
+        // A FIFO (like /dev/null) is never replaced by the rename.
+        let fifo = folder.appendingPathComponent("fifo.csv")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        let special = try H.run(["export", "planted.jsonl", "--annotations", "annotations", "--long", "fifo.csv"], in: folder)
+        #expect(special.status != 0)
+        #expect(special.stderr.contains("fifo.csv: exists and is not a regular file"))
+        let type = try FileManager.default.attributesOfItem(atPath: fifo.path)[.type] as? FileAttributeType
+        #expect(type != nil && type != .typeRegular)
+
         let same = try H.run(["export", "planted.jsonl", "--gold", "a.csv", "--wide", "./a.csv"], in: folder)
         #expect(same.status != 0)
 
