@@ -291,6 +291,11 @@ struct AdjudicationEndToEndTests {
             split-1,,,tie
 
             """)
+
+        // `status` reports the queue's progress (StatusCommand.adjudicationLines → AdjudicationStatus.statusLines).
+        let status = try H.run(["status", datasetFile.lastPathComponent, "--annotations", "annotations"], in: folder)
+        #expect(status.stdout.contains("adjudication: 3 in queue, 2 decided, 1 remaining (human disagreement 1)"),
+                "status must print the adjudication line; got: \(status.stdout)")
     }
 
     @Test(
