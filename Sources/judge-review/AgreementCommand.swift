@@ -186,11 +186,10 @@ struct AgreementCommand: ParsableCommand {
 
     /// Adjudicated answers of the dataset: item id → the adjudicator's settled answer.
     ///
-    /// LEAD: wire the adjudication helper's `AdjudicationLogs` here (issue 6), i.e. the body becomes
-    /// `try AdjudicationLogs.resolution(annotationFolder: folder, dataset: dataset)`. Until then there are no
-    /// adjudicated answers, and the reference is the humans' unanimous or majority answer.
+    /// The latest decision per item across all adjudicators (`adjudication/*.jsonl`); items without one
+    /// fall back to the humans' unanimous or majority answer.
     func adjudicatedAnswers(folder: URL, dataset: Dataset) throws -> [String: String] {
-        [:]
+        try AdjudicationLogs.resolution(annotationFolder: folder, dataset: dataset)
     }
 }
 

@@ -39,8 +39,8 @@ struct StatusCommand: ParsableCommand {
 
     /// Lines about the adjudication queue under `folder/adjudication/` (progress of settling disagreements).
     ///
-    /// WIRING POINT: the adjudication helper (issue 6) returns its queue progress line(s) here; empty until then.
+    /// Queue length, decided and remaining by kind; a damaged adjudication log becomes a line saying so.
     static func adjudicationLines(folder: URL, dataset: Dataset) -> [String] {
-        []
+        AdjudicationStatus.statusLines(folder: folder, dataset: dataset)
     }
 }
