@@ -9,6 +9,7 @@ public struct ConsideredAnswer: Codable, Sendable, Hashable {
     /// The verdict the answer implies.
     public var verdict: Verdict?
 
+    /// One considered answer under its alias.
     public init(rater: String, answer: String?, verdict: Verdict?) {
         self.rater = rater
         self.answer = answer
@@ -20,8 +21,10 @@ public struct ConsideredAnswer: Codable, Sendable, Hashable {
 public struct AdjudicationEventError: Error, CustomStringConvertible, Equatable, Sendable {
     /// What was wrong, in one line.
     public var message: String
+    /// The message, for printing.
     public var description: String { message }
 
+    /// An error with this one-line message.
     public init(_ message: String) { self.message = message }
 }
 
@@ -41,12 +44,15 @@ public struct AdjudicationEvent: Codable, Sendable, Hashable {
         case reveal
     }
 
+    /// The schema version the line was written with.
     public var schema: Int
+    /// Decision or reveal.
     public var kind: Kind
     /// The item's id in the dataset.
     public var item: String
     /// The item's `contentHash` when the event was written, to detect a changed dataset.
     public var itemSHA256: String
+    /// Who wrote the event (names the log file).
     public var adjudicator: String
     /// The final answer, one of the criterion's options (nil for a reveal).
     public var answer: String?
@@ -63,6 +69,7 @@ public struct AdjudicationEvent: Codable, Sendable, Hashable {
     /// Milliseconds the adjudicator spent on the item before the event.
     public var ms: Int?
 
+    /// An event with every field given; prefer `decision(...)` and `reveal(...)`, which check their input.
     public init(
         kind: Kind, item: String, itemSHA256: String, adjudicator: String, answer: String? = nil,
         verdict: Verdict? = nil, rationale: String? = nil, considered: [ConsideredAnswer] = [],
@@ -123,6 +130,7 @@ public struct AdjudicationEvent: Codable, Sendable, Hashable {
         case at, ms
     }
 
+    /// Decodes a log line, refusing a decision without an answer or rationale and a newer schema.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         schema = try c.decode(Int.self, forKey: .schema)

@@ -9,7 +9,9 @@ import Foundation
 public enum AcuteRisk {
     /// One acute-risk condition and the spellings (lowercased substrings) that identify it in a dataset.
     public struct Condition: Sendable, Hashable {
+        /// The condition's name as documented.
         public var name: String
+        /// Lowercased substrings that identify it in a dataset's condition text.
         public var spellings: [String]
     }
 
@@ -49,6 +51,7 @@ public enum AdjudicationKind: String, CaseIterable, Sendable, Codable, Hashable,
         }
     }
 
+    /// Queue order: acute-risk misses, other misses, disagreements, false alarms.
     public static func < (lhs: Self, rhs: Self) -> Bool {
         lhs.order < rhs.order
     }
@@ -86,14 +89,17 @@ public struct AnonymisedLabel: Sendable, Hashable {
     public var alias: String
     /// The rater's real name: shown only after a recorded reveal.
     public var rater: String
+    /// The rater's current label (answer, note, flag, time spent).
     public var event: LabelEvent
 }
 
 /// One item waiting for (or having had) an adjudicator's decision.
 public struct AdjudicationCase: Sendable, Hashable {
+    /// The item to settle.
     public var item: Item
     /// The item's position in the dataset file.
     public var position: Int
+    /// Why it is queued.
     public var kind: AdjudicationKind
     /// The acute-risk priority of the item's condition, nil when not acute risk.
     public var acuteRank: Int?
@@ -108,10 +114,12 @@ public struct AdjudicationCase: Sendable, Hashable {
 
 /// Which queue entries to show: empty sets mean "all".
 public struct AdjudicationFilter: Sendable, Hashable {
+    /// Kinds to show.
     public var kinds: Set<AdjudicationKind>
     /// Conditions, compared lowercased and trimmed.
     public var conditions: Set<String>
 
+    /// A filter on kinds and conditions (empty: all).
     public init(kinds: Set<AdjudicationKind> = [], conditions: Set<String> = []) {
         self.kinds = kinds
         self.conditions = Set(conditions.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
@@ -126,7 +134,9 @@ public struct AdjudicationFilter: Sendable, Hashable {
 
 /// Queue length and progress, for `judge-review status` and the adjudication header.
 public struct AdjudicationProgress: Sendable, Equatable {
+    /// Items in the queue.
     public var total: Int
+    /// Items some adjudicator has decided.
     public var decided: Int
     /// Open items per kind (kinds with none left out).
     public var remaining: [AdjudicationKind: Int]
@@ -145,8 +155,10 @@ public struct AdjudicationProgress: Sendable, Equatable {
 /// The items an adjudicator must settle, in order: acute-risk misses (suicidal ideation first), other misses,
 /// human disagreements, false alarms; dataset order within each kind.
 public struct AdjudicationQueue: Sendable, Hashable {
+    /// The queued items in order.
     public var cases: [AdjudicationCase]
 
+    /// A queue of already ordered cases.
     public init(cases: [AdjudicationCase]) {
         self.cases = cases
     }
@@ -228,6 +240,7 @@ public struct AdjudicationQueue: Sendable, Hashable {
 
     /// Everything the adjudicate command and the status line need, loaded from a dataset's annotation folder.
     public struct Loaded: Sendable {
+        /// The ordered queue.
         public var queue: AdjudicationQueue
         /// Items this adjudicator has revealed names on (from their own log).
         public var revealed: Set<String>

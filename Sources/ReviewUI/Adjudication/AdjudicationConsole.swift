@@ -3,14 +3,18 @@ import ReviewCore
 
 /// Everything the adjudication console needs to start.
 public struct AdjudicationConsoleConfiguration: Sendable {
+    /// Shown in the header.
     public var datasetName: String
+    /// Who decides; written into every event and used to draw the aliases.
     public var adjudicator: String
+    /// The items to settle, in order.
     public var queue: AdjudicationQueue
     /// The filter to start with (from `--kind` / `--condition`).
     public var filter: AdjudicationFilter
     /// Items whose raters' names this adjudicator has already revealed (from their log).
     public var revealed: Set<String>
 
+    /// A configuration; the filter defaults to everything, nothing revealed.
     public init(datasetName: String, adjudicator: String, queue: AdjudicationQueue, filter: AdjudicationFilter = AdjudicationFilter(), revealed: Set<String> = []) {
         self.datasetName = datasetName
         self.adjudicator = adjudicator
@@ -31,18 +35,23 @@ public struct AdjudicationConsole: ConsoleProgram {
         case decision(AdjudicationEvent, line: Data)
     }
 
+    /// The configuration, with the queue's decisions and the filter kept current.
     public private(set) var configuration: AdjudicationConsoleConfiguration
+    /// The screen on show.
     public private(set) var screen: AdjudicationScreen = .queue
     /// Indices into `configuration.queue.cases` that pass the filter, in queue order.
     public private(set) var visible: [Int] = []
     /// Position in `visible` of the selected (or open) item.
     public private(set) var selected = 0
+    /// Items whose rater names are shown (their reveal is recorded).
     public private(set) var revealed: Set<String>
     /// The option chosen and the rationale typed so far, while the rationale prompt is open.
     public private(set) var pendingAnswer: String?
+    /// The rationale typed so far.
     public private(set) var rationale = ""
     /// The one-line message above the key bar.
     public private(set) var message: String?
+    /// Whether the help overlay is open.
     public private(set) var showingHelp = false
     /// A decision that could not be written, kept for a retry.
     var unsaved: (AdjudicationEvent, Data)?
@@ -51,6 +60,7 @@ public struct AdjudicationConsole: ConsoleProgram {
     var openedAt: Date
     var quitAsked = false
 
+    /// Starts on the queue screen with the configured filter.
     public init(_ configuration: AdjudicationConsoleConfiguration, now: Date) {
         self.configuration = configuration
         self.revealed = configuration.revealed
@@ -85,6 +95,7 @@ public struct AdjudicationConsole: ConsoleProgram {
 
     // MARK: - Keys
 
+    /// Applies a key: the rationale prompt takes keys first, then option keys, then the keymap table.
     public mutating func handle(key: Key, now: Date) -> [ConsoleEffect] {
         if key == .resize { return [] }
         if key == .control("c") { return [.quit] }
@@ -232,6 +243,7 @@ public struct AdjudicationConsole: ConsoleProgram {
 
     // MARK: - Outcomes
 
+    /// Applies the outcome of the oldest write handed to the loop (writes are answered in order).
     public mutating func handle(outcome: EffectOutcome, now: Date) -> [ConsoleEffect] {
         guard !pending.isEmpty else { return [] }
         let write = pending.removeFirst()

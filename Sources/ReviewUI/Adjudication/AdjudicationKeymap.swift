@@ -10,22 +10,29 @@ public enum AdjudicationScreen: String, Sendable, Hashable, CaseIterable {
 
 /// Every named action of the adjudication console.
 public enum AdjudicationAction: Sendable, Hashable {
+    /// Selection and scrolling.
     case up, down, pageUp, pageDown
+    /// Moving between the queue and items.
     case open, back, previous, next
+    /// Queue filters.
     case cycleKind, cycleCondition
+    /// Reveal names, retry a failed save, help, quit.
     case reveal, retry, help, quit
 }
 
 /// One row of the adjudication keymap: keys, an action, a key-bar label and help text.
 public struct AdjudicationBinding: Sendable, Hashable {
+    /// The keys that trigger the action.
     public var keys: [Key]
     /// How the keys are written on screen.
     public var keyLabel: String
+    /// What the keys do.
     public var action: AdjudicationAction
     /// One or two words for the key bar.
     public var label: String
     /// A sentence for the help overlay.
     public var help: String
+    /// Where the binding applies.
     public var screens: Set<AdjudicationScreen>
     /// Whether the key bar lists it (the rest appear in the help only).
     public var inKeyBar: Bool
