@@ -70,12 +70,12 @@ struct ExportCommand: ParsableCommand {
 
     /// Writes a whole file atomically; the labels are research data, so the file is private (0600) like the logs.
     private func write(_ data: Data, to path: String) throws {
-        // Renaming over a device, FIFO or folder would replace it (e.g. /dev/null): only regular files are replaced.
-        if let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType, type != .typeRegular {
-            throw InputError(file: path, "exists and is not a regular file; refusing to replace it")
-        }
+        let url = URL(fileURLWithPath: path)
         do {
-            try AtomicFile.write(data, to: URL(fileURLWithPath: path), permissions: 0o600)
+            try AtomicFile.write(data, to: url, permissions: 0o600)
+        } catch let error as FileWriteError where error.message.hasPrefix("\(url.path): ") {
+            // Name the file as the user gave it, once.
+            throw InputError(file: path, String(error.message.dropFirst(url.path.count + 2)))
         } catch {
             throw InputError(file: path, "cannot write: \(error)")
         }

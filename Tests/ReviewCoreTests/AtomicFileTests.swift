@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+@testable import ReviewCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Atomic file writes")
+struct AtomicFileTests {
+    private func scratch() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test("a write replaces a regular file whole and leaves no temporary file")
+    func replacesRegularFile() throws {
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("out.csv")
+        try AtomicFile.write(Data("old\n".utf8), to: file)
+        try AtomicFile.write(Data("new\n".utf8), to: file, permissions: 0o600)
+        #expect(try String(contentsOf: file, encoding: .utf8) == "new\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["out.csv"])
+    }
+
+    @Test("a FIFO, a folder or a symbolic link is never replaced")
+    func refusesSpecialFiles() throws {
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fifo = folder.appendingPathComponent("fifo")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        let subfolder = folder.appendingPathComponent("sub")
+        try FileManager.default.createDirectory(at: subfolder, withIntermediateDirectories: false)
+        let target = folder.appendingPathComponent("target")
+        try Data("keep\n".utf8).write(to: target)
+        let link = folder.appendingPathComponent("link")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+
+        for url in [fifo, subfolder, link] {
+            #expect(throws: FileWriteError.self) { try AtomicFile.write(Data("x".utf8), to: url) }
+        }
+        var info = stat()
+        #expect(lstat(fifo.path, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        #expect(try String(contentsOf: target, encoding: .utf8) == "keep\n")
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)) == ["fifo", "sub", "target", "link"])
+    }
+}
