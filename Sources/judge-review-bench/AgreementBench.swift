@@ -82,14 +82,8 @@ enum AgreementBench {
     /// Items with a latent true category; each rater reports it with probability 0.7, else a uniform category;
     /// each rating is missing with probability 0.1. Deterministic for a seed (SplitMix64).
     static func generate(_ shape: Shape, seed: UInt64) -> RatingTable {
-        var state = seed
-        func random() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Double((z ^ (z >> 31)) >> 11) * 0x1.0p-53
-        }
+        var generator = SplitMix64(seed: seed)
+        func random() -> Double { Double(generator.next() >> 11) * 0x1.0p-53 }
         var codes = [Int32](repeating: RatingTable.missing, count: shape.raters * shape.items)
         for item in 0..<shape.items {
             let truth = Int32(random() * 3)

@@ -18,7 +18,7 @@ struct StoreCrashTests {
         let binary = try #require(BinaryRunner.executable)
         let seed = ProcessInfo.processInfo.environment["STORE_CRASH_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64.max)
         print("store crash test: seed \(seed) (rerun with STORE_CRASH_SEED=\(seed))")
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("crash-\(UUID().uuidString)", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -91,7 +91,7 @@ struct StoreCrashTests {
     }
 
     /// Cuts the log's last line at a random byte when its id was never reported saved; returns whether it did.
-    private func tearUnreportedLastLine(_ file: URL, reportedSaved: Set<String>, random: inout SeededGenerator) throws -> Bool {
+    private func tearUnreportedLastLine(_ file: URL, reportedSaved: Set<String>, random: inout SplitMix64) throws -> Bool {
         guard let data = try? Data(contentsOf: file), data.count > 1 else { return false }
         let body = data.dropLast()
         let lastLineStart = (body.lastIndex(of: 0x0A).map { $0 + 1 }) ?? body.startIndex

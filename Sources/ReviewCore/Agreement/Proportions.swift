@@ -75,7 +75,7 @@ public enum Proportions {
     ) -> CorrectedRateInterval? {
         let validated = validation.total
         guard resamples > 0, validated > 0, judged > 0 else { return nil }
-        var random = ProportionsRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let cells = [validation.truePositive, validation.falseNegative, validation.falsePositive, validation.trueNegative]
         let apparent = Double(reportedInappropriate) / Double(judged)
         var values: [Double] = []
@@ -131,7 +131,7 @@ public enum Proportions {
 
     /// One binomial draw divided by n: exact for small n, normal approximation (clipped) for large n,
     /// because looping over tens of thousands of items in every resample buys nothing.
-    static func binomialProportion(n: Int, p: Double, random: inout ProportionsRandom) -> Double {
+    static func binomialProportion(n: Int, p: Double, random: inout SplitMix64) -> Double {
         if p <= 0 || p >= 1 { return p }
         if n <= 5_000 {
             var successes = 0
@@ -144,21 +144,6 @@ public enum Proportions {
         let z = (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
         let draw = (Double(n) * p + z * (Double(n) * p * (1 - p)).squareRoot()).rounded()
         return min(Double(n), max(0, draw)) / Double(n)
-    }
-}
-
-/// SplitMix64: a small, fast, seedable generator so that bootstrap intervals are reproducible.
-struct ProportionsRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -7,15 +7,8 @@ struct RandomSource: RandomNumberGenerator, Sendable {
 
     /// A generator for `seed`; `stream` separates independent sequences drawn from one seed.
     init(seed: UInt64, stream: UInt64 = 0) {
-        var mix = seed ^ (stream &* 0xD1B5_4A32_D192_ED03)
-        func splitMix() -> UInt64 {
-            mix &+= 0x9E37_79B9_7F4A_7C15
-            var z = mix
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        state = (splitMix(), splitMix(), splitMix(), splitMix())
+        var mix = SplitMix64(seed: seed ^ (stream &* 0xD1B5_4A32_D192_ED03))
+        state = (mix.next(), mix.next(), mix.next(), mix.next())
     }
 
     /// The next 64 random bits.
