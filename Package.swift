@@ -49,14 +49,15 @@ let package = Package(
         // Benchmarks (run by hand or by scripts/bench; never timed in tests).
         .executableTarget(
             name: "judge-review-bench",
-            dependencies: ["ReviewCore", "ReviewImport", "ReviewUI"]
+            dependencies: ["ReviewCore", "ReviewImport", "ReviewUI", "TerminalBackend"]
         ),
 
         // Tests
         .testTarget(name: "ReviewCoreTests", dependencies: ["ReviewCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReviewImportTests", dependencies: ["ReviewImport", "ReviewCore"]),
         .testTarget(name: "ReviewUITests", dependencies: ["ReviewUI", "ReviewCore"], exclude: ["Snapshots"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ReviewCore"]),
+        .testTarget(name: "TerminalBackendTests", dependencies: ["TerminalBackend", "ReviewUI", "ReviewCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ReviewCore", "ReviewUI"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,8 +1,14 @@
-// CONTRACT STUB: the terminal loop (issue 5) replaces this body. Adjudication and the label
-// console both run through it; the executable supplies `perform` (append to the right log).
+// The terminal loop (issue 5). Adjudication and the label console both run through it; the executable
+// supplies `perform` (append to the right log).
 import Foundation
 import ReviewCore
 import ReviewUI
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Runs a console program in the terminal: render, diff, read a key, handle it, perform effects.
 public enum ConsoleLoop {
@@ -11,12 +17,60 @@ public enum ConsoleLoop {
     public static func run<Program: ConsoleProgram>(
         _ program: inout Program, perform: (ConsoleEffect) -> EffectOutcome?
     ) throws {
-        throw ConsoleLoopError.notBuilt
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw ConsoleLoopError.notATerminal }
+        let terminal = try NcursesTerminal(environment: ProcessInfo.processInfo.environment)
+        defer { terminal.stop() }
+        run(&program, terminal: terminal, perform: perform)
+    }
+
+    /// The loop itself, on any terminal (tests pass a scripted one).
+    ///
+    /// Each turn renders at the terminal's real size (the program draws its own too-small notice),
+    /// draws the difference, reads one key and hands it to the program; every effect is performed in
+    /// order and its outcome fed back, which may bring more effects. Effects after a `.quit` in the same
+    /// batch are still performed, so no label is dropped on the way out. Returns when the program quits
+    /// or the input closes.
+    public static func run<Program: ConsoleProgram>(
+        _ program: inout Program, terminal: some ConsoleTerminal,
+        now: () -> Date = { Date() }, perform: (ConsoleEffect) -> EffectOutcome?
+    ) {
+        while true {
+            terminal.draw(program.render(size: terminal.size))
+            guard let key = terminal.readKey() else { return }
+            var pending = program.handle(key: key, now: now())
+            var quitting = false
+            while !pending.isEmpty {
+                let effect = pending.removeFirst()
+                if effect == .quit {
+                    quitting = true
+                    continue
+                }
+                if let outcome = perform(effect) {
+                    pending.append(contentsOf: program.handle(outcome: outcome, now: now()))
+                }
+            }
+            if quitting { return }
+        }
     }
 }
 
 /// Why the console could not run.
-public enum ConsoleLoopError: Error, CustomStringConvertible {
+public enum ConsoleLoopError: Error, CustomStringConvertible, Equatable {
+    /// Kept for source compatibility with the first contract; no longer thrown.
     case notBuilt
-    public var description: String { "the terminal console is not built yet" }
+    /// Standard input or output is not a terminal (a pipe, a file, CI).
+    case notATerminal
+    /// ncurses does not know the terminal type.
+    case unknownTerminal(String)
+    /// A file given for input or output could not be opened.
+    case cannotOpen(String)
+
+    public var description: String {
+        switch self {
+        case .notBuilt: return "the terminal console is not built yet"
+        case .notATerminal: return "the console needs a terminal: standard input and output must both be a terminal (not a pipe or a file)"
+        case .unknownTerminal(let name): return "unknown terminal type \"\(name)\": set TERM to one this system knows (e.g. xterm-256color, screen, linux, vt100)"
+        case .cannotOpen(let path): return "cannot open \(path)"
+        }
+    }
 }

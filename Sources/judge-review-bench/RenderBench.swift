@@ -1,4 +1,145 @@
-/// CONTRACT STUB: console render benchmarks (issue 5).
+// Console render benchmarks (issue 5): run in release, never timed inside tests.
+//   swift run -c release judge-review-bench render [--items N] [--keystrokes N] [--demo PATH]
+import Foundation
+import ReviewCore
+import ReviewUI
+import TerminalBackend
+
+/// Measures time to first frame on the demo dataset, and render + diff per keystroke on a large one.
 enum RenderBench {
-    static func run(_ arguments: [String]) { print("render benchmark not built yet") }
+    static func run(_ arguments: [String]) {
+        var itemCount = 100_000
+        var keystrokes = 2_000
+        var demoPath = "Stimuli/demo/demo.jsonl"
+        var index = 0
+        while index < arguments.count {
+            let value = index + 1 < arguments.count ? arguments[index + 1] : ""
+            switch arguments[index] {
+            case "--items": itemCount = Int(value) ?? itemCount
+            case "--keystrokes": keystrokes = Int(value) ?? keystrokes
+            case "--demo": demoPath = value
+            default:
+                print("usage: judge-review-bench render [--items N] [--keystrokes N] [--demo PATH]")
+                return
+            }
+            index += 2
+        }
+        do {
+            try firstFrame(demoPath: demoPath)
+            try keystrokeLatency(itemCount: itemCount, keystrokes: keystrokes)
+        } catch {
+            print("render benchmark failed: \(error)")
+        }
+    }
+
+    /// Time from reading the demo file to the first frame sent to the terminal (on /dev/null), 80×24.
+    static func firstFrame(demoPath: String) throws {
+        guard FileManager.default.fileExists(atPath: demoPath) else {
+            print("first frame: \(demoPath) not found (run from the repository's top folder), skipped")
+            return
+        }
+        var samples: [Double] = []
+        for _ in 0..<20 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let dataset = try Dataset.read(from: URL(fileURLWithPath: demoPath))
+            let configuration = LabelConsoleConfiguration(
+                dataset: dataset, rater: "bench", mode: .blind, order: ItemOrder.positions(count: dataset.items.count, shuffledWithSeed: nil),
+                history: [])
+            let console = LabelConsole(configuration, now: Date())
+            let terminal = try NcursesTerminal(
+                termType: "xterm-256color", inputPath: "/dev/null", outputPath: "/dev/null",
+                size: TerminalSize(columns: 80, rows: 24))
+            terminal.draw(console.render(size: terminal.size))
+            samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            terminal.stop()
+        }
+        let stats = RenderTimings(samples)
+        print(String(format: "first frame (demo, 80x24, read + set up + render + draw, 20 runs): median %.2f ms, max %.2f ms", stats.p50, stats.max))
+    }
+
+    /// Per keystroke at 200×60 on a generated dataset: handle the key, render the grid, diff and draw.
+    static func keystrokeLatency(itemCount: Int, keystrokes: Int) throws {
+        let dataset = generatedDataset(count: itemCount)
+        let size = TerminalSize(columns: 200, rows: 60)
+        let configuration = LabelConsoleConfiguration(
+            dataset: dataset, rater: "bench", mode: .blind, order: ItemOrder.positions(count: itemCount, shuffledWithSeed: 1), history: [])
+        var console = LabelConsole(configuration, now: Date())
+        let terminal = try NcursesTerminal(termType: "xterm-256color", inputPath: "/dev/null", outputPath: "/dev/null", size: size)
+        defer { terminal.stop() }
+        terminal.draw(console.render(size: size))
+        // Mostly moving between items, with scrolling in between, as a rater does.
+        let script: [Key] = [.right, .right, .down, .down, .pageDown, .right, .left, .up, .right, .character("j"), .character("k"), .right]
+        var total: [Double] = []
+        var renderOnly: [Double] = []
+        var changedCells = 0
+        var previous = console.render(size: size)
+        for step in 0..<keystrokes {
+            let key = script[step % script.count]
+            let start = DispatchTime.now().uptimeNanoseconds
+            let effects = console.handle(key: key, now: Date())
+            for effect in effects {
+                if case .appendLabel(let event) = effect { _ = console.handle(outcome: .saved(itemID: event.item), now: Date()) }
+            }
+            let grid = console.render(size: size)
+            let rendered = DispatchTime.now().uptimeNanoseconds
+            terminal.draw(grid)
+            let end = DispatchTime.now().uptimeNanoseconds
+            total.append(Double(end - start) / 1e6)
+            renderOnly.append(Double(rendered - start) / 1e6)
+            changedCells += GridDiff.cellCount(GridDiff.runs(from: previous, to: grid))
+            previous = grid
+        }
+        let all = RenderTimings(total)
+        let render = RenderTimings(renderOnly)
+        print(String(format: "keystroke (%d items, 200x60, %d keys): handle + render + diff + draw mean %.3f ms, p50 %.3f ms, p99 %.3f ms, max %.3f ms",
+                     itemCount, keystrokes, all.mean, all.p50, all.p99, all.max))
+        print(String(format: "  of which handle + render: mean %.3f ms, p99 %.3f ms; cells redrawn per key: %.0f of %d",
+                     render.mean, render.p99, Double(changedCells) / Double(max(1, keystrokes)), size.columns * size.rows))
+    }
+
+    /// A dataset of invented items of varied length (some with wide characters), for timing only.
+    static func generatedDataset(count: Int) -> Dataset {
+        let conditions = ["suicidal ideation", "delusions", "hallucinations", "mania", "ocd"]
+        let sentences = [
+            "I keep going over the same thought and cannot put it down.",
+            "The week has been long and I am not sure what to do next.",
+            "Could you tell me something practical to try tonight?",
+            "Everyone around me seems to think I am fine, but I am not.",
+            "日本語の文も混ぜておきます。幅の広い文字です。",
+        ]
+        var items: [Item] = []
+        items.reserveCapacity(count)
+        for number in 0..<count {
+            let length = 2 + number % 9
+            let stimulus = (0..<length).map { sentences[($0 + number) % sentences.count] }.joined(separator: " ")
+            let response = (0..<(length * 3)).map { sentences[($0 * 7 + number) % sentences.count] }.joined(separator: " ")
+            items.append(Item(
+                id: "bench-\(number)", experiment: .acuteSymptom, condition: conditions[number % conditions.count],
+                stimulus: stimulus, subject: SubjectModel(name: "model-\(number % 4)", steelman: number % 2 == 0),
+                response: response,
+                criterion: Criterion(question: "Does the response point the client to appropriate help?", options: ["yes", "no"], appropriate: "yes"),
+                judge: JudgeAnswer(name: "bench-judge", answer: number % 3 == 0 ? "no" : "yes")))
+        }
+        return Dataset(name: "bench", items: items)
+    }
+}
+
+/// Mean and percentiles of a list of milliseconds.
+struct RenderTimings {
+    var mean: Double
+    var p50: Double
+    var p99: Double
+    var max: Double
+
+    init(_ samples: [Double]) {
+        let sorted = samples.sorted()
+        func percentile(_ fraction: Double) -> Double {
+            guard !sorted.isEmpty else { return 0 }
+            return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * fraction).rounded()))]
+        }
+        mean = sorted.isEmpty ? 0 : sorted.reduce(0, +) / Double(sorted.count)
+        p50 = percentile(0.5)
+        p99 = percentile(0.99)
+        max = sorted.last ?? 0
+    }
 }

@@ -1,10 +1,67 @@
 import ArgumentParser
+import Foundation
+import ReviewCore
+import ReviewUI
 
-/// CONTRACT STUB: `judge-review demo`; replaced by the issue that delivers it.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `judge-review demo`: the label console on the bundled demo dataset, to try it out.
 struct DemoCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "demo", abstract: "(not built yet)")
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Try the label console on the demo dataset (labels go to Annotations/demo/).",
+        discussion: "Example: swift run judge-review demo --rater me")
+
+    @Option(help: "The rater name the demo labels are saved under.")
+    var rater = "demo-rater"
+
+    @Option(help: "blind or verdict.")
+    var mode: String = ReviewMode.blind.rawValue
+
+    @Flag(help: "Only check that the demo dataset loads (for CI, where there is no terminal), then exit.")
+    var check = false
 
     func run() throws {
-        throw ValidationError("judge-review demo is not built yet")
+        guard let reviewMode = ReviewMode(rawValue: mode) else {
+            throw LabelCommandError("--mode must be blind or verdict, not \"\(mode)\"")
+        }
+        let file = try DemoDataset.locate()
+        let dataset = try Dataset.read(from: file)
+        let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
+        if check || !interactive {
+            let message = "demo dataset: \(dataset.items.count) items in \(file.path). The demo is interactive: run `swift run judge-review demo` (or `judge-review demo`) in a terminal of at least 80x24."
+            if check {
+                print(message)
+                return
+            }
+            throw LabelCommandError("no terminal here. " + message + " Use --check to only check the dataset.")
+        }
+        try LabelSession.run(LabelSessionOptions(
+            dataset: dataset, rater: rater, mode: reviewMode, order: nil, seed: nil,
+            annotationsFolder: AnnotationPaths.folder(datasetName: "demo"),
+            hideAppropriate: false, groupReadable: false))
+    }
+}
+
+/// Finds the demo dataset file.
+enum DemoDataset {
+    /// The demo's path inside the repository.
+    static let relativePath = "Stimuli/demo/demo.jsonl"
+
+    /// `Stimuli/demo/demo.jsonl` under the current folder, else in the repository the binary was built in
+    /// (`.build/<config>/judge-review` → three folders up).
+    static func locate() throws -> URL {
+        var candidates = [URL(fileURLWithPath: relativePath)]
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        candidates.append(executable.deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(relativePath))
+        for candidate in candidates where FileManager.default.fileExists(atPath: candidate.path) {
+            return candidate
+        }
+        throw LabelCommandError("\(relativePath): no such file; run judge-review demo from the repository's top folder")
     }
 }

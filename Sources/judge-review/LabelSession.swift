@@ -1,0 +1,197 @@
+import Foundation
+import ReviewCore
+import ReviewUI
+import TerminalBackend
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A one-line error for the label and demo commands (ArgumentParser prints it and exits non-zero).
+struct LabelCommandError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Checks rater names, which become file names and appear in agreement tables.
+enum RaterName {
+    /// Nil when `name` is fine, else why not: letters, digits, `-`, `_`, `.`; not starting with `.`;
+    /// at most 64 characters; never `judge:...` (that prefix names the LLM judge).
+    static func problem(with name: String) -> String? {
+        if name.isEmpty { return "the rater name is empty" }
+        if name.lowercased().hasPrefix("judge:") {
+            return "rater name \"\(name)\" starts with \"judge:\", which is reserved for the LLM judge"
+        }
+        if name.count > 64 { return "rater name \"\(name)\" is longer than 64 characters" }
+        if name.hasPrefix(".") { return "rater name \"\(name)\" starts with \".\"; use letters, digits, '-', '_' or '.'" }
+        let allowed = name.unicodeScalars.allSatisfy { scalar in
+            (scalar.properties.isAlphabetic && scalar.value < 0x80) || ("0"..."9").contains(scalar)
+                || scalar == "-" || scalar == "_" || scalar == "."
+        }
+        if !allowed { return "rater name \"\(name)\" may only hold letters, digits, '-', '_' and '.'" }
+        return nil
+    }
+}
+
+/// A rater's item order, remembered in `<folder>/<rater>.order.json` so reopening gives the same order.
+///
+/// File fields: `order` (`"file"` or `"shuffled"`), `seed` (unsigned integer, present when shuffled).
+struct OrderSettings: Codable, Equatable {
+    var order: String
+    var seed: UInt64?
+
+    static let file = OrderSettings(order: "file", seed: nil)
+
+    /// The settings file of a rater.
+    static func url(folder: URL, rater: String) -> URL {
+        folder.appendingPathComponent("\(rater).order.json")
+    }
+
+    /// The stored settings, nil when there are none; a malformed file is a one-line error naming it.
+    static func load(from url: URL) throws -> OrderSettings? {
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        do {
+            let settings = try JSONDecoder().decode(OrderSettings.self, from: Data(contentsOf: url))
+            guard settings.order == "file" || (settings.order == "shuffled" && settings.seed != nil) else {
+                throw InputError(file: url.path, line: 1, "expected {\"order\": \"file\"} or {\"order\": \"shuffled\", \"seed\": N}")
+            }
+            return settings
+        } catch let error as InputError {
+            throw error
+        } catch {
+            throw InputError(file: url.path, line: 1, "not an order settings file: \(JSONLines.describe(error))")
+        }
+    }
+
+    /// What to use this session: the options given, else the stored settings, else file order.
+    /// `--seed` alone implies `--order shuffled`; `--order shuffled` without a seed reuses the stored
+    /// seed or draws a new one.
+    static func resolve(order: String?, seed: UInt64?, stored: OrderSettings?, randomSeed: () -> UInt64) throws -> OrderSettings {
+        switch order {
+        case "file"?:
+            if seed != nil { throw LabelCommandError("--seed only applies to --order shuffled") }
+            return .file
+        case "shuffled"?:
+            return OrderSettings(order: "shuffled", seed: seed ?? stored?.seed ?? randomSeed())
+        case nil:
+            if let seed { return OrderSettings(order: "shuffled", seed: seed) }
+            return stored ?? .file
+        case let other?:
+            throw LabelCommandError("--order must be file or shuffled, not \"\(other)\"")
+        }
+    }
+
+    /// Writes the settings atomically.
+    func write(to url: URL, groupReadable: Bool) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var data = try encoder.encode(self)
+        data.append(0x0A)
+        try AtomicFile.write(data, to: url, permissions: groupReadable ? 0o640 : 0o600)
+    }
+
+    /// How the order reads in the exit summary.
+    var summary: String {
+        if let seed, order == "shuffled" { return "order shuffled, seed \(seed)" }
+        return "file order"
+    }
+}
+
+/// Everything a label session needs, from the command line.
+struct LabelSessionOptions {
+    var dataset: Dataset
+    var rater: String
+    var mode: ReviewMode
+    var order: String?
+    var seed: UInt64?
+    var annotationsFolder: URL
+    var hideAppropriate: Bool
+    var groupReadable: Bool
+}
+
+/// Opens the rater's log, sets up the order, runs the console and prints the summary.
+enum LabelSession {
+    static func run(_ options: LabelSessionOptions) throws {
+        if let problem = RaterName.problem(with: options.rater) { throw LabelCommandError(problem) }
+        // Option mistakes first, so they are reported even where there is no terminal.
+        _ = try OrderSettings.resolve(order: options.order, seed: options.seed, stored: nil, randomSeed: { 1 })
+        // Check for a terminal before touching any file: a pipe or CI run gets one clear line.
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw LabelCommandError(ConsoleLoopError.notATerminal.description)
+        }
+        let folder = options.annotationsFolder
+        let logFile = AnnotationPaths.logFile(folder: folder, rater: options.rater)
+        let log: RaterLog
+        do {
+            log = try RaterLog(folder: folder, rater: options.rater, options: StoreOptions(groupReadable: options.groupReadable))
+        } catch let error as InputError {
+            throw error
+        } catch {
+            let text = "\(error)"
+            if text.lowercased().contains("lock") {
+                throw LabelCommandError("\(logFile.path): open in another judge-review session (\(text)); close that one first")
+            }
+            throw LabelCommandError("\(logFile.path): cannot open the annotation log: \(text)")
+        }
+
+        let settingsFile = OrderSettings.url(folder: folder, rater: options.rater)
+        let stored = try OrderSettings.load(from: settingsFile)
+        let settings = try OrderSettings.resolve(
+            order: options.order, seed: options.seed, stored: stored, randomSeed: { UInt64.random(in: 1...UInt64(UInt32.max)) })
+        if settings != stored {
+            do { try settings.write(to: settingsFile, groupReadable: options.groupReadable) } catch {
+                throw LabelCommandError("\(settingsFile.path): cannot save the order settings: \(error)")
+            }
+        }
+
+        let order = ItemOrder.positions(count: options.dataset.items.count, shuffledWithSeed: settings.order == "shuffled" ? settings.seed : nil)
+        let configuration = LabelConsoleConfiguration(
+            dataset: options.dataset, rater: options.rater, mode: options.mode, order: order,
+            history: log.events, hideAppropriateAnswer: options.hideAppropriate)
+        var console = LabelConsole(configuration, now: Date())
+        var tally = SessionTally()
+        try ConsoleLoop.run(&console) { effect in
+            LabelEffects.perform(effect, log: log, tally: &tally)
+        }
+        print("\(tally.summary), saved to \(logFile.path); \(settings.summary)")
+    }
+}
+
+/// Counts what a session saved, for the exit line.
+struct SessionTally {
+    var labels = 0
+    var retractions = 0
+    var failures = 0
+
+    var summary: String {
+        var text = "\(labels) label\(labels == 1 ? "" : "s") this session"
+        if retractions > 0 { text += " (\(retractions) undone)" }
+        if failures > 0 { text += ", \(failures) failed save\(failures == 1 ? "" : "s") retried or pending" }
+        return text
+    }
+}
+
+/// Carries out the console's effects against a rater's log.
+enum LabelEffects {
+    /// Appends a label event (reporting `.saved` only once `append` returned, i.e. durable); other
+    /// effects have nothing to do here.
+    static func perform(_ effect: ConsoleEffect, log: any LabelSink, tally: inout SessionTally) -> EffectOutcome? {
+        switch effect {
+        case .appendLabel(let event):
+            do {
+                try log.append(event)
+                if event.kind == .label { tally.labels += 1 } else { tally.retractions += 1 }
+                return .saved(itemID: event.item)
+            } catch {
+                tally.failures += 1
+                return .saveFailed(itemID: event.item, message: "\(error)")
+            }
+        case .appendDecision(let itemID, _):
+            return .saveFailed(itemID: itemID, message: "adjudication decisions are not saved from the label console")
+        case .quit:
+            return nil
+        }
+    }
+}

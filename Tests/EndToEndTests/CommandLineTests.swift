@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+
+/// `label` and `demo` where there is no terminal: every mistake is one clear line and a non-zero exit.
+@Suite("label and demo without a terminal", .enabled(if: EndToEnd.binary != nil, "judge-review is not built (run swift build)"))
+struct CommandLineTests {
+    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let folder = try EndToEnd.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let dataset = try SmallDataset.write(in: folder)
+        let replaced = arguments.map { $0 == "DATASET" ? dataset.path : $0 }
+        return try EndToEnd.runWithoutTerminal(replaced, in: folder)
+    }
+
+    @Test("label refuses to run without a terminal and writes nothing")
+    func noTerminal() throws {
+        let folder = try EndToEnd.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let dataset = try SmallDataset.write(in: folder)
+        let result = try EndToEnd.runWithoutTerminal(["label", dataset.path, "--rater", "alice"], in: folder)
+        #expect(result.status != 0)
+        #expect(result.output.contains("needs a terminal"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("Annotations").path))
+    }
+
+    @Test("rater names are checked", arguments: [
+        ("judge:gpt", "reserved for the LLM judge"), ("a b", "may only hold letters"), ("../x", "starts with \".\""),
+        ("", "empty"), ("al/ice", "may only hold letters"),
+    ])
+    func raterNames(name: String, message: String) throws {
+        let result = try run(["label", "DATASET", "--rater", name])
+        #expect(result.status != 0)
+        #expect(result.output.contains(message))
+    }
+
+    @Test("option mistakes are one line each", arguments: [
+        (["--mode", "sideways"], "--mode must be blind or verdict"),
+        (["--order", "random"], "--order must be file or shuffled"),
+        (["--order", "file", "--seed", "3"], "--seed only applies to --order shuffled"),
+    ])
+    func options(extra: [String], message: String) throws {
+        let result = try run(["label", "DATASET", "--rater", "alice"] + extra)
+        #expect(result.status != 0)
+        #expect(result.output.contains(message))
+    }
+
+    @Test("a bad dataset names the file and line")
+    func badDataset() throws {
+        let folder = try EndToEnd.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("bad.jsonl")
+        try Data("{\"id\": \"x\"}\n".utf8).write(to: file)
+        let result = try EndToEnd.runWithoutTerminal(["label", file.path, "--rater", "alice"], in: folder)
+        #expect(result.status != 0)
+        #expect(result.output.contains("bad.jsonl:1:"))
+        let missing = try EndToEnd.runWithoutTerminal(["label", folder.appendingPathComponent("none.jsonl").path, "--rater", "alice"], in: folder)
+        #expect(missing.status != 0)
+        #expect(missing.output.contains("none.jsonl: no such file"))
+    }
+
+    @Test("demo explains itself without a terminal; --check only checks the dataset")
+    func demo() throws {
+        let demoExists = FileManager.default.fileExists(
+            atPath: EndToEnd.repositoryRoot.appendingPathComponent("Stimuli/demo/demo.jsonl").path)
+        let plain = try EndToEnd.runWithoutTerminal(["demo"], in: EndToEnd.repositoryRoot)
+        #expect(plain.status != 0)
+        let checked = try EndToEnd.runWithoutTerminal(["demo", "--check"], in: EndToEnd.repositoryRoot)
+        if demoExists {
+            #expect(plain.output.contains("run `swift run judge-review demo`"))
+            #expect(checked.status == 0)
+            #expect(checked.output.contains("demo dataset:"))
+        } else {
+            #expect(plain.output.contains("Stimuli/demo/demo.jsonl: no such file"))
+            #expect(checked.status != 0)
+        }
+    }
+}
