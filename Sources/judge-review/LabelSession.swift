@@ -128,13 +128,15 @@ enum LabelSession {
             log = try RaterLog(folder: folder, rater: options.rater, options: StoreOptions(groupReadable: options.groupReadable))
         } catch let error as InputError {
             throw error
+        } catch let error as StoreError {
+            // Already one line naming the file (e.g. "…: already open in process 123; … close the other session first").
+            throw LabelCommandError(error.description)
         } catch {
-            let text = "\(error)"
-            if text.lowercased().contains("lock") {
-                throw LabelCommandError("\(logFile.path): open in another judge-review session (\(text)); close that one first")
-            }
-            throw LabelCommandError("\(logFile.path): cannot open the annotation log: \(text)")
+            throw LabelCommandError("\(logFile.path): cannot open the annotation log: \(error)")
         }
+        defer { log.close() }
+        // Repairs made at open (a torn last line set aside) are shown after the console, where they stay readable.
+        defer { for warning in log.warnings { FileHandleOutput.standardError("warning: \(warning)") } }
 
         let settingsFile = OrderSettings.url(folder: folder, rater: options.rater)
         let stored = try OrderSettings.load(from: settingsFile)
@@ -155,7 +157,18 @@ enum LabelSession {
         try ConsoleLoop.run(&console) { effect in
             LabelEffects.perform(effect, log: log, tally: &tally)
         }
-        print("\(tally.summary), saved to \(logFile.path); \(settings.summary)")
+        var summary = "\(tally.summary), saved to \(logFile.path); \(settings.summary)"
+        if !log.pending.isEmpty {
+            summary += "; \(log.pending.count) NOT SAVED (the disk refused them; see the message above)"
+        }
+        print(summary)
+    }
+}
+
+/// Writes a line to standard error.
+enum FileHandleOutput {
+    static func standardError(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }
 
@@ -177,11 +190,21 @@ struct SessionTally {
 enum LabelEffects {
     /// Appends a label event (reporting `.saved` only once `append` returned, i.e. durable); other
     /// effects have nothing to do here.
-    static func perform(_ effect: ConsoleEffect, log: any LabelSink, tally: inout SessionTally) -> EffectOutcome? {
+    ///
+    /// The store keeps a record whose write failed in its `pending` list, and the console sends the same
+    /// event again to retry: a re-sent event is retried from `pending`, never appended a second time, and an
+    /// event already written (flushed ahead of a later one) is reported saved without writing it again.
+    static func perform(_ effect: ConsoleEffect, log: RaterLog, tally: inout SessionTally) -> EffectOutcome? {
         switch effect {
         case .appendLabel(let event):
             do {
-                try log.append(event)
+                if log.pending.contains(event) {
+                    try log.retryPending()
+                } else if log.events.suffix(256).contains(event) {
+                    return .saved(itemID: event.item)
+                } else {
+                    try log.append(event)
+                }
                 if event.kind == .label { tally.labels += 1 } else { tally.retractions += 1 }
                 return .saved(itemID: event.item)
             } catch {

@@ -127,3 +127,128 @@ struct ConsoleTests {
         #expect(screen.contains("TTY-RESTORED"))
     }
 }
+
+/// The label console itself, driven through the real binary: blind labelling, reveal, resume, modes, colour.
+@Suite("label console in tmux", .serialized,
+       .enabled(if: EndToEnd.tmux != nil, "tmux is not installed: end-to-end console tests skipped"),
+       .enabled(if: EndToEnd.binary != nil, "judge-review is not built (run swift build)"),
+       .enabled(if: EndToEnd.labelConsoleIsReal, "the label console is still the contract stub"))
+struct LabelFlowTests {
+    typealias Fixture = ConsoleTests.Fixture
+
+    @Test("blind: judge hidden, three labels, revealed after answering; reopen resumes; the log holds them")
+    func blindFlow() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let session = try fixture.start()
+        defer { session.kill() }
+        for position in 1...3 {
+            let before = try session.wait(forText: "\(position)/5")
+            #expect(before.contains("rater e2e-rater"))
+            #expect(before.contains("BLIND"))
+            #expect(!before.contains(SmallDataset.judgeName), "the judge is on screen before answering item \(position)")
+            #expect(before.contains("hidden until you answer"))
+            try session.send("y")
+            let after = try session.wait(forText: SmallDataset.judgeName)
+            #expect(after.contains("answer: yes"))
+            #expect(after.contains("you agree"))
+            try session.wait(forText: "\(position) labeled")
+            try session.send("l")
+        }
+        try session.wait(forText: "4/5")
+        try session.send("q")
+        let exit = try session.wait(forText: "JR-EXIT=")
+        #expect(exit.contains("JR-EXIT=0"))
+        #expect(exit.contains("TTY-RESTORED"))
+        #expect(exit.contains("3 labels this session, saved to"))
+        session.kill()
+
+        let events = try fixture.events()
+        #expect(events.map(\.item) == ["e2e-1", "e2e-2", "e2e-3"])
+        #expect(events.allSatisfy { $0.kind == .label && $0.answer == "yes" && $0.mode == .blind && !$0.judgeSeenFirst })
+        #expect(events.allSatisfy { $0.rater == "e2e-rater" && $0.judgeAgreement == .agree })
+
+        let reopened = try fixture.start()
+        defer { reopened.kill() }
+        let screen = try reopened.wait(forText: "4/5")
+        #expect(screen.contains("3 labeled"))
+        #expect(!screen.contains(SmallDataset.judgeName))
+        try reopened.send("q")
+        #expect(try reopened.wait(forText: "JR-EXIT=").contains("0 labels this session"))
+    }
+
+    @Test("verdict mode shows the judge from the start and records it")
+    func verdictMode() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let session = try fixture.start(["--mode", "verdict"])
+        defer { session.kill() }
+        let screen = try session.wait(forText: SmallDataset.judgeName)
+        #expect(screen.contains("1/5"))
+        try session.send("+")
+        try session.wait(forText: "1 labeled")
+        try session.send("q")
+        try session.wait(forText: "JR-EXIT=0")
+        let events = try fixture.events()
+        #expect(events.count == 1)
+        #expect(events.first?.mode == .verdictShown)
+        #expect(events.first?.judgeSeenFirst == true)
+        #expect(events.first?.answer == "yes")
+    }
+
+    @Test("--hide-appropriate hides which answer is appropriate")
+    func hideAppropriate() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let plain = try fixture.start()
+        #expect(try plain.wait(forText: "1/5").contains("appropriate: yes"))
+        try plain.send("q")
+        try plain.wait(forText: "JR-EXIT=0")
+        plain.kill()
+        let hidden = try fixture.start(["--hide-appropriate"])
+        defer { hidden.kill() }
+        #expect(!(try hidden.wait(forText: "1/5")).contains("appropriate: yes"))
+        try hidden.send("q")
+        try hidden.wait(forText: "JR-EXIT=0")
+    }
+
+    @Test("a second session on the same log is refused with a clear line")
+    func locked() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let first = try fixture.start()
+        defer { first.kill() }
+        try first.wait(forText: "1/5")
+        let second = try TmuxSession(shellCommand: wrappedCommand(fixture.labelArguments()), folder: fixture.folder)
+        defer { second.kill() }
+        let screen = try second.wait(forText: "JR-EXIT=")
+        #expect(screen.contains("already open in process"))
+        #expect(!screen.contains("JR-EXIT=0"))
+        #expect(screen.contains("TTY-RESTORED"))
+    }
+
+    @Test("colours are used, and not under NO_COLOR")
+    func noColor() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let colored = try fixture.start()
+        try colored.wait(forText: "1/5")
+        let escaped = try colored.capture(escapes: true)
+        #expect(hasColor(escaped), "no colour on screen: \(escaped.prefix(300).debugDescription)")
+        try colored.send("q")
+        try colored.wait(forText: "JR-EXIT=0")
+        colored.kill()
+        let plain = try fixture.start(environment: ["NO_COLOR": "1"])
+        defer { plain.kill() }
+        try plain.wait(forText: "1/5")
+        #expect(!hasColor(try plain.capture(escapes: true)))
+        try plain.send("q")
+        try plain.wait(forText: "JR-EXIT=0")
+    }
+
+    /// Whether captured text holds an SGR sequence that sets a foreground or background colour.
+    func hasColor(_ screen: String) -> Bool {
+        guard let pattern = try? NSRegularExpression(pattern: "\u{1B}\\[(?:[0-9]+;)*(?:3[0-7]|4[0-7]|38;5;[0-9]+|48;5;[0-9]+)(?:;[0-9]+)*m") else { return false }
+        return pattern.firstMatch(in: screen, range: NSRange(screen.startIndex..., in: screen)) != nil
+    }
+}

@@ -111,6 +111,8 @@ final class TmuxSession {
         defer { try? FileManager.default.removeItem(at: outputFile) }
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "TMUX")
+        // The test runner may set NO_COLOR; a test that wants it sets it for its own command.
+        environment.removeValue(forKey: "NO_COLOR")
         let argv = ([tmux, "-L", socket] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
