@@ -13,7 +13,7 @@ import Darwin
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Try the label console on the demo dataset (labels go to Annotations/demo/).",
+        abstract: "Try the label console on the demo dataset (labels go to the repository's Annotations/demo/).",
         discussion: "Example: swift run judge-review demo --rater me")
 
     @Option(help: "The rater name the demo labels are saved under.")
@@ -42,26 +42,20 @@ struct DemoCommand: ParsableCommand {
         }
         try LabelSession.run(LabelSessionOptions(
             dataset: dataset, rater: rater, mode: reviewMode, order: nil, seed: nil,
-            annotationsFolder: AnnotationPaths.folder(datasetName: "demo"),
+            annotationsFolder: DemoData.annotationFolder(forDataset: file),
             hideAppropriate: false, groupReadable: false))
     }
 }
 
 /// Finds the demo dataset file.
 enum DemoDataset {
-    /// The demo's path inside the repository.
-    static let relativePath = "Stimuli/demo/demo.jsonl"
-
-    /// `Stimuli/demo/demo.jsonl` under the current folder, else in the repository the binary was built in
-    /// (`.build/<config>/judge-review` → three folders up).
+    /// `Stimuli/demo/demo.jsonl` in the current folder or the nearest one above it, else in the repository
+    /// the binary was built in (`.build/<config>/judge-review`).
     static func locate() throws -> URL {
-        var candidates = [URL(fileURLWithPath: relativePath)]
+        let current = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+        if let found = DemoData.datasetURL(searchingFrom: current) { return found }
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        candidates.append(executable.deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(relativePath))
-        for candidate in candidates where FileManager.default.fileExists(atPath: candidate.path) {
-            return candidate
-        }
-        throw LabelCommandError("\(relativePath): no such file; run judge-review demo from the repository's top folder")
+        if let found = DemoData.datasetURL(searchingFrom: executable.deletingLastPathComponent()) { return found }
+        throw LabelCommandError("\(DemoData.datasetRelativePath): no such file here or in any folder above; run judge-review demo inside the repository")
     }
 }

@@ -227,6 +227,30 @@ struct LabelFlowTests {
         #expect(screen.contains("TTY-RESTORED"))
     }
 
+    @Test("demo opens the console on the demo dataset and saves under Annotations/demo/",
+          .enabled(if: FileManager.default.fileExists(atPath: EndToEnd.repositoryRoot.appendingPathComponent("Stimuli/demo/demo.jsonl").path),
+                   "Stimuli/demo/demo.jsonl is missing"))
+    func demo() throws {
+        // A copy of the demo in a temporary "repository", so the test never writes into the real one.
+        let folder = try EndToEnd.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let demoFolder = folder.appendingPathComponent("Stimuli/demo")
+        try FileManager.default.createDirectory(at: demoFolder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: EndToEnd.repositoryRoot.appendingPathComponent("Stimuli/demo/demo.jsonl"),
+                                         to: demoFolder.appendingPathComponent("demo.jsonl"))
+        let session = try TmuxSession(shellCommand: wrappedCommand(["demo", "--rater", "e2e-demo"]), folder: folder)
+        defer { session.kill() }
+        try session.waitForCursesMode()
+        let screen = try session.wait(forText: "rater e2e-demo")
+        #expect(screen.contains("demo"))
+        try session.send("y")
+        try session.wait(forText: "1 labeled")
+        try session.send("q")
+        #expect(try session.wait(forText: "JR-EXIT=").contains("1 label this session"))
+        let log = try String(contentsOf: folder.appendingPathComponent("Annotations/demo/e2e-demo.jsonl"), encoding: .utf8)
+        #expect(log.split(separator: "\n").count == 1)
+    }
+
     @Test("colours are used, and not under NO_COLOR")
     func noColor() throws {
         let fixture = try Fixture()
