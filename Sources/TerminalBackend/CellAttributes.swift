@@ -39,9 +39,12 @@ public enum ColorPalette {
 
 /// How a `CellStyle` is drawn: curses attributes plus a colour pair.
 public struct CellAttributes: Hashable, Sendable {
+    /// The curses attribute bits (A_BOLD, A_REVERSE, ...).
     public var attributes: attr_t
+    /// The colour pair number; 0 is the terminal's default colours.
     public var pair: Int16
 
+    /// Attributes and a pair as given.
     public init(attributes: attr_t, pair: Int16) {
         self.attributes = attributes
         self.pair = pair

@@ -65,6 +65,7 @@ public enum ConsoleLoopError: Error, CustomStringConvertible, Equatable {
     /// A file given for input or output could not be opened.
     case cannotOpen(String)
 
+    /// The reason as one line for the user.
     public var description: String {
         switch self {
         case .notBuilt: return "the terminal console is not built yet"

@@ -2,12 +2,14 @@ import ReviewUI
 
 /// A horizontal stretch of cells that changed since the last frame, to be drawn in one pass.
 public struct CellRun: Hashable, Sendable {
+    /// The screen row, from 0 at the top.
     public var row: Int
     /// The column of the first cell; never the right half of a wide character that has its left half.
     public var column: Int
     /// The cells to draw, left to right, continuation cells included (the drawer skips them).
     public var cells: [Cell]
 
+    /// A run of `cells` starting at `row`, `column`.
     public init(row: Int, column: Int, cells: [Cell]) {
         self.row = row
         self.column = column
