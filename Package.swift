@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "ReviewCoreTests", dependencies: ["ReviewCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReviewImportTests", dependencies: ["ReviewImport", "ReviewCore"]),
         .testTarget(name: "ReviewUITests", dependencies: ["ReviewUI", "ReviewCore"], exclude: ["Snapshots"]),
-        .testTarget(name: "TerminalBackendTests", dependencies: ["TerminalBackend", "ReviewUI", "ReviewCore"]),
+        .testTarget(name: "TerminalBackendTests", dependencies: ["TerminalBackend", "ReviewUI", "ReviewCore", "judge-review"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ReviewCore", "ReviewUI"]),
     ],
     swiftLanguageModes: [.v6]
