@@ -153,7 +153,10 @@ struct LabelFlowTests {
         let session = try fixture.start()
         defer { session.kill() }
         for position in 1...3 {
-            let before = try session.wait(forText: "\(position)/5")
+            // Wait for the whole new frame: tmux may show a frame half drawn (header updated, panes not yet).
+            let before = try session.wait(for: "item \(position) drawn") {
+                $0.contains("\(position)/5") && $0.contains("hidden until you answer") && $0.contains("\(position - 1) labeled")
+            }
             #expect(before.contains("rater e2e-rater"))
             #expect(before.contains("BLIND"))
             #expect(!before.contains(SmallDataset.judgeName), "the judge is on screen before answering item \(position)")
@@ -180,7 +183,7 @@ struct LabelFlowTests {
 
         let reopened = try fixture.start()
         defer { reopened.kill() }
-        let screen = try reopened.wait(forText: "4/5")
+        let screen = try reopened.wait(for: "the reopened console at 4/5") { $0.contains("4/5") && $0.contains("q quit") }
         #expect(screen.contains("3 labeled"))
         #expect(!screen.contains(SmallDataset.judgeName))
         try reopened.send("q")
@@ -211,13 +214,13 @@ struct LabelFlowTests {
         let fixture = try Fixture()
         defer { fixture.remove() }
         let plain = try fixture.start()
-        #expect(try plain.wait(forText: "1/5").contains("appropriate: yes"))
+        #expect(try plain.wait(for: "the first frame") { $0.contains("1/5") && $0.contains("q quit") }.contains("appropriate: yes"))
         try plain.send("q")
         try plain.wait(forText: "JR-EXIT=0")
         plain.kill()
         let hidden = try fixture.start(["--hide-appropriate"])
         defer { hidden.kill() }
-        #expect(!(try hidden.wait(forText: "1/5")).contains("appropriate: yes"))
+        #expect(!(try hidden.wait(for: "the first frame") { $0.contains("1/5") && $0.contains("q quit") }).contains("appropriate: yes"))
         try hidden.send("q")
         try hidden.wait(forText: "JR-EXIT=0")
     }
