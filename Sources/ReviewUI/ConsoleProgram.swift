@@ -1,4 +1,4 @@
-// CONTRACT: what the terminal loop (TerminalBackend + the executable) drives. The pure console
+// What the terminal loop (TerminalBackend + the executable) drives. The pure console
 // (label screen, adjudication screen) conforms; the loop renders, reads keys and performs effects.
 import Foundation
 import ReviewCore

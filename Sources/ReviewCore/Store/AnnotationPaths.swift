@@ -1,5 +1,4 @@
-// CONTRACT: where annotation logs live, and the replay entry point other parts call.
-// The store (issue 3) implements `CurrentLabels.load` for real; the signature stays.
+// Where annotation logs live, and the replay entry point other parts call (`CurrentLabels.load`).
 import Foundation
 
 /// Where a dataset's annotation logs live.

@@ -56,8 +56,6 @@ public enum ConsoleLoop {
 
 /// Why the console could not run.
 public enum ConsoleLoopError: Error, CustomStringConvertible, Equatable {
-    /// Kept for source compatibility with the first contract; no longer thrown.
-    case notBuilt
     /// Standard input or output is not a terminal (a pipe, a file, CI).
     case notATerminal
     /// ncurses does not know the terminal type.
@@ -68,7 +66,6 @@ public enum ConsoleLoopError: Error, CustomStringConvertible, Equatable {
     /// The reason as one line for the user.
     public var description: String {
         switch self {
-        case .notBuilt: return "the terminal console is not built yet"
         case .notATerminal: return "the console needs a terminal: standard input and output must both be a terminal (not a pipe or a file)"
         case .unknownTerminal(let name): return "unknown terminal type \"\(name)\": set TERM to one this system knows (e.g. xterm-256color, screen, linux, vt100)"
         case .cannotOpen(let path): return "cannot open \(path)"
