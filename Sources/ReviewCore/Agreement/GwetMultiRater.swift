@@ -29,17 +29,9 @@ struct GwetMultiRater {
     init(units: CategoryCounts, weights: [Double]) {
         self.units = units
         self.weights = weights
-        let q = units.categoryCount
         var terms = [Double](repeating: 0, count: units.stateCount)
         for state in 0..<units.stateCount where units.ratings[state] >= 2 {
-            var sum = 0.0
-            for k in 0..<q {
-                let nk = units.count(state, k)
-                guard nk > 0 else { continue }
-                var weighted = 0.0
-                for l in 0..<q { weighted += weights[k * q + l] * units.count(state, l) }
-                sum += nk * (weighted - 1)
-            }
+            let sum = units.weightedAgreementSum(state, weights: weights)
             let r = Double(units.ratings[state])
             terms[state] = sum / (r * (r - 1))
         }

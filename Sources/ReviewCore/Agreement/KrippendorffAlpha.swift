@@ -96,15 +96,8 @@ struct KrippendorffAlpha {
         var prevalence = [Double](repeating: 0, count: q)
         for state in 0..<units.stateCount where units.ratings[state] >= 2 {
             let c = stateWeights[state]
-            var sum = 0.0
-            for k in 0..<q {
-                let nk = units.count(state, k)
-                guard nk > 0 else { continue }
-                var weighted = 0.0
-                for l in 0..<q { weighted += weights[k * q + l] * units.count(state, l) }
-                sum += nk * (weighted - 1)
-                prevalence[k] += c * nk / meanRatings
-            }
+            let sum = units.weightedAgreementSum(state, weights: weights)
+            for k in 0..<q { prevalence[k] += c * units.count(state, k) / meanRatings }
             agreementSums[state] = sum
             agreementPrime += c * sum / (meanRatings * Double(units.ratings[state] - 1))
         }

@@ -138,6 +138,21 @@ struct CategoryCounts: Sendable {
     /// The count of category `k` in state `s`.
     func count(_ state: Int, _ category: Int) -> Double { Double(vectors[state * categoryCount + category]) }
 
+    /// Σ_k n_k(Σ_l w_kl n_l − 1) over one state's category counts n: the weighted agreeing pairs that
+    /// Gwet's and Krippendorff's multi-rater coefficients share (`weights` is q×q, row-major).
+    func weightedAgreementSum(_ state: Int, weights: [Double]) -> Double {
+        let q = categoryCount
+        var sum = 0.0
+        for k in 0..<q {
+            let nk = count(state, k)
+            guard nk > 0 else { continue }
+            var weighted = 0.0
+            for l in 0..<q { weighted += weights[k * q + l] * count(state, l) }
+            sum += nk * (weighted - 1)
+        }
+        return sum
+    }
+
     /// Builds the states from rating patterns; returns the map pattern → state (−1 for unrated patterns).
     static func project(_ patterns: RatingPatterns, raters: [Int]? = nil) -> (CategoryCounts, [Int32]) {
         let q = patterns.categoryCount

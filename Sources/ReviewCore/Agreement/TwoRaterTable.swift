@@ -122,10 +122,8 @@ struct TwoRaterTable {
         return result
     }
 
-    /// Var = [Σ_kl p_kl (w_kl − (1 − κ)(a_k + b_l))² − (P_a − 2(1 − κ)P_e)²] / (n(1 − P_e)²), with the
-    /// kind's a and b (Fleiss, Cohen & Everitt 1969 for Cohen; Gwet 2014 for Scott, AC1/AC2, BP).
-    private func standardError(_ kind: Kind, weights: [Double], rows: [Double], columns: [Double], pa: Double, pe: Double, value: Double) -> Double? {
-        let total = weights.reduce(0, +)
+    /// The weighted margins w̄_k. = Σ_l w_kl p_.l and w̄_.l = Σ_k w_kl p_k., which both standard errors use.
+    private func weightedMargins(weights: [Double], rows: [Double], columns: [Double]) -> (rows: [Double], columns: [Double]) {
         var rowWeighted = [Double](repeating: 0, count: q), columnWeighted = [Double](repeating: 0, count: q)
         for k in 0..<q {
             for l in 0..<q {
@@ -133,6 +131,14 @@ struct TwoRaterTable {
                 columnWeighted[l] += weights[k * q + l] * rows[k]
             }
         }
+        return (rowWeighted, columnWeighted)
+    }
+
+    /// Var = [Σ_kl p_kl (w_kl − (1 − κ)(a_k + b_l))² − (P_a − 2(1 − κ)P_e)²] / (n(1 − P_e)²), with the
+    /// kind's a and b (Fleiss, Cohen & Everitt 1969 for Cohen; Gwet 2014 for Scott, AC1/AC2, BP).
+    private func standardError(_ kind: Kind, weights: [Double], rows: [Double], columns: [Double], pa: Double, pe: Double, value: Double) -> Double? {
+        let total = weights.reduce(0, +)
+        let (rowWeighted, columnWeighted) = weightedMargins(weights: weights, rows: rows, columns: columns)
         var sum = 0.0
         for k in 0..<q {
             for l in 0..<q {
@@ -162,13 +168,7 @@ struct TwoRaterTable {
 
     /// ASE0: Var₀ = [Σ_kl p_k. p_.l (w_kl − (w̄_k. + w̄_.l))² − P_e²] / (n(1 − P_e)²) (Fleiss, Cohen & Everitt 1969).
     private func nullStandardError(weights: [Double], rows: [Double], columns: [Double], pe: Double) -> Double? {
-        var rowWeighted = [Double](repeating: 0, count: q), columnWeighted = [Double](repeating: 0, count: q)
-        for k in 0..<q {
-            for l in 0..<q {
-                rowWeighted[k] += weights[k * q + l] * columns[l]
-                columnWeighted[l] += weights[k * q + l] * rows[k]
-            }
-        }
+        let (rowWeighted, columnWeighted) = weightedMargins(weights: weights, rows: rows, columns: columns)
         var sum = 0.0
         for k in 0..<q {
             for l in 0..<q {
