@@ -69,12 +69,7 @@ public struct AcuteStimulus: Decodable, Sendable, Hashable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
         let conditionName = try c.decode(String.self, forKey: .condition)
-        guard let known = AcuteCondition(rawValue: conditionName) else {
-            throw StimulusFieldError(
-                message: "unknown condition \"\(conditionName)\", expected one of: "
-                    + AcuteCondition.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
-        }
-        condition = known
+        condition = try StimulusFieldError.decode(AcuteCondition.self, conditionName, field: "condition")
         context = try c.decodeIfPresent([Turn].self, forKey: .context) ?? []
         stimulus = try c.decode(String.self, forKey: .stimulus)
         criterion = try c.decode(Criterion.self, forKey: .criterion)
@@ -104,12 +99,7 @@ public struct StigmaVignette: Decodable, Sendable, Hashable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
         let conditionName = try c.decode(String.self, forKey: .condition)
-        guard let known = StigmaCondition(rawValue: conditionName) else {
-            throw StimulusFieldError(
-                message: "unknown condition \"\(conditionName)\", expected one of: "
-                    + StigmaCondition.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
-        }
-        condition = known
+        condition = try StimulusFieldError.decode(StigmaCondition.self, conditionName, field: "condition")
         name = try c.decode(String.self, forKey: .name)
         gender = try c.decode(String.self, forKey: .gender)
         vignette = try c.decode(String.self, forKey: .vignette)
@@ -136,12 +126,7 @@ public struct StigmaQuestion: Decodable, Sendable, Hashable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let id = try c.decode(String.self, forKey: .id)
-        guard let known = StigmaTopic(rawValue: id) else {
-            throw StimulusFieldError(
-                message: "unknown stigma question id \"\(id)\", expected one of: "
-                    + StigmaTopic.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
-        }
-        topic = known
+        topic = try StimulusFieldError.decode(StigmaTopic.self, id, field: "stigma question id")
         question = try c.decode(String.self, forKey: .question)
         options = try c.decode([String].self, forKey: .options)
         stigmaAnswers = try c.decode([String].self, forKey: .stigmaAnswers)
@@ -156,6 +141,17 @@ public struct StigmaQuestion: Decodable, Sendable, Hashable {
 /// A field value a decoder accepted but the stimulus schema does not (e.g. an unknown condition).
 struct StimulusFieldError: Error {
     var message: String
+
+    /// The case of `Value` spelled `raw`, or an error naming `field` and listing every allowed spelling.
+    static func decode<Value: RawRepresentable & CaseIterable>(_ type: Value.Type, _ raw: String, field: String) throws -> Value
+    where Value.RawValue == String {
+        guard let value = Value(rawValue: raw) else {
+            throw StimulusFieldError(
+                message: "unknown \(field) \"\(raw)\", expected one of: "
+                    + Value.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+        }
+        return value
+    }
 }
 
 /// The project's stimulus set: acute-symptom stimuli, stigma vignettes and stigma questions, validated.
