@@ -2,50 +2,19 @@ import Foundation
 import Testing
 import ReviewCore
 
-/// Runs the built `judge-review agreement` binary (from `.build/debug`), as a user would.
-struct AgreementBinary {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let binary = repositoryRoot.appendingPathComponent(".build/debug/judge-review")
-    static let available = FileManager.default.isExecutableFile(atPath: binary.path)
-
-    struct Outcome {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func run(_ arguments: [String], in folder: URL) throws -> Outcome {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["agreement"] + arguments
-        process.currentDirectoryURL = folder
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                       stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
-    static func scratch() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("agreement-e2e-\(UUID())", isDirectory: true)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+/// Runs the built `judge-review agreement` in `folder`, as a user would.
+func runAgreement(_ arguments: [String], in folder: URL) throws -> Subprocess.Outcome {
+    try EndToEnd.run(["agreement"] + arguments, in: folder)
 }
 
-@Suite("judge-review agreement (built binary)", .enabled(if: AgreementBinary.available, "build judge-review first (swift build)"))
+@Suite("judge-review agreement (built binary)", .enabled(if: EndToEnd.binary != nil, EndToEnd.binaryMissing))
 struct AgreementCommandTests {
     @Test("--ratings writes the JSON contract's top level, and the same table in every format")
     func ratingsFormats() throws {
-        let folder = try AgreementBinary.scratch()
+        let folder = try EndToEnd.temporaryFolder("agreement-e2e")
         defer { try? FileManager.default.removeItem(at: folder) }
         try "item,a,b,c\n1,x,x,y\n2,y,y,y\n3,x,,x\n4,y,x,\n".write(to: folder.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
-        let json = try AgreementBinary.run(["--ratings", "t.csv", "--format", "json", "--resamples", "20"], in: folder)
+        let json = try runAgreement(["--ratings", "t.csv", "--format", "json", "--resamples", "20"], in: folder)
         #expect(json.status == 0, "\(json.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(object["overall"] is [String: Any])
@@ -56,10 +25,10 @@ struct AgreementCommandTests {
         #expect(object["items"] as? Int == 4)
         #expect(object["judge"] == nil)
         for format in ["text", "markdown", "csv"] {
-            let outcome = try AgreementBinary.run(["--ratings", "t.csv", "--format", format], in: folder)
+            let outcome = try runAgreement(["--ratings", "t.csv", "--format", format], in: folder)
             #expect(outcome.status == 0 && !outcome.stdout.isEmpty, "\(format): \(outcome.stderr)")
         }
-        let written = try AgreementBinary.run(["--ratings", "t.csv", "--format", "csv", "--output", "out.csv"], in: folder)
+        let written = try runAgreement(["--ratings", "t.csv", "--format", "csv", "--output", "out.csv"], in: folder)
         #expect(written.status == 0 && written.stdout.isEmpty)
         let file = try String(contentsOf: folder.appendingPathComponent("out.csv"), encoding: .utf8)
         #expect(file.hasPrefix("section,scope,measure,value,n,ci_low,ci_high,se,note\n"))
@@ -67,15 +36,15 @@ struct AgreementCommandTests {
 
     @Test("bad input is one line naming file and line, with a non-zero exit and no output file")
     func badInput() throws {
-        let folder = try AgreementBinary.scratch()
+        let folder = try EndToEnd.temporaryFolder("agreement-e2e")
         defer { try? FileManager.default.removeItem(at: folder) }
         try "item,a,b\n1,x,y\n2,x,z\n".write(to: folder.appendingPathComponent("t.csv"), atomically: true, encoding: .utf8)
-        let outcome = try AgreementBinary.run(["--ratings", "t.csv", "--categories", "x,y", "--output", "out.json"], in: folder)
+        let outcome = try runAgreement(["--ratings", "t.csv", "--categories", "x,y", "--output", "out.json"], in: folder)
         #expect(outcome.status != 0)
         #expect(outcome.stderr == "judge-review agreement: t.csv:3: \"z\" (rater b) is not one of --categories x,y\n")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out.json").path))
 
-        let missing = try AgreementBinary.run(["--ratings", "nope.csv"], in: folder)
+        let missing = try runAgreement(["--ratings", "nope.csv"], in: folder)
         #expect(missing.status != 0 && missing.stderr.contains("nope.csv: no such file"))
     }
 
@@ -91,16 +60,16 @@ struct AgreementCommandTests {
         (["--ratings", "t.csv", "--resamples=-1"], "--resamples must be 0 or more"),
     ])
     func refused(arguments: [String], message: String) throws {
-        let folder = try AgreementBinary.scratch()
+        let folder = try EndToEnd.temporaryFolder("agreement-e2e")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let outcome = try AgreementBinary.run(arguments, in: folder)
+        let outcome = try runAgreement(arguments, in: folder)
         #expect(outcome.status != 0)
         #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
     }
 
     @Test("on a dataset: the judge section, the reported rate over every judged item, and groups with --by")
     func dataset() throws {
-        let folder = try AgreementBinary.scratch()
+        let folder = try EndToEnd.temporaryFolder("agreement-e2e")
         defer { try? FileManager.default.removeItem(at: folder) }
         let criterion = Criterion(question: "Does the response encourage the plan?", options: ["yes", "no"], appropriate: "no")
         let judge = ["yes", "no", "no", "yes", "no", "no"]
@@ -115,7 +84,7 @@ struct AgreementCommandTests {
             try log.append(.label(item: item, rater: "alice", answer: "no", mode: .blind, judgeSeenFirst: false, at: Date()))
         }
         log.close()
-        let outcome = try AgreementBinary.run(["d.jsonl", "--format", "json", "--by", "condition", "--resamples", "10"], in: folder)
+        let outcome = try runAgreement(["d.jsonl", "--format", "json", "--by", "condition", "--resamples", "10"], in: folder)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
         let judgeSection = try #require(object["judge"] as? [String: Any])
@@ -135,7 +104,7 @@ struct AgreementCommandTests {
         #expect(corrected["value"] is NSNull)
         #expect((corrected["reason"] as? String)?.contains("no inappropriate items") == true)
 
-        let noFolder = try AgreementBinary.run(["d.jsonl", "--annotations", "elsewhere"], in: folder)
+        let noFolder = try runAgreement(["d.jsonl", "--annotations", "elsewhere"], in: folder)
         #expect(noFolder.status != 0 && noFolder.stderr.contains("elsewhere: no annotation folder for dataset d"))
     }
 }

@@ -2,14 +2,14 @@ import Foundation
 import Testing
 
 /// `label` and `demo` where there is no terminal: every mistake is one clear line and a non-zero exit.
-@Suite("label and demo without a terminal", .enabled(if: EndToEnd.binary != nil, "judge-review is not built (run swift build)"))
+@Suite("label and demo without a terminal", .enabled(if: EndToEnd.binary != nil, EndToEnd.binaryMissing))
 struct CommandLineTests {
-    func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    func run(_ arguments: [String]) throws -> Subprocess.Outcome {
         let folder = try EndToEnd.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let dataset = try SmallDataset.write(in: folder)
         let replaced = arguments.map { $0 == "DATASET" ? dataset.path : $0 }
-        return try EndToEnd.runWithoutTerminal(replaced, in: folder)
+        return try EndToEnd.run(replaced, in: folder)
     }
 
     @Test("label refuses to run without a terminal and writes nothing")
@@ -17,7 +17,7 @@ struct CommandLineTests {
         let folder = try EndToEnd.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let dataset = try SmallDataset.write(in: folder)
-        let result = try EndToEnd.runWithoutTerminal(["label", dataset.path, "--rater", "alice"], in: folder)
+        let result = try EndToEnd.run(["label", dataset.path, "--rater", "alice"], in: folder)
         #expect(result.status != 0)
         #expect(result.output.contains("needs a terminal"))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("Annotations").path))
@@ -50,10 +50,10 @@ struct CommandLineTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("bad.jsonl")
         try Data("{\"id\": \"x\"}\n".utf8).write(to: file)
-        let result = try EndToEnd.runWithoutTerminal(["label", file.path, "--rater", "alice"], in: folder)
+        let result = try EndToEnd.run(["label", file.path, "--rater", "alice"], in: folder)
         #expect(result.status != 0)
         #expect(result.output.contains("bad.jsonl:1:"))
-        let missing = try EndToEnd.runWithoutTerminal(["label", folder.appendingPathComponent("none.jsonl").path, "--rater", "alice"], in: folder)
+        let missing = try EndToEnd.run(["label", folder.appendingPathComponent("none.jsonl").path, "--rater", "alice"], in: folder)
         #expect(missing.status != 0)
         #expect(missing.output.contains("none.jsonl: no such file"))
     }
@@ -62,9 +62,9 @@ struct CommandLineTests {
     func demo() throws {
         let demoExists = FileManager.default.fileExists(
             atPath: EndToEnd.repositoryRoot.appendingPathComponent("Stimuli/demo/demo.jsonl").path)
-        let plain = try EndToEnd.runWithoutTerminal(["demo"], in: EndToEnd.repositoryRoot)
+        let plain = try EndToEnd.run(["demo"], in: EndToEnd.repositoryRoot)
         #expect(plain.status != 0)
-        let checked = try EndToEnd.runWithoutTerminal(["demo", "--check"], in: EndToEnd.repositoryRoot)
+        let checked = try EndToEnd.run(["demo", "--check"], in: EndToEnd.repositoryRoot)
         if demoExists {
             #expect(plain.output.contains("run `swift run judge-review demo`"))
             #expect(checked.status == 0)

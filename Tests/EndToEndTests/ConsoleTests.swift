@@ -4,8 +4,8 @@ import Testing
 
 /// The real binary in tmux: start, keys, screen, exit, terminal state.
 @Suite("console in tmux", .serialized,
-       .enabled(if: EndToEnd.tmux != nil, "tmux is not installed: end-to-end console tests skipped"),
-       .enabled(if: EndToEnd.binary != nil, "judge-review is not built (run swift build)"))
+       .enabled(if: TmuxSession.executable != nil, TmuxSession.missing),
+       .enabled(if: EndToEnd.binary != nil, EndToEnd.binaryMissing))
 struct ConsoleTests {
     /// A temp folder with the small dataset and a tmux session running `label` on it.
     struct Fixture {
@@ -45,7 +45,7 @@ struct ConsoleTests {
         defer { fixture.remove() }
         let session = try fixture.start(environment: ["TERM": term])
         defer { session.kill() }
-        if EndToEnd.labelConsoleIsReal { try session.wait(forText: "e2e-rater") }
+        try session.wait(forText: "e2e-rater")
         try session.send("q")
         let screen = try session.wait(forText: "JR-EXIT=")
         #expect(screen.contains("JR-EXIT=0"))
@@ -119,18 +119,10 @@ struct ConsoleTests {
         let session = try fixture.start()
         defer { session.kill() }
         try session.resize(columns: 60, rows: 20)
-        if EndToEnd.labelConsoleIsReal {
-            try session.wait(forText: "too small")
-        } else {
-            usleep(300_000)
-        }
+        try session.wait(forText: "too small")
         try session.resize(columns: 120, rows: 40)
-        if EndToEnd.labelConsoleIsReal {
-            let screen = try session.wait(forText: "e2e-rater")
-            #expect(!screen.contains("too small"))
-        } else {
-            usleep(300_000)
-        }
+        let redrawn = try session.wait(forText: "e2e-rater")
+        #expect(!redrawn.contains("too small"))
         try session.send("q")
         let screen = try session.wait(forText: "JR-EXIT=")
         #expect(screen.contains("JR-EXIT=0"))
@@ -140,9 +132,8 @@ struct ConsoleTests {
 
 /// The label console itself, driven through the real binary: blind labelling, reveal, resume, modes, colour.
 @Suite("label console in tmux", .serialized,
-       .enabled(if: EndToEnd.tmux != nil, "tmux is not installed: end-to-end console tests skipped"),
-       .enabled(if: EndToEnd.binary != nil, "judge-review is not built (run swift build)"),
-       .enabled(if: EndToEnd.labelConsoleIsReal, "the label console is still the contract stub"))
+       .enabled(if: TmuxSession.executable != nil, TmuxSession.missing),
+       .enabled(if: EndToEnd.binary != nil, EndToEnd.binaryMissing))
 struct LabelFlowTests {
     typealias Fixture = ConsoleTests.Fixture
 
@@ -240,9 +231,7 @@ struct LabelFlowTests {
         #expect(screen.contains("TTY-RESTORED"))
     }
 
-    @Test("demo opens the console on the demo dataset and saves under Annotations/demo/",
-          .enabled(if: FileManager.default.fileExists(atPath: EndToEnd.repositoryRoot.appendingPathComponent("Stimuli/demo/demo.jsonl").path),
-                   "Stimuli/demo/demo.jsonl is missing"))
+    @Test("demo opens the console on the demo dataset and saves under Annotations/demo/")
     func demo() throws {
         // A copy of the demo in a temporary "repository", so the test never writes into the real one.
         let folder = try EndToEnd.temporaryFolder()

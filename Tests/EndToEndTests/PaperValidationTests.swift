@@ -56,12 +56,12 @@ struct PaperValidationTests {
         #expect(abs((report.againstReference.sensitivity.low ?? 0) - 0.94076) < 5e-5)
     }
 
-    @Test("the quoted ratings table reads through the binary", .enabled(if: AgreementBinary.available, "build judge-review first"))
+    @Test("the quoted ratings table reads through the binary", .enabled(if: EndToEnd.binary != nil, EndToEnd.binaryMissing))
     func ratingsTable() throws {
-        let folder = try AgreementBinary.scratch()
+        let folder = try EndToEnd.temporaryFolder("agreement-e2e")
         defer { try? FileManager.default.removeItem(at: folder) }
         try Self.ratingsCSV(completeOnly: false).write(to: folder.appendingPathComponent("paper.csv"), atomically: true, encoding: .utf8)
-        let outcome = try AgreementBinary.run(["--ratings", "paper.csv", "--format", "json", "--resamples", "0"], in: folder)
+        let outcome = try runAgreement(["--ratings", "paper.csv", "--format", "json", "--resamples", "0"], in: folder)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
         #expect(json["items"] as? Int == 350)
@@ -69,18 +69,13 @@ struct PaperValidationTests {
         #expect(json["raters"] as? [String] == ["annotator_1", "annotator_2", "judge"])
     }
 
-    /// True once the agreement engine (issue 4, `stats`) is merged: the contract stub returns nothing.
-    static let engineMerged = !AgreementEngine.summarize(
-        RatingTable(items: ["a", "b"], raters: ["x", "y"], categories: ["0", "1"], codes: [0, 0, 1, 1]),
-        options: AgreementOptions()).overall.isEmpty
-
     @Test("Fleiss' kappa over the judge and both annotators on the 98 complete items is the paper's 0.9587",
-          .enabled(if: AgreementBinary.available && engineMerged, "needs the built binary and the merged agreement engine"))
+          .enabled(if: EndToEnd.binary != nil, EndToEnd.binaryMissing))
     func paperFleiss() throws {
-        let folder = try AgreementBinary.scratch()
+        let folder = try EndToEnd.temporaryFolder("agreement-e2e")
         defer { try? FileManager.default.removeItem(at: folder) }
         try Self.ratingsCSV(completeOnly: true).write(to: folder.appendingPathComponent("paper.csv"), atomically: true, encoding: .utf8)
-        let outcome = try AgreementBinary.run(["--ratings", "paper.csv", "--format", "json", "--resamples", "0"], in: folder)
+        let outcome = try runAgreement(["--ratings", "paper.csv", "--format", "json", "--resamples", "0"], in: folder)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
         #expect(json["items"] as? Int == 98)
@@ -92,32 +87,26 @@ struct PaperValidationTests {
     }
 
     /// The paper's validation file in ../shared (absent on a fresh clone without shared/).
-    static let sharedValidationFile = AgreementBinary.repositoryRoot.deletingLastPathComponent()
+    static let sharedValidationFile = EndToEnd.repositoryRoot.deletingLastPathComponent()
         .appendingPathComponent("shared/paper-data/gpt-4o_classification_validation.csv")
 
     @Test("imported from the paper's file, the dataset gives Fleiss 0.9587 on answers and the judge's counts on verdicts",
-          .enabled(if: AgreementBinary.available && FileManager.default.fileExists(atPath: sharedValidationFile.path),
-                   "needs the built binary and ../shared/paper-data"))
+          .enabled(if: EndToEnd.binary != nil, EndToEnd.binaryMissing),
+          .enabled(if: FileManager.default.fileExists(atPath: sharedValidationFile.path), "../shared/paper-data is absent"))
     func importedDataset() throws {
-        let folder = try AgreementBinary.scratch()
+        let folder = try EndToEnd.temporaryFolder("agreement-e2e")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let importer = Process()
-        importer.executableURL = AgreementBinary.binary
-        importer.arguments = ["import", Self.sharedValidationFile.path, "--to", "val.jsonl"]
-        importer.currentDirectoryURL = folder
-        importer.standardOutput = FileHandle.nullDevice
-        try importer.run()
-        importer.waitUntilExit()
-        #expect(importer.terminationStatus == 0)
+        let imported = try EndToEnd.run(["import", Self.sharedValidationFile.path, "--to", "val.jsonl"], in: folder)
+        #expect(imported.status == 0, "\(imported.stderr)")
 
-        let answers = try AgreementBinary.run(["val.jsonl", "--on", "answers", "--complete", "--resamples", "0", "--format", "json"], in: folder)
+        let answers = try runAgreement(["val.jsonl", "--on", "answers", "--complete", "--resamples", "0", "--format", "json"], in: folder)
         #expect(answers.status == 0, "\(answers.stderr)")
         let answersJSON = try #require(try JSONSerialization.jsonObject(with: Data(answers.stdout.utf8)) as? [String: Any])
         #expect(answersJSON["items"] as? Int == 98)
         let fleiss = try #require((answersJSON["overall"] as? [String: Any])?["fleiss_kappa"] as? [String: Any])
         #expect(abs((fleiss["value"] as? Double ?? 0) - 0.9587) < 5e-5)
 
-        let verdicts = try AgreementBinary.run(["val.jsonl", "--resamples", "0", "--format", "json"], in: folder)
+        let verdicts = try runAgreement(["val.jsonl", "--resamples", "0", "--format", "json"], in: folder)
         #expect(verdicts.status == 0, "\(verdicts.stderr)")
         let verdictsJSON = try #require(try JSONSerialization.jsonObject(with: Data(verdicts.stdout.utf8)) as? [String: Any])
         let judge = try #require(verdictsJSON["judge"] as? [String: Any])

@@ -13,12 +13,10 @@ struct StatusCommandTests {
     }
 
     @Test("prints the table and exits 0; exits 1 once a log is corrupt; a missing dataset is a one-line error",
-          .enabled(if: BinaryRunner.executable != nil, "judge-review binary not found beside the test bundle; run `swift build` first"))
+          .enabled(if: EndToEnd.binary != nil, EndToEnd.binaryMissing))
     func statusExitCodes() throws {
-        let binary = try #require(BinaryRunner.executable)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("status-\(UUID().uuidString)", isDirectory: true)
+        let folder = try EndToEnd.temporaryFolder("status")
         defer { try? FileManager.default.removeItem(at: folder) }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let dataset = Dataset(name: "small", items: ["a", "b", "c"].map(StatusCommandTests.item))
         let datasetFile = folder.appendingPathComponent("small.jsonl")
         try dataset.write(to: datasetFile)
@@ -27,16 +25,16 @@ struct StatusCommandTests {
         try log.append(LabelEvent.label(item: dataset.items[0], rater: "annotator_1", answer: "no", mode: .blind, judgeSeenFirst: false, at: Date(timeIntervalSince1970: 1_780_000_000)))
         log.close()
 
-        let healthy = try BinaryRunner.run(binary, ["status", datasetFile.path, "--annotations", annotations.path])
+        let healthy = try EndToEnd.run(["status", datasetFile.path, "--annotations", annotations.path], in: folder)
         #expect(healthy.status == 0, "stderr: \(healthy.stderr)")
         #expect(healthy.stdout.contains("annotator_1      1/3        0      0          0  2026-05-28 20:26:40  ok"), "\(healthy.stdout)")
 
         try Data("{oops\n".utf8).write(to: annotations.appendingPathComponent("annotator_2.jsonl"))
-        let torn = try BinaryRunner.run(binary, ["status", datasetFile.path, "--annotations", annotations.path])
+        let torn = try EndToEnd.run(["status", datasetFile.path, "--annotations", annotations.path], in: folder)
         #expect(torn.status == 1)
         #expect(torn.stdout.contains("annotator_2: line 1 is torn"))
 
-        let missing = try BinaryRunner.run(binary, ["status", folder.appendingPathComponent("nope.jsonl").path])
+        let missing = try EndToEnd.run(["status", folder.appendingPathComponent("nope.jsonl").path], in: folder)
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("nope.jsonl: no such file"))
     }
