@@ -11,6 +11,8 @@ struct StoreCrashTests {
     /// The logs under test: a rater's label log (200 kills, as issue 3 asks) and an adjudicator's decision log,
     /// which shares the mechanism (100 kills, to keep the suite quick).
     static let cases: [(log: String, kills: Int)] = [("rater", 200), ("adjudication", 100)]
+    /// Kills per log before the test starts a fresh one.
+    static let roundsPerLog = 25
 
     @Test(
         "SIGKILL at random moments never loses a record the child reported saved, and the log always reopens",
@@ -24,15 +26,27 @@ struct StoreCrashTests {
         let folder = try EndToEnd.temporaryFolder("crash")
         defer { try? FileManager.default.removeItem(at: folder) }
         let stderrPath = folder.appendingPathComponent("child-stderr.txt").path
-        let logFolder = folder.appendingPathComponent("Annotations/stress", isDirectory: true)
-        let logFile = kind == "rater"
-            ? AnnotationPaths.logFile(folder: logFolder, rater: "stress")
-            : AdjudicationLogs.file(annotationFolder: logFolder, adjudicator: "stress")
-
         var reportedSaved: [String] = []
+        var savedInAll = 0
+        var tornLinesInAll = 0
         var recoveredTornLines = 0
         var roundsWithSaves = 0
+        var logFolder = folder
+        var logFile = folder
         for round in 1...kills {
+            // A fresh log every `roundsPerLog` rounds: each reopen replays the whole log, so one ever-growing log
+            // would make the test quadratic in the number of saved records.
+            if (round - 1) % StoreCrashTests.roundsPerLog == 0 {
+                try checkSideFile(logFile, recovered: recoveredTornLines)
+                savedInAll += reportedSaved.count
+                tornLinesInAll += recoveredTornLines
+                reportedSaved = []
+                recoveredTornLines = 0
+                logFolder = folder.appendingPathComponent("Annotations/stress-\(round)", isDirectory: true)
+                logFile = kind == "rater"
+                    ? AnnotationPaths.logFile(folder: logFolder, rater: "stress")
+                    : AdjudicationLogs.file(annotationFolder: logFolder, adjudicator: "stress")
+            }
             let child = try Subprocess.spawn(binary.path, ["store-stress", "--folder", logFolder.path, "--rater", "stress", "--log", kind], stderrPath: stderrPath)
             // One round in four kills at a random moment from spawn (often during start-up, open or recovery); the
             // others wait for the first "saved" line, then kill 0-40 ms later (mid-append), so the test keeps killing
@@ -79,12 +93,16 @@ struct StoreCrashTests {
         let errorLines = childErrors.split(separator: "\n").filter { !$0.hasPrefix("warning: ") }
         #expect(errorLines.isEmpty, "the child reported errors: \(errorLines.prefix(3))")
         #expect(roundsWithSaves >= kills / 2, "too few rounds got to save a label (\(roundsWithSaves))")
-        if recoveredTornLines > 0 {
-            let sideFile = AppendOnlyLog<LabelEvent>.corruptFile(for: logFile)
-            let setAside = try String(contentsOf: sideFile, encoding: .utf8).split(separator: "\n").count
-            #expect(setAside == recoveredTornLines)
-        }
-        print("store crash test (\(kind) log): \(kills) kills, \(reportedSaved.count) records reported saved, all present; \(recoveredTornLines) torn lines recovered")
+        try checkSideFile(logFile, recovered: recoveredTornLines)
+        print("store crash test (\(kind) log): \(kills) kills, \(savedInAll + reportedSaved.count) records reported saved, all present; \(tornLinesInAll + recoveredTornLines) torn lines recovered")
+    }
+
+    /// Every torn line recovered from a log was appended to its side file, once.
+    private func checkSideFile(_ logFile: URL, recovered: Int) throws {
+        guard recovered > 0 else { return }
+        let sideFile = AppendOnlyLog<LabelEvent>.corruptFile(for: logFile)
+        let setAside = try String(contentsOf: sideFile, encoding: .utf8).split(separator: "\n").count
+        #expect(setAside == recovered, "\(sideFile.lastPathComponent) holds \(setAside) lines, \(recovered) were recovered")
     }
 
     /// Opens the log as the next session would (recovering a torn line), returns its item ids and warnings, closes it.
