@@ -10,9 +10,10 @@ import Darwin
 public enum AtomicFile {
     /// Writes `data` to a temporary file beside `url`, fsyncs it, renames it over `url`, and fsyncs the folder.
     ///
-    /// - Parameter permissions: mode of the new file (e.g. 0o600 for annotation data).
     /// Refuses to replace anything but a regular file: renaming over a device, FIFO, folder or link would
     /// replace it (run as root, `--to /dev/null` would otherwise turn /dev/null into a file).
+    ///
+    /// - Parameter permissions: mode of the new file (e.g. 0o600 for annotation data).
     public static func write(_ data: Data, to url: URL, permissions: mode_t = 0o644) throws {
         var existing = stat()
         if lstat(url.path, &existing) == 0, existing.st_mode & S_IFMT != S_IFREG {
