@@ -95,14 +95,21 @@ final class TmuxSession {
         try run(["resize-window", "-t", "e2e", "-x", "\(columns)", "-y", "\(rows)"])
     }
 
-    /// Polls the pane until `condition` holds, or fails after `timeout` seconds with the last screen.
+    /// Polls the pane until `condition` holds on a settled screen, or fails after `timeout` seconds with the last screen.
     @discardableResult
     func wait(for what: String, timeout: Double = 30, _ condition: (String) -> Bool) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var screen = ""
         while Date() < deadline {
             screen = try capture()
-            if condition(screen) { return screen }
+            if condition(screen) {
+                // tmux can show a frame half drawn (the header new, the panes not yet): only a screen that stays
+                // the same for a moment is a finished frame, since the console then sits waiting for a key.
+                usleep(80_000)
+                let again = try capture()
+                if again == screen { return screen }
+                continue
+            }
             usleep(100_000)
         }
         throw ScreenTimeout(waitingFor: what, screen: screen)
