@@ -100,9 +100,9 @@ enum Subprocess {
         var pipeEnds: [Int32] = [-1, -1]
         switch stdout {
         case .pipe:
-            guard pipe(&pipeEnds) == 0 else { throw POSIXFailure("pipe") }
-            _ = fcntl(pipeEnds[0], F_SETFD, FD_CLOEXEC)
-            _ = fcntl(pipeEnds[1], F_SETFD, FD_CLOEXEC)
+            // Close-on-exec from the start: tests run in parallel, and a child another test spawns between
+            // pipe() and fcntl() would inherit the write end and hold our reader open.
+            guard let pipe2 = pipeWithFlags, pipe2(&pipeEnds, O_CLOEXEC) == 0 else { throw POSIXFailure("pipe2") }
             posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
         case .file(let path):
             posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
@@ -126,6 +126,12 @@ enum Subprocess {
         }
         return Child(pid: pid, stdout: pipeEnds[0])
     }
+
+    /// glibc's `pipe2` (a GNU extension Swift's Glibc module leaves out), looked up at run time.
+    private static let pipeWithFlags: (@convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pipe2") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32).self)
+    }()
 
     /// glibc's `posix_spawn_file_actions_addchdir_np` (2.29+), looked up at run time: Swift's Glibc module
     /// leaves out the GNU extensions of spawn.h.
