@@ -55,7 +55,12 @@ extension ImportPlan {
             lines.append("Label logs in \(annotationFolder.path):")
             for log in outcome.logs {
                 let repeated = log.labels - log.appended
-                lines.append("  \(log.file.lastPathComponent): \(log.appended) new events" + (repeated > 0 ? " (\(repeated) already there)" : ""))
+                var details: [String] = []
+                if log.rebased > 0 {
+                    details.append("\(log.rebased) re-based: the item changed since it was labelled, so its label is recorded again for the new content")
+                }
+                if repeated > 0 { details.append("\(repeated) already there") }
+                lines.append("  \(log.file.lastPathComponent): \(log.appended) new events" + (details.isEmpty ? "" : " (\(details.joined(separator: "; ")))"))
             }
         }
         return lines.joined(separator: "\n")

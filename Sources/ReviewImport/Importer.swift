@@ -96,8 +96,10 @@ public struct WrittenLog: Sendable {
     public var file: URL
     /// Labels the import carried for this rater.
     public var labels: Int
-    /// Events actually appended: labels the log did not already hold with the same answer.
+    /// Events actually appended: labels the log did not already hold with the same answer for the same content.
     public var appended: Int
+    /// Of those, labels appended again because the item's content changed since the log's label (re-based).
+    public var rebased: Int
 }
 
 /// `judge-review import`: reads the paper's files and canonical datasets into one dataset and rater logs.
@@ -123,12 +125,18 @@ public enum Importer {
         let datasetName = Dataset.name(for: outputURL)
         let dataset = Dataset(name: datasetName, items: items)
         let folder = AnnotationPaths.folder(datasetName: datasetName, override: request.annotations)
+        try OutputGuard(annotationFolder: folder).check(output: request.output)
 
         var skipped = parsed.flatMap(\.skipped)
         var raters: [ImportedRaterLabels] = []
         for file in parsed {
             for entry in file.entries {
                 for answer in entry.humanAnswers {
+                    if let problem = RaterName.problem(with: answer.rater) {
+                        let line: Int
+                        if case .paperRows(let columns) = file.layout, columns.format != .jsonLines { line = 1 } else { line = entry.line }
+                        throw InputError(file: file.path, line: line, "column \"\(TextSanitizer.singleLine(answer.column))\": \(problem)")
+                    }
                     let index: Int
                     if let existing = raters.firstIndex(where: { $0.rater == answer.rater }) {
                         index = existing
@@ -221,25 +229,31 @@ public enum Importer {
 }
 
 extension ImportPlan {
-    /// Writes the dataset (temporary file + rename), then appends new label events to each rater's log.
-    /// Logs are only touched once the dataset is safely written.
+    /// Opens (and locks) every rater log the import writes, then writes the dataset (temporary file + rename),
+    /// then appends the new label events.
+    ///
+    /// A log that cannot be opened (a link, FIFO or folder in its place, another session holding it) stops the
+    /// import before the dataset is written; the logs are held locked while the dataset is replaced.
     public func write(options: StoreOptions = StoreOptions()) throws -> ImportOutcome {
-        let existed = FileManager.default.fileExists(atPath: datasetURL.path)
+        var opened: [(ImportedRaterLabels, RaterLog)] = []
+        defer { for (_, log) in opened { log.close() } }
+        for rater in raters where !rater.events.isEmpty {
+            opened.append((rater, try RaterLog(folder: annotationFolder, rater: rater.rater, options: options)))
+        }
+        let existed = SafeFile.exists(datasetURL.path)
         try dataset.write(to: datasetURL)
         var logs: [WrittenLog] = []
-        for rater in raters where !rater.events.isEmpty {
-            let file = AnnotationPaths.logFile(folder: annotationFolder, rater: rater.rater)
-            let appended: Int
+        for (rater, log) in opened {
+            let change: RaterLog.Change
             do {
-                let log = try RaterLog(folder: annotationFolder, rater: rater.rater, options: options)
-                appended = try log.appendChanges(rater.events)
+                change = try log.appendChanges(rater.events)
             } catch {
                 // The dataset is already in place; a re-run appends only what is still missing.
-                throw LabelLogWriteError(file: file.path, reason: "\(error)")
+                throw LabelLogWriteError(file: log.log.file.path, reason: "\(error)")
             }
             logs.append(WrittenLog(
-                rater: rater.rater, file: file,
-                labels: rater.events.count, appended: appended))
+                rater: rater.rater, file: log.log.file,
+                labels: rater.events.count, appended: change.appended, rebased: change.rebased))
         }
         return ImportOutcome(replacedExistingDataset: existed, logs: logs)
     }

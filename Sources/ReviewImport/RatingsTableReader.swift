@@ -22,18 +22,15 @@ public enum RatingsTableReader {
             throw InputError(file: path, "no such file")
         }
         if isDirectory.boolValue { throw InputError(file: path, "is a folder, expected a ratings .csv file") }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        } catch {
-            throw InputError(file: path, "cannot read: \(error.localizedDescription)")
-        }
+        // Read, not mapped: a file truncated while it is read must give an error, never SIGBUS.
+        let data = try SafeFile.read(path, followLinks: true)
         return try read(data: data, path: path, categories: categories)
     }
 
     /// Reads a table from bytes; `path` is only used in error messages.
     public static func read(data: Data, path: String, categories: [String]? = nil) throws -> RatingTable {
         var accumulator = RatingsAccumulator(path: path, fixedCategories: categories)
+        accumulator.byteCount = data.count
         let hasQuote = data.withUnsafeBytes { raw -> Bool in
             guard let base = raw.baseAddress, raw.count > 0 else { return false }
             return memchr(base, 0x22, raw.count) != nil
@@ -149,6 +146,8 @@ struct RatingsAccumulator {
     var packedCodes: [Int32] = []
     /// Longer categories, looked up by String.
     var longCodes: [String: Int32] = [:]
+    /// Every category by its NFC name.
+    var codeByName: [String: Int32] = [:]
 
     var headerCells: [String] = []
     var rowLine = 0
@@ -157,6 +156,8 @@ struct RatingsAccumulator {
     var duplicateCheck = ItemIDSet()
     /// Rows reserved before the header was read; the codes are reserved once the width is known.
     var reservedRows = 0
+    /// The file's size in bytes, an upper bound on the number of cells.
+    var byteCount = 0
 
     init(path: String, fixedCategories: [String]?) {
         self.path = path
@@ -166,18 +167,25 @@ struct RatingsAccumulator {
         }
     }
 
-    /// Adds a category name and returns its code.
+    /// Adds a category name (in NFC, so composed and decomposed spellings are one category) and returns its code.
     mutating func register(_ name: String) -> Int32 {
+        let normalized = name.precomposedStringWithCanonicalMapping
         let code = Int32(categoryNames.count)
-        categoryNames.append(name)
-        var copy = name
+        categoryNames.append(normalized)
+        codeByName[normalized] = code
+        addSpelling(normalized, code: code)
+        return code
+    }
+
+    /// Maps one byte spelling of a category to its code, for the fast lookup of later cells.
+    mutating func addSpelling(_ spelling: String, code: Int32) {
+        var copy = spelling
         if let packed = copy.withUTF8({ Self.pack($0) }) {
             packedKeys.append(packed)
             packedCodes.append(code)
         } else {
-            longCodes[name] = code
+            longCodes[spelling] = code
         }
-        return code
     }
 
     /// Up to 7 bytes packed into one integer with the length in the top byte; nil when longer.
@@ -259,10 +267,18 @@ struct RatingsAccumulator {
             return code
         }
         let name = try text(cell)
+        // Another spelling (NFD, say) of a known category: remember these bytes for the next cell too.
+        if let known = codeByName[name.precomposedStringWithCanonicalMapping] {
+            addSpelling(name, code: known)
+            return known
+        }
         if let fixedCategories {
             throw InputError(
                 file: path, line: rowLine,
                 "\"\(name)\" (rater \(raters[column - 1])) is not one of --categories \(fixedCategories.joined(separator: ","))")
+        }
+        if categoryNames.count >= AgreementLimits.maximumCategories {
+            throw InputError(file: path, line: rowLine, AgreementLimits.tooManyCategories(categoryNames.count + 1))
         }
         return register(name)
     }
@@ -283,13 +299,18 @@ struct RatingsAccumulator {
             throw InputError(file: path, line: rowLine, "the header needs an item column and at least two rater columns, e.g. item,alice,bob")
         }
         raters = Array(headerCells.dropFirst())
+        if raters.count > AgreementLimits.maximumRaters {
+            throw InputError(file: path, line: rowLine, "\(raters.count) rater columns; at most \(AgreementLimits.maximumRaters) are read")
+        }
         var seen: Set<String> = []
         for rater in raters {
             if rater.isEmpty { throw InputError(file: path, line: rowLine, "empty rater name in the header") }
             if !seen.insert(rater).inserted { throw InputError(file: path, line: rowLine, "rater \"\(rater)\" appears twice in the header") }
         }
         expectedColumns = headerCells.count
-        codes.reserveCapacity(reservedRows * raters.count)
+        // Every code takes at least one byte of the file (its comma), so the file's size bounds the reservation
+        // even when the row count is inflated by blank lines.
+        codes.reserveCapacity(min(reservedRows * raters.count, byteCount))
     }
 
     /// The finished table; observed categories sorted (numerically when all are numbers) unless fixed.
@@ -298,7 +319,7 @@ struct RatingsAccumulator {
         guard !items.isEmpty else { throw InputError(file: path, "no rows after the header") }
         var categories = categoryNames
         if fixedCategories == nil {
-            let numbers = categoryNames.map { Double($0) }
+            let numbers = categoryNames.map(CategoryNumber.value)
             let order: [Int]
             if numbers.allSatisfy({ $0 != nil }) {
                 order = categoryNames.indices.sorted { (numbers[$0] ?? 0, categoryNames[$0]) < (numbers[$1] ?? 0, categoryNames[$1]) }

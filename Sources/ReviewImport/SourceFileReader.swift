@@ -38,6 +38,9 @@ enum SourceFileReader {
         var rows: [SourceRow] = []
         for (number, line) in JSONLines.lines(of: source.text) {
             let data = Data(line.utf8)
+            if let key = DuplicateKeyScanner.firstDuplicate(in: data) {
+                throw InputError(file: source.path, line: number, "the key \"\(key)\" appears twice in one object; which value is meant is unclear, keep one")
+            }
             let value: FieldValue
             do {
                 value = try strict.decode(FieldValue.self, from: data)
@@ -64,7 +67,7 @@ enum SourceFileReader {
         }
         switch layout {
         case .canonicalDataset:
-            let dataset = try Dataset.read(from: URL(fileURLWithPath: source.path))
+            let dataset = try Dataset.read(from: URL(fileURLWithPath: source.path), followLinks: true)
             let entries = zip(dataset.items, rows).map { ParsedEntry(item: $0, line: $1.line, humanAnswers: []) }
             return ParsedFile(path: source.path, layout: layout, subject: nil, entries: entries, skipped: [])
         case .paperRows(let columns):

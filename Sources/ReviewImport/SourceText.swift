@@ -17,12 +17,7 @@ struct SourceText {
         if isDirectory.boolValue {
             throw InputError(file: path, "is a folder, expected a .jsonl or .csv file")
         }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw InputError(file: path, "cannot read: \(error.localizedDescription)")
-        }
+        let data = try SafeFile.read(path, followLinks: true)
         guard var text = String(data: data, encoding: .utf8) else {
             throw InputError(file: path, line: JSONLines.firstInvalidUTF8Line(in: data) ?? 1, "not UTF-8 text")
         }

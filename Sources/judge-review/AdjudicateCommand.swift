@@ -34,29 +34,29 @@ struct AdjudicateCommand: ParsableCommand {
     var groupReadable = false
 
     func validate() throws {
-        let name = adjudicator.trimmingCharacters(in: .whitespaces)
-        if name.isEmpty || name != adjudicator || name.hasPrefix(".") || name.contains("/") || name.hasPrefix("judge:")
-            || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw ValidationError("--adjudicator must be a plain name (no slash, no leading dot or space, not judge:...)")
-        }
+        if let problem = RaterName.problem(with: adjudicator) { throw ValidationError("--adjudicator: \(problem)") }
         for value in kind.flatMap({ $0.split(separator: ",") }) where AdjudicationKind(rawValue: String(value)) == nil {
             throw ValidationError("unknown --kind \(value); expected one of \(AdjudicationKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
     func run() throws {
+        try CommandOutput.reportingErrors(command: "adjudicate", adjudicate)
+    }
+
+    private func adjudicate() throws {
         let data = try Dataset.read(from: URL(fileURLWithPath: dataset))
         let folder = AnnotationPaths.folder(datasetName: data.name, override: annotations)
         let loaded = try AdjudicationQueue.load(annotationFolder: folder, dataset: data, adjudicator: adjudicator)
-        for warning in loaded.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        for warning in loaded.warnings { CommandOutput.warning(warning) }
         let kinds = Set(kind.flatMap { $0.split(separator: ",") }.compactMap { AdjudicationKind(rawValue: String($0)) })
         let filter = AdjudicationFilter(kinds: kinds, conditions: Set(condition))
         if loaded.queue.cases.isEmpty {
-            print("nothing to adjudicate in \(data.name): no disagreements among raters or with the judge")
+            CommandOutput.line("nothing to adjudicate in \(data.name): no disagreements among raters or with the judge")
             return
         }
         if loaded.queue.filtered(filter).isEmpty {
-            print("nothing to adjudicate with this filter (\(loaded.queue.cases.count) items in the whole queue)")
+            CommandOutput.line("nothing to adjudicate with this filter (\(loaded.queue.cases.count) items in the whole queue)")
             return
         }
         let log = try AdjudicationLog(annotationFolder: folder, adjudicator: adjudicator, options: StoreOptions(groupReadable: groupReadable))
@@ -73,6 +73,6 @@ struct AdjudicateCommand: ParsableCommand {
                 return .saveFailed(itemID: itemID, message: "\(error)")
             }
         }
-        print(program.configuration.queue.progress.lines.joined(separator: "\n"))
+        for line in program.configuration.queue.progress.lines { CommandOutput.line(line) }
     }
 }

@@ -48,7 +48,7 @@ struct AgreementCommand: ParsableCommand {
     @Option(help: "Bootstrap resamples for the intervals; 0 for none.")
     var resamples: Int = 1000
 
-    @Option(help: "Seed of the bootstrap (same seed, same intervals).")
+    @Option(parsing: .unconditional, help: "Seed of the bootstrap (same seed, same intervals).", transform: SeedArgument.parse)
     var seed: UInt64 = 1
 
     @Option(help: "Confidence level of the intervals, between 0 and 1.")
@@ -100,8 +100,11 @@ struct AgreementCommand: ParsableCommand {
                 throw ValidationError("\(name) applies to a dataset, not to --ratings")
             }
         }
-        if resamples < 0 { throw ValidationError("--resamples must be 0 or more") }
+        if let problem = AgreementLimits.resamplesProblem(resamples) { throw ValidationError(problem) }
         if !(confidence > 0 && confidence < 1) { throw ValidationError("--confidence must be between 0 and 1, e.g. 0.95") }
+        if let categories, parsedCategories(categories).count > AgreementLimits.maximumCategories {
+            throw ValidationError("--categories lists more than \(AgreementLimits.maximumCategories) categories")
+        }
         if let categories, parsedCategories(categories).count < 2 {
             throw ValidationError("--categories needs at least two distinct names, e.g. --categories yes,no")
         }
@@ -111,21 +114,25 @@ struct AgreementCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            let report = try ratingsFile.map(ratingsReport) ?? datasetReport()
+        try CommandOutput.reportingErrors(command: "agreement") {
+            let report = try CommandOutput.withProgress { try ratingsFile.map(ratingsReport) ?? datasetReport() }
             let text = report.rendered(as: format)
             if let output {
+                try outputGuard().check(output: output)
                 try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: output))
+            } else if format == .text || format == .markdown {
+                CommandOutput.text(text)
             } else {
-                print(text, terminator: "")
+                CommandOutput.machine(text)
             }
-        } catch let error as InputError {
-            FileHandle.standardError.write(Data("judge-review agreement: \(error)\n".utf8))
-            throw ExitCode.failure
-        } catch let error as FileWriteError {
-            FileHandle.standardError.write(Data("judge-review agreement: \(error)\n".utf8))
-            throw ExitCode.failure
         }
+    }
+
+    /// What `--output` must not replace: the ratings table, or the dataset and its annotation folder.
+    func outputGuard() throws -> OutputGuard {
+        if let ratingsFile { return OutputGuard(dataset: URL(fileURLWithPath: ratingsFile)) }
+        let url = URL(fileURLWithPath: dataset ?? "")
+        return OutputGuard(dataset: url, annotationFolder: AnnotationPaths.folder(datasetName: Dataset.name(for: url), override: annotations))
     }
 
     func parsedCategories(_ list: String) -> [String] {

@@ -26,6 +26,10 @@ struct DemoCommand: ParsableCommand {
     var check = false
 
     func run() throws {
+        try CommandOutput.reportingErrors(command: "demo", demo)
+    }
+
+    private func demo() throws {
         guard let reviewMode = ReviewMode(rawValue: mode) else {
             throw LabelCommandError("--mode must be blind or verdict, not \"\(mode)\"")
         }
@@ -35,7 +39,7 @@ struct DemoCommand: ParsableCommand {
         if check || !interactive {
             let message = "demo dataset: \(dataset.items.count) items in \(file.path). The demo is interactive: run `swift run judge-review demo` (or `judge-review demo`) in a terminal of at least 80x24."
             if check {
-                print(message)
+                CommandOutput.line(message)
                 return
             }
             throw LabelCommandError("no terminal here. " + message + " Use --check to only check the dataset.")

@@ -11,7 +11,9 @@ struct ExportCommand: ParsableCommand {
             --gold: item,answer,verdict,source (adjudicated | unanimous | majority | tie; a tie has an empty answer).
             --long: item,rater,answer,verdict,mode,judge_seen_first,at; one row per current label, the judge as judge:<model>.
             --wide: item,<rater>,...; the table `agreement --ratings` reads (verdicts by default, --on answers for raw answers).
-            Files are written whole (temporary file, then rename).
+            Files are written whole: every table to a temporary file first, then all renamed into place, so a \
+            failure leaves every output as it was. No output may be the dataset, a file in the annotation folder, \
+            or any label log, lock or order file. - writes that one table to standard output.
             """)
 
     @Argument(help: "The dataset file (canonical JSONL).")
@@ -20,13 +22,13 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "The annotation folder (default: Annotations/<dataset name>/).")
     var annotations: String?
 
-    @Option(help: "Write the reference label per item to this CSV file.")
+    @Option(help: "Write the reference label per item to this CSV file (- for standard output).")
     var gold: String?
 
-    @Option(help: "Write one row per current label (judge included) to this CSV file.")
+    @Option(help: "Write one row per current label (judge included) to this CSV file (- for standard output).")
     var long: String?
 
-    @Option(help: "Write the item × rater ratings table to this CSV file.")
+    @Option(help: "Write the item × rater ratings table to this CSV file (- for standard output).")
     var wide: String?
 
     @Option(help: "What the wide table holds: verdicts (default) or answers.")
@@ -35,49 +37,74 @@ struct ExportCommand: ParsableCommand {
     func validate() throws {
         let outputs = [gold, long, wide].compactMap { $0 }
         if outputs.isEmpty { throw ValidationError("give at least one of --gold, --long, --wide") }
-        if Set(outputs.map { URL(fileURLWithPath: $0).standardizedFileURL.path }).count != outputs.count {
-            throw ValidationError("--gold, --long and --wide must be different files")
+        if Set(outputs.map { $0 == "-" ? "-" : URL(fileURLWithPath: $0).standardizedFileURL.path }).count != outputs.count {
+            throw ValidationError("--gold, --long and --wide must be different files (and at most one of them -)")
         }
     }
 
     func run() throws {
+        try CommandOutput.reportingErrors(command: "export", export)
+    }
+
+    /// One table to write: where, its bytes, and the line that says what it holds.
+    private struct Table {
+        var path: String
+        var data: Data
+        var summary: String
+    }
+
+    /// Builds every table in memory, checks every target, writes them all to temporary files, and only then
+    /// renames them into place: all outputs or none. `-` sends its table to standard output.
+    private func export() throws {
         let datasetURL = URL(fileURLWithPath: dataset)
         let data = try Dataset.read(from: datasetURL)
         let folder = AnnotationPaths.folder(datasetName: data.name, override: annotations)
         let labels = try CurrentLabels.load(folder: folder, dataset: data)
+        var tables: [Table] = []
         if let gold {
-            let humanAnswers = labels.filter { !$0.key.hasPrefix("judge:") }.mapValues { $0.compactMapValues { $0.kind == .label ? $0.answer : nil } }
+            let humanAnswers = labels.filter { !JudgeRater.isJudge($0.key) }.mapValues { $0.compactMapValues { $0.kind == .label ? $0.answer : nil } }
             let adjudicated = try AdjudicationLogs.resolution(annotationFolder: folder, dataset: data)
             let reference = ReferenceLabels.build(humanAnswers: humanAnswers, adjudicated: adjudicated)
             let rows = LabelExports.goldRows(dataset: data, reference: reference)
-            try write(CSVText.document(header: LabelExports.goldHeader, rows: rows), to: gold)
             var counts: [String: Int] = [:]
             for row in rows { counts[row[3], default: 0] += 1 }
             let summary = [ReferenceSource.adjudicated, .unanimous, .majority, .tie].map { "\($0.rawValue) \(counts[$0.rawValue] ?? 0)" }.joined(separator: ", ")
-            print("wrote \(gold): \(rows.count) items (\(summary))")
+            tables.append(Table(path: gold, data: CSVText.document(header: LabelExports.goldHeader, rows: rows),
+                                summary: "\(rows.count) items (\(summary))"))
         }
         if let long {
             let rows = LabelExports.longRows(dataset: data, labels: labels)
-            try write(CSVText.document(header: LabelExports.longHeader, rows: rows), to: long)
-            print("wrote \(long): \(rows.count) labels")
+            tables.append(Table(path: long, data: CSVText.document(header: LabelExports.longHeader, rows: rows), summary: "\(rows.count) labels"))
         }
         if let wide {
             let table = LabelExports.wideTable(dataset: data, labels: labels, on: on.values)
-            try write(LabelExports.wideCSV(dataset: data, labels: labels, on: on.values), to: wide)
-            print("wrote \(wide): \(table.rows.count) items × \(table.raters.count) raters (\(on.rawValue))")
+            tables.append(Table(path: wide, data: LabelExports.wideCSV(dataset: data, labels: labels, on: on.values),
+                                summary: "\(table.rows.count) items × \(table.raters.count) raters (\(on.rawValue))"))
         }
-    }
-
-    /// Writes a whole file atomically; the labels are research data, so the file is private (0600) like the logs.
-    private func write(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
+        let guardrail = OutputGuard(dataset: datasetURL, annotationFolder: folder)
+        for table in tables where table.path != "-" { try guardrail.check(output: table.path) }
+        var staged: [(StagedFile, Table)] = []
         do {
-            try AtomicFile.write(data, to: url, permissions: 0o600)
-        } catch let error as FileWriteError where error.message.hasPrefix("\(url.path): ") {
-            // Name the file as the user gave it, once.
-            throw InputError(file: path, String(error.message.dropFirst(url.path.count + 2)))
+            for table in tables where table.path != "-" {
+                // The labels are research data, so the file is private (0600) like the logs.
+                staged.append((try AtomicFile.stage(table.data, for: URL(fileURLWithPath: table.path), permissions: 0o600), table))
+            }
         } catch {
-            throw InputError(file: path, "cannot write: \(error)")
+            for (file, _) in staged { file.discard() }
+            throw error
+        }
+        for (index, (file, _)) in staged.enumerated() {
+            do { try file.commit() } catch {
+                for (later, _) in staged[(index + 1)...] { later.discard() }
+                throw error
+            }
+        }
+        let toStandardOutput = tables.first { $0.path == "-" }
+        if let table = toStandardOutput { CommandOutput.machine(String(decoding: table.data, as: UTF8.self)) }
+        for (_, table) in staged {
+            // With a table on standard output, what was written is said on standard error, out of the table's way.
+            let line = "wrote \(table.path): \(table.summary)"
+            if toStandardOutput != nil { CommandOutput.note(line) } else { CommandOutput.line(line) }
         }
     }
 }

@@ -40,25 +40,10 @@ struct ImportCommand: ParsableCommand {
         let request = ImportRequest(
             inputs: files, output: to, annotations: annotations, model: model,
             steelman: steelman.map { $0 == .on })
-        do {
+        try CommandOutput.reportingErrors(command: "import") {
             let plan = try Importer.plan(request)
             let outcome = try plan.write(options: StoreOptions(groupReadable: groupReadable))
-            print(plan.summary(outcome: outcome))
-        } catch let error as InputError {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode.failure
-        } catch let error as FileWriteError {
-            // Its message already names the file it could not write.
-            FileHandle.standardError.write(Data("\(error.message.replacingOccurrences(of: "\n", with: " "))\n".utf8))
-            throw ExitCode.failure
-        } catch let error as LabelLogWriteError {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            throw ExitCode.failure
-        } catch {
-            // Anything else (e.g. a log folder that cannot be created) still gets one line and a failure exit.
-            let message = "\(error.localizedDescription)".replacingOccurrences(of: "\n", with: " ")
-            FileHandle.standardError.write(Data("\(to): \(message)\n".utf8))
-            throw ExitCode.failure
+            CommandOutput.line(plan.summary(outcome: outcome))
         }
     }
 }

@@ -26,7 +26,7 @@ struct LabelCommand: ParsableCommand {
     @Option(help: "file (dataset order) or shuffled (per rater, reproducible with --seed). Default: as last time, else file.")
     var order: String?
 
-    @Option(help: "Seed for --order shuffled (implies it); without one a seed is drawn and remembered.")
+    @Option(parsing: .unconditional, help: "Seed for --order shuffled (implies it); without one a seed is drawn and remembered.", transform: SeedArgument.parse)
     var seed: UInt64?
 
     @Option(help: "Folder for the annotation logs. Default: Annotations/<dataset name>/.")
@@ -39,6 +39,10 @@ struct LabelCommand: ParsableCommand {
     var groupReadable = false
 
     func run() throws {
+        try CommandOutput.reportingErrors(command: "label", label)
+    }
+
+    private func label() throws {
         guard let reviewMode = ReviewMode(rawValue: mode) else {
             throw LabelCommandError("--mode must be blind or verdict, not \"\(mode)\"")
         }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import ReviewCore
 import ReviewUI
@@ -13,26 +14,6 @@ import Darwin
 struct LabelCommandError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Checks rater names, which become file names and appear in agreement tables.
-enum RaterName {
-    /// Nil when `name` is fine, else why not: letters, digits, `-`, `_`, `.`; not starting with `.`;
-    /// at most 64 characters; never `judge:...` (that prefix names the LLM judge).
-    static func problem(with name: String) -> String? {
-        if name.isEmpty { return "the rater name is empty" }
-        if name.lowercased().hasPrefix("judge:") {
-            return "rater name \"\(name)\" starts with \"judge:\", which is reserved for the LLM judge"
-        }
-        if name.count > 64 { return "rater name \"\(name)\" is longer than 64 characters" }
-        if name.hasPrefix(".") { return "rater name \"\(name)\" starts with \".\"; use letters, digits, '-', '_' or '.'" }
-        let allowed = name.unicodeScalars.allSatisfy { scalar in
-            (scalar.properties.isAlphabetic && scalar.value < 0x80) || ("0"..."9").contains(scalar)
-                || scalar == "-" || scalar == "_" || scalar == "."
-        }
-        if !allowed { return "rater name \"\(name)\" may only hold letters, digits, '-', '_' and '.'" }
-        return nil
-    }
 }
 
 /// A rater's item order, remembered in `<folder>/<rater>.order.json` so reopening gives the same order.
@@ -51,9 +32,10 @@ struct OrderSettings: Codable, Equatable {
 
     /// The stored settings, nil when there are none; a malformed file is a one-line error naming it.
     static func load(from url: URL) throws -> OrderSettings? {
-        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        guard SafeFile.exists(url.path) else { return nil }
+        let data = try SafeFile.read(url.path)
         do {
-            let settings = try JSONDecoder().decode(OrderSettings.self, from: Data(contentsOf: url))
+            let settings = try JSONDecoder().decode(OrderSettings.self, from: data)
             guard settings.order == "file" || (settings.order == "shuffled" && settings.seed != nil) else {
                 throw InputError(file: url.path, line: 1, "expected {\"order\": \"file\"} or {\"order\": \"shuffled\", \"seed\": N}")
             }
@@ -136,7 +118,7 @@ enum LabelSession {
         }
         defer { log.close() }
         // Repairs made at open (a torn last line set aside) are shown after the console, where they stay readable.
-        defer { for warning in log.warnings { FileHandleOutput.standardError("warning: \(warning)") } }
+        defer { for warning in log.warnings { CommandOutput.warning(warning) } }
 
         let settingsFile = OrderSettings.url(folder: folder, rater: options.rater)
         let stored = try OrderSettings.load(from: settingsFile)
@@ -153,36 +135,56 @@ enum LabelSession {
             dataset: options.dataset, rater: options.rater, mode: options.mode, order: order,
             history: log.events, hideAppropriateAnswer: options.hideAppropriate)
         var console = LabelConsole(configuration, now: Date())
-        var tally = SessionTally()
+        var tally = SessionTally(savedBefore: log.events.count)
         try ConsoleLoop.run(&console) { effect in
             LabelEffects.perform(effect, log: log, tally: &tally)
         }
-        var summary = "\(tally.summary), saved to \(logFile.path); \(settings.summary)"
+        // One last try for anything the disk refused, now that the rater has left the screen.
         if !log.pending.isEmpty {
-            summary += "; \(log.pending.count) NOT SAVED (the disk refused them; see the message above)"
+            do { try log.retryPending() } catch { tally.lastFailure = "\(error)" }
         }
-        print(summary)
+        CommandOutput.line("\(tally.summary(log: log)) to \(logFile.path); \(settings.summary)")
+        if let lost = tally.lostSummary(log: log) {
+            CommandOutput.error(command: "label", lost)
+            throw ExitCode.failure
+        }
     }
 }
 
-/// Writes a line to standard error.
-enum FileHandleOutput {
-    static func standardError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
-    }
-}
-
-/// Counts what a session saved, for the exit line.
+/// What a session saved and what it could not, for the exit line: counted from the log itself, so a label
+/// retried three times before it was saved counts once, as saved.
 struct SessionTally {
-    var labels = 0
-    var retractions = 0
-    var failures = 0
+    /// Events the log held when the session opened it.
+    var savedBefore: Int
+    /// The store's last refusal, for the exit line (the screen that showed it is gone).
+    var lastFailure: String?
 
-    var summary: String {
-        var text = "\(labels) label\(labels == 1 ? "" : "s") this session"
+    /// A tally for a log that held `savedBefore` events at open.
+    init(savedBefore: Int = 0) {
+        self.savedBefore = savedBefore
+    }
+
+    /// `3 labels saved this session (1 undone)`.
+    func summary(log: RaterLog) -> String {
+        let saved = log.events.dropFirst(savedBefore)
+        let labels = saved.filter { $0.kind == .label }.count
+        let retractions = saved.count - labels
+        var text = "\(labels) label\(labels == 1 ? "" : "s") saved this session"
         if retractions > 0 { text += " (\(retractions) undone)" }
-        if failures > 0 { text += ", \(failures) failed save\(failures == 1 ? "" : "s") retried or pending" }
         return text
+    }
+
+    /// The line about labels that were never saved and are lost with the process; nil when none are.
+    func lostSummary(log: RaterLog) -> String? {
+        guard !log.pending.isEmpty else { return nil }
+        let labels = log.pending.filter { $0.kind == .label }.count
+        let retractions = log.pending.count - labels
+        var parts: [String] = []
+        if labels > 0 { parts.append("\(labels) label\(labels == 1 ? "" : "s")") }
+        if retractions > 0 { parts.append("\(retractions) undo\(retractions == 1 ? "" : "s")") }
+        let items = Set(log.pending.map(\.item)).sorted().prefix(5).joined(separator: ", ")
+        return "\(parts.joined(separator: " and ")) NOT SAVED and lost (items \(items)\(log.pending.count > 5 ? ", …" : ""))"
+            + (lastFailure.map { ": \($0)" } ?? "") + "; label those items again once the disk accepts writes"
     }
 }
 
@@ -205,10 +207,9 @@ enum LabelEffects {
                 } else {
                     try log.append(event)
                 }
-                if event.kind == .label { tally.labels += 1 } else { tally.retractions += 1 }
                 return .saved(itemID: event.item)
             } catch {
-                tally.failures += 1
+                tally.lastFailure = "\(error)"
                 return .saveFailed(itemID: event.item, message: "\(error)")
             }
         case .appendDecision(let itemID, _):

@@ -16,25 +16,15 @@ struct StatusCommand: ParsableCommand {
     var annotations: String?
 
     func run() throws {
-        let data: Dataset
-        do {
-            data = try Dataset.read(from: URL(fileURLWithPath: dataset))
-        } catch {
-            FileHandle.standardError.write(Data("judge-review status: \(error)\n".utf8))
-            throw ExitCode.failure
+        try CommandOutput.reportingErrors(command: "status") {
+            let data = try Dataset.read(from: URL(fileURLWithPath: dataset))
+            let folder = AnnotationPaths.folder(datasetName: data.name, override: annotations)
+            let report = try StatusReport.build(folder: folder, dataset: data)
+            for line in report.lines() + StatusCommand.adjudicationLines(folder: folder, dataset: data) {
+                CommandOutput.line(line)
+            }
+            if report.hasCorruptLog { throw ExitCode.failure }
         }
-        let folder = AnnotationPaths.folder(datasetName: data.name, override: annotations)
-        let report: StatusReport
-        do {
-            report = try StatusReport.build(folder: folder, dataset: data)
-        } catch {
-            FileHandle.standardError.write(Data("judge-review status: \(error)\n".utf8))
-            throw ExitCode.failure
-        }
-        for line in report.lines() + StatusCommand.adjudicationLines(folder: folder, dataset: data) {
-            print(line)
-        }
-        if report.hasCorruptLog { throw ExitCode.failure }
     }
 
     /// Lines about the adjudication queue under `folder/adjudication/` (progress of settling disagreements).

@@ -36,25 +36,19 @@ struct StimuliCommand: ParsableCommand {
 
     func run() throws {
         let folder = URL(fileURLWithPath: dir, isDirectory: true)
-        do {
+        try CommandOutput.reportingErrors(command: "stimuli") {
             if buildDemo {
                 for file in try DemoData.write(stimuliFolder: folder) {
-                    print("wrote \(file.relativePath)")
+                    CommandOutput.line("wrote \(file.relativePath)")
                 }
                 return
             }
             let set = try StimulusSet.load(folder: folder)
             if check {
-                print("OK \(dir): \(set.summary)")
+                CommandOutput.line("OK \(dir): \(set.summary)")
             } else {
-                print(set.listing(width: width ?? Self.terminalWidth() ?? Int.max), terminator: "")
+                CommandOutput.text(set.listing(width: width ?? Self.terminalWidth() ?? Int.max))
             }
-        } catch let error as InputError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
-        } catch let error as FileWriteError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(1)
         }
     }
 

@@ -57,11 +57,11 @@ struct StoreStressCommand: ParsableCommand {
 
     /// Reports open warnings, then appends `count` records numbered on from `existing`, printing each once durable.
     private func appendLoop(warnings: [String], existing: Int, append: (Int, String) throws -> Void) throws {
-        for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        for warning in warnings { CommandOutput.warning(warning) }
         for number in existing..<(existing + count) {
             let id = "item-\(number)"
             try append(number, id)
-            FileHandle.standardOutput.write(Data("saved \(id)\n".utf8))
+            CommandOutput.line("saved \(id)")
         }
     }
 }

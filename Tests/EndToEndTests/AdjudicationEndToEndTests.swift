@@ -198,7 +198,7 @@ struct ExportCommandBadInputTests {
         #expect(mkfifo(fifo.path, 0o600) == 0)
         let special = try EndToEnd.run(["export", "planted.jsonl", "--annotations", "annotations", "--long", "fifo.csv"], in: folder)
         #expect(special.status != 0)
-        #expect(special.stderr.contains("fifo.csv: exists and is not a regular file"))
+        #expect(special.stderr.contains("fifo.csv: is a FIFO, not a regular file; refusing to replace it"))
         let type = try FileManager.default.attributesOfItem(atPath: fifo.path)[.type] as? FileAttributeType
         #expect(type != nil && type != .typeRegular)
 

@@ -50,7 +50,7 @@ struct ConsoleTests {
         let screen = try session.wait(forText: "JR-EXIT=")
         #expect(screen.contains("JR-EXIT=0"))
         #expect(screen.contains("TTY-RESTORED"))
-        #expect(screen.contains("0 labels this session, saved to"))
+        #expect(screen.contains("0 labels saved this session to"))
         #expect(screen.contains("e2e-rater.jsonl; file order"))
     }
 
@@ -164,7 +164,7 @@ struct LabelFlowTests {
         let exit = try session.wait(forText: "JR-EXIT=")
         #expect(exit.contains("JR-EXIT=0"))
         #expect(exit.contains("TTY-RESTORED"))
-        #expect(exit.contains("3 labels this session, saved to"))
+        #expect(exit.contains("3 labels saved this session to"))
         session.kill()
 
         let events = try fixture.events()
@@ -178,7 +178,7 @@ struct LabelFlowTests {
         #expect(screen.contains("3 labeled"))
         #expect(!screen.contains(SmallDataset.judgeName))
         try reopened.send("q")
-        #expect(try reopened.wait(forText: "JR-EXIT=").contains("0 labels this session"))
+        #expect(try reopened.wait(forText: "JR-EXIT=").contains("0 labels saved this session"))
     }
 
     @Test("verdict mode shows the judge from the start and records it")
@@ -248,7 +248,7 @@ struct LabelFlowTests {
         try session.send("y")
         try session.wait(forText: "1 labeled")
         try session.send("q")
-        #expect(try session.wait(forText: "JR-EXIT=").contains("1 label this session"))
+        #expect(try session.wait(forText: "JR-EXIT=").contains("1 label saved this session"))
         let log = try String(contentsOf: folder.appendingPathComponent("Annotations/demo/e2e-demo.jsonl"), encoding: .utf8)
         #expect(log.split(separator: "\n").count == 1)
     }

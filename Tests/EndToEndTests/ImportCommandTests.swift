@@ -13,7 +13,7 @@ struct ImportCommandTests {
         try Data(text.utf8).write(to: folder.appendingPathComponent("bad.csv"))
         let result = try EndToEnd.run(["import", "bad.csv", "--to", "out.jsonl"], in: folder)
         #expect(result.status != 0)
-        #expect(result.stderr == "bad.csv:4: not CSV: this row has 3 fields, the header has 7\n")
+        #expect(result.stderr == "judge-review import: bad.csv:4: not CSV: this row has 3 fields, the header has 7\n")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out.jsonl").path))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("Annotations").path))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path)

@@ -40,7 +40,7 @@ struct StimuliCommandTests {
         try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
         let result = try EndToEnd.run(["stimuli", "--check"], in: scratch)
         #expect(result.status == 1)
-        #expect(result.stderr.hasPrefix("error: Stimuli/acute-symptoms.jsonl:2: not a valid acute-symptom stimulus: invalid JSON"))
+        #expect(result.stderr.hasPrefix("judge-review stimuli: Stimuli/acute-symptoms.jsonl:2: not a valid acute-symptom stimulus: invalid JSON"))
         #expect(result.stdout.isEmpty)
     }
 }

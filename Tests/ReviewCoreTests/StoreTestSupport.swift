@@ -79,6 +79,8 @@ final class FaultyFileSystem: StoreFileSystem {
     /// When set, opening a path that ends with this suffix fails with `failOpenCode`.
     var failOpenSuffix: String?
     var failOpenCode: Int32 = EROFS
+    /// When set, every rename fails with this errno.
+    var failRename: Int32?
     /// How many writes failed on purpose.
     private(set) var injectedFailures = 0
 
@@ -122,6 +124,15 @@ final class FaultyFileSystem: StoreFileSystem {
 
     func tryLockExclusive(_ descriptor: Int32, path: String) throws -> Bool {
         try real.tryLockExclusive(descriptor, path: path)
+    }
+
+    func rename(_ source: String, to destination: String) throws {
+        if let failRename { throw SystemCallError(call: "rename", path: destination, code: failRename) }
+        try real.rename(source, to: destination)
+    }
+
+    func unlink(_ path: String) throws {
+        try real.unlink(path)
     }
 
     func close(_ descriptor: Int32) {

@@ -202,7 +202,9 @@ struct StoreTests {
         defer { temp.remove() }
         let first = try RaterLog(folder: temp.url, rater: "ann")
         let error = try #require(throws: StoreError.self) { try RaterLog(folder: temp.url, rater: "ann") }
-        #expect(error == .locked(file: AnnotationPaths.logFile(folder: temp.url, rater: "ann").path, pid: getpid()))
+        guard case .locked(let file, let holder) = error else { Issue.record("expected locked, got \(error)"); return }
+        #expect(file == AnnotationPaths.logFile(folder: temp.url, rater: "ann").path)
+        #expect(holder.pid == getpid())
         #expect(error.description.contains("already open in process \(getpid())"))
         let other = try RaterLog(folder: temp.url, rater: "bob")
         other.close()

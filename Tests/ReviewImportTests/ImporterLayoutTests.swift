@@ -199,16 +199,18 @@ struct ImporterLayoutTests {
         #expect(plan.raters[0].events.map(\.answer) == ["yes"])
     }
 
-    @Test("a label log that cannot be written is one error naming the log; the dataset is in place")
-    func logWriteFailure() throws {
+    @Test("a folder in a label log's place is refused as not a regular file before the dataset is written")
+    func logPlaceRefusedBeforeDataset() throws {
         let folder = try Fixtures.makeFolder()
         let path = try Fixtures.write(Fixtures.liveBotCSV, as: "live-bot_p.csv", in: folder)
         let plan = try Importer.plan(request([path], in: folder))
         let blocker = AnnotationPaths.logFile(folder: plan.annotationFolder, rater: "human")
         try FileManager.default.createDirectory(at: blocker, withIntermediateDirectories: true)
-        let error = #expect(throws: LabelLogWriteError.self) { _ = try plan.write() }
-        #expect(error?.file == blocker.path)
-        #expect(error.map { !$0.description.contains("\n") } == true)
-        #expect(FileManager.default.fileExists(atPath: plan.datasetURL.path))
+        let error = #expect(throws: StoreError.self) { _ = try plan.write() }
+        let message = error.map(\.description) ?? ""
+        #expect(message.hasPrefix(blocker.path))
+        #expect(message.contains("is a folder, not a regular file"))
+        #expect(!message.contains("\n"))
+        #expect(!FileManager.default.fileExists(atPath: plan.datasetURL.path))
     }
 }

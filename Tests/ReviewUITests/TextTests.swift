@@ -1,5 +1,6 @@
 import Testing
 @testable import ReviewUI
+import ReviewCore
 
 @Suite("Display width")
 struct DisplayWidthTests {

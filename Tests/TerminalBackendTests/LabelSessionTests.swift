@@ -69,8 +69,7 @@ struct LabelSessionTests {
             Issue.record("a decision was not refused")
         }
         #expect(log.events == [label, retraction])
-        #expect(tally.labels == 1)
-        #expect(tally.retractions == 1)
-        #expect(tally.summary == "1 label this session (1 undone)")
+        #expect(tally.summary(log: log) == "1 label saved this session (1 undone)")
+        #expect(tally.lostSummary(log: log) == nil)
     }
 }

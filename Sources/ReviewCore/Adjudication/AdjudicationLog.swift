@@ -13,6 +13,7 @@ public final class AdjudicationLog {
     /// Opens (creating as needed) the adjudicator's log under a dataset's annotation folder.
     public init(annotationFolder: URL, adjudicator: String, options: StoreOptions = StoreOptions()) throws {
         self.adjudicator = adjudicator
+        try RaterName.check(adjudicator, file: AnnotationPaths.adjudicationFolder(folder: annotationFolder))
         log = try AppendOnlyLog(
             file: AdjudicationLogs.file(annotationFolder: annotationFolder, adjudicator: adjudicator), options: options,
             encode: { try $0.encodedLine() }, decode: { try AdjudicationEvent.decode(line: $0) })
@@ -67,8 +68,7 @@ public enum AdjudicationLogs {
     /// Reads one adjudicator's log.
     public static func read(file: URL) throws -> Reading {
         let path = file.path
-        let data: Data
-        do { data = try Data(contentsOf: file) } catch { throw InputError(file: path, "cannot read: \(error.localizedDescription)") }
+        let data = try SafeFile.read(path)
         guard let text = String(data: data, encoding: .utf8) else {
             throw InputError(file: path, line: JSONLines.firstInvalidUTF8Line(in: data), "not UTF-8 text")
         }

@@ -176,7 +176,7 @@ public struct AdjudicationQueue: Sendable, Hashable {
         decisions: [String: AdjudicationEvent], adjudicator: String
     ) -> AdjudicationQueue {
         var byItem: [String: [String: LabelEvent]] = [:]
-        for (rater, labels) in humanLabels where !rater.hasPrefix("judge:") {
+        for (rater, labels) in humanLabels where !JudgeRater.isJudge(rater) {
             for (itemID, event) in labels where event.kind == .label {
                 byItem[itemID, default: [:]][rater] = event
             }
@@ -252,7 +252,7 @@ public struct AdjudicationQueue: Sendable, Hashable {
     /// without adjudication), and every adjudicator's decisions.
     public static func load(annotationFolder: URL, dataset: Dataset, adjudicator: String) throws -> Loaded {
         let labels = try CurrentLabels.load(folder: annotationFolder, dataset: dataset)
-            .filter { !$0.key.hasPrefix("judge:") }
+            .filter { !JudgeRater.isJudge($0.key) }
         let humanAnswers = labels.mapValues { $0.compactMapValues(\.answer) }
         let reference = ReferenceLabels.build(humanAnswers: humanAnswers)
         let reading = try AdjudicationLogs.readAll(annotationFolder: annotationFolder)

@@ -266,7 +266,8 @@ public indirect enum JSONValue: Sendable, Equatable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            // Controls, DEL, C1 and bidi overrides escaped: the JSON stays exact and safe to print to a terminal.
+            case _ where TextSanitizer.needsAttention(scalar): out += String(format: "\\u%04x", scalar.value)
             default: out.unicodeScalars.append(scalar)
             }
         }

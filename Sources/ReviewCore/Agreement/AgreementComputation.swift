@@ -30,8 +30,8 @@ struct AgreementComputation {
         if r > 0, table.codes.count != table.items.count * r {
             notes.append("the table has \(table.codes.count) codes for \(table.items.count) items × \(r) raters; only whole rows were used")
         }
-        guard q > 0 else {
-            let reason = "no categories"
+        guard q > 0, q <= AgreementLimits.maximumCategories else {
+            let reason = q == 0 ? "no categories" : AgreementLimits.tooManyCategories(q)
             var overall: [CoefficientKind: CoefficientResult] = [:]
             for kind in overallKinds() where wanted(kind) { overall[kind] = .undefined(n: 0, reason) }
             return AgreementSummary(overall: overall, pairs: [], notes: notes)
@@ -51,6 +51,10 @@ struct AgreementComputation {
         var pairs: [PairAgreement] = []
         var firstPair: [CoefficientKind: CoefficientResult] = [:]
         let pairKinds: Set<CoefficientKind> = [.cohenKappa, .scottPi, .weightedKappaLinear, .weightedKappaQuadratic]
+        let includePairs = includePairs && r <= AgreementLimits.maximumRatersForPairs
+        if self.includePairs, !includePairs {
+            notes.append("pairwise coefficients are left out above \(AgreementLimits.maximumRatersForPairs) raters (\(r) here: \(r * (r - 1) / 2) pairs)")
+        }
         let pairsNeeded = includePairs || (r == 2 && !pairKinds.isDisjoint(with: only ?? pairKinds))
         for a in 0..<(pairsNeeded ? r : 0) {
             for b in (a + 1)..<max(r, a + 1) {
@@ -114,8 +118,9 @@ struct AgreementComputation {
         let conger = CongerKappa(patterns: patterns, weights: identity)
         if wanted(.congerKappa) { overall[.congerKappa] = conger.estimate(patternWeights: patterns.counts.map(Double.init)) }
 
-        guard options.resamples > 0 else { return overall }
-        let bootstrap = PercentileBootstrap(resamples: options.resamples, confidence: options.confidence, seed: options.seed, clustered: options.clustered)
+        let resamples = min(options.resamples, AgreementLimits.maximumResamples)
+        guard resamples > 0 else { return overall }
+        let bootstrap = PercentileBootstrap(resamples: resamples, confidence: options.confidence, seed: options.seed, clustered: options.clustered)
         if !family.isEmpty {
             let intervals = bootstrap.intervals(units: units, stream: Stream.categoryCounts, statisticCount: family.count) { weights in
                 family.map { $0.value(weights) }
@@ -162,8 +167,9 @@ struct AgreementComputation {
             result[.weightedKappaQuadratic] = table.estimate(.cohen, weights: quadratic)
             result[.gwetAC2] = table.estimate(.gwet, weights: levelWeights)
         }
-        guard options.resamples > 0 else { return result }
-        let bootstrap = PercentileBootstrap(resamples: options.resamples, confidence: options.confidence, seed: options.seed, clustered: options.clustered)
+        let resamples = min(options.resamples, AgreementLimits.maximumResamples)
+        guard resamples > 0 else { return result }
+        let bootstrap = PercentileBootstrap(resamples: resamples, confidence: options.confidence, seed: options.seed, clustered: options.clustered)
         let intervals = bootstrap.intervals(units: units, stream: Stream.pair(a, b), statisticCount: kinds.count) { weights in
             let resampled = TwoRaterTable(q: q, pairStateWeights: weights)
             let (alphaUnits, alphaWeights) = resampled.categoryCounts()

@@ -12,7 +12,7 @@ struct CategoryScale: Sendable, Equatable {
     var count: Int { values.count }
 
     init(categories: [String]) {
-        let parsed = categories.map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        let parsed = categories.map(CategoryNumber.value)
         if !parsed.isEmpty, parsed.allSatisfy({ $0 != nil }) {
             values = parsed.compactMap { $0 }
         } else {
@@ -143,5 +143,26 @@ enum KrippendorffMetric: Sendable, Equatable {
             }
         }
         return result
+    }
+}
+
+/// The one rule for when a category name is a number (for ordering and for interval and ratio metrics).
+///
+/// A plain decimal (`3`, `-1.5`, `2e3`) that is finite; not `nan`, `inf`, `1e400` (which overflows), or the hex
+/// and other forms `Double.init` also accepts.
+public enum CategoryNumber {
+    /// The category's value when it is such a number, else nil.
+    public static func value(_ name: String) -> Double? {
+        let text = name.trimmingCharacters(in: .whitespaces)
+        var digits = 0
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "0"..."9": digits += 1
+            case "+", "-", ".", "e", "E": continue
+            default: return nil
+            }
+        }
+        guard digits > 0, let number = Double(text), number.isFinite else { return nil }
+        return number
     }
 }

@@ -40,7 +40,7 @@ public enum BreakdownKey: String, Sendable, CaseIterable {
 /// Builds rating tables from a dataset and its current labels.
 public enum DatasetRatings {
     /// Prefix that marks a rater as a judge model rather than a human.
-    public static let judgePrefix = "judge:"
+    public static let judgePrefix = JudgeRater.prefix
 
     /// Human raters' answers (rater → item id → normalised answer), from current label events; judges left out.
     public static func humanAnswers(_ labels: [String: [String: LabelEvent]]) -> [String: [String: String]] {

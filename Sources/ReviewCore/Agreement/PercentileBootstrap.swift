@@ -36,7 +36,9 @@ struct PercentileBootstrap {
         let draws = useClusters ? clusterCount : itemCount
         let drawWeights = useClusters ? units.clusterGroupSizes : units.counts
         let alias = drawWeights.count * 4 > draws ? AliasTable(weights: drawWeights) : nil
-        for _ in 0..<resamples {
+        let progress = WorkProgress.current
+        for resample in 0..<resamples {
+            if resample & 63 == 0 { progress?.update("bootstrap", done: resample, total: resamples) }
             if useClusters {
                 if let alias {
                     alias.multinomial(clusterCount, random: &random, into: &groupDraws)

@@ -129,18 +129,8 @@ enum ReportTables {
         var out = header(report).joined(separator: "\n") + "\n"
         for section in sections(report) where !section.rows.isEmpty {
             out += "\n" + section.title + "\n"
-            let table = [columns] + section.rows.map(cells)
-            let widths = columns.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
-            let rightAligned: Set<Int> = [2, 3, 5]
-            for (index, row) in table.enumerated() {
-                let padded = row.enumerated().map { column, cell in
-                    let fill = String(repeating: " ", count: widths[column] - cell.count)
-                    return rightAligned.contains(column) ? fill + cell : cell + fill
-                }
-                out += "  " + padded.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
-                if index == 0 {
-                    out += "  " + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
-                }
+            for line in TextTable.render(header: columns, rows: section.rows.map(cells), rightAligned: [2, 3, 5], rule: true, indent: "  ") {
+                out += line + "\n"
             }
         }
         return out

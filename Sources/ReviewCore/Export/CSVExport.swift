@@ -54,7 +54,7 @@ public enum LabelExports {
     /// One row per current human label and one per judge answer, item by item in dataset order,
     /// humans sorted by name and the judge (`judge:<model>`, mode `judge`) last.
     public static func longRows(dataset: Dataset, labels: [String: [String: LabelEvent]]) -> [[String]] {
-        let humans = labels.keys.filter { !$0.hasPrefix("judge:") }.sorted()
+        let humans = labels.keys.filter { !JudgeRater.isJudge($0) }.sorted()
         var rows: [[String]] = []
         for item in dataset.items {
             for rater in humans {
@@ -79,7 +79,7 @@ public enum LabelExports {
     /// `agreement --ratings` gives the same coefficients as `agreement` on the dataset.
     public static func wideTable(dataset: Dataset, labels: [String: [String: LabelEvent]], on values: WideExportValues = .verdicts) -> (raters: [String], rows: [(item: String, cells: [String?])]) {
         var humanAnswers: [String: [String: String]] = [:]
-        for (rater, events) in labels where !rater.hasPrefix("judge:") {
+        for (rater, events) in labels where !JudgeRater.isJudge(rater) {
             for (itemID, event) in events where event.kind == .label {
                 if let answer = AnswerNormalizer.normalize(event.answer) { humanAnswers[rater, default: [:]][itemID] = answer }
             }

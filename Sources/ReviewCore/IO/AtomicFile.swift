@@ -11,64 +11,92 @@ public enum AtomicFile {
     /// Writes `data` to a temporary file beside `url`, fsyncs it, renames it over `url`, and fsyncs the folder.
     ///
     /// Refuses to replace anything but a regular file: renaming over a device, FIFO, folder or link would
-    /// replace it (run as root, `--to /dev/null` would otherwise turn /dev/null into a file).
+    /// replace it (run as root, `--to /dev/null` would otherwise turn /dev/null into a file). Errors name `url`,
+    /// never the temporary file, and leave no temporary file behind.
     ///
-    /// - Parameter permissions: mode of the new file (e.g. 0o600 for annotation data).
-    public static func write(_ data: Data, to url: URL, permissions: mode_t = 0o644) throws {
-        var existing = stat()
-        if lstat(url.path, &existing) == 0, existing.st_mode & S_IFMT != S_IFREG {
-            throw FileWriteError(message: "\(url.path): exists and is not a regular file; refusing to replace it", code: EEXIST)
+    /// - Parameters:
+    ///   - permissions: mode of the new file (e.g. 0o600 for annotation data).
+    ///   - fileSystem: the calls it makes; tests pass one that fails on purpose.
+    public static func write(
+        _ data: Data, to url: URL, permissions: mode_t = 0o644, fileSystem: any StoreFileSystem = POSIXFileSystem()
+    ) throws {
+        let staged = try stage(data, for: url, permissions: permissions, fileSystem: fileSystem)
+        try staged.commit()
+    }
+
+    /// Writes `data` durably to a temporary file beside `url` without touching `url`; `commit()` renames it
+    /// into place, `discard()` removes it. Several staged files let a command write all of its outputs or none.
+    public static func stage(
+        _ data: Data, for url: URL, permissions: mode_t = 0o644, fileSystem: any StoreFileSystem = POSIXFileSystem()
+    ) throws -> StagedFile {
+        if let kind = FileKind.ofPath(url.path), kind != .regular {
+            throw FileWriteError(message: "\(url.path): \(kind.refusal); refusing to replace it", code: EEXIST)
         }
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(
-            ".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
-        guard fd >= 0 else { throw posixError("cannot create \(temporary.path)") }
-        var closed = false
-        defer {
-            if !closed { close(fd) }
+            ".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp").path
+        let descriptor: Int32
+        do {
+            descriptor = try fileSystem.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL, permissions: permissions)
+        } catch let error as SystemCallError {
+            throw FileWriteError(message: "\(url.path): cannot write: \(error.reason)", code: error.code)
         }
         do {
-            try data.withUnsafeBytes { buffer in
-                guard let base = buffer.baseAddress, buffer.count > 0 else { return }
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Glibc.write(fd, base + offset, buffer.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        throw posixError("cannot write \(temporary.path)")
-                    }
-                    offset += written
-                }
-            }
-            guard fsync(fd) == 0 else { throw posixError("cannot fsync \(temporary.path)") }
-            closed = true
-            guard close(fd) == 0 else { throw posixError("cannot close \(temporary.path)") }
-            guard rename(temporary.path, url.path) == 0 else { throw posixError("cannot rename onto \(url.path)") }
-        } catch {
-            unlink(temporary.path)
-            throw error
+            defer { fileSystem.close(descriptor) }
+            try fileSystem.setPermissions(descriptor, path: temporary, permissions: permissions)
+            try fileSystem.writeAll(descriptor, path: temporary, data: data)
+            try fileSystem.fsync(descriptor, path: temporary)
+        } catch let error as SystemCallError {
+            try? fileSystem.unlink(temporary)
+            throw FileWriteError(message: "\(url.path): cannot write: \(error.reason)", code: error.code)
         }
-        try fsyncDirectory(directory)
+        return StagedFile(url: url, temporary: temporary, fileSystem: fileSystem)
     }
 
     /// Fsyncs a directory so that a file created or renamed in it survives a crash.
-    public static func fsyncDirectory(_ directory: URL) throws {
-        let fd = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw posixError("cannot open folder \(directory.path)") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw posixError("cannot fsync folder \(directory.path)") }
+    public static func fsyncDirectory(_ directory: URL, fileSystem: any StoreFileSystem = POSIXFileSystem()) throws {
+        do {
+            try fileSystem.fsyncFolder(directory.path)
+        } catch let error as SystemCallError {
+            throw FileWriteError(message: "\(directory.path): cannot fsync the folder: \(error.reason)", code: error.code)
+        }
+    }
+}
+
+/// A complete, fsynced temporary file waiting to be renamed over its target.
+public struct StagedFile {
+    /// The file it will replace.
+    public let url: URL
+    let temporary: String
+    let fileSystem: any StoreFileSystem
+
+    /// Renames the temporary file over `url` and fsyncs the folder; on failure the temporary file is removed.
+    public func commit() throws {
+        if let kind = FileKind.ofPath(url.path), kind != .regular {
+            discard()
+            throw FileWriteError(message: "\(url.path): \(kind.refusal); refusing to replace it", code: EEXIST)
+        }
+        do {
+            try fileSystem.rename(temporary, to: url.path)
+        } catch let error as SystemCallError {
+            discard()
+            throw FileWriteError(message: "\(url.path): cannot write: \(error.reason)", code: error.code)
+        }
+        try AtomicFile.fsyncDirectory(url.deletingLastPathComponent(), fileSystem: fileSystem)
     }
 
-    static func posixError(_ what: String) -> FileWriteError {
-        FileWriteError(message: "\(what): \(String(cString: strerror(errno)))", code: errno)
+    /// Removes the temporary file; `url` is left as it was.
+    public func discard() {
+        try? fileSystem.unlink(temporary)
     }
 }
 
 /// A failed write, with the system's reason (e.g. "No space left on device").
 public struct FileWriteError: Error, CustomStringConvertible, Sendable {
+    /// One line naming the file the user asked for and why it was not written.
     public var message: String
     /// The errno value, e.g. ENOSPC or EROFS.
     public var code: Int32
+    /// The message, as printed.
     public var description: String { message }
 }

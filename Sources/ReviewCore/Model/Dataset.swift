@@ -30,15 +30,17 @@ public struct Dataset: Sendable {
     }
 
     /// Reads a canonical dataset file. Errors name the file and line.
-    public static func read(from url: URL) throws -> Dataset {
+    ///
+    /// - Parameter followLinks: false (the default) for a dataset judge-review labels, which must be a regular
+    ///   file in its place; true when the file is only an input to `import`.
+    public static func read(from url: URL, followLinks: Bool = false) throws -> Dataset {
         let path = url.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw InputError(file: path, "no such file")
         }
         if isDirectory.boolValue { throw InputError(file: path, "is a folder, expected a dataset .jsonl file") }
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw InputError(file: path, "cannot read: \(error.localizedDescription)") }
+        let data = try SafeFile.read(path, followLinks: followLinks)
         guard let text = String(data: data, encoding: .utf8) else {
             throw InputError(file: path, line: JSONLines.firstInvalidUTF8Line(in: data), "not UTF-8 text")
         }
@@ -47,7 +49,11 @@ public struct Dataset: Sendable {
         var seen: [String: Int] = [:]
         for (number, line) in JSONLines.lines(of: text) {
             do {
-                let item = try decoder.decode(Item.self, from: Data(line.utf8))
+                let bytes = Data(line.utf8)
+                if let key = DuplicateKeyScanner.firstDuplicate(in: bytes) {
+                    throw InputError(file: path, line: number, "the key \"\(key)\" appears twice in one object; keep one")
+                }
+                let item = try decoder.decode(Item.self, from: bytes)
                 if let first = seen[item.id] {
                     throw InputError(file: path, line: number, "duplicate item id \"\(item.id)\" (first on line \(first))")
                 }

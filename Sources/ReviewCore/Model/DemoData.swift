@@ -189,9 +189,7 @@ public enum DemoData {
 
     /// Where the demo files go: the dataset under the Stimuli folder, the logs under `<root>/Annotations/demo/`.
     public static func outputFiles(stimuliFolder: URL, build: Build) -> [(url: URL, data: Data)] {
-        let root = stimuliFolder.standardizedFileURL.deletingLastPathComponent()
-        let annotations = root.appendingPathComponent("Annotations", isDirectory: true)
-            .appendingPathComponent(datasetName, isDirectory: true)
+        let annotations = annotationFolder(stimuliFolder: stimuliFolder)
         var files = [(url: stimuliFolder.appendingPathComponent("demo/demo.jsonl"), data: build.datasetJSONL)]
         for log in build.raterLogs {
             files.append((AnnotationPaths.logFile(folder: annotations, rater: log.rater), log.jsonl))
@@ -199,13 +197,26 @@ public enum DemoData {
         return files
     }
 
-    /// Builds the demo and writes its files atomically; returns the files written.
+    /// The demo clinicians' log folder, `<root>/Annotations/demo/`, for a Stimuli folder at `<root>/Stimuli`.
+    static func annotationFolder(stimuliFolder: URL) -> URL {
+        stimuliFolder.standardizedFileURL.deletingLastPathComponent().appendingPathComponent("Annotations", isDirectory: true)
+            .appendingPathComponent(datasetName, isDirectory: true)
+    }
+
+    /// Builds the demo and writes its files atomically, each demo log under its lock; returns the files written.
     @discardableResult
     public static func write(stimuliFolder: URL) throws -> [URL] {
-        let files = outputFiles(stimuliFolder: stimuliFolder, build: try build(stimuliFolder: stimuliFolder))
+        let build = try build(stimuliFolder: stimuliFolder)
+        let files = outputFiles(stimuliFolder: stimuliFolder, build: build)
+        let annotations = annotationFolder(stimuliFolder: stimuliFolder)
+        let rebuiltLogs = Set(build.raterLogs.map { AnnotationPaths.logFile(folder: annotations, rater: $0.rater) })
         for file in files {
             try FileManager.default.createDirectory(
                 at: file.url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            // A demo log is replaced whole, so it is replaced under its lock: never beneath a running session.
+            let lock = rebuiltLogs.contains(file.url)
+                ? try LogLock(logFile: file.url, permissions: 0o644, fileSystem: POSIXFileSystem()) : nil
+            defer { lock?.release() }
             try AtomicFile.write(file.data, to: file.url)
         }
         return files.map(\.url)

@@ -55,7 +55,7 @@ public struct JudgeAnswer: Codable, Sendable, Hashable {
     }
 
     /// The rater name the judge goes by in agreement tables and exports.
-    public var raterName: String { "judge:\(name)" }
+    public var raterName: String { JudgeRater.name(model: name) }
 }
 
 /// One model response to review: the stimulus, the response, the criterion and the judge's answer.

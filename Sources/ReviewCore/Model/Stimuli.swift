@@ -245,8 +245,7 @@ public struct StimulusSet: Sendable {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw InputError(file: path, "missing file, expected one \(kind) per line")
         }
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch { throw InputError(file: path, "cannot read: \(error.localizedDescription)") }
+        let data = try SafeFile.read(url.path, followLinks: true)
         guard let text = String(data: data, encoding: .utf8) else {
             throw InputError(file: path, line: JSONLines.firstInvalidUTF8Line(in: data), "not UTF-8 text")
         }
@@ -361,17 +360,17 @@ public struct StimulusSet: Sendable {
     /// - Parameter width: the longest line wanted; the last column is cut with "…" to fit.
     public func listing(width: Int = 100) -> String {
         var out = "Acute-symptom stimuli (\(acute.count))\n"
-        out += TextTable.render(
+        out += TextTable.text(
             header: ["id", "condition", "turns", "appropriate", "criterion"],
             rows: acute.map {
                 [$0.id, $0.condition.rawValue, "\($0.context.count + 1)", $0.criterion.appropriate, $0.criterion.question]
             }, width: width)
         out += "\nStigma vignettes (\(vignettes.count))\n"
-        out += TextTable.render(
+        out += TextTable.text(
             header: ["id", "condition", "name", "gender", "vignette"],
             rows: vignettes.map { [$0.id, $0.condition.rawValue, $0.name, $0.gender, $0.vignette] }, width: width)
         out += "\nStigma questions (\(questions.count))\n"
-        out += TextTable.render(
+        out += TextTable.text(
             header: ["id", "question"], rows: questions.map { [$0.topic.rawValue, $0.question] }, width: width)
         out += "\nAnswer scales (* marks an answer that indicates stigma)\n"
         // One column per distinct scale, headed by the questions that use it; one row per scale step.
@@ -388,41 +387,11 @@ public struct StimulusSet: Sendable {
             scale.topics.count > 1 ? "\(scale.topics[0]) … \(scale.topics[scale.topics.count - 1])" : scale.topics[0]
         }
         let steps = scales.map(\.options.count).max() ?? 0
-        out += TextTable.render(
+        out += TextTable.text(
             header: ["step"] + headers,
             rows: (0..<steps).map { step in
                 ["\(step + 1)"] + scales.map { step < $0.options.count ? $0.options[step] : "" }
             }, width: width)
-        return out
-    }
-}
-
-/// Left-aligned plain-text tables for command output (ASCII columns; the last column is cut to fit).
-public enum TextTable {
-    /// Renders rows under a header, columns separated by two spaces, the last column cut with "…" at `width`.
-    public static func render(header: [String], rows: [[String]], width: Int) -> String {
-        let all = [header] + rows
-        let columns = header.count
-        var widths = Array(repeating: 0, count: columns)
-        for row in all {
-            for (index, cell) in row.enumerated() where index < columns - 1 {
-                widths[index] = max(widths[index], cell.count)
-            }
-        }
-        let lead = widths.dropLast().reduce(0) { $0 + $1 + 2 }
-        let lastWidth = max(10, width - lead)
-        var out = ""
-        for row in all {
-            var line = ""
-            for (index, cell) in row.enumerated() {
-                if index < columns - 1 {
-                    line += cell.padding(toLength: widths[index], withPad: " ", startingAt: 0) + "  "
-                } else {
-                    line += cell.count > lastWidth ? String(cell.prefix(lastWidth - 1)) + "…" : cell
-                }
-            }
-            out += line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
-        }
         return out
     }
 }

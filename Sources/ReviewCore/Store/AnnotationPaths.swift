@@ -65,10 +65,7 @@ public enum CurrentLabels {
 
     /// A rater log's events read without opening it for writing; `tornLine` is set when its last line is torn.
     public static func readEvents(file: URL) throws -> (events: [LabelEvent], tornLine: Int?) {
-        let data: Data
-        do { data = try Data(contentsOf: file) } catch {
-            throw InputError(file: file.path, "cannot read: \(error.localizedDescription)")
-        }
+        let data = try SafeFile.read(file.path)
         let decoder = LabelEvent.makeDecoder()
         let scan = try LogScanner.scan(data, path: file.path) { try decoder.decode(LabelEvent.self, from: $0) }
         return (scan.records, scan.tornLine)

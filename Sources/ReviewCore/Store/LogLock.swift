@@ -33,9 +33,10 @@ final class LogLock {
         }
         do {
             guard try fileSystem.tryLockExclusive(descriptor, path: path) else {
-                let holder = (try? fileSystem.readAll(descriptor, path: path)).flatMap(LogLock.pid(from:))
+                let recorded = (try? fileSystem.readAll(descriptor, path: path)).flatMap(LogLock.pid(from:))
+                let holder = LockHolder.find(descriptor: descriptor, recordedPID: recorded)
                 fileSystem.close(descriptor)
-                throw StoreError.locked(file: logFile.path, pid: holder)
+                throw StoreError.locked(file: logFile.path, holder: holder)
             }
             // Record who holds it, for the next opener's error message. Failing to write it is not fatal.
             try? fileSystem.truncate(descriptor, path: path, length: 0)
@@ -79,4 +80,65 @@ final class LogLock {
     }
 
     deinit { release() }
+}
+
+/// Who holds a log's lock: the kernel's answer (/proc/locks) where it has one, else the pid in the lock file.
+///
+/// The pid in the lock file is only what the last judge-review holder wrote; another program (`flock(1)`, an
+/// editor, a sync tool) that takes the lock writes nothing, so the kernel's table is asked first.
+public struct LockHolder: Sendable, Equatable {
+    /// The holding process, when known.
+    public var pid: Int32?
+    /// Its program name (/proc/PID/comm), when it is still running.
+    public var program: String?
+
+    /// A holder with this pid and program name.
+    public init(pid: Int32?, program: String?) {
+        self.pid = pid
+        self.program = program
+    }
+
+    /// Whether the holder is a judge-review process (the command, or its test and bench binaries).
+    public var isJudgeReview: Bool { program?.hasPrefix("judge-review") ?? false }
+
+    /// How the holder reads in an error, e.g. "process 123 (judge-review)" or "another program, flock (process 9)".
+    public var phrase: String {
+        switch (pid, program) {
+        case let (pid?, program?) where isJudgeReview: return "process \(pid) (\(program))"
+        case let (pid?, program?): return "another program, \(program) (process \(pid))"
+        case let (pid?, nil): return "process \(pid), which is no longer running"
+        default: return "another process"
+        }
+    }
+
+    /// The holder of the flock on `descriptor`'s file.
+    static func find(descriptor: Int32, recordedPID: Int32?) -> LockHolder {
+        let pid = kernelHolder(descriptor: descriptor) ?? recordedPID
+        return LockHolder(pid: pid, program: pid.flatMap(programName))
+    }
+
+    /// The pid /proc/locks gives for a FLOCK on the same device and inode; nil where there is no such table.
+    static func kernelHolder(descriptor: Int32) -> Int32? {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0,
+              let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
+        let device = UInt64(info.st_dev)
+        let major = ((device >> 8) & 0xFFF) | ((device >> 32) & ~UInt64(0xFFF))
+        let minor = (device & 0xFF) | ((device >> 12) & ~UInt64(0xFF))
+        let wanted = String(format: "%02llx:%02llx:%llu", major, minor, UInt64(info.st_ino))
+        for line in table.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            // "1: FLOCK  ADVISORY  WRITE 1234 00:2d:5678 0 EOF"; waiters have "->" after the number.
+            guard fields.count >= 6, fields[1] == "FLOCK", fields[5] == wanted else { continue }
+            return Int32(fields[4])
+        }
+        return nil
+    }
+
+    /// /proc/PID/comm, without its newline; nil when the process is gone.
+    static func programName(_ pid: Int32) -> String? {
+        guard let name = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8) else { return nil }
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty ? nil : TextSanitizer.singleLine(trimmed)
+    }
 }

@@ -16,6 +16,7 @@ public final class RaterLog: LabelSink {
         fileSystem: any StoreFileSystem = POSIXFileSystem()
     ) throws {
         self.rater = rater
+        try RaterName.check(rater, file: folder)
         let encoder = LabelEvent.makeEncoder()
         let decoder = LabelEvent.makeDecoder()
         log = try AppendOnlyLog(
@@ -54,18 +55,32 @@ public final class RaterLog: LabelSink {
         log.close()
     }
 
-    /// Appends only those events whose answer differs from the rater's current label (for re-imports).
-    /// Returns how many were appended.
+    /// What a re-import appended: new or changed labels, and of those, labels re-based onto changed content.
+    public struct Change: Sendable, Equatable {
+        /// Events appended.
+        public var appended: Int
+        /// Of those, labels whose answer was already current but for the item's old content (its hash changed).
+        public var rebased: Int
+    }
+
+    /// Appends only those events the log does not already hold as the current label: a different answer, or
+    /// the same answer given for different content (the item's hash changed), so a corrected item keeps its
+    /// imported label instead of turning stale. Used by re-imports.
     @discardableResult
-    public func appendChanges(_ events: [LabelEvent]) throws -> Int {
-        var current: [String: String?] = [:]
-        for event in log.records { current[event.item] = event.kind == .label ? event.answer : nil }
-        var appended = 0
-        for event in events where current[event.item] != .some(event.answer) {
-            try append(event)
-            current[event.item] = event.answer
-            appended += 1
+    public func appendChanges(_ events: [LabelEvent]) throws -> Change {
+        var current: [String: (answer: String?, hash: String)] = [:]
+        for event in log.records {
+            current[event.item] = event.kind == .label ? (event.answer, event.itemSHA256) : nil
         }
-        return appended
+        var change = Change(appended: 0, rebased: 0)
+        for event in events {
+            let held = current[event.item]
+            if let held, held.answer == event.answer, held.hash == event.itemSHA256 { continue }
+            try append(event)
+            if let held, held.answer == event.answer { change.rebased += 1 }
+            current[event.item] = (event.answer, event.itemSHA256)
+            change.appended += 1
+        }
+        return change
     }
 }

@@ -42,7 +42,7 @@ public struct StatusReport: Sendable {
         for file in try CurrentLabels.raterLogFiles(folder: folder) {
             let rater = file.deletingPathExtension().lastPathComponent
             let sideFile = AppendOnlyLog<LabelEvent>.corruptFile(for: file)
-            let setAside = (try? Data(contentsOf: sideFile)).map(LogScanner.countLines) ?? 0
+            let setAside = (try? SafeFile.read(sideFile.path)).map(LogScanner.countLines) ?? 0
             var status = RaterStatus(
                 rater: rater, labeled: 0, total: dataset.items.count, flagged: 0, stale: 0, lastActivity: nil,
                 setAside: setAside, tornLine: nil, error: nil)
@@ -83,7 +83,7 @@ public struct StatusReport: Sendable {
                 status.tornLine == nil ? "ok" : "TORN",
             ]
         }
-        out += StatusTable.render(header: header, rows: rows, rightAligned: [1, 2, 3, 4])
+        out += TextTable.render(header: header, rows: rows, rightAligned: [1, 2, 3, 4], rule: true)
         for status in raters {
             if let error = status.error { out.append("\(status.rater): CORRUPT: \(error)") }
             if let line = status.tornLine {
@@ -97,21 +97,5 @@ public struct StatusReport: Sendable {
     static func formatTime(_ date: Date) -> String {
         let text = Timestamp.format(date)  // 2026-11-23T19:27:29.123Z
         return String(text.prefix(19)).replacingOccurrences(of: "T", with: " ")
-    }
-}
-
-/// The status table: columns padded to the widest cell, numbers right-aligned, a rule under the header.
-enum StatusTable {
-    /// The header, a rule, and the rows; columns in `rightAligned` are padded on the left (numbers).
-    static func render(header: [String], rows: [[String]], rightAligned: Set<Int> = []) -> [String] {
-        let all = [header] + rows
-        let widths = header.indices.map { column in all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0 }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { column, cell in
-                let padding = String(repeating: " ", count: max(0, widths[column] - cell.count))
-                return rightAligned.contains(column) ? padding + cell : cell + padding
-            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
-        }
-        return [line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)
     }
 }

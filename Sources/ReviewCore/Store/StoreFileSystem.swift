@@ -14,16 +14,19 @@ public struct SystemCallError: Error, CustomStringConvertible, Sendable, Equatab
     public var path: String
     /// The errno value, e.g. `ENOSPC`.
     public var code: Int32
+    /// Our own wording where the system's would mislead (e.g. "is a FIFO, not a regular file").
+    public var explanation: String?
 
-    /// A failure of `call` on `path` with errno `code`.
-    public init(call: String, path: String, code: Int32) {
+    /// A failure of `call` on `path` with errno `code`; `explanation` replaces the system's wording.
+    public init(call: String, path: String, code: Int32, explanation: String? = nil) {
         self.call = call
         self.path = path
         self.code = code
+        self.explanation = explanation
     }
 
-    /// The system's wording of the errno value, e.g. "No space left on device".
-    public var reason: String { String(cString: strerror(code)) }
+    /// Why it failed: `explanation`, else the system's wording of the errno value, e.g. "No space left on device".
+    public var reason: String { explanation ?? String(cString: strerror(code)) }
 
     /// `write /path: No space left on device`.
     public var description: String { "\(call) \(path): \(reason)" }
@@ -37,6 +40,10 @@ public protocol StoreFileSystem: AnyObject {
     /// Creates one folder with exactly `permissions` (umask ignored). Throws with `EEXIST` when it exists.
     func makeFolder(_ path: String, permissions: mode_t) throws
     /// Opens a file; `flags` as for open(2), always close-on-exec. Returns the descriptor.
+    ///
+    /// Anything but a folder (`O_DIRECTORY`) must be a regular file reached without following a symbolic link
+    /// in its last component: a link, FIFO, socket, device or folder in its place is refused (`SystemCallError`
+    /// with an explanation), so the store never truncates, fills or appends to a file that is not its own.
     func open(_ path: String, flags: Int32, permissions: mode_t) throws -> Int32
     /// Sets a file's mode exactly (after creating it, so the umask does not narrow or widen it).
     func setPermissions(_ descriptor: Int32, path: String, permissions: mode_t) throws
@@ -50,6 +57,10 @@ public protocol StoreFileSystem: AnyObject {
     func truncate(_ descriptor: Int32, path: String, length: Int64) throws
     /// Takes an exclusive advisory lock (flock) without waiting; false when another open file holds it.
     func tryLockExclusive(_ descriptor: Int32, path: String) throws -> Bool
+    /// rename(2): replaces `destination` with `source` in one step.
+    func rename(_ source: String, to destination: String) throws
+    /// unlink(2): removes a file (a temporary one the caller made).
+    func unlink(_ path: String) throws
     /// Closes a descriptor (errors ignored: nothing can be done about them after fsync succeeded).
     func close(_ descriptor: Int32)
 }
@@ -88,14 +99,51 @@ public final class POSIXFileSystem: StoreFileSystem {
         guard chmod(path, permissions) == 0 else { throw SystemCallError(call: "chmod", path: path, code: errno) }
     }
 
-    /// open(2) with O_CLOEXEC, retried on EINTR.
+    /// open(2) with O_CLOEXEC, retried on EINTR; files with O_NOFOLLOW and O_NONBLOCK (so a FIFO cannot hang the
+    /// open), then checked with fstat to be regular, and set back to blocking.
     public func open(_ path: String, flags: Int32, permissions: mode_t) throws -> Int32 {
+        let isFolder = flags & O_DIRECTORY != 0
+        let guarded = isFolder ? flags : flags | O_NOFOLLOW | O_NONBLOCK
+        var descriptor: Int32
         while true {
-            let descriptor = Glibc.open(path, flags | O_CLOEXEC, permissions)
-            if descriptor >= 0 { return descriptor }
-            if errno == EINTR { continue }
-            throw SystemCallError(call: "open", path: path, code: errno)
+            descriptor = Glibc.open(path, guarded | O_CLOEXEC, permissions)
+            if descriptor >= 0 { break }
+            let code = errno
+            if code == EINTR { continue }
+            if !isFolder, [ELOOP, EISDIR, ENXIO, EOPNOTSUPP].contains(code), let kind = FileKind.ofPath(path), kind != .regular {
+                throw SystemCallError(call: "open", path: path, code: code, explanation: kind.refusal)
+            }
+            throw SystemCallError(call: "open", path: path, code: code)
         }
+        guard !isFolder else { return descriptor }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            let code = errno
+            _ = Glibc.close(descriptor)
+            throw SystemCallError(call: "fstat", path: path, code: code)
+        }
+        let kind = FileKind(mode: info.st_mode)
+        guard kind == .regular else {
+            _ = Glibc.close(descriptor)
+            throw SystemCallError(call: "open", path: path, code: EINVAL, explanation: kind.refusal)
+        }
+        if flags & O_NONBLOCK == 0 {
+            let status = fcntl(descriptor, F_GETFL)
+            if status >= 0 { _ = fcntl(descriptor, F_SETFL, status & ~O_NONBLOCK) }
+        }
+        return descriptor
+    }
+
+    /// rename(2).
+    public func rename(_ source: String, to destination: String) throws {
+        guard Glibc.rename(source, destination) == 0 else {
+            throw SystemCallError(call: "rename", path: destination, code: errno)
+        }
+    }
+
+    /// unlink(2).
+    public func unlink(_ path: String) throws {
+        guard Glibc.unlink(path) == 0 else { throw SystemCallError(call: "unlink", path: path, code: errno) }
     }
 
     /// fchmod(2).
@@ -155,5 +203,44 @@ public final class POSIXFileSystem: StoreFileSystem {
     /// close(2).
     public func close(_ descriptor: Int32) {
         _ = Glibc.close(descriptor)
+    }
+}
+
+/// What sits at a path, from its mode bits: the store accepts only regular files in its own places.
+public enum FileKind: Sendable, Equatable {
+    case regular, symbolicLink, folder, fifo, socket, characterDevice, blockDevice, other
+
+    /// The kind that `mode` (st_mode) describes.
+    public init(mode: mode_t) {
+        switch mode & S_IFMT {
+        case S_IFREG: self = .regular
+        case S_IFLNK: self = .symbolicLink
+        case S_IFDIR: self = .folder
+        case S_IFIFO: self = .fifo
+        case S_IFSOCK: self = .socket
+        case S_IFCHR: self = .characterDevice
+        case S_IFBLK: self = .blockDevice
+        default: self = .other
+        }
+    }
+
+    /// What is at `path` itself (lstat: a link is a link); nil when nothing is there.
+    public static func ofPath(_ path: String) -> FileKind? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return FileKind(mode: info.st_mode)
+    }
+
+    /// How the refusal reads after the path, e.g. "is a FIFO, not a regular file".
+    public var refusal: String {
+        switch self {
+        case .regular: return "is a regular file"
+        case .symbolicLink: return "is a symbolic link, not a regular file; judge-review does not follow links in its own files"
+        case .folder: return "is a folder, not a regular file"
+        case .fifo: return "is a FIFO, not a regular file"
+        case .socket: return "is a socket, not a regular file"
+        case .characterDevice, .blockDevice: return "is a device, not a regular file"
+        case .other: return "is not a regular file"
+        }
     }
 }

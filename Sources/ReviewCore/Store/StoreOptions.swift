@@ -27,8 +27,8 @@ public struct StoreOptions: Sendable, Equatable {
 
 /// Why the store could not open a log or save a record. Each case reads as one line for the user.
 public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
-    /// Another open log (usually another judge-review process) holds the lock; `pid` when it wrote one.
-    case locked(file: String, pid: Int32?)
+    /// Another open file (usually another judge-review session, perhaps another program) holds the lock.
+    case locked(file: String, holder: LockHolder)
     /// The log could not be created, read or repaired at open.
     case openFailed(file: String, cause: SystemCallError)
     /// A record could not be saved; it is kept in memory (`pending` records in all) for `retryPending()`.
@@ -39,9 +39,10 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The error as one line for the user.
     public var description: String {
         switch self {
-        case .locked(let file, let pid):
-            let holder = pid.map { "process \($0)" } ?? "another process (pid not yet written)"
-            return "\(file): already open in \(holder); one writer per rater and dataset, close the other session first"
+        case .locked(let file, let holder) where holder.isJudgeReview:
+            return "\(file): already open in \(holder.phrase); one writer per rater and dataset, close the other session first"
+        case .locked(let file, let holder):
+            return "\(file): locked by \(holder.phrase); judge-review cannot write it until that lock is released"
         case .openFailed(let file, let cause):
             return "\(file): cannot open the annotation log: \(cause)"
         case .notSaved(let file, let cause, let pending):

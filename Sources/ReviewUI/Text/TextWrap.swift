@@ -1,3 +1,5 @@
+import ReviewCore
+
 /// Word wrapping by display width.
 public enum TextWrap {
     /// Sanitises `text` and wraps it into lines of at most `width` columns, breaking at spaces;

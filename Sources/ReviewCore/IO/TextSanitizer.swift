@@ -1,6 +1,7 @@
-/// Makes model text safe to draw: control characters and escape sequences become visible placeholders.
+/// Makes text from input files safe to show: control characters and escape sequences become visible placeholders.
 ///
-/// Nothing that a terminal would act on (ESC, CSI, BEL, backspace, bidi overrides...) ever reaches the grid.
+/// Nothing that a terminal would act on (ESC, CSI, BEL, backspace, bidi overrides...) ever reaches the console's
+/// grid or a command's output: the console draws `visible`/`singleLine` text, commands print `forOutput` text.
 public enum TextSanitizer {
     /// The placeholder for a C1 control or a bidirectional override (which could reorder what is shown).
     public static let replacement: Unicode.Scalar = "\u{FFFD}"
@@ -8,6 +9,16 @@ public enum TextSanitizer {
     /// `text` with line breaks kept as `\n`, tabs as spaces, and every other control character shown
     /// as its Unicode "control picture" (ESC as ␛, BEL as ␇, DEL as ␡).
     public static func visible(_ text: String) -> String {
+        sanitized(text, keepTabs: false)
+    }
+
+    /// Text for a command's standard output or error: as `visible`, but tabs are kept (tables and TSV use them).
+    /// No byte below 0x20 but newline and tab, no DEL, no C1 control and no bidi override survives.
+    public static func forOutput(_ text: String) -> String {
+        sanitized(text, keepTabs: true)
+    }
+
+    static func sanitized(_ text: String, keepTabs: Bool) -> String {
         // Fast path: plain printable text is returned as is.
         if !text.unicodeScalars.contains(where: needsAttention) { return text }
         var output = String.UnicodeScalarView()
@@ -19,7 +30,7 @@ public enum TextSanitizer {
                 if previousWasCarriageReturn { output.removeLast() }
                 output.append("\n")
             case 0x09:
-                output.append(contentsOf: "    ".unicodeScalars)
+                if keepTabs { output.append(scalar) } else { output.append(contentsOf: "    ".unicodeScalars) }
             case 0x0D:
                 // Kept as ␍ unless a line feed follows (then removed again above).
                 output.append(picture(0x0D))
@@ -44,7 +55,7 @@ public enum TextSanitizer {
     }
 
     /// Whether a scalar must be replaced or handled.
-    static func needsAttention(_ scalar: Unicode.Scalar) -> Bool {
+    public static func needsAttention(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029: true
         default: false
