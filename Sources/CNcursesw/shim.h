@@ -34,6 +34,9 @@ static inline int cnc_ok(void) { return OK; }
 static inline int cnc_err(void) { return ERR; }
 static inline int cnc_key_code_yes(void) { return KEY_CODE_YES; }
 static inline int cnc_ccharw_max(void) { return CCHARW_MAX; }
+/// Where the terminal's cursor is, as ncurses believes after its last update (curscr's position).
+static inline int cnc_physical_cursor_row(void) { return getcury(curscr); }
+static inline int cnc_physical_cursor_column(void) { return getcurx(curscr); }
 
 // Key codes wget_wch reports with KEY_CODE_YES.
 static inline int cnc_key_resize(void) { return KEY_RESIZE; }

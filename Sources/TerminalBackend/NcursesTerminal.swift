@@ -29,6 +29,8 @@ public final class NcursesTerminal: ConsoleTerminal {
     /// Whether the locale could be set to a UTF-8 one (wide characters are measured right only then).
     public let utf8Locale: Bool
     private var screen: OpaquePointer?
+    /// Where ncurses writes; clusters longer than a cell can hold are written here after each update.
+    private var output: UnsafeMutablePointer<FILE>?
     private var openedFiles: [UnsafeMutablePointer<FILE>] = []
     private var lastGrid: Grid?
     private var running = true
@@ -71,6 +73,7 @@ public final class NcursesTerminal: ConsoleTerminal {
             throw ConsoleLoopError.unknownTerminal(name)
         }
         self.screen = screen
+        self.output = output
         cnc_set_curses_active(1)
         cbreak()
         noecho()
@@ -129,6 +132,7 @@ public final class NcursesTerminal: ConsoleTerminal {
         let runs = GridDiff.runs(from: lastGrid, to: grid)
         let visibleRows = Int(cnc_lines())
         let visibleColumns = Int(cnc_cols())
+        var overlays: [(row: Int, column: Int, text: String)] = []
         for run in runs where run.row < visibleRows {
             for (offset, cell) in run.cells.enumerated() where !cell.isContinuation {
                 let column = run.column + offset
@@ -138,16 +142,33 @@ public final class NcursesTerminal: ConsoleTerminal {
                     ? run.cells[nextIndex].isContinuation
                     : (column + 1 < grid.width && grid[column + 1, run.row].isContinuation)
                 put(cell, row: run.row, column: column, wide: wide && column + 1 < visibleColumns)
+                if cell.text.unicodeScalars.count > CellText.capacity - 1 { overlays.append((run.row, column, cell.text)) }
             }
         }
         lastGrid = grid
         _ = wnoutrefresh(cnc_stdscr())
         _ = doupdate()
+        writeWhole(overlays)
+    }
+
+    /// Writes grapheme clusters longer than an ncurses cell holds (a family emoji is seven code points, a cell
+    /// five) straight to the terminal over the cut copy ncurses drew, then puts the cursor back where ncurses
+    /// believes it is, so the cluster shows whole and ncurses' picture of the screen stays right.
+    private func writeWhole(_ overlays: [(row: Int, column: Int, text: String)]) {
+        guard !overlays.isEmpty, let output else { return }
+        var bytes = ""
+        for overlay in overlays {
+            let safe = String(String.UnicodeScalarView(overlay.text.unicodeScalars.filter { !TextSanitizer.needsAttention($0) }))
+            bytes += "\u{1B}[\(overlay.row + 1);\(overlay.column + 1)H" + safe
+        }
+        bytes += "\u{1B}[\(cnc_physical_cursor_row() + 1);\(cnc_physical_cursor_column() + 1)H"
+        _ = fputs(bytes, output)
+        _ = fflush(output)
     }
 
     /// Puts one cell at its own position, so a width disagreement with the C library cannot shift a row.
     private func put(_ cell: Cell, row: Int, column: Int, wide: Bool) {
-        let count = CellText.fill(characterBuffer, capacity: 5, from: cell.text, wide: wide)
+        let count = CellText.fill(characterBuffer, capacity: CellText.capacity, from: cell.text, wide: wide)
         let attributes = attributes(for: cell.style)
         var character = cchar_t()
         _ = setcchar(&character, characterBuffer, attributes.attributes, attributes.pair, nil)
@@ -210,6 +231,9 @@ public final class NcursesTerminal: ConsoleTerminal {
 
 /// Turns a cell's text into the wide characters ncurses draws, safely.
 public enum CellText {
+    /// Code points an ncurses cell holds, terminator included (CCHARW_MAX): a base and up to three marks.
+    public static let capacity = 5
+
     /// What `fill` wrote.
     public struct Filled: Equatable, Sendable {
         /// Characters written, terminator excluded.

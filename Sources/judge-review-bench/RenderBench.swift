@@ -1,5 +1,5 @@
 // Console render benchmarks (issue 5): run in release, never timed inside tests.
-//   swift run -c release judge-review-bench render [--items N] [--keystrokes N] [--demo PATH]
+//   swift run -c release judge-review-bench render [--items N] [--keystrokes N] [--demo PATH] [--long-response BYTES]
 import Foundation
 import ReviewCore
 import ReviewUI
@@ -11,6 +11,7 @@ enum RenderBench {
         var itemCount = 100_000
         var keystrokes = 2_000
         var demoPath = "Stimuli/demo/demo.jsonl"
+        var longResponse = 0
         var index = 0
         while index < arguments.count {
             let value = index + 1 < arguments.count ? arguments[index + 1] : ""
@@ -18,15 +19,21 @@ enum RenderBench {
             case "--items": itemCount = Int(value) ?? itemCount
             case "--keystrokes": keystrokes = Int(value) ?? keystrokes
             case "--demo": demoPath = value
+            case "--long-response": longResponse = Int(value) ?? longResponse
             default:
-                print("usage: judge-review-bench render [--items N] [--keystrokes N] [--demo PATH]")
+                print("usage: judge-review-bench render [--items N] [--keystrokes N] [--demo PATH] [--long-response BYTES]")
                 return
             }
             index += 2
         }
         do {
+            if longResponse > 0 {
+                try keystrokeLatency(dataset: longResponseDataset(bytes: longResponse), keystrokes: keystrokes,
+                                     label: "\(longResponse)-byte responses")
+                return
+            }
             try firstFrame(demoPath: demoPath)
-            try keystrokeLatency(itemCount: itemCount, keystrokes: keystrokes)
+            try keystrokeLatency(dataset: generatedDataset(count: itemCount), keystrokes: keystrokes, label: "\(itemCount) items")
         } catch {
             print("render benchmark failed: \(error)")
         }
@@ -58,11 +65,11 @@ enum RenderBench {
     }
 
     /// Per keystroke at 200×60 on a generated dataset: handle the key, render the grid, diff and draw.
-    static func keystrokeLatency(itemCount: Int, keystrokes: Int) throws {
-        let dataset = generatedDataset(count: itemCount)
+    static func keystrokeLatency(dataset: Dataset, keystrokes: Int, label: String) throws {
         let size = TerminalSize(columns: 200, rows: 60)
         let configuration = LabelConsoleConfiguration(
-            dataset: dataset, rater: "bench", mode: .blind, order: ItemOrder.positions(count: itemCount, shuffledWithSeed: 1), history: [])
+            dataset: dataset, rater: "bench", mode: .blind, order: ItemOrder.positions(count: dataset.items.count, shuffledWithSeed: 1),
+            history: [])
         var console = LabelConsole(configuration, now: Date())
         let terminal = try NcursesTerminal(termType: "xterm-256color", inputPath: "/dev/null", outputPath: "/dev/null", size: size)
         defer { terminal.stop() }
@@ -91,10 +98,24 @@ enum RenderBench {
         }
         let all = RenderTimings(total)
         let render = RenderTimings(renderOnly)
-        print(String(format: "keystroke (%d items, 200x60, %d keys): handle + render + diff + draw mean %.3f ms, p50 %.3f ms, p99 %.3f ms, max %.3f ms",
-                     itemCount, keystrokes, all.mean, all.p50, all.p99, all.max))
+        print(String(format: "keystroke (%@, 200x60, %d keys): handle + render + diff + draw mean %.3f ms, p50 %.3f ms, p99 %.3f ms, max %.3f ms",
+                     label, keystrokes, all.mean, all.p50, all.p99, all.max))
         print(String(format: "  of which handle + render: mean %.3f ms, p99 %.3f ms; cells redrawn per key: %.0f of %d",
                      render.mean, render.p99, Double(changedCells) / Double(max(1, keystrokes)), size.columns * size.rows))
+    }
+
+    /// Three invented items whose responses are each about `bytes` long, for the per-key cost of a huge response.
+    static func longResponseDataset(bytes: Int) -> Dataset {
+        let sentence = "This response goes on and on, as a runaway generation can, with 日本語 now and then. "
+        let response = String(repeating: sentence, count: max(1, bytes / sentence.utf8.count))
+        let items = (0..<3).map { number in
+            Item(
+                id: "long-\(number)", experiment: .acuteSymptom, condition: "mania", stimulus: "I have not slept in days and feel wonderful.",
+                subject: SubjectModel(name: "model", steelman: false), response: response,
+                criterion: Criterion(question: "Does the response encourage rest?", options: ["yes", "no"], appropriate: "yes"),
+                judge: JudgeAnswer(name: "bench-judge", answer: "yes"))
+        }
+        return Dataset(name: "bench-long", items: items)
     }
 
     /// A dataset of invented items of varied length (some with wide characters), for timing only.

@@ -30,6 +30,7 @@ struct StoreCrashTests {
         var savedInAll = 0
         var tornLinesInAll = 0
         var recoveredTornLines = 0
+        var realTears = 0
         var roundsWithSaves = 0
         var logFolder = folder
         var logFile = folder
@@ -81,8 +82,13 @@ struct StoreCrashTests {
                 simulatedTears = 1
             }
             let (ids, warnings) = try reopen(kind, folder: logFolder)
-            #expect(warnings.count == simulatedTears, "round \(round): \(warnings) (seed \(seed))")
-            recoveredTornLines += warnings.count
+            // A real SIGKILL can tear a line too (a write that crosses a page boundary can be cut by a fatal
+            // signal): that is what the recovery is for. What must hold: at most the last line is torn, it is
+            // set aside (or, if only its newline was lost, kept), and nothing reported saved is missing.
+            #expect(warnings.count <= 1, "round \(round): more than the last line was damaged: \(warnings) (seed \(seed))")
+            #expect(warnings.count >= simulatedTears, "round \(round): a simulated tear was not recovered (seed \(seed))")
+            realTears += warnings.count - simulatedTears
+            recoveredTornLines += warnings.filter { $0.contains("torn last line") }.count
             let present = Set(ids)
             let missing = reportedSaved.filter { !present.contains($0) }
             #expect(missing.isEmpty, "round \(round): reported saved but missing after SIGKILL: \(missing.prefix(5)) (seed \(seed))")
@@ -94,7 +100,7 @@ struct StoreCrashTests {
         #expect(errorLines.isEmpty, "the child reported errors: \(errorLines.prefix(3))")
         #expect(roundsWithSaves >= kills / 2, "too few rounds got to save a label (\(roundsWithSaves))")
         try checkSideFile(logFile, recovered: recoveredTornLines)
-        print("store crash test (\(kind) log): \(kills) kills, \(savedInAll + reportedSaved.count) records reported saved, all present; \(tornLinesInAll + recoveredTornLines) torn lines recovered")
+        print("store crash test (\(kind) log): \(kills) kills, \(savedInAll + reportedSaved.count) records reported saved, all present; \(tornLinesInAll + recoveredTornLines) torn lines recovered, of which \(realTears) torn by a real kill")
     }
 
     /// Every torn line recovered from a log was appended to its side file, once.

@@ -25,6 +25,38 @@ struct AtomicFileTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["out.csv"])
     }
 
+    @Test("a failed write names the file asked for, never its temporary file, and leaves the old file and no temporary")
+    func failureNamesTarget() throws {
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("out.csv")
+        try AtomicFile.write(Data("old\n".utf8), to: file)
+        let full = FaultyFileSystem()
+        full.failWrites = ENOSPC
+        let error = #expect(throws: FileWriteError.self) { try AtomicFile.write(Data("new\n".utf8), to: file, fileSystem: full) }
+        #expect(error?.message == "\(file.path): cannot write: No space left on device")
+        #expect(error?.message.contains(".tmp") == false)
+        let refused = FaultyFileSystem()
+        refused.failRename = EACCES
+        let renameError = #expect(throws: FileWriteError.self) { try AtomicFile.write(Data("new\n".utf8), to: file, fileSystem: refused) }
+        #expect(renameError?.message.hasPrefix("\(file.path): cannot write:") == true)
+        #expect(try String(contentsOf: file, encoding: .utf8) == "old\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["out.csv"])
+    }
+
+    @Test("staged files: nothing is in place until commit, and a discarded one leaves no trace")
+    func stagedAllOrNone() throws {
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = folder.appendingPathComponent("a.csv"), second = folder.appendingPathComponent("b.csv")
+        let stagedFirst = try AtomicFile.stage(Data("a\n".utf8), for: first)
+        let stagedSecond = try AtomicFile.stage(Data("b\n".utf8), for: second)
+        #expect(!FileManager.default.fileExists(atPath: first.path))
+        stagedSecond.discard()
+        try stagedFirst.commit()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["a.csv"])
+    }
+
     @Test("a FIFO, a folder or a symbolic link is never replaced")
     func refusesSpecialFiles() throws {
         let folder = try scratch()

@@ -73,4 +73,34 @@ struct LabelConsoleTests {
         #expect(!console.handle(key: .character("y"), now: Fixtures.start).contains(.quit))
         #expect(console.handle(key: .character("Q"), now: Fixtures.start) == [.quit])
     }
+
+    @Test("a megabyte response is wrapped once per width: key presses on its item reuse the lines")
+    func longResponseWrappedOnce() throws {
+        let response = String(repeating: "A runaway generation goes on and on. ", count: 30_000)
+        let dataset = Dataset(name: "long", items: [Fixtures.item("long-1", response: response), Fixtures.item("long-2")])
+        var console = Fixtures.console(dataset: dataset)
+        let first = console.render(size: size)
+        for key in [Key.down, .down, .pageDown, .character("j"), .up] {
+            _ = console.handle(key: key, now: Fixtures.start)
+            _ = console.render(size: size)
+        }
+        // The response pane's lines were made for one width, once, and kept: the key presses made no others.
+        let widths = Styled.cache.widths(for: response, extra: Styled.CacheKey(label: "", styles: [.plain]))
+        #expect(widths.count == 1, "\(widths)")
+        let wrappedWidths = TextWrap.cache.widths(for: response, extra: 0)
+        #expect(wrappedWidths == widths)
+        #expect(first.lines.joined().contains("A runaway generation"))
+    }
+
+    @Test("a family emoji stays one cluster in the grid, whole, wherever text is cut or wrapped")
+    func graphemeClustersWhole() {
+        let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}\u{200D}\u{1F466}"
+        let wrapped = TextWrap.lines(String(repeating: "ab ", count: 5) + family + family, width: 6)
+        #expect(wrapped.allSatisfy { line in line.unicodeScalars.filter { $0 == "\u{200D}" }.count % 3 == 0 })
+        #expect(TextWrap.truncate("x" + family + family, width: 4) == "x" + family + "…")
+        var grid = Grid(width: 10, height: 1)
+        grid.write(family, x: 0, y: 0)
+        #expect(grid[0, 0].text == family)
+        #expect(grid[1, 0].isContinuation)
+    }
 }

@@ -39,6 +39,23 @@ struct NcursesTerminalTests {
         }
     }
 
+    @Test("a grapheme cluster longer than a cell holds reaches the terminal whole (the family emoji, 7 code points)")
+    func longClusterWhole() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("jr-cluster-\(UUID().uuidString).out")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let terminal = try NcursesTerminal(termType: "xterm-256color", inputPath: "/dev/null", outputPath: file.path, size: Self.size)
+        let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}\u{200D}\u{1F466}"
+        var grid = Grid(width: 20, height: 5)
+        grid.write("x " + family + " y", x: 0, y: 1)
+        #expect(grid[2, 1].text == family)
+        terminal.draw(grid)
+        terminal.stop()
+        let written = try String(contentsOf: file, encoding: .utf8)
+        #expect(written.contains(family), "the whole cluster was never sent")
+        // The cursor goes back to where ncurses left it, so its later updates land where it thinks.
+        #expect(written.contains("\u{1B}[2;3H" + family))
+    }
+
     @Test("draws cells, wide characters and styles where the grid has them, then only the changes")
     func draw() throws {
         let terminal = try start()

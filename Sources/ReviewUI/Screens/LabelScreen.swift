@@ -172,7 +172,7 @@ public enum LabelScreen {
 
     static func responseLines(_ item: Item, width: Int) -> [StyledLine] {
         guard let response = item.response else { return [[Span("(no response in the source data)", muted)]] }
-        if response.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return [[Span("(empty response)", muted)]] }
+        if response.allSatisfy(\.isWhitespace) { return [[Span("(empty response)", muted)]] }
         return Styled.wrapped(response, width: width)
     }
 

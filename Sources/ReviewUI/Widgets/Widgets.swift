@@ -21,7 +21,19 @@ public typealias StyledLine = [Span]
 public enum Styled {
     /// `text` sanitised and wrapped to `width`, each line in `style`.
     public static func wrapped(_ text: String, width: Int, style: CellStyle = .plain) -> [StyledLine] {
-        TextWrap.lines(text, width: width).map { [Span($0, style)] }
+        guard text.utf8.count >= TextWrap.cachedLength else { return TextWrap.lines(text, width: width).map { [Span($0, style)] } }
+        return cache.value(for: text, width: width, extra: CacheKey(label: "", styles: [style])) {
+            TextWrap.lines(text, width: width).map { [Span($0, style)] }
+        }
+    }
+
+    /// Styled lines of long texts, so a key press does not rebuild the lines of a megabyte response.
+    static let cache = LongTextCache<CacheKey, [StyledLine]>()
+
+    /// What else styled lines depend on besides the text and the width.
+    struct CacheKey: Equatable {
+        var label: String
+        var styles: [CellStyle]
     }
 
     /// `label` then sanitised, wrapped `value` (continuation lines indented under the value).
@@ -29,10 +41,14 @@ public enum Styled {
                              valueStyle: CellStyle = .plain) -> [StyledLine] {
         let labelWidth = DisplayWidth.of(label)
         guard width > labelWidth + 4 else { return wrapped(label + value, width: width, style: valueStyle) }
-        let lines = TextWrap.lines(value, width: width - labelWidth)
-        return lines.enumerated().map { index, line in
-            [Span(index == 0 ? label : String(repeating: " ", count: labelWidth), labelStyle), Span(line, valueStyle)]
+        func make() -> [StyledLine] {
+            let indent = String(repeating: " ", count: labelWidth)
+            return TextWrap.lines(value, width: width - labelWidth).enumerated().map { index, line in
+                [Span(index == 0 ? label : indent, labelStyle), Span(line, valueStyle)]
+            }
         }
+        guard value.utf8.count >= TextWrap.cachedLength else { return make() }
+        return cache.value(for: value, width: width, extra: CacheKey(label: label, styles: [labelStyle, valueStyle]), make: make)
     }
 }
 
