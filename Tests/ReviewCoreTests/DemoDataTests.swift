@@ -146,4 +146,17 @@ struct DemoDataTests {
         let log = try Data(contentsOf: scratch.root.appendingPathComponent("Annotations/demo/clinician-a.jsonl"))
         #expect(log == (try Data(contentsOf: clinicianLog("clinician-a"))))
     }
+
+    @Test("rebuilding the demo never replaces a demo log beneath a session that holds it")
+    func rebuildTakesTheLogLock() throws {
+        let scratch = try ScratchStimuli()
+        defer { scratch.cleanUp() }
+        try DemoData.write(stimuliFolder: scratch.folder)
+        let folder = scratch.root.appendingPathComponent("Annotations/demo")
+        let session = try RaterLog(folder: folder, rater: "clinician-a")
+        defer { session.close() }
+        let before = try Data(contentsOf: folder.appendingPathComponent("clinician-a.jsonl"))
+        #expect(throws: StoreError.self) { try DemoData.write(stimuliFolder: scratch.folder) }
+        #expect(try Data(contentsOf: folder.appendingPathComponent("clinician-a.jsonl")) == before)
+    }
 }

@@ -43,6 +43,29 @@ struct HostileInputTests {
         #expect(!text.unicodeScalars.contains { $0.value < 0x20 })
     }
 
+    @Test("re-importing a corrected file keeps every imported label current and says how many were re-based")
+    func reimportCorrectedFile() throws {
+        let folder = try Fixtures.makeFolder()
+        let path = try Fixtures.write(Fixtures.annotatedCSV(), as: "m_steelman.csv", in: folder)
+        let first = try Importer.plan(request([path], in: folder))
+        _ = try first.write()
+        let before = try CurrentLabels.load(folder: first.annotationFolder, dataset: first.dataset).mapValues(\.count)
+        #expect(before["annotator_1"] == 1)
+        // One response corrected: the same item (same key), new content; annotator_1 had labelled it.
+        try Fixtures.write(Fixtures.annotatedCSV().replacingOccurrences(of: "we talked.", with: "we talked it over."),
+                           as: "m_steelman.csv", in: folder)
+        let second = try Importer.plan(request([path], in: folder))
+        let outcome = try second.write()
+        #expect(outcome.logs.map(\.rater) == ["annotator_1", "annotator_2"])
+        #expect(outcome.logs.map(\.appended) == [1, 1])
+        #expect(outcome.logs.map(\.rebased) == [1, 1])
+        #expect(second.summary(outcome: outcome).contains("1 re-based"))
+        #expect(try CurrentLabels.load(folder: second.annotationFolder, dataset: second.dataset).mapValues(\.count) == before)
+        // The same file once more appends nothing.
+        let third = try Importer.plan(request([path], in: folder)).write()
+        #expect(third.logs.map(\.appended) == [0, 0])
+    }
+
     @Test("a JSONL line with a key twice is an error naming file and line, in the importer and the dataset reader")
     func duplicateKeys() throws {
         let folder = try Fixtures.makeFolder()

@@ -73,6 +73,21 @@ struct LabelSessionTests {
         #expect(tally.lostSummary(log: log) == nil)
     }
 
+    @Test("an order file that is a symbolic link is refused, and saving over it does not follow it")
+    func orderFileLink() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("jr-order-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let target = folder.appendingPathComponent("elsewhere.json")
+        try Data("{\"order\": \"file\"}".utf8).write(to: target)
+        let url = OrderSettings.url(folder: folder, rater: "alice")
+        try FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: target.path)
+        let error = #expect(throws: InputError.self) { _ = try OrderSettings.load(from: url) }
+        #expect(error?.message.contains("symbolic link") == true)
+        #expect(throws: (any Error).self) { try OrderSettings(order: "shuffled", seed: 3).write(to: url, groupReadable: false) }
+        #expect(try String(contentsOf: target, encoding: .utf8) == "{\"order\": \"file\"}")
+    }
+
     @Test("the exit line counts a label saved after retries once, as saved, and names the labels the disk never took")
     func exitLineCountsLostLabels() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("jr-exit-\(UUID().uuidString)")
