@@ -145,8 +145,17 @@ struct AgreementCommand: ParsableCommand {
         AgreementOptions(level: level, resamples: resamples, seed: seed, confidence: confidence, clustered: clusterBy != nil)
     }
 
+    /// Refuses a table whose bootstrap would run past the documented limit, before any work starts.
+    func checkBootstrapCost(_ table: RatingTable, source: String) throws {
+        if let problem = AgreementLimits.bootstrapProblem(
+            raters: table.raters.count, categories: table.categories.count, items: table.items.count, resamples: resamples) {
+            throw InputError(file: source, problem)
+        }
+    }
+
     func ratingsReport(_ path: String) throws -> AgreementAnalysis {
         let table = try RatingsTableReader.read(path: path, categories: categories.map(parsedCategories))
+        try checkBootstrapCost(table, source: path)
         let summary = AgreementEngine.summarize(table, options: engineOptions)
         return AgreementAnalysis(sourceKind: "ratings", source: path, table: table, options: engineOptions, summary: summary)
     }
@@ -168,6 +177,7 @@ struct AgreementCommand: ParsableCommand {
             let table = try DatasetRatings.table(
                 items: items, labels: labels, on: on, fixedCategories: categories.map(parsedCategories),
                 clusterBy: clusterBy, completeOnly: complete)
+            try checkBootstrapCost(table, source: path)
             let judge = JudgeAnalysis.analyze(
                 items: items, humanAnswers: humans, references: references,
                 options: JudgeAnalysisOptions(confidence: confidence, resamples: resamples, seed: seed, referenceKind: reference.rawValue))

@@ -89,5 +89,10 @@ struct OutputSafetyTests {
         #expect(refused.overall[.fleissKappa]?.reason?.contains("more than \(AgreementLimits.maximumCategories) distinct categories") == true)
         #expect(AgreementLimits.resamplesProblem(1_000_000_000) != nil)
         #expect(AgreementLimits.resamplesProblem(AgreementLimits.maximumResamples) == nil)
+        // A bootstrap estimated past the limit is refused with the largest resample count that fits.
+        let heavy = AgreementLimits.bootstrapProblem(raters: 5, categories: 200, items: 20_000, resamples: 10_000)
+        #expect(heavy?.contains("pass --resamples") == true)
+        #expect(AgreementLimits.bootstrapProblem(raters: 3, categories: 5, items: 1_000_000, resamples: 1_000) == nil)
+        #expect(AgreementLimits.bootstrapProblem(raters: 2, categories: 200, items: 20_000, resamples: 1_000) == nil)
     }
 }

@@ -56,9 +56,13 @@ struct AgreementComputation {
             notes.append("pairwise coefficients are left out above \(AgreementLimits.maximumRatersForPairs) raters (\(r) here: \(r * (r - 1) / 2) pairs)")
         }
         let pairsNeeded = includePairs || (r == 2 && !pairKinds.isDisjoint(with: only ?? pairKinds))
+        let pairCount = r * (r - 1) / 2
+        var pairNumber = 0
         for a in 0..<(pairsNeeded ? r : 0) {
             for b in (a + 1)..<max(r, a + 1) {
-                let coefficients = pairCoefficients(patterns, a, b, scale: scale, clusters: clusters)
+                pairNumber += 1
+                let coefficients = pairCoefficients(patterns, a, b, scale: scale, clusters: clusters,
+                                                    task: "bootstrap, pair \(pairNumber) of \(pairCount)")
                 if a == 0, b == 1 { firstPair = coefficients }
                 if includePairs { pairs.append(PairAgreement(raters: [table.raters[a], table.raters[b]], coefficients: coefficients)) }
             }
@@ -122,7 +126,8 @@ struct AgreementComputation {
         guard resamples > 0 else { return overall }
         let bootstrap = PercentileBootstrap(resamples: resamples, confidence: options.confidence, seed: options.seed, clustered: options.clustered)
         if !family.isEmpty {
-            let intervals = bootstrap.intervals(units: units, stream: Stream.categoryCounts, statisticCount: family.count) { weights in
+            let intervals = bootstrap.intervals(units: units, stream: Stream.categoryCounts, statisticCount: family.count,
+                                                task: "bootstrap, all raters") { weights in
                 family.map { $0.value(weights) }
             }
             apply(intervals, to: family.map(\.kind), in: &overall)
@@ -130,7 +135,8 @@ struct AgreementComputation {
         guard wanted(.congerKappa) else { return overall }
         let patternUnits = CompressedUnits(patterns: patterns, stateOfPattern: (0..<patterns.patternCount).map { Int32($0) },
                                            stateCount: patterns.patternCount, clusters: clusters)
-        let congerIntervals = bootstrap.intervals(units: patternUnits, stream: Stream.patterns, statisticCount: 1) { weights in
+        let congerIntervals = bootstrap.intervals(units: patternUnits, stream: Stream.patterns, statisticCount: 1,
+                                                  task: "bootstrap, Conger's kappa") { weights in
             [conger.value(patternWeights: weights)]
         }
         apply(congerIntervals, to: [.congerKappa], in: &overall)
@@ -139,7 +145,8 @@ struct AgreementComputation {
 
     // MARK: - Pairs
 
-    private func pairCoefficients(_ patterns: RatingPatterns, _ a: Int, _ b: Int, scale: CategoryScale, clusters: [Int32]?) -> [CoefficientKind: CoefficientResult] {
+    private func pairCoefficients(_ patterns: RatingPatterns, _ a: Int, _ b: Int, scale: CategoryScale, clusters: [Int32]?,
+                                  task: String) -> [CoefficientKind: CoefficientResult] {
         let q = patterns.categoryCount
         let side = Int32(q + 1)
         let stateOfPattern = (0..<patterns.patternCount).map { pattern in
@@ -170,16 +177,15 @@ struct AgreementComputation {
         let resamples = min(options.resamples, AgreementLimits.maximumResamples)
         guard resamples > 0 else { return result }
         let bootstrap = PercentileBootstrap(resamples: resamples, confidence: options.confidence, seed: options.seed, clustered: options.clustered)
-        let intervals = bootstrap.intervals(units: units, stream: Stream.pair(a, b), statisticCount: kinds.count) { weights in
+        let intervals = bootstrap.intervals(units: units, stream: Stream.pair(a, b), statisticCount: kinds.count, task: task) { weights in
             let resampled = TwoRaterTable(q: q, pairStateWeights: weights)
-            let (alphaUnits, alphaWeights) = resampled.categoryCounts()
             var values: [Double?] = [
                 resampled.value(.percent, weights: identity),
                 resampled.value(.cohen, weights: identity),
                 resampled.value(.scott, weights: identity),
                 resampled.value(.gwet, weights: identity),
                 resampled.value(.brennanPrediger, weights: identity),
-                KrippendorffAlpha(units: alphaUnits, scale: scale, metric: metric).value(stateWeights: alphaWeights),
+                resampled.alphaValue(scale: scale, metric: metric),
             ]
             if ordered {
                 values += [resampled.value(.cohen, weights: linear), resampled.value(.cohen, weights: quadratic),

@@ -107,6 +107,18 @@ struct CongerKappa {
             if counts.ratings[Int(stateOfPattern[pattern])] >= 2 { n2 += patternWeights[pattern] }
         }
         guard n >= 2, n2 > 0 else { return nil }
+        // Per rater g, with b_gk = (n / n_g)(r p̄_k − p_gk): U_g[l] = Σ_k w_kl b_gk and V_g = Σ_l p_gl U_g[l], so
+        // that a unit's chance term is Σ_g (U_g[its rating] − (rated − n_g / n) V_g): O(r) per unit, not O(r q²).
+        var columnSums = [Double](repeating: 0, count: patterns.raterCount * q)
+        var shareSums = [Double](repeating: 0, count: patterns.raterCount)
+        for rater in chance.active {
+            for k in 0..<q {
+                let b = (n / rated[rater]) * (r * chance.mean[k] - shares[rater * q + k])
+                guard b != 0 else { continue }
+                for l in 0..<q where weights[k * q + l] != 0 { columnSums[rater * q + l] += weights[k * q + l] * b }
+            }
+            for l in 0..<q { shareSums[rater] += shares[rater * q + l] * columnSums[rater * q + l] }
+        }
         var sum = 0.0
         for pattern in 0..<patterns.patternCount {
             let c = patternWeights[pattern]
@@ -116,15 +128,8 @@ struct CongerKappa {
             for rater in chance.active {
                 let code = patterns.code(pattern, rater)
                 let ratedHere = code >= 0 ? 1.0 : 0.0
-                let raterShare = rated[rater] / n
-                for k in 0..<q {
-                    var inner = 0.0
-                    for l in 0..<q where weights[k * q + l] != 0 {
-                        let indicator = code == Int32(l) ? 1.0 : 0.0
-                        inner += weights[k * q + l] * (indicator - (ratedHere - raterShare) * shares[rater * q + l])
-                    }
-                    unitChance += inner * (n / rated[rater]) * (r * chance.mean[k] - shares[rater * q + k])
-                }
+                if code >= 0 { unitChance += columnSums[rater * q + Int(code)] }
+                unitChance -= (ratedHere - rated[rater] / n) * shareSums[rater]
             }
             unitChance /= r * (r - 1)
             let ratings = counts.ratings[Int(state)]

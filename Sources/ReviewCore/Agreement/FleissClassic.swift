@@ -25,8 +25,8 @@ struct FleissClassic {
         for state in active {
             let c = stateWeights[state]
             var squares = 0.0
-            for k in 0..<q {
-                let nk = units.count(state, k)
+            for entry in units.entries(state) {
+                let k = Int(units.entryCategories[entry]), nk = units.entryCounts[entry]
                 shares[k] += c * nk / (subjects * m)
                 disagreements[k] += c * nk * (m - nk)
                 squares += nk * nk

@@ -56,7 +56,7 @@ struct GwetMultiRater {
                 agreement += c * agreementTerms[state]
             }
             let share = c / r
-            for k in 0..<q { prevalence[k] += share * units.count(state, k) }
+            for entry in units.entries(state) { prevalence[Int(units.entryCategories[entry])] += share * units.entryCounts[entry] }
         }
         if n > 0 { for k in 0..<q { prevalence[k] /= n } }
         return (n, n2, n2 > 0 ? agreement / n2 : .nan, prevalence)
@@ -149,9 +149,8 @@ struct GwetMultiRater {
                 linearised = scale * (pa - (twoOrMore ? pe : 0)) / (1 - pe)
             case .fleiss, .gwet:
                 var unitChance = 0.0
-                for k in 0..<q {
-                    let nk = units.count(state, k)
-                    guard nk > 0 else { continue }
+                for entry in units.entries(state) {
+                    let k = Int(units.entryCategories[entry]), nk = units.entryCounts[entry]
                     unitChance += kind == .fleiss ? nk * weightedPrevalence[k] : nk * (1 - t.prevalence[k])
                 }
                 unitChance /= r

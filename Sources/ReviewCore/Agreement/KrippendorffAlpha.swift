@@ -12,6 +12,9 @@ struct KrippendorffAlpha {
     let metric: KrippendorffMetric
 
     /// The coincidence matrix (row-major q×q) and the number of pairable units.
+    ///
+    /// Each state's pairs are taken over the categories it holds (a unit has a few ratings), so the cost is
+    /// states × ratings², not states × q².
     private func coincidences(_ stateWeights: [Double]) -> (matrix: [Double], units: Double) {
         let q = units.categoryCount
         var matrix = [Double](repeating: 0, count: q * q)
@@ -21,11 +24,11 @@ struct KrippendorffAlpha {
             guard c > 0 else { continue }
             pairable += c
             let share = c / Double(units.ratings[state] - 1)
-            for k in 0..<q {
-                let nk = units.count(state, k)
-                guard nk > 0 else { continue }
-                for l in 0..<q {
-                    let nl = units.count(state, l)
+            let held = units.entries(state)
+            for a in held {
+                let k = Int(units.entryCategories[a]), nk = units.entryCounts[a]
+                for b in held {
+                    let l = Int(units.entryCategories[b]), nl = units.entryCounts[b]
                     let pairs = k == l ? nk * (nk - 1) : nk * nl
                     if pairs > 0 { matrix[k * q + l] += share * pairs }
                 }
@@ -36,14 +39,23 @@ struct KrippendorffAlpha {
 
     /// Alpha with D_o and D_e, or the reason it is undefined.
     private func compute(_ stateWeights: [Double]) -> (alpha: Double?, observed: Double, expected: Double, units: Double, reason: String?, distances: [Double]) {
-        let q = units.categoryCount
         let (matrix, pairable) = coincidences(stateWeights)
+        let computed = Self.fromCoincidences(matrix, categoryCount: units.categoryCount, scale: scale, metric: metric)
+        return (computed.alpha, computed.observed, computed.expected, pairable, computed.reason, computed.distances)
+    }
+
+    /// Alpha, D_o and D_e from a coincidence matrix (row-major q×q), or the reason alpha is undefined.
+    ///
+    /// Two raters' coincidences are their table plus its transpose, so a pair's alpha needs no unit vectors.
+    static func fromCoincidences(
+        _ matrix: [Double], categoryCount q: Int, scale: CategoryScale, metric: KrippendorffMetric
+    ) -> (alpha: Double?, observed: Double, expected: Double, reason: String?, distances: [Double]) {
         var marginals = [Double](repeating: 0, count: q)
         for k in 0..<q { for l in 0..<q { marginals[k] += matrix[k * q + l] } }
         let total = marginals.reduce(0, +)
         let distances = metric.distances(scale: scale, marginals: marginals)
         guard total > 1 else {
-            return (nil, .nan, .nan, pairable, "no unit has two or more ratings", distances)
+            return (nil, .nan, .nan, "no unit has two or more ratings", distances)
         }
         var observed = 0.0, expected = 0.0
         for k in 0..<q {
@@ -55,9 +67,9 @@ struct KrippendorffAlpha {
         observed /= total
         expected /= total * (total - 1)
         guard expected > ChanceCorrected.degenerateTolerance else {
-            return (nil, observed, expected, pairable, "expected disagreement is 0: all pairable ratings are in one category", distances)
+            return (nil, observed, expected, "expected disagreement is 0: all pairable ratings are in one category", distances)
         }
-        return (1 - observed / expected, observed, expected, pairable, nil, distances)
+        return (1 - observed / expected, observed, expected, nil, distances)
     }
 
     /// The point value only (for bootstrap resamples).
@@ -97,7 +109,9 @@ struct KrippendorffAlpha {
         for state in 0..<units.stateCount where units.ratings[state] >= 2 {
             let c = stateWeights[state]
             let sum = units.weightedAgreementSum(state, weights: weights)
-            for k in 0..<q { prevalence[k] += c * units.count(state, k) / meanRatings }
+            for entry in units.entries(state) {
+                prevalence[Int(units.entryCategories[entry])] += c * units.entryCounts[entry] / meanRatings
+            }
             agreementSums[state] = sum
             agreementPrime += c * sum / (meanRatings * Double(units.ratings[state] - 1))
         }
@@ -123,7 +137,9 @@ struct KrippendorffAlpha {
             let r = Double(units.ratings[state])
             let unitAgreement = agreementSums[state] / (meanRatings * (r - 1)) - agreementPrime * (r - meanRatings) / meanRatings
             var unitChance = 0.0
-            for k in 0..<q { unitChance += units.count(state, k) * weightedPrevalence[k] }
+            for entry in units.entries(state) {
+                unitChance += units.entryCounts[entry] * weightedPrevalence[Int(units.entryCategories[entry])]
+            }
             unitChance = unitChance / meanRatings - pe * (r - meanRatings) / meanRatings
             let linearised = (unitAgreement - pe) / (1 - pe) - 2 * (1 - alphaPrime) * (unitChance - pe) / (1 - pe)
             sum += c * (linearised - alphaPrime) * (linearised - alphaPrime)

@@ -21,7 +21,9 @@ struct PercentileBootstrap {
 
     /// Intervals for the statistics `evaluate` returns from state counts, over `resamples` resamples of `units`.
     /// `stream` makes each family of statistics draw its own reproducible sequence from the one seed.
-    func intervals(units: CompressedUnits, stream: UInt64, statisticCount: Int, evaluate: ([Double]) -> [Double?]) -> [Interval] {
+    /// `task` names the work in the progress line (e.g. "bootstrap, pair 3 of 10").
+    func intervals(units: CompressedUnits, stream: UInt64, statisticCount: Int, task: String = "bootstrap",
+                   evaluate: ([Double]) -> [Double?]) -> [Interval] {
         var random = RandomSource(seed: seed, stream: stream)
         var samples = [[Double]](repeating: [], count: statisticCount)
         for index in 0..<statisticCount { samples[index].reserveCapacity(resamples) }
@@ -38,7 +40,7 @@ struct PercentileBootstrap {
         let alias = drawWeights.count * 4 > draws ? AliasTable(weights: drawWeights) : nil
         let progress = WorkProgress.current
         for resample in 0..<resamples {
-            if resample & 63 == 0 { progress?.update("bootstrap", done: resample, total: resamples) }
+            if resample & 63 == 0 { progress?.update(task, done: resample, total: resamples) }
             if useClusters {
                 if let alias {
                     alias.multinomial(clusterCount, random: &random, into: &groupDraws)

@@ -124,66 +124,116 @@ struct CompressedUnits: Sendable {
 
 /// Category-count vectors (n_i1 … n_iq) of units with at least one rating: the sufficient statistic of
 /// percent agreement, Fleiss' kappa, Gwet's AC1/AC2, Brennan–Prediger and Krippendorff's alpha.
+///
+/// Stored sparse: a unit holds a few ratings, so each state keeps only its non-zero counts (category order).
+/// Loops over a state cost its ratings, not q, and memory is states × ratings, not states × q.
 struct CategoryCounts: Sendable {
     /// Categories.
     var categoryCount: Int
-    /// Row-major `states × categories` counts.
-    var vectors: [Int32]
     /// Ratings per state (r_i).
     var ratings: [Int]
+    /// Where each state's entries start in `entryCategories` / `entryCounts` (one more than states).
+    private(set) var entryStarts: [Int]
+    /// The categories a state holds, in increasing order, state after state.
+    private(set) var entryCategories: [Int32]
+    /// How many ratings of that category the state holds.
+    private(set) var entryCounts: [Double]
+
+    /// States from row-major `states × categories` dense counts.
+    init(categoryCount: Int, vectors: [Int32], ratings: [Int]) {
+        self.categoryCount = categoryCount
+        self.ratings = ratings
+        entryStarts = [0]
+        entryCategories = []
+        entryCounts = []
+        for state in 0..<ratings.count {
+            for k in 0..<categoryCount where vectors[state * categoryCount + k] != 0 {
+                entryCategories.append(Int32(k))
+                entryCounts.append(Double(vectors[state * categoryCount + k]))
+            }
+            entryStarts.append(entryCategories.count)
+        }
+    }
+
+    /// States from sparse keys: per state, (category, count) pairs in increasing category order.
+    init(categoryCount: Int, sparse: [[(category: Int32, count: Int32)]]) {
+        self.categoryCount = categoryCount
+        ratings = sparse.map { $0.reduce(0) { $0 + Int($1.count) } }
+        entryStarts = [0]
+        entryCategories = []
+        entryCounts = []
+        for entries in sparse {
+            for entry in entries {
+                entryCategories.append(entry.category)
+                entryCounts.append(Double(entry.count))
+            }
+            entryStarts.append(entryCategories.count)
+        }
+    }
 
     /// Number of distinct count vectors.
     var stateCount: Int { ratings.count }
 
-    /// The count of category `k` in state `s`.
-    func count(_ state: Int, _ category: Int) -> Double { Double(vectors[state * categoryCount + category]) }
+    /// The positions of a state's entries in `entryCategories` / `entryCounts`.
+    @inline(__always)
+    func entries(_ state: Int) -> Range<Int> { entryStarts[state]..<entryStarts[state + 1] }
+
+    /// The count of category `k` in state `s` (0 when the state holds none).
+    func count(_ state: Int, _ category: Int) -> Double {
+        for entry in entries(state) where entryCategories[entry] == Int32(category) { return entryCounts[entry] }
+        return 0
+    }
 
     /// Σ_k n_k(Σ_l w_kl n_l − 1) over one state's category counts n: the weighted agreeing pairs that
     /// Gwet's and Krippendorff's multi-rater coefficients share (`weights` is q×q, row-major).
     func weightedAgreementSum(_ state: Int, weights: [Double]) -> Double {
         let q = categoryCount
         var sum = 0.0
-        for k in 0..<q {
-            let nk = count(state, k)
-            guard nk > 0 else { continue }
+        let range = entries(state)
+        for a in range {
+            let k = Int(entryCategories[a])
             var weighted = 0.0
-            for l in 0..<q { weighted += weights[k * q + l] * count(state, l) }
-            sum += nk * (weighted - 1)
+            for b in range { weighted += weights[k * q + Int(entryCategories[b])] * entryCounts[b] }
+            sum += entryCounts[a] * (weighted - 1)
         }
         return sum
     }
 
     /// Builds the states from rating patterns; returns the map pattern → state (−1 for unrated patterns).
     static func project(_ patterns: RatingPatterns, raters: [Int]? = nil) -> (CategoryCounts, [Int32]) {
-        let q = patterns.categoryCount
         let columns = raters ?? Array(0..<patterns.raterCount)
-        var vectors: [Int32] = []
-        var ratings: [Int] = []
-        var index: [[Int32]: Int32] = [:]
+        var states: [[(category: Int32, count: Int32)]] = []
+        // A state's key: its (category, count) pairs packed as category << 32 | count, in category order.
+        var index: [[UInt64]: Int32] = [:]
         var stateOfPattern = [Int32](repeating: -1, count: patterns.patternCount)
-        var vector = [Int32](repeating: 0, count: q)
+        var codes: [Int32] = []
+        var key: [UInt64] = []
         for pattern in 0..<patterns.patternCount {
-            for k in 0..<q { vector[k] = 0 }
-            var rated = 0
+            codes.removeAll(keepingCapacity: true)
             for rater in columns {
                 let code = patterns.code(pattern, rater)
-                if code >= 0 {
-                    vector[Int(code)] += 1
-                    rated += 1
-                }
+                if code >= 0 { codes.append(code) }
             }
-            guard rated > 0 else { continue }
-            if let found = index[vector] {
+            guard !codes.isEmpty else { continue }
+            codes.sort()
+            key.removeAll(keepingCapacity: true)
+            var position = 0
+            while position < codes.count {
+                var end = position + 1
+                while end < codes.count, codes[end] == codes[position] { end += 1 }
+                key.append(UInt64(UInt32(codes[position])) << 32 | UInt64(end - position))
+                position = end
+            }
+            if let found = index[key] {
                 stateOfPattern[pattern] = found
             } else {
-                let state = Int32(ratings.count)
-                index[vector] = state
-                vectors.append(contentsOf: vector)
-                ratings.append(rated)
+                let state = Int32(states.count)
+                index[key] = state
+                states.append(key.map { (Int32(truncatingIfNeeded: $0 >> 32), Int32(truncatingIfNeeded: $0 & 0xFFFF_FFFF)) })
                 stateOfPattern[pattern] = state
             }
         }
-        return (CategoryCounts(categoryCount: q, vectors: vectors, ratings: ratings), stateOfPattern)
+        return (CategoryCounts(categoryCount: patterns.categoryCount, sparse: states), stateOfPattern)
     }
 
     /// States straight from a subjects × categories count table (as Fleiss and Gwet publish them).

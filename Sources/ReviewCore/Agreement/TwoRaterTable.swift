@@ -195,6 +195,15 @@ struct TwoRaterTable {
         return (CategoryCounts(categoryCount: q, vectors: vectors, ratings: ratings), weights)
     }
 
+    /// The pair's alpha alone (for bootstrap resamples), from its coincidences T + Tᵀ in O(q²).
+    func alphaValue(scale: CategoryScale, metric: KrippendorffMetric) -> Double? {
+        var coincidences = [Double](repeating: 0, count: q * q)
+        for k in 0..<q {
+            for l in 0..<q { coincidences[k * q + l] = cells[k * q + l] + cells[l * q + k] }
+        }
+        return KrippendorffAlpha.fromCoincidences(coincidences, categoryCount: q, scale: scale, metric: metric).alpha
+    }
+
     /// Krippendorff's alpha for the pair; the standard error is Gwet's two-rater formula (irrCAC `krippen2.table`)
     /// with weights 1 − δ/max δ.
     func alpha(scale: CategoryScale, metric: KrippendorffMetric) -> CoefficientResult {
