@@ -3,15 +3,13 @@ import PackageDescription
 
 let package = Package(
     name: "judge-review",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "judge-review", targets: ["judge-review"]),
     ],
     dependencies: [
         // Command line
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        // Data structures and hashing
-        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        // Hashing
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         // RFC 4180 CSV
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
@@ -21,7 +19,6 @@ let package = Package(
         .target(
             name: "ReviewCore",
             dependencies: [
-                .product(name: "Collections", package: "swift-collections"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
