@@ -48,7 +48,7 @@ extension ImportPlan {
         let cells = skipped.count - rows
         lines.append("Skipped: \(rows) row\(rows == 1 ? "" : "s"), \(cells) cell\(cells == 1 ? "" : "s")")
         for note in skipped { lines.append("  \(note)") }
-        lines.append("Dataset \"\(dataset.name)\": \(datasetURL.path) (\(total) items\(outcome.replacedExistingDataset ? ", replaced the previous file" : ""))")
+        lines.append("Dataset \"\(dataset.name)\": \(datasetURL.path) (\(total) items\(outcome.replacedExistingDataset ? ", replaced the previous file" : "")\(outcome.datasetUnchanged ? ", unchanged" : ""))")
         if outcome.logs.isEmpty {
             lines.append("Label logs: none written")
         } else {

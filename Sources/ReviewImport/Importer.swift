@@ -84,6 +84,8 @@ public struct ImportPlan: Sendable {
 public struct ImportOutcome: Sendable {
     /// Whether a dataset file was already at the output path and has been replaced.
     public var replacedExistingDataset: Bool
+    /// Whether the dataset file already held exactly these items, so it was not written.
+    public var datasetUnchanged: Bool = false
     /// Per rater: the log file and how many events were appended (0 on a repeated import).
     public var logs: [WrittenLog]
 }
@@ -105,8 +107,14 @@ public struct WrittenLog: Sendable {
 /// `judge-review import`: reads the paper's files and canonical datasets into one dataset and rater logs.
 public enum Importer {
     /// Reads every input and builds the dataset and label events in memory; throws the first input error.
+    ///
+    /// Into a study (`--to` a study folder) the items join the study's `items.jsonl`: a paper row's id is its
+    /// subject model and key (`gpt-4o/<key>`, `<model>/steel-man/<key>` with the steel-man prompt), whatever
+    /// was imported with it, and the same response met twice (a run's JSONL and its validation CSV) is one item
+    /// whose human columns attach to it. Into a bare dataset file, ids are the files' keys as before.
     public static func plan(_ request: ImportRequest) throws -> ImportPlan {
-        let outputURL = try checkedOutput(request)
+        let study = try studyTarget(request.output)
+        let outputURL = try study.map(\.itemsFile) ?? checkedOutput(request)
         guard !request.inputs.isEmpty else { throw InputError(file: request.output, "no input files given") }
         var seenPaths: Set<String> = []
         for path in request.inputs {
@@ -119,15 +127,23 @@ public enum Importer {
         var parsed = try request.inputs.map {
             try SourceFileReader.read(path: $0, modelOverride: request.model, steelmanOverride: request.steelman)
         }
-        let prefixes = try makeIDsUnique(&parsed)
+        let prefixes: [String?]
+        var mergeNotes: [SkipNote] = []
+        let dataset: Dataset
+        let folder: URL
+        if let study {
+            prefixes = Array(repeating: nil, count: parsed.count)
+            stableIDs(&parsed)
+            (dataset, mergeNotes) = try merged(parsed, into: try study.dataset())
+            folder = request.annotations.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? study.annotationFolder
+        } else {
+            prefixes = try makeIDsUnique(&parsed)
+            dataset = Dataset(name: Dataset.name(for: outputURL), items: parsed.flatMap { $0.entries.map(\.item) })
+            folder = try LabelPlace.resolve(outputURL.path, annotations: request.annotations).annotationFolder
+            try OutputGuard(annotationFolder: folder).check(output: request.output)
+        }
 
-        let items = parsed.flatMap { $0.entries.map(\.item) }
-        let datasetName = Dataset.name(for: outputURL)
-        let dataset = Dataset(name: datasetName, items: items)
-        let folder = AnnotationPaths.folder(datasetName: datasetName, override: request.annotations)
-        try OutputGuard(annotationFolder: folder).check(output: request.output)
-
-        var skipped = parsed.flatMap(\.skipped)
+        var skipped = parsed.flatMap(\.skipped) + mergeNotes
         var raters: [ImportedRaterLabels] = []
         for file in parsed {
             for entry in file.entries {
@@ -168,6 +184,67 @@ public enum Importer {
         return ImportPlan(
             request: request, dataset: dataset, datasetURL: outputURL, annotationFolder: folder, files: reports,
             raters: raters, skipped: skipped)
+    }
+
+    /// The study `--to` names, or nil when it names a dataset file; a folder that is not a study is an error.
+    static func studyTarget(_ output: String) throws -> Study? {
+        guard FileKind.ofPath(output) == .folder else { return nil }
+        let study = Study(folder: URL(fileURLWithPath: output, isDirectory: true))
+        guard FileKind.ofPath(study.settingsFile.path) == .regular else {
+            throw InputError(file: output, "is a folder but not a study; run judge-review init \(output) first, or give a dataset .jsonl file")
+        }
+        return study
+    }
+
+    /// Gives every paper row an id of its own: its subject model, the steel-man prompt when it was on, and its key.
+    static func stableIDs(_ files: inout [ParsedFile]) {
+        for index in files.indices {
+            guard case .paperRows = files[index].layout, let subject = files[index].subject else { continue }
+            let prefix = subject.model + (subject.steelman == true ? "/steel-man" : "")
+            for entry in files[index].entries.indices {
+                files[index].entries[entry].item.id = "\(prefix)/\(files[index].entries[entry].item.id)"
+            }
+        }
+    }
+
+    /// The study's items with the imported ones: an id met again replaces the item in place (a corrected
+    /// file), a new id is appended; the same id twice in this import must be the same response (line endings
+    /// aside), else it is an error naming both places.
+    /// A judge answer that differs (beyond case and spaces) between the two places is kept from the first and
+    /// the other is noted, never silently dropped.
+    static func merged(_ files: [ParsedFile], into existing: Dataset) throws -> (Dataset, [SkipNote]) {
+        var notes: [SkipNote] = []
+        var items = existing.items
+        var position = existing.indexByID
+        var firstSeen: [String: (file: String, line: Int)] = [:]
+        for file in files {
+            for entry in file.entries {
+                let id = entry.item.id
+                if let first = firstSeen[id] {
+                    let earlier = items[position[id] ?? 0]
+                    guard earlier.contentHash == entry.item.contentHash else {
+                        throw InputError(file: file.path, line: entry.line,
+                                         "item \"\(id)\" differs from the one at \(first.file):\(first.line) (another response under the same key and model)")
+                    }
+                    let kept = earlier.judge?.answer.flatMap(AnswerNormalizer.normalize)
+                    let other = entry.item.judge?.answer.flatMap(AnswerNormalizer.normalize)
+                    if let other, kept != other {
+                        notes.append(SkipNote(
+                            file: file.path, line: entry.line, kind: .cell,
+                            reason: "judge answer \"\(other)\" differs from \"\(kept ?? "none")\" for the same response at \(first.file):\(first.line); the first is kept"))
+                    }
+                    continue
+                }
+                firstSeen[id] = (file.path, entry.line)
+                if let at = position[id] {
+                    items[at] = entry.item
+                } else {
+                    position[id] = items.count
+                    items.append(entry.item)
+                }
+            }
+        }
+        return (Dataset(name: existing.name, items: items), notes)
     }
 
     /// The output path checked before anything is read: a `.jsonl` name in an existing folder, not a folder.
@@ -241,7 +318,8 @@ extension ImportPlan {
             opened.append((rater, try RaterLog(folder: annotationFolder, rater: rater.rater, options: options)))
         }
         let existed = SafeFile.exists(datasetURL.path)
-        try dataset.write(to: datasetURL)
+        let inStudy = Study.find(from: datasetURL)?.itemsFile.path == datasetURL.standardizedFileURL.path
+        let changed = try dataset.write(to: datasetURL, permissions: inStudy ? options.filePermissions : 0o644)
         var logs: [WrittenLog] = []
         for (rater, log) in opened {
             let change: RaterLog.Change
@@ -255,7 +333,7 @@ extension ImportPlan {
                 rater: rater.rater, file: log.log.file,
                 labels: rater.events.count, appended: change.appended, rebased: change.rebased))
         }
-        return ImportOutcome(replacedExistingDataset: existed, logs: logs)
+        return ImportOutcome(replacedExistingDataset: existed && changed, datasetUnchanged: existed && !changed, logs: logs)
     }
 }
 

@@ -15,13 +15,13 @@ struct AdjudicateCommand: ParsableCommand {
             r reveals names and records the reveal. Decisions go to Annotations/<dataset>/adjudication/<adjudicator>.jsonl.
             """)
 
-    @Argument(help: "The dataset file (canonical JSONL).")
-    var dataset: String
+    @Argument(help: "A study folder (or a path inside one) or a dataset .jsonl file; default: the study around the current folder.")
+    var dataset: String?
 
     @Option(help: "Your name as adjudicator (names your log file).")
     var adjudicator: String
 
-    @Option(help: "The annotation folder (default: Annotations/<dataset name>/).")
+    @Option(help: "The annotation folder, when the logs are not where the study or dataset keeps them.")
     var annotations: String?
 
     @Option(parsing: .upToNextOption, help: "Only these kinds: acute-miss, miss, disagreement, false-alarm.")
@@ -45,8 +45,11 @@ struct AdjudicateCommand: ParsableCommand {
     }
 
     private func adjudicate() throws {
-        let data = try Dataset.read(from: URL(fileURLWithPath: dataset))
-        let folder = AnnotationPaths.folder(datasetName: data.name, override: annotations)
+        let place = try LabelPlace.resolve(dataset, annotations: annotations)
+        if let note = place.legacyNote { CommandOutput.warning(note) }
+        let data = try place.dataset()
+        let folder = place.annotationFolder
+        guard try place.hasLabels() else { throw place.noLabelsError() }
         let loaded = try AdjudicationQueue.load(annotationFolder: folder, dataset: data, adjudicator: adjudicator)
         for warning in loaded.warnings { CommandOutput.warning(warning) }
         let kinds = Set(kind.flatMap { $0.split(separator: ",") }.compactMap { AdjudicationKind(rawValue: String($0)) })

@@ -24,13 +24,13 @@ struct AgreementCommand: ParsableCommand {
               judge-review agreement --ratings t.csv --categories low,mid,high --level ordinal
             """)
 
-    @Argument(help: "A dataset .jsonl file (its labels are read from Annotations/<dataset>/).")
+    @Argument(help: "A study folder (or a path inside one) or a dataset .jsonl file; default: the study around the current folder.")
     var dataset: String?
 
     @Option(name: .customLong("ratings"), help: "A ratings table instead of a dataset: header item,<rater>,..., one row per item.")
     var ratingsFile: String?
 
-    @Option(help: "Annotation folder of the dataset (default Annotations/<dataset name>/).")
+    @Option(help: "The annotation folder, when the logs are not where the study or dataset keeps them.")
     var annotations: String?
 
     @Option(help: "Scale of the categories: nominal, ordinal, interval or ratio (default: nominal).", transform: Self.parseLevel)
@@ -88,8 +88,8 @@ struct AgreementCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if (dataset == nil) == (ratingsFile == nil) {
-            throw ValidationError("give either a dataset file or --ratings FILE.csv")
+        if dataset != nil && ratingsFile != nil {
+            throw ValidationError("give either a study or dataset, or --ratings FILE.csv, not both")
         }
         if ratingsFile != nil {
             let datasetOnly: [(String, Bool)] = [
@@ -131,8 +131,8 @@ struct AgreementCommand: ParsableCommand {
     /// What `--output` must not replace: the ratings table, or the dataset and its annotation folder.
     func outputGuard() throws -> OutputGuard {
         if let ratingsFile { return OutputGuard(dataset: URL(fileURLWithPath: ratingsFile)) }
-        let url = URL(fileURLWithPath: dataset ?? "")
-        return OutputGuard(dataset: url, annotationFolder: AnnotationPaths.folder(datasetName: Dataset.name(for: url), override: annotations))
+        let place = try LabelPlace.resolve(dataset, annotations: annotations)
+        return OutputGuard(dataset: place.datasetFile, annotationFolder: place.annotationFolder)
     }
 
     func parsedCategories(_ list: String) -> [String] {
@@ -161,13 +161,12 @@ struct AgreementCommand: ParsableCommand {
     }
 
     func datasetReport() throws -> AgreementAnalysis {
-        let path = dataset ?? ""
-        let data = try Dataset.read(from: URL(fileURLWithPath: path))
-        let folder = AnnotationPaths.folder(datasetName: data.name, override: annotations)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw InputError(file: folder.path, "no annotation folder for dataset \(data.name) (label items first, or pass --annotations DIR)")
-        }
+        let place = try LabelPlace.resolve(dataset, annotations: annotations)
+        if let note = place.legacyNote { CommandOutput.warning(note) }
+        let path = place.datasetFile.path
+        let data = try place.dataset()
+        let folder = place.annotationFolder
+        guard try place.hasLabels() else { throw place.noLabelsError() }
         let labels = try CurrentLabels.load(folder: folder, dataset: data)
         let humans = DatasetRatings.humanAnswers(labels)
         let adjudicated = reference == .adjudicated ? try adjudicatedAnswers(folder: folder, dataset: data) : [:]

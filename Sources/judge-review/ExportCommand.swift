@@ -16,10 +16,10 @@ struct ExportCommand: ParsableCommand {
             or any label log, lock or order file. - writes that one table to standard output.
             """)
 
-    @Argument(help: "The dataset file (canonical JSONL).")
-    var dataset: String
+    @Argument(help: "A study folder (or a path inside one) or a dataset .jsonl file; default: the study around the current folder.")
+    var dataset: String?
 
-    @Option(help: "The annotation folder (default: Annotations/<dataset name>/).")
+    @Option(help: "The annotation folder, when the logs are not where the study or dataset keeps them.")
     var annotations: String?
 
     @Option(help: "Write the reference label per item to this CSV file (- for standard output).")
@@ -56,9 +56,12 @@ struct ExportCommand: ParsableCommand {
     /// Builds every table in memory, checks every target, writes them all to temporary files, and only then
     /// renames them into place: all outputs or none. `-` sends its table to standard output.
     private func export() throws {
-        let datasetURL = URL(fileURLWithPath: dataset)
-        let data = try Dataset.read(from: datasetURL)
-        let folder = AnnotationPaths.folder(datasetName: data.name, override: annotations)
+        let place = try LabelPlace.resolve(dataset, annotations: annotations)
+        if let note = place.legacyNote { CommandOutput.warning(note) }
+        let datasetURL = place.datasetFile
+        let data = try place.dataset()
+        let folder = place.annotationFolder
+        guard try place.hasLabels() else { throw place.noLabelsError() }
         let labels = try CurrentLabels.load(folder: folder, dataset: data)
         var tables: [Table] = []
         if let gold {

@@ -21,7 +21,7 @@ struct ImportCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Input files: the paper's .jsonl or .csv results, or canonical dataset .jsonl files.", valueName: "file"))
     var files: [String]
 
-    @Option(name: .long, help: ArgumentHelp("The dataset file to write; its name without .jsonl is the dataset's name.", valueName: "dataset.jsonl"))
+    @Option(name: .long, help: ArgumentHelp("A study folder (made by init) to add the items to, or a dataset file to write; a file's name without .jsonl is the dataset's name.", valueName: "study | dataset.jsonl"))
     var to: String
 
     @Option(name: .long, help: ArgumentHelp("Folder for the human label logs (default: Annotations/<dataset>/).", valueName: "dir"))

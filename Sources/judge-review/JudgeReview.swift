@@ -8,6 +8,7 @@ struct JudgeReview: ParsableCommand {
         abstract: "Check an LLM judge's verdicts with clinicians, and measure agreement.",
         subcommands: [
             DemoCommand.self,
+            InitCommand.self,
             LabelCommand.self,
             ImportCommand.self,
             StimuliCommand.self,

@@ -11,11 +11,11 @@ struct LabelCommand: ParsableCommand {
         discussion: """
             Each label is saved (written and fsynced) to <annotations>/<rater>.jsonl as soon as it is given; \
             there is no save step. Reopening resumes at the first unlabeled item, in the same order.
-            Example: judge-review label Stimuli/demo/demo.jsonl --rater alice --order shuffled --seed 7
+            Example: judge-review label my-study --rater alice --order shuffled --seed 7
             """)
 
-    @Argument(help: "The dataset file (.jsonl, one item per line).")
-    var dataset: String
+    @Argument(help: "A study folder (or a path inside one) or a dataset .jsonl file; default: the study around the current folder.")
+    var dataset: String?
 
     @Option(help: "Your rater name: letters, digits, '-', '_', '.'.")
     var rater: String
@@ -29,7 +29,7 @@ struct LabelCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed for --order shuffled (implies it); without one a seed is drawn and remembered.", transform: SeedArgument.parse)
     var seed: UInt64?
 
-    @Option(help: "Folder for the annotation logs. Default: Annotations/<dataset name>/.")
+    @Option(help: "Folder for the annotation logs, when they are not where the study or dataset keeps them.")
     var annotations: String?
 
     @Flag(help: "Hide which answer counts as appropriate (a stricter blind).")
@@ -47,11 +47,13 @@ struct LabelCommand: ParsableCommand {
             throw LabelCommandError("--mode must be blind or verdict, not \"\(mode)\"")
         }
         if let problem = RaterName.problem(with: rater) { throw LabelCommandError(problem) }
-        let url = URL(fileURLWithPath: dataset)
-        let items = try Dataset.read(from: url)
+        let place = try LabelPlace.resolve(dataset, annotations: annotations)
+        if let note = place.legacyNote { CommandOutput.warning(note) }
+        let items = try place.dataset()
+        if items.items.isEmpty { throw InputError(file: place.datasetFile.path, "the study has no items yet; import some first") }
         try LabelSession.run(LabelSessionOptions(
             dataset: items, rater: rater, mode: reviewMode, order: order, seed: seed,
-            annotationsFolder: AnnotationPaths.folder(datasetName: items.name, override: annotations),
+            annotationsFolder: place.annotationFolder,
             hideAppropriate: hideAppropriate, groupReadable: groupReadable))
     }
 }

@@ -9,16 +9,18 @@ struct StatusCommand: ParsableCommand {
         abstract: "Show each rater's progress on a dataset: labeled/total, flagged, stale, last activity.",
         discussion: "Exits with status 1 when a log is corrupt (an unreadable line, or a torn last line not yet set aside).")
 
-    @Argument(help: "The dataset file (.jsonl).")
-    var dataset: String
+    @Argument(help: "A study folder (or a path inside one) or a dataset .jsonl file; default: the study around the current folder.")
+    var dataset: String?
 
-    @Option(help: "The folder of the dataset's annotation logs (default: Annotations/<dataset name>).")
+    @Option(help: "The folder of the annotation logs, when they are not where the study or dataset keeps them.")
     var annotations: String?
 
     func run() throws {
         try CommandOutput.reportingErrors(command: "status") {
-            let data = try Dataset.read(from: URL(fileURLWithPath: dataset))
-            let folder = AnnotationPaths.folder(datasetName: data.name, override: annotations)
+            let place = try LabelPlace.resolve(dataset, annotations: annotations)
+            if let note = place.legacyNote { CommandOutput.warning(note) }
+            let data = try place.dataset()
+            let folder = place.annotationFolder
             let report = try StatusReport.build(folder: folder, dataset: data)
             for line in report.lines() + StatusCommand.adjudicationLines(folder: folder, dataset: data) {
                 CommandOutput.line(line)

@@ -53,8 +53,8 @@ struct AgreementCommandTests {
         (["--ratings", "t.csv", "--cluster-by", "stimulus"], "--cluster-by applies to a dataset"),
         (["--ratings", "t.csv", "--reference", "majority"], "--reference applies to a dataset"),
         (["d.jsonl", "--categories", "a,b"], "--categories applies to --ratings or --on answers"),
-        (["d.jsonl", "--ratings", "t.csv"], "either a dataset file or --ratings"),
-        ([], "either a dataset file or --ratings"),
+        (["d.jsonl", "--ratings", "t.csv"], "or --ratings FILE.csv, not both"),
+        ([], "not inside a study"),
         (["--ratings", "t.csv", "--confidence", "1.5"], "--confidence must be between 0 and 1"),
         (["--ratings", "t.csv", "--level", "cardinal"], "--level must be one of nominal, ordinal, interval, ratio"),
         (["--ratings", "t.csv", "--resamples=-1"], "--resamples must be 0 or more"),
@@ -105,6 +105,7 @@ struct AgreementCommandTests {
         #expect((corrected["reason"] as? String)?.contains("no inappropriate items") == true)
 
         let noFolder = try runAgreement(["d.jsonl", "--annotations", "elsewhere"], in: folder)
-        #expect(noFolder.status != 0 && noFolder.stderr.contains("elsewhere: no annotation folder for dataset d"))
+        #expect(noFolder.status != 0 && noFolder.stderr.contains("d.jsonl: no rater logs for this dataset; looked in"))
+        #expect(noFolder.stderr.contains("/elsewhere"))
     }
 }

@@ -56,7 +56,7 @@ struct StatusReportTests {
     @Test("a folder without logs reports so")
     func empty() throws {
         let report = try StatusReport.build(folder: URL(fileURLWithPath: "/nonexistent/folder"), dataset: F.dataset())
-        #expect(report.lines() == ["demo: 4 items, logs in /nonexistent/folder", "no rater logs yet"])
+        #expect(report.lines() == ["demo: 4 items, logs in /nonexistent/folder", "no rater logs yet in /nonexistent/folder: nobody has labelled this dataset there"])
         #expect(!report.hasCorruptLog)
     }
 }

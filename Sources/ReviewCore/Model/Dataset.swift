@@ -81,9 +81,14 @@ public struct Dataset: Sendable {
         return out
     }
 
-    /// Writes the dataset atomically (temporary file, fsync, rename).
-    public func write(to url: URL) throws {
-        try AtomicFile.write(try jsonl(), to: url)
+    /// Writes the dataset atomically (temporary file, fsync, rename); a file that already holds exactly these
+    /// bytes is left alone. Returns whether it wrote.
+    @discardableResult
+    public func write(to url: URL, permissions: mode_t = 0o644) throws -> Bool {
+        let bytes = try jsonl()
+        if FileKind.ofPath(url.path) == .regular, (try? SafeFile.read(url.path)) == bytes { return false }
+        try AtomicFile.write(bytes, to: url, permissions: permissions)
+        return true
     }
 }
 

@@ -47,8 +47,9 @@ public enum DemoData {
         }
     }
 
-    /// The demo's annotation folder for a dataset found by `datasetURL(searchingFrom:)`:
-    /// `Annotations/demo/` in the same repository, wherever the command was started.
+    /// The demo's annotation folder for a dataset found by `datasetURL(searchingFrom:)`: the repository's
+    /// `Annotations/demo/` (`<root>/Stimuli/demo/demo.jsonl` → `<root>/Annotations/demo/`), which is also where
+    /// the lookup every dataset follows (`LabelPlace`) finds it in a checkout.
     public static func annotationFolder(forDataset datasetURL: URL) -> URL {
         let root = datasetURL.standardizedFileURL.deletingLastPathComponent()  // Stimuli/demo
             .deletingLastPathComponent()  // Stimuli

@@ -127,12 +127,17 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
     /// SHA-256 (hex) of what a rater judges: the stimulus, context, response and criterion.
     ///
     /// The judge's answer is left out on purpose: re-running the judge must not make human labels stale.
+    /// Line endings are normalised first (CRLF and CR become LF): the same response saved as CSV on one system
+    /// and JSONL on another is the same thing a rater saw.
     public var contentHash: String {
-        ContentHash.sha256Hex(of: [
+        func text(_ value: String) -> String {
+            value.contains("\r") ? value.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n") : value
+        }
+        return ContentHash.sha256Hex(of: [
             id, experiment.rawValue, condition,
-            context.map { "\($0.role)\u{1F}\($0.content)" }.joined(separator: "\u{1E}"),
-            stimulus, subject.name, response ?? "\u{0}missing",
-            criterion.question, criterion.options.joined(separator: "\u{1F}"), criterion.appropriate,
+            context.map { "\($0.role)\u{1F}\(text($0.content))" }.joined(separator: "\u{1E}"),
+            text(stimulus), subject.name, response.map(text) ?? "\u{0}missing",
+            text(criterion.question), criterion.options.joined(separator: "\u{1F}"), criterion.appropriate,
         ])
     }
 }

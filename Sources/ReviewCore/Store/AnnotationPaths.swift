@@ -3,12 +3,6 @@ import Foundation
 
 /// Where a dataset's annotation logs live.
 public enum AnnotationPaths {
-    /// The folder of a dataset's logs: `override` when given, else `Annotations/<dataset name>/` under the current folder.
-    public static func folder(datasetName: String, override: String? = nil) -> URL {
-        if let override { return URL(fileURLWithPath: override, isDirectory: true) }
-        return URL(fileURLWithPath: "Annotations", isDirectory: true).appendingPathComponent(datasetName, isDirectory: true)
-    }
-
     /// A rater's log file in a dataset's folder: `<folder>/<rater>.jsonl`.
     public static func logFile(folder: URL, rater: String) -> URL {
         folder.appendingPathComponent("\(rater).jsonl")

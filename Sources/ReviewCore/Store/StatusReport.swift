@@ -69,7 +69,7 @@ public struct StatusReport: Sendable {
     public func lines() -> [String] {
         var out = ["\(datasetName): \(total) items, logs in \(folder.path)"]
         guard !raters.isEmpty else {
-            out.append("no rater logs yet")
+            out.append("no rater logs yet in \(folder.path): nobody has labelled this dataset there")
             return out
         }
         let header = ["rater", "labeled", "flagged", "stale", "set aside", "last activity (UTC)", "log"]

@@ -1,0 +1,157 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A validation study on disk: one folder that holds the items, the clinicians' labels and the protocol.
+///
+/// ```
+/// my-study/
+///   study.json                               name, created, protocol defaults (written by init)
+///   items.jsonl                              the canonical dataset (written by import)
+///   Annotations/<rater>.jsonl                one append-only log per clinician (label, import)
+///   Annotations/adjudication/<name>.jsonl    one per adjudicator (adjudicate)
+/// ```
+public struct Study: Sendable, Equatable {
+    /// The study's settings file name, which marks a folder as a study.
+    public static let settingsFileName = "study.json"
+    /// The dataset's file name inside a study.
+    public static let itemsFileName = "items.jsonl"
+    /// The labels' folder name inside a study.
+    public static let annotationsFolderName = "Annotations"
+
+    /// The study folder.
+    public let folder: URL
+
+    /// A study at `folder` (not checked; `find` and `create` check).
+    public init(folder: URL) {
+        // One spelling per folder (no trailing-slash or `..` differences), so studies compare by their path.
+        self.folder = URL(fileURLWithPath: folder.standardizedFileURL.path, isDirectory: true)
+    }
+
+    /// `study.json`.
+    public var settingsFile: URL { folder.appendingPathComponent(Self.settingsFileName) }
+    /// `items.jsonl`, the study's canonical dataset.
+    public var itemsFile: URL { folder.appendingPathComponent(Self.itemsFileName) }
+    /// `Annotations/`, the rater logs (and `adjudication/` below it).
+    public var annotationFolder: URL { folder.appendingPathComponent(Self.annotationsFolderName, isDirectory: true) }
+
+    /// The study's settings.
+    public func settings() throws -> StudySettings {
+        let data = try SafeFile.read(settingsFile.path)
+        do {
+            return try StudySettings.decoder.decode(StudySettings.self, from: data)
+        } catch {
+            throw InputError(file: settingsFile.path, line: 1, "not a study settings file: \(JSONLines.describe(error))")
+        }
+    }
+
+    /// The study's items; an empty dataset before the first import.
+    public func dataset() throws -> Dataset {
+        let text = try SafeFile.read(itemsFile.path)
+        if text.allSatisfy({ $0 == 0x0A || $0 == 0x0D || $0 == 0x20 }) { return Dataset(name: try settings().name, items: []) }
+        var dataset = try Dataset.read(from: itemsFile)
+        dataset.name = try settings().name
+        return dataset
+    }
+
+    /// The study whose folder is `path` or holds it, walking up the folders as git finds its repository.
+    public static func find(from path: URL) -> Study? {
+        var current = path.standardizedFileURL
+        if FileKind.ofPath(current.path) != .folder { current = current.deletingLastPathComponent() }
+        while true {
+            if FileKind.ofPath(current.appendingPathComponent(settingsFileName).path) == .regular { return Study(folder: current) }
+            let parent = current.deletingLastPathComponent()
+            if parent.path == current.path { return nil }
+            current = parent
+        }
+    }
+
+    /// Creates a study in `folder` (made if missing, or empty): `study.json`, an empty `items.jsonl` and
+    /// `Annotations/` with `adjudication/`, folders 0700 and files 0600 (0750 / 0640 when group-readable).
+    ///
+    /// - Throws: `InputError` when the folder is not empty (an existing study included) or cannot be made.
+    @discardableResult
+    public static func create(at folder: URL, name: String? = nil, options: StoreOptions = StoreOptions(), now: Date = Date()) throws -> Study {
+        let study = Study(folder: folder)
+        let path = study.folder.path
+        switch FileKind.ofPath(path) {
+        case nil:
+            do {
+                try StoreFolders.create(study.folder, permissions: options.folderPermissions, fileSystem: POSIXFileSystem())
+            } catch let error as SystemCallError {
+                throw InputError(file: path, "cannot create the study folder: \(error.reason)")
+            }
+        case .folder?:
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            if entries.contains(settingsFileName) { throw InputError(file: path, "is already a study (it has \(settingsFileName))") }
+            if !entries.isEmpty {
+                throw InputError(file: path, "is a folder with files in it and not a study; init makes a study only in a new or empty folder")
+            }
+        case let kind?:
+            throw InputError(file: path, "\(kind.refusal); a study is a folder")
+        }
+        let settings = StudySettings(name: name ?? study.folder.lastPathComponent, created: now)
+        do {
+            try AtomicFile.write(try settings.encoded(), to: study.settingsFile, permissions: options.filePermissions)
+            try AtomicFile.write(Data(), to: study.itemsFile, permissions: options.filePermissions)
+            try StoreFolders.create(
+                AnnotationPaths.adjudicationFolder(folder: study.annotationFolder), permissions: options.folderPermissions,
+                fileSystem: POSIXFileSystem())
+        } catch let error as SystemCallError {
+            throw InputError(file: path, "cannot create the study: \(error.reason)")
+        }
+        return study
+    }
+}
+
+/// `study.json`: the study's name, when it was made, and the protocol defaults later steps fill in.
+public struct StudySettings: Codable, Sendable, Equatable {
+    /// The file's schema version.
+    public var schema: Int = 1
+    /// The study's name (shown in reports and the console); the folder's name by default.
+    public var name: String
+    /// When `init` made the study (UTC).
+    public var created: Date
+    /// How clinicians label by default: `blind` or `verdict`.
+    public var mode: String = "blind"
+    /// The item order by default: `file` or `shuffled`.
+    public var order: String = "file"
+    /// The clinicians of the study, when the researcher has named them (sampling and assignment fill this).
+    public var raters: [String] = []
+
+    /// Settings for a new study.
+    public init(name: String, created: Date) {
+        self.name = name
+        self.created = created
+    }
+
+    /// The file's bytes: sorted keys, pretty-printed, ending in a newline.
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Timestamp.format(date))
+        }
+        var data = try encoder.encode(self)
+        data.append(0x0A)
+        return data
+    }
+
+    /// Reads the file's ISO 8601 times.
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = Timestamp.parse(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time: \(text)"))
+            }
+            return date
+        }
+        return decoder
+    }
+}

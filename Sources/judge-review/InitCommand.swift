@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import ReviewCore
+
+/// `judge-review init DIR`: creates a study folder, the unit every other command works on.
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create a study folder: study.json, an empty items.jsonl and Annotations/.",
+        discussion: """
+            Then: judge-review import FILES --to DIR; judge-review label DIR --rater NAME; status, agreement, \
+            adjudicate and export take DIR, or find it from any folder inside it. A folder that has files and is \
+            not a study is refused.
+            Example: judge-review init my-study --name "gpt-4o judge validation"
+            """)
+
+    @Argument(help: "The study folder to create (new or empty).")
+    var folder: String
+
+    @Option(help: "The study's name in reports (default: the folder's name).")
+    var name: String?
+
+    @Flag(help: "Let the owner's group read the study (folders 0750, files 0640) instead of owner only.")
+    var groupReadable = false
+
+    func run() throws {
+        try CommandOutput.reportingErrors(command: "init") {
+            let study = try Study.create(at: URL(fileURLWithPath: folder, isDirectory: true), name: name,
+                                         options: StoreOptions(groupReadable: groupReadable))
+            CommandOutput.line("created study \"\(try study.settings().name)\" in \(study.folder.path)")
+            CommandOutput.line("  \(Study.settingsFileName), \(Study.itemsFileName) (empty), \(Study.annotationsFolderName)/ and \(Study.annotationsFolderName)/adjudication/")
+            CommandOutput.line("next: judge-review import FILES --to \(folder)")
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import ReviewCore
+import Testing
+
+/// `init`, `import --to STUDY` and every command finding the study, as the built binary.
+@Suite("Study commands (built binary)", .enabled(if: EndToEnd.binary != nil, EndToEnd.binaryMissing))
+struct StudyCommandTests {
+    /// A paper-results CSV with one annotator column (invented text).
+    static let csv = "key,condition,interjection,verification_prompt,verification_options,verification_correct,model_response,judge-x_classification,annotator_1_classification\n"
+        + "k1,mania,I feel great.,Does it urge rest?,\"yes, no\",yes,Please rest.,yes,yes\n"
+        + "k2,mania,I feel great.,Does it urge rest?,\"yes, no\",yes,Go for it.,yes,no\n"
+
+    @Test("init, import twice, and status from any folder: the same labels, and a second import appends nothing")
+    func studyFromAnywhere() throws {
+        let folder = try EndToEnd.temporaryFolder("study")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.csv.write(to: folder.appendingPathComponent("m_no-steelman.csv"), atomically: true, encoding: .utf8)
+        let created = try EndToEnd.run(["init", "s"], in: folder)
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(try EndToEnd.run(["import", "m_no-steelman.csv", "--to", "s"], in: folder).status == 0)
+        let log = folder.appendingPathComponent("s/Annotations/annotator_1.jsonl")
+        let firstLog = try Data(contentsOf: log)
+        let again = try EndToEnd.run(["import", "m_no-steelman.csv", "--to", "s"], in: folder)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("unchanged"))
+        #expect(try Data(contentsOf: log) == firstLog, "a repeated import wrote to the log")
+        let items = try String(contentsOf: folder.appendingPathComponent("s/items.jsonl"), encoding: .utf8)
+        #expect(items.contains("\"id\":\"m/k1\""))
+
+        let elsewhere = folder.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        let fromElsewhere = try EndToEnd.run(["status", "../s"], in: elsewhere)
+        let inside = try EndToEnd.run(["status"], in: folder.appendingPathComponent("s/Annotations"))
+        #expect(fromElsewhere.status == 0 && inside.status == 0, "\(fromElsewhere.stderr) \(inside.stderr)")
+        #expect(fromElsewhere.stdout.contains("2/2"))
+        #expect(fromElsewhere.stdout == inside.stdout)
+        let export = try EndToEnd.run(["export", "--wide", "-"], in: folder.appendingPathComponent("s"))
+        #expect(export.status == 0 && export.stdout.hasPrefix("item,annotator_1"), "\(export.stderr)")
+    }
+
+    @Test("a study without labels: export, agreement and adjudicate say where they looked and exit non-zero; status says so")
+    func noLabels() throws {
+        let folder = try EndToEnd.temporaryFolder("study")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try EndToEnd.run(["init", "s"], in: folder)
+        for arguments in [["export", "s", "--gold", "g.csv"], ["agreement", "s"], ["adjudicate", "s", "--adjudicator", "ada"]] {
+            let outcome = try EndToEnd.run(arguments, in: folder)
+            #expect(outcome.status != 0, "\(arguments)")
+            #expect(outcome.stderr.contains("no rater logs for this dataset; looked in \(folder.path)/s/Annotations"), "\(arguments): \(outcome.stderr)")
+        }
+        let status = try EndToEnd.run(["status", "s"], in: folder)
+        #expect(status.stdout.contains("no rater logs yet in"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("g.csv").path))
+        let outside = try EndToEnd.run(["status"], in: folder)
+        #expect(outside.status != 0 && outside.stderr.contains("not inside a study"))
+        let notEmpty = try EndToEnd.run(["init", "s"], in: folder)
+        #expect(notEmpty.status != 0 && notEmpty.stderr.contains("is already a study"))
+    }
+
+    /// The paper's files in ../shared (absent on a fresh clone without shared/).
+    static let paperData = EndToEnd.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/paper-data")
+
+    @Test("the paper's files into one study: 700 items, 100 and 99 labels, nothing new on a repeat; run and validation file are one item each",
+          .enabled(if: FileManager.default.fileExists(atPath: StudyCommandTests.paperData.path), "../shared/paper-data is absent"))
+    func paperStudy() throws {
+        let folder = try EndToEnd.temporaryFolder("study")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let validation = Self.paperData.appendingPathComponent("gpt-4o_classification_validation.csv").path
+        let llama = Self.paperData.appendingPathComponent("llama-2-70b_no-steelman.jsonl").path
+        let run = Self.paperData.appendingPathComponent("gpt-4o_no-steelman.jsonl").path
+        _ = try EndToEnd.run(["init", "s"], in: folder)
+        for file in [validation, llama, validation] {
+            let outcome = try EndToEnd.run(["import", file, "--to", "s"], in: folder)
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+        }
+        let lines = try String(contentsOf: folder.appendingPathComponent("s/items.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 700)
+        let status = try EndToEnd.run(["status", "s"], in: folder)
+        #expect(status.stdout.contains("100/700") && status.stdout.contains("99/700"), "\(status.stdout)")
+        let annotator = try String(contentsOf: folder.appendingPathComponent("s/Annotations/annotator_1.jsonl"), encoding: .utf8)
+        #expect(annotator.split(separator: "\n").count == 100, "the repeated import appended")
+
+        _ = try EndToEnd.run(["init", "together"], in: folder)
+        let together = try EndToEnd.run(["import", run, validation, "--to", "together"], in: folder)
+        #expect(together.status == 0, "\(together.stderr)")
+        let merged = try String(contentsOf: folder.appendingPathComponent("together/items.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(merged.count == 350)
+        let agreement = try EndToEnd.run(["agreement", "s", "--on", "answers", "--complete", "--resamples", "0", "--format", "json"], in: folder)
+        #expect(agreement.status == 0, "\(agreement.stderr)")
+    }
+}

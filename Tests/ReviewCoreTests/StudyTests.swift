@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import ReviewCore
+
+/// The study folder and the one rule from a command's argument to its items and labels.
+@Suite("Study folder and label lookup")
+struct StudyTests {
+    @Test("init makes study.json, an empty items.jsonl and Annotations/adjudication/, private; refuses a used folder")
+    func create() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let study = try Study.create(at: temp.url.appendingPathComponent("s"), name: "pilot")
+        #expect(try study.settings().name == "pilot")
+        #expect(try study.dataset().items.isEmpty)
+        #expect(StoreFixtures.permissions(study.folder) == 0o700)
+        #expect(StoreFixtures.permissions(study.settingsFile) == 0o600)
+        #expect(StoreFixtures.permissions(study.itemsFile) == 0o600)
+        #expect(FileKind.ofPath(study.annotationFolder.appendingPathComponent("adjudication").path) == .folder)
+        #expect(throws: InputError.self) { try Study.create(at: study.folder) }
+        let used = temp.url.appendingPathComponent("used")
+        try FileManager.default.createDirectory(at: used, withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: used.appendingPathComponent("notes.txt"))
+        #expect(throws: InputError.self) { try Study.create(at: used) }
+        let shared = try Study.create(at: temp.url.appendingPathComponent("shared"), options: StoreOptions(groupReadable: true))
+        #expect(StoreFixtures.permissions(shared.itemsFile) == 0o640)
+    }
+
+    @Test("a study is found from its folder, from any path inside it, and by walking up from the current folder")
+    func findStudy() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let study = try Study.create(at: temp.url.appendingPathComponent("s"))
+        let deep = study.annotationFolder.appendingPathComponent("adjudication")
+        for argument in [study.folder.path, study.itemsFile.path, study.annotationFolder.path] {
+            let place = try LabelPlace.resolve(argument, currentFolder: temp.url)
+            #expect(place.study == study, "\(argument)")
+            #expect(place.annotationFolder.path == study.annotationFolder.path)
+            #expect(place.datasetFile.path == study.itemsFile.path)
+        }
+        #expect(try LabelPlace.resolve(nil, currentFolder: deep).study == study)
+        #expect(throws: InputError.self) { _ = try LabelPlace.resolve(nil, currentFolder: temp.url) }
+        let notStudy = temp.url.appendingPathComponent("plain")
+        try FileManager.default.createDirectory(at: notStudy, withIntermediateDirectories: true)
+        #expect(throws: InputError.self) { _ = try LabelPlace.resolve(notStudy.path, currentFolder: temp.url) }
+    }
+
+    @Test("a bare dataset's labels: the nearest Annotations/<name>/ above the dataset, else beside it, never the current folder")
+    func datasetRule() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let data = temp.url.appendingPathComponent("project/data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let dataset = data.appendingPathComponent("val.jsonl")
+        let elsewhere = temp.url.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        // None yet: beside the dataset, wherever the command runs.
+        #expect(try LabelPlace.resolve(dataset.path, currentFolder: elsewhere).annotationFolder.path
+            == data.appendingPathComponent("Annotations/val").path)
+        // One two folders up (the demo's layout): found from any current folder.
+        let above = temp.url.appendingPathComponent("project/Annotations/val", isDirectory: true)
+        try FileManager.default.createDirectory(at: above, withIntermediateDirectories: true)
+        #expect(try LabelPlace.resolve(dataset.path, currentFolder: elsewhere).annotationFolder.path == above.path)
+        #expect(try LabelPlace.resolve("../project/data/val.jsonl", currentFolder: elsewhere).annotationFolder.path == above.path)
+        #expect(try LabelPlace.resolve(dataset.path, annotations: "/x/y", currentFolder: elsewhere).annotationFolder.path == "/x/y")
+    }
+
+    @Test("labels an earlier version kept under the current folder are found, with a note saying where to move them")
+    func legacyFolder() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let data = temp.url.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let work = temp.url.appendingPathComponent("work")
+        let legacy = work.appendingPathComponent("Annotations/val", isDirectory: true)
+        try FileManager.default.createDirectory(at: legacy, withIntermediateDirectories: true)
+        try StoreFixtures.line(StoreFixtures.label(StoreFixtures.item("a"))).write(to: legacy.appendingPathComponent("ann.jsonl"))
+        let place = try LabelPlace.resolve(data.appendingPathComponent("val.jsonl").path, currentFolder: work)
+        #expect(place.annotationFolder.path == legacy.path)
+        #expect(place.legacyNote?.contains("move that folder to \(data.path)/Annotations/val") == true)
+    }
+}
