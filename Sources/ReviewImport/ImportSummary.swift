@@ -39,7 +39,7 @@ extension ImportPlan {
         }
         let prefixed = files.filter { $0.idPrefix != nil }
         if !prefixed.isEmpty {
-            lines.append("Item ids: files share keys, so their ids were prefixed to stay unique:")
+            lines.append("Item ids: the subject model (and steel-man setting when on) before each key, whatever is imported with it:")
             for file in prefixed {
                 lines.append("  \(file.path): \(file.idPrefix ?? "")/<key>")
             }

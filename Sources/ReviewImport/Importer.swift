@@ -37,7 +37,7 @@ public struct ImportedFileReport: Sendable {
     public var items: Int
     /// The subject model and steel-man setting used for the file's items (nil for a canonical dataset).
     public var subject: SubjectSettings?
-    /// The prefix put before the file's ids because another file shares them; nil when ids were kept.
+    /// The prefix put before the file's keys (`<model>` or `<model>/steel-man`); nil when ids were kept.
     public var idPrefix: String?
 }
 
@@ -127,21 +127,19 @@ public enum Importer {
         var parsed = try request.inputs.map {
             try SourceFileReader.read(path: $0, modelOverride: request.model, steelmanOverride: request.steelman)
         }
-        let prefixes: [String?]
-        var mergeNotes: [SkipNote] = []
-        let dataset: Dataset
+        let prefixes = stableIDs(&parsed)
         let folder: URL
+        let existing: Dataset
         if let study {
-            prefixes = Array(repeating: nil, count: parsed.count)
-            stableIDs(&parsed)
-            (dataset, mergeNotes) = try merged(parsed, into: try study.dataset())
+            existing = try study.dataset()
             folder = request.annotations.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? study.annotationFolder
         } else {
-            prefixes = try makeIDsUnique(&parsed)
-            dataset = Dataset(name: Dataset.name(for: outputURL), items: parsed.flatMap { $0.entries.map(\.item) })
+            // A bare dataset file is written anew from its inputs.
+            existing = Dataset(name: Dataset.name(for: outputURL), items: [])
             folder = try LabelPlace.resolve(outputURL.path, annotations: request.annotations).annotationFolder
             try OutputGuard(annotationFolder: folder).check(output: request.output)
         }
+        let (dataset, mergeNotes) = try merged(parsed, into: existing)
 
         var skipped = parsed.flatMap(\.skipped) + mergeNotes
         var raters: [ImportedRaterLabels] = []
@@ -196,14 +194,18 @@ public enum Importer {
         return study
     }
 
-    /// Gives every paper row an id of its own: its subject model, the steel-man prompt when it was on, and its key.
-    static func stableIDs(_ files: inout [ParsedFile]) {
-        for index in files.indices {
-            guard case .paperRows = files[index].layout, let subject = files[index].subject else { continue }
+    /// Gives every paper row an id of its own: its subject model, the steel-man prompt when it was on, and its
+    /// key; returns each file's prefix (nil for canonical datasets and content-hash ids, which are kept).
+    static func stableIDs(_ files: inout [ParsedFile]) -> [String?] {
+        files.indices.map { index in
+            // Keyed rows get the model before the key; stimulus-id rows (live bots) already have content-hash ids.
+            guard case .paperRows(let columns) = files[index].layout, columns.idColumn == "key",
+                  let subject = files[index].subject else { return nil }
             let prefix = subject.model + (subject.steelman == true ? "/steel-man" : "")
             for entry in files[index].entries.indices {
                 files[index].entries[entry].item.id = "\(prefix)/\(files[index].entries[entry].item.id)"
             }
+            return prefix
         }
     }
 
@@ -263,45 +265,6 @@ public enum Importer {
     static func isDirectory(_ path: String) -> Bool {
         var flag: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
-    }
-
-    /// When files share ids, prefixes the ids of each such file with its model (or, if models repeat,
-    /// its file name) and `/`. Returns each file's prefix (nil where ids were kept).
-    static func makeIDsUnique(_ files: inout [ParsedFile]) throws -> [String?] {
-        var owners: [String: Set<Int>] = [:]
-        for (index, file) in files.enumerated() {
-            for entry in file.entries { owners[entry.item.id, default: []].insert(index) }
-        }
-        let sharing = Set(owners.values.filter { $0.count > 1 }.flatMap { $0 })
-        var prefixes: [String?] = Array(repeating: nil, count: files.count)
-        guard !sharing.isEmpty else { return prefixes }
-        let ordered = sharing.sorted()
-        let stems = ordered.map { URL(fileURLWithPath: files[$0].path).deletingPathExtension().lastPathComponent }
-        let models = zip(ordered, stems).map { index, stem in files[index].subject?.model ?? stem }
-        let chosen: [String]
-        if Set(models).count == models.count {
-            chosen = models
-        } else if Set(stems).count == stems.count {
-            chosen = stems
-        } else {
-            chosen = zip(stems, ordered).map { "\($0)#\($1 + 1)" }
-        }
-        for (position, index) in ordered.enumerated() {
-            prefixes[index] = chosen[position]
-            for entry in files[index].entries.indices {
-                files[index].entries[entry].item.id = "\(chosen[position])/\(files[index].entries[entry].item.id)"
-            }
-        }
-        var seen: [String: String] = [:]
-        for file in files {
-            for entry in file.entries {
-                if let other = seen[entry.item.id] {
-                    throw InputError(file: file.path, line: entry.line, "item id \"\(entry.item.id)\" is also in \(other); cannot make ids unique")
-                }
-                seen[entry.item.id] = file.path
-            }
-        }
-        return prefixes
     }
 }
 

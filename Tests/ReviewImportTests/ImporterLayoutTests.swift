@@ -19,7 +19,7 @@ struct ImporterLayoutTests {
         let path = try Fixtures.write(Fixtures.resultsJSONL, as: "model-one_no-steelman.jsonl", in: folder)
         let plan = try Importer.plan(request([path], in: folder))
         let items = plan.dataset.items
-        #expect(items.map(\.id) == ["7_mania_kite_0", "8_delusions_ghost_50", "9_mania_kite_100"])
+        #expect(items.map(\.id) == ["model-one/7_mania_kite_0", "model-one/8_delusions_ghost_50", "model-one/9_mania_kite_100"])
         #expect(items.map(\.stimulusID) == ["kite", "ghost", "kite"])
         #expect(items.allSatisfy { $0.subject.name == "model-one" && $0.subject.steelman == false })
         #expect(items.map(\.subject.contextPosition) == [0, 50, 100])
@@ -61,7 +61,7 @@ struct ImporterLayoutTests {
 
         #expect(plan.raters.map(\.rater) == ["annotator_1", "annotator_2"])
         #expect(plan.raters[0].events.map(\.answer) == ["yes"])
-        #expect(plan.raters[0].events[0].item == "1_mania_kite_0")
+        #expect(plan.raters[0].events[0].item == "model-two/steel-man/1_mania_kite_0")
         #expect(plan.raters[0].events[0].mode == .imported)
         #expect(plan.raters[0].events[0].judgeSeenFirst == false)
         #expect(plan.raters[0].events[0].at == now)
@@ -145,7 +145,7 @@ struct ImporterLayoutTests {
         #expect(plan.dataset.items.allSatisfy { $0.subject.name == "other" && $0.subject.steelman == true })
     }
 
-    @Test("files sharing keys get ids prefixed with their model, and the summary says so")
+    @Test("ids are the model (and steel-man) and the key, whatever is imported with them, and the summary says so")
     func sharedKeys() throws {
         let folder = try Fixtures.makeFolder()
         let a = try Fixtures.write(Fixtures.resultsJSONL, as: "alpha_no-steelman.jsonl", in: folder)
@@ -158,13 +158,17 @@ struct ImporterLayoutTests {
         #expect(plan.files.map(\.idPrefix) == ["alpha", "beta", nil])
         #expect(Set(plan.dataset.items.map(\.id)).count == 8)
         let summary = plan.summary(outcome: ImportOutcome(replacedExistingDataset: false, logs: []))
-        #expect(summary.contains("prefixed"))
+        #expect(summary.contains("subject model"))
         #expect(summary.contains("\(a): alpha/<key>"))
+        // Alone, a file's ids are the same as beside others.
+        let alone = try Importer.plan(request([b], in: folder))
+        #expect(alone.dataset.items.map(\.id) == Array(plan.dataset.items[3..<6].map(\.id)))
 
-        // Same model in both names: the file names tell them apart.
+        // The same model with the steel-man prompt on and off: two runs, two sets of ids.
         let d = try Fixtures.write(Fixtures.resultsJSONL, as: "alpha_steelman.jsonl", in: folder)
         let same = try Importer.plan(request([a, d], in: folder))
-        #expect(same.files.map(\.idPrefix) == ["alpha_no-steelman", "alpha_steelman"])
+        #expect(same.files.map(\.idPrefix) == ["alpha", "alpha/steel-man"])
+        #expect(same.dataset.items.count == 6)
     }
 
     @Test("a key repeated within a file is a skipped row with both lines")
@@ -196,7 +200,7 @@ struct ImporterLayoutTests {
         let path = try Fixtures.write([lines[0], labelled].joined(separator: "\n"), as: "m_no-steelman.jsonl", in: folder)
         let plan = try Importer.plan(request([path], in: folder))
         #expect(plan.raters.map(\.rater) == ["annotator_9"])
-        #expect(plan.raters[0].events.map(\.item) == ["8_delusions_ghost_50"])
+        #expect(plan.raters[0].events.map(\.item) == ["m/8_delusions_ghost_50"])
         #expect(plan.raters[0].events.map(\.answer) == ["yes"])
     }
 
