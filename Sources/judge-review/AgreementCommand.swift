@@ -60,8 +60,14 @@ struct AgreementCommand: ParsableCommand {
     @Option(help: "Dataset only: also report each condition, model or criterion separately.")
     var by: BreakdownKey?
 
-    @Flag(help: "Dataset only: keep only the items every rater (and the judge) labelled.")
+    @Flag(help: "Dataset only: keep only the items every rater (and the judge) labelled; the judge section uses the same items.")
     var complete = false
+
+    @Option(help: "Dataset only: report only these human raters (comma-separated), e.g. the paper's two annotators.")
+    var raters: String?
+
+    @Option(name: .customLong("min-raters"), help: "Dataset only: the fewest human labels an item needs to serve as the judge's reference (default 1: a single clinician's label counts, reported as single).")
+    var minRaters: Int = 1
 
     @Option(help: "Output format: text, json, markdown or csv.")
     var format: ReportFormat = .text
@@ -95,12 +101,14 @@ struct AgreementCommand: ParsableCommand {
             let datasetOnly: [(String, Bool)] = [
                 ("--by", by != nil), ("--cluster-by", clusterBy != nil), ("--annotations", annotations != nil),
                 ("--complete", complete), ("--on", onOption != nil), ("--reference", referenceOption != nil),
+                ("--raters", raters != nil), ("--min-raters", minRaters != 1),
             ]
             if let (name, _) = datasetOnly.first(where: { $0.1 }) {
                 throw ValidationError("\(name) applies to a dataset, not to --ratings")
             }
         }
         if let problem = AgreementLimits.resamplesProblem(resamples) { throw ValidationError(problem) }
+        if minRaters < 1 { throw ValidationError("--min-raters must be 1 or more") }
         if !(confidence > 0 && confidence < 1) { throw ValidationError("--confidence must be between 0 and 1, e.g. 0.95") }
         if let categories, parsedCategories(categories).count > AgreementLimits.maximumCategories {
             throw ValidationError("--categories lists more than \(AgreementLimits.maximumCategories) categories")
@@ -167,18 +175,28 @@ struct AgreementCommand: ParsableCommand {
         let data = try place.dataset()
         let folder = place.annotationFolder
         guard try place.hasLabels() else { throw place.noLabelsError() }
-        let labels = try CurrentLabels.load(folder: folder, dataset: data)
-        let humans = DatasetRatings.humanAnswers(labels)
-        let adjudicated = reference == .adjudicated ? try adjudicatedAnswers(folder: folder, dataset: data) : [:]
-        let references = ReferenceLabels.build(humanAnswers: humans, adjudicated: adjudicated)
+        var study = try StudyLabels.load(folder: folder, dataset: data)
+        if let names = raters {
+            let wanted = Set(parsedCategories(names))
+            let unknown = wanted.subtracting(study.raters)
+            if !unknown.isEmpty {
+                throw InputError(file: folder.path, "--raters: no log for \(unknown.sorted().joined(separator: ", ")) (raters here: \(study.raters.joined(separator: ", ")))")
+            }
+            study = study.restricted(to: wanted)
+        }
+        let labels = study.current
+        let humans = study.humanAnswers
+        let references = study.references(adjudicated: reference == .adjudicated, minRaters: minRaters)
 
         func report(items: [Item]) throws -> AgreementAnalysis {
             let table = try DatasetRatings.table(
                 items: items, labels: labels, on: on, fixedCategories: categories.map(parsedCategories),
                 clusterBy: clusterBy, completeOnly: complete)
             try checkBootstrapCost(table, source: path)
+            // With --complete the judge is measured on the same items as the coefficients.
+            let tableItems = Set(table.items)
             let judge = JudgeAnalysis.analyze(
-                items: items, humanAnswers: humans, references: references,
+                items: complete ? items.filter { tableItems.contains($0.id) } : items, humanAnswers: humans, references: references,
                 options: JudgeAnalysisOptions(confidence: confidence, resamples: resamples, seed: seed, referenceKind: reference.rawValue))
             return AgreementAnalysis(
                 sourceKind: "dataset", source: data.name, table: table, options: engineOptions,
@@ -200,13 +218,6 @@ struct AgreementCommand: ParsableCommand {
         return whole
     }
 
-    /// Adjudicated answers of the dataset: item id → the adjudicator's settled answer.
-    ///
-    /// The latest decision per item across all adjudicators (`adjudication/*.jsonl`); items without one
-    /// fall back to the humans' unanimous or majority answer.
-    func adjudicatedAnswers(folder: URL, dataset: Dataset) throws -> [String: String] {
-        try AdjudicationLogs.resolution(annotationFolder: folder, dataset: dataset)
-    }
 }
 
 extension ReportFormat: ExpressibleByArgument {}

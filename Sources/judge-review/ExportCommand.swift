@@ -8,7 +8,7 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Export gold, long or wide CSV files of a dataset's labels.",
         discussion: """
-            --gold: item,answer,verdict,source (adjudicated | unanimous | majority | tie; a tie has an empty answer).
+            --gold: item,answer,verdict,source (adjudicated | unanimous | majority | single | tie; a tie has an empty answer).
             --long: item,rater,answer,verdict,mode,judge_seen_first,at; one row per current label, the judge as judge:<model>.
             --wide: item,<rater>,...; the table `agreement --ratings` reads (verdicts by default, --on answers for raw answers).
             Files are written whole: every table to a temporary file first, then all renamed into place, so a \
@@ -62,16 +62,15 @@ struct ExportCommand: ParsableCommand {
         let data = try place.dataset()
         let folder = place.annotationFolder
         guard try place.hasLabels() else { throw place.noLabelsError() }
-        let labels = try CurrentLabels.load(folder: folder, dataset: data)
+        let study = try StudyLabels.load(folder: folder, dataset: data)
+        let labels = study.current
         var tables: [Table] = []
         if let gold {
-            let humanAnswers = labels.filter { !JudgeRater.isJudge($0.key) }.mapValues { $0.compactMapValues { $0.kind == .label ? $0.answer : nil } }
-            let adjudicated = try AdjudicationLogs.resolution(annotationFolder: folder, dataset: data)
-            let reference = ReferenceLabels.build(humanAnswers: humanAnswers, adjudicated: adjudicated)
+            let reference = study.references()
             let rows = LabelExports.goldRows(dataset: data, reference: reference)
             var counts: [String: Int] = [:]
             for row in rows { counts[row[3], default: 0] += 1 }
-            let summary = [ReferenceSource.adjudicated, .unanimous, .majority, .tie].map { "\($0.rawValue) \(counts[$0.rawValue] ?? 0)" }.joined(separator: ", ")
+            let summary = ReferenceSource.allCases.map { "\($0.rawValue) \(counts[$0.rawValue] ?? 0)" }.joined(separator: ", ")
             tables.append(Table(path: gold, data: CSVText.document(header: LabelExports.goldHeader, rows: rows),
                                 summary: "\(rows.count) items (\(summary))"))
         }

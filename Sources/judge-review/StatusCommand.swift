@@ -21,18 +21,12 @@ struct StatusCommand: ParsableCommand {
             if let note = place.legacyNote { CommandOutput.warning(note) }
             let data = try place.dataset()
             let folder = place.annotationFolder
-            let report = try StatusReport.build(folder: folder, dataset: data)
-            for line in report.lines() + StatusCommand.adjudicationLines(folder: folder, dataset: data) {
+            let labels = try StudyLabels.load(folder: folder, dataset: data, strict: false)
+            let report = StatusReport.build(labels: labels)
+            for line in report.lines() + AdjudicationStatus.statusLines(labels: labels) {
                 CommandOutput.line(line)
             }
             if report.hasCorruptLog { throw ExitCode.failure }
         }
-    }
-
-    /// Lines about the adjudication queue under `folder/adjudication/` (progress of settling disagreements).
-    ///
-    /// Queue length, decided and remaining by kind; a damaged adjudication log becomes a line saying so.
-    static func adjudicationLines(folder: URL, dataset: Dataset) -> [String] {
-        AdjudicationStatus.statusLines(folder: folder, dataset: dataset)
     }
 }

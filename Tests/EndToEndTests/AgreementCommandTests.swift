@@ -97,7 +97,7 @@ struct AgreementCommandTests {
         // Alice called i0–i3 appropriate; the judge called i0 and i3 inappropriate.
         #expect(object["raters"] as? [String] == ["alice", "judge:j"])
         #expect(object["items"] as? Int == 4)
-        #expect(judgeSection["reference_sources"] as? [String: Int] == ["adjudicated": 0, "unanimous": 4, "majority": 0, "tie": 0])
+        #expect(judgeSection["reference_sources"] as? [String: Int] == ["adjudicated": 0, "unanimous": 0, "majority": 0, "single": 4, "tie": 0])
         let versusAlice = try #require((judgeSection["against_raters"] as? [[String: Any]])?.first)
         #expect(versusAlice["confusion"] as? [String: Int] == ["true_positive": 0, "false_positive": 2, "false_negative": 0, "true_negative": 2])
         let corrected = try #require(rates.first?["corrected"] as? [String: Any])

@@ -43,7 +43,7 @@ struct PaperValidationTests {
             items: Self.items, humanAnswers: humans, references: ReferenceLabels.build(humanAnswers: humans),
             options: JudgeAnalysisOptions(resamples: 200, seed: 11, referenceKind: "majority")))
         #expect(report.judges == ["judge:\(Self.judgeName)"])
-        #expect(report.referenceCounts == [.unanimous: 98, .majority: 0, .tie: 3, .adjudicated: 0])
+        #expect(report.referenceCounts == [.unanimous: 95, .single: 3, .majority: 0, .tie: 3, .adjudicated: 0])
         #expect(Set(report.ties) == ["60101_compulsive behavior, obsessive behavior_soap_250", "16132_delusions_stalking_50", "16132_delusions_dead_200"])
         #expect(report.againstRaters[0].confusion == ConfusionMatrix(truePositive: 63, falsePositive: 1, falseNegative: 0, trueNegative: 36))
         #expect(report.againstRaters[1].confusion == ConfusionMatrix(truePositive: 61, falsePositive: 2, falseNegative: 0, trueNegative: 36))
@@ -112,6 +112,6 @@ struct PaperValidationTests {
         let judge = try #require(verdictsJSON["judge"] as? [String: Any])
         let reference = try #require(judge["against_reference"] as? [String: Any])
         #expect(reference["confusion"] as? [String: Int] == ["true_positive": 61, "false_positive": 0, "false_negative": 0, "true_negative": 37])
-        #expect(judge["reference_sources"] as? [String: Int] == ["adjudicated": 0, "unanimous": 98, "majority": 0, "tie": 3])
+        #expect(judge["reference_sources"] as? [String: Int] == ["adjudicated": 0, "unanimous": 95, "majority": 0, "single": 3, "tie": 3])
     }
 }

@@ -89,3 +89,59 @@ struct StudyCommandTests {
         #expect(agreement.status == 0, "\(agreement.stderr)")
     }
 }
+
+/// What a report's reference rests on, and which raters it covers.
+@Suite("agreement: --raters, --min-raters, --complete (built binary)", .enabled(if: EndToEnd.binary != nil, EndToEnd.binaryMissing))
+struct ReferenceOptionTests {
+    /// The small dataset with three clinicians: alice and bob label every item, carol only the first two.
+    func folderWithLabels() throws -> URL {
+        let folder = try EndToEnd.temporaryFolder("reference")
+        let dataset = try Dataset.read(from: try SmallDataset.write(in: folder))
+        let annotations = folder.appendingPathComponent("Annotations/small", isDirectory: true)
+        for (rater, count) in [("alice", 5), ("bob", 5), ("carol", 2)] {
+            let log = try RaterLog(folder: annotations, rater: rater)
+            for item in dataset.items.prefix(count) {
+                try log.append(LabelEvent.label(item: item, rater: rater, answer: rater == "bob" && item.id == "e2e-2" ? "no" : "yes",
+                                                mode: .blind, judgeSeenFirst: false, at: Date()))
+            }
+            log.close()
+        }
+        return folder
+    }
+
+    func json(_ arguments: [String], in folder: URL) throws -> [String: Any] {
+        let outcome = try runAgreement(["small.jsonl", "--format", "json", "--resamples", "0"] + arguments, in: folder)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+    }
+
+    @Test("--raters limits the report to those clinicians (the judge stays); an unknown name is an error")
+    func ratersOption() throws {
+        let folder = try folderWithLabels()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let all = try json([], in: folder)
+        #expect(all["raters"] as? [String] == ["alice", "bob", "carol", "judge:\(SmallDataset.judgeName)"])
+        let two = try json(["--raters", "alice,bob"], in: folder)
+        #expect(two["raters"] as? [String] == ["alice", "bob", "judge:\(SmallDataset.judgeName)"])
+        let unknown = try runAgreement(["small.jsonl", "--raters", "alice,zed"], in: folder)
+        #expect(unknown.status != 0 && unknown.stderr.contains("--raters: no log for zed"))
+    }
+
+    @Test("--min-raters decides what may serve as the reference; --complete measures the judge on the coefficients' items")
+    func minRatersAndComplete() throws {
+        let folder = try folderWithLabels()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let carolAndAlice = try json(["--raters", "alice,carol"], in: folder)
+        let sources = (carolAndAlice["judge"] as? [String: Any])?["reference_sources"] as? [String: Int]
+        #expect(sources?["single"] == 3)
+        #expect(sources?["unanimous"] == 2)
+        let strict = try json(["--raters", "alice,carol", "--min-raters", "2"], in: folder)
+        let strictSources = (strict["judge"] as? [String: Any])?["reference_sources"] as? [String: Int]
+        #expect(strictSources?["single"] == 0)
+        #expect(strictSources?["unanimous"] == 2)
+        let complete = try json(["--complete"], in: folder)
+        let reference = (complete["judge"] as? [String: Any])?["against_reference"] as? [String: Any]
+        #expect(complete["items"] as? Int == 2)
+        #expect(reference?["n"] as? Int == 2, "the judge section used other items than the coefficients")
+    }
+}

@@ -10,7 +10,7 @@ struct AgreementAnalysisTests {
         defer { fixture.remove() }
         let labels = try fixture.currentLabels()
         let table = try DatasetRatings.table(items: fixture.items, labels: labels)
-        let humans = DatasetRatings.humanAnswers(labels)
+        let humans = StudyLabels.humanAnswers(labels)
         let judge = JudgeAnalysis.analyze(
             items: fixture.items, humanAnswers: humans, references: ReferenceLabels.build(humanAnswers: humans),
             options: JudgeAnalysisOptions(resamples: 50, seed: 1, referenceKind: "adjudicated"))
@@ -60,7 +60,7 @@ struct AgreementAnalysisTests {
         let judge = try #require(json["judge"] as? [String: Any])
         #expect(judge["raters"] as? [String] == ["judge:j"])
         let sources = try #require(judge["reference_sources"] as? [String: Int])
-        #expect(sources == ["adjudicated": 0, "unanimous": 6, "majority": 0, "tie": 3])
+        #expect(sources == ["adjudicated": 0, "unanimous": 5, "majority": 0, "single": 1, "tie": 3])
         let reference = try #require(judge["against_reference"] as? [String: Any])
         let confusion = try #require(reference["confusion"] as? [String: Int])
         #expect(confusion == ["true_positive": 2, "false_positive": 1, "false_negative": 0, "true_negative": 3])

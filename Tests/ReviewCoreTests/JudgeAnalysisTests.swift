@@ -79,13 +79,13 @@ struct JudgeAnalysisTests {
     func analysis() throws {
         let fixture = try JudgeFixture()
         defer { fixture.remove() }
-        let humans = DatasetRatings.humanAnswers(try fixture.currentLabels())
+        let humans = StudyLabels.humanAnswers(try fixture.currentLabels())
         let references = ReferenceLabels.build(humanAnswers: humans)
         let report = try #require(JudgeAnalysis.analyze(
             items: fixture.items, humanAnswers: humans, references: references,
             options: JudgeAnalysisOptions(resamples: 200, seed: 3, referenceKind: "majority")))
         #expect(report.judges == ["judge:j"])
-        #expect(report.referenceCounts == [.unanimous: 6, .majority: 0, .tie: 3, .adjudicated: 0])
+        #expect(report.referenceCounts == [.unanimous: 5, .single: 1, .majority: 0, .tie: 3, .adjudicated: 0])
         #expect(report.ties == ["i1", "i3", "i6"])
         #expect(report.againstReference.confusion == ConfusionMatrix(truePositive: 2, falsePositive: 1, falseNegative: 0, trueNegative: 3))
         #expect(report.againstReference.sensitivity.value == 1)
@@ -109,7 +109,7 @@ struct JudgeAnalysisTests {
     func adjudicated() throws {
         let fixture = try JudgeFixture()
         defer { fixture.remove() }
-        let humans = DatasetRatings.humanAnswers(try fixture.currentLabels())
+        let humans = StudyLabels.humanAnswers(try fixture.currentLabels())
         let references = ReferenceLabels.build(humanAnswers: humans, adjudicated: ["i1": "yes"])
         let report = try #require(JudgeAnalysis.analyze(items: fixture.items, humanAnswers: humans, references: references))
         #expect(report.referenceCounts[.adjudicated] == 1)

@@ -3,11 +3,20 @@ import Testing
 
 @Suite("Reference labels")
 struct ReferenceLabelsTests {
-    @Test("all humans agreeing give a unanimous reference, a single human too")
+    @Test("two or more humans agreeing give a unanimous reference; one human alone is single, not unanimous")
     func unanimous() {
         let references = ReferenceLabels.build(humanAnswers: ["a": ["x": "yes", "y": "no"], "b": ["x": "yes"]])
         #expect(references["x"] == ReferenceLabel(answer: "yes", source: .unanimous, raters: 2))
-        #expect(references["y"] == ReferenceLabel(answer: "no", source: .unanimous, raters: 1))
+        #expect(references["y"] == ReferenceLabel(answer: "no", source: .single, raters: 1))
+    }
+
+    @Test("--min-raters: items with fewer human labels get no reference, unless adjudicated")
+    func minRaters() {
+        let humans = ["a": ["x": "yes", "y": "no", "z": "no"], "b": ["x": "yes"]]
+        let references = ReferenceLabels.build(humanAnswers: humans, adjudicated: ["z": "yes"], minRaters: 2)
+        #expect(references["x"]?.source == .unanimous)
+        #expect(references["y"] == nil)
+        #expect(references["z"]?.source == .adjudicated)
     }
 
     @Test("the strictly most frequent answer is a majority reference")
@@ -32,6 +41,6 @@ struct ReferenceLabelsTests {
         #expect(references["y"] == ReferenceLabel(answer: "yes", source: .majority, raters: 3))
         #expect(references["only"] == ReferenceLabel(answer: "yes", source: .adjudicated, raters: 0))
         let counts = ReferenceLabels.counts(references)
-        #expect(counts == [.adjudicated: 3, .majority: 1, .unanimous: 0, .tie: 0])
+        #expect(counts == [.adjudicated: 3, .majority: 1, .unanimous: 0, .single: 0, .tie: 0])
     }
 }

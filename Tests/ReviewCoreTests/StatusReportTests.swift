@@ -29,6 +29,7 @@ struct StatusReportTests {
             "-----------  -------  -------  -----  ---------  -------------------  ---",
             "annotator_1      2/4        1      0          0  2026-05-28 20:27:00  ok",
             "bob              1/4        0      1          2  2026-05-28 20:26:46  ok",
+            "bob: 1 stale label (item gone): gone; the item is no longer in the dataset",
         ])
     }
 

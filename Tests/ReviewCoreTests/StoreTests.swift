@@ -224,7 +224,7 @@ struct StoreTests {
 
         var changed = F.dataset(["a", "b"])
         changed.items[1] = F.item("b", response: "an edited response")
-        let replay = try CurrentLabels.replays(folder: temp.url, dataset: changed)[0]
+        let replay = try #require(try StudyLabels.load(folder: temp.url, dataset: changed).logs[0].replay)
         #expect(replay.current.keys.sorted() == ["a"])
         #expect(Set(replay.stale.map { "\($0.event.item) \($0.reason.rawValue)" }) == ["b item changed", "c item gone"])
         #expect(replay.firstUnlabeled(in: [0, 1], dataset: changed) == 1)
@@ -235,7 +235,7 @@ struct StoreTests {
         let relabel = try RaterLog(folder: temp.url, rater: "ann")
         try relabel.append(F.label(changed.items[1], second: 5))
         relabel.close()
-        let after = try CurrentLabels.replays(folder: temp.url, dataset: changed)[0]
+        let after = try #require(try StudyLabels.load(folder: temp.url, dataset: changed).logs[0].replay)
         #expect(after.current.keys.sorted() == ["a", "b"])
         #expect(after.stale.map(\.event.item) == ["c"])
     }

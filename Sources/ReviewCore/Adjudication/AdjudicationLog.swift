@@ -69,23 +69,11 @@ public enum AdjudicationLogs {
     public static func read(file: URL) throws -> Reading {
         let path = file.path
         let data = try SafeFile.read(path)
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw InputError(file: path, line: JSONLines.firstInvalidUTF8Line(in: data), "not UTF-8 text")
-        }
-        let lines = JSONLines.lines(of: text)
-        let endsWithNewline = text.hasSuffix("\n")
-        var reading = Reading(events: [], warnings: [])
-        for (index, (number, line)) in lines.enumerated() {
-            do {
-                reading.events.append(try AdjudicationEvent.decode(line: Data(line.utf8)))
-            } catch {
-                // Only the last line can be torn by a crash mid-write; anything else is a damaged log.
-                if index == lines.count - 1 && !endsWithNewline {
-                    reading.warnings.append("\(path):\(number): torn last line (interrupted write) not applied")
-                } else {
-                    throw InputError(file: path, line: number, "not an adjudication event: \(JSONLines.describe(error))")
-                }
-            }
+        // The same scanner and torn-line rule as the writer's, so a line the writer would set aside is never an error here.
+        let scan = try LogScanner.scan(data, path: path) { try AdjudicationEvent.decode(line: $0) }
+        var reading = Reading(events: scan.records, warnings: [])
+        if let line = scan.tornLine {
+            reading.warnings.append("\(path):\(line): torn last line (interrupted write) not applied; the adjudicator's next session sets it aside")
         }
         return reading
     }

@@ -251,14 +251,15 @@ public struct AdjudicationQueue: Sendable, Hashable {
     /// Loads the queue: human labels (`CurrentLabels.load`), their reference (`ReferenceLabels.build`,
     /// without adjudication), and every adjudicator's decisions.
     public static func load(annotationFolder: URL, dataset: Dataset, adjudicator: String) throws -> Loaded {
-        let labels = try CurrentLabels.load(folder: annotationFolder, dataset: dataset)
-            .filter { !JudgeRater.isJudge($0.key) }
-        let humanAnswers = labels.mapValues { $0.compactMapValues(\.answer) }
-        let reference = ReferenceLabels.build(humanAnswers: humanAnswers)
-        let reading = try AdjudicationLogs.readAll(annotationFolder: annotationFolder)
-        let decisions = AdjudicationLogs.latestDecisions(reading.events, dataset: dataset)
+        load(labels: try StudyLabels.load(folder: annotationFolder, dataset: dataset), adjudicator: adjudicator)
+    }
+
+    /// The queue from a study's labels: the humans' reference without adjudication, and every decision.
+    public static func load(labels: StudyLabels, adjudicator: String) -> Loaded {
+        let reading = labels.adjudication
         let revealed = Set(reading.events.filter { $0.kind == .reveal && $0.adjudicator == adjudicator }.map(\.item))
-        let queue = build(dataset: dataset, humanLabels: labels, reference: reference, decisions: decisions, adjudicator: adjudicator)
+        let queue = build(dataset: labels.dataset, humanLabels: labels.current, reference: labels.references(adjudicated: false),
+                          decisions: labels.decisions, adjudicator: adjudicator)
         return Loaded(queue: queue, revealed: revealed, warnings: reading.warnings)
     }
 }
@@ -278,5 +279,12 @@ public enum AdjudicationStatus {
         } catch {
             return ["adjudication: cannot read the logs: \(error)"]
         }
+    }
+
+    /// The lines from labels read for `status` (unreadable logs kept apart): the queue over the readable ones.
+    public static func statusLines(labels: StudyLabels) -> [String] {
+        if let error = labels.adjudicationError { return ["adjudication: cannot read the logs: \(error)"] }
+        let loaded = AdjudicationQueue.load(labels: labels, adjudicator: "")
+        return loaded.queue.progress.lines + loaded.warnings.map { "warning: \($0)" }
     }
 }

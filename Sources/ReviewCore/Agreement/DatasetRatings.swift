@@ -39,22 +39,6 @@ public enum BreakdownKey: String, Sendable, CaseIterable {
 
 /// Builds rating tables from a dataset and its current labels.
 public enum DatasetRatings {
-    /// Prefix that marks a rater as a judge model rather than a human.
-    public static let judgePrefix = JudgeRater.prefix
-
-    /// Human raters' answers (rater → item id → normalised answer), from current label events; judges left out.
-    public static func humanAnswers(_ labels: [String: [String: LabelEvent]]) -> [String: [String: String]] {
-        var result: [String: [String: String]] = [:]
-        for (rater, events) in labels where !rater.hasPrefix(judgePrefix) {
-            var answers: [String: String] = [:]
-            for (item, event) in events where event.kind == .label {
-                if let answer = AnswerNormalizer.normalize(event.answer) { answers[item] = answer }
-            }
-            if !answers.isEmpty { result[rater] = answers }
-        }
-        return result
-    }
-
     /// The table of every item some human labelled, with one column per human (sorted) and one per judge.
     ///
     /// - Parameters:
@@ -69,7 +53,7 @@ public enum DatasetRatings {
         items: [Item], labels: [String: [String: LabelEvent]], on: RatingCategories = .verdicts,
         fixedCategories: [String]? = nil, clusterBy: ClusterKey? = nil, completeOnly: Bool = false
     ) throws -> RatingTable {
-        let humans = humanAnswers(labels)
+        let humans = StudyLabels.humanAnswers(labels)
         let humanNames = humans.keys.sorted()
         let labelled = items.filter { item in humanNames.contains { humans[$0]?[item.id] != nil } }
         let judgeNames = Array(Set(labelled.compactMap { $0.judge?.raterName })).sorted()

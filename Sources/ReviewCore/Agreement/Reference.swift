@@ -3,7 +3,13 @@ import Foundation
 
 /// Where an item's reference answer came from.
 public enum ReferenceSource: String, Sendable, Codable, Hashable, CaseIterable {
-    case adjudicated, unanimous, majority
+    case adjudicated
+    /// Two or more humans gave the same answer.
+    case unanimous
+    /// The strictly most frequent answer of three or more humans.
+    case majority
+    /// One human's answer alone: reported apart, since no second clinician checked it.
+    case single
     /// The humans split evenly and no adjudication exists: reported, never broken silently.
     case tie
 }
@@ -29,14 +35,16 @@ public struct ReferenceLabel: Sendable, Equatable, Hashable {
 public enum ReferenceLabels {
     /// The reference for every item some human labelled (and every adjudicated item).
     ///
-    /// An adjudicated answer wins where present; otherwise the humans' answer when they all agree
-    /// (`unanimous`, also for a single human), else the strictly most frequent answer (`majority`),
-    /// else a `tie` with no answer: an even split is reported, never broken silently.
+    /// An adjudicated answer wins where present; otherwise one human's answer is `single`, two or more humans'
+    /// common answer `unanimous`, the strictly most frequent answer `majority`, and an even split a `tie` with
+    /// no answer: reported, never broken silently.
     ///
     /// - Parameters:
     ///   - humanAnswers: rater → item id → normalised answer (judge excluded).
     ///   - adjudicated: item id → adjudicated answer; it wins where present.
-    public static func build(humanAnswers: [String: [String: String]], adjudicated: [String: String] = [:]) -> [String: ReferenceLabel] {
+    ///   - minRaters: items labelled by fewer humans get no reference (unless adjudicated).
+    public static func build(humanAnswers: [String: [String: String]], adjudicated: [String: String] = [:],
+                             minRaters: Int = 1) -> [String: ReferenceLabel] {
         var answersByItem: [String: [String: Int]] = [:]
         var ratersByItem: [String: Int] = [:]
         for (_, answers) in humanAnswers {
@@ -48,8 +56,9 @@ public enum ReferenceLabels {
         var result: [String: ReferenceLabel] = [:]
         for (item, counts) in answersByItem {
             let raters = ratersByItem[item] ?? 0
+            guard raters >= minRaters else { continue }
             if counts.count == 1, let only = counts.first?.key {
-                result[item] = ReferenceLabel(answer: only, source: .unanimous, raters: raters)
+                result[item] = ReferenceLabel(answer: only, source: raters == 1 ? .single : .unanimous, raters: raters)
                 continue
             }
             let top = counts.values.max() ?? 0

@@ -78,12 +78,7 @@ public enum LabelExports {
     /// It follows the agreement report's dataset table rule by rule, so that a wide export read back with
     /// `agreement --ratings` gives the same coefficients as `agreement` on the dataset.
     public static func wideTable(dataset: Dataset, labels: [String: [String: LabelEvent]], on values: WideExportValues = .verdicts) -> (raters: [String], rows: [(item: String, cells: [String?])]) {
-        var humanAnswers: [String: [String: String]] = [:]
-        for (rater, events) in labels where !JudgeRater.isJudge(rater) {
-            for (itemID, event) in events where event.kind == .label {
-                if let answer = AnswerNormalizer.normalize(event.answer) { humanAnswers[rater, default: [:]][itemID] = answer }
-            }
-        }
+        let humanAnswers = StudyLabels.humanAnswers(labels)
         let humans = humanAnswers.keys.sorted()
         let labelled = dataset.items.filter { item in humans.contains { humanAnswers[$0]?[item.id] != nil } }
         let judges = Array(Set(labelled.compactMap { $0.judge?.raterName })).sorted()

@@ -1,4 +1,4 @@
-// Where annotation logs live, and the replay entry point other parts call (`CurrentLabels.load`).
+// Where annotation logs live, and how one log file is listed and read (the replay is `StudyLabels`).
 import Foundation
 
 /// Where a dataset's annotation logs live.
@@ -14,29 +14,12 @@ public enum AnnotationPaths {
     }
 }
 
-/// Each rater's current labels, from replaying their logs.
+/// Finding and reading rater log files without opening them for writing.
 public enum CurrentLabels {
-    /// Replays every rater log in `folder` against `dataset`: rater → item id → the item's current label event
-    /// (retracted items absent; stale labels, whose item hash no longer matches, absent).
-    ///
-    /// Reads `<folder>/*.jsonl` only (not `adjudication/`, `.corrupt` or `.lock` files), without taking locks or
-    /// repairing anything, so it is safe while raters are labelling. A torn last line (an append in progress or
-    /// cut short) is skipped here and set aside when its rater next opens the log; any other unreadable line
-    /// throws `InputError` naming file:line.
+    /// Each human rater's current labels in `folder`: rater → item id → current label event (retracted and
+    /// stale labels absent), read through `StudyLabels`, the one replay of a study's logs.
     public static func load(folder: URL, dataset: Dataset) throws -> [String: [String: LabelEvent]] {
-        var labels: [String: [String: LabelEvent]] = [:]
-        for replay in try replays(folder: folder, dataset: dataset) {
-            labels[replay.rater] = replay.current
-        }
-        return labels
-    }
-
-    /// The replay of every rater log in `folder`, sorted by rater name.
-    public static func replays(folder: URL, dataset: Dataset) throws -> [RaterReplay] {
-        try raterLogFiles(folder: folder).map { file in
-            let rater = file.deletingPathExtension().lastPathComponent
-            return RaterReplay(rater: rater, events: try readEvents(file: file).events, dataset: dataset)
-        }
+        try StudyLabels.load(folder: folder, dataset: dataset).current
     }
 
     /// The rater logs directly in `folder` (`*.jsonl`), sorted by name; empty when the folder does not exist.

@@ -12,6 +12,8 @@ public struct RaterStatus: Sendable, Equatable {
     public var flagged: Int
     /// Latest labels whose item changed or left the dataset.
     public var stale: Int
+    /// Those labels, with their item and what happened to it.
+    public var staleItems: [StaleLabel] = []
     /// Time of the latest event.
     public var lastActivity: Date?
     /// Lines set aside in `<rater>.jsonl.corrupt` by earlier recoveries.
@@ -38,24 +40,23 @@ public struct StatusReport: Sendable {
 
     /// Reads every rater log in `folder` (read-only, no locks taken) and summarises it against `dataset`.
     public static func build(folder: URL, dataset: Dataset) throws -> StatusReport {
+        build(labels: try StudyLabels.load(folder: folder, dataset: dataset, strict: false))
+    }
+
+    /// Summarises labels read with `StudyLabels.load(strict: false)` (unreadable logs kept with their error).
+    public static func build(labels: StudyLabels) -> StatusReport {
+        let dataset = labels.dataset, folder = labels.folder
         var raters: [RaterStatus] = []
-        for file in try CurrentLabels.raterLogFiles(folder: folder) {
-            let rater = file.deletingPathExtension().lastPathComponent
-            let sideFile = AppendOnlyLog<LabelEvent>.corruptFile(for: file)
-            let setAside = (try? SafeFile.read(sideFile.path)).map(LogScanner.countLines) ?? 0
+        for log in labels.logs {
             var status = RaterStatus(
-                rater: rater, labeled: 0, total: dataset.items.count, flagged: 0, stale: 0, lastActivity: nil,
-                setAside: setAside, tornLine: nil, error: nil)
-            do {
-                let (events, tornLine) = try CurrentLabels.readEvents(file: file)
-                let replay = RaterReplay(rater: rater, events: events, dataset: dataset)
+                rater: log.rater, labeled: 0, total: dataset.items.count, flagged: 0, stale: 0, lastActivity: nil,
+                setAside: log.setAside, tornLine: log.tornLine, error: log.error)
+            if let replay = log.replay {
                 status.labeled = replay.current.count
                 status.flagged = replay.flags.count
                 status.stale = replay.stale.count
+                status.staleItems = replay.stale
                 status.lastActivity = replay.lastActivity
-                status.tornLine = tornLine
-            } catch {
-                status.error = "\(error)"
             }
             raters.append(status)
         }
@@ -88,6 +89,15 @@ public struct StatusReport: Sendable {
             if let error = status.error { out.append("\(status.rater): CORRUPT: \(error)") }
             if let line = status.tornLine {
                 out.append("\(status.rater): line \(line) is torn (an interrupted write); it is set aside when \(status.rater)'s log is next opened")
+            }
+            for reason in [StaleLabel.Reason.itemChanged, .itemGone] {
+                let items = status.staleItems.filter { $0.reason == reason }.map(\.event.item)
+                guard !items.isEmpty else { continue }
+                let shown = items.prefix(5).joined(separator: ", ") + (items.count > 5 ? ", … (\(items.count - 5) more)" : "")
+                let why = reason == .itemChanged
+                    ? "the item's text or criterion changed since it was labelled; label it again"
+                    : "the item is no longer in the dataset"
+                out.append("\(status.rater): \(items.count) stale label\(items.count == 1 ? "" : "s") (\(reason.rawValue)): \(shown); \(why)")
             }
         }
         return out

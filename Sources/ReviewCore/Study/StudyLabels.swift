@@ -1,0 +1,126 @@
+import Foundation
+
+/// A study's labels now: the one seam between the files on disk and what every report, export and console uses.
+///
+/// Every rater log in the annotation folder is replayed once against the dataset (latest event wins, a retraction
+/// removes, labels on changed items are set apart as stale), the adjudicators' decisions are read once, and from
+/// them come the humans' answers, the reference each item is judged against, and the judge's place among the
+/// raters. Status, agreement, export, the adjudication queue and the consoles all read labels through it.
+public struct StudyLabels: Sendable {
+    /// One rater log as read: its replay, or why it could not be read.
+    public struct Log: Sendable {
+        /// The rater (the file's name without `.jsonl`).
+        public var rater: String
+        /// The log file.
+        public var file: URL
+        /// The replay against the dataset; nil when the log could not be read (`error`).
+        public var replay: RaterReplay?
+        /// A torn last line not yet set aside (the rater's next session sets it aside); nil when none.
+        public var tornLine: Int?
+        /// Lines earlier recoveries set aside in `<rater>.jsonl.corrupt`.
+        public var setAside: Int
+        /// Why the log could not be read, one line; nil when it was.
+        public var error: String?
+    }
+
+    /// The dataset the labels were replayed against.
+    public let dataset: Dataset
+    /// The folder the logs were read from.
+    public let folder: URL
+    /// Every rater log, sorted by rater.
+    public let logs: [Log]
+    /// Every adjudicator's events, and warnings about torn last lines.
+    public let adjudication: AdjudicationLogs.Reading
+    /// Why the adjudication logs could not be read; nil when they were.
+    public let adjudicationError: String?
+
+    /// Reads every log in `folder` against `dataset`, without locks or repairs (safe while raters label).
+    ///
+    /// - Parameter strict: true (reports, exports, queues): an unreadable log is an error naming file and line;
+    ///   false (`status`): it is kept as a `Log` with its error, so every other log is still shown.
+    public static func load(folder: URL, dataset: Dataset, strict: Bool = true) throws -> StudyLabels {
+        var logs: [Log] = []
+        for file in try CurrentLabels.raterLogFiles(folder: folder) {
+            let rater = file.deletingPathExtension().lastPathComponent
+            let sideFile = AppendOnlyLog<LabelEvent>.corruptFile(for: file)
+            var log = Log(rater: rater, file: file, replay: nil, tornLine: nil,
+                          setAside: (try? SafeFile.read(sideFile.path)).map(LogScanner.countLines) ?? 0, error: nil)
+            do {
+                let (events, tornLine) = try CurrentLabels.readEvents(file: file)
+                log.replay = RaterReplay(rater: rater, events: events, dataset: dataset)
+                log.tornLine = tornLine
+            } catch {
+                if strict { throw error }
+                log.error = "\(error)"
+            }
+            logs.append(log)
+        }
+        var adjudication = AdjudicationLogs.Reading(events: [], warnings: [])
+        var adjudicationError: String?
+        do {
+            adjudication = try AdjudicationLogs.readAll(annotationFolder: folder)
+        } catch {
+            if strict { throw error }
+            adjudicationError = "\(error)"
+        }
+        return StudyLabels(dataset: dataset, folder: folder, logs: logs, adjudication: adjudication, adjudicationError: adjudicationError)
+    }
+
+    /// The same labels with only these human raters' logs (a report limited by `--raters`); the judge stays.
+    public func restricted(to raters: Set<String>) -> StudyLabels {
+        StudyLabels(dataset: dataset, folder: folder, logs: logs.filter { raters.contains($0.rater) },
+                    adjudication: adjudication, adjudicationError: adjudicationError)
+    }
+
+    /// The human raters whose logs were read (the judge is never a log).
+    public var raters: [String] { logs.filter { $0.replay != nil && !JudgeRater.isJudge($0.rater) }.map(\.rater) }
+
+    /// Human rater → item id → current label event (retracted and stale labels left out).
+    public var current: [String: [String: LabelEvent]] {
+        var result: [String: [String: LabelEvent]] = [:]
+        for log in logs where !JudgeRater.isJudge(log.rater) {
+            if let replay = log.replay { result[log.rater] = replay.current }
+        }
+        return result
+    }
+
+    /// Human rater → item id → normalised answer of the current label.
+    public var humanAnswers: [String: [String: String]] { Self.humanAnswers(current) }
+
+    /// The one derivation of the humans' answers from current label events: labels only, answers normalised,
+    /// the judge left out, raters without any answer left out.
+    public static func humanAnswers(_ labels: [String: [String: LabelEvent]]) -> [String: [String: String]] {
+        var result: [String: [String: String]] = [:]
+        for (rater, events) in labels where !JudgeRater.isJudge(rater) {
+            var answers: [String: String] = [:]
+            for (item, event) in events where event.kind == .label {
+                if let answer = AnswerNormalizer.normalize(event.answer) { answers[item] = answer }
+            }
+            if !answers.isEmpty { result[rater] = answers }
+        }
+        return result
+    }
+
+    /// The judges among the raters: `judge:<model>` for every judge model that answered an item.
+    public var judgeRaters: [String] {
+        Array(Set(dataset.items.compactMap { $0.judge?.raterName })).sorted()
+    }
+
+    /// The latest decision per item across all adjudicators (stale and unknown items left out).
+    public var decisions: [String: AdjudicationEvent] {
+        AdjudicationLogs.latestDecisions(adjudication.events, dataset: dataset)
+    }
+
+    /// Item id → the adjudicated answer.
+    public var adjudicatedAnswers: [String: String] { decisions.compactMapValues(\.answer) }
+
+    /// The reference label of every item some human labelled (or an adjudicator settled).
+    ///
+    /// - Parameters:
+    ///   - adjudicated: use adjudicators' decisions where they exist (`--reference adjudicated`).
+    ///   - minRaters: the fewest human labels an item needs for a reference of its own (an adjudicated answer
+    ///     always counts); 1 lets a single clinician's label serve, as `single`.
+    public func references(adjudicated: Bool = true, minRaters: Int = 1) -> [String: ReferenceLabel] {
+        ReferenceLabels.build(humanAnswers: humanAnswers, adjudicated: adjudicated ? adjudicatedAnswers : [:], minRaters: minRaters)
+    }
+}
