@@ -107,8 +107,8 @@ public enum AgreementScreen {
         let table = TableWidget(
             columns: [.init("", width: 22), .init("you: inappropriate", width: 18, alignRight: true),
                       .init("you: appropriate", width: 16, alignRight: true)],
-            rows: [["judge: inappropriate", "\(matrix.truePositive)", "\(matrix.falsePositive)"],
-                   ["judge: appropriate", "\(matrix.falseNegative)", "\(matrix.trueNegative)"]])
+            rows: [["judge inappropriate", "\(matrix.truePositive)", "\(matrix.falsePositive)"],
+                   ["judge appropriate", "\(matrix.falseNegative)", "\(matrix.trueNegative)"]])
         table.render(into: &grid, rect: Rect(x: inner.x, y: y, width: inner.width, height: 3))
         y += 4
         line([Span("Agreement by condition", CellStyle(bold: true, underline: true))])
