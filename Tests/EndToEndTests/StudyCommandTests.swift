@@ -57,6 +57,24 @@ struct StudyCommandTests {
         #expect(notEmpty.status != 0 && notEmpty.stderr.contains("is already a study"))
     }
 
+    @Test("status --verify finds an item edited by hand after import and exits 1")
+    func verifyHashes() throws {
+        let folder = try EndToEnd.temporaryFolder("study")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.csv.write(to: folder.appendingPathComponent("m_no-steelman.csv"), atomically: true, encoding: .utf8)
+        _ = try EndToEnd.run(["init", "s"], in: folder)
+        _ = try EndToEnd.run(["import", "m_no-steelman.csv", "--to", "s"], in: folder)
+        let clean = try EndToEnd.run(["status", "s", "--verify"], in: folder)
+        #expect(clean.status == 0 && clean.stdout.contains("every item's stored sha256 matches"))
+        let items = folder.appendingPathComponent("s/items.jsonl")
+        let text = try String(contentsOf: items, encoding: .utf8).replacingOccurrences(of: "Go for it.", with: "Go for it, now.")
+        try text.write(to: items, atomically: false, encoding: .utf8)
+        let edited = try EndToEnd.run(["status", "s", "--verify"], in: folder)
+        #expect(edited.status != 0)
+        #expect(edited.stdout.contains("1 item edited by hand since the file was written"))
+        #expect(edited.stdout.contains("m/k2"))
+    }
+
     /// The paper's files in ../shared (absent on a fresh clone without shared/).
     static let paperData = EndToEnd.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/paper-data")
 

@@ -79,3 +79,64 @@ struct StudyTests {
         #expect(place.legacyNote?.contains("move that folder to \(data.path)/Annotations/val") == true)
     }
 }
+
+/// The item hash: what the rater saw, stored once in the dataset file, verified where a label is recorded.
+@Suite("Item hash: stored, normalised, verified")
+struct ItemHashTests {
+    @Test("the dataset file stores each item's hash; reading it back uses the stored value")
+    func storedOnWrite() throws {
+        let item = StoreFixtures.item("a")
+        let line = try Dataset(name: "d", items: [item]).jsonl()
+        #expect(String(decoding: line, as: UTF8.self).contains("\"sha256\":\"\(item.contentHash)\""))
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let file = temp.url.appendingPathComponent("d.jsonl")
+        try line.write(to: file)
+        let read = try Dataset.read(from: file).items[0]
+        #expect(read.storedHash == item.contentHash)
+        #expect(read == item)
+        #expect(read.hashIsCurrent)
+    }
+
+    @Test("line endings and the judge's answer do not change the hash; the response does")
+    func whatTheHashCovers() {
+        let lf = StoreFixtures.item("a", response: "line one\nline two")
+        let crlf = StoreFixtures.item("a", response: "line one\r\nline two")
+        #expect(lf.contentHash == crlf.contentHash)
+        #expect(StoreFixtures.item("a", judge: "yes").contentHash == StoreFixtures.item("a", judge: "no").contentHash)
+        #expect(StoreFixtures.item("a", response: "another").contentHash != lf.contentHash)
+        var edited = lf
+        edited.storedHash = lf.contentHash
+        edited.response = "changed in memory"
+        #expect(edited.storedHash == nil, "changing a hashed field must drop the stored hash")
+    }
+
+    @Test("a hand-edited item (stored hash stale) is found, and the console refuses to label it")
+    func handEdited() throws {
+        var item = StoreFixtures.item("a")
+        let stale = StoreFixtures.item("a", response: "what the file said before").contentHash
+        item.storedHash = stale
+        #expect(!item.hashIsCurrent)
+        let dataset = Dataset(name: "d", items: [item])
+        var state = ConsoleState(dataset: dataset, rater: "ann", mode: .blind, order: [0], history: [], now: StoreFixtures.start)
+        let effects = ConsoleReducer.reduce(&state, .answer("no"), now: StoreFixtures.start)
+        #expect(effects.isEmpty)
+        #expect(state.messageIsError)
+        #expect(state.message?.contains("edited in the dataset file") == true)
+    }
+
+    @Test("a changed judge answer leaves labels current; a changed response makes them stale, named in status")
+    func staleOnlyForContent() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let log = try RaterLog(folder: temp.url, rater: "ann")
+        try log.append(StoreFixtures.label(StoreFixtures.item("a", judge: "yes")))
+        try log.append(StoreFixtures.label(StoreFixtures.item("b")))
+        log.close()
+        let rejudged = Dataset(name: "d", items: [StoreFixtures.item("a", judge: "no"), StoreFixtures.item("b", response: "rewritten")])
+        let labels = try StudyLabels.load(folder: temp.url, dataset: rejudged)
+        #expect(labels.current["ann"]?.keys.sorted() == ["a"])
+        let lines = StatusReport.build(labels: labels).lines()
+        #expect(lines.contains("ann: 1 stale label (item changed): b; the item's text or criterion changed since it was labelled; label it again"))
+    }
+}

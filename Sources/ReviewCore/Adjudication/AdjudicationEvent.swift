@@ -100,7 +100,7 @@ public struct AdjudicationEvent: Codable, Sendable, Hashable {
         }
         let line = try checkedRationale(rationale)
         return AdjudicationEvent(
-            kind: .decision, item: item.id, itemSHA256: item.contentHash, adjudicator: adjudicator, answer: option,
+            kind: .decision, item: item.id, itemSHA256: item.computedContentHash, adjudicator: adjudicator, answer: option,
             verdict: item.criterion.verdict(for: option), rationale: line, considered: considered,
             namesRevealed: namesRevealed, at: at, ms: ms)
     }
@@ -108,7 +108,7 @@ public struct AdjudicationEvent: Codable, Sendable, Hashable {
     /// The record that the adjudicator revealed the raters' names on `item`.
     public static func reveal(item: Item, adjudicator: String, at: Date, ms: Int?) -> AdjudicationEvent {
         AdjudicationEvent(
-            kind: .reveal, item: item.id, itemSHA256: item.contentHash, adjudicator: adjudicator,
+            kind: .reveal, item: item.id, itemSHA256: item.computedContentHash, adjudicator: adjudicator,
             namesRevealed: true, at: at, ms: ms)
     }
 

@@ -151,10 +151,7 @@ enum ReportTables {
 
     /// CSV (RFC 4180): one row per measure, with its section, numbers at full precision; empty cells for what does not apply.
     static func csv(_ report: AgreementAnalysis) -> String {
-        func field(_ text: String) -> String {
-            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
+        let field = CSVText.field
         var out = "section,scope,measure,value,n,ci_low,ci_high,se,note\n"
         for section in sections(report) {
             for row in section.rows {

@@ -138,8 +138,18 @@ public enum ConsoleReducer {
 
     // MARK: Labelling
 
+    /// Whether a label may be recorded on `item`: not when the dataset file was edited by hand after it was
+    /// written (its stored hash no longer matches its text), since the label would not say what the rater saw.
+    private static func mayLabel(_ state: inout ConsoleState, _ item: Item) -> Bool {
+        guard item.hashIsCurrent else {
+            say(&state, "this item's text was edited in the dataset file after it was written (its sha256 no longer matches); re-import the file, then label it", error: true)
+            return false
+        }
+        return true
+    }
+
     private static func answer(_ state: inout ConsoleState, option: String, now: Date) {
-        guard let item = state.currentItem else { return }
+        guard let item = state.currentItem, mayLabel(&state, item) else { return }
         guard item.criterion.options.contains(option) else {
             say(&state, "\"\(option)\" is not an option of this criterion", error: true)
             return
@@ -190,7 +200,7 @@ public enum ConsoleReducer {
     }
 
     private static func toggleFlag(_ state: inout ConsoleState, _ flag: LabelFlag, now: Date) {
-        guard let item = state.currentItem else { return }
+        guard let item = state.currentItem, mayLabel(&state, item) else { return }
         guard let current = state.currentLabel, let answer = current.answer else {
             say(&state, "answer first, then flag", error: true)
             return
@@ -204,7 +214,7 @@ public enum ConsoleReducer {
     }
 
     private static func saveNote(_ state: inout ConsoleState, text: String, now: Date) {
-        guard let item = state.currentItem else { return }
+        guard let item = state.currentItem, mayLabel(&state, item) else { return }
         let note: String? = text.trimmingCharacters(in: .whitespaces).isEmpty ? nil : text
         guard let current = state.currentLabel, let answer = current.answer else {
             state.draftNotes[item.id] = note
@@ -226,7 +236,7 @@ public enum ConsoleReducer {
             return
         }
         let retraction = LabelEvent(
-            kind: .retract, item: itemID, itemSHA256: item.contentHash, rater: state.rater, answer: nil, verdict: nil,
+            kind: .retract, item: itemID, itemSHA256: item.computedContentHash, rater: state.rater, answer: nil, verdict: nil,
             judgeAgreement: nil, mode: current.mode, judgeSeenFirst: current.judgeSeenFirst, at: now)
         state.record(retraction)
         if let position = state.orderPosition(ofItemIndex: itemIndex) { state.move(to: position, now: now) }

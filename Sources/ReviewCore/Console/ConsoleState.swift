@@ -224,24 +224,9 @@ public struct ConsoleState: Sendable {
         var inverse = Array(repeating: -1, count: dataset.items.count)
         for (position, itemIndex) in self.order.enumerated() where inverse[itemIndex] < 0 { inverse[itemIndex] = position }
         self.positionOfItemIndex = inverse
-        var current: [String: LabelEvent] = [:]
-        var undo: [String] = []
-        for event in history {
-            switch event.kind {
-            case .label:
-                current[event.item] = event
-                undo.append(event.item)
-            case .retract:
-                current[event.item] = nil
-            }
-        }
-        // Labels given to an item that has since changed are not current.
-        for (id, event) in current {
-            guard let item = dataset[id: id], item.contentHash == event.itemSHA256 else {
-                current[id] = nil
-                continue
-            }
-        }
+        // The store's replay (latest event wins, retractions remove, labels on changed items are not current).
+        let current = RaterReplay(rater: rater, events: history, dataset: dataset).current
+        let undo = history.filter { $0.kind == .label }.map(\.item)
         self.currentLabels = current
         self.undoStack = undo.filter { current[$0] != nil }
         self.pending = []

@@ -61,24 +61,28 @@ public struct JudgeAnswer: Codable, Sendable, Hashable {
 /// One model response to review: the stimulus, the response, the criterion and the judge's answer.
 public struct Item: Codable, Sendable, Hashable, Identifiable {
     /// Stable id: the paper's `key` where present, else a hash of the content.
-    public var id: String
-    public var experiment: Experiment
+    public var id: String { didSet { storedHash = nil } }
+    public var experiment: Experiment { didSet { storedHash = nil } }
     /// The clinical condition, e.g. `suicidal ideation`, `mania`.
-    public var condition: String
+    public var condition: String { didSet { storedHash = nil } }
     /// The stimulus id shared by all responses to the same stimulus (used to cluster the bootstrap).
     public var stimulusID: String?
     /// The therapy transcript the item was drawn for, when there is one (used to cluster the bootstrap).
     public var transcript: String?
     /// Conversation before the stimulus, oldest first; empty for single-turn stimuli.
-    public var context: [Turn]
+    public var context: [Turn] { didSet { storedHash = nil } }
     /// The client's message the model responded to.
-    public var stimulus: String
-    public var subject: SubjectModel
+    public var stimulus: String { didSet { storedHash = nil } }
+    public var subject: SubjectModel { didSet { storedHash = nil } }
     /// The model's response; nil when it is missing from the source.
-    public var response: String?
-    public var criterion: Criterion
+    public var response: String? { didSet { storedHash = nil } }
+    public var criterion: Criterion { didSet { storedHash = nil } }
     /// The judge's answer; nil when the dataset has no judge.
     public var judge: JudgeAnswer?
+    /// The content hash stored in the dataset file (`sha256`), written when the file was; nil for an item made in
+    /// memory or read from a file without one, and cleared when any hashed field changes. Not part of the item's
+    /// identity (`==` ignores it).
+    public var storedHash: String?
 
     public init(
         id: String, experiment: Experiment, condition: String, stimulusID: String? = nil,
@@ -102,6 +106,41 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
         case id, experiment, condition
         case stimulusID = "stimulus_id"
         case transcript, context, stimulus, subject, response, criterion, judge
+        case sha256
+    }
+
+    /// Writes every field and `sha256`, the hash of the content as written (computed now, so it is always right).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(experiment, forKey: .experiment)
+        try c.encode(condition, forKey: .condition)
+        try c.encodeIfPresent(stimulusID, forKey: .stimulusID)
+        try c.encodeIfPresent(transcript, forKey: .transcript)
+        try c.encode(context, forKey: .context)
+        try c.encode(stimulus, forKey: .stimulus)
+        try c.encode(subject, forKey: .subject)
+        try c.encodeIfPresent(response, forKey: .response)
+        try c.encode(criterion, forKey: .criterion)
+        try c.encodeIfPresent(judge, forKey: .judge)
+        try c.encode(computedContentHash, forKey: .sha256)
+    }
+
+    /// Items are the same when their content is; the stored hash is a cache of it, not part of it.
+    public static func == (lhs: Item, rhs: Item) -> Bool {
+        lhs.id == rhs.id && lhs.experiment == rhs.experiment && lhs.condition == rhs.condition
+            && lhs.stimulusID == rhs.stimulusID && lhs.transcript == rhs.transcript && lhs.context == rhs.context
+            && lhs.stimulus == rhs.stimulus && lhs.subject == rhs.subject && lhs.response == rhs.response
+            && lhs.criterion == rhs.criterion && lhs.judge == rhs.judge
+    }
+
+    /// Hashes the content fields `==` compares.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(stimulus)
+        hasher.combine(response)
+        hasher.combine(criterion)
+        hasher.combine(judge)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -117,6 +156,7 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
         response = try c.decodeIfPresent(String.self, forKey: .response)
         criterion = try c.decode(Criterion.self, forKey: .criterion)
         judge = try c.decodeIfPresent(JudgeAnswer.self, forKey: .judge)
+        storedHash = try c.decodeIfPresent(String.self, forKey: .sha256)
     }
 
     /// The judge's verdict on this item: appropriate, inappropriate, or no verdict.
@@ -129,7 +169,17 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
     /// The judge's answer is left out on purpose: re-running the judge must not make human labels stale.
     /// Line endings are normalised first (CRLF and CR become LF): the same response saved as CSV on one system
     /// and JSONL on another is the same thing a rater saw.
-    public var contentHash: String {
+    ///
+    /// The value stored in the dataset file is used when there is one (computed once, when the file was
+    /// written); `computedContentHash` recomputes it, for the places that must verify (`hashIsCurrent`).
+    public var contentHash: String { storedHash ?? computedContentHash }
+
+    /// Whether the stored hash (if any) still matches the content: false when the dataset file was edited by
+    /// hand after it was written, so that labels given now would not record what the rater saw.
+    public var hashIsCurrent: Bool { storedHash.map { $0 == computedContentHash } ?? true }
+
+    /// The hash computed from the content now.
+    public var computedContentHash: String {
         func text(_ value: String) -> String {
             value.contains("\r") ? value.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n") : value
         }

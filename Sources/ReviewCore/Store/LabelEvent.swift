@@ -98,7 +98,7 @@ public struct LabelEvent: Codable, Sendable, Hashable {
             agreement = judgeVerdict == verdict ? .agree : .disagree
         }
         return LabelEvent(
-            item: item.id, itemSHA256: item.contentHash, rater: rater,
+            item: item.id, itemSHA256: item.computedContentHash, rater: rater,
             answer: item.criterion.option(matching: answer) ?? AnswerNormalizer.normalize(answer),
             verdict: verdict, judgeAgreement: agreement, mode: mode, judgeSeenFirst: judgeSeenFirst,
             revises: revises, note: note, flag: flag, at: at, ms: ms)
