@@ -46,7 +46,7 @@ struct AdjudicateCommand: ParsableCommand {
 
     private func adjudicate() throws {
         let place = try LabelPlace.resolve(dataset, annotations: annotations)
-        if let note = place.legacyNote { CommandOutput.warning(note) }
+        CommandOutput.warnIfLegacy(place)
         let data = try place.dataset()
         let folder = place.annotationFolder
         guard try place.hasLabels() else { throw place.noLabelsError() }
@@ -77,5 +77,6 @@ struct AdjudicateCommand: ParsableCommand {
             }
         }
         for line in program.configuration.queue.progress.lines { CommandOutput.line(line) }
+        CommandOutput.note(place.description)
     }
 }

@@ -133,6 +133,7 @@ struct AgreementCommand: ParsableCommand {
             } else {
                 CommandOutput.machine(text)
             }
+            if ratingsFile == nil { CommandOutput.note(try LabelPlace.resolve(dataset, annotations: annotations).description) }
         }
     }
 
@@ -170,7 +171,7 @@ struct AgreementCommand: ParsableCommand {
 
     func datasetReport() throws -> AgreementAnalysis {
         let place = try LabelPlace.resolve(dataset, annotations: annotations)
-        if let note = place.legacyNote { CommandOutput.warning(note) }
+        CommandOutput.warnIfLegacy(place)
         let path = place.datasetFile.path
         let data = try place.dataset()
         let folder = place.annotationFolder

@@ -33,6 +33,12 @@ enum CommandOutput {
         write(TextSanitizer.forOutput(oneLine(text)) + "\n", to: STDERR_FILENO)
     }
 
+    /// Warns when a command's labels were found where earlier versions kept them (the commands print where the
+    /// labels are, `study …: labels in …`, once their work is done, so that an error stays one line).
+    static func warnIfLegacy(_ place: LabelPlace) {
+        if let note = place.legacyNote { warning(note) }
+    }
+
     /// `warning: …` on standard error.
     static func warning(_ text: String) {
         write(TextSanitizer.forOutput("warning: " + oneLine(text)) + "\n", to: STDERR_FILENO)

@@ -57,7 +57,7 @@ struct ExportCommand: ParsableCommand {
     /// renames them into place: all outputs or none. `-` sends its table to standard output.
     private func export() throws {
         let place = try LabelPlace.resolve(dataset, annotations: annotations)
-        if let note = place.legacyNote { CommandOutput.warning(note) }
+        CommandOutput.warnIfLegacy(place)
         let datasetURL = place.datasetFile
         let data = try place.dataset()
         let folder = place.annotationFolder
@@ -108,6 +108,7 @@ struct ExportCommand: ParsableCommand {
             let line = "wrote \(table.path): \(table.summary)"
             if toStandardOutput != nil { CommandOutput.note(line) } else { CommandOutput.line(line) }
         }
+        CommandOutput.note(place.description)
     }
 }
 

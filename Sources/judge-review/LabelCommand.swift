@@ -48,7 +48,7 @@ struct LabelCommand: ParsableCommand {
         }
         if let problem = RaterName.problem(with: rater) { throw LabelCommandError(problem) }
         let place = try LabelPlace.resolve(dataset, annotations: annotations)
-        if let note = place.legacyNote { CommandOutput.warning(note) }
+        CommandOutput.warnIfLegacy(place)
         let items = try place.dataset()
         if items.items.isEmpty { throw InputError(file: place.datasetFile.path, "the study has no items yet; import some first") }
         try LabelSession.run(LabelSessionOptions(

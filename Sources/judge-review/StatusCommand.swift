@@ -21,7 +21,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         try CommandOutput.reportingErrors(command: "status") {
             let place = try LabelPlace.resolve(dataset, annotations: annotations)
-            if let note = place.legacyNote { CommandOutput.warning(note) }
+            CommandOutput.warnIfLegacy(place)
             let data = try place.dataset()
             let folder = place.annotationFolder
             let labels = try StudyLabels.load(folder: folder, dataset: data, strict: false)
