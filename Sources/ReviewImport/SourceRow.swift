@@ -20,7 +20,7 @@ struct SourceRow {
             throw error("field \"\(field)\" is \(value.kindName), expected text")
         default:
             guard let text = value.scalarText else { return nil }
-            return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : text
+            return text.allSatisfy(\.isWhitespace) ? nil : text
         }
     }
 

@@ -2,6 +2,7 @@
 //   swift run -c release judge-review-bench agreement [options]
 //   swift run -c release judge-review-bench render [options]
 //   swift run -c release judge-review-bench store [--count N] [--folder DIR]
+//   swift run -c release judge-review-bench dataset [--items N] [--write DIR]
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "agreement":
@@ -10,6 +11,8 @@ case "render":
     RenderBench.run(Array(arguments.dropFirst()))
 case "store":
     StoreBench.run(Array(arguments.dropFirst()))
+case "dataset":
+    DatasetBench.run(Array(arguments.dropFirst()))
 default:
-    print("usage: judge-review-bench agreement|render|store [options]")
+    print("usage: judge-review-bench agreement|render|store|dataset [options]")
 }

@@ -200,3 +200,30 @@ struct StoreFilePlacesTests {
         #expect(replay.current["a"]?.answer == "no", "the label was lost when the item changed")
     }
 }
+
+/// An import's labels go to a log in one write and one fsync: all durable, or none and all pending.
+@Suite("Store: batched appends")
+struct BatchedAppendTests {
+    @Test("a batch is one write and one fsync; on a full disk none of it stays in the log, all of it stays pending")
+    func allOrNone() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let disk = FaultyFileSystem()
+        let log = try RaterLog(folder: temp.url, rater: "annotator_1", fileSystem: disk)
+        defer { log.close() }
+        let items = (0..<50).map { StoreFixtures.item("i\($0)") }
+        try log.append(StoreFixtures.label(items[0], rater: "annotator_1"))
+        let before = try Data(contentsOf: log.log.file)
+        disk.failWrites = ENOSPC
+        disk.partialBytes = 300  // half a batch reaches the disk before it fills up
+        let batch = items.dropFirst().map { StoreFixtures.label($0, rater: "annotator_1") }
+        #expect(throws: StoreError.self) { try log.log.append(contentsOf: Array(batch)) }
+        #expect(try Data(contentsOf: log.log.file) == before, "part of a failed batch stayed in the log")
+        #expect(log.pending.count == batch.count)
+        disk.failWrites = nil
+        try log.retryPending()
+        #expect(log.pending.isEmpty)
+        let reopened = try CurrentLabels.readEvents(file: log.log.file).events
+        #expect(reopened.map(\.item) == items.map(\.id))
+    }
+}

@@ -140,6 +140,29 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
         try retryPending()
     }
 
+    /// Appends many records in one write and one fsync (an import), returning once all are durable.
+    ///
+    /// All or none: when the write or fsync fails, the log is cut back to its last saved line and every record
+    /// stays in `pending`, in order, for `retryPending()`.
+    public func append(contentsOf batch: [Record]) throws {
+        guard let descriptor else { throw StoreError.closed(file: file.path) }
+        guard !batch.isEmpty else { return }
+        try retryPending()
+        var bytes = Data()
+        for record in batch {
+            bytes.append(try encode(record))
+            bytes.append(0x0A)
+        }
+        pending.append(contentsOf: batch)
+        do {
+            try writeLine(bytes, descriptor: descriptor)
+        } catch let error as SystemCallError {
+            throw StoreError.notSaved(file: file.path, cause: error, pending: pending.count)
+        }
+        records.append(contentsOf: batch)
+        pending.removeAll()
+    }
+
     /// Writes the pending records, oldest first; stops and throws at the first failure (the rest stay pending).
     public func retryPending() throws {
         guard let descriptor else { throw StoreError.closed(file: file.path) }

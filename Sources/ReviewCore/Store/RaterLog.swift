@@ -73,14 +73,17 @@ public final class RaterLog: LabelSink {
             current[event.item] = event.kind == .label ? (event.answer, event.itemSHA256) : nil
         }
         var change = Change(appended: 0, rebased: 0)
+        var batch: [LabelEvent] = []
         for event in events {
             let held = current[event.item]
             if let held, held.answer == event.answer, held.hash == event.itemSHA256 { continue }
-            try append(event)
+            batch.append(event)
             if let held, held.answer == event.answer { change.rebased += 1 }
             current[event.item] = (event.answer, event.itemSHA256)
             change.appended += 1
         }
+        // One write and one fsync for the whole import: durable before it returns, all or none.
+        try log.append(contentsOf: batch)
         return change
     }
 }
