@@ -55,7 +55,7 @@ enum DatasetBench {
     static func measure(folder: URL, csv: URL) throws {
         let study = folder.appendingPathComponent("study").path
         try? FileManager.default.removeItem(atPath: study)
-        print("command                                             wall      CPU   peak memory")
+        print("command".padding(toLength: 48, withPad: " ", startingAt: 0) + "   wall       CPU     peak memory")
         try time("init", ["init", study])
         try time("import (paper CSV, 2 annotator columns)", ["import", csv.path, "--to", study])
         try time("import again (unchanged)", ["import", csv.path, "--to", study])
@@ -80,6 +80,7 @@ enum DatasetBench {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         let start = DispatchTime.now().uptimeNanoseconds
         guard posix_spawn(&pid, binary, &actions, nil, &cArguments, environ) == 0 else {
             throw POSIXError(.ENOENT)
@@ -90,7 +91,8 @@ enum DatasetBench {
         let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
         let exit = status == 0 ? "" : "  (exit status \(status >> 8))"
-        print(String(format: "%-46@ %7.2f s %7.2f s %8.0f MB%@", label as NSString, wall, cpu, Double(usage.ru_maxrss) / 1024, exit as NSString))
+        let padded = label.padding(toLength: 48, withPad: " ", startingAt: 0)
+        print(padded + String(format: "%7.2f s %7.2f s %8.0f MB", wall, cpu, Double(usage.ru_maxrss) / 1024) + exit)
     }
 
     /// What has no command of its own: the adjudication queue, and the console's first frame and keystrokes.

@@ -140,3 +140,16 @@ struct ItemHashTests {
         #expect(lines.contains("ann: 1 stale label (item changed): b; the item's text or criterion changed since it was labelled; label it again"))
     }
 }
+
+@Suite("JSON lines")
+struct JSONLinesTests {
+    @Test("CRLF and LF files give the same lines and numbers; blank lines are skipped but counted")
+    func lineEndings() {
+        let lf = JSONLines.lines(of: "{\"a\":1}\n\n  \n{\"b\":\"é\"}\n{\"c\":3}")
+        let crlf = JSONLines.lines(of: "{\"a\":1}\r\n\r\n  \r\n{\"b\":\"é\"}\r\n{\"c\":3}")
+        #expect(lf.map(\.0) == [1, 4, 5])
+        #expect(lf.map { String($0.1) } == ["{\"a\":1}", "{\"b\":\"é\"}", "{\"c\":3}"])
+        #expect(crlf.map(\.0) == lf.map(\.0))
+        #expect(crlf.map { String($0.1) } == lf.map { String($0.1) })
+    }
+}

@@ -94,15 +94,23 @@ public struct Dataset: Sendable {
 
 /// Helpers for line-oriented JSON files.
 public enum JSONLines {
-    /// Non-blank lines with their 1-based numbers; a trailing `\r` is dropped.
+    /// Non-blank lines with their 1-based numbers; a trailing `\r` is dropped (CRLF files read like LF ones).
+    ///
+    /// Lines are found by their newline bytes, not by Characters: a file of a million lines is split without
+    /// grapheme breaking, and `\r\n` (one Character) ends a line as `\n` does.
     public static func lines(of text: String) -> [(Int, Substring)] {
         var result: [(Int, Substring)] = []
+        let utf8 = text.utf8
         var number = 0
-        for var line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        var start = utf8.startIndex
+        while start < utf8.endIndex {
             number += 1
-            if line.hasSuffix("\r") { line = line.dropLast() }
-            if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
-            result.append((number, line))
+            let newline = utf8[start...].firstIndex(of: 0x0A)
+            var end = newline ?? utf8.endIndex
+            if end > start, utf8[utf8.index(before: end)] == 0x0D { end = utf8.index(before: end) }
+            if !utf8[start..<end].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { result.append((number, text[start..<end])) }
+            guard let newline else { break }
+            start = utf8.index(after: newline)
         }
         return result
     }
