@@ -47,10 +47,12 @@ struct AdjudicateCommand: ParsableCommand {
     private func adjudicate() throws {
         let place = try LabelPlace.resolve(dataset, annotations: annotations)
         CommandOutput.warnIfLegacy(place)
-        let data = try place.dataset()
         let folder = place.annotationFolder
-        guard try place.hasLabels() else { throw place.noLabelsError() }
-        let loaded = try AdjudicationQueue.load(annotationFolder: folder, dataset: data, adjudicator: adjudicator)
+        let (data, loaded) = try CommandOutput.withProgress {
+            let data = try place.dataset()
+            guard try place.hasLabels() else { throw place.noLabelsError() }
+            return (data, try AdjudicationQueue.load(annotationFolder: folder, dataset: data, adjudicator: adjudicator))
+        }
         for warning in loaded.warnings { CommandOutput.warning(warning) }
         let kinds = Set(kind.flatMap { $0.split(separator: ",") }.compactMap { AdjudicationKind(rawValue: String($0)) })
         let filter = AdjudicationFilter(kinds: kinds, conditions: Set(condition))

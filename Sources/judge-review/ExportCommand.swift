@@ -59,10 +59,12 @@ struct ExportCommand: ParsableCommand {
         let place = try LabelPlace.resolve(dataset, annotations: annotations)
         CommandOutput.warnIfLegacy(place)
         let datasetURL = place.datasetFile
-        let data = try place.dataset()
         let folder = place.annotationFolder
-        guard try place.hasLabels() else { throw place.noLabelsError() }
-        let study = try StudyLabels.load(folder: folder, dataset: data)
+        let (data, study) = try CommandOutput.withProgress {
+            let data = try place.dataset()
+            guard try place.hasLabels() else { throw place.noLabelsError() }
+            return (data, try StudyLabels.load(folder: folder, dataset: data))
+        }
         let labels = study.current
         var tables: [Table] = []
         if let gold {

@@ -41,8 +41,10 @@ struct ImportCommand: ParsableCommand {
             inputs: files, output: to, annotations: annotations, model: model,
             steelman: steelman.map { $0 == .on })
         try CommandOutput.reportingErrors(command: "import") {
-            let plan = try Importer.plan(request)
-            let outcome = try plan.write(options: StoreOptions(groupReadable: groupReadable))
+            let (plan, outcome) = try CommandOutput.withProgress {
+                let plan = try Importer.plan(request)
+                return (plan, try plan.write(options: StoreOptions(groupReadable: groupReadable)))
+            }
             CommandOutput.line(plan.summary(outcome: outcome))
         }
     }

@@ -49,7 +49,7 @@ struct LabelCommand: ParsableCommand {
         if let problem = RaterName.problem(with: rater) { throw LabelCommandError(problem) }
         let place = try LabelPlace.resolve(dataset, annotations: annotations)
         CommandOutput.warnIfLegacy(place)
-        let items = try place.dataset()
+        let items = try CommandOutput.withProgress { try place.dataset() }
         if items.items.isEmpty { throw InputError(file: place.datasetFile.path, "the study has no items yet; import some first") }
         try LabelSession.run(LabelSessionOptions(
             dataset: items, rater: rater, mode: reviewMode, order: order, seed: seed,

@@ -22,9 +22,10 @@ struct StatusCommand: ParsableCommand {
         try CommandOutput.reportingErrors(command: "status") {
             let place = try LabelPlace.resolve(dataset, annotations: annotations)
             CommandOutput.warnIfLegacy(place)
-            let data = try place.dataset()
-            let folder = place.annotationFolder
-            let labels = try StudyLabels.load(folder: folder, dataset: data, strict: false)
+            let (data, labels) = try CommandOutput.withProgress {
+                let data = try place.dataset()
+                return (data, try StudyLabels.load(folder: place.annotationFolder, dataset: data, strict: false))
+            }
             let report = StatusReport.build(labels: labels)
             for line in report.lines() + AdjudicationStatus.statusLines(labels: labels) {
                 CommandOutput.line(line)

@@ -47,7 +47,10 @@ public struct Dataset: Sendable {
         let decoder = JSONDecoder()
         var items: [Item] = []
         var seen: [String: Int] = [:]
-        for (number, line) in JSONLines.lines(of: text) {
+        let lines = JSONLines.lines(of: text)
+        let progress = WorkProgress.current
+        for (index, (number, line)) in lines.enumerated() {
+            if index & 4095 == 0 { progress?.update("reading items", done: index, total: lines.count) }
             do {
                 let bytes = Data(line.utf8)
                 if let key = DuplicateKeyScanner.firstDuplicate(in: bytes) {

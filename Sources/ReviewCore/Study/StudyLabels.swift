@@ -40,7 +40,9 @@ public struct StudyLabels: Sendable {
     ///   false (`status`): it is kept as a `Log` with its error, so every other log is still shown.
     public static func load(folder: URL, dataset: Dataset, strict: Bool = true) throws -> StudyLabels {
         var logs: [Log] = []
-        for file in try CurrentLabels.raterLogFiles(folder: folder) {
+        let files = try CurrentLabels.raterLogFiles(folder: folder)
+        for (index, file) in files.enumerated() {
+            WorkProgress.current?.update("replaying label logs", done: index, total: files.count)
             let rater = file.deletingPathExtension().lastPathComponent
             let sideFile = AppendOnlyLog<LabelEvent>.corruptFile(for: file)
             var log = Log(rater: rater, file: file, replay: nil, tornLine: nil,
