@@ -57,8 +57,10 @@ public struct ImportPlan: Sendable {
     public var request: ImportRequest
     /// Every item of every input, ids unique, in input order.
     public var dataset: Dataset
-    /// Where the dataset will be written (`--to`).
+    /// Where the dataset will be written (`--to`, or a study's `items.jsonl`).
     public var datasetURL: URL
+    /// Whether the dataset is a study's `items.jsonl` (written private, like the rest of the study).
+    public var intoStudy: Bool = false
     /// The dataset's annotation folder, where rater logs go.
     public var annotationFolder: URL
     /// One report per input file, in input order.
@@ -180,8 +182,8 @@ public enum Importer {
             ImportedFileReport(path: file.path, layout: file.layout, items: file.entries.count, subject: file.subject, idPrefix: prefixes[index])
         }
         return ImportPlan(
-            request: request, dataset: dataset, datasetURL: outputURL, annotationFolder: folder, files: reports,
-            raters: raters, skipped: skipped)
+            request: request, dataset: dataset, datasetURL: outputURL, intoStudy: study != nil, annotationFolder: folder,
+            files: reports, raters: raters, skipped: skipped)
     }
 
     /// The study `--to` names, or nil when it names a dataset file; a folder that is not a study is an error.
@@ -281,8 +283,7 @@ extension ImportPlan {
             opened.append((rater, try RaterLog(folder: annotationFolder, rater: rater.rater, options: options)))
         }
         let existed = SafeFile.exists(datasetURL.path)
-        let inStudy = Study.find(from: datasetURL)?.itemsFile.path == datasetURL.standardizedFileURL.path
-        let changed = try dataset.write(to: datasetURL, permissions: inStudy ? options.filePermissions : 0o644)
+        let changed = try dataset.write(to: datasetURL, permissions: intoStudy ? options.filePermissions : 0o644)
         var logs: [WrittenLog] = []
         for (rater, log) in opened {
             let change: RaterLog.Change

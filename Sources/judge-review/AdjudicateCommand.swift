@@ -48,11 +48,9 @@ struct AdjudicateCommand: ParsableCommand {
         let place = try LabelPlace.resolve(dataset, annotations: annotations)
         CommandOutput.warnIfLegacy(place)
         let folder = place.annotationFolder
-        let (data, loaded) = try CommandOutput.withProgress {
-            let data = try place.dataset()
-            guard try place.hasLabels() else { throw place.noLabelsError() }
-            return (data, try AdjudicationQueue.load(annotationFolder: folder, dataset: data, adjudicator: adjudicator))
-        }
+        let labels = try CommandOutput.withProgress { try place.labels() }
+        let data = labels.dataset
+        let loaded = AdjudicationQueue.load(labels: labels, adjudicator: adjudicator)
         for warning in loaded.warnings { CommandOutput.warning(warning) }
         let kinds = Set(kind.flatMap { $0.split(separator: ",") }.compactMap { AdjudicationKind(rawValue: String($0)) })
         let filter = AdjudicationFilter(kinds: kinds, conditions: Set(condition))

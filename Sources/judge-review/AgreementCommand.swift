@@ -173,10 +173,9 @@ struct AgreementCommand: ParsableCommand {
         let place = try LabelPlace.resolve(dataset, annotations: annotations)
         CommandOutput.warnIfLegacy(place)
         let path = place.datasetFile.path
-        let data = try place.dataset()
+        var study = try place.labels()
+        let data = study.dataset
         let folder = place.annotationFolder
-        guard try place.hasLabels() else { throw place.noLabelsError() }
-        var study = try StudyLabels.load(folder: folder, dataset: data)
         if let names = raters {
             let wanted = Set(parsedCategories(names))
             let unknown = wanted.subtracting(study.raters)

@@ -60,11 +60,8 @@ struct ExportCommand: ParsableCommand {
         CommandOutput.warnIfLegacy(place)
         let datasetURL = place.datasetFile
         let folder = place.annotationFolder
-        let (data, study) = try CommandOutput.withProgress {
-            let data = try place.dataset()
-            guard try place.hasLabels() else { throw place.noLabelsError() }
-            return (data, try StudyLabels.load(folder: folder, dataset: data))
-        }
+        let study = try CommandOutput.withProgress { try place.labels() }
+        let data = study.dataset
         let labels = study.current
         var tables: [Table] = []
         if let gold {
@@ -82,30 +79,17 @@ struct ExportCommand: ParsableCommand {
         }
         if let wide {
             let table = LabelExports.wideTable(dataset: data, labels: labels, on: on.values)
-            tables.append(Table(path: wide, data: LabelExports.wideCSV(dataset: data, labels: labels, on: on.values),
+            tables.append(Table(path: wide, data: LabelExports.wideCSV(table),
                                 summary: "\(table.rows.count) items × \(table.raters.count) raters (\(on.rawValue))"))
         }
         let guardrail = OutputGuard(dataset: datasetURL, annotationFolder: folder)
         for table in tables where table.path != "-" { try guardrail.check(output: table.path) }
-        var staged: [(StagedFile, Table)] = []
-        do {
-            for table in tables where table.path != "-" {
-                // The labels are research data, so the file is private (0600) like the logs.
-                staged.append((try AtomicFile.stage(table.data, for: URL(fileURLWithPath: table.path), permissions: 0o600), table))
-            }
-        } catch {
-            for (file, _) in staged { file.discard() }
-            throw error
-        }
-        for (index, (file, _)) in staged.enumerated() {
-            do { try file.commit() } catch {
-                for (later, _) in staged[(index + 1)...] { later.discard() }
-                throw error
-            }
-        }
+        let files = tables.filter { $0.path != "-" }
+        // The labels are research data, so the files are private (0600) like the logs.
+        try AtomicFile.writeAll(files.map { ($0.data, URL(fileURLWithPath: $0.path)) }, permissions: 0o600)
         let toStandardOutput = tables.first { $0.path == "-" }
         if let table = toStandardOutput { CommandOutput.machine(String(decoding: table.data, as: UTF8.self)) }
-        for (_, table) in staged {
+        for table in files {
             // With a table on standard output, what was written is said on standard error, out of the table's way.
             let line = "wrote \(table.path): \(table.summary)"
             if toStandardOutput != nil { CommandOutput.note(line) } else { CommandOutput.line(line) }

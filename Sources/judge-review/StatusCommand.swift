@@ -22,10 +22,8 @@ struct StatusCommand: ParsableCommand {
         try CommandOutput.reportingErrors(command: "status") {
             let place = try LabelPlace.resolve(dataset, annotations: annotations)
             CommandOutput.warnIfLegacy(place)
-            let (data, labels) = try CommandOutput.withProgress {
-                let data = try place.dataset()
-                return (data, try StudyLabels.load(folder: place.annotationFolder, dataset: data, strict: false))
-            }
+            let labels = try CommandOutput.withProgress { try place.labels(strict: false, requireLogs: false) }
+            let data = labels.dataset
             let report = StatusReport.build(labels: labels)
             for line in report.lines() + AdjudicationStatus.statusLines(labels: labels) {
                 CommandOutput.line(line)

@@ -44,17 +44,20 @@ struct AtomicFileTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["out.csv"])
     }
 
-    @Test("staged files: nothing is in place until commit, and a discarded one leaves no trace")
-    func stagedAllOrNone() throws {
+    @Test("several files are written all or none: one that cannot be written leaves the others as they were")
+    func writeAllOrNone() throws {
         let folder = try scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let first = folder.appendingPathComponent("a.csv"), second = folder.appendingPathComponent("b.csv")
-        let stagedFirst = try AtomicFile.stage(Data("a\n".utf8), for: first)
-        let stagedSecond = try AtomicFile.stage(Data("b\n".utf8), for: second)
-        #expect(!FileManager.default.fileExists(atPath: first.path))
-        stagedSecond.discard()
-        try stagedFirst.commit()
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["a.csv"])
+        try Data("old\n".utf8).write(to: first)
+        let missing = folder.appendingPathComponent("no/such/folder/c.csv")
+        #expect(throws: FileWriteError.self) {
+            try AtomicFile.writeAll([(Data("a\n".utf8), first), (Data("b\n".utf8), second), (Data("c\n".utf8), missing)])
+        }
+        #expect(try String(contentsOf: first, encoding: .utf8) == "old\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["a.csv"], "a staged file was left behind or renamed")
+        try AtomicFile.writeAll([(Data("a\n".utf8), first), (Data("b\n".utf8), second)])
+        #expect(try String(contentsOf: second, encoding: .utf8) == "b\n")
     }
 
     @Test("a FIFO, a folder or a symbolic link is never replaced")

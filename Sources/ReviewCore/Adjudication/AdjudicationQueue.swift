@@ -266,16 +266,11 @@ public struct AdjudicationQueue: Sendable, Hashable {
 
 /// The adjudication lines `judge-review status` prints.
 public enum AdjudicationStatus {
-    /// Queue length, decided and remaining by kind for a dataset, plus any log warnings.
-    public static func lines(folder: URL, dataset: Dataset) throws -> [String] {
-        let loaded = try AdjudicationQueue.load(annotationFolder: folder, dataset: dataset, adjudicator: "")
-        return loaded.queue.progress.lines + loaded.warnings.map { "warning: \($0)" }
-    }
-
-    /// The same lines, never throwing: a log that cannot be read becomes a line saying so (for `status`).
+    /// Queue length, decided and remaining by kind for a dataset, plus any log warnings; never throwing: a log
+    /// that cannot be read becomes a line saying so.
     public static func statusLines(folder: URL, dataset: Dataset) -> [String] {
         do {
-            return try lines(folder: folder, dataset: dataset)
+            return statusLines(labels: try StudyLabels.load(folder: folder, dataset: dataset, strict: false))
         } catch {
             return ["adjudication: cannot read the logs: \(error)"]
         }

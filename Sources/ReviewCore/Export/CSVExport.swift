@@ -101,8 +101,12 @@ public enum LabelExports {
 
     /// The wide export as CSV: header `item,<rater>,...`, an empty cell for a missing rating.
     public static func wideCSV(dataset: Dataset, labels: [String: [String: LabelEvent]], on values: WideExportValues = .verdicts) -> Data {
-        let table = wideTable(dataset: dataset, labels: labels, on: values)
-        return CSVText.document(header: ["item"] + table.raters, rows: table.rows.map { [$0.item] + $0.cells.map { $0 ?? "" } })
+        wideCSV(wideTable(dataset: dataset, labels: labels, on: values))
+    }
+
+    /// A wide table already built, as CSV.
+    public static func wideCSV(_ table: (raters: [String], rows: [(item: String, cells: [String?])])) -> Data {
+        CSVText.document(header: ["item"] + table.raters, rows: table.rows.map { [$0.item] + $0.cells.map { $0 ?? "" } })
     }
 
     /// The gold export as CSV.

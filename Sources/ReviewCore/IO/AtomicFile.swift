@@ -24,14 +24,33 @@ public enum AtomicFile {
         try staged.commit()
     }
 
+    /// Writes several files all or none: each is staged (written and fsynced beside its target) first, and only
+    /// when every one is staged are they renamed into place. A failure leaves every target as it was (a rename
+    /// that fails after earlier ones succeeded is the only exception, and is reported).
+    public static func writeAll(
+        _ files: [(data: Data, url: URL)], permissions: mode_t = 0o644, fileSystem: any StoreFileSystem = POSIXFileSystem()
+    ) throws {
+        var staged: [StagedFile] = []
+        do {
+            for file in files { staged.append(try stage(file.data, for: file.url, permissions: permissions, fileSystem: fileSystem)) }
+        } catch {
+            staged.forEach { $0.discard() }
+            throw error
+        }
+        for (index, file) in staged.enumerated() {
+            do { try file.commit() } catch {
+                staged[(index + 1)...].forEach { $0.discard() }
+                throw error
+            }
+        }
+    }
+
     /// Writes `data` durably to a temporary file beside `url` without touching `url`; `commit()` renames it
     /// into place, `discard()` removes it. Several staged files let a command write all of its outputs or none.
     public static func stage(
         _ data: Data, for url: URL, permissions: mode_t = 0o644, fileSystem: any StoreFileSystem = POSIXFileSystem()
     ) throws -> StagedFile {
-        if let kind = FileKind.ofPath(url.path), kind != .regular {
-            throw FileWriteError(message: "\(url.path): \(kind.refusal); refusing to replace it", code: EEXIST)
-        }
+        try refuseUnlessRegular(url)
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(
             ".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp").path
@@ -53,6 +72,13 @@ public enum AtomicFile {
         return StagedFile(url: url, temporary: temporary, fileSystem: fileSystem)
     }
 
+    /// Throws when something other than a regular file is at `url`: renaming over it would replace it.
+    static func refuseUnlessRegular(_ url: URL) throws {
+        if let kind = FileKind.ofPath(url.path), kind != .regular {
+            throw FileWriteError(message: "\(url.path): \(kind.refusal); refusing to replace it", code: EEXIST)
+        }
+    }
+
     /// Fsyncs a directory so that a file created or renamed in it survives a crash.
     public static func fsyncDirectory(_ directory: URL, fileSystem: any StoreFileSystem = POSIXFileSystem()) throws {
         do {
@@ -72,9 +98,11 @@ public struct StagedFile {
 
     /// Renames the temporary file over `url` and fsyncs the folder; on failure the temporary file is removed.
     public func commit() throws {
-        if let kind = FileKind.ofPath(url.path), kind != .regular {
+        do {
+            try AtomicFile.refuseUnlessRegular(url)
+        } catch {
             discard()
-            throw FileWriteError(message: "\(url.path): \(kind.refusal); refusing to replace it", code: EEXIST)
+            throw error
         }
         do {
             try fileSystem.rename(temporary, to: url.path)

@@ -93,9 +93,15 @@ public struct LabelPlace: Sendable {
         return try Dataset.read(from: datasetFile)
     }
 
-    /// Whether any rater log is in the annotation folder.
-    public func hasLabels() throws -> Bool {
-        !(try CurrentLabels.raterLogFiles(folder: annotationFolder)).isEmpty
+    /// The dataset and its labels here, read once.
+    ///
+    /// - Parameters:
+    ///   - strict: as for `StudyLabels.load` (false for `status`, which shows unreadable logs instead of failing).
+    ///   - requireLogs: no rater log at all is an error saying where it looked (export, agreement, adjudicate).
+    public func labels(strict: Bool = true, requireLogs: Bool = true) throws -> StudyLabels {
+        let labels = try StudyLabels.load(folder: annotationFolder, dataset: try dataset(), strict: strict)
+        if requireLogs && labels.logs.isEmpty { throw noLabelsError() }
+        return labels
     }
 
     /// The line every command prints: which dataset, and where its labels are.
