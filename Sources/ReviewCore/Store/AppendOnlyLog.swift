@@ -23,6 +23,8 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
     public private(set) var records: [Record] = []
     /// Records not yet saved because a write failed, oldest first; `retryPending()` saves them.
     public private(set) var pending: [Record] = []
+    /// The encoded lines of `pending`, newline included, so a retry does not encode again.
+    private var pendingLines: [Data] = []
     /// Problems found and repaired at open (a torn last line set aside), one line each, for the caller to show.
     public private(set) var warnings: [String] = []
     /// The side file torn lines are moved to: `<file>.corrupt`.
@@ -135,48 +137,43 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
     /// Pending records from earlier failures are written first, so order is kept.
     /// - Throws: `StoreError.notSaved` (the record is then in `pending`), or the encoder's error.
     public func append(_ record: Record) throws {
-        _ = try encode(record)  // a record that cannot be encoded is refused now, never queued
-        pending.append(record)
+        try append(contentsOf: [record])
+    }
+
+    /// Appends records (one, or an import's many) after any pending ones, in one write and one fsync, and returns
+    /// once all are durable.
+    ///
+    /// All or none: when the write or fsync fails, the log is cut back to its last saved line and every record
+    /// stays in `pending`, in order, for `retryPending()`. A record that cannot be encoded is refused before
+    /// anything is queued.
+    public func append(contentsOf batch: [Record]) throws {
+        var lines: [Data] = []
+        lines.reserveCapacity(batch.count)
+        for record in batch {
+            var line = try encode(record)
+            line.append(0x0A)
+            lines.append(line)
+        }
+        pending.append(contentsOf: batch)
+        pendingLines.append(contentsOf: lines)
         try retryPending()
     }
 
-    /// Appends many records in one write and one fsync (an import), returning once all are durable.
-    ///
-    /// All or none: when the write or fsync fails, the log is cut back to its last saved line and every record
-    /// stays in `pending`, in order, for `retryPending()`.
-    public func append(contentsOf batch: [Record]) throws {
+    /// Writes the pending records, oldest first, in one write and one fsync; on failure they all stay pending.
+    public func retryPending() throws {
         guard let descriptor else { throw StoreError.closed(file: file.path) }
-        guard !batch.isEmpty else { return }
-        try retryPending()
+        guard !pending.isEmpty else { return }
         var bytes = Data()
-        for record in batch {
-            bytes.append(try encode(record))
-            bytes.append(0x0A)
-        }
-        pending.append(contentsOf: batch)
+        bytes.reserveCapacity(pendingLines.reduce(0) { $0 + $1.count })
+        for line in pendingLines { bytes.append(line) }
         do {
             try writeLine(bytes, descriptor: descriptor)
         } catch let error as SystemCallError {
             throw StoreError.notSaved(file: file.path, cause: error, pending: pending.count)
         }
-        records.append(contentsOf: batch)
+        records.append(contentsOf: pending)
         pending.removeAll()
-    }
-
-    /// Writes the pending records, oldest first; stops and throws at the first failure (the rest stay pending).
-    public func retryPending() throws {
-        guard let descriptor else { throw StoreError.closed(file: file.path) }
-        while let record = pending.first {
-            var line = try encode(record)
-            line.append(0x0A)
-            do {
-                try writeLine(line, descriptor: descriptor)
-            } catch let error as SystemCallError {
-                throw StoreError.notSaved(file: file.path, cause: error, pending: pending.count)
-            }
-            records.append(record)
-            pending.removeFirst()
-        }
+        pendingLines.removeAll()
     }
 
     /// One write loop, then fsync. On failure the partial line is cut off, so the log never keeps half a line.

@@ -10,10 +10,10 @@ public struct RaterStatus: Sendable, Equatable {
     public var total: Int
     /// Current labels carrying a flag (`unsure`, `discuss`).
     public var flagged: Int
-    /// Latest labels whose item changed or left the dataset.
-    public var stale: Int
-    /// Those labels, with their item and what happened to it.
+    /// Latest labels whose item changed or left the dataset, with their item and what happened to it.
     public var staleItems: [StaleLabel] = []
+    /// How many labels are stale.
+    public var stale: Int { staleItems.count }
     /// Time of the latest event.
     public var lastActivity: Date?
     /// Lines set aside in `<rater>.jsonl.corrupt` by earlier recoveries.
@@ -49,12 +49,11 @@ public struct StatusReport: Sendable {
         var raters: [RaterStatus] = []
         for log in labels.logs {
             var status = RaterStatus(
-                rater: log.rater, labeled: 0, total: dataset.items.count, flagged: 0, stale: 0, lastActivity: nil,
+                rater: log.rater, labeled: 0, total: dataset.items.count, flagged: 0, lastActivity: nil,
                 setAside: log.setAside, tornLine: log.tornLine, error: log.error)
             if let replay = log.replay {
                 status.labeled = replay.current.count
                 status.flagged = replay.flags.count
-                status.stale = replay.stale.count
                 status.staleItems = replay.stale
                 status.lastActivity = replay.lastActivity
             }
