@@ -21,13 +21,17 @@ public typealias StyledLine = [Span]
 public enum Styled {
     /// `text` sanitised and wrapped to `width`, each line in `style`.
     public static func wrapped(_ text: String, width: Int, style: CellStyle = .plain) -> [StyledLine] {
-        guard text.utf8.count >= TextWrap.cachedLength else { return TextWrap.lines(text, width: width).map { [Span($0, style)] } }
+        guard text.utf8.count >= cachedLength else { return TextWrap.lines(text, width: width).map { [Span($0, style)] } }
         return cache.value(for: text, width: width, extra: CacheKey(label: "", styles: [style])) {
             TextWrap.lines(text, width: width).map { [Span($0, style)] }
         }
     }
 
-    /// Styled lines of long texts, so a key press does not rebuild the lines of a megabyte response.
+    /// Texts at least this long (UTF-8 bytes) are wrapped once per width and their lines kept.
+    static let cachedLength = 4_096
+
+    /// Styled lines of long texts (a response of megabytes), so a key press does not wrap and rebuild them:
+    /// later frames of the same item reuse the lines, and a key costs the same for 10 MB as for a short text.
     static let cache = LongTextCache<CacheKey, [StyledLine]>()
 
     /// What else styled lines depend on besides the text and the width.
@@ -47,7 +51,7 @@ public enum Styled {
                 [Span(index == 0 ? label : indent, labelStyle), Span(line, valueStyle)]
             }
         }
-        guard value.utf8.count >= TextWrap.cachedLength else { return make() }
+        guard value.utf8.count >= cachedLength else { return make() }
         return cache.value(for: value, width: width, extra: CacheKey(label: label, styles: [labelStyle, valueStyle]), make: make)
     }
 }
