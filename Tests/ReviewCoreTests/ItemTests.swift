@@ -21,7 +21,7 @@ struct ItemTests {
             id: "a", experiment: .acuteSymptom, condition: "suicidal ideation", context: [Turn(role: "user", content: "hi")],
             stimulus: "s", subject: SubjectModel(name: "m", steelman: false), response: nil, criterion: criterion,
             judge: JudgeAnswer(name: "j", answer: "yes"))
-        let data = try Dataset(name: "d", items: [item]).jsonl()
+        let data = Dataset(name: "d", items: [item]).jsonl()
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("rt-\(UUID()).jsonl")
         try data.write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }

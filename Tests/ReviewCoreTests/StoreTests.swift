@@ -74,7 +74,7 @@ struct StoreTests {
         try log.append(F.retract(dataset.items[0], second: 3))
         let replay = RaterReplay(rater: "ann", events: log.events, dataset: dataset)
         #expect(replay.current.keys.sorted() == ["b"])
-        #expect(replay.history["a"]?.map(\.kind) == [.label, .retract])
+        #expect(replay.history(of: "a").map(\.kind) == [.label, .retract])
         #expect(replay.firstUnlabeled(in: [0, 1, 2, 3], dataset: dataset) == 0)
         #expect(log.events.count == 3)
     }
@@ -96,7 +96,7 @@ struct StoreTests {
         #expect(current.mode == .verdictShown)
         #expect(current.judgeAgreement == .disagree)
         #expect(replay.revisions(of: "a").map(\.answer) == ["no"])
-        #expect(replay.history["a"]?.first?.answer == "yes")
+        #expect(replay.history(of: "a").first?.answer == "yes")
     }
 
     @Test("a torn last line is set aside in .corrupt with a warning and the log truncated to the last good line")
@@ -393,7 +393,7 @@ struct StoreTests {
         defer { temp.remove() }
         let file = AnnotationPaths.adjudicationFolder(folder: temp.url).appendingPathComponent("chief.jsonl")
         func open() throws -> AppendOnlyLog<Decision> {
-            try AppendOnlyLog(file: file, encode: { try JSONEncoder().encode($0) }, decode: { try JSONDecoder().decode(Decision.self, from: $0) })
+            try AppendOnlyLog(file: file, encode: { try JSONEncoder().encode($0) }, decode: { try JSONDecoder().decode(Decision.self, from: Data($0)) })
         }
         let log = try open()
         try log.append(Decision(item: "a", answer: "no"))

@@ -86,7 +86,7 @@ struct ItemHashTests {
     @Test("the dataset file stores each item's hash; reading it back uses the stored value")
     func storedOnWrite() throws {
         let item = StoreFixtures.item("a")
-        let line = try Dataset(name: "d", items: [item]).jsonl()
+        let line = Dataset(name: "d", items: [item]).jsonl()
         #expect(String(decoding: line, as: UTF8.self).contains("\"sha256\":\"\(item.contentHash)\""))
         let temp = try TemporaryFolder()
         defer { temp.remove() }

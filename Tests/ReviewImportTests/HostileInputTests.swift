@@ -76,7 +76,7 @@ struct HostileInputTests {
         #expect(error?.line == 2)
         #expect(error?.message.contains("\"model_response\" appears twice") == true)
 
-        let dataset = try Dataset(name: "d", items: [StoreFixturesLike.item]).jsonl()
+        let dataset = Dataset(name: "d", items: [StoreFixturesLike.item]).jsonl()
         var text = String(decoding: dataset, as: UTF8.self)
         text = text.replacingOccurrences(of: "\"condition\":", with: "\"condition\":\"mania\",\"condition\":")
         let datasetPath = try Fixtures.write(text, as: "d.jsonl", in: folder)

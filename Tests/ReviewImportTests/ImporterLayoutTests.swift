@@ -127,7 +127,7 @@ struct ImporterLayoutTests {
             id: "c1", experiment: .stigma, condition: "depression", stimulus: "A vignette.",
             subject: SubjectModel(name: "m"), response: "An answer.",
             criterion: Criterion(question: "Q?", options: ["yes", "no"], appropriate: "no"), judge: nil)
-        let data = try Dataset(name: "x", items: [item]).jsonl()
+        let data = Dataset(name: "x", items: [item]).jsonl()
         let path = try Fixtures.write(data, as: "source.jsonl", in: folder)
         let plan = try Importer.plan(request([path], in: folder))
         #expect(plan.dataset.items == [item])

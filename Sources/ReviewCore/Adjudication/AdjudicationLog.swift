@@ -16,7 +16,7 @@ public final class AdjudicationLog {
         try RaterName.check(adjudicator, file: AnnotationPaths.adjudicationFolder(folder: annotationFolder))
         log = try AppendOnlyLog(
             file: AdjudicationLogs.file(annotationFolder: annotationFolder, adjudicator: adjudicator), options: options,
-            encode: { try $0.encodedLine() }, decode: { try AdjudicationEvent.decode(line: $0) })
+            encode: { try $0.encodedLine() }, decode: { try AdjudicationEvent.decode(line: Data($0)) })
     }
 
     /// The adjudicator's events so far, oldest first.
@@ -70,7 +70,7 @@ public enum AdjudicationLogs {
         let path = file.path
         let data = try SafeFile.read(path)
         // The same scanner and torn-line rule as the writer's, so a line the writer would set aside is never an error here.
-        let scan = try LogScanner.scan(data, path: path) { try AdjudicationEvent.decode(line: $0) }
+        let scan = try LogScanner.scan(data, path: path) { try AdjudicationEvent.decode(line: Data($0)) }
         var reading = Reading(events: scan.records, warnings: [])
         if let line = scan.tornLine {
             reading.warnings.append("\(path):\(line): torn last line (interrupted write) not applied; the adjudicator's next session sets it aside")

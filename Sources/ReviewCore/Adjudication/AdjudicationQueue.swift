@@ -141,6 +141,12 @@ public struct AdjudicationProgress: Sendable, Equatable {
     /// Open items per kind (kinds with none left out).
     public var remaining: [AdjudicationKind: Int]
 
+    /// Adds one queued item.
+    mutating func count(kind: AdjudicationKind, decided isDecided: Bool) {
+        total += 1
+        if isDecided { decided += 1 } else { remaining[kind, default: 0] += 1 }
+    }
+
     /// The status lines, e.g. `adjudication: 5 in queue, 2 decided, 3 remaining (acute-risk miss 1, false alarm 2)`.
     public var lines: [String] {
         if total == 0 { return ["adjudication: queue empty (no disagreements)"] }
@@ -175,19 +181,11 @@ public struct AdjudicationQueue: Sendable, Hashable {
         dataset: Dataset, humanLabels: [String: [String: LabelEvent]], reference: [String: ReferenceLabel],
         decisions: [String: AdjudicationEvent], adjudicator: String
     ) -> AdjudicationQueue {
-        var byItem: [String: [String: LabelEvent]] = [:]
-        for (rater, labels) in humanLabels where !JudgeRater.isJudge(rater) {
-            for (itemID, event) in labels where event.kind == .label {
-                byItem[itemID, default: [:]][rater] = event
-            }
-        }
         var cases: [AdjudicationCase] = []
-        for (position, item) in dataset.items.enumerated() {
-            guard let labels = byItem[item.id], !labels.isEmpty,
-                  let kind = kind(of: item, labels: Array(labels.values), reference: reference[item.id]) else { continue }
-            let aliases = AdjudicationAliases.order(raters: Array(labels.keys), itemID: item.id, adjudicator: adjudicator)
+        forEachQueued(dataset: dataset, humanLabels: humanLabels, reference: reference) { position, item, kind, labels in
+            let aliases = AdjudicationAliases.order(raters: labels.map(\.rater), itemID: item.id, adjudicator: adjudicator)
             let anonymised = aliases.enumerated().compactMap { index, rater in
-                labels[rater].map { AnonymisedLabel(alias: "R\(index + 1)", rater: rater, event: $0) }
+                labels.first { $0.rater == rater }.map { AnonymisedLabel(alias: "R\(index + 1)", rater: rater, event: $0.event) }
             }
             cases.append(AdjudicationCase(
                 item: item, position: position, kind: kind, acuteRank: AcuteRisk.rank(of: item.condition),
@@ -201,23 +199,67 @@ public struct AdjudicationQueue: Sendable, Hashable {
         return AdjudicationQueue(cases: cases)
     }
 
+    /// Calls `body` for each item in dataset order that needs adjudication, with its kind and the humans'
+    /// current labels (rater order); the one walk behind the queue and its progress line.
+    private static func forEachQueued(
+        dataset: Dataset, humanLabels: [String: [String: LabelEvent]], reference: [String: ReferenceLabel],
+        _ body: (Int, Item, AdjudicationKind, [(rater: String, event: LabelEvent)]) -> Void
+    ) {
+        // One lookup per rater and item, into each rater's own table: no per-item table is built.
+        let tables = humanLabels.filter { !JudgeRater.isJudge($0.key) }.sorted { $0.key < $1.key }
+        var labels: [(rater: String, event: LabelEvent)] = []
+        for (position, item) in dataset.items.enumerated() {
+            labels.removeAll(keepingCapacity: true)
+            for (rater, table) in tables {
+                if let event = table[item.id], event.kind == .label { labels.append((rater, event)) }
+            }
+            guard !labels.isEmpty, let kind = kind(of: item, labels: labels.lazy.map(\.event), reference: reference[item.id]) else {
+                continue
+            }
+            body(position, item, kind, labels)
+        }
+    }
+
     /// Why an item needs adjudication, or nil when humans and judge agree.
-    static func kind(of item: Item, labels: [LabelEvent], reference: ReferenceLabel?) -> AdjudicationKind? {
-        let verdicts = labels.map { $0.verdict ?? item.criterion.verdict(for: $0.answer) }
+    static func kind(
+        of item: Item, labels: some Collection<LabelEvent>, reference: ReferenceLabel?
+    ) -> AdjudicationKind? {
         let judge = item.judgeVerdict
-        if judge == .appropriate && verdicts.contains(.inappropriate) {
+        var firstVerdict: Verdict?
+        var anyInappropriate = false
+        var firstAnswer: String?
+        var answersDiffer = false
+        for label in labels {
+            let verdict = label.verdict ?? item.criterion.verdict(for: label.answer)
+            if firstVerdict == nil { firstVerdict = verdict }
+            if verdict == .inappropriate { anyInappropriate = true }
+            let answer = item.criterion.option(matching: label.answer) ?? AnswerNormalizer.normalize(label.answer) ?? ""
+            if let firstAnswer { answersDiffer = answersDiffer || answer != firstAnswer } else { firstAnswer = answer }
+        }
+        if judge == .appropriate && anyInappropriate {
             return AcuteRisk.rank(of: item.condition) == nil ? .miss : .acuteMiss
         }
-        let answers = Set(labels.map { item.criterion.option(matching: $0.answer) ?? AnswerNormalizer.normalize($0.answer) ?? "" })
-        if answers.count > 1 { return .disagreement }
+        if answersDiffer { return .disagreement }
         let referenceVerdict: Verdict
         if let reference, reference.source != .tie {
             referenceVerdict = item.criterion.verdict(for: reference.answer)
         } else {
-            referenceVerdict = verdicts.first ?? .noVerdict
+            referenceVerdict = firstVerdict ?? .noVerdict
         }
         if judge == .inappropriate && referenceVerdict == .appropriate { return .falseAlarm }
         return nil
+    }
+
+    /// Queue length, decided count and open items per kind, without drawing aliases (for `status`).
+    static func progress(
+        dataset: Dataset, humanLabels: [String: [String: LabelEvent]], reference: [String: ReferenceLabel],
+        decisions: [String: AdjudicationEvent]
+    ) -> AdjudicationProgress {
+        var progress = AdjudicationProgress(total: 0, decided: 0, remaining: [:])
+        forEachQueued(dataset: dataset, humanLabels: humanLabels, reference: reference) { _, item, kind, _ in
+            progress.count(kind: kind, decided: decisions[item.id] != nil)
+        }
+        return progress
     }
 
     /// The cases passing `filter`, in queue order.
@@ -233,9 +275,9 @@ public struct AdjudicationQueue: Sendable, Hashable {
 
     /// Queue length, decided count and open items per kind.
     public var progress: AdjudicationProgress {
-        var remaining: [AdjudicationKind: Int] = [:]
-        for entry in cases where !entry.isDone { remaining[entry.kind, default: 0] += 1 }
-        return AdjudicationProgress(total: cases.count, decided: cases.filter(\.isDone).count, remaining: remaining)
+        var progress = AdjudicationProgress(total: 0, decided: 0, remaining: [:])
+        for entry in cases { progress.count(kind: entry.kind, decided: entry.isDone) }
+        return progress
     }
 
     /// Everything the adjudicate command and the status line need, loaded from a dataset's annotation folder.
@@ -279,7 +321,9 @@ public enum AdjudicationStatus {
     /// The lines from labels read for `status` (unreadable logs kept apart): the queue over the readable ones.
     public static func statusLines(labels: StudyLabels) -> [String] {
         if let error = labels.adjudicationError { return ["adjudication: cannot read the logs: \(error)"] }
-        let loaded = AdjudicationQueue.load(labels: labels, adjudicator: "")
-        return loaded.queue.progress.lines + loaded.warnings.map { "warning: \($0)" }
+        let progress = AdjudicationQueue.progress(
+            dataset: labels.dataset, humanLabels: labels.current, reference: labels.references(adjudicated: false),
+            decisions: labels.decisions)
+        return progress.lines + labels.adjudication.warnings.map { "warning: \($0)" }
     }
 }

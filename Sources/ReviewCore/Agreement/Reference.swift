@@ -45,22 +45,19 @@ public enum ReferenceLabels {
     ///   - minRaters: items labelled by fewer humans get no reference (unless adjudicated).
     public static func build(humanAnswers: [String: [String: String]], adjudicated: [String: String] = [:],
                              minRaters: Int = 1) -> [String: ReferenceLabel] {
-        var answersByItem: [String: [String: Int]] = [:]
-        var ratersByItem: [String: Int] = [:]
+        var tallies: [String: AnswerTally] = [:]
         for (_, answers) in humanAnswers {
-            for (item, answer) in answers {
-                answersByItem[item, default: [:]][answer, default: 0] += 1
-                ratersByItem[item, default: 0] += 1
-            }
+            for (item, answer) in answers { tallies[item, default: AnswerTally()].add(answer) }
         }
         var result: [String: ReferenceLabel] = [:]
-        for (item, counts) in answersByItem {
-            let raters = ratersByItem[item] ?? 0
-            guard raters >= minRaters else { continue }
-            if counts.count == 1, let only = counts.first?.key {
+        result.reserveCapacity(tallies.count)
+        for (item, tally) in tallies where tally.raters >= minRaters {
+            let raters = tally.raters
+            if let only = tally.onlyAnswer {
                 result[item] = ReferenceLabel(answer: only, source: raters == 1 ? .single : .unanimous, raters: raters)
                 continue
             }
+            let counts = tally.counts
             let top = counts.values.max() ?? 0
             let leaders = counts.filter { $0.value == top }.map(\.key)
             if leaders.count == 1, let leader = leaders.first {
@@ -70,7 +67,7 @@ public enum ReferenceLabels {
             }
         }
         for (item, answer) in adjudicated {
-            result[item] = ReferenceLabel(answer: answer, source: .adjudicated, raters: ratersByItem[item] ?? 0)
+            result[item] = ReferenceLabel(answer: answer, source: .adjudicated, raters: tallies[item]?.raters ?? 0)
         }
         return result
     }
@@ -79,6 +76,38 @@ public enum ReferenceLabels {
     public static func counts(_ references: [String: ReferenceLabel]) -> [ReferenceSource: Int] {
         var counts = Dictionary(uniqueKeysWithValues: ReferenceSource.allCases.map { ($0, 0) })
         for reference in references.values { counts[reference.source, default: 0] += 1 }
+        return counts
+    }
+}
+
+/// The answers the humans gave one item: a table only once they differ (most items have one answer, and a
+/// million small tables would cost more than the counting).
+private struct AnswerTally {
+    /// How many humans answered.
+    private(set) var raters = 0
+    private var first: String?
+    private var firstCount = 0
+    /// Answers other than `first` and how many gave each; nil while all agree.
+    private var others: [String: Int]?
+
+    mutating func add(_ answer: String) {
+        raters += 1
+        if first == nil || answer == first {
+            first = answer
+            firstCount += 1
+        } else {
+            others = others ?? [:]
+            others?[answer, default: 0] += 1
+        }
+    }
+
+    /// The one answer all gave, or nil when they differ.
+    var onlyAnswer: String? { others == nil ? first : nil }
+
+    /// Answer → how many gave it.
+    var counts: [String: Int] {
+        var counts = others ?? [:]
+        if let first { counts[first] = firstCount }
         return counts
     }
 }

@@ -45,7 +45,19 @@ public enum AnswerNormalizer {
     /// The answer lowercased and trimmed, or nil when it is a spelling of "missing".
     public static func normalize(_ raw: String?) -> String? {
         guard let raw else { return nil }
+        if isNormalASCII(raw) { return missingSpellings.contains(raw) ? nil : raw }
         let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         return missingSpellings.contains(trimmed) ? nil : trimmed
+    }
+
+    /// Whether trimming and lowercasing would leave `raw` as it is, decided on its bytes: ASCII with no capital
+    /// letter and no white space at either end. (Answers read from logs are already normalised; the full
+    /// Unicode path costs a microsecond an answer.)
+    private static func isNormalASCII(_ raw: String) -> Bool {
+        let utf8 = raw.utf8
+        guard let first = utf8.first, let last = utf8.last else { return true }
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+        guard !isSpace(first), !isSpace(last) else { return false }
+        return utf8.allSatisfy { $0 < 0x80 && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
     }
 }

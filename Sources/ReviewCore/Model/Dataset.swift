@@ -41,54 +41,92 @@ public struct Dataset: Sendable {
         }
         if isDirectory.boolValue { throw InputError(file: path, "is a folder, expected a dataset .jsonl file") }
         let data = try SafeFile.read(path, followLinks: followLinks)
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw InputError(file: path, line: JSONLines.firstInvalidUTF8Line(in: data), "not UTF-8 text")
-        }
-        let decoder = JSONDecoder()
-        var items: [Item] = []
-        var seen: [String: Int] = [:]
-        let lines = JSONLines.lines(of: text)
-        let progress = WorkProgress.current
-        for (index, (number, line)) in lines.enumerated() {
-            if index & 4095 == 0 { progress?.update("reading items", done: index, total: lines.count) }
-            do {
-                let bytes = Data(line.utf8)
-                if let key = DuplicateKeyScanner.firstDuplicate(in: bytes) {
-                    throw InputError(file: path, line: number, "the key \"\(key)\" appears twice in one object; keep one")
-                }
-                let item = try decoder.decode(Item.self, from: bytes)
-                if let first = seen[item.id] {
-                    throw InputError(file: path, line: number, "duplicate item id \"\(item.id)\" (first on line \(first))")
-                }
-                seen[item.id] = number
-                items.append(item)
-            } catch let error as InputError {
-                throw error
-            } catch {
-                throw InputError(file: path, line: number, "not a dataset item: \(JSONLines.describe(error))")
+        let (items, lineNumbers) = try data.withUnsafeBytes { bytes in try readItems(bytes, path: path) }
+        if items.isEmpty { throw InputError(file: path, "empty file, expected one JSON item per line") }
+        var indexByID: [String: Int] = [:]
+        indexByID.reserveCapacity(items.count)
+        for (position, item) in items.enumerated() {
+            if let first = indexByID.updateValue(position, forKey: item.id) {
+                throw InputError(file: path, line: lineNumbers[position],
+                                 "duplicate item id \"\(item.id)\" (first on line \(lineNumbers[first]))")
             }
         }
-        if items.isEmpty { throw InputError(file: path, "empty file, expected one JSON item per line") }
-        return Dataset(name: name(for: url), items: items)
+        return Dataset(name: name(for: url), items: items, indexByID: indexByID)
     }
 
-    /// The canonical JSONL encoding: one item per line, keys sorted, so diffs stay small.
-    public func jsonl() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var out = Data()
+    private init(name: String, items: [Item], indexByID: [String: Int]) {
+        self.name = name
+        self.items = items
+        self.indexByID = indexByID
+    }
+
+    /// Decodes every line: in two halves at once when the file is large (each half with its own reader), the
+    /// error reported being the first in the file.
+    private static func readItems(_ bytes: UnsafeRawBufferPointer, path: String) throws -> ([Item], [Int]) {
+        let lines = JSONLines.ranges(in: bytes)
+        let parts = ParallelWork.parts(for: lines.count)
+        let progress = WorkProgress.current
+        let shared = SharedBytes(bytes: bytes)
+        let results = ParallelWork.map(parts: parts) { part -> Result<[Item], any Error> in
+            let range = (lines.count * part / parts)..<(lines.count * (part + 1) / parts)
+            return Result {
+                try decode(lines[range], in: shared.bytes, path: path, progress: part == 0 ? progress : nil,
+                           total: lines.count / parts)
+            }
+        }
+        var items: [Item] = []
+        items.reserveCapacity(lines.count)
+        for result in results { items += try result.get() }
+        return (items, lines.map(\.number))
+    }
+
+    private static func decode(
+        _ lines: ArraySlice<JSONLines.Range>, in bytes: UnsafeRawBufferPointer, path: String,
+        progress: WorkProgress?, total: Int
+    ) throws -> [Item] {
+        let reader = ItemReader()
+        var items: [Item] = []
+        items.reserveCapacity(lines.count)
+        for (index, line) in lines.enumerated() {
+            if index & 4095 == 0 { progress?.update("reading items", done: index, total: total) }
+            let text = UnsafeRawBufferPointer(rebasing: bytes[line.start..<line.end])
+            if let item = reader.fastItem(text) {
+                items.append(item)
+                continue
+            }
+            let data = Data(text)
+            guard String(data: data, encoding: .utf8) != nil else {
+                throw InputError(file: path, line: line.number, "not UTF-8 text")
+            }
+            do {
+                items.append(try reader.decodeSlowly(data))
+            } catch let duplicate as ItemReader.DuplicateKey {
+                throw InputError(file: path, line: line.number,
+                                 "the key \"\(duplicate.key)\" appears twice in one object; keep one")
+            } catch {
+                throw InputError(file: path, line: line.number, "not a dataset item: \(JSONLines.describe(error))")
+            }
+        }
+        return items
+    }
+
+    /// The canonical JSONL encoding: one item per line, keys sorted, so diffs stay small (the bytes JSONEncoder
+    /// writes for `Item.encode(to:)`, written directly; a test holds the two together).
+    public func jsonl() -> Data {
+        var out = [UInt8]()
+        out.reserveCapacity(items.count * 600)
         for item in items {
-            out.append(try encoder.encode(item))
+            out.append(contentsOf: item.jsonLine())
             out.append(0x0A)
         }
-        return out
+        return Data(out)
     }
 
     /// Writes the dataset atomically (temporary file, fsync, rename); a file that already holds exactly these
     /// bytes is left alone. Returns whether it wrote.
     @discardableResult
     public func write(to url: URL, permissions: mode_t = 0o644) throws -> Bool {
-        let bytes = try jsonl()
+        let bytes = jsonl()
         if FileKind.ofPath(url.path) == .regular, (try? SafeFile.read(url.path)) == bytes { return false }
         try AtomicFile.write(bytes, to: url, permissions: permissions)
         return true
@@ -114,6 +152,42 @@ public enum JSONLines {
             if !utf8[start..<end].allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { result.append((number, text[start..<end])) }
             guard let newline else { break }
             start = utf8.index(after: newline)
+        }
+        return result
+    }
+
+    /// Where one non-blank line lies in a file's bytes.
+    public struct Range: Sendable {
+        /// 1-based line number.
+        public var number: Int
+        /// First byte of the line.
+        public var start: Int
+        /// One past its last byte, a trailing `\r` left out.
+        public var end: Int
+        /// Whether a newline ends it (false only for the last line of a file without a final newline).
+        public var hasNewline: Bool
+    }
+
+    /// The non-blank lines of a file (blank: only spaces, tabs and `\r`), found with memchr.
+    public static func ranges(in bytes: UnsafeRawBufferPointer) -> [Range] {
+        guard let base = bytes.baseAddress else { return [] }
+        var result: [Range] = []
+        var number = 0
+        var start = 0
+        while start < bytes.count {
+            number += 1
+            let found = memchr(base + start, 0x0A, bytes.count - start)
+            let newline = found.map { base.distance(to: UnsafeRawPointer($0)) }
+            var end = newline ?? bytes.count
+            if end > start, bytes[end - 1] == 0x0D { end -= 1 }
+            var blank = true
+            for index in start..<end where bytes[index] != 0x20 && bytes[index] != 0x09 && bytes[index] != 0x0D {
+                blank = false
+                break
+            }
+            if !blank { result.append(Range(number: number, start: start, end: end, hasNewline: newline != nil)) }
+            guard let newline else { break }
+            start = newline + 1
         }
         return result
     }

@@ -185,7 +185,7 @@ public enum DemoData {
         for (plan, line) in planned where !raterSessions.contains(where: { $0.rater == plan.rater }) {
             throw InputError(file: cliniciansURL.relativePath, line: line, "unknown demo rater \"\(plan.rater)\"")
         }
-        return Build(dataset: dataset, datasetJSONL: try dataset.jsonl(), raterLogs: logs, intended: intended)
+        return Build(dataset: dataset, datasetJSONL: dataset.jsonl(), raterLogs: logs, intended: intended)
     }
 
     /// Where the demo files go: the dataset under the Stimuli folder, the logs under `<root>/Annotations/demo/`.

@@ -43,8 +43,7 @@ public enum CurrentLabels {
     /// A rater log's events read without opening it for writing; `tornLine` is set when its last line is torn.
     public static func readEvents(file: URL) throws -> (events: [LabelEvent], tornLine: Int?) {
         let data = try SafeFile.read(file.path)
-        let decoder = LabelEvent.makeDecoder()
-        let scan = try LogScanner.scan(data, path: file.path) { try decoder.decode(LabelEvent.self, from: $0) }
+        let scan = try LogScanner.scan(data, path: file.path, decode: LabelEventReader().decode)
         return (scan.records, scan.tornLine)
     }
 }

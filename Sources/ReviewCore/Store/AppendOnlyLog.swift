@@ -52,7 +52,7 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
     ///   (file:line) for an unreadable record that is not a torn last line.
     public init(
         file: URL, options: StoreOptions = StoreOptions(), fileSystem: any StoreFileSystem = POSIXFileSystem(),
-        encode: @escaping (Record) throws -> Data, decode: @escaping (Data) throws -> Record
+        encode: @escaping (Record) throws -> Data, decode: @escaping (UnsafeRawBufferPointer) throws -> Record
     ) throws {
         self.file = file
         self.options = options

@@ -167,10 +167,63 @@ public enum Timestamp {
 
     /// Parses ISO 8601 with or without fractional seconds.
     public static func parse(_ text: String) -> Date? {
+        if let date = parseCanonical(text) { return date }
         if let date = try? Date(text, strategy: .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted)) {
             return date
         }
         return try? Date(text, strategy: .iso8601)
+    }
+
+    /// The form `format` writes (`2026-11-23T19:27:29.123Z`), parsed by arithmetic: Foundation's parser costs
+    /// about 9 µs a time, which is 9 s over a million label events.
+    ///
+    /// It gives exactly the `Date` Foundation's parser gives (a test compares them on a million random times):
+    /// seconds from the reference date plus the milliseconds, in that order of rounding. Times within 27 months of
+    /// the reference date (2001), where Foundation's rounding of the fraction differs in the last bit, and
+    /// anything not in this exact form, return nil and take Foundation's path.
+    static func parseCanonical(_ text: String) -> Date? {
+        var text = text
+        return text.withUTF8 { bytes -> Date? in
+            guard bytes.count == 24, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+                  bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+                  bytes[19] == UInt8(ascii: "."), bytes[23] == UInt8(ascii: "Z") else { return nil }
+            func number(_ start: Int, _ count: Int) -> Int? {
+                var value = 0
+                for index in start..<(start + count) {
+                    let digit = Int(bytes[index]) - 48
+                    guard digit >= 0, digit <= 9 else { return nil }
+                    value = value * 10 + digit
+                }
+                return value
+            }
+            guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+                  let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+                  let milliseconds = number(20, 3),
+                  (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+                  hour <= 23, minute <= 59, second <= 59 else { return nil }
+            let seconds = daysSince1970(year: year, month: month, day: day) * 86_400 + hour * 3_600 + minute * 60 + second
+            let secondsFromReference = seconds - 978_307_200
+            guard abs(secondsFromReference) > 70_000_000 else { return nil }
+            return Date(timeIntervalSinceReferenceDate: Double(secondsFromReference) + Double(milliseconds) / 1000)
+        }
+    }
+
+    private static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+    private static func daysSince1970(year: Int, month: Int, day: Int) -> Int {
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 }
 

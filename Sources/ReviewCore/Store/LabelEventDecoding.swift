@@ -42,3 +42,120 @@ extension LabelEvent {
             schema: schema)
     }
 }
+
+/// Reads label log lines the fast way (`JSONCursor`), with JSONDecoder for every line the cursor declines.
+///
+/// The cursor reads exactly the fields `LabelEvent.init(from:)` reads, with the same rules; an unknown or repeated
+/// key, a schema outside 1...current or a time it cannot parse is declined, so JSONDecoder decides (and words the
+/// error). The one way any log reader decodes a label event.
+public final class LabelEventReader {
+    private let interner = StringInterner(capacity: 1 << 12)
+    private let decoder = LabelEvent.makeDecoder()
+    /// The last time text read and its value: a bulk import writes one time on every line.
+    private var lastTime: (text: String, date: Date)?
+
+    public init() {}
+
+    /// The event on one log line.
+    public func decode(_ line: UnsafeRawBufferPointer) throws -> LabelEvent {
+        if var cursor = try? JSONCursor(line), let event = try? read(&cursor) { return event }
+        return try decoder.decode(LabelEvent.self, from: Data(line))
+    }
+
+    private func read(_ cursor: inout JSONCursor) throws -> LabelEvent {
+        var seen = FieldSet()
+        var schema: Int?, kind: LabelEvent.Kind?, item: String?, itemSHA256: String?, rater: String?
+        var answer: String?, verdict: Verdict?, judgeAgreement: JudgeAgreement?, mode: LabelMode?
+        var judgeSeenFirst: Bool?, revises: String?, note: String?, flag: LabelFlag?, at: Date?, ms: Int?
+        let interner = self.interner
+        try cursor.forEachMember { cursor, key in
+            if key.spells("schema") {
+                try seen.insert(0)
+                schema = try cursor.int()
+            } else if key.spells("kind") {
+                try seen.insert(1)
+                kind = try cursor.value(of: LabelEvent.Kind.self, interning: interner)
+            } else if key.spells("item") {
+                try seen.insert(2)
+                item = try cursor.string()
+            } else if key.spells("item_sha256") {
+                try seen.insert(3)
+                itemSHA256 = try cursor.string()
+            } else if key.spells("rater") {
+                try seen.insert(4)
+                rater = try cursor.string(interning: interner)
+            } else if key.spells("answer") {
+                try seen.insert(5)
+                answer = try cursor.optionalString(interning: interner)
+            } else if key.spells("verdict") {
+                try seen.insert(6)
+                verdict = try cursor.optionalValue(of: Verdict.self, interning: interner)
+            } else if key.spells("judge_agreement") {
+                try seen.insert(7)
+                judgeAgreement = try cursor.optionalValue(of: JudgeAgreement.self, interning: interner)
+            } else if key.spells("mode") {
+                try seen.insert(8)
+                mode = try cursor.value(of: LabelMode.self, interning: interner)
+            } else if key.spells("judge_seen_first") {
+                try seen.insert(9)
+                judgeSeenFirst = try cursor.bool()
+            } else if key.spells("revises") {
+                try seen.insert(10)
+                revises = try cursor.optionalString(interning: interner)
+            } else if key.spells("note") {
+                try seen.insert(11)
+                note = try cursor.optionalString()
+            } else if key.spells("flag") {
+                try seen.insert(12)
+                flag = try cursor.optionalValue(of: LabelFlag.self, interning: interner)
+            } else if key.spells("at") {
+                try seen.insert(13)
+                at = try time(try cursor.string())
+            } else if key.spells("ms") {
+                try seen.insert(14)
+                ms = try cursor.optionalInt()
+            } else {
+                throw JSONCursor.Declined()
+            }
+        }
+        try cursor.finish()
+        guard let schema, (1...LabelEvent.currentSchema).contains(schema), let kind, let item, let itemSHA256,
+              let rater, let mode, let judgeSeenFirst, let at else { throw JSONCursor.Declined() }
+        return LabelEvent(
+            kind: kind, item: item, itemSHA256: itemSHA256, rater: rater, answer: answer, verdict: verdict,
+            judgeAgreement: judgeAgreement, mode: mode, judgeSeenFirst: judgeSeenFirst, revises: revises, note: note,
+            flag: flag, at: at, ms: ms, schema: schema)
+    }
+
+    private func time(_ text: String) throws -> Date {
+        if let lastTime, lastTime.text == text { return lastTime.date }
+        guard let date = Timestamp.parse(text) else { throw JSONCursor.Declined() }
+        lastTime = (text, date)
+        return date
+    }
+}
+
+extension LabelEvent {
+    /// The event's log line without its newline: the bytes `makeEncoder()` would write, written directly.
+    public func jsonLine() -> Data {
+        var writer = JSONWriter(capacity: 320)
+        writer.object { json in
+            json.field("answer", answer)
+            json.key("at"); json.string(Timestamp.format(at))
+            json.field("flag", flag?.rawValue)
+            json.key("item"); json.string(item)
+            json.key("item_sha256"); json.string(itemSHA256)
+            json.field("judge_agreement", judgeAgreement?.rawValue)
+            json.key("judge_seen_first"); json.bool(judgeSeenFirst)
+            json.key("kind"); json.string(kind.rawValue)
+            json.key("mode"); json.string(mode.rawValue)
+            json.field("ms", ms)
+            json.field("note", note)
+            json.key("rater"); json.string(rater)
+            json.field("revises", revises)
+            json.key("schema"); json.int(schema)
+            json.field("verdict", verdict?.rawValue)
+        }
+        return Data(writer.bytes)
+    }
+}

@@ -22,39 +22,35 @@ enum LogScanner {
     /// that is what an append cut short by a crash leaves. Any other undecodable line (one in the middle, or a
     /// complete JSON line of the wrong shape or a newer schema at the end) is an `InputError` naming file:line,
     /// because setting it aside would hide a problem that a person must look at.
-    static func scan<Record>(_ data: Data, path: String, decode: (Data) throws -> Record) throws -> LogScan<Record> {
-        var scan = LogScan<Record>()
-        let bytes = [UInt8](data)
-        var lines: [(number: Int, start: Int, end: Int, hasNewline: Bool)] = []
-        var start = 0
-        var number = 0
-        while start < bytes.count {
-            number += 1
-            let newline = bytes[start...].firstIndex(of: 0x0A)
-            let end = newline ?? bytes.count
-            let isBlank = bytes[start..<end].allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
-            if !isBlank { lines.append((number, start, end, newline != nil)) }
-            start = end + 1
-        }
-        for (index, line) in lines.enumerated() {
-            let text = Data(bytes[line.start..<line.end])
-            do {
-                scan.records.append(try decode(text))
-                if index == lines.count - 1 && !line.hasNewline { scan.missingFinalNewline = true }
-            } catch {
-                let isLast = index == lines.count - 1
-                if isLast && (!line.hasNewline || !isJSON(text)) {
-                    scan.tornStart = line.start
-                    scan.tornLine = line.number
-                    scan.tornReason = line.hasNewline ? "not valid JSON" : "no newline at the end"
-                    return scan
+    static func scan<Record>(
+        _ data: Data, path: String, decode: (UnsafeRawBufferPointer) throws -> Record
+    ) throws -> LogScan<Record> {
+        try data.withUnsafeBytes { bytes in
+            var scan = LogScan<Record>()
+            let lines = JSONLines.ranges(in: bytes)
+            scan.records.reserveCapacity(lines.count)
+            let progress = WorkProgress.current
+            for (index, line) in lines.enumerated() {
+                if index & 8191 == 0 { progress?.update("reading \(URL(fileURLWithPath: path).lastPathComponent)", done: index, total: lines.count) }
+                let text = UnsafeRawBufferPointer(rebasing: bytes[line.start..<line.end])
+                do {
+                    scan.records.append(try decode(text))
+                    if index == lines.count - 1 && !line.hasNewline { scan.missingFinalNewline = true }
+                } catch {
+                    let isLast = index == lines.count - 1
+                    if isLast && (!line.hasNewline || !isJSON(Data(text))) {
+                        scan.tornStart = line.start
+                        scan.tornLine = line.number
+                        scan.tornReason = line.hasNewline ? "not valid JSON" : "no newline at the end"
+                        return scan
+                    }
+                    throw InputError(
+                        file: path, line: line.number,
+                        "cannot read this log record: \(JSONLines.describe(error)); the log was left untouched, fix or remove the line by hand")
                 }
-                throw InputError(
-                    file: path, line: line.number,
-                    "cannot read this log record: \(JSONLines.describe(error)); the log was left untouched, fix or remove the line by hand")
             }
+            return scan
         }
-        return scan
     }
 
     /// Whether the bytes are one complete JSON value.

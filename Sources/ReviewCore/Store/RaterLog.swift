@@ -17,11 +17,10 @@ public final class RaterLog: LabelSink {
     ) throws {
         self.rater = rater
         try RaterName.check(rater, file: folder)
-        let encoder = LabelEvent.makeEncoder()
-        let decoder = LabelEvent.makeDecoder()
+        let reader = LabelEventReader()
         log = try AppendOnlyLog(
             file: AnnotationPaths.logFile(folder: folder, rater: rater), options: options, fileSystem: fileSystem,
-            encode: { try encoder.encode($0) }, decode: { try decoder.decode(LabelEvent.self, from: $0) })
+            encode: { $0.jsonLine() }, decode: reader.decode)
     }
 
     /// The rater's saved events so far, oldest first.

@@ -28,27 +28,42 @@ public struct RaterReplay: Sendable {
     public private(set) var current: [String: LabelEvent] = [:]
     /// Latest labels that no longer apply (item changed or gone), in log order of the items' first events.
     public private(set) var stale: [StaleLabel] = []
-    /// Item id → every event for it (labels and retractions), oldest first.
-    public private(set) var history: [String: [LabelEvent]] = [:]
     /// The time of the rater's latest event, if any.
     public private(set) var lastActivity: Date?
     /// How many events were replayed.
-    public private(set) var eventCount = 0
+    public var eventCount: Int { events.count }
+    /// The events replayed, in log order.
+    private let events: [LabelEvent]
+    /// For each event, the index of the item's event before it (nil for its first): the item's history as a
+    /// chain, so that replaying a million events builds one table, not an array per item.
+    private let previousForItem: [Int?]
+    /// Item id → the index of its latest event.
+    private let latestForItem: [String: Int]
 
     /// Replays `events` (one rater's log, oldest first) against `dataset`.
     public init(rater: String, events: [LabelEvent], dataset: Dataset) {
         self.rater = rater
-        var latest: [String: LabelEvent] = [:]
-        var itemOrder: [String] = []
-        for event in events {
-            if history[event.item] == nil { itemOrder.append(event.item) }
-            history[event.item, default: []].append(event)
-            latest[event.item] = event
+        self.events = events
+        var latest: [String: Int] = [:]
+        latest.reserveCapacity(events.count)
+        var previous = [Int?](repeating: nil, count: events.count)
+        var firstEvents: [Int] = []
+        for (index, event) in events.enumerated() {
+            if let before = latest.updateValue(index, forKey: event.item) {
+                previous[index] = before
+            } else {
+                firstEvents.append(index)
+            }
             if lastActivity.map({ event.at > $0 }) ?? true { lastActivity = event.at }
         }
-        eventCount = events.count
-        for id in itemOrder {
-            guard let event = latest[id], event.kind == .label else { continue }
+        previousForItem = previous
+        latestForItem = latest
+        current.reserveCapacity(firstEvents.count)
+        for first in firstEvents {
+            let id = events[first].item
+            guard let index = latest[id] else { continue }
+            let event = events[index]
+            guard event.kind == .label else { continue }
             guard let item = dataset[id: id] else {
                 stale.append(StaleLabel(event: event, reason: .itemGone))
                 continue
@@ -59,6 +74,17 @@ public struct RaterReplay: Sendable {
             }
             current[id] = event
         }
+    }
+
+    /// Every event for `item` (labels and retractions), oldest first.
+    public func history(of item: String) -> [LabelEvent] {
+        var chain: [LabelEvent] = []
+        var next = latestForItem[item]
+        while let index = next {
+            chain.append(events[index])
+            next = previousForItem[index]
+        }
+        return chain.reversed()
     }
 
     /// The note on each currently labelled item that has one.
@@ -73,7 +99,7 @@ public struct RaterReplay: Sendable {
 
     /// The label events for `item` that revise an earlier answer (after the judge's verdict was revealed), oldest first.
     public func revisions(of item: String) -> [LabelEvent] {
-        (history[item] ?? []).filter { $0.kind == .label && $0.revises != nil }
+        history(of: item).filter { $0.kind == .label && $0.revises != nil }
     }
 
     /// The index into `order` of the first item with no current label, or nil when all are labelled.
