@@ -41,7 +41,7 @@ struct CSVTable {
         guard let headerRecord = all.first else {
             throw InputError(file: source.path, "empty file, expected a header row")
         }
-        let header = headerRecord.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        let header = headerRecord.fields.map { $0.trimmedOfWhitespace }
         var seen: Set<String> = []
         for name in header where !seen.insert(name).inserted {
             throw InputError(file: source.path, line: headerRecord.line, "column \"\(name)\" appears twice in the header")

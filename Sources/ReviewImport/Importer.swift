@@ -145,14 +145,16 @@ public enum Importer {
 
         var skipped = parsed.flatMap(\.skipped) + mergeNotes
         var raters: [ImportedRaterLabels] = []
+        var acceptedNames: Set<String> = []  // a column's name is checked once, not once a row
         for file in parsed {
             for entry in file.entries {
                 for answer in entry.humanAnswers {
-                    if let problem = RaterName.problem(with: answer.rater) {
+                    if !acceptedNames.contains(answer.rater), let problem = RaterName.problem(with: answer.rater) {
                         let line: Int
                         if case .paperRows(let columns) = file.layout, columns.format != .jsonLines { line = 1 } else { line = entry.line }
                         throw InputError(file: file.path, line: line, "column \"\(TextSanitizer.singleLine(answer.column))\": \(problem)")
                     }
+                    acceptedNames.insert(answer.rater)
                     let index: Int
                     if let existing = raters.firstIndex(where: { $0.rater == answer.rater }) {
                         index = existing

@@ -31,23 +31,23 @@ struct PaperRowMapper {
 
     /// The row's item and human answers; a missing or malformed required field is an error naming the line.
     func entry(from row: SourceRow) throws -> ParsedEntry {
-        let condition = try row.requiredText("condition").trimmingCharacters(in: .whitespacesAndNewlines)
+        let condition = try row.requiredText("condition").trimmedOfWhitespaceAndNewlines
         let (context, stimulus) = try turns(from: row)
         let criterion = try self.criterion(from: row)
-        let transcript = try row.optionalText("transcript_index").map { $0.trimmingCharacters(in: .whitespaces) }
+        let transcript = try row.optionalText("transcript_index").map { $0.trimmedOfWhitespace }
         let position = try contextPosition(from: row)
-        var response = try row.optionalText("model_response").map { normalisedLineEndings($0).trimmingCharacters(in: .whitespacesAndNewlines) }
+        var response = try row.optionalText("model_response").map { LineEndings.normalised($0).trimmedOfWhitespaceAndNewlines }
         if let text = response, Self.missingResponseSpellings.contains(text.lowercased()) { response = nil }
 
         let key: String?
         let stimulusID: String?
         if columns.idColumn == "key" {
-            let value = try row.requiredText("key").trimmingCharacters(in: .whitespaces)
+            let value = try row.requiredText("key").trimmedOfWhitespace
             key = value
             stimulusID = Self.stimulusID(fromKey: value, transcript: transcript, condition: condition, messageNumber: position)
         } else {
             key = nil
-            stimulusID = try row.requiredText(columns.idColumn).trimmingCharacters(in: .whitespaces)
+            stimulusID = try row.requiredText(columns.idColumn).trimmedOfWhitespace
         }
         let judge = try columns.judgeColumn.map { column in
             JudgeAnswer(name: columns.judgeName ?? column, answer: AnswerNormalizer.normalize(try row.optionalText(column)))
@@ -102,7 +102,7 @@ struct PaperRowMapper {
         var turns = explicit ?? texts.enumerated().map { index, text in
             Turn(role: (texts.count - 1 - index) % 2 == 0 ? "user" : "assistant", content: text)
         }
-        turns = turns.map { Turn(role: $0.role, content: normalisedLineEndings($0.content).trimmingCharacters(in: .whitespacesAndNewlines)) }
+        turns = turns.map { Turn(role: $0.role, content: LineEndings.normalised($0.content).trimmedOfWhitespaceAndNewlines) }
         guard let last = turns.popLast(), !last.content.isEmpty else {
             throw row.error("required field \"interjection\" is empty")
         }
@@ -111,7 +111,7 @@ struct PaperRowMapper {
 
     /// The criterion: question, options in the order given (normalised), and the appropriate answer.
     func criterion(from row: SourceRow) throws -> Criterion {
-        let question = normalisedLineEndings(try row.requiredText("verification_prompt")).trimmingCharacters(in: .whitespacesAndNewlines)
+        let question = LineEndings.normalised(try row.requiredText("verification_prompt")).trimmedOfWhitespaceAndNewlines
         let options = try Self.options(from: row)
         let rawCorrect = try row.requiredText("verification_correct")
         guard let appropriate = AnswerNormalizer.normalize(rawCorrect), options.contains(appropriate) else {
@@ -161,7 +161,7 @@ struct PaperRowMapper {
 
     /// The paper's `message_number` as a whole number (CSV may write `50` or `50.0`); nil when absent.
     func contextPosition(from row: SourceRow) throws -> Int? {
-        guard let text = try row.optionalText("message_number")?.trimmingCharacters(in: .whitespaces) else { return nil }
+        guard let text = try row.optionalText("message_number")?.trimmedOfWhitespace else { return nil }
         if let number = Int(text) { return number }
         if let number = Double(text), number.rounded() == number, abs(number) < 1e9 { return Int(number) }
         throw row.error("field \"message_number\" is \"\(text)\", expected a whole number")

@@ -15,7 +15,7 @@ enum PythonListLiteral {
 
     /// Whether `text` is shaped like a list literal (starts with `[` and ends with `]`, ignoring spaces).
     static func looksLikeList(_ text: String) -> Bool {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmedOfWhitespaceAndNewlines
         return trimmed.hasPrefix("[") && trimmed.hasSuffix("]")
     }
 

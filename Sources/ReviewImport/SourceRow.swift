@@ -33,6 +33,3 @@ struct SourceRow {
 }
 
 /// Line endings inside CSV cells normalised to `\n`, so texts look the same whatever file they came from.
-func normalisedLineEndings(_ text: String) -> String {
-    text.contains("\r") ? text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n") : text
-}

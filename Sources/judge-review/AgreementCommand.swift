@@ -146,7 +146,7 @@ struct AgreementCommand: ParsableCommand {
 
     func parsedCategories(_ list: String) -> [String] {
         var seen: Set<String> = []
-        return list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        return list.split(separator: ",").map { $0.trimmedOfWhitespace }
             .filter { !$0.isEmpty && seen.insert($0).inserted }
     }
 

@@ -104,7 +104,7 @@ enum CommandOutput {
 enum SeedArgument {
     /// The seed `text` names; throws a ValidationError that names the value and the range otherwise.
     static func parse(_ text: String) throws -> UInt64 {
-        guard let seed = UInt64(text.trimmingCharacters(in: .whitespaces)) else {
+        guard let seed = UInt64(text.trimmedOfWhitespace) else {
             let why = text.hasPrefix("-") ? "a seed cannot be negative" : "a seed is a whole number"
             throw ValidationError("\(why); give one from 0 to \(UInt64.max)")
         }

@@ -175,9 +175,31 @@ struct FastPathTests {
             #expect(Timestamp.parse(text) == foundation, "\(text)")
             if let fast = Timestamp.parseCanonical(text) { #expect(fast == foundation, "\(text)") }
         }
+        // Formatting by arithmetic gives the calendar's text (1600–9999), checked against Foundation's formatter.
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(secondsFromGMT: 0)
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
+        for _ in 0..<20_000 {
+            let seconds = -11_676_096_000 + Int64(random.next() % 265_078_396_799)
+            let date = Date(timeIntervalSince1970: Double(seconds) + Double(random.next() % 1000) / 1000)
+            #expect(Timestamp.format(date) == formatter.string(from: date), "\(seconds)")
+        }
         #expect(Timestamp.parseCanonical("2026-02-30T00:00:00.000Z") == nil)
         #expect(Timestamp.parseCanonical("2026-12-02T24:00:00.000Z") == nil)
         #expect(Timestamp.parseCanonical("2026-12-02T07:34:45Z") == nil)
+    }
+
+    @Test("trimming and line endings: the shortcuts give Foundation's results")
+    func trimming() {
+        var random = SplitMix64(seed: 79)
+        var texts = Self.awkwardTexts + ["\u{A0}x\u{A0}", "\u{3000}全角\u{3000}", "\n\tx", "x\u{85}", "\r", "\u{2028}x"]
+        for _ in 0..<5_000 { texts.append(Self.randomText(&random)) }
+        for text in texts {
+            #expect(text.trimmedOfWhitespaceAndNewlines == text.trimmingCharacters(in: .whitespacesAndNewlines), "\(text.debugDescription)")
+            #expect(text.trimmedOfWhitespace == text.trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
+            #expect(LineEndings.normalised(text) == text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n"))
+        }
     }
 
     @Test("answers: the ASCII shortcut of normalisation gives what trimming and lowercasing give")
@@ -236,9 +258,7 @@ struct FastPathTests {
         }
         let reference = ReferenceLabels.build(humanAnswers: answers)
         let queue = AdjudicationQueue.build(dataset: dataset, humanLabels: labels, reference: reference, decisions: [:], adjudicator: "x")
-        let progress = AdjudicationQueue.progress(dataset: dataset, humanLabels: labels, reference: reference, decisions: [:])
-        #expect(queue.progress == progress)
-        #expect(progress.total > 100)
+        #expect(queue.progress.total > 100)
         for entry in queue.cases {
             let events = entry.labels.map(\.event)
             // The straightforward rule, with the arrays and the set the walk avoids.
@@ -249,5 +269,70 @@ struct FastPathTests {
                 : distinct.count > 1 ? .disagreement : .falseAlarm
             #expect(entry.kind == expected)
         }
+    }
+
+    @Test("a study's labels by position: replay, references and the queue give what the tables keyed by id give")
+    func studyLabelsByPosition() throws {
+        var random = SplitMix64(seed: 91)
+        let items = (0..<1_500).map { index in
+            Item(id: "i\(index)", experiment: .acuteSymptom, condition: ["suicidal ideation", "mania"][index % 2],
+                 stimulus: "s\(index % 5)", subject: SubjectModel(name: "m"), response: "r\(index)",
+                 criterion: Criterion(question: "q", options: ["yes", "no"], appropriate: "no"),
+                 judge: JudgeAnswer(name: "j", answer: ["yes", "no", nil][Int(random.next() % 3)]))
+        }
+        // The logs were written against an older dataset: some items changed since, some are gone.
+        var older = items
+        for index in stride(from: 0, to: older.count, by: 37) { older[index].response = "changed" }
+        let gone = (0..<20).map { Item(id: "gone\($0)", experiment: .acuteSymptom, condition: "mania", stimulus: "s",
+                                       subject: SubjectModel(name: "m"), response: "r", criterion: items[0].criterion, judge: nil) }
+        let written = older + gone
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        for rater in ["ann", "bob", "cy"] {
+            let log = try RaterLog(folder: folder.url, rater: rater)
+            var events: [LabelEvent] = []
+            for _ in 0..<2_500 {
+                let item = written[Int(random.next() % UInt64(written.count))]
+                if random.next() % 7 == 0 {
+                    events.append(LabelEvent(kind: .retract, item: item.id, itemSHA256: item.computedContentHash, rater: rater,
+                                             answer: nil, verdict: nil, judgeAgreement: nil, mode: .blind, judgeSeenFirst: false, at: at))
+                } else {
+                    events.append(.label(item: item, rater: rater, answer: random.next() % 2 == 0 ? "yes" : "no",
+                                         mode: .blind, judgeSeenFirst: false, at: at))
+                }
+            }
+            for event in events { try log.append(event) }
+            log.close()
+        }
+        let dataset = Dataset(name: "d", items: items)
+        let labels = try StudyLabels.load(folder: folder.url, dataset: dataset)
+        for log in labels.logs {
+            guard let replay = log.replay else { Issue.record("no replay for \(log.rater)"); continue }
+            // The straightforward replay: the latest event per id, applied when it is a label on an unchanged item.
+            let (events, _) = try CurrentLabels.readEvents(file: log.file)
+            var latest: [String: LabelEvent] = [:]
+            for event in events { latest[event.item] = event }
+            let expected = latest.filter { id, event in
+                event.kind == .label && dataset[id: id].map { $0.contentHash == event.itemSHA256 } == true
+            }
+            #expect(replay.current == expected)
+            #expect(replay.labeledCount == expected.count)
+            #expect(replay.stale.count == latest.filter { $0.value.kind == .label }.count - expected.count)
+            #expect(replay.stale.contains { $0.reason == .itemGone } && replay.stale.contains { $0.reason == .itemChanged })
+            for (position, item) in dataset.items.enumerated() { #expect(replay.current(at: position) == expected[item.id]) }
+        }
+        let current = labels.current
+        #expect(labels.humanAnswers == StudyLabels.humanAnswers(current))
+        for minRaters in 1...3 {
+            #expect(labels.references(adjudicated: false, minRaters: minRaters)
+                == ReferenceLabels.build(humanAnswers: StudyLabels.humanAnswers(current), minRaters: minRaters))
+        }
+        let byID = AdjudicationQueue.build(dataset: dataset, humanLabels: current, reference: labels.references(adjudicated: false),
+                                           decisions: labels.decisions, adjudicator: "z")
+        let byPosition = AdjudicationQueue.load(labels: labels, adjudicator: "z").queue
+        #expect(byID == byPosition)
+        #expect(AdjudicationQueue.progress(labels: labels) == byID.progress)
+        #expect(byID.cases.count > 50)
     }
 }

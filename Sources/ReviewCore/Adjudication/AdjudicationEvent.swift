@@ -114,7 +114,7 @@ public struct AdjudicationEvent: Codable, Sendable, Hashable {
 
     /// The rationale trimmed, or an error when it is empty or spans several lines.
     public static func checkedRationale(_ text: String) throws -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmedOfWhitespace
         if trimmed.isEmpty { throw AdjudicationEventError("a rationale is required (one line)") }
         if trimmed.contains(where: { $0.isNewline }) {
             throw AdjudicationEventError("the rationale must be one line")
@@ -153,7 +153,7 @@ public struct AdjudicationEvent: Codable, Sendable, Hashable {
             if answer == nil {
                 throw DecodingError.keyNotFound(CodingKeys.answer, .init(codingPath: [], debugDescription: "a decision needs an answer"))
             }
-            if (rationale ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            if (rationale ?? "").trimmedOfWhitespace.isEmpty {
                 throw DecodingError.dataCorruptedError(forKey: .rationale, in: c, debugDescription: "a decision needs a non-empty rationale")
             }
         }

@@ -122,13 +122,13 @@ public struct AdjudicationFilter: Sendable, Hashable {
     /// A filter on kinds and conditions (empty: all).
     public init(kinds: Set<AdjudicationKind> = [], conditions: Set<String> = []) {
         self.kinds = kinds
-        self.conditions = Set(conditions.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        self.conditions = Set(conditions.map { $0.trimmedOfWhitespace.lowercased() })
     }
 
     /// Whether a case passes the filter.
     public func matches(_ entry: AdjudicationCase) -> Bool {
         (kinds.isEmpty || kinds.contains(entry.kind))
-            && (conditions.isEmpty || conditions.contains(entry.item.condition.trimmingCharacters(in: .whitespaces).lowercased()))
+            && (conditions.isEmpty || conditions.contains(entry.item.condition.trimmedOfWhitespace.lowercased()))
     }
 }
 
@@ -181,8 +181,26 @@ public struct AdjudicationQueue: Sendable, Hashable {
         dataset: Dataset, humanLabels: [String: [String: LabelEvent]], reference: [String: ReferenceLabel],
         decisions: [String: AdjudicationEvent], adjudicator: String
     ) -> AdjudicationQueue {
+        let columns = humanLabels.filter { !JudgeRater.isJudge($0.key) }.sorted { $0.key < $1.key }.map { rater, table in
+            LabelColumn(rater: rater) { table[dataset.items[$0].id] }
+        }
+        return build(dataset: dataset, columns: columns, reference: { reference[dataset.items[$0].id] },
+                     decisions: decisions, adjudicator: adjudicator)
+    }
+
+    /// One human rater's current labels, read by item position.
+    struct LabelColumn {
+        var rater: String
+        var label: (Int) -> LabelEvent?
+    }
+
+    /// The queue from label columns and references by position.
+    static func build(
+        dataset: Dataset, columns: [LabelColumn], reference: (Int) -> ReferenceLabel?,
+        decisions: [String: AdjudicationEvent], adjudicator: String
+    ) -> AdjudicationQueue {
         var cases: [AdjudicationCase] = []
-        forEachQueued(dataset: dataset, humanLabels: humanLabels, reference: reference) { position, item, kind, labels in
+        forEachQueued(dataset: dataset, columns: columns, reference: reference) { position, item, kind, labels in
             let aliases = AdjudicationAliases.order(raters: labels.map(\.rater), itemID: item.id, adjudicator: adjudicator)
             let anonymised = aliases.enumerated().compactMap { index, rater in
                 labels.first { $0.rater == rater }.map { AnonymisedLabel(alias: "R\(index + 1)", rater: rater, event: $0.event) }
@@ -202,18 +220,16 @@ public struct AdjudicationQueue: Sendable, Hashable {
     /// Calls `body` for each item in dataset order that needs adjudication, with its kind and the humans'
     /// current labels (rater order); the one walk behind the queue and its progress line.
     private static func forEachQueued(
-        dataset: Dataset, humanLabels: [String: [String: LabelEvent]], reference: [String: ReferenceLabel],
+        dataset: Dataset, columns: [LabelColumn], reference: (Int) -> ReferenceLabel?,
         _ body: (Int, Item, AdjudicationKind, [(rater: String, event: LabelEvent)]) -> Void
     ) {
-        // One lookup per rater and item, into each rater's own table: no per-item table is built.
-        let tables = humanLabels.filter { !JudgeRater.isJudge($0.key) }.sorted { $0.key < $1.key }
         var labels: [(rater: String, event: LabelEvent)] = []
         for (position, item) in dataset.items.enumerated() {
             labels.removeAll(keepingCapacity: true)
-            for (rater, table) in tables {
-                if let event = table[item.id], event.kind == .label { labels.append((rater, event)) }
+            for column in columns {
+                if let event = column.label(position), event.kind == .label { labels.append((column.rater, event)) }
             }
-            guard !labels.isEmpty, let kind = kind(of: item, labels: labels.lazy.map(\.event), reference: reference[item.id]) else {
+            guard !labels.isEmpty, let kind = kind(of: item, labels: labels.lazy.map(\.event), reference: reference(position)) else {
                 continue
             }
             body(position, item, kind, labels)
@@ -251,15 +267,19 @@ public struct AdjudicationQueue: Sendable, Hashable {
     }
 
     /// Queue length, decided count and open items per kind, without drawing aliases (for `status`).
-    static func progress(
-        dataset: Dataset, humanLabels: [String: [String: LabelEvent]], reference: [String: ReferenceLabel],
-        decisions: [String: AdjudicationEvent]
-    ) -> AdjudicationProgress {
+    static func progress(labels: StudyLabels) -> AdjudicationProgress {
+        let references = labels.referenceColumn(adjudicated: false)
+        let decisions = labels.decisions
         var progress = AdjudicationProgress(total: 0, decided: 0, remaining: [:])
-        forEachQueued(dataset: dataset, humanLabels: humanLabels, reference: reference) { _, item, kind, _ in
+        forEachQueued(dataset: labels.dataset, columns: columns(of: labels), reference: { references[$0] }) { _, item, kind, _ in
             progress.count(kind: kind, decided: decisions[item.id] != nil)
         }
         return progress
+    }
+
+    /// The humans' label columns of a study's labels: each replay read by position.
+    private static func columns(of labels: StudyLabels) -> [LabelColumn] {
+        labels.humanReplays.map { replay in LabelColumn(rater: replay.rater) { replay.current(at: $0) } }
     }
 
     /// The cases passing `filter`, in queue order.
@@ -300,7 +320,8 @@ public struct AdjudicationQueue: Sendable, Hashable {
     public static func load(labels: StudyLabels, adjudicator: String) -> Loaded {
         let reading = labels.adjudication
         let revealed = Set(reading.events.filter { $0.kind == .reveal && $0.adjudicator == adjudicator }.map(\.item))
-        let queue = build(dataset: labels.dataset, humanLabels: labels.current, reference: labels.references(adjudicated: false),
+        let references = labels.referenceColumn(adjudicated: false)
+        let queue = build(dataset: labels.dataset, columns: columns(of: labels), reference: { references[$0] },
                           decisions: labels.decisions, adjudicator: adjudicator)
         return Loaded(queue: queue, revealed: revealed, warnings: reading.warnings)
     }
@@ -321,9 +342,7 @@ public enum AdjudicationStatus {
     /// The lines from labels read for `status` (unreadable logs kept apart): the queue over the readable ones.
     public static func statusLines(labels: StudyLabels) -> [String] {
         if let error = labels.adjudicationError { return ["adjudication: cannot read the logs: \(error)"] }
-        let progress = AdjudicationQueue.progress(
-            dataset: labels.dataset, humanLabels: labels.current, reference: labels.references(adjudicated: false),
-            decisions: labels.decisions)
+        let progress = AdjudicationQueue.progress(labels: labels)
         return progress.lines + labels.adjudication.warnings.map { "warning: \($0)" }
     }
 }

@@ -153,7 +153,7 @@ enum KrippendorffMetric: Sendable, Equatable {
 public enum CategoryNumber {
     /// The category's value when it is such a number, else nil.
     public static func value(_ name: String) -> Double? {
-        let text = name.trimmingCharacters(in: .whitespaces)
+        let text = name.trimmedOfWhitespace
         var digits = 0
         for scalar in text.unicodeScalars {
             switch scalar {

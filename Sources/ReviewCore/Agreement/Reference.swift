@@ -45,29 +45,42 @@ public enum ReferenceLabels {
     ///   - minRaters: items labelled by fewer humans get no reference (unless adjudicated).
     public static func build(humanAnswers: [String: [String: String]], adjudicated: [String: String] = [:],
                              minRaters: Int = 1) -> [String: ReferenceLabel] {
-        var tallies: [String: AnswerTally] = [:]
-        for (_, answers) in humanAnswers {
-            for (item, answer) in answers { tallies[item, default: AnswerTally()].add(answer) }
-        }
+        let ids = Array(Set(humanAnswers.values.flatMap(\.keys)).union(adjudicated.keys)).sorted()
+        var positionOf: [String: Int] = [:]
+        for (position, id) in ids.enumerated() { positionOf[id] = position }
+        var settled: [Int: String] = [:]
+        for (item, answer) in adjudicated { if let position = positionOf[item] { settled[position] = answer } }
+        let column = build(columns: AnswerColumns(ids: ids, humanAnswers: humanAnswers), adjudicated: settled, minRaters: minRaters)
         var result: [String: ReferenceLabel] = [:]
-        result.reserveCapacity(tallies.count)
-        for (item, tally) in tallies where tally.raters >= minRaters {
+        for (position, reference) in column.enumerated() { if let reference { result[ids[position]] = reference } }
+        return result
+    }
+
+    /// The reference of every item position, from the humans' answer columns and adjudicated answers by
+    /// position: the one place the rule is written.
+    public static func build(columns: AnswerColumns, adjudicated: [Int: String] = [:], minRaters: Int = 1) -> [ReferenceLabel?] {
+        var result = [ReferenceLabel?](repeating: nil, count: columns.count)
+        for position in 0..<columns.count {
+            var tally = AnswerTally()
+            for column in columns.answers { if let answer = column[position] { tally.add(answer) } }
             let raters = tally.raters
+            if let answer = adjudicated[position] {
+                result[position] = ReferenceLabel(answer: answer, source: .adjudicated, raters: raters)
+                continue
+            }
+            guard raters > 0, raters >= minRaters else { continue }
             if let only = tally.onlyAnswer {
-                result[item] = ReferenceLabel(answer: only, source: raters == 1 ? .single : .unanimous, raters: raters)
+                result[position] = ReferenceLabel(answer: only, source: raters == 1 ? .single : .unanimous, raters: raters)
                 continue
             }
             let counts = tally.counts
             let top = counts.values.max() ?? 0
             let leaders = counts.filter { $0.value == top }.map(\.key)
             if leaders.count == 1, let leader = leaders.first {
-                result[item] = ReferenceLabel(answer: leader, source: .majority, raters: raters)
+                result[position] = ReferenceLabel(answer: leader, source: .majority, raters: raters)
             } else {
-                result[item] = ReferenceLabel(answer: nil, source: .tie, raters: raters)
+                result[position] = ReferenceLabel(answer: nil, source: .tie, raters: raters)
             }
-        }
-        for (item, answer) in adjudicated {
-            result[item] = ReferenceLabel(answer: answer, source: .adjudicated, raters: tallies[item]?.raters ?? 0)
         }
         return result
     }

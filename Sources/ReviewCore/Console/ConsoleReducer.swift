@@ -215,7 +215,7 @@ public enum ConsoleReducer {
 
     private static func saveNote(_ state: inout ConsoleState, text: String, now: Date) {
         guard let item = state.currentItem, mayLabel(&state, item) else { return }
-        let note: String? = text.trimmingCharacters(in: .whitespaces).isEmpty ? nil : text
+        let note: String? = text.trimmedOfWhitespace.isEmpty ? nil : text
         guard let current = state.currentLabel, let answer = current.answer else {
             state.draftNotes[item.id] = note
             say(&state, note == nil ? "note cleared" : "note kept: it is saved with your answer")
@@ -284,7 +284,7 @@ public enum ConsoleReducer {
     }
 
     private static func runSearch(_ state: inout ConsoleState, text: String, now: Date) {
-        let needle = text.trimmingCharacters(in: .whitespaces)
+        let needle = text.trimmedOfWhitespace
         guard !needle.isEmpty else {
             state.setSearch(nil, positions: [])
             say(&state, "search cleared")
@@ -352,7 +352,7 @@ public enum ConsoleReducer {
             case .search:
                 runSearch(&state, text: prompt.text, now: now)
             case .goToItem:
-                let trimmed = prompt.text.trimmingCharacters(in: .whitespaces)
+                let trimmed = prompt.text.trimmedOfWhitespace
                 guard let number = Int(trimmed), number >= 1, number <= state.order.count else {
                     say(&state, "no item \"\(trimmed)\": enter a number from 1 to \(state.order.count)", error: true)
                     return

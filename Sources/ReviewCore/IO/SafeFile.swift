@@ -17,6 +17,58 @@ public enum SafeFile {
     ///   is refused; true for inputs the user points at (a link to the paper's data is fine), which are then
     ///   resolved first and the file they name must be regular.
     public static func read(_ path: String, followLinks: Bool = false, fileSystem: any StoreFileSystem = POSIXFileSystem()) throws -> Data {
+        try withOpenFile(path, followLinks: followLinks, fileSystem: fileSystem) { descriptor, target in
+            try fileSystem.readAll(descriptor, path: target)
+        }
+    }
+
+    /// Reads the regular file at `path` (same rules as `read`) in pieces of whole lines, for files too large to
+    /// hold twice: `body` gets each piece in turn, every piece but the last ending in a newline. One buffer of
+    /// about `pieceSize` bytes is reused (grown only for a line longer than it).
+    public static func readLines(
+        _ path: String, followLinks: Bool = false, pieceSize: Int = 8 << 20,
+        _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        try withOpenFile(path, followLinks: followLinks, fileSystem: POSIXFileSystem()) { descriptor, target in
+            var buffer = [UInt8](repeating: 0, count: max(pieceSize, 1))
+            var filled = 0
+            var offset: off_t = 0
+            while true {
+                if filled == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }
+                let count = buffer.withUnsafeMutableBytes { bytes -> Int in
+                    let rest = UnsafeMutableRawBufferPointer(rebasing: bytes[filled...])
+                    return pread(descriptor, rest.baseAddress, rest.count, offset)
+                }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw SystemCallError(call: "read", path: target, code: errno)
+                }
+                if count == 0 {
+                    if filled > 0 { try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<filled])) } }
+                    return
+                }
+                offset += off_t(count)
+                filled += count
+                guard let lastNewline = buffer[0..<filled].lastIndex(of: 0x0A) else { continue }
+                try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0...lastNewline])) }
+                let rest = filled - lastNewline - 1
+                if rest > 0 {
+                    buffer.withUnsafeMutableBytes { bytes in
+                        guard let base = bytes.baseAddress else { return }
+                        memmove(base, base + lastNewline + 1, rest)
+                    }
+                }
+                filled = rest
+            }
+        }
+    }
+
+    /// Opens `path` read-only the safe way and runs `body` on the descriptor; system errors become one-line
+    /// `InputError`s naming `path` as given.
+    private static func withOpenFile<Result>(
+        _ path: String, followLinks: Bool, fileSystem: any StoreFileSystem,
+        _ body: (Int32, String) throws -> Result
+    ) throws -> Result {
         var target = path
         if followLinks {
             guard let resolved = realpath(path, nil) else {
@@ -28,7 +80,7 @@ public enum SafeFile {
         do {
             let descriptor = try fileSystem.open(target, flags: O_RDONLY, permissions: 0)
             defer { fileSystem.close(descriptor) }
-            return try fileSystem.readAll(descriptor, path: target)
+            return try body(descriptor, target)
         } catch let error as SystemCallError {
             if error.code == ENOENT { throw InputError(file: path, "no such file") }
             if let explanation = error.explanation { throw InputError(file: path, explanation) }

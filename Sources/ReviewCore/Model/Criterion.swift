@@ -46,7 +46,7 @@ public enum AnswerNormalizer {
     public static func normalize(_ raw: String?) -> String? {
         guard let raw else { return nil }
         if isNormalASCII(raw) { return missingSpellings.contains(raw) ? nil : raw }
-        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let trimmed = raw.trimmedOfWhitespaceAndNewlines.lowercased()
         return missingSpellings.contains(trimmed) ? nil : trimmed
     }
 

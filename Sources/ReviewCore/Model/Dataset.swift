@@ -40,8 +40,7 @@ public struct Dataset: Sendable {
             throw InputError(file: path, "no such file")
         }
         if isDirectory.boolValue { throw InputError(file: path, "is a folder, expected a dataset .jsonl file") }
-        let data = try SafeFile.read(path, followLinks: followLinks)
-        let (items, lineNumbers) = try data.withUnsafeBytes { bytes in try readItems(bytes, path: path) }
+        let (items, lineNumbers) = try readItems(path: path, followLinks: followLinks)
         if items.isEmpty { throw InputError(file: path, "empty file, expected one JSON item per line") }
         var indexByID: [String: Int] = [:]
         indexByID.reserveCapacity(items.count)
@@ -60,35 +59,43 @@ public struct Dataset: Sendable {
         self.indexByID = indexByID
     }
 
-    /// Decodes every line: in two halves at once when the file is large (each half with its own reader), the
-    /// error reported being the first in the file.
-    private static func readItems(_ bytes: UnsafeRawBufferPointer, path: String) throws -> ([Item], [Int]) {
-        let lines = JSONLines.ranges(in: bytes)
-        let parts = ParallelWork.parts(for: lines.count)
+    /// Decodes every line, a piece of the file at a time (one reused buffer, not the whole file in memory), each
+    /// piece in parts on the machine's cores, each part with its own reader; the error reported is the first in
+    /// the file. Returns the items and each one's line number.
+    private static func readItems(path: String, followLinks: Bool) throws -> ([Item], [Int]) {
+        let items = ElementBuffer<Item>(capacity: 1 << 12)
+        var lineNumbers: [Int] = []
+        var linesBefore = 0
         let progress = WorkProgress.current
-        let shared = SharedBytes(bytes: bytes)
-        let results = ParallelWork.map(parts: parts) { part -> Result<[Item], any Error> in
-            let range = (lines.count * part / parts)..<(lines.count * (part + 1) / parts)
-            return Result {
-                try decode(lines[range], in: shared.bytes, path: path, progress: part == 0 ? progress : nil,
-                           total: lines.count / parts)
+        let megabytes = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0) / 1_000_000
+        var bytesRead = 0
+        let readers = SharedReaders(readers: (0..<ParallelWork.parts(for: Int.max)).map { _ in ItemReader() })
+        try SafeFile.readLines(path, followLinks: followLinks) { piece in
+            progress?.update("reading items (MB)", done: bytesRead / 1_000_000, total: megabytes)
+            bytesRead += piece.count
+            let lines = JSONLines.ranges(in: piece, linesBefore: &linesBefore)
+            lineNumbers += lines.map(\.number)
+            let parts = min(readers.readers.count, ParallelWork.parts(for: lines.count, minimum: 2_000))
+            let shared = SharedBytes(bytes: piece)
+            let results = ParallelWork.map(parts: parts) { part -> Result<ElementBuffer<Item>, any Error> in
+                let range = (lines.count * part / parts)..<(lines.count * (part + 1) / parts)
+                return Result { try decode(lines[range], in: shared.bytes, path: path, reader: readers.readers[part]) }
             }
+            for result in results { items.moveAll(from: try result.get()) }
         }
-        var items: [Item] = []
-        items.reserveCapacity(lines.count)
-        for result in results { items += try result.get() }
-        return (items, lines.map(\.number))
+        return (items.takeArray(), lineNumbers)
+    }
+
+    /// The readers of one piece's parts, one a part (each keeps its own interner from piece to piece).
+    private struct SharedReaders: @unchecked Sendable {
+        let readers: [ItemReader]
     }
 
     private static func decode(
-        _ lines: ArraySlice<JSONLines.Range>, in bytes: UnsafeRawBufferPointer, path: String,
-        progress: WorkProgress?, total: Int
-    ) throws -> [Item] {
-        let reader = ItemReader()
-        var items: [Item] = []
-        items.reserveCapacity(lines.count)
-        for (index, line) in lines.enumerated() {
-            if index & 4095 == 0 { progress?.update("reading items", done: index, total: total) }
+        _ lines: ArraySlice<JSONLines.Range>, in bytes: UnsafeRawBufferPointer, path: String, reader: ItemReader
+    ) throws -> ElementBuffer<Item> {
+        let items = ElementBuffer<Item>(capacity: lines.count)
+        for line in lines {
             let text = UnsafeRawBufferPointer(rebasing: bytes[line.start..<line.end])
             if let item = reader.fastItem(text) {
                 items.append(item)
@@ -170,9 +177,17 @@ public enum JSONLines {
 
     /// The non-blank lines of a file (blank: only spaces, tabs and `\r`), found with memchr.
     public static func ranges(in bytes: UnsafeRawBufferPointer) -> [Range] {
+        var linesBefore = 0
+        return ranges(in: bytes, linesBefore: &linesBefore)
+    }
+
+    /// The non-blank lines of one piece of a file, numbered after the `linesBefore` lines of the pieces before
+    /// it; `linesBefore` is advanced past this piece.
+    public static func ranges(in bytes: UnsafeRawBufferPointer, linesBefore: inout Int) -> [Range] {
         guard let base = bytes.baseAddress else { return [] }
         var result: [Range] = []
-        var number = 0
+        var number = linesBefore
+        defer { linesBefore = number }
         var start = 0
         while start < bytes.count {
             number += 1

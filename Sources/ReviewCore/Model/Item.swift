@@ -180,9 +180,7 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
 
     /// The hash computed from the content now.
     public var computedContentHash: String {
-        func text(_ value: String) -> String {
-            value.contains("\r") ? value.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n") : value
-        }
+        let text = LineEndings.normalised
         return ContentHash.sha256Hex(of: [
             id, experiment.rawValue, condition,
             context.map { "\($0.role)\u{1F}\(text($0.content))" }.joined(separator: "\u{1E}"),

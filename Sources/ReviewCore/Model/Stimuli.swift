@@ -277,7 +277,7 @@ public struct StimulusSet: Sendable {
     }
 
     static func requireText(_ value: String, field: String, path: String, line: Int) throws {
-        if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if value.trimmedOfWhitespaceAndNewlines.isEmpty {
             throw InputError(file: path, line: line, "field \"\(field)\" is empty")
         }
     }

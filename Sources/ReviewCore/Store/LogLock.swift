@@ -67,7 +67,7 @@ final class LogLock {
 
     /// The pid written in a lock file, if any.
     static func pid(from data: Data) -> Int32? {
-        String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").first
+        String(decoding: data, as: UTF8.self).trimmedOfWhitespaceAndNewlines.split(separator: "\n").first
             .flatMap { Int32($0) }
     }
 
@@ -138,7 +138,7 @@ public struct LockHolder: Sendable, Equatable {
     /// /proc/PID/comm, without its newline; nil when the process is gone.
     static func programName(_ pid: Int32) -> String? {
         guard let name = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8) else { return nil }
-        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = name.trimmedOfWhitespaceAndNewlines
         return trimmed.isEmpty ? nil : TextSanitizer.singleLine(trimmed)
     }
 }

@@ -21,75 +21,99 @@ public struct StaleLabel: Sendable, Hashable {
 /// Events are replayed in log order (not by timestamp, which a wrong clock could reorder): the latest event for an
 /// item wins and a retraction removes the label. A label whose item hash no longer matches the dataset is reported
 /// in `stale` and not applied.
+///
+/// Current labels are kept by the item's position in the dataset (one small integer per item), not in a table
+/// keyed by item id: a million items are replayed with one id lookup per event, and the reports that follow read
+/// them by position (`current(at:)`).
 public struct RaterReplay: Sendable {
     /// The rater.
     public let rater: String
-    /// Item id → the current label event, for items in the dataset whose content is unchanged.
-    public private(set) var current: [String: LabelEvent] = [:]
     /// Latest labels that no longer apply (item changed or gone), in log order of the items' first events.
     public private(set) var stale: [StaleLabel] = []
     /// The time of the rater's latest event, if any.
     public private(set) var lastActivity: Date?
+    /// How many items have a current label.
+    public private(set) var labeledCount = 0
     /// How many events were replayed.
     public var eventCount: Int { events.count }
     /// The events replayed, in log order.
     private let events: [LabelEvent]
-    /// For each event, the index of the item's event before it (nil for its first): the item's history as a
-    /// chain, so that replaying a million events builds one table, not an array per item.
-    private let previousForItem: [Int?]
-    /// Item id → the index of its latest event.
-    private let latestForItem: [String: Int]
+    /// For each dataset position, the index in `events` of the item's current label, or -1.
+    private var currentIndex: [Int32]
 
     /// Replays `events` (one rater's log, oldest first) against `dataset`.
     public init(rater: String, events: [LabelEvent], dataset: Dataset) {
         self.rater = rater
         self.events = events
-        var latest: [String: Int] = [:]
-        latest.reserveCapacity(events.count)
-        var previous = [Int?](repeating: nil, count: events.count)
-        var firstEvents: [Int] = []
+        // The latest event per dataset position, and per id for items the dataset no longer has.
+        var latest = [Int32](repeating: -1, count: dataset.items.count)
+        var latestGone: [String: Int] = [:]
+        // Items in the order of their first events: a position, or -(n + 1) for the n-th gone item.
+        var firstSeen: [Int] = []
+        var goneIDs: [String] = []
         for (index, event) in events.enumerated() {
-            if let before = latest.updateValue(index, forKey: event.item) {
-                previous[index] = before
-            } else {
-                firstEvents.append(index)
+            if let position = dataset.indexByID[event.item] {
+                if latest[position] < 0 { firstSeen.append(position) }
+                latest[position] = Int32(truncatingIfNeeded: index)
+            } else if latestGone.updateValue(index, forKey: event.item) == nil {
+                goneIDs.append(event.item)
+                firstSeen.append(-goneIDs.count)
             }
             if lastActivity.map({ event.at > $0 }) ?? true { lastActivity = event.at }
         }
-        previousForItem = previous
-        latestForItem = latest
-        current.reserveCapacity(firstEvents.count)
-        for first in firstEvents {
-            let id = events[first].item
-            guard let index = latest[id] else { continue }
-            let event = events[index]
-            guard event.kind == .label else { continue }
-            guard let item = dataset[id: id] else {
-                stale.append(StaleLabel(event: event, reason: .itemGone))
+        currentIndex = [Int32](repeating: -1, count: dataset.items.count)
+        for entry in firstSeen {
+            if entry < 0 {
+                if let index = latestGone[goneIDs[-entry - 1]], events[index].kind == .label {
+                    stale.append(StaleLabel(event: events[index], reason: .itemGone))
+                }
                 continue
             }
-            guard item.contentHash == event.itemSHA256 else {
+            let event = events[Int(latest[entry])]
+            guard event.kind == .label else { continue }
+            guard dataset.items[entry].contentHash == event.itemSHA256 else {
                 stale.append(StaleLabel(event: event, reason: .itemChanged))
                 continue
             }
-            current[id] = event
+            currentIndex[entry] = latest[entry]
+            labeledCount += 1
         }
+    }
+
+    /// The current label of the item at `position` in the dataset replayed against, or nil.
+    @inline(__always)
+    public func current(at position: Int) -> LabelEvent? {
+        guard currentIndex.indices.contains(position) else { return nil }
+        let index = currentIndex[position]
+        return index < 0 ? nil : events[Int(index)]
+    }
+
+    /// Item id → the current label event, for items in the dataset whose content is unchanged.
+    ///
+    /// Built on each call; the hot paths read `current(at:)` instead.
+    public var current: [String: LabelEvent] {
+        var result: [String: LabelEvent] = [:]
+        result.reserveCapacity(labeledCount)
+        for index in currentIndex where index >= 0 {
+            let event = events[Int(index)]
+            result[event.item] = event
+        }
+        return result
     }
 
     /// Every event for `item` (labels and retractions), oldest first.
     public func history(of item: String) -> [LabelEvent] {
-        var chain: [LabelEvent] = []
-        var next = latestForItem[item]
-        while let index = next {
-            chain.append(events[index])
-            next = previousForItem[index]
-        }
-        return chain.reversed()
+        events.filter { $0.item == item }
     }
 
     /// The note on each currently labelled item that has one.
     public var notes: [String: String] {
         current.compactMapValues { $0.note.flatMap { $0.isEmpty ? nil : $0 } }
+    }
+
+    /// How many current labels carry a flag.
+    public var flaggedCount: Int {
+        currentIndex.reduce(0) { count, index in index >= 0 && events[Int(index)].flag != nil ? count + 1 : count }
     }
 
     /// The flag on each currently labelled item that has one.
@@ -110,7 +134,7 @@ public struct RaterReplay: Sendable {
     public func firstUnlabeled(in order: [Int], dataset: Dataset) -> Int? {
         order.firstIndex { position in
             guard dataset.items.indices.contains(position) else { return false }
-            return current[dataset.items[position].id] == nil
+            return current(at: position) == nil
         }
     }
 }

@@ -52,8 +52,8 @@ public struct StatusReport: Sendable {
                 rater: log.rater, labeled: 0, total: dataset.items.count, flagged: 0, lastActivity: nil,
                 setAside: log.setAside, tornLine: log.tornLine, error: log.error)
             if let replay = log.replay {
-                status.labeled = replay.current.count
-                status.flagged = replay.flags.count
+                status.labeled = replay.labeledCount
+                status.flagged = replay.flaggedCount
                 status.staleItems = replay.stale
                 status.lastActivity = replay.lastActivity
             }

@@ -153,19 +153,27 @@ public final class POSIXFileSystem: StoreFileSystem {
 
     /// pread(2) from offset 0 until end of file.
     public func readAll(_ descriptor: Int32, path: String) throws -> Data {
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        var offset: off_t = 0
+        // One buffer of the file's size (from fstat), read into directly: a 600 MB dataset grown chunk by chunk
+        // was copied over and over. A file that grows meanwhile still reads to its end.
+        var status = stat()
+        let expected = fstat(descriptor, &status) == 0 ? max(0, Int(status.st_size)) : 0
+        var data = Data(count: expected + 1)
+        var filled = 0
         while true {
-            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, offset) }
+            if filled == data.count { data.count = data.count * 2 }
+            let count = data.withUnsafeMutableBytes { buffer -> Int in
+                let rest = UnsafeMutableRawBufferPointer(rebasing: buffer[filled...])
+                return pread(descriptor, rest.baseAddress, rest.count, off_t(filled))
+            }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw SystemCallError(call: "read", path: path, code: errno)
             }
-            if count == 0 { return data }
-            data.append(contentsOf: buffer[0..<count])
-            offset += off_t(count)
+            if count == 0 { break }
+            filled += count
         }
+        data.count = filled
+        return data
     }
 
     /// One write(2), retried on EINTR.

@@ -33,6 +33,18 @@ public struct StudyLabels: Sendable {
     public let adjudication: AdjudicationLogs.Reading
     /// Why the adjudication logs could not be read; nil when they were.
     public let adjudicationError: String?
+    /// Each human rater's current answer by item position, derived once from the logs.
+    public let answerColumns: AnswerColumns
+
+    private init(dataset: Dataset, folder: URL, logs: [Log], adjudication: AdjudicationLogs.Reading, adjudicationError: String?) {
+        self.dataset = dataset
+        self.folder = folder
+        self.logs = logs
+        self.adjudication = adjudication
+        self.adjudicationError = adjudicationError
+        let replays = logs.compactMap { log in JudgeRater.isJudge(log.rater) ? nil : log.replay }
+        answerColumns = AnswerColumns(replays: replays, count: dataset.items.count)
+    }
 
     /// Reads every log in `folder` against `dataset`, without locks or repairs (safe while raters label).
     ///
@@ -86,8 +98,13 @@ public struct StudyLabels: Sendable {
         return result
     }
 
+    /// The human raters' replays (the judge is never a log), sorted by rater: each reads its labels by position.
+    public var humanReplays: [RaterReplay] {
+        logs.compactMap { log in JudgeRater.isJudge(log.rater) ? nil : log.replay }
+    }
+
     /// Human rater → item id → normalised answer of the current label.
-    public var humanAnswers: [String: [String: String]] { Self.humanAnswers(current) }
+    public var humanAnswers: [String: [String: String]] { answerColumns.dictionary(items: dataset.items) }
 
     /// The one derivation of the humans' answers from current label events: labels only, answers normalised,
     /// the judge left out, raters without any answer left out.
@@ -95,8 +112,8 @@ public struct StudyLabels: Sendable {
         var result: [String: [String: String]] = [:]
         for (rater, events) in labels where !JudgeRater.isJudge(rater) {
             var answers: [String: String] = [:]
-            for (item, event) in events where event.kind == .label {
-                if let answer = AnswerNormalizer.normalize(event.answer) { answers[item] = answer }
+            for (item, event) in events {
+                if let answer = AnswerColumns.answer(of: event) { answers[item] = answer }
             }
             if !answers.isEmpty { result[rater] = answers }
         }
@@ -123,6 +140,102 @@ public struct StudyLabels: Sendable {
     ///   - minRaters: the fewest human labels an item needs for a reference of its own (an adjudicated answer
     ///     always counts); 1 lets a single clinician's label serve, as `single`.
     public func references(adjudicated: Bool = true, minRaters: Int = 1) -> [String: ReferenceLabel] {
-        ReferenceLabels.build(humanAnswers: humanAnswers, adjudicated: adjudicated ? adjudicatedAnswers : [:], minRaters: minRaters)
+        var result: [String: ReferenceLabel] = [:]
+        for (position, reference) in referenceColumn(adjudicated: adjudicated, minRaters: minRaters).enumerated() {
+            if let reference { result[dataset.items[position].id] = reference }
+        }
+        return result
+    }
+
+    /// The same references by item position (nil where an item has none): what the hot paths read.
+    public func referenceColumn(adjudicated: Bool = true, minRaters: Int = 1) -> [ReferenceLabel?] {
+        var settled: [Int: String] = [:]
+        if adjudicated {
+            for (item, answer) in adjudicatedAnswers {
+                if let position = dataset.indexByID[item] { settled[position] = answer }
+            }
+        }
+        return ReferenceLabels.build(columns: answerColumns, adjudicated: settled, minRaters: minRaters)
+    }
+}
+
+/// Each human rater's current normalised answer, by item position: what references, the queue, agreement tables
+/// and exports read (a million items, a few raters: one array a rater instead of a table keyed by item id).
+public struct AnswerColumns: Sendable {
+    /// Human raters with at least one answer, sorted.
+    public let raters: [String]
+    /// `answers[r][position]`: rater `raters[r]`'s answer on the item at `position`, or nil.
+    public let answers: [[String?]]
+    /// How many positions (items) each column has.
+    public let count: Int
+
+    /// What a current label event contributes: its normalised answer, for labels only.
+    public static func answer(of event: LabelEvent) -> String? {
+        event.kind == .label ? AnswerNormalizer.normalize(event.answer) : nil
+    }
+
+    /// The columns of replays against a dataset of `count` items (judge replays already left out).
+    init(replays: [RaterReplay], count: Int) {
+        var raters: [String] = []
+        var answers: [[String?]] = []
+        for replay in replays.sorted(by: { $0.rater < $1.rater }) {
+            var column = [String?](repeating: nil, count: count)
+            var any = false
+            for position in 0..<count {
+                if let event = replay.current(at: position), let answer = Self.answer(of: event) {
+                    column[position] = answer
+                    any = true
+                }
+            }
+            if any {
+                raters.append(replay.rater)
+                answers.append(column)
+            }
+        }
+        self.raters = raters
+        self.answers = answers
+        self.count = count
+    }
+
+    /// The columns of a label table keyed by item id, over `items` (position = index in `items`).
+    public init(items: [Item], labels: [String: [String: LabelEvent]]) {
+        var raters: [String] = []
+        var answers: [[String?]] = []
+        for (rater, table) in labels.sorted(by: { $0.key < $1.key }) where !JudgeRater.isJudge(rater) {
+            let column = items.map { item in table[item.id].flatMap(Self.answer(of:)) }
+            if column.contains(where: { $0 != nil }) {
+                raters.append(rater)
+                answers.append(column)
+            }
+        }
+        self.raters = raters
+        self.answers = answers
+        self.count = items.count
+    }
+
+    /// Columns of answers keyed by item id, over `ids` (position = index in `ids`).
+    init(ids: [String], humanAnswers: [String: [String: String]]) {
+        let sorted = humanAnswers.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
+        raters = sorted.map(\.key)
+        answers = sorted.map { _, table in ids.map { table[$0] } }
+        count = ids.count
+    }
+
+    /// Whether some rater answered the item at `position`.
+    public func anyAnswer(at position: Int) -> Bool {
+        answers.contains { $0[position] != nil }
+    }
+
+    /// The dictionary form, rater → item id → answer, with ids from `items`.
+    public func dictionary(items: [Item]) -> [String: [String: String]] {
+        var result: [String: [String: String]] = [:]
+        for (rater, column) in zip(raters, answers) {
+            var table: [String: String] = [:]
+            for (position, answer) in column.enumerated() {
+                if let answer { table[items[position].id] = answer }
+            }
+            result[rater] = table
+        }
+        return result
     }
 }
