@@ -184,36 +184,38 @@ struct AgreementCommand: ParsableCommand {
             }
             study = study.restricted(to: wanted)
         }
-        let labels = study.current
-        let humans = study.humanAnswers
-        let references = study.references(adjudicated: reference == .adjudicated, minRaters: minRaters)
+        let answers = study.answerColumns
+        let references = study.referenceColumn(adjudicated: reference == .adjudicated, minRaters: minRaters)
 
-        func report(items: [Item]) throws -> AgreementAnalysis {
+        func report(positions: [Int]) throws -> AgreementAnalysis {
+            let items = positions.map { data.items[$0] }
             let table = try DatasetRatings.table(
-                items: items, labels: labels, on: on, fixedCategories: categories.map(parsedCategories),
-                clusterBy: clusterBy, completeOnly: complete)
+                items: items, positions: positions, answers: answers, on: on,
+                fixedCategories: categories.map(parsedCategories), clusterBy: clusterBy, completeOnly: complete)
             try checkBootstrapCost(table, source: path)
             // With --complete the judge is measured on the same items as the coefficients.
             let tableItems = Set(table.items)
+            let judgedPositions = complete ? positions.filter { tableItems.contains(data.items[$0].id) } : positions
             let judge = JudgeAnalysis.analyze(
-                items: complete ? items.filter { tableItems.contains($0.id) } : items, humanAnswers: humans, references: references,
+                items: judgedPositions.map { data.items[$0] }, positions: judgedPositions, answers: answers,
+                references: references,
                 options: JudgeAnalysisOptions(confidence: confidence, resamples: resamples, seed: seed, referenceKind: reference.rawValue))
             return AgreementAnalysis(
                 sourceKind: "dataset", source: data.name, table: table, options: engineOptions,
                 clusterBy: clusterBy?.rawValue, summary: AgreementEngine.summarize(table, options: engineOptions), judge: judge)
         }
 
-        var whole = try report(items: data.items)
+        var whole = try report(positions: Array(data.items.indices))
         if let by {
             var keys: [String] = []
-            var members: [String: [Item]] = [:]
-            for item in data.items {
+            var members: [String: [Int]] = [:]
+            for (position, item) in data.items.enumerated() {
                 let key = by.value(of: item)
                 if members[key] == nil { keys.append(key) }
-                members[key, default: []].append(item)
+                members[key, default: []].append(position)
             }
             whole.groupedBy = by.rawValue
-            whole.groups = try keys.sorted().map { ReportGroup(key: $0, report: try report(items: members[$0] ?? [])) }
+            whole.groups = try keys.sorted().map { ReportGroup(key: $0, report: try report(positions: members[$0] ?? [])) }
         }
         return whole
     }

@@ -53,9 +53,19 @@ public enum DatasetRatings {
         items: [Item], labels: [String: [String: LabelEvent]], on: RatingCategories = .verdicts,
         fixedCategories: [String]? = nil, clusterBy: ClusterKey? = nil, completeOnly: Bool = false
     ) throws -> RatingTable {
-        let humans = StudyLabels.humanAnswers(labels)
-        let humanNames = humans.keys.sorted()
-        let labelled = items.filter { item in humanNames.contains { humans[$0]?[item.id] != nil } }
+        try table(items: items, positions: Array(items.indices), answers: AnswerColumns(items: items, labels: labels),
+                  on: on, fixedCategories: fixedCategories, clusterBy: clusterBy, completeOnly: completeOnly)
+    }
+
+    /// The same table from the humans' answer columns: `positions[i]` is the column position of `items[i]`
+    /// (its place in the dataset the columns were built on).
+    public static func table(
+        items: [Item], positions: [Int], answers: AnswerColumns, on: RatingCategories = .verdicts,
+        fixedCategories: [String]? = nil, clusterBy: ClusterKey? = nil, completeOnly: Bool = false
+    ) throws -> RatingTable {
+        let humanNames = answers.raters
+        let inScope = zip(items, positions).filter { answers.anyAnswer(at: $0.1) }
+        let labelled = inScope.map(\.0)
         let judgeNames = Array(Set(labelled.compactMap { $0.judge?.raterName })).sorted()
         let raters = humanNames + judgeNames
 
@@ -74,8 +84,8 @@ public enum DatasetRatings {
 
         var cells: [[String?]] = []
         cells.reserveCapacity(labelled.count)
-        for item in labelled {
-            var row: [String?] = humanNames.map { category(humans[$0]?[item.id], of: item) }
+        for (item, position) in inScope {
+            var row: [String?] = answers.answers.map { category($0[position], of: item) }
             for judge in judgeNames {
                 row.append(item.judge?.raterName == judge ? category(item.judge?.answer, of: item) : nil)
             }

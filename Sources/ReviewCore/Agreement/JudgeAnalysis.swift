@@ -79,19 +79,35 @@ public enum JudgeAnalysis {
         items: [Item], humanAnswers: [String: [String: String]], references: [String: ReferenceLabel],
         options: JudgeAnalysisOptions = JudgeAnalysisOptions()
     ) -> JudgeReport? {
-        let judged = items.filter { $0.judge != nil }
-        guard !judged.isEmpty else { return nil }
+        analyze(items: items, positions: Array(items.indices),
+                answers: AnswerColumns(ids: items.map(\.id), humanAnswers: humanAnswers),
+                references: items.map { references[$0.id] }, options: options)
+    }
+
+    /// The same report from answer columns and references by position: `positions[i]` is the column position
+    /// of `items[i]`.
+    public static func analyze(
+        items: [Item], positions: [Int], answers: AnswerColumns, references: [ReferenceLabel?],
+        options: JudgeAnalysisOptions = JudgeAnalysisOptions()
+    ) -> JudgeReport? {
+        let judgedPairs = zip(items, positions).filter { $0.0.judge != nil }
+        guard !judgedPairs.isEmpty else { return nil }
+        let judged = judgedPairs.map(\.0)
         let judges = Array(Set(judged.compactMap { $0.judge?.raterName })).sorted()
 
         var inScope: [String: ReferenceLabel] = [:]
-        for item in items { if let reference = references[item.id] { inScope[item.id] = reference } }
-        let ties = items.filter { inScope[$0.id]?.source == .tie }.map(\.id)
-
-        let againstReference = compare(items: judged, against: "reference", confidence: options.confidence) { item in
-            inScope[item.id]?.answer
+        var ties: [String] = []
+        for (item, position) in zip(items, positions) {
+            guard let reference = references[position] else { continue }
+            inScope[item.id] = reference
+            if reference.source == .tie { ties.append(item.id) }
         }
-        let againstRaters = humanAnswers.keys.sorted().map { rater in
-            compare(items: judged, against: rater, confidence: options.confidence) { humanAnswers[rater]?[$0.id] }
+
+        let againstReference = compare(pairs: judgedPairs, against: "reference", confidence: options.confidence) {
+            references[$0]?.answer
+        }
+        let againstRaters = zip(answers.raters, answers.answers).map { rater, column in
+            compare(pairs: judgedPairs, against: rater, confidence: options.confidence) { column[$0] }
         }
 
         let models = Array(Set(judged.map(\.subject.name))).sorted()
@@ -106,11 +122,13 @@ public enum JudgeAnalysis {
     }
 
     /// The judge's verdicts against the verdicts implied by `answer(item)`, where both exist.
-    static func compare(items: [Item], against: String, confidence: Double, answer: (Item) -> String?) -> JudgeComparison {
+    static func compare(
+        pairs: [(Item, Int)], against: String, confidence: Double, answer: (Int) -> String?
+    ) -> JudgeComparison {
         var matrix = ConfusionMatrix(truePositive: 0, falsePositive: 0, falseNegative: 0, trueNegative: 0)
-        for item in items {
+        for (item, position) in pairs {
             let judge = item.judgeVerdict
-            guard judge != .noVerdict, let truthAnswer = answer(item) else { continue }
+            guard judge != .noVerdict, let truthAnswer = answer(position) else { continue }
             switch (item.criterion.verdict(for: truthAnswer), judge) {
             case (.inappropriate, .inappropriate): matrix.truePositive += 1
             case (.inappropriate, .appropriate): matrix.falseNegative += 1

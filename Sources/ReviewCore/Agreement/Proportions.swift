@@ -76,26 +76,29 @@ public enum Proportions {
         let validated = validation.total
         guard resamples > 0, validated > 0, judged > 0 else { return nil }
         var random = SplitMix64(seed: seed)
-        let cells = [validation.truePositive, validation.falseNegative, validation.falsePositive, validation.trueNegative]
+        // A drawn item falls in the first cell below its first bound, in the order TP, FN, FP, TN.
+        let firstBound = validation.truePositive
+        let secondBound = firstBound + validation.falseNegative
+        let thirdBound = secondBound + validation.falsePositive
         let apparent = Double(reportedInappropriate) / Double(judged)
         var values: [Double] = []
         values.reserveCapacity(resamples)
         var undefined = 0
         for _ in 0..<resamples {
-            var drawn = [0, 0, 0, 0]
+            var truePositives = 0, falseNegatives = 0, falsePositives = 0
             for _ in 0..<validated {
-                var pick = Int.random(in: 0..<validated, using: &random)
-                var cell = 0
-                while pick >= cells[cell] { pick -= cells[cell]; cell += 1 }
-                drawn[cell] += 1
+                let pick = Int.random(in: 0..<validated, using: &random)
+                if pick < firstBound { truePositives += 1 } else if pick < secondBound { falseNegatives += 1 }
+                else if pick < thirdBound { falsePositives += 1 }
             }
-            let positives = drawn[0] + drawn[1], negatives = drawn[2] + drawn[3]
+            let trueNegatives = validated - truePositives - falseNegatives - falsePositives
+            let positives = truePositives + falseNegatives, negatives = falsePositives + trueNegatives
             let apparentDraw = binomialProportion(n: judged, p: apparent, random: &random)
             guard positives > 0, negatives > 0,
                   let corrected = roganGladen(
                     apparent: apparentDraw,
-                    sensitivity: Double(drawn[0]) / Double(positives),
-                    specificity: Double(drawn[3]) / Double(negatives))
+                    sensitivity: Double(truePositives) / Double(positives),
+                    specificity: Double(trueNegatives) / Double(negatives))
             else { undefined += 1; continue }
             values.append(corrected)
         }

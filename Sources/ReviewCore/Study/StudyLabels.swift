@@ -215,7 +215,7 @@ public struct AnswerColumns: Sendable {
 
     /// Columns of answers keyed by item id, over `ids` (position = index in `ids`).
     init(ids: [String], humanAnswers: [String: [String: String]]) {
-        let sorted = humanAnswers.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
+        let sorted = humanAnswers.sorted { $0.key < $1.key }
         raters = sorted.map(\.key)
         answers = sorted.map { _, table in ids.map { table[$0] } }
         count = ids.count
