@@ -62,7 +62,6 @@ struct ExportCommand: ParsableCommand {
         let folder = place.annotationFolder
         let study = try CommandOutput.withProgress { try place.labels() }
         let data = study.dataset
-        let labels = study.current
         var tables: [Table] = []
         if let gold {
             let reference = study.references()
@@ -74,11 +73,11 @@ struct ExportCommand: ParsableCommand {
                                 summary: "\(rows.count) items (\(summary))"))
         }
         if let long {
-            let rows = LabelExports.longRows(dataset: data, labels: labels)
+            let rows = LabelExports.longRows(dataset: data, labels: study.current)
             tables.append(Table(path: long, data: CSVText.document(header: LabelExports.longHeader, rows: rows), summary: "\(rows.count) labels"))
         }
         if let wide {
-            let table = LabelExports.wideTable(dataset: data, labels: labels, on: on.values)
+            let table = LabelExports.wideTable(dataset: data, answers: study.answerColumns, on: on.values)
             tables.append(Table(path: wide, data: LabelExports.wideCSV(table),
                                 summary: "\(table.rows.count) items × \(table.raters.count) raters (\(on.rawValue))"))
         }

@@ -78,10 +78,14 @@ public enum LabelExports {
     /// It follows the agreement report's dataset table rule by rule, so that a wide export read back with
     /// `agreement --ratings` gives the same coefficients as `agreement` on the dataset.
     public static func wideTable(dataset: Dataset, labels: [String: [String: LabelEvent]], on values: WideExportValues = .verdicts) -> (raters: [String], rows: [(item: String, cells: [String?])]) {
-        let humanAnswers = StudyLabels.humanAnswers(labels)
-        let humans = humanAnswers.keys.sorted()
-        let labelled = dataset.items.filter { item in humans.contains { humanAnswers[$0]?[item.id] != nil } }
-        let judges = Array(Set(labelled.compactMap { $0.judge?.raterName })).sorted()
+        wideTable(dataset: dataset, answers: AnswerColumns(items: dataset.items, labels: labels), on: values)
+    }
+
+    /// The same table from the humans' answer columns over the dataset's positions.
+    public static func wideTable(dataset: Dataset, answers: AnswerColumns, on values: WideExportValues = .verdicts) -> (raters: [String], rows: [(item: String, cells: [String?])]) {
+        let humans = answers.raters
+        let labelled = dataset.items.indices.filter(answers.anyAnswer(at:))
+        let judges = Array(Set(labelled.compactMap { dataset.items[$0].judge?.raterName })).sorted()
 
         func cell(_ answer: String?, _ item: Item) -> String? {
             switch values {
@@ -92,8 +96,9 @@ public enum LabelExports {
                 return item.criterion.option(matching: answer) ?? AnswerNormalizer.normalize(answer)
             }
         }
-        let rows = labelled.map { item in
-            (item: item.id, cells: humans.map { cell(humanAnswers[$0]?[item.id], item) }
+        let rows = labelled.map { position in
+            let item = dataset.items[position]
+            return (item: item.id, cells: answers.answers.map { cell($0[position], item) }
                 + judges.map { item.judge?.raterName == $0 ? cell(item.judge?.answer, item) : nil })
         }
         return (humans + judges, rows)
