@@ -6,6 +6,8 @@ import Foundation
 /// The caller writes keys in sorted order; a test encodes generated records both ways and compares the bytes,
 /// so the Codable encoding stays the definition and this is only its fast path.
 struct JSONWriter {
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     /// The JSON written so far.
     private(set) var bytes: [UInt8] = []
     /// Whether the next key or array element needs a comma before it.
@@ -65,7 +67,7 @@ struct JSONWriter {
                 case 0x08: bytes.append(UInt8(ascii: "b"))
                 case 0x0C: bytes.append(UInt8(ascii: "f"))
                 default:
-                    let hex = Array("0123456789abcdef".utf8)
+                    let hex = Self.hexDigits
                     bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
                                               hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
                 }

@@ -17,8 +17,11 @@ enum ParallelWork {
 
     /// How many parts a job of `count` records is worth splitting into: one below `minimum` records a part.
     static func parts(for count: Int, minimum: Int = 10_000) -> Int {
-        max(1, min(ProcessInfo.processInfo.activeProcessorCount, count / minimum))
+        max(1, min(cores, count / minimum))
     }
+
+    /// The most parts a job is split into: the machine's active cores.
+    static var cores: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
     private final class Slots<Value>: @unchecked Sendable {
         private var slots: [Value?]

@@ -69,7 +69,7 @@ public struct Dataset: Sendable {
         let progress = WorkProgress.current
         let megabytes = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0) / 1_000_000
         var bytesRead = 0
-        let readers = SharedReaders(readers: (0..<ParallelWork.parts(for: Int.max)).map { _ in ItemReader() })
+        let readers = SharedReaders(readers: (0..<ParallelWork.cores).map { _ in ItemReader() })
         try SafeFile.readLines(path, followLinks: followLinks) { piece in
             progress?.update("reading items (MB)", done: bytesRead / 1_000_000, total: megabytes)
             bytesRead += piece.count
