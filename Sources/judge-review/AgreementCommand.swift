@@ -174,6 +174,7 @@ struct AgreementCommand: ParsableCommand {
         CommandOutput.warnIfLegacy(place)
         let path = place.datasetFile.path
         var study = try place.labels()
+        CommandOutput.keepUntilExit(study)
         let data = study.dataset
         let folder = place.annotationFolder
         if let names = raters {

@@ -73,6 +73,17 @@ enum CommandOutput {
         }
     }
 
+    /// Keeps a large value a command has finished with alive until the process exits: the kernel takes back a
+    /// million items' memory at once, where releasing them string by string costs most of a second.
+    static func keepUntilExit<Value>(_ value: Value) {
+        _ = Unmanaged.passRetained(KeptValue(value))
+    }
+
+    private final class KeptValue<Value> {
+        let value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
     /// Runs long work with a progress line on standard error when it is a terminal (after a second, redrawn in
     /// place and cleared at the end); with standard error redirected nothing is shown.
     static func withProgress<Result>(_ work: () throws -> Result) rethrows -> Result {

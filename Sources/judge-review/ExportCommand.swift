@@ -61,6 +61,7 @@ struct ExportCommand: ParsableCommand {
         let datasetURL = place.datasetFile
         let folder = place.annotationFolder
         let study = try CommandOutput.withProgress { try place.labels() }
+        CommandOutput.keepUntilExit(study)
         let data = study.dataset
         var tables: [Table] = []
         if let gold {

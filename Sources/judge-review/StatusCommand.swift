@@ -23,6 +23,7 @@ struct StatusCommand: ParsableCommand {
             let place = try LabelPlace.resolve(dataset, annotations: annotations)
             CommandOutput.warnIfLegacy(place)
             let labels = try CommandOutput.withProgress { try place.labels(strict: false, requireLogs: false) }
+            CommandOutput.keepUntilExit(labels)
             let data = labels.dataset
             let report = StatusReport.build(labels: labels)
             for line in report.lines() + AdjudicationStatus.statusLines(labels: labels) {

@@ -63,7 +63,9 @@ final class ElementBuffer<Element>: @unchecked Sendable {
         base.deallocate()
     }
 
-    private func reserve(_ needed: Int) {
+    /// Makes room for at least `needed` elements in one allocation (a good estimate up front saves the copies
+    /// and fresh pages of doubling).
+    func reserve(_ needed: Int) {
         guard needed > capacity else { return }
         let grown = max(needed, capacity * 2)
         let larger = UnsafeMutablePointer<Element>.allocate(capacity: grown)
@@ -74,7 +76,7 @@ final class ElementBuffer<Element>: @unchecked Sendable {
     }
 
     func append(_ element: Element) {
-        reserve(count + 1)
+        if count == capacity { reserve(count + 1) }
         (base + count).initialize(to: element)
         count += 1
     }

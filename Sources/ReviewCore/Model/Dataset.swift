@@ -33,7 +33,9 @@ public struct Dataset: Sendable {
     ///
     /// - Parameter followLinks: false (the default) for a dataset judge-review labels, which must be a regular
     ///   file in its place; true when the file is only an input to `import`.
-    public static func read(from url: URL, followLinks: Bool = false) throws -> Dataset {
+    /// - Parameter allowingEmpty: whether a file with no items (blank lines only) is an empty dataset (a new
+    ///   study's `items.jsonl`) rather than an error.
+    public static func read(from url: URL, followLinks: Bool = false, allowingEmpty: Bool = false) throws -> Dataset {
         let path = url.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -41,7 +43,7 @@ public struct Dataset: Sendable {
         }
         if isDirectory.boolValue { throw InputError(file: path, "is a folder, expected a dataset .jsonl file") }
         let (items, lineNumbers) = try readItems(path: path, followLinks: followLinks)
-        if items.isEmpty { throw InputError(file: path, "empty file, expected one JSON item per line") }
+        if items.isEmpty && !allowingEmpty { throw InputError(file: path, "empty file, expected one JSON item per line") }
         var indexByID: [String: Int] = [:]
         indexByID.reserveCapacity(items.count)
         for (position, item) in items.enumerated() {
@@ -67,34 +69,51 @@ public struct Dataset: Sendable {
         var lineNumbers: [Int] = []
         var linesBefore = 0
         let progress = WorkProgress.current
-        let megabytes = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0) / 1_000_000
+        let fileSize = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0
         var bytesRead = 0
-        let readers = SharedReaders(readers: (0..<ParallelWork.cores).map { _ in ItemReader() })
+        // One reader and one output buffer a part, kept from piece to piece: a buffer allocated a piece is
+        // fresh memory the kernel must clear page by page.
+        let parts = SharedParts(readers: (0..<ParallelWork.cores).map { _ in ItemReader() },
+                                outputs: (0..<ParallelWork.cores).map { _ in ElementBuffer<Item>() })
         try SafeFile.readLines(path, followLinks: followLinks) { piece in
-            progress?.update("reading items (MB)", done: bytesRead / 1_000_000, total: megabytes)
-            bytesRead += piece.count
+            progress?.update("reading items (MB)", done: bytesRead / 1_000_000, total: fileSize / 1_000_000)
             let lines = JSONLines.ranges(in: piece, linesBefore: &linesBefore)
-            lineNumbers += lines.map(\.number)
-            let parts = min(readers.readers.count, ParallelWork.parts(for: lines.count, minimum: 2_000))
-            let shared = SharedBytes(bytes: piece)
-            let results = ParallelWork.map(parts: parts) { part -> Result<ElementBuffer<Item>, any Error> in
-                let range = (lines.count * part / parts)..<(lines.count * (part + 1) / parts)
-                return Result { try decode(lines[range], in: shared.bytes, path: path, reader: readers.readers[part]) }
+            if bytesRead == 0, !lines.isEmpty, piece.count < fileSize {
+                // Room for the whole file at the first piece's bytes per line, with a margin.
+                let estimate = Int(Double(fileSize) / Double(piece.count) * Double(lines.count) * 1.05) + 16
+                items.reserve(estimate)
+                lineNumbers.reserveCapacity(estimate)
             }
-            for result in results { items.moveAll(from: try result.get()) }
+            bytesRead += piece.count
+            lineNumbers += lines.map(\.number)
+            let partCount = min(parts.readers.count, ParallelWork.parts(for: lines.count, minimum: 2_000))
+            let shared = SharedBytes(bytes: piece)
+            let results = ParallelWork.map(parts: partCount) { part -> Result<Void, any Error> in
+                let range = (lines.count * part / partCount)..<(lines.count * (part + 1) / partCount)
+                return Result {
+                    try decode(lines[range], in: shared.bytes, path: path, reader: parts.readers[part],
+                               into: parts.outputs[part])
+                }
+            }
+            for (part, result) in results.enumerated() {
+                try result.get()
+                items.moveAll(from: parts.outputs[part])
+            }
         }
         return (items.takeArray(), lineNumbers)
     }
 
-    /// The readers of one piece's parts, one a part (each keeps its own interner from piece to piece).
-    private struct SharedReaders: @unchecked Sendable {
+    /// The readers and output buffers of one piece's parts, one of each a part; part `k` touches only its own.
+    private struct SharedParts: @unchecked Sendable {
         let readers: [ItemReader]
+        let outputs: [ElementBuffer<Item>]
     }
 
     private static func decode(
-        _ lines: ArraySlice<JSONLines.Range>, in bytes: UnsafeRawBufferPointer, path: String, reader: ItemReader
-    ) throws -> ElementBuffer<Item> {
-        let items = ElementBuffer<Item>(capacity: lines.count)
+        _ lines: ArraySlice<JSONLines.Range>, in bytes: UnsafeRawBufferPointer, path: String, reader: ItemReader,
+        into items: ElementBuffer<Item>
+    ) throws {
+        items.reserve(lines.count)
         for line in lines {
             let text = UnsafeRawBufferPointer(rebasing: bytes[line.start..<line.end])
             if let item = reader.fastItem(text) {
@@ -114,7 +133,6 @@ public struct Dataset: Sendable {
                 throw InputError(file: path, line: line.number, "not a dataset item: \(JSONLines.describe(error))")
             }
         }
-        return items
     }
 
     /// The canonical JSONL encoding: one item per line, keys sorted, so diffs stay small (the bytes JSONEncoder

@@ -51,9 +51,7 @@ public struct Study: Sendable, Equatable {
 
     /// The study's items; an empty dataset before the first import.
     public func dataset() throws -> Dataset {
-        let text = try SafeFile.read(itemsFile.path)
-        if text.allSatisfy({ $0 == 0x0A || $0 == 0x0D || $0 == 0x20 }) { return Dataset(name: try settings().name, items: []) }
-        var dataset = try Dataset.read(from: itemsFile)
+        var dataset = try Dataset.read(from: itemsFile, allowingEmpty: true)
         dataset.name = try settings().name
         return dataset
     }

@@ -51,23 +51,18 @@ public struct StudyLabels: Sendable {
     /// - Parameter strict: true (reports, exports, queues): an unreadable log is an error naming file and line;
     ///   false (`status`): it is kept as a `Log` with its error, so every other log is still shown.
     public static func load(folder: URL, dataset: Dataset, strict: Bool = true) throws -> StudyLabels {
-        var logs: [Log] = []
         let files = try CurrentLabels.raterLogFiles(folder: folder)
-        for (index, file) in files.enumerated() {
-            WorkProgress.current?.update("replaying label logs", done: index, total: files.count)
-            let rater = file.deletingPathExtension().lastPathComponent
-            let sideFile = AppendOnlyLog<LabelEvent>.corruptFile(for: file)
-            var log = Log(rater: rater, file: file, replay: nil, tornLine: nil,
-                          setAside: (try? SafeFile.read(sideFile.path)).map(LogScanner.countLines) ?? 0, error: nil)
-            do {
-                let (events, tornLine) = try CurrentLabels.readEvents(file: file)
-                log.replay = RaterReplay(rater: rater, events: events, dataset: dataset)
-                log.tornLine = tornLine
-            } catch {
-                if strict { throw error }
-                log.error = "\(error)"
+        // The logs are independent: read and replayed a core's worth at a time.
+        var logs: [Log] = []
+        var batchStart = 0
+        while batchStart < files.count {
+            WorkProgress.current?.update("replaying label logs", done: batchStart, total: files.count)
+            let batch = Array(files[batchStart..<min(files.count, batchStart + ParallelWork.cores)])
+            for (log, failure) in ParallelWork.map(parts: batch.count, { readLog(file: batch[$0], dataset: dataset) }) {
+                if strict, let failure { throw failure }
+                logs.append(log)
             }
-            logs.append(log)
+            batchStart += batch.count
         }
         var adjudication = AdjudicationLogs.Reading(events: [], warnings: [])
         var adjudicationError: String?
@@ -78,6 +73,24 @@ public struct StudyLabels: Sendable {
             adjudicationError = "\(error)"
         }
         return StudyLabels(dataset: dataset, folder: folder, logs: logs, adjudication: adjudication, adjudicationError: adjudicationError)
+    }
+
+    /// One rater's log read and replayed against the dataset; a log that cannot be read keeps its error, and
+    /// the error is returned too (a strict caller throws it).
+    private static func readLog(file: URL, dataset: Dataset) -> (Log, (any Error)?) {
+        let rater = file.deletingPathExtension().lastPathComponent
+        let sideFile = AppendOnlyLog<LabelEvent>.corruptFile(for: file)
+        var log = Log(rater: rater, file: file, replay: nil, tornLine: nil,
+                      setAside: (try? SafeFile.read(sideFile.path)).map(LogScanner.countLines) ?? 0, error: nil)
+        do {
+            let (events, tornLine) = try CurrentLabels.readEvents(file: file)
+            log.replay = RaterReplay(rater: rater, events: events, dataset: dataset)
+            log.tornLine = tornLine
+        } catch {
+            log.error = "\(error)"
+            return (log, error)
+        }
+        return (log, nil)
     }
 
     /// The same labels with only these human raters' logs (a report limited by `--raters`); the judge stays.
