@@ -10,8 +10,14 @@ extension ImportPlan {
         for file in files {
             var details = ["\(file.items) items"]
             if let subject = file.subject {
-                let setting = subject.steelman.map { $0 ? "steel-man on" : "steel-man off" } ?? "steel-man unknown"
-                details.append("model \(subject.model), \(setting)")
+                var settings = ["model \(TextSanitizer.singleLine(subject.model))"]
+                settings.append(subject.steelman.map { $0 ? "steel-man on" : "steel-man off" } ?? "steel-man unknown")
+                if let contextualized = subject.contextualized {
+                    settings.append(contextualized ? "transcript context" : "no transcript context")
+                }
+                if let day = subject.runDate { settings.append("run of \(day)") }
+                if subject.runFolder != nil { settings.append("from its run folder") }
+                details.append(settings.joined(separator: ", "))
             }
             if case .paperRows(let columns) = file.layout {
                 details.append(columns.judgeName.map { "judge \($0)" } ?? "no judge column")
@@ -37,16 +43,26 @@ extension ImportPlan {
                 lines.append("  \(rater.columns.joined(separator: ", ")) -> rater \(rater.rater): \(rater.events.count) labels")
             }
         }
+        if duplicates.isEmpty {
+            lines.append("Duplicates merged: none")
+        } else {
+            let total = duplicates.reduce(0) { $0 + $1.count }
+            lines.append("Duplicates merged: \(total) (the same response met again is one item; human columns attach to it)")
+            for repeats in duplicates {
+                lines.append("  \(repeats.file): \(repeats.count) already read from \(repeats.firstIn.joined(separator: ", "))")
+            }
+        }
         let prefixed = files.filter { $0.idPrefix != nil }
         if !prefixed.isEmpty {
-            lines.append("Item ids: the subject model (and steel-man setting when on) before each key, whatever is imported with it:")
+            lines.append("Item ids: the subject model (then /steel-man when the prompt was on, /context with transcript context) before each key, whatever is imported with it:")
             for file in prefixed {
                 lines.append("  \(file.path): \(file.idPrefix ?? "")/<key>")
             }
         }
         let rows = skipped.filter { $0.kind == .row }.count
-        let cells = skipped.count - rows
-        lines.append("Skipped: \(rows) row\(rows == 1 ? "" : "s"), \(cells) cell\(cells == 1 ? "" : "s")")
+        let wholeFiles = skipped.filter { $0.kind == .file }.count
+        let cells = skipped.count - rows - wholeFiles
+        lines.append("Skipped: \(wholeFiles > 0 ? "\(wholeFiles) file\(wholeFiles == 1 ? "" : "s"), " : "")\(rows) row\(rows == 1 ? "" : "s"), \(cells) cell\(cells == 1 ? "" : "s")")
         for note in skipped { lines.append("  \(note)") }
         lines.append("Dataset \"\(dataset.name)\": \(datasetURL.path) (\(total) items\(outcome.replacedExistingDataset ? ", replaced the previous file" : "")\(outcome.datasetUnchanged ? ", unchanged" : ""))")
         if outcome.logs.isEmpty {

@@ -13,16 +13,23 @@ public struct ImportRequest: Sendable {
     public var model: String?
     /// `--steelman on|off`: the steel-man setting for every paper file, instead of the file name's.
     public var steelman: Bool?
+    /// `--map ...`: the columns of a pipeline's own CSV or JSONL; nil for the paper's layouts and canonical datasets.
+    public var columnMap: ColumnMap?
+    /// `--scorer NAME`: which scorer of an Inspect AI log is the judge, when a log has several.
+    public var scorer: String?
     /// The time stamped on imported label events.
     public var now: Date
 
     /// A request with the command line's values; `now` defaults to the current time.
-    public init(inputs: [String], output: String, annotations: String? = nil, model: String? = nil, steelman: Bool? = nil, now: Date = Date()) {
+    public init(inputs: [String], output: String, annotations: String? = nil, model: String? = nil, steelman: Bool? = nil,
+                columnMap: ColumnMap? = nil, scorer: String? = nil, now: Date = Date()) {
         self.inputs = inputs
         self.output = output
         self.annotations = annotations
         self.model = model
         self.steelman = steelman
+        self.columnMap = columnMap
+        self.scorer = scorer
         self.now = now
     }
 }
@@ -69,6 +76,8 @@ public struct ImportPlan: Sendable {
     public var raters: [ImportedRaterLabels]
     /// Rows and cells left out, with file, line and reason.
     public var skipped: [SkipNote]
+    /// Responses met again in this import and merged into the item first read, by file.
+    public var duplicates: [MergedDuplicates] = []
 
     /// Items whose judge answer is one of the options.
     public var itemsWithVerdict: Int { dataset.items.filter { $0.judgeVerdict != .noVerdict }.count }
@@ -80,6 +89,17 @@ public struct ImportPlan: Sendable {
     public var itemsWithUnknownJudgeAnswer: Int {
         dataset.items.filter { $0.judge?.answer != nil && $0.judgeVerdict == .noVerdict }.count
     }
+}
+
+/// The items of one file that were already read from earlier files of the same import (a run's `.jsonl` and
+/// `.csv`, its validation file): merged into the first, their human columns attached to it.
+public struct MergedDuplicates: Sendable, Equatable {
+    /// The file the repeats were met in.
+    public var file: String
+    /// How many of its items were repeats.
+    public var count: Int
+    /// The earlier files they were first read from, in import order.
+    public var firstIn: [String]
 }
 
 /// What `ImportPlan.write()` did.
@@ -118,16 +138,29 @@ public enum Importer {
         let study = try studyTarget(request.output)
         let outputURL = try study.map(\.itemsFile) ?? checkedOutput(request)
         guard !request.inputs.isEmpty else { throw InputError(file: request.output, "no input files given") }
+        let inputs = try InputFiles.expand(request.inputs)
         var seenPaths: Set<String> = []
-        for path in request.inputs {
+        for input in inputs {
+            let path = input.path
             let resolved = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
             guard seenPaths.insert(resolved).inserted else { throw InputError(file: path, "given twice") }
             if resolved == outputURL.standardizedFileURL.resolvingSymlinksInPath().path {
                 throw InputError(file: path, "is also the output (--to); write the dataset to another file")
             }
         }
-        var parsed = try request.inputs.map {
-            try SourceFileReader.read(path: $0, modelOverride: request.model, steelmanOverride: request.steelman)
+        var parsed: [ParsedFile] = []
+        var skippedFiles: [SkipNote] = []
+        for input in inputs {
+            do {
+                parsed.append(try SourceFileReader.read(
+                    path: input.path, modelOverride: request.model, steelmanOverride: request.steelman,
+                    map: request.columnMap, scorer: request.scorer))
+            } catch let unknown as UnknownLayout where input.foundInFolder {
+                skippedFiles.append(SkipNote(file: input.path, line: 0, kind: .file, reason: unknown.error.message))
+            }
+        }
+        guard !parsed.isEmpty else {
+            throw InputError(file: request.inputs[0], "no result file among the \(inputs.count) files found: \(skippedFiles.first?.reason ?? "")")
         }
         let prefixes = stableIDs(&parsed)
         let folder: URL
@@ -141,9 +174,9 @@ public enum Importer {
             folder = try LabelPlace.resolve(outputURL.path, annotations: request.annotations).annotationFolder
             try OutputGuard(annotationFolder: folder).check(output: request.output)
         }
-        let (dataset, mergeNotes) = try merged(parsed, into: existing)
+        let (dataset, mergeNotes, duplicates) = try merged(parsed, into: existing)
 
-        var skipped = parsed.flatMap(\.skipped) + mergeNotes
+        var skipped = skippedFiles + parsed.flatMap(\.skipped) + mergeNotes
         var raters: [ImportedRaterLabels] = []
         var acceptedNames: Set<String> = []  // a column's name is checked once, not once a row
         for file in parsed {
@@ -171,8 +204,10 @@ public enum Importer {
                             reason: "\(answer.column) \"\(raw)\" is not one of the options (\(options)); not labelled"))
                         continue
                     }
+                    // The label is of the item as kept (a duplicate's copy may have lost the majority).
+                    let kept = dataset.indexByID[entry.item.id].map { dataset.items[$0] } ?? entry.item
                     raters[index].events.append(LabelEvent.label(
-                        item: entry.item, rater: answer.rater, answer: raw, mode: .imported, judgeSeenFirst: false,
+                        item: kept, rater: answer.rater, answer: raw, mode: .imported, judgeSeenFirst: false,
                         at: request.now))
                 }
             }
@@ -185,7 +220,7 @@ public enum Importer {
         }
         return ImportPlan(
             request: request, dataset: dataset, datasetURL: outputURL, intoStudy: study != nil, annotationFolder: folder,
-            files: reports, raters: raters, skipped: skipped)
+            files: reports, raters: raters, skipped: skipped, duplicates: duplicates)
     }
 
     /// The study `--to` names, or nil when it names a dataset file; a folder that is not a study is an error.
@@ -206,6 +241,7 @@ public enum Importer {
             guard case .paperRows(let columns) = files[index].layout, columns.idColumn == "key",
                   let subject = files[index].subject else { return nil }
             let prefix = subject.model + (subject.steelman == true ? "/steel-man" : "")
+                + (subject.contextualized == true ? "/context" : "")
             for entry in files[index].entries.indices {
                 files[index].entries[entry].item.id = "\(prefix)/\(files[index].entries[entry].item.id)"
             }
@@ -214,43 +250,113 @@ public enum Importer {
     }
 
     /// The study's items with the imported ones: an id met again replaces the item in place (a corrected
-    /// file), a new id is appended; the same id twice in this import must be the same response (line endings
-    /// aside), else it is an error naming both places.
-    /// A judge answer that differs (beyond case and spaces) between the two places is kept from the first and
-    /// the other is noted, never silently dropped.
-    static func merged(_ files: [ParsedFile], into existing: Dataset) throws -> (Dataset, [SkipNote]) {
-        var notes: [SkipNote] = []
-        var items = existing.items
-        var position = existing.indexByID
-        var firstSeen: [String: (file: String, line: Int)] = [:]
-        for file in files {
-            for entry in file.entries {
+    /// file), a new id is appended. The same id twice in this import must be the same response: line endings
+    /// and the order of the options aside, else it is an error naming both places. Copies that disagree only on
+    /// the criterion's appropriate answer (an export that garbled it) are settled by the majority of the files,
+    /// and each disagreement is noted; a tie is an error, since nothing says which is right.
+    /// A judge answer that differs (beyond case and spaces) from the kept copy's is noted, never silently dropped.
+    static func merged(_ files: [ParsedFile], into existing: Dataset) throws -> (Dataset, [SkipNote], [MergedDuplicates]) {
+        struct Occurrence { var file: Int; var entry: Int }
+        var occurrences: [String: [Occurrence]] = [:]
+        var order: [String] = []
+        for (fileIndex, file) in files.enumerated() {
+            for (entryIndex, entry) in file.entries.enumerated() {
                 let id = entry.item.id
-                if let first = firstSeen[id] {
-                    let earlier = items[position[id] ?? 0]
-                    guard earlier.contentHash == entry.item.contentHash else {
-                        throw InputError(file: file.path, line: entry.line,
-                                         "item \"\(id)\" differs from the one at \(first.file):\(first.line) (another response under the same key and model)")
-                    }
-                    let kept = earlier.judge?.answer.flatMap(AnswerNormalizer.normalize)
-                    let other = entry.item.judge?.answer.flatMap(AnswerNormalizer.normalize)
-                    if let other, kept != other {
-                        notes.append(SkipNote(
-                            file: file.path, line: entry.line, kind: .cell,
-                            reason: "judge answer \"\(other)\" differs from \"\(kept ?? "none")\" for the same response at \(first.file):\(first.line); the first is kept"))
-                    }
-                    continue
-                }
-                firstSeen[id] = (file.path, entry.line)
-                if let at = position[id] {
-                    items[at] = entry.item
-                } else {
-                    position[id] = items.count
-                    items.append(entry.item)
-                }
+                if occurrences[id] == nil { order.append(id) }
+                occurrences[id, default: []].append(Occurrence(file: fileIndex, entry: entryIndex))
             }
         }
-        return (Dataset(name: existing.name, items: items), notes)
+        func place(_ occurrence: Occurrence) -> String {
+            "\(files[occurrence.file].path):\(files[occurrence.file].entries[occurrence.entry].line)"
+        }
+        func item(_ occurrence: Occurrence) -> Item { files[occurrence.file].entries[occurrence.entry].item }
+
+        var notes: [SkipNote] = []
+        var keptByID: [String: Item] = [:]
+        var repeatsByFile: [Int: MergedDuplicates] = [:]
+        var items = existing.items
+        var position = existing.indexByID
+        for id in order {
+            let all = occurrences[id] ?? []
+            guard let first = all.first else { continue }
+            var kept = first
+            if all.count > 1 {
+                let response = sameResponseKey(item(first))
+                for other in all.dropFirst() where sameResponseKey(item(other)) != response {
+                    throw InputError(file: files[other.file].path, line: files[other.file].entries[other.entry].line,
+                                     "item \"\(id)\" differs from the one at \(place(first)) (another response under the same key and model)")
+                }
+                kept = try majority(all, id: id, item: item, place: place)
+                var keptItem = item(kept)
+                // The judge's answer too is the files' most common one (the first copy's on a tie).
+                var judgeCounts: [String: Int] = [:]
+                for occurrence in all {
+                    if let answer = item(occurrence).judge?.answer.flatMap(AnswerNormalizer.normalize) { judgeCounts[answer, default: 0] += 1 }
+                }
+                let firstAnswer = keptItem.judge?.answer.flatMap(AnswerNormalizer.normalize)
+                if let best = judgeCounts.values.max(), judgeCounts[firstAnswer ?? ""] != best,
+                   let common = all.lazy.compactMap({ item($0).judge?.answer.flatMap(AnswerNormalizer.normalize) }).first(where: { judgeCounts[$0] == best }) {
+                    keptItem.judge?.answer = common
+                }
+                keptByID[id] = keptItem
+                let keptAnswer = keptItem.judge?.answer.flatMap(AnswerNormalizer.normalize)
+                for other in all where other.file != kept.file || other.entry != kept.entry {
+                    let otherItem = item(other)
+                    let line = files[other.file].entries[other.entry].line
+                    if otherItem.criterion.appropriate != keptItem.criterion.appropriate {
+                        notes.append(SkipNote(
+                            file: files[other.file].path, line: line, kind: .cell,
+                            reason: "appropriate answer \"\(otherItem.criterion.appropriate)\" differs from \"\(keptItem.criterion.appropriate)\" for the same response; the files' majority (\(place(kept))) is kept"))
+                    }
+                    if let answer = otherItem.judge?.answer.flatMap(AnswerNormalizer.normalize), answer != keptAnswer {
+                        notes.append(SkipNote(
+                            file: files[other.file].path, line: line, kind: .cell,
+                            reason: "judge answer \"\(answer)\" differs from \"\(keptAnswer ?? "none")\", the most common among the copies of this response (\(place(kept))); that is kept"))
+                    }
+                }
+                for other in all.dropFirst() {
+                    var repeats = repeatsByFile[other.file] ?? MergedDuplicates(file: files[other.file].path, count: 0, firstIn: [])
+                    repeats.count += 1
+                    let firstFile = files[first.file].path
+                    if !repeats.firstIn.contains(firstFile) { repeats.firstIn.append(firstFile) }
+                    repeatsByFile[other.file] = repeats
+                }
+            }
+            let chosen = keptByID[id] ?? item(kept)
+            if let at = position[id] {
+                items[at] = chosen
+            } else {
+                position[id] = items.count
+                items.append(chosen)
+            }
+        }
+        let duplicates = repeatsByFile.keys.sorted().compactMap { repeatsByFile[$0] }
+        return (Dataset(name: existing.name, items: items), notes, duplicates)
+    }
+
+    /// What must agree for two copies to be one response: the content hash with the options in a fixed order
+    /// and the appropriate answer left out (both are settled separately).
+    static func sameResponseKey(_ item: Item) -> String {
+        var copy = item
+        copy.criterion = Criterion(question: item.criterion.question, options: item.criterion.options.sorted(), appropriate: "")
+        return copy.computedContentHash
+    }
+
+    /// The copy to keep among copies of one response: the first of those whose appropriate answer most files
+    /// give; a tie between answers is an error naming the places.
+    private static func majority<Occurrence>(
+        _ all: [Occurrence], id: String, item: (Occurrence) -> Item, place: (Occurrence) -> String
+    ) throws -> Occurrence {
+        var counts: [String: Int] = [:]
+        for occurrence in all { counts[item(occurrence).criterion.appropriate, default: 0] += 1 }
+        guard counts.count > 1, let best = counts.values.max() else { return all[0] }
+        let leaders = counts.filter { $0.value == best }.keys
+        guard leaders.count == 1, let answer = leaders.first,
+              let kept = all.first(where: { item($0).criterion.appropriate == answer }) else {
+            let places = all.map { "\(place($0)) says \"\(item($0).criterion.appropriate)\"" }.joined(separator: ", ")
+            throw InputError(file: place(all[0]), "item \"\(id)\": the copies disagree on the appropriate answer with no majority (\(places)); correct or leave out one file")
+        }
+        return kept
     }
 
     /// The output path checked before anything is read: a `.jsonl` name in an existing folder, not a folder.

@@ -52,7 +52,9 @@ struct PaperRowMapper {
         let judge = try columns.judgeColumn.map { column in
             JudgeAnswer(name: columns.judgeName ?? column, answer: AnswerNormalizer.normalize(try row.optionalText(column)))
         }
-        let subjectModel = SubjectModel(name: subject.model, steelman: subject.steelman, contextPosition: position)
+        try checkAgainstRunFolder(row, contextPosition: position)
+        let subjectModel = SubjectModel(name: subject.model, steelman: subject.steelman, contextPosition: position,
+                                        contextualized: subject.contextualized, runDate: subject.runDate)
         let id = key ?? Self.contentID(
             subject: subject.model, condition: condition, stimulusID: stimulusID, context: context,
             stimulus: stimulus, response: response, criterion: criterion)
@@ -64,6 +66,19 @@ struct PaperRowMapper {
             HumanAnswer(column: column, rater: PaperColumns.raterName(forColumn: column), raw: try row.optionalText(column))
         }
         return ParsedEntry(item: item, line: row.line, humanAnswers: humans)
+    }
+
+    /// A row that contradicts the run folder it sits in is an error: a `model` column naming another model, or
+    /// a run with transcript context whose row says nowhere in the transcript the stimulus was placed.
+    func checkAgainstRunFolder(_ row: SourceRow, contextPosition: Int?) throws {
+        guard let run = subject.runFolder else { return }
+        if let model = try row.optionalText("model")?.trimmedOfWhitespace,
+           model != run.model, model.replacingOccurrences(of: "__", with: "/") != run.model {
+            throw row.error("column model is \"\(TextSanitizer.singleLine(model))\" but the run folder says model=\(run.model) (\(run.name))")
+        }
+        if run.contextualized == true, contextPosition == nil {
+            throw row.error("the run folder says contextualize=True but the row has no message_number (where in the transcript the stimulus was placed)")
+        }
     }
 
     /// The stimulus and the turns before it. A list of turns (JSON, or a Python-style literal in text)

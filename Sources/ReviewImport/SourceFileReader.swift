@@ -13,8 +13,18 @@ struct ParsedFile {
 
 /// Reads one input file of any supported layout.
 enum SourceFileReader {
-    static func read(path: String, modelOverride: String?, steelmanOverride: Bool?) throws -> ParsedFile {
+    static func read(
+        path: String, modelOverride: String?, steelmanOverride: Bool?, map: ColumnMap? = nil, scorer: String? = nil
+    ) throws -> ParsedFile {
         let source = try SourceText.read(path: path)
+        if map == nil, InspectLog.looksLikeLog(source) {
+            return try InspectLog.read(source, scorer: scorer, modelOverride: modelOverride, steelmanOverride: steelmanOverride)
+        }
+        if let map {
+            let rows = source.looksLikeJSONLines ? try jsonRows(source) : try csvRows(source)
+            return try mapRows(rows, path: path, map: map, format: source.looksLikeJSONLines ? .jsonLines : .csv,
+                               modelOverride: modelOverride, steelmanOverride: steelmanOverride)
+        }
         if source.looksLikeJSONLines {
             return try readJSONLines(source, modelOverride: modelOverride, steelmanOverride: steelmanOverride)
         }
@@ -31,7 +41,55 @@ enum SourceFileReader {
         return try mapPaperRows(rows, path: path, columns: columns, modelOverride: modelOverride, steelmanOverride: steelmanOverride)
     }
 
-    private static func readJSONLines(_ source: SourceText, modelOverride: String?, steelmanOverride: Bool?) throws -> ParsedFile {
+    /// A CSV file's records as rows keyed by its header.
+    private static func csvRows(_ source: SourceText) throws -> [SourceRow] {
+        let table = try CSVTable.parse(source)
+        return table.records.map { record in
+            SourceRow(
+                file: source.path, line: record.line,
+                values: Dictionary(uniqueKeysWithValues: zip(table.header, record.fields.map { FieldValue.text($0) })))
+        }
+    }
+
+    /// Rows of a mapped source through its `ColumnMap`; every mapped column must be in some row.
+    private static func mapRows(
+        _ rows: [SourceRow], path: String, map: ColumnMap, format: PaperColumns.Format, modelOverride: String?,
+        steelmanOverride: Bool?
+    ) throws -> ParsedFile {
+        guard let first = rows.first else { throw InputError(file: path, "no rows") }
+        let available = Set(rows.flatMap(\.values.keys)).sorted()
+        // A CSV's columns are its header, line 1; a JSONL's, the first object's line.
+        try map.check(against: available, file: path, line: format == .csv ? 1 : first.line) { column in
+            rows.contains { $0.lookup(column) != nil }
+        }
+        let subject = try SubjectSettings.forFile(path, stimulusIDLayout: true)
+            .overridden(model: modelOverride, steelman: steelmanOverride)
+        let mapper = MappedRowMapper(map: map, subject: subject, defaultJudgeName: map.columns[.judge] ?? "judge")
+        return try uniqueEntries(rows.map(mapper.entry), path: path, layout: .mapped(format), subject: subject,
+                                 duplicateReason: { entry, first in "duplicate id \"\(entry.item.id)\" (first on line \(first))" })
+    }
+
+    /// The entries with the first of each id kept and the rest noted as skipped rows.
+    static func uniqueEntries(
+        _ all: [ParsedEntry], path: String, layout: SourceLayout, subject: SubjectSettings?,
+        duplicateReason: (ParsedEntry, Int) -> String
+    ) -> ParsedFile {
+        var entries: [ParsedEntry] = []
+        var skipped: [SkipNote] = []
+        var firstLine: [String: Int] = [:]
+        for entry in all {
+            if let first = firstLine[entry.item.id] {
+                skipped.append(SkipNote(file: path, line: entry.line, kind: .row, reason: duplicateReason(entry, first)))
+                continue
+            }
+            firstLine[entry.item.id] = entry.line
+            entries.append(entry)
+        }
+        return ParsedFile(path: path, layout: layout, subject: subject, entries: entries, skipped: skipped)
+    }
+
+    /// A JSON-lines file's objects as rows (Python's NaN accepted); a duplicate key or a non-object is an error.
+    private static func jsonRows(_ source: SourceText) throws -> [SourceRow] {
         let strict = JSONDecoder()
         let lenient = JSONDecoder()
         lenient.allowsJSON5 = true  // Python's json.dumps writes NaN for missing numbers
@@ -55,6 +113,11 @@ enum SourceFileReader {
             }
             rows.append(SourceRow(file: source.path, line: number, values: fields))
         }
+        return rows
+    }
+
+    private static func readJSONLines(_ source: SourceText, modelOverride: String?, steelmanOverride: Bool?) throws -> ParsedFile {
+        let rows = try jsonRows(source)
         guard let first = rows.first else {
             throw InputError(file: source.path, "empty file, expected one JSON object per line")
         }
@@ -65,45 +128,33 @@ enum SourceFileReader {
             let allKeys = Set(rows.flatMap(\.values.keys)).sorted()
             layout = try SourceLayout.detect(columns: allKeys, format: .jsonLines, file: source.path, line: first.line)
         }
-        switch layout {
-        case .canonicalDataset:
-            let dataset = try Dataset.read(from: URL(fileURLWithPath: source.path), followLinks: true)
-            let entries = zip(dataset.items, rows).map { ParsedEntry(item: $0, line: $1.line, humanAnswers: []) }
-            return ParsedFile(path: source.path, layout: layout, subject: nil, entries: entries, skipped: [])
-        case .paperRows(let columns):
+        if case .paperRows(let columns) = layout {
             return try mapPaperRows(rows, path: source.path, columns: columns, modelOverride: modelOverride, steelmanOverride: steelmanOverride)
         }
+        let dataset = try Dataset.read(from: URL(fileURLWithPath: source.path), followLinks: true)
+        let entries = zip(dataset.items, rows).map { ParsedEntry(item: $0, line: $1.line, humanAnswers: []) }
+        return ParsedFile(path: source.path, layout: .canonicalDataset, subject: nil, entries: entries, skipped: [])
     }
 
     private static func mapPaperRows(
         _ rows: [SourceRow], path: String, columns: PaperColumns, modelOverride: String?, steelmanOverride: Bool?
     ) throws -> ParsedFile {
-        let subject = SubjectSettings.fromFileName(path, stimulusIDLayout: columns.idColumn != "key")
+        let subject = try SubjectSettings.forFile(path, stimulusIDLayout: columns.idColumn != "key")
             .overridden(model: modelOverride, steelman: steelmanOverride)
         let mapper = PaperRowMapper(columns: columns, subject: subject)
-        var entries: [ParsedEntry] = []
-        var skipped: [SkipNote] = []
-        var firstLine: [String: Int] = [:]
-        for row in rows {
-            let entry = try mapper.entry(from: row)
-            if let first = firstLine[entry.item.id] {
-                let reason = columns.idColumn == "key"
-                    ? "duplicate key \"\(entry.item.id)\" (first on line \(first))"
-                    : "same content as line \(first)"
-                skipped.append(SkipNote(file: path, line: row.line, kind: .row, reason: reason))
-                continue
-            }
-            firstLine[entry.item.id] = row.line
-            entries.append(entry)
+        let keyed = columns.idColumn == "key"
+        return uniqueEntries(try rows.map(mapper.entry), path: path, layout: .paperRows(columns), subject: subject) { entry, first in
+            keyed ? "duplicate key \"\(entry.item.id)\" (first on line \(first))" : "same content as line \(first)"
         }
-        return ParsedFile(path: path, layout: .paperRows(columns), subject: subject, entries: entries, skipped: skipped)
     }
 }
 
 /// A row or cell left out of the import, with where it is and why.
 public struct SkipNote: CustomStringConvertible, Equatable, Sendable {
-    /// Whether a whole row or only one cell (a human answer) was left out.
+    /// Whether a whole file, a row or only one cell (a human answer) was left out.
     public enum Kind: String, Sendable {
+        /// A whole file met in a folder walk (e.g. one whose layout is not a result file's).
+        case file
         /// The whole row (e.g. a key seen twice in one file).
         case row
         /// One human answer cell (e.g. an answer that is not an option).
@@ -119,6 +170,8 @@ public struct SkipNote: CustomStringConvertible, Equatable, Sendable {
     /// Why it was left out.
     public var reason: String
 
-    /// `file:line: row skipped: reason`.
-    public var description: String { "\(file):\(line): \(kind.rawValue) skipped: \(reason)" }
+    /// `file:line: row skipped: reason` (without the line for a whole file).
+    public var description: String {
+        kind == .file ? "\(file): file skipped: \(reason)" : "\(file):\(line): \(kind.rawValue) skipped: \(reason)"
+    }
 }

@@ -7,6 +7,10 @@ public enum SourceLayout: Equatable, Sendable {
     case canonicalDataset
     /// The paper's result rows, as JSONL or CSV, with the columns found.
     case paperRows(PaperColumns)
+    /// Any pipeline's rows read through `--map`.
+    case mapped(PaperColumns.Format)
+    /// An Inspect AI eval log (JSON), one item a sample.
+    case inspectLog
 
     /// How the summary names the layout.
     public var displayName: String {
@@ -16,6 +20,10 @@ public enum SourceLayout: Equatable, Sendable {
         case .paperRows(let columns):
             let format = columns.format == .jsonLines ? "JSONL" : "CSV"
             return columns.idColumn == "key" ? "paper results \(format)" : "live-bot/therapist \(format) (stimulus id, no key)"
+        case .mapped(let format):
+            return "\(format == .jsonLines ? "JSONL" : "CSV") read through --map"
+        case .inspectLog:
+            return "Inspect AI eval log"
         }
     }
 
@@ -42,7 +50,7 @@ public enum SourceLayout: Equatable, Sendable {
         }
         guard names.contains("interjection") || names.contains("verification_prompt") else {
             let shown = columns.prefix(6).map { "\"\($0)\"" }.joined(separator: ", ")
-            throw InputError(file: file, line: line, "unknown layout (found \(shown)\(columns.count > 6 ? ", ..." : "")): \(expectedDescription)")
+            throw UnknownLayout(error: InputError(file: file, line: line, "unknown layout (found \(shown)\(columns.count > 6 ? ", ..." : "")): \(expectedDescription)"))
         }
         let idColumn: String
         if names.contains("key") {

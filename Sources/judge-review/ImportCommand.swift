@@ -18,7 +18,7 @@ struct ImportCommand: ParsableCommand {
         case on, off
     }
 
-    @Argument(help: ArgumentHelp("Input files: the paper's .jsonl or .csv results, or canonical dataset .jsonl files.", valueName: "file"))
+    @Argument(help: ArgumentHelp("Input files or folders (read recursively): the paper's .jsonl or .csv results (its repository's run folders too), Inspect AI .json logs, any pipeline's CSV/JSONL with --map, or canonical dataset .jsonl files.", valueName: "file|folder"))
     var files: [String]
 
     @Option(name: .long, help: ArgumentHelp("A study folder (made by init) to add the items to, or a dataset file to write; a file's name without .jsonl is the dataset's name.", valueName: "study | dataset.jsonl"))
@@ -33,14 +33,32 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Steel-man prompt on or off for every paper file (default: from the file name).", valueName: "on|off"))
     var steelman: SteelmanSetting?
 
+    @Option(name: .long, help: ArgumentHelp("Columns of a pipeline's own CSV/JSONL: FIELD=COLUMN,... over id, stimulus, context, response, model, condition, question, options, appropriate, judge, judge-model, rationale, stimulus-id; a dotted COLUMN reaches into nested JSON.", valueName: "field=column,..."))
+    var map: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("A human rater's column in a mapped source (repeatable).", valueName: "name=column"))
+    var rater: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("The judge model's name when no column holds it (with --map).", valueName: "name"))
+    var judgeModel: String?
+
+    @Option(name: .long, help: ArgumentHelp("What a positive verdict (1, true, yes; pass and C by default appropriate) means, for a verdict column without a criterion question.", valueName: "appropriate|inappropriate"))
+    var judgeMeans: String?
+
+    @Option(name: .long, help: ArgumentHelp("Which scorer of an Inspect AI log is the judge, when it has several.", valueName: "name"))
+    var scorer: String?
+
     @Flag(name: .long, help: "Let the owner's group read the label logs (files 0640, folders 0750) instead of owner only.")
     var groupReadable = false
 
     func run() throws {
-        let request = ImportRequest(
-            inputs: files, output: to, annotations: annotations, model: model,
-            steelman: steelman.map { $0 == .on })
         try CommandOutput.reportingErrors(command: "import") {
+            let mapped = !map.isEmpty || !rater.isEmpty || judgeModel != nil || judgeMeans != nil
+            let request = ImportRequest(
+                inputs: files, output: to, annotations: annotations, model: model,
+                steelman: steelman.map { $0 == .on },
+                columnMap: mapped ? try ColumnMap.parse(maps: map, raters: rater, judgeModel: judgeModel, judgeMeans: judgeMeans) : nil,
+                scorer: scorer)
             let (plan, outcome) = try CommandOutput.withProgress {
                 let plan = try Importer.plan(request)
                 return (plan, try plan.write(options: StoreOptions(groupReadable: groupReadable)))

@@ -29,16 +29,28 @@ public struct SubjectModel: Codable, Sendable, Hashable {
     public var steelman: Bool?
     /// Position in a therapy transcript the stimulus was placed at (the paper's `message_number`); nil when none.
     public var contextPosition: Int?
+    /// Whether the model was shown the therapy transcript before the stimulus (the paper's `contextualize`);
+    /// nil when unknown.
+    public var contextualized: Bool?
+    /// The day the run was made (`YYYY-MM-DD`, from the paper's run folder); nil when unknown.
+    public var runDate: String?
 
-    public init(name: String, steelman: Bool? = nil, contextPosition: Int? = nil) {
+    public init(name: String, steelman: Bool? = nil, contextPosition: Int? = nil, contextualized: Bool? = nil,
+                runDate: String? = nil) {
         self.name = name
         self.steelman = steelman
         self.contextPosition = contextPosition
+        self.contextualized = contextualized
+        self.runDate = runDate
     }
 
+    /// The transcript position worth showing a rater: none when the run showed the model no transcript.
+    public var shownContextPosition: Int? { contextualized == false ? nil : contextPosition }
+
     enum CodingKeys: String, CodingKey {
-        case name, steelman
+        case name, steelman, contextualized
         case contextPosition = "context_position"
+        case runDate = "run_date"
     }
 }
 
@@ -48,10 +60,14 @@ public struct JudgeAnswer: Codable, Sendable, Hashable {
     public var name: String
     /// The judge's normalised answer; nil when the judge gave none.
     public var answer: String?
+    /// The judge's explanation of its answer (an Inspect AI scorer's `explanation`); nil when it gave none.
+    /// Shown to a clinician only after their own blind answer.
+    public var rationale: String?
 
-    public init(name: String, answer: String?) {
+    public init(name: String, answer: String?, rationale: String? = nil) {
         self.name = name
         self.answer = answer
+        self.rationale = rationale
     }
 
     /// The rater name the judge goes by in agreement tables and exports.

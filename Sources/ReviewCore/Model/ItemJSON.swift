@@ -100,7 +100,7 @@ final class ItemReader {
 
     private static func subject(_ cursor: inout JSONCursor, _ interner: StringInterner) throws -> SubjectModel {
         var seen = FieldSet()
-        var name: String?, steelman: Bool?, contextPosition: Int?
+        var name: String?, steelman: Bool?, contextPosition: Int?, contextualized: Bool?, runDate: String?
         try cursor.forEachMember { cursor, key in
             if key.spells("name") {
                 try seen.insert(0); name = try cursor.string(interning: interner)
@@ -108,12 +108,17 @@ final class ItemReader {
                 try seen.insert(1); steelman = try cursor.optionalBool()
             } else if key.spells("context_position") {
                 try seen.insert(2); contextPosition = try cursor.optionalInt()
+            } else if key.spells("contextualized") {
+                try seen.insert(3); contextualized = try cursor.optionalBool()
+            } else if key.spells("run_date") {
+                try seen.insert(4); runDate = try cursor.optionalString(interning: interner)
             } else {
                 throw JSONCursor.Declined()
             }
         }
         guard let name else { throw JSONCursor.Declined() }
-        return SubjectModel(name: name, steelman: steelman, contextPosition: contextPosition)
+        return SubjectModel(name: name, steelman: steelman, contextPosition: contextPosition,
+                            contextualized: contextualized, runDate: runDate)
     }
 
     private static func criterion(_ cursor: inout JSONCursor, _ interner: StringInterner) throws -> Criterion {
@@ -139,18 +144,20 @@ final class ItemReader {
 
     private static func judge(_ cursor: inout JSONCursor, _ interner: StringInterner) throws -> JudgeAnswer {
         var seen = FieldSet()
-        var name: String?, answer: String?
+        var name: String?, answer: String?, rationale: String?
         try cursor.forEachMember { cursor, key in
             if key.spells("name") {
                 try seen.insert(0); name = try cursor.string(interning: interner)
             } else if key.spells("answer") {
                 try seen.insert(1); answer = try cursor.optionalString(interning: interner)
+            } else if key.spells("rationale") {
+                try seen.insert(2); rationale = try cursor.optionalString(interning: nil)
             } else {
                 throw JSONCursor.Declined()
             }
         }
         guard let name else { throw JSONCursor.Declined() }
-        return JudgeAnswer(name: name, answer: answer)
+        return JudgeAnswer(name: name, answer: answer, rationale: rationale)
     }
 }
 
@@ -193,6 +200,7 @@ extension Item {
                 json.object { json in
                     json.field("answer", judge.answer)
                     json.key("name"); json.string(judge.name)
+                    json.field("rationale", judge.rationale)
                 }
             }
             json.field("response", response)
@@ -202,7 +210,9 @@ extension Item {
             json.key("subject")
             json.object { json in
                 json.field("context_position", subject.contextPosition)
+                json.field("contextualized", subject.contextualized)
                 json.key("name"); json.string(subject.name)
+                json.field("run_date", subject.runDate)
                 json.field("steelman", subject.steelman)
             }
             json.field("transcript", transcript)

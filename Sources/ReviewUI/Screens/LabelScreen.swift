@@ -141,7 +141,7 @@ public enum LabelScreen {
     static func renderItemLine(_ state: ConsoleState, item: Item, into grid: inout Grid, rect: Rect) {
         var parts = [item.condition, item.subject.name]
         if let steelman = item.subject.steelman { parts.append(steelman ? "steel-man prompt" : "no steel-man prompt") }
-        if let position = item.subject.contextPosition { parts.append("context at message \(position)") }
+        if let position = item.subject.shownContextPosition { parts.append("context at message \(position)") }
         parts.append(item.experiment.rawValue)
         parts.append("id \(item.id)")
         var trailing: StyledLine = []

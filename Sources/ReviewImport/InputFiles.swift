@@ -1,0 +1,79 @@
+import Foundation
+import ReviewCore
+
+/// The files an import reads: each input as given, a folder walked recursively for result files.
+enum InputFiles {
+    /// Name endings a folder walk reads; anything else in the folder is left alone without a word.
+    static let readableExtensions = ["jsonl", "ndjson", "json", "csv"]
+
+    /// Most files one folder walk may take in (a folder of the wrong thing, a home folder, should stop early).
+    static let maximumFiles = 10_000
+
+    /// One file to read, and whether it was found by walking a folder (then a file of an unknown layout is
+    /// skipped with a note instead of stopping the import).
+    struct Input {
+        var path: String
+        var foundInFolder: Bool
+    }
+
+    /// The inputs with every folder replaced by the result files under it, in path order. Links to folders are
+    /// not followed (no cycles, no walking out of the folder); links to files are read like files; FIFOs,
+    /// sockets and devices are never opened.
+    static func expand(_ inputs: [String]) throws -> [Input] {
+        var result: [Input] = []
+        for input in inputs {
+            guard FileKind.ofPath(input) == .folder else {
+                result.append(Input(path: input, foundInFolder: false))
+                continue
+            }
+            var found: [String] = []
+            try walk(folder: input, into: &found)
+            guard !found.isEmpty else {
+                throw InputError(file: input, "a folder with no result files (looked for .jsonl, .json and .csv files, in its subfolders too)")
+            }
+            result += found.sorted().map { Input(path: $0, foundInFolder: true) }
+        }
+        return result
+    }
+
+    private static func walk(folder: String, into found: inout [String]) throws {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        } catch {
+            throw InputError(file: folder, "cannot list the folder (\(error.localizedDescription))")
+        }
+        for name in names where !name.hasPrefix(".") {
+            let path = (folder as NSString).appendingPathComponent(name)
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR:
+                try walk(folder: path, into: &found)
+            case S_IFREG, S_IFLNK:
+                let lowered = name.lowercased()
+                guard readableExtensions.contains(where: { lowered.hasSuffix("." + $0) }) else { continue }
+                // A link is read only when it leads to a regular file.
+                if info.st_mode & S_IFMT == S_IFLNK {
+                    var target = stat()
+                    guard stat(path, &target) == 0, target.st_mode & S_IFMT == S_IFREG else { continue }
+                }
+                found.append(path)
+                if found.count > maximumFiles {
+                    throw InputError(file: folder, "more than \(maximumFiles) result files under this folder; import a smaller folder")
+                }
+            default:
+                continue
+            }
+        }
+    }
+}
+
+/// A file whose layout is not one the importer knows (the error says what was found and expected); a folder
+/// walk skips such files with a note, a file named on the command line stops the import.
+struct UnknownLayout: Error, CustomStringConvertible {
+    /// The error naming the file, its line and the columns found.
+    var error: InputError
+
+    var description: String { error.description }
+}
