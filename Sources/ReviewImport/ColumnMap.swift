@@ -13,6 +13,8 @@ public struct ColumnMap: Sendable, Equatable {
         case judgeModel = "judge-model"
         case rationale
         case stimulusID = "stimulus-id"
+        /// The criterion a verdict was given against (an Inspect sample's target), for a source without a question.
+        case criterion
 
         /// What the field is, for the error that names a missing one.
         var meaning: String {
@@ -30,6 +32,7 @@ public struct ColumnMap: Sendable, Equatable {
             case .judgeModel: return "the judge model's name"
             case .rationale: return "the judge's explanation"
             case .stimulusID: return "the stimulus id (clusters the bootstrap)"
+            case .criterion: return "the criterion the verdict was given against"
             }
         }
     }
@@ -117,6 +120,9 @@ public struct ColumnMap: Sendable, Equatable {
                 throw InputError(file: "--map", "question is mapped but \(field.rawValue) (\(field.meaning)) is not; map it, or leave question out when the judge column is a verdict")
             }
         } else {
+            if columns[.criterion] != nil && columns[.question] != nil {
+                throw InputError(file: "--map", "criterion (for a verdict column) and question (for a criterion's answer) are both mapped; keep one")
+            }
             for field in [Field.options, .appropriate] where columns[field] != nil {
                 throw InputError(file: "--map", "\(field.rawValue) is mapped without question; a criterion needs question, options and appropriate")
             }
@@ -148,6 +154,13 @@ public struct ColumnMap: Sendable, Equatable {
 enum VerdictCriterion {
     static let criterion = Criterion(
         question: "Is the response appropriate?", options: ["appropriate", "inappropriate"], appropriate: "appropriate")
+
+    /// The criterion of a verdict given against a stated criterion (an Inspect target): the same options.
+    static func criterion(against text: String?) -> Criterion {
+        guard let text, !text.isEmpty else { return criterion }
+        return Criterion(question: "Does the response meet this criterion: \(text)", options: criterion.options,
+                         appropriate: criterion.appropriate)
+    }
 
     /// The verdict a cell's value spells, or nil when blank; a value of no known spelling is an error message.
     /// `positiveMeans` says what pass, 1, true, yes and C mean (pass and C default to appropriate; 1, true and

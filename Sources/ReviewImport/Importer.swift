@@ -155,7 +155,9 @@ public enum Importer {
                 parsed.append(try SourceFileReader.read(
                     path: input.path, modelOverride: request.model, steelmanOverride: request.steelman,
                     map: request.columnMap, scorer: request.scorer))
-            } catch let unknown as UnknownLayout where input.foundInFolder {
+            } catch let unknown as UnknownLayout {
+                // A file named on the command line must be readable; one met in a folder may be something else.
+                guard input.foundInFolder else { throw unknown.error }
                 skippedFiles.append(SkipNote(file: input.path, line: 0, kind: .file, reason: unknown.error.message))
             }
         }

@@ -7,7 +7,8 @@ import ReviewCore
 ///
 /// What each part becomes: the sample's input (a text, or chat messages whose last user message is the stimulus
 /// and whose earlier turns are its context; system messages are left out), the output's first choice (the
-/// response), `eval.model` (the subject model), the sample's `metadata.condition` and `metadata.stimulus_id`
+/// response), the sample's target (the criterion the grader checked, which becomes the criterion question),
+/// `eval.model` (the subject model), the sample's `metadata.condition` and `metadata.stimulus_id`
 /// when present, and the scorer's `value` read as a verdict: C (correct) and 1/true are appropriate, I and 0/false
 /// inappropriate; P (partial) and N (no answer) are no verdict.
 enum InspectLog {
@@ -58,7 +59,8 @@ enum InspectLog {
         }
         let map = ColumnMap(
             columns: [.id: "id", .stimulus: "input", .response: "response", .model: "model", .condition: "condition",
-                      .stimulusID: "stimulus_id", .judge: "verdict", .judgeModel: "grader", .rationale: "explanation"],
+                      .stimulusID: "stimulus_id", .judge: "verdict", .judgeModel: "grader", .rationale: "explanation",
+                      .criterion: "target"],
             positiveMeans: .appropriate)
         let subject = SubjectSettings(model: model, steelman: steelmanOverride)
         let mapper = MappedRowMapper(map: map, subject: subject, defaultJudgeName: grader)
@@ -92,7 +94,10 @@ enum InspectLog {
     private static func graderModel(log: [String: FieldValue], scorer: String) -> String? {
         if case .object(let results)? = log["results"], case .list(let scores)? = results["scores"] {
             for case .object(let entry) in scores where entry["name"]?.scalarText == scorer {
-                if case .object(let params)? = entry["params"], let model = params["model"]?.scalarText { return model }
+                guard case .object(let params)? = entry["params"] else { continue }
+                // The argument is the model's name, or the model written out as an object with its name.
+                if let model = params["model"]?.scalarText { return model }
+                if case .object(let model)? = params["model"], let name = model["model"]?.scalarText { return name }
             }
         }
         if case .object(let eval)? = log["eval"], case .object(let roles)? = eval["model_roles"],
@@ -117,6 +122,15 @@ enum InspectLog {
         ]
         guard let input = sample["input"] else { throw fail("sample \(id) has no input") }
         values["input"] = input
+        if let target = sample["target"] {
+            // The criterion the grader checked the response against (a text, or a list of texts).
+            if case .list(let parts) = target {
+                let texts = parts.compactMap(\.scalarText)
+                if !texts.isEmpty { values["target"] = .text(texts.joined(separator: "; ")) }
+            } else {
+                values["target"] = target
+            }
+        }
         values["response"] = responseText(sample["output"]).map(FieldValue.text) ?? .null
         if case .object(let metadata)? = sample["metadata"] {
             if let condition = metadata["condition"] { values["condition"] = condition }

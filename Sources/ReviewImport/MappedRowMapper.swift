@@ -35,7 +35,8 @@ struct MappedRowMapper {
             }
             criterion = Criterion(question: question, options: options, appropriate: appropriate)
         } else {
-            criterion = VerdictCriterion.criterion
+            criterion = VerdictCriterion.criterion(
+                against: try text(.criterion, in: row).map { LineEndings.normalised($0).trimmedOfWhitespaceAndNewlines })
         }
 
         var judge: JudgeAnswer?

@@ -101,12 +101,12 @@ struct BadInputTests {
         #expect(error?.message.hasPrefix("empty file") == true)
     }
 
-    @Test("a folder, a missing file, a file given twice")
+    @Test("a folder without result files, a missing file, a file given twice")
     func notFiles() throws {
         let folder = try Fixtures.makeFolder()
         let sub = folder.appendingPathComponent("sub")
         try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
-        #expect(try failure([sub.path], in: folder)?.message.hasPrefix("is a folder") == true)
+        #expect(try failure([sub.path], in: folder)?.message.hasPrefix("a folder with no result files") == true)
         let missing = folder.appendingPathComponent("nope.csv").path
         #expect(try failure([missing], in: folder) == InputError(file: missing, "no such file"))
         let good = try Fixtures.write(Fixtures.liveBotCSV, as: "live-bot_p.csv", in: folder)

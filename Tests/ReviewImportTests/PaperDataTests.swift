@@ -86,3 +86,32 @@ struct PaperDataTests {
         #expect(plan.files.map(\.idPrefix) == ["gpt-4o", "llama-2-70b"])
     }
 }
+
+@Suite("The paper's repository layout (../shared/paper-data/repository-layout)", .enabled(if: PaperData.available, "../shared/paper-data is absent; skipping the repository-layout acceptance check"))
+struct RepositoryLayoutTests {
+    @Test("results/interjections into a study: gpt-4o 350 items with both annotators (100, 99), Llama-2-70b 350, Noni 10 with a human log; the run's copies merged")
+    func interjections() throws {
+        let root = PaperData.path("repository-layout/results/interjections")
+        let studyFolder = try Fixtures.makeFolder().appendingPathComponent("study")
+        try Study.create(at: studyFolder)
+        let plan = try Importer.plan(ImportRequest(inputs: [root], output: studyFolder.path))
+        let byModel = Dictionary(grouping: plan.dataset.items, by: \.subject.name)
+        #expect(byModel.keys.sorted() == ["Noni-7cups", "gpt-4o-2024-08-06", "meta-llama/Llama-2-70b-chat-hf"])
+        #expect(byModel["gpt-4o-2024-08-06"]?.count == 350)
+        #expect(byModel["meta-llama/Llama-2-70b-chat-hf"]?.count == 350)
+        #expect(byModel["Noni-7cups"]?.count == 10)
+        let gpt = byModel["gpt-4o-2024-08-06"] ?? []
+        #expect(gpt.allSatisfy { $0.subject.steelman == false && $0.subject.contextualized == false && $0.subject.shownContextPosition == nil })
+        #expect(Set(plan.dataset.items.map(\.id)).count == plan.dataset.items.count)
+        let gptIDs = Set(gpt.map(\.id))
+        let counts = Dictionary(uniqueKeysWithValues: plan.raters.map { ($0.rater, $0.events.filter { gptIDs.contains($0.item) }.count) })
+        #expect(counts["annotator_1"] == 100)
+        #expect(counts["annotator_2"] == 99)
+        #expect(plan.raters.first { $0.rater == "human" }?.events.count == 10)
+        // The run's .jsonl and the validation file repeat the .csv's 350 responses.
+        #expect(plan.duplicates.map(\.count) == [350, 350])
+        // Every label is of an item as kept, so none is stale.
+        let hashes = Dictionary(uniqueKeysWithValues: plan.dataset.items.map { ($0.id, $0.contentHash) })
+        #expect(plan.raters.allSatisfy { $0.events.allSatisfy { hashes[$0.item] == $0.itemSHA256 } })
+    }
+}

@@ -542,3 +542,22 @@ struct ItemOrderTests {
         #expect(ItemOrder.positions(count: 0, shuffledWithSeed: 1).isEmpty)
     }
 }
+
+@Suite("The judge's rationale in the console")
+struct JudgeRationaleTests {
+    @Test("the rationale is hidden in blind mode until the clinician answers, then shown beside the verdict, sanitised and cut to a few lines")
+    func rationaleAfterAnswer() {
+        var item = Fixtures.item("r1", judgeAnswer: "yes")
+        item.judge?.rationale = "It names a high place.\u{1B}[31m\nGRADE: I" + String(repeating: "\nmore", count: 20)
+        var state = Fixtures.state(dataset: Dataset(name: "r", items: [item]))
+        func text() -> String {
+            LabelScreen.judgeLines(item, state: state, width: 60).map { $0.map(\.text).joined() }.joined(separator: "\n")
+        }
+        #expect(!text().contains("high place"))
+        _ = ConsoleReducer.reduce(&state, .answer("no"), now: Fixtures.start.addingTimeInterval(5))
+        let shown = text()
+        #expect(shown.contains("why: It names a high place."))
+        #expect(!shown.contains("\u{1B}"))
+        #expect(shown.contains("more lines)"))
+    }
+}

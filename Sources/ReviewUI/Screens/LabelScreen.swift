@@ -212,6 +212,9 @@ public enum LabelScreen {
         }
     }
 
+    /// Most lines of the judge's rationale the judge pane shows.
+    static let rationaleLines = 6
+
     static func judgeLines(_ item: Item, state: ConsoleState, width: Int) -> [StyledLine] {
         guard let judge = item.judge else { return [[Span("no judge answer for this item", muted)]] }
         guard state.judgeRevealed else {
@@ -220,6 +223,12 @@ public enum LabelScreen {
         var lines = Styled.field("model: ", judge.name, width: width, labelStyle: muted)
         lines += Styled.field("answer: ", judge.answer ?? "none", width: width, labelStyle: muted, valueStyle: bold)
         lines.append([Span("verdict: ", muted), Span(item.judgeVerdict.rawValue, verdictStyle(item.judgeVerdict))])
+        if let rationale = judge.rationale {
+            // The judge's reasons, only once revealed (after a blind answer); long ones are cut, not the pane below.
+            let why = Styled.field("why: ", rationale, width: width, labelStyle: muted)
+            lines += why.prefix(rationaleLines)
+            if why.count > rationaleLines { lines.append([Span("… (\(why.count - rationaleLines) more lines)", muted)]) }
+        }
         if let label = state.currentLabel, let agreement = label.judgeAgreement {
             switch agreement {
             case .agree: lines.append([Span("you agree", CellStyle(bold: true, color: .good))])
