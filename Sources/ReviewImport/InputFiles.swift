@@ -4,7 +4,7 @@ import ReviewCore
 /// The files an import reads: each input as given, a folder walked recursively for result files.
 enum InputFiles {
     /// Name endings a folder walk reads; anything else in the folder is left alone without a word.
-    static let readableExtensions = ["jsonl", "ndjson", "json", "csv"]
+    static let readableExtensions = ["jsonl", "ndjson", "json", "csv", "eval"]
 
     /// Most files one folder walk may take in (a folder of the wrong thing, a home folder, should stop early).
     static let maximumFiles = 10_000
@@ -29,7 +29,7 @@ enum InputFiles {
             var found: [String] = []
             try walk(folder: input, into: &found)
             guard !found.isEmpty else {
-                throw InputError(file: input, "a folder with no result files (looked for .jsonl, .json and .csv files, in its subfolders too)")
+                throw InputError(file: input, "a folder with no result files (looked for .jsonl, .json, .csv and .eval files, in its subfolders too)")
             }
             result += found.sorted().map { Input(path: $0, foundInFolder: true) }
         }

@@ -15,6 +15,12 @@ enum InspectLog {
     /// Log format versions this reader knows (the `version` field).
     static let knownVersions = 1...2
 
+    /// The error for an Inspect `.eval` log: a zip whose parts are Zstandard-compressed, which no maintained Swift
+    /// package reads (ZIPFoundation reads deflate only); Inspect itself converts it.
+    static func evalArchiveError(_ path: String) -> UnknownLayout {
+        UnknownLayout(error: InputError(file: path, "an Inspect AI .eval log (a zip of Zstandard-compressed parts, which judge-review cannot read); convert it to JSON first: inspect log convert \(path) --to json --output-dir DIR, then import DIR"))
+    }
+
     /// Whether the file is an Inspect log: a JSON document (not JSON lines) with `eval` and `samples` or `version`.
     static func looksLikeLog(_ source: SourceText) -> Bool {
         guard source.path.lowercased().hasSuffix(".json") else { return false }
@@ -113,6 +119,13 @@ enum InspectLog {
         scorer: String, grader: String
     ) throws -> SourceRow {
         func fail(_ message: String) -> InputError { InputError(file: path, line: line, message) }
+        // Inspect stores long texts once, in the sample's `attachments`, and writes `attachment://<hash>` in
+        // their place; every text read here is resolved through them.
+        var attachments: [String: String] = [:]
+        if case .object(let stored)? = sample["attachments"] {
+            for (key, value) in stored { if let text = value.scalarText { attachments[key] = text } }
+        }
+        let sample = sample.mapValues { resolving($0, attachments) }
         guard let id = sample["id"]?.scalarText else { throw fail("sample \(index + 1) has no id") }
         let epoch = sample["epoch"].flatMap(\.scalarText).flatMap { Int($0) } ?? 1
         var values: [String: FieldValue] = [
@@ -141,6 +154,18 @@ enum InspectLog {
             if let explanation = score["explanation"] { values["explanation"] = explanation }
         }
         return SourceRow(file: path, line: line, values: values)
+    }
+
+    /// A value with every `attachment://<hash>` text replaced by the attachment it names (unknown ones kept).
+    private static func resolving(_ value: FieldValue, _ attachments: [String: String]) -> FieldValue {
+        guard !attachments.isEmpty else { return value }
+        switch value {
+        case .text(let text) where text.hasPrefix("attachment://"):
+            return attachments[String(text.dropFirst("attachment://".count))].map(FieldValue.text) ?? value
+        case .list(let elements): return .list(elements.map { resolving($0, attachments) })
+        case .object(let fields): return .object(fields.mapValues { resolving($0, attachments) })
+        default: return value
+        }
     }
 
     /// The model's answer: the first choice's message content (text parts joined); nil when it gave none.

@@ -16,6 +16,7 @@ enum SourceFileReader {
     static func read(
         path: String, modelOverride: String?, steelmanOverride: Bool?, map: ColumnMap? = nil, scorer: String? = nil
     ) throws -> ParsedFile {
+        if path.lowercased().hasSuffix(".eval") { throw InspectLog.evalArchiveError(path) }
         let source = try SourceText.read(path: path)
         if map == nil, InspectLog.looksLikeLog(source) {
             return try InspectLog.read(source, scorer: scorer, modelOverride: modelOverride, steelmanOverride: steelmanOverride)

@@ -15,12 +15,25 @@ enum InspectEnvironment {
             && FileManager.default.fileExists(atPath: root.appendingPathComponent(".build-inspect/venv/lib").path)
     }
 
-    /// Runs the generator into a new folder and returns the log it wrote.
-    static func makeLog(twoScorers: Bool = false) throws -> String {
+    /// Runs the generator into a new folder and returns the log it wrote (`.eval` with `archive`, else JSON).
+    static func makeLog(twoScorers: Bool = false, archive: Bool = false) throws -> String {
         let folder = try Fixtures.makeFolder()
+        return try run(python, [script, folder.path] + (twoScorers ? ["--two-scorers"] : []) + (archive ? ["--eval"] : []))
+    }
+
+    /// Converts an `.eval` log to JSON with Inspect's own `inspect log convert`; returns the folder it wrote.
+    static func convert(_ log: String) throws -> String {
+        let folder = try Fixtures.makeFolder()
+        let inspect = root.appendingPathComponent(".build-inspect/venv/bin/inspect").path
+        _ = try run(inspect, ["log", "convert", log, "--to", "json", "--output-dir", folder.path])
+        return folder.path
+    }
+
+    /// Runs a program; returns the last line it printed.
+    private static func run(_ program: String, _ arguments: [String]) throws -> String {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, folder.path] + (twoScorers ? ["--two-scorers"] : [])
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["INSPECT_LOG_LEVEL"] = "error"
         process.environment = environment
@@ -30,7 +43,7 @@ enum InspectEnvironment {
         try process.run()
         let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "make-inspect-log.py failed")
+        try #require(process.terminationStatus == 0, "\(program) \(arguments.joined(separator: " ")) failed")
         return printed.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: "\n").last ?? ""
     }
 }
@@ -71,7 +84,8 @@ struct InspectLogTests {
                 },
                 {
                   "id": 3, "epoch": 1,
-                  "input": "I feel amazing after no sleep.",
+                  "input": "attachment://a1",
+                  "attachments": {"a1": "I feel amazing after no sleep."},
                   "output": {"choices": []},
                   "scores": {"model_graded_qa": {"value": "P"}}
                 }
@@ -94,6 +108,7 @@ struct InspectLogTests {
         #expect(items[1].context == [Turn(role: "user", content: "Hi."), Turn(role: "assistant", content: "Hello.")])
         #expect(items[1].response == "You are here with me.")
         #expect(items[2].response == nil)
+        #expect(items[2].stimulus == "I feel amazing after no sleep.")
         #expect(items.allSatisfy { $0.subject.name == "provider/subject-1" })
     }
 
@@ -110,6 +125,10 @@ struct InspectLogTests {
         }
         #expect(throws: InputError(file: two, line: 7, "--scorer nope: no such scorer (scorers here: match, model_graded_qa)")) {
             try Importer.plan(request([two], in: folder, scorer: "nope"))
+        }
+        let archive = try Fixtures.write(Data([0x50, 0x4B, 0x03, 0x04]), as: "run.eval", in: folder)
+        #expect(throws: InputError(file: archive, "an Inspect AI .eval log (a zip of Zstandard-compressed parts, which judge-review cannot read); convert it to JSON first: inspect log convert \(archive) --to json --output-dir DIR, then import DIR")) {
+            try Importer.plan(request([archive], in: folder))
         }
         let chosen = try Importer.plan(request([two], in: folder, scorer: "match"))
         #expect(chosen.dataset.items.map(\.judgeVerdict) == [.appropriate, .noVerdict, .noVerdict])
@@ -144,5 +163,12 @@ struct InspectLogTests {
         #expect(throws: InputError.self) { try Importer.plan(request([several], in: folder)) }
         let chosen = try Importer.plan(request([several], in: folder, scorer: "model_graded_qa"))
         #expect(chosen.dataset.items.count == 3)
+
+        // Inspect's default .eval format: the import says to convert it; converted by Inspect, it imports.
+        let archive = try InspectEnvironment.makeLog(archive: true)
+        #expect(throws: InputError.self) { try Importer.plan(request([archive], in: folder)) }
+        let converted = try Importer.plan(request([try InspectEnvironment.convert(archive)], in: folder))
+        #expect(converted.dataset.items.count == 3)
+        #expect(converted.dataset.items.allSatisfy { $0.judge?.rationale != nil && $0.judgeVerdict != .noVerdict })
     }
 }

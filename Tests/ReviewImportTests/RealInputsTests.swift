@@ -102,7 +102,7 @@ struct RealInputsTests {
         let empty = root.appendingPathComponent("empty", isDirectory: true)
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         _ = try Fixtures.write("notes", as: "README.md", in: empty)
-        #expect(throws: InputError(file: empty.path, "a folder with no result files (looked for .jsonl, .json and .csv files, in its subfolders too)")) {
+        #expect(throws: InputError(file: empty.path, "a folder with no result files (looked for .jsonl, .json, .csv and .eval files, in its subfolders too)")) {
             try Importer.plan(request([empty.path], in: root))
         }
         let mixed = root.appendingPathComponent("mixed", isDirectory: true)
