@@ -189,16 +189,15 @@ struct AgreementCommand: ParsableCommand {
         let references = study.referenceColumn(adjudicated: reference == .adjudicated, minRaters: minRaters)
 
         func report(positions: [Int]) throws -> AgreementAnalysis {
-            let items = positions.map { data.items[$0] }
             let table = try DatasetRatings.table(
-                items: items, positions: positions, answers: answers, on: on,
+                items: data.items, positions: positions, answers: answers, on: on,
                 fixedCategories: categories.map(parsedCategories), clusterBy: clusterBy, completeOnly: complete)
             try checkBootstrapCost(table, source: path)
             // With --complete the judge is measured on the same items as the coefficients.
             let tableItems = Set(table.items)
             let judgedPositions = complete ? positions.filter { tableItems.contains(data.items[$0].id) } : positions
             let judge = JudgeAnalysis.analyze(
-                items: judgedPositions.map { data.items[$0] }, positions: judgedPositions, answers: answers,
+                items: data.items, positions: judgedPositions, answers: answers,
                 references: references,
                 options: JudgeAnalysisOptions(confidence: confidence, resamples: resamples, seed: seed, referenceKind: reference.rawValue))
             return AgreementAnalysis(

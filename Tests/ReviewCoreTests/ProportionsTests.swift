@@ -74,3 +74,40 @@ struct ProportionsTests {
             validation: validation, reportedInappropriate: 300, judged: 1000, resamples: 0, seed: 7, confidence: 0.95) == nil)
     }
 }
+
+@Suite("Binomial and multinomial draws for large bootstraps")
+struct LargeBootstrapDrawTests {
+    /// Mean and variance of many draws.
+    func moments(n: Int, p: Double, draws: Int = 20_000) -> (mean: Double, variance: Double) {
+        var random = SplitMix64(seed: 7)
+        let values = (0..<draws).map { _ in Double(Proportions.binomialCount(n: n, p: p, random: &random)) }
+        let mean = values.reduce(0, +) / Double(draws)
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(draws - 1)
+        return (mean, variance)
+    }
+
+    @Test("binomial draws have the binomial's mean and variance in each branch (exact waiting times, normal, p above one half)",
+          arguments: [(1_000_000, 0.00002), (1_000_000, 0.3), (200_000, 0.99995), (3_000, 0.1)])
+    func binomialMoments(n: Int, p: Double) {
+        let (mean, variance) = moments(n: n, p: p)
+        let expectedVariance = Double(n) * p * (1 - p)
+        // Standard errors of the sample mean and variance over 20,000 draws, with room (5 of them).
+        #expect(abs(mean - Double(n) * p) < 5 * (expectedVariance / 20_000).squareRoot())
+        #expect(abs(variance - expectedVariance) < 5 * expectedVariance * (2.0 / 20_000).squareRoot() + 0.5)
+    }
+
+    @Test("the corrected-rate interval from multinomial cell counts matches the item-by-item one")
+    func multinomialMatchesItemByItem() throws {
+        let validation = ConfusionMatrix(truePositive: 900, falsePositive: 300, falseNegative: 150, trueNegative: 4_650)
+        let byCounts = try #require(Proportions.correctedRateBootstrap(
+            validation: validation, reportedInappropriate: 180_000, judged: 1_000_000, resamples: 2_000, seed: 3,
+            confidence: 0.95, itemByItem: 0))
+        let byItems = try #require(Proportions.correctedRateBootstrap(
+            validation: validation, reportedInappropriate: 180_000, judged: 1_000_000, resamples: 2_000, seed: 3,
+            confidence: 0.95, itemByItem: 10_000))
+        // Two Monte Carlo estimates of the same percentiles: equal within their own noise (about 0.0004 here).
+        #expect(abs(byCounts.low - byItems.low) < 0.003)
+        #expect(abs(byCounts.high - byItems.high) < 0.003)
+        #expect(byCounts.high - byCounts.low > 0.01)
+    }
+}

@@ -57,19 +57,19 @@ public enum DatasetRatings {
                   on: on, fixedCategories: fixedCategories, clusterBy: clusterBy, completeOnly: completeOnly)
     }
 
-    /// The same table from the humans' answer columns: `positions[i]` is the column position of `items[i]`
-    /// (its place in the dataset the columns were built on).
+    /// The same table from the humans' answer columns over the items at `positions` (places in `items`, the
+    /// dataset the columns were built on): a million items are read in place, never copied.
     public static func table(
         items: [Item], positions: [Int], answers: AnswerColumns, on: RatingCategories = .verdicts,
         fixedCategories: [String]? = nil, clusterBy: ClusterKey? = nil, completeOnly: Bool = false
     ) throws -> RatingTable {
         let humanNames = answers.raters
-        let inScope = zip(items, positions).filter { answers.anyAnswer(at: $0.1) }
-        let labelled = inScope.map(\.0)
-        let judgeNames = Array(Set(labelled.compactMap { $0.judge?.raterName })).sorted()
+        let inScope = positions.filter { answers.anyAnswer(at: $0) }
+        let judgeNames = Array(Set(inScope.compactMap { items[$0].judge?.raterName })).sorted()
         let raters = humanNames + judgeNames
+        let width = raters.count
 
-        func category(_ answer: String?, of item: Item) -> String? {
+        func category(_ answer: String?, of item: borrowing Item) -> String? {
             switch on {
             case .verdicts:
                 switch item.criterion.verdict(for: answer) {
@@ -82,31 +82,34 @@ public enum DatasetRatings {
             }
         }
 
-        var cells: [[String?]] = []
-        cells.reserveCapacity(labelled.count)
-        for (item, position) in inScope {
-            var row: [String?] = answers.answers.map { category($0[position], of: item) }
+        // One flat row-major grid of cells, a row per item in scope.
+        var cells: [String?] = []
+        cells.reserveCapacity(inScope.count * width)
+        for position in inScope {
+            for column in answers.answers { cells.append(category(column[position], of: items[position])) }
             for judge in judgeNames {
-                row.append(item.judge?.raterName == judge ? category(item.judge?.answer, of: item) : nil)
+                let judgeAnswer = items[position].judge
+                cells.append(judgeAnswer?.raterName == judge ? category(judgeAnswer?.answer, of: items[position]) : nil)
             }
-            cells.append(row)
         }
-        var kept = Array(zip(labelled, cells))
-        if completeOnly { kept = kept.filter { $0.1.allSatisfy { $0 != nil } } }
+        var rows = Array(inScope.indices)
+        if completeOnly { rows = rows.filter { row in (0..<width).allSatisfy { cells[row * width + $0] != nil } } }
 
         let categories: [String]
         switch on {
         case .verdicts: categories = [Verdict.appropriate.rawValue, Verdict.inappropriate.rawValue]
-        case .answers: categories = fixedCategories ?? Array(Set(kept.flatMap { $0.1.compactMap { $0 } })).sorted()
+        case .answers:
+            categories = fixedCategories
+                ?? Array(Set(rows.flatMap { row in (0..<width).compactMap { cells[row * width + $0] } })).sorted()
         }
         let codeOf = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, Int32($0)) })
         var codes: [Int32] = []
-        codes.reserveCapacity(kept.count * raters.count)
-        for (item, row) in kept {
-            for (column, cell) in row.enumerated() {
-                guard let cell else { codes.append(RatingTable.missing); continue }
+        codes.reserveCapacity(rows.count * width)
+        for row in rows {
+            for column in 0..<width {
+                guard let cell = cells[row * width + column] else { codes.append(RatingTable.missing); continue }
                 guard let code = codeOf[cell] else {
-                    throw InputError(file: "--categories", "answer \"\(cell)\" of \(raters[column]) on item \(item.id) is not one of \(categories.joined(separator: ","))")
+                    throw InputError(file: "--categories", "answer \"\(cell)\" of \(raters[column]) on item \(items[inScope[row]].id) is not one of \(categories.joined(separator: ","))")
                 }
                 codes.append(code)
             }
@@ -114,14 +117,14 @@ public enum DatasetRatings {
         var clusters: [Int32]?
         if let clusterBy {
             var ids: [String: Int32] = [:]
-            clusters = kept.map { item, _ in
-                let key = clusterBy.value(of: item)
+            clusters = rows.map { row in
+                let key = clusterBy.value(of: items[inScope[row]])
                 if let id = ids[key] { return id }
                 let id = Int32(ids.count)
                 ids[key] = id
                 return id
             }
         }
-        return RatingTable(items: kept.map { $0.0.id }, raters: raters, categories: categories, codes: codes, clusters: clusters)
+        return RatingTable(items: rows.map { items[inScope[$0]].id }, raters: raters, categories: categories, codes: codes, clusters: clusters)
     }
 }

@@ -84,36 +84,35 @@ public enum JudgeAnalysis {
                 references: items.map { references[$0.id] }, options: options)
     }
 
-    /// The same report from answer columns and references by position: `positions[i]` is the column position
-    /// of `items[i]`.
+    /// The same report over the items at `positions` (places in `items`, the dataset the answer columns and
+    /// references were built on).
     public static func analyze(
         items: [Item], positions: [Int], answers: AnswerColumns, references: [ReferenceLabel?],
         options: JudgeAnalysisOptions = JudgeAnalysisOptions()
     ) -> JudgeReport? {
-        let judgedPairs = zip(items, positions).filter { $0.0.judge != nil }
-        guard !judgedPairs.isEmpty else { return nil }
-        let judged = judgedPairs.map(\.0)
-        let judges = Array(Set(judged.compactMap { $0.judge?.raterName })).sorted()
+        // Positions of the judged items: a million items are read in place, never copied.
+        let judged = positions.filter { items[$0].judge != nil }
+        guard !judged.isEmpty else { return nil }
+        let judges = Array(Set(judged.compactMap { items[$0].judge?.raterName })).sorted()
 
         var inScope: [String: ReferenceLabel] = [:]
         var ties: [String] = []
-        for (item, position) in zip(items, positions) {
+        for position in positions {
             guard let reference = references[position] else { continue }
-            inScope[item.id] = reference
-            if reference.source == .tie { ties.append(item.id) }
+            inScope[items[position].id] = reference
+            if reference.source == .tie { ties.append(items[position].id) }
         }
 
-        let againstReference = compare(pairs: judgedPairs, against: "reference", confidence: options.confidence) {
-            references[$0]?.answer
-        }
+        let againstReference = compare(items: items, indices: judged, against: "reference",
+                                       confidence: options.confidence) { references[$0]?.answer }
         let againstRaters = zip(answers.raters, answers.answers).map { rater, column in
-            compare(pairs: judgedPairs, against: rater, confidence: options.confidence) { column[$0] }
+            compare(items: items, indices: judged, against: rater, confidence: options.confidence) { column[$0] }
         }
 
-        let models = Array(Set(judged.map(\.subject.name))).sorted()
-        var rates = [rate(model: nil, items: judged, validation: againstReference.confusion, options: options)]
+        let models = Array(Set(judged.map { items[$0].subject.name })).sorted()
+        var rates = [rate(model: nil, items: items, indices: judged, validation: againstReference.confusion, options: options)]
         for model in models where models.count > 1 {
-            rates.append(rate(model: model, items: judged.filter { $0.subject.name == model },
+            rates.append(rate(model: model, items: items, indices: judged.filter { items[$0].subject.name == model },
                               validation: againstReference.confusion, options: options))
         }
         return JudgeReport(
@@ -121,14 +120,15 @@ public enum JudgeAnalysis {
             ties: ties, againstReference: againstReference, againstRaters: againstRaters, rates: rates)
     }
 
-    /// The judge's verdicts against the verdicts implied by `answer(item)`, where both exist.
+    /// The judge's verdicts on `items[indices]` against the verdicts implied by `answer(index)`, where both exist.
     static func compare(
-        pairs: [(Item, Int)], against: String, confidence: Double, answer: (Int) -> String?
+        items: [Item], indices: [Int], against: String, confidence: Double, answer: (Int) -> String?
     ) -> JudgeComparison {
         var matrix = ConfusionMatrix(truePositive: 0, falsePositive: 0, falseNegative: 0, trueNegative: 0)
-        for (item, position) in pairs {
+        for index in indices {
+            let item = items[index]
             let judge = item.judgeVerdict
-            guard judge != .noVerdict, let truthAnswer = answer(position) else { continue }
+            guard judge != .noVerdict, let truthAnswer = answer(index) else { continue }
             switch (item.criterion.verdict(for: truthAnswer), judge) {
             case (.inappropriate, .inappropriate): matrix.truePositive += 1
             case (.inappropriate, .appropriate): matrix.falseNegative += 1
@@ -144,9 +144,14 @@ public enum JudgeAnalysis {
 
     /// The reported and corrected rate over `items`, correcting with the judge's error on the validation items.
     static func rate(model: String?, items: [Item], validation: ConfusionMatrix, options: JudgeAnalysisOptions) -> JudgeRate {
+        rate(model: model, items: items, indices: Array(items.indices), validation: validation, options: options)
+    }
+
+    /// The same over `items[indices]`.
+    static func rate(model: String?, items: [Item], indices: [Int], validation: ConfusionMatrix, options: JudgeAnalysisOptions) -> JudgeRate {
         var inappropriate = 0, withVerdict = 0
-        for item in items {
-            switch item.judgeVerdict {
+        for index in indices {
+            switch items[index].judgeVerdict {
             case .inappropriate: inappropriate += 1; withVerdict += 1
             case .appropriate: withVerdict += 1
             case .noVerdict: continue
