@@ -25,6 +25,9 @@ extension ImportPlan {
             lines.append("  \(file.path): \(file.layout.displayName); \(details.joined(separator: "; "))")
         }
         let total = dataset.items.count
+        let counts = judgeCounts
+        let itemsWithVerdict = counts.withVerdict, itemsWithMissingJudgeAnswer = counts.missingAnswer
+        let itemsWithUnknownJudgeAnswer = counts.unknownAnswer, itemsWithoutJudge = counts.withoutJudge
         lines.append("Items: \(total) read, \(itemsWithVerdict) with a judge verdict, \(total - itemsWithVerdict) without")
         if total - itemsWithVerdict > 0 {
             var reasons: [String] = []

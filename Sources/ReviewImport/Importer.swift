@@ -80,14 +80,28 @@ public struct ImportPlan: Sendable {
     public var duplicates: [MergedDuplicates] = []
 
     /// Items whose judge answer is one of the options.
-    public var itemsWithVerdict: Int { dataset.items.filter { $0.judgeVerdict != .noVerdict }.count }
+    public var itemsWithVerdict: Int { judgeCounts.withVerdict }
     /// Items with no judge column at all.
-    public var itemsWithoutJudge: Int { dataset.items.filter { $0.judge == nil }.count }
+    public var itemsWithoutJudge: Int { judgeCounts.withoutJudge }
     /// Items whose judge gave no answer.
-    public var itemsWithMissingJudgeAnswer: Int { dataset.items.filter { $0.judge != nil && $0.judge?.answer == nil }.count }
+    public var itemsWithMissingJudgeAnswer: Int { judgeCounts.missingAnswer }
     /// Items whose judge answered something that is not an option.
-    public var itemsWithUnknownJudgeAnswer: Int {
-        dataset.items.filter { $0.judge?.answer != nil && $0.judgeVerdict == .noVerdict }.count
+    public var itemsWithUnknownJudgeAnswer: Int { judgeCounts.unknownAnswer }
+
+    /// The four judge counts in one pass over the items.
+    var judgeCounts: (withVerdict: Int, withoutJudge: Int, missingAnswer: Int, unknownAnswer: Int) {
+        var counts = (withVerdict: 0, withoutJudge: 0, missingAnswer: 0, unknownAnswer: 0)
+        for item in dataset.items {
+            guard let judge = item.judge else { counts.withoutJudge += 1; continue }
+            if item.judgeVerdict != .noVerdict {
+                counts.withVerdict += 1
+            } else if judge.answer == nil {
+                counts.missingAnswer += 1
+            } else {
+                counts.unknownAnswer += 1
+            }
+        }
+        return counts
     }
 }
 

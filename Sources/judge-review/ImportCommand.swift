@@ -63,6 +63,7 @@ struct ImportCommand: ParsableCommand {
                 let plan = try Importer.plan(request)
                 return (plan, try plan.write(options: StoreOptions(groupReadable: groupReadable)))
             }
+            CommandOutput.keepUntilExit(plan)
             CommandOutput.line(plan.summary(outcome: outcome))
         }
     }
