@@ -16,6 +16,9 @@ struct JudgeReview: ParsableCommand {
             AgreementCommand.self,
             AdjudicateCommand.self,
             ExportCommand.self,
+            SampleCommand.self,
+            AssignCommand.self,
+            PlanCommand.self,
             StoreStressCommand.self,
         ]
     )

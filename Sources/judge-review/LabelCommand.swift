@@ -51,9 +51,10 @@ struct LabelCommand: ParsableCommand {
         CommandOutput.warnIfLegacy(place)
         let items = try CommandOutput.withProgress { try place.dataset() }
         if items.items.isEmpty { throw InputError(file: place.datasetFile.path, "the study has no items yet; import some first") }
+        let assigned = try AssignedOrder.load(study: place.study, dataset: items, rater: rater, order: order, seed: seed)
         try LabelSession.run(LabelSessionOptions(
             dataset: items, rater: rater, mode: reviewMode, order: order, seed: seed,
             annotationsFolder: place.annotationFolder,
-            hideAppropriate: hideAppropriate, groupReadable: groupReadable))
+            hideAppropriate: hideAppropriate, groupReadable: groupReadable, assigned: assigned))
     }
 }

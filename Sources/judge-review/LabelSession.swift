@@ -91,6 +91,34 @@ struct LabelSessionOptions {
     var annotationsFolder: URL
     var hideAppropriate: Bool
     var groupReadable: Bool
+    /// The rater's queue from the study's assignment, as dataset positions; nil when the study assigns none.
+    var assigned: AssignedOrder? = nil
+}
+
+/// A rater's items and order from the study's `assignment.json`.
+struct AssignedOrder {
+    var positions: [Int]
+    var seed: UInt64
+
+    /// The rater's queue as dataset positions; nil when the study has no assignment. A rater the assignment does
+    /// not name, or `--order`/`--seed` beside an assignment, is a one-line error.
+    static func load(study: Study?, dataset: Dataset, rater: String, order: String?, seed: UInt64?) throws -> AssignedOrder? {
+        guard let study, let assignment = try RaterAssignment.load(from: study) else { return nil }
+        let file = RaterAssignment.url(in: study).path
+        guard let queue = assignment.queue(of: rater) else {
+            throw InputError(file: file, "rater \(rater) has no items in the study's assignment (raters: \(assignment.queues.map(\.rater).joined(separator: ", "))); add them with judge-review assign --rebalance")
+        }
+        if order != nil || seed != nil {
+            throw InputError(file: file, "the study's assignment sets \(rater)'s items and order; --order and --seed do not apply")
+        }
+        let positions = try queue.items.map { id -> Int in
+            guard let position = dataset.indexByID[id] else {
+                throw InputError(file: file, "assigned item \(TextSanitizer.singleLine(id)) is not in the study's items")
+            }
+            return position
+        }
+        return AssignedOrder(positions: positions, seed: assignment.seed)
+    }
 }
 
 /// Opens the rater's log, sets up the order, runs the console and prints the summary.
@@ -98,7 +126,9 @@ enum LabelSession {
     static func run(_ options: LabelSessionOptions) throws {
         if let problem = RaterName.problem(with: options.rater) { throw LabelCommandError(problem) }
         // Option mistakes first, so they are reported even where there is no terminal.
-        _ = try OrderSettings.resolve(order: options.order, seed: options.seed, stored: nil, randomSeed: { 1 })
+        if options.assigned == nil {
+            _ = try OrderSettings.resolve(order: options.order, seed: options.seed, stored: nil, randomSeed: { 1 })
+        }
         // Check for a terminal before touching any file: a pipe or CI run gets one clear line.
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw LabelCommandError(ConsoleLoopError.notATerminal.description)
@@ -120,17 +150,24 @@ enum LabelSession {
         // Repairs made at open (a torn last line set aside) are shown after the console, where they stay readable.
         defer { for warning in log.warnings { CommandOutput.warning(warning) } }
 
-        let settingsFile = OrderSettings.url(folder: folder, rater: options.rater)
-        let stored = try OrderSettings.load(from: settingsFile)
-        let settings = try OrderSettings.resolve(
-            order: options.order, seed: options.seed, stored: stored, randomSeed: { UInt64.random(in: 1...UInt64(UInt32.max)) })
-        if settings != stored {
-            do { try settings.write(to: settingsFile, groupReadable: options.groupReadable) } catch {
-                throw LabelCommandError("\(settingsFile.path): cannot save the order settings: \(error)")
+        let order: [Int]
+        let orderSummary: String
+        if let assigned = options.assigned {
+            order = assigned.positions
+            orderSummary = "the study's assignment (\(order.count) items, seed \(assigned.seed))"
+        } else {
+            let settingsFile = OrderSettings.url(folder: folder, rater: options.rater)
+            let stored = try OrderSettings.load(from: settingsFile)
+            let settings = try OrderSettings.resolve(
+                order: options.order, seed: options.seed, stored: stored, randomSeed: { UInt64.random(in: 1...UInt64(UInt32.max)) })
+            if settings != stored {
+                do { try settings.write(to: settingsFile, groupReadable: options.groupReadable) } catch {
+                    throw LabelCommandError("\(settingsFile.path): cannot save the order settings: \(error)")
+                }
             }
+            order = ItemOrder.positions(count: options.dataset.items.count, shuffledWithSeed: settings.order == "shuffled" ? settings.seed : nil)
+            orderSummary = settings.summary
         }
-
-        let order = ItemOrder.positions(count: options.dataset.items.count, shuffledWithSeed: settings.order == "shuffled" ? settings.seed : nil)
         let configuration = LabelConsoleConfiguration(
             dataset: options.dataset, rater: options.rater, mode: options.mode, order: order,
             history: log.events, hideAppropriateAnswer: options.hideAppropriate)
@@ -143,7 +180,7 @@ enum LabelSession {
         if !log.pending.isEmpty {
             do { try log.retryPending() } catch { tally.lastFailure = "\(error)" }
         }
-        CommandOutput.line("\(tally.summary(log: log)) to \(logFile.path); \(settings.summary)")
+        CommandOutput.line("\(tally.summary(log: log)) to \(logFile.path); \(orderSummary)")
         if let lost = tally.lostSummary(log: log) {
             CommandOutput.error(command: "label", lost)
             throw ExitCode.failure

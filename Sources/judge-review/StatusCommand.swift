@@ -29,6 +29,12 @@ struct StatusCommand: ParsableCommand {
             for line in report.lines() + AdjudicationStatus.statusLines(labels: labels) {
                 CommandOutput.line(line)
             }
+            if let study = place.study {
+                for line in DesignStatus.lines(sample: try ValidationSample.load(from: study),
+                                               assignment: try RaterAssignment.load(from: study), labels: labels) {
+                    CommandOutput.line(line)
+                }
+            }
             var edited: [String] = []
             if verify {
                 edited = data.items.filter { !$0.hashIsCurrent }.map(\.id)

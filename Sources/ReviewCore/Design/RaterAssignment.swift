@@ -1,0 +1,234 @@
+import Foundation
+
+/// Who labels which sampled items, in which order (`assignment.json`): every item goes to exactly `overlap`
+/// raters, each rater within one item of the mean, each rater's order shuffled with a recorded seed.
+public struct RaterAssignment: Codable, Sendable, Equatable {
+    /// The file's name in the study folder.
+    public static let fileName = "assignment.json"
+
+    /// One rater's queue.
+    public struct Queue: Codable, Sendable, Equatable {
+        public var rater: String
+        /// The rater's items in the order they are shown, each once.
+        public var items: [String]
+        /// Items shown a second time later in the queue, without saying so, for intra-rater agreement:
+        /// `(item, after)`: shown again once `after` items of the queue have been labelled.
+        public var repeats: [Repeat]
+        /// Calibration items with known answers, for the practice round before live work.
+        public var gold: [String]
+    }
+
+    /// An item to show again.
+    public struct Repeat: Codable, Sendable, Equatable {
+        public var item: String
+        public var after: Int
+    }
+
+    /// A calibration item and its known answer.
+    public struct GoldItem: Codable, Sendable, Equatable {
+        public var id: String
+        public var answer: String
+
+        public init(id: String, answer: String) {
+            self.id = id
+            self.answer = answer
+        }
+    }
+
+    public var schema = 1
+    public var seed: UInt64
+    public var overlap: Int
+    public var repeatFraction: Double
+    public var createdAt: Date
+    /// The sample's seed the assignment was made for (a new sample needs a new assignment).
+    public var sampleSeed: UInt64
+    public var queues: [Queue]
+    public var gold: [GoldItem]
+
+    enum CodingKeys: String, CodingKey {
+        case schema, seed, overlap, queues, gold
+        case repeatFraction = "repeat_fraction"
+        case createdAt = "created_at"
+        case sampleSeed = "sample_seed"
+    }
+
+    /// A design problem, one line.
+    public typealias DesignError = ValidationSample.DesignError
+
+    /// Assigns `items` (the sample's, in its order) to `raters`, `overlap` raters an item.
+    ///
+    /// Items are shuffled once with the seed and dealt round-robin (item j to raters jK, jK+1, …, jK+K−1
+    /// modulo R), so every item has K different raters, every rater gets ⌊NK/R⌋ or ⌈NK/R⌉ items, and every pair of
+    /// raters shares items about equally; each rater's queue is then shuffled with a seed of its own.
+    public static func make(
+        items: [String], raters: [String], overlap: Int, seed: UInt64, repeatFraction: Double = 0,
+        gold: [GoldItem] = [], sampleSeed: UInt64, now: Date = Date()
+    ) throws -> RaterAssignment {
+        try check(raters: raters, overlap: overlap, repeatFraction: repeatFraction)
+        guard !items.isEmpty else { throw DesignError("the sample is empty") }
+        var random = SplitMix64(seed: seed)
+        var order = items
+        order.shuffle(using: &random)
+        var byRater: [[String]] = Array(repeating: [], count: raters.count)
+        for (index, item) in order.enumerated() {
+            for slot in 0..<overlap { byRater[(index * overlap + slot) % raters.count].append(item) }
+        }
+        let queues = raters.enumerated().map { index, rater in
+            queue(rater: rater, items: byRater[index], seed: seed &+ UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15,
+                  repeatFraction: repeatFraction, gold: gold.map(\.id))
+        }
+        return RaterAssignment(seed: seed, overlap: overlap, repeatFraction: repeatFraction, createdAt: now,
+                               sampleSeed: sampleSeed, queues: queues, gold: gold)
+    }
+
+    /// Adds raters (or takes the same ones again) without moving what is labelled: every pair of a rater and
+    /// an item they have labelled stays; the other places are dealt again to the least-loaded raters who do not
+    /// yet hold the item, so each item still has `overlap` raters and the load stays within one of the mean
+    /// as far as the labelled pairs allow. Queues keep their labelled items first, in their old order.
+    public func rebalanced(
+        raters: [String], labelled: [String: Set<String>], seed: UInt64, now: Date = Date()
+    ) throws -> RaterAssignment {
+        try Self.check(raters: raters, overlap: overlap, repeatFraction: repeatFraction)
+        let dropped = queues.map(\.rater).filter { !raters.contains($0) }
+        for rater in dropped where !(labelled[rater] ?? []).isEmpty {
+            throw DesignError("rater \(rater) has labelled items of this assignment and cannot be left out (give every earlier rater again)")
+        }
+        let items = Self.itemsInOrder(queues)
+        var holders: [String: [String]] = [:]
+        var load: [String: Int] = Dictionary(uniqueKeysWithValues: raters.map { ($0, 0) })
+        var kept: [String: [String]] = [:]
+        for queue in queues where raters.contains(queue.rater) {
+            let done = labelled[queue.rater] ?? []
+            for item in queue.items where done.contains(item) {
+                holders[item, default: []].append(queue.rater)
+                load[queue.rater, default: 0] += 1
+                kept[queue.rater, default: []].append(item)
+            }
+        }
+        var random = SplitMix64(seed: seed)
+        var open = items
+        open.shuffle(using: &random)
+        var added: [String: [String]] = [:]
+        // Items that already have holders first: they are the constrained ones (their holders cannot take them
+        // again); the free items then even out the loads.
+        for item in open.sorted(by: { (holders[$0]?.count ?? 0) > (holders[$1]?.count ?? 0) }) {
+            while (holders[item]?.count ?? 0) < overlap {
+                let candidates = raters.filter { !(holders[item] ?? []).contains($0) }
+                guard let chosen = candidates.min(by: { (load[$0] ?? 0, raters.firstIndex(of: $0) ?? 0) < (load[$1] ?? 0, raters.firstIndex(of: $1) ?? 0) }) else { break }
+                holders[item, default: []].append(chosen)
+                load[chosen, default: 0] += 1
+                added[chosen, default: []].append(item)
+            }
+        }
+        let queues = raters.enumerated().map { index, rater in
+            let fresh = Self.queue(rater: rater, items: added[rater] ?? [], seed: seed &+ UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15,
+                                   repeatFraction: repeatFraction, gold: gold.map(\.id))
+            let labelledItems = kept[rater] ?? []
+            let old = self.queues.first { $0.rater == rater }
+            let keptRepeats = (old?.repeats ?? []).filter { labelledItems.contains($0.item) }
+            let shiftedRepeats = fresh.repeats.map { Repeat(item: $0.item, after: $0.after + labelledItems.count) }
+            return Queue(rater: rater, items: labelledItems + fresh.items, repeats: keptRepeats + shiftedRepeats, gold: fresh.gold)
+        }
+        return RaterAssignment(seed: seed, overlap: overlap, repeatFraction: repeatFraction, createdAt: now,
+                               sampleSeed: sampleSeed, queues: queues, gold: gold)
+    }
+
+    private static func check(raters: [String], overlap: Int, repeatFraction: Double) throws {
+        guard !raters.isEmpty else { throw DesignError("--raters needs at least one rater") }
+        guard Set(raters).count == raters.count else { throw DesignError("--raters names a rater twice") }
+        for rater in raters {
+            if let problem = RaterName.problem(with: rater) { throw DesignError("--raters: \(problem)") }
+        }
+        guard overlap >= 1 else { throw DesignError("--overlap must be at least 1") }
+        guard overlap <= raters.count else {
+            throw DesignError("--overlap \(overlap) needs at least \(overlap) raters (given \(raters.count))")
+        }
+        guard repeatFraction >= 0, repeatFraction <= 0.5 else { throw DesignError("--repeats must lie between 0 and 0.5") }
+    }
+
+    /// One rater's shuffled queue, with its repeats: `repeatFraction` of its items, each shown again at least
+    /// ten items (or half the queue) after its first showing.
+    private static func queue(rater: String, items: [String], seed: UInt64, repeatFraction: Double, gold: [String]) -> Queue {
+        var random = SplitMix64(seed: seed)
+        var order = items
+        order.shuffle(using: &random)
+        let count = Int((Double(order.count) * repeatFraction).rounded())
+        var repeats: [Repeat] = []
+        if count > 0 {
+            let gap = min(10, max(1, order.count / 2))
+            let eligible = Array(order.indices.dropLast(min(gap, order.count)))
+            for index in eligible.shuffled(using: &random).prefix(count).sorted() {
+                let earliest = index + gap
+                let after = Int.random(in: earliest...max(earliest, order.count), using: &random)
+                repeats.append(Repeat(item: order[index], after: after))
+            }
+        }
+        return Queue(rater: rater, items: order, repeats: repeats.sorted { ($0.after, $0.item) < ($1.after, $1.item) }, gold: gold)
+    }
+
+    /// Every assigned item once, in first-met order.
+    static func itemsInOrder(_ queues: [Queue]) -> [String] {
+        var seen: Set<String> = []
+        return queues.flatMap(\.items).filter { seen.insert($0).inserted }
+    }
+
+    /// The queue of a rater, nil when they have none.
+    public func queue(of rater: String) -> Queue? { queues.first { $0.rater == rater } }
+
+    /// How many raters each item has.
+    public var ratersPerItem: [String: Int] {
+        var counts: [String: Int] = [:]
+        for queue in queues { for item in queue.items { counts[item, default: 0] += 1 } }
+        return counts
+    }
+
+    // MARK: the file
+
+    public static func url(in study: Study) -> URL { study.folder.appendingPathComponent(fileName) }
+
+    /// The study's assignment, nil when none was made; a malformed file is a one-line error naming it.
+    public static func load(from study: Study) throws -> RaterAssignment? {
+        let url = url(in: study)
+        guard SafeFile.exists(url.path) else { return nil }
+        let data = try SafeFile.read(url.path)
+        do {
+            return try StudyFiles.decoder.decode(RaterAssignment.self, from: data)
+        } catch {
+            throw InputError(file: url.path, line: 1, "not an assignment file: \(JSONLines.describe(error))")
+        }
+    }
+
+    public func write(to study: Study, permissions: mode_t = 0o600) throws {
+        try AtomicFile.write(try StudyFiles.encoder.encode(self) + Data([0x0A]), to: Self.url(in: study), permissions: permissions)
+    }
+}
+
+/// What `status` says of a study's design: the sample, and per assigned rater assigned / labelled / remaining,
+/// with the overlap achieved (items with at least `overlap` raters' labels).
+public enum DesignStatus {
+    public static func lines(sample: ValidationSample?, assignment: RaterAssignment?, labels: StudyLabels) -> [String] {
+        var lines: [String] = []
+        if let sample {
+            lines.append("sample: \(sample.items.count) of \(sample.population) judged items in \(sample.strata.count) strata (\(sample.strataFields.map(\.rawValue).joined(separator: " × ")), \(sample.allocation.rawValue), seed \(sample.seed))")
+        }
+        guard let assignment else { return lines }
+        let dataset = labels.dataset
+        let replays = Dictionary(labels.humanReplays.map { ($0.rater, $0) }, uniquingKeysWith: { first, _ in first })
+        var labelledBy: [String: Int] = [:]
+        var rows: [[String]] = []
+        for queue in assignment.queues {
+            var done = 0
+            for item in queue.items {
+                guard let position = dataset.indexByID[item], replays[queue.rater]?.current(at: position)?.kind == .label else { continue }
+                done += 1
+                labelledBy[item, default: 0] += 1
+            }
+            rows.append([queue.rater, "\(queue.items.count)", "\(done)", "\(queue.items.count - done)"])
+        }
+        let items = assignment.ratersPerItem.count
+        let reached = labelledBy.values.filter { $0 >= assignment.overlap }.count
+        lines.append("assignment: \(items) items, \(assignment.overlap) raters each (seed \(assignment.seed)); \(reached) of \(items) items have \(assignment.overlap) labels")
+        lines += TextTable.render(header: ["rater", "assigned", "labelled", "remaining"], rows: rows, rightAligned: [1, 2, 3], rule: true, indent: "  ")
+        return lines
+    }
+}

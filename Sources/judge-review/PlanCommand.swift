@@ -1,0 +1,200 @@
+import ArgumentParser
+import Foundation
+import ReviewCore
+
+/// `judge-review plan`: how many items or labels a study needs for the intervals it must report.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Plan how many items or labels a study needs: kappa, sensitivity, specificity, or the corrected rate.",
+        subcommands: [PlanKappa.self, PlanSensitivity.self, PlanSpecificity.self, PlanRate.self])
+}
+
+/// Options every plan shares.
+struct PlanCommonOptions: ParsableArguments {
+    @Option(help: "Confidence of the interval.")
+    var confidence = 0.95
+
+    @Option(help: "Seconds a clinician spends on an item, to print hours of clinician time (with --study: the study's measured median).")
+    var secondsPerItem: Double?
+
+    /// Hours for `labels` labels, when the seconds an item are known.
+    func hours(_ labels: Int, seconds: Double?) -> String {
+        guard let seconds = secondsPerItem ?? seconds else { return "" }
+        return String(format: "%.1f", Double(labels) * seconds / 3600)
+    }
+}
+
+/// Runs a plan: invalid input is one line and exit status 2.
+private func planning(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let invalid as LabelPlanning.InvalidInput {
+        CommandOutput.error(command: "plan", invalid.description)
+        throw ExitCode(2)
+    }
+}
+
+struct PlanKappa: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kappa",
+        abstract: "Items for Cohen's kappa (two raters, a binary verdict) by Donner & Eliasziw and by the asymptotic variance.",
+        discussion: "Example: judge-review plan kappa --kappa 0.8 --lower 0.7 --upper 0.9 --prevalence 0.2")
+
+    @Option(help: "The kappa expected.")
+    var kappa: Double
+    @Option(help: "The interval's lower bound must be at least this.")
+    var lower: Double
+    @Option(help: "The interval's upper bound must be at most this (leave out for a one-sided bound).")
+    var upper: Double?
+    @Option(help: "The share of inappropriate responses among the items.")
+    var prevalence: Double
+    @OptionGroup var common: PlanCommonOptions
+
+    func run() throws {
+        try planning {
+            let goodnessOfFit = try LabelPlanning.kappaItemsGoodnessOfFit(kappa0: kappa, lower: lower, upper: upper, prevalence: prevalence, confidence: common.confidence)
+            let asymptotic = try LabelPlanning.kappaItemsAsymptotic(kappa0: kappa, lower: lower, upper: upper, prevalence: prevalence, confidence: common.confidence)
+            let bounds = upper.map { "[\(lower), \($0)]" } ?? "a lower bound of \(lower)"
+            CommandOutput.line("items for Cohen's kappa \(kappa) with \(bounds) at \(Int((common.confidence * 100).rounded()))%, prevalence \(prevalence), two raters an item")
+            let rows = [["Donner & Eliasziw (1992), goodness of fit", "\(goodnessOfFit)", common.hours(2 * goodnessOfFit, seconds: nil)],
+                        ["Fleiss, Cohen & Everitt (1969), asymptotic variance", "\(asymptotic)", common.hours(2 * asymptotic, seconds: nil)]]
+            for line in TextTable.render(header: ["method", "items", "clinician hours (2 labels an item)"], rows: rows, rightAligned: [1, 2], rule: true) {
+                CommandOutput.line(line)
+            }
+        }
+    }
+}
+
+struct PlanSensitivity: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sensitivity",
+        abstract: "Items for the judge's sensitivity within ± a half-width (Buderer 1996).",
+        discussion: "Example: judge-review plan sensitivity --sensitivity 0.85 --half-width 0.05 --prevalence 0.1")
+
+    @Option(help: "The sensitivity expected (share of inappropriate responses the judge catches).")
+    var sensitivity: Double
+    @Option(help: "Half the interval's width.")
+    var halfWidth: Double
+    @Option(help: "The share of inappropriate responses among the items.")
+    var prevalence: Double
+    @OptionGroup var common: PlanCommonOptions
+
+    func run() throws {
+        try planning {
+            let (cases, items) = try LabelPlanning.sensitivityItems(sensitivity: sensitivity, halfWidth: halfWidth, prevalence: prevalence, confidence: common.confidence)
+            CommandOutput.line("sensitivity \(sensitivity) ± \(halfWidth) at \(Int((common.confidence * 100).rounded()))% (Buderer 1996): \(cases) inappropriate responses, so \(items) items at prevalence \(prevalence)\(common.hours(items, seconds: nil).isEmpty ? "" : "; \(common.hours(items, seconds: nil)) clinician hours")")
+        }
+    }
+}
+
+struct PlanSpecificity: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "specificity",
+        abstract: "Items for the judge's specificity within ± a half-width (Buderer 1996).",
+        discussion: "Example: judge-review plan specificity --specificity 0.95 --half-width 0.03 --prevalence 0.1")
+
+    @Option(help: "The specificity expected (share of appropriate responses the judge passes).")
+    var specificity: Double
+    @Option(help: "Half the interval's width.")
+    var halfWidth: Double
+    @Option(help: "The share of inappropriate responses among the items.")
+    var prevalence: Double
+    @OptionGroup var common: PlanCommonOptions
+
+    func run() throws {
+        try planning {
+            let (cases, items) = try LabelPlanning.specificityItems(specificity: specificity, halfWidth: halfWidth, prevalence: prevalence, confidence: common.confidence)
+            CommandOutput.line("specificity \(specificity) ± \(halfWidth) at \(Int((common.confidence * 100).rounded()))% (Buderer 1996): \(cases) appropriate responses, so \(items) items at prevalence \(prevalence)\(common.hours(items, seconds: nil).isEmpty ? "" : "; \(common.hours(items, seconds: nil)) clinician hours")")
+        }
+    }
+}
+
+struct PlanRate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rate",
+        abstract: "Labels for the corrected rate of inappropriate responses: humans only, Rogan–Gladen, prediction-powered.",
+        discussion: """
+            With --study, what is not given comes from the study: the human reference's rate, the judge's sensitivity and specificity \
+            against it, the pool of judged items and the median seconds an item. \
+            Example: judge-review plan rate --prevalence 0.1 --sensitivity 0.85 --specificity 0.95 --half-width 0.05
+            """)
+
+    @Option(help: "The share of inappropriate responses expected.")
+    var prevalence: Double?
+    @Option(help: "The judge's sensitivity expected.")
+    var sensitivity: Double?
+    @Option(help: "The judge's specificity expected.")
+    var specificity: Double?
+    @Option(help: "Half the interval's width.")
+    var halfWidth: Double
+    @Option(help: "Judged items the labels are drawn from (default: unlimited).")
+    var pool: Int?
+    @Option(help: "A study whose labels so far fill in what is not given.")
+    var study: String?
+    @OptionGroup var common: PlanCommonOptions
+
+    func run() throws {
+        try planning {
+            var measured: (prevalence: Double?, sensitivity: Double?, specificity: Double?, pool: Int?, seconds: Double?) = (nil, nil, nil, nil, nil)
+            if let study {
+                try CommandOutput.reportingErrors(command: "plan") { measured = try Self.fromStudy(study) }
+            }
+            guard let prevalence = prevalence ?? measured.prevalence, let sensitivity = sensitivity ?? measured.sensitivity,
+                  let specificity = specificity ?? measured.specificity else {
+                throw LabelPlanning.InvalidInput("give --prevalence, --sensitivity and --specificity (or --study with labels that measure them)")
+            }
+            let pool = self.pool ?? measured.pool
+            let plans = try LabelPlanning.rateLabels(prevalence: prevalence, sensitivity: sensitivity, specificity: specificity,
+                                                     halfWidth: halfWidth, pool: pool, confidence: common.confidence)
+            CommandOutput.line(String(format: "labels for the rate of inappropriate responses within ±%.3f at %d%%: prevalence %.3f, sensitivity %.3f, specificity %.3f, pool %@",
+                                      halfWidth, Int((common.confidence * 100).rounded()), prevalence, sensitivity, specificity, pool.map { "\($0) judged items" } ?? "unlimited"))
+            let rows = plans.map { plan -> [String] in
+                let name: String
+                switch plan.estimator {
+                case .humans: name = "humans only"
+                case .roganGladen: name = "Rogan–Gladen (judge corrected by measured sensitivity and specificity)"
+                case .ppi: name = "prediction-powered (PPI++; the predictive-value form is the same asymptotically)"
+                }
+                return [name, plan.labels.map(String.init) ?? "not reachable", plan.labels.map { common.hours($0, seconds: measured.seconds) } ?? ""]
+            }
+            for line in TextTable.render(header: ["estimator", "labels", "clinician hours"], rows: rows, rightAligned: [1, 2], rule: true) {
+                CommandOutput.line(line)
+            }
+        }
+    }
+
+    /// The study's measured prevalence, sensitivity and specificity (against the human reference), judged pool
+    /// and median seconds an item.
+    static func fromStudy(_ path: String) throws -> (prevalence: Double?, sensitivity: Double?, specificity: Double?, pool: Int?, seconds: Double?) {
+        let labels = try LabelPlace.resolve(path).labels(strict: false, requireLogs: true)
+        let references = labels.referenceColumn(adjudicated: true)
+        var matrix = (tp: 0, fn: 0, fp: 0, tn: 0)
+        var pool = 0
+        for (position, item) in labels.dataset.items.enumerated() {
+            let judge = item.judgeVerdict
+            if judge != .noVerdict { pool += 1 }
+            guard let reference = references[position], reference.source != .tie else { continue }
+            switch (item.criterion.verdict(for: reference.answer), judge) {
+            case (.inappropriate, .inappropriate): matrix.tp += 1
+            case (.inappropriate, .appropriate): matrix.fn += 1
+            case (.appropriate, .inappropriate): matrix.fp += 1
+            case (.appropriate, .appropriate): matrix.tn += 1
+            default: continue
+            }
+        }
+        let positives = matrix.tp + matrix.fn, negatives = matrix.fp + matrix.tn
+        var seconds: [Double] = []
+        for replay in labels.humanReplays {
+            for position in labels.dataset.items.indices {
+                if let ms = replay.current(at: position)?.ms, ms > 0 { seconds.append(Double(ms) / 1000) }
+            }
+        }
+        seconds.sort()
+        return (positives + negatives > 0 ? Double(positives) / Double(positives + negatives) : nil,
+                positives > 0 ? Double(matrix.tp) / Double(positives) : nil,
+                negatives > 0 ? Double(matrix.tn) / Double(negatives) : nil,
+                pool > 0 ? pool : nil,
+                seconds.isEmpty ? nil : seconds[seconds.count / 2])
+    }
+}
