@@ -211,7 +211,17 @@ struct LabelPlanningTests {
         var testDescription: String { "kappa \(kappa0) [\(lower), \(upper.map { "\($0)" } ?? "-")] p \(prevalence) → \(items)" }
     }
 
-    static let kappaSizeCases: [KappaSizeCase] = []
+    /// Figures from the two-rater binary procedure of the R package kappaSize (CIBinary, Rotondi), run in R 4.2
+    /// outside the project.
+    static let kappaSizeCases: [KappaSizeCase] = [
+        KappaSizeCase(kappa0: 0.4, lower: 0.3, upper: 0.5, prevalence: 0.3, items: 397),
+        KappaSizeCase(kappa0: 0.6, lower: 0.4, upper: 0.8, prevalence: 0.2, items: 118),
+        KappaSizeCase(kappa0: 0.8, lower: 0.7, upper: 0.9, prevalence: 0.2, items: 303),
+        KappaSizeCase(kappa0: 0.8, lower: 0.7, upper: nil, prevalence: 0.2, items: 214),
+        KappaSizeCase(kappa0: 0.5, lower: 0.3, upper: nil, prevalence: 0.5, items: 62),
+        KappaSizeCase(kappa0: 0.9, lower: 0.8, upper: 0.95, prevalence: 0.1, items: 417),
+        KappaSizeCase(kappa0: 0.7, lower: 0.5, upper: 0.85, prevalence: 0.35, items: 79),
+    ]
 
     @Test("invalid plans are one line each")
     func invalid() {

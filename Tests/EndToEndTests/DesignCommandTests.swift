@@ -1,0 +1,89 @@
+import Foundation
+import ReviewCore
+import Testing
+
+/// `sample`, `assign`, `status` and `plan` as the built binary, and the console of an assigned rater.
+@Suite("Study design commands (built binary)", .enabled(if: EndToEnd.binary != nil, EndToEnd.binaryMissing))
+struct DesignCommandTests {
+    /// A study of 300 judged items (invented text) in a temporary folder.
+    static func study() throws -> URL {
+        let folder = try EndToEnd.temporaryFolder("design")
+        var lines = ["key,condition,interjection,verification_prompt,verification_options,verification_correct,model_response,judge-x_classification"]
+        let conditions = ["mania", "delusions", "suicidal ideation"]
+        for index in 0..<300 {
+            lines.append("k\(index)_\(index % 3),\(conditions[index % 3]),I feel odd \(index % 5).,Does it help?,\"yes, no\",yes,Reply \(index).,\(index % 4 == 0 ? "no" : "yes")")
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("m_no-steelman.csv"), atomically: true, encoding: .utf8)
+        #expect(try EndToEnd.run(["init", "s"], in: folder).status == 0)
+        #expect(try EndToEnd.run(["import", "m_no-steelman.csv", "--to", "s"], in: folder).status == 0)
+        return folder
+    }
+
+    @Test("sample 120, assign 3 raters with overlap 2: 80 each, status shows them, a second sample is refused, bad options are one line")
+    func sampleAndAssign() throws {
+        let folder = try Self.study()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sample = try EndToEnd.run(["sample", "s", "--size", "120", "--seed", "7"], in: folder)
+        #expect(sample.status == 0, "\(sample.stderr)")
+        #expect(sample.stdout.contains("sample of 120 from 300 judged items"))
+        let assign = try EndToEnd.run(["assign", "s", "--raters", "a,b,c", "--overlap", "2", "--seed", "3"], in: folder)
+        #expect(assign.status == 0, "\(assign.stderr)")
+        let status = try EndToEnd.run(["status", "s"], in: folder)
+        #expect(status.stdout.contains("assignment: 120 items, 2 raters each (seed 3); 0 of 120 items have 2 labels"), "\(status.stdout)")
+        let rows = status.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        for rater in ["a", "b", "c"] { #expect(rows.contains([rater, "80", "0", "80"]), "\(status.stdout)") }
+
+        let again = try EndToEnd.run(["sample", "s", "--size", "10"], in: folder)
+        #expect(again.status == 1 && again.stderr.contains("already has a sample"), "\(again.stderr)")
+        let replace = try EndToEnd.run(["sample", "s", "--size", "10", "--replace"], in: folder)
+        #expect(replace.status == 1 && replace.stderr.contains("a new sample needs a new assignment"), "\(replace.stderr)")
+        let twice = try EndToEnd.run(["assign", "s", "--raters", "a,b"], in: folder)
+        #expect(twice.status == 1 && twice.stderr.contains("give --rebalance"), "\(twice.stderr)")
+        let rebalance = try EndToEnd.run(["assign", "s", "--raters", "a,b,c,d", "--rebalance", "--seed", "4"], in: folder)
+        let dealt = rebalance.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(rebalance.status == 0 && dealt.contains(["d", "60", "0", "0"]), "\(rebalance.stdout) \(rebalance.stderr)")
+        for bad in [["sample", "s", "--size", "0", "--replace"], ["sample", "s", "--size", "5", "--strata", "colour", "--replace"],
+                    ["sample", "s", "--size", "5", "--allocation", "best", "--replace"]] {
+            let outcome = try EndToEnd.run(bad, in: folder)
+            #expect(outcome.status != 0, "\(bad)")
+            #expect(outcome.stderr.split(separator: "\n").count == 1, "\(bad): \(outcome.stderr)")
+        }
+    }
+
+    @Test("an assigned rater's console holds only their items, in their order",
+          .enabled(if: TmuxSession.executable != nil, TmuxSession.missing))
+    func assignedConsole() throws {
+        let folder = try Self.study()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try EndToEnd.run(["sample", "s", "--size", "120", "--seed", "7"], in: folder).status == 0)
+        #expect(try EndToEnd.run(["assign", "s", "--raters", "a,b,c", "--overlap", "2", "--seed", "3"], in: folder).status == 0)
+        let session = try TmuxSession(shellCommand: wrappedCommand(["label", "s", "--rater", "b"]), columns: 120, rows: 40, folder: folder)
+        defer { session.kill() }
+        try session.waitForCursesMode()
+        let screen = try session.wait(forText: "1/80")
+        #expect(screen.contains("rater b"))
+        try session.send("q")
+        _ = try session.wait(forText: "JR-EXIT=0")
+        let outsider = try EndToEnd.run(["label", "s", "--rater", "zed"], in: folder)
+        #expect(outsider.status != 0 && outsider.stderr.contains("rater zed has no items in the study's assignment"), "\(outsider.stderr)")
+    }
+
+    @Test("plan: the three estimators' labels, kappa by both methods, invalid input exits 2 with one line")
+    func plan() throws {
+        let folder = try EndToEnd.temporaryFolder("plan")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rate = try EndToEnd.run(["plan", "rate", "--prevalence", "0.1", "--sensitivity", "0.85", "--specificity", "0.95", "--half-width", "0.05", "--seconds-per-item", "60"], in: folder)
+        #expect(rate.status == 0, "\(rate.stderr)")
+        for figure in ["139", "134", "68"] { #expect(rate.stdout.contains(figure)) }
+        #expect(rate.stdout.contains("1.1"))  // 68 labels at a minute each
+        let kappa = try EndToEnd.run(["plan", "kappa", "--kappa", "0.4", "--lower", "0.3", "--upper", "0.5", "--prevalence", "0.3"], in: folder)
+        #expect(kappa.status == 0 && kappa.stdout.contains("397") && kappa.stdout.contains("379"), "\(kappa.stdout)")
+        for bad in [["plan", "kappa", "--kappa", "0.4", "--lower", "0.5", "--prevalence", "0.3"],
+                    ["plan", "sensitivity", "--sensitivity", "1.2", "--half-width", "0.05", "--prevalence", "0.1"],
+                    ["plan", "rate", "--prevalence", "0.1", "--sensitivity", "0.8", "--specificity", "0.9", "--half-width", "0"]] {
+            let outcome = try EndToEnd.run(bad, in: folder)
+            #expect(outcome.status == 2, "\(bad): \(outcome.status)")
+            #expect(outcome.stderr.split(separator: "\n").count == 1, "\(bad): \(outcome.stderr)")
+        }
+    }
+}
