@@ -144,6 +144,11 @@ struct PlanRate: ParsableCommand {
                   let specificity = specificity ?? measured.specificity else {
                 throw LabelPlanning.InvalidInput("give --prevalence, --sensitivity and --specificity (or --study with labels that measure them)")
             }
+            // A value measured at 0 or 1 (no miss among few labels) cannot plan anything: say where it came from.
+            for (name, given, value) in [("prevalence", self.prevalence, prevalence), ("sensitivity", self.sensitivity, sensitivity), ("specificity", self.specificity, specificity)]
+                where given == nil && (value <= 0 || value >= 1) {
+                throw LabelPlanning.InvalidInput("the study's labels measure \(name) \(value), which no plan can use; give --\(name) with the value you expect")
+            }
             let pool = self.pool ?? measured.pool
             let plans = try LabelPlanning.rateLabels(prevalence: prevalence, sensitivity: sensitivity, specificity: specificity,
                                                      halfWidth: halfWidth, pool: pool, confidence: common.confidence)
