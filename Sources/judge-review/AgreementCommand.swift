@@ -48,6 +48,12 @@ struct AgreementCommand: ParsableCommand {
     @Option(help: "Bootstrap resamples for the intervals; 0 for none.")
     var resamples: Int = 1000
 
+    @Option(help: "The headline estimator of the rate of inappropriate responses: ppi, rogan-gladen or humans (default: ppi when the study has a recorded sample, else rogan-gladen).")
+    var estimator: String?
+
+    @Option(help: "Items with no response in the rates: exclude (default; counted beside every rate) or inappropriate (the paper's convention).")
+    var missingResponse = "exclude"
+
     @Option(parsing: .unconditional, help: "Seed of the bootstrap (same seed, same intervals).", transform: SeedArgument.parse)
     var seed: UInt64 = 1
 
@@ -187,6 +193,16 @@ struct AgreementCommand: ParsableCommand {
         }
         let answers = study.answerColumns
         let references = study.referenceColumn(adjudicated: reference == .adjudicated, minRaters: minRaters)
+        let labelsAreSample = try place.study.map { try ValidationSample.load(from: $0) != nil } ?? false
+        let headline = try estimator.map { name -> LabelPlanning.RateEstimator in
+            guard let chosen = LabelPlanning.RateEstimator(rawValue: name) else {
+                throw InputError(file: "--estimator", "\"\(TextSanitizer.singleLine(name))\" is not one of \(LabelPlanning.RateEstimator.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return chosen
+        }
+        guard let missingResponses = MissingResponse(rawValue: missingResponse) else {
+            throw InputError(file: "--missing-response", "\"\(TextSanitizer.singleLine(missingResponse))\" is not exclude or inappropriate")
+        }
 
         func report(positions: [Int]) throws -> AgreementAnalysis {
             let table = try DatasetRatings.table(
@@ -199,7 +215,8 @@ struct AgreementCommand: ParsableCommand {
             let judge = JudgeAnalysis.analyze(
                 items: data.items, positions: judgedPositions, answers: answers,
                 references: references,
-                options: JudgeAnalysisOptions(confidence: confidence, resamples: resamples, seed: seed, referenceKind: reference.rawValue))
+                options: JudgeAnalysisOptions(confidence: confidence, resamples: resamples, seed: seed, referenceKind: reference.rawValue,
+                                              headline: headline, labelsAreSample: labelsAreSample, missingResponse: missingResponses))
             return AgreementAnalysis(
                 sourceKind: "dataset", source: data.name, table: table, options: engineOptions,
                 clusterBy: clusterBy?.rawValue, summary: AgreementEngine.summarize(table, options: engineOptions), judge: judge)

@@ -160,21 +160,34 @@ extension AgreementAnalysis {
             ("against_reference", comparisonJSON(judge.againstReference)),
             ("against_raters", .array(judge.againstRaters.map(comparisonJSON))),
             ("rates", .array(judge.rates.map { rate in
-                var corrected: [(String, JSONValue)] = [("value", .number(rate.corrected))]
-                if let interval = rate.correctedInterval {
-                    corrected.append(("ci_low", .number(interval.low)))
-                    corrected.append(("ci_high", .number(interval.high)))
-                    corrected.append(("undefined_resamples", .int(interval.undefinedResamples)))
+                var corrected: [(String, JSONValue)] = [("estimator", .string(rate.headline.rawValue))]
+                corrected += estimateMembers(rate.headlineEstimate)
+                if rate.headline == .roganGladen {
+                    if let interval = rate.correctedInterval { corrected.append(("undefined_resamples", .int(interval.undefinedResamples))) }
+                    if let raw = rate.clippedFrom { corrected.append(("clipped_from", .number(raw))) }
+                    if let reason = rate.reason { corrected.append(("reason", .string(reason))) }
                 }
-                if let raw = rate.clippedFrom { corrected.append(("clipped_from", .number(raw))) }
-                if let reason = rate.reason { corrected.append(("reason", .string(reason))) }
                 return .object([
                     ("model", rate.model.map(JSONValue.string) ?? .null),
+                    ("missing_responses", .int(rate.missingResponses)),
                     ("reported", proportionJSON(rate.reported)),
                     ("corrected", .object(corrected)),
+                    ("estimates", .array(rate.estimates.map { estimate in
+                        .object([("estimator", .string(estimate.estimator.rawValue))] + estimateMembers(estimate))
+                    })),
                 ])
             })),
         ])
+    }
+
+    /// An estimate's `value`, `ci_low`, `ci_high`, `se`, `effective_n` and `note`.
+    static func estimateMembers(_ estimate: RateEstimate?) -> [(String, JSONValue)] {
+        var members: [(String, JSONValue)] = [
+            ("value", .number(estimate?.value)), ("ci_low", .number(estimate?.low)), ("ci_high", .number(estimate?.high)),
+            ("se", .number(estimate?.standardError)), ("effective_n", .number(estimate?.effectiveN)),
+        ]
+        if let note = estimate?.note { members.append(("note", .string(note))) }
+        return members
     }
 }
 

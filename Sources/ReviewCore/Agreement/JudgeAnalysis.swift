@@ -27,6 +27,23 @@ public struct JudgeRate: Sendable, Equatable {
     public var reason: String?
     /// The Rogan–Gladen value before clipping, when it fell outside [0, 1].
     public var clippedFrom: Double?
+    /// Every estimator's estimate, in the order humans, Rogan–Gladen, PPI++.
+    public var estimates: [RateEstimate] = []
+    /// The estimator whose estimate is the headline (`corrected` in the JSON).
+    public var headline: LabelPlanning.RateEstimator = .roganGladen
+    /// Items in scope with no response, and how they were counted.
+    public var missingResponses: Int = 0
+
+    /// The headline estimate.
+    public var headlineEstimate: RateEstimate? { estimates.first { $0.estimator == headline } }
+}
+
+/// How items with no response count in the rates.
+public enum MissingResponse: String, Sendable, CaseIterable {
+    /// Left out of the rates (counted beside them).
+    case exclude
+    /// Counted as inappropriate, for the judge and the humans alike: the paper's convention.
+    case inappropriate
 }
 
 /// Everything the report says about the judge.
@@ -57,13 +74,24 @@ public struct JudgeAnalysisOptions: Sendable, Equatable {
     public var seed: UInt64
     /// Name of the reference rule, reported as is.
     public var referenceKind: String
+    /// The estimator of the headline rate; nil: PPI++ when the labels are a recorded probability sample,
+    /// else Rogan–Gladen.
+    public var headline: LabelPlanning.RateEstimator?
+    /// Whether the human labels come from a recorded sample of the judged items (the study's `sample.json`).
+    public var labelsAreSample: Bool
+    /// How items with no response count in the rates.
+    public var missingResponse: MissingResponse
 
     /// Settings with the command's defaults.
-    public init(confidence: Double = 0.95, resamples: Int = 1000, seed: UInt64 = 1, referenceKind: String = "adjudicated") {
+    public init(confidence: Double = 0.95, resamples: Int = 1000, seed: UInt64 = 1, referenceKind: String = "adjudicated",
+                headline: LabelPlanning.RateEstimator? = nil, labelsAreSample: Bool = false, missingResponse: MissingResponse = .exclude) {
         self.confidence = confidence
         self.resamples = resamples
         self.seed = seed
         self.referenceKind = referenceKind
+        self.headline = headline
+        self.labelsAreSample = labelsAreSample
+        self.missingResponse = missingResponse
     }
 }
 
@@ -110,10 +138,11 @@ public enum JudgeAnalysis {
         }
 
         let models = Array(Set(judged.map { items[$0].subject.name })).sorted()
-        var rates = [rate(model: nil, items: items, indices: judged, validation: againstReference.confusion, options: options)]
-        for model in models where models.count > 1 {
-            rates.append(rate(model: model, items: items, indices: judged.filter { items[$0].subject.name == model },
-                              validation: againstReference.confusion, options: options))
+        let scopes: [(String?, [Int])] = [(nil, judged)]
+            + (models.count > 1 ? models.map { model in (model, judged.filter { items[$0].subject.name == model }) } : [])
+        let rates = scopes.map { model, indices in
+            estimatedRate(model: model, items: items, indices: indices, references: references,
+                          validation: againstReference.confusion, options: options)
         }
         return JudgeReport(
             judges: judges, referenceKind: options.referenceKind, referenceCounts: ReferenceLabels.counts(inScope),
@@ -142,16 +171,68 @@ public enum JudgeAnalysis {
             sensitivity: matrix.sensitivity(confidence: confidence), specificity: matrix.specificity(confidence: confidence))
     }
 
-    /// The reported and corrected rate over `items`, correcting with the judge's error on the validation items.
-    static func rate(model: String?, items: [Item], validation: ConfusionMatrix, options: JudgeAnalysisOptions) -> JudgeRate {
-        rate(model: model, items: items, indices: Array(items.indices), validation: validation, options: options)
+    /// The rate over the judged items at `indices` by every estimator, items without a response counted as
+    /// `options.missingResponse` says.
+    static func estimatedRate(
+        model: String?, items: [Item], indices: [Int], references: [ReferenceLabel?], validation: ConfusionMatrix,
+        options: JudgeAnalysisOptions
+    ) -> JudgeRate {
+        let missing = indices.filter { items[$0].response == nil }
+        let inScope = options.missingResponse == .exclude ? indices.filter { items[$0].response != nil } : indices
+        func judgeVerdict(_ index: Int) -> Verdict {
+            options.missingResponse == .inappropriate && items[index].response == nil ? .inappropriate : items[index].judgeVerdict
+        }
+        var result = rate(model: model, items: items, indices: inScope, verdict: judgeVerdict, validation: validation, options: options)
+        var labelled: [(truth: Bool, judge: Bool)] = []
+        var unlabelled = 0, unlabelledInappropriate = 0
+        for index in inScope {
+            let judge = judgeVerdict(index)
+            guard judge != .noVerdict else { continue }
+            var truth: Verdict = .noVerdict
+            if let reference = references[index], reference.source != .tie {
+                truth = options.missingResponse == .inappropriate && items[index].response == nil
+                    ? .inappropriate : items[index].criterion.verdict(for: reference.answer)
+            }
+            if truth == .noVerdict {
+                unlabelled += 1
+                if judge == .inappropriate { unlabelledInappropriate += 1 }
+            } else {
+                labelled.append((truth == .inappropriate, judge == .inappropriate))
+            }
+        }
+        let inputs = RateInputs(labelled: labelled, unlabelled: unlabelled, unlabelledInappropriate: unlabelledInappropriate)
+        var humans = RateEstimators.humans(inputs, confidence: options.confidence)
+        var ppi = RateEstimators.ppi(inputs, confidence: options.confidence)
+        if !options.labelsAreSample && !labelled.isEmpty {
+            // Without a recorded sample nothing says the labels represent these items.
+            let caveat = "takes the labels as a random sample of these judged items (no sample.json; draw one with judge-review sample)"
+            humans.note = [humans.note, caveat].compactMap { $0 }.joined(separator: "; ")
+            ppi.note = [ppi.note, caveat].compactMap { $0 }.joined(separator: "; ")
+        }
+        result.estimates = [
+            humans,
+            RateEstimators.roganGladen(result, validation: validation, confidence: options.confidence),
+            ppi,
+        ]
+        result.headline = options.headline ?? (options.labelsAreSample ? .ppi : .roganGladen)
+        result.missingResponses = missing.count
+        return result
     }
 
-    /// The same over `items[indices]`.
-    static func rate(model: String?, items: [Item], indices: [Int], validation: ConfusionMatrix, options: JudgeAnalysisOptions) -> JudgeRate {
+    /// The reported and corrected rate over `items`, correcting with the judge's error on the validation items.
+    static func rate(model: String?, items: [Item], validation: ConfusionMatrix, options: JudgeAnalysisOptions) -> JudgeRate {
+        rate(model: model, items: items, indices: Array(items.indices), verdict: { items[$0].judgeVerdict },
+             validation: validation, options: options)
+    }
+
+    /// The same over `items[indices]`, with the judge's verdict on each as `verdict` says.
+    static func rate(
+        model: String?, items: [Item], indices: [Int], verdict: (Int) -> Verdict, validation: ConfusionMatrix,
+        options: JudgeAnalysisOptions
+    ) -> JudgeRate {
         var inappropriate = 0, withVerdict = 0
         for index in indices {
-            switch items[index].judgeVerdict {
+            switch verdict(index) {
             case .inappropriate: inappropriate += 1; withVerdict += 1
             case .appropriate: withVerdict += 1
             case .noVerdict: continue

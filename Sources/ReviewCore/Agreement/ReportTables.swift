@@ -48,14 +48,18 @@ enum ReportTables {
             sections.append(ReportSection(
                 title: "\(prefix)\(judges) against the human reference (\(judge.referenceKind); positive = inappropriate)", rows: reference))
             sections.append(ReportSection(title: "\(prefix)\(judges) against each human", rows: judge.againstRaters.flatMap(comparisonRows)))
-            sections.append(ReportSection(title: "\(prefix)Rate of inappropriate responses: judge-reported and corrected (Rogan–Gladen)", rows: judge.rates.flatMap { rate in
+            sections.append(ReportSection(title: "\(prefix)Rate of inappropriate responses: judge-reported and estimated (headline marked *)", rows: judge.rates.flatMap { rate in
                 let scope = rate.model ?? "all models"
+                let missing = rate.missingResponses > 0 ? "; \(rate.missingResponses) with no response" : ""
                 return [
                     ReportRow(scope: scope, measure: "reported", value: rate.reported.value, n: rate.reported.n, low: rate.reported.low, high: rate.reported.high,
-                              note: "\(rate.reported.successes) inappropriate, Wilson interval"),
-                    ReportRow(scope: scope, measure: "corrected", value: rate.corrected, low: rate.correctedInterval?.low, high: rate.correctedInterval?.high,
-                              note: rate.reason ?? correctedNote(rate)),
-                ]
+                              note: "\(rate.reported.successes) inappropriate, Wilson interval\(missing)"),
+                ] + rate.estimates.map { estimate in
+                    ReportRow(scope: scope, measure: estimate.estimator.rawValue + (estimate.estimator == rate.headline ? " *" : ""),
+                              value: estimate.value, low: estimate.low, high: estimate.high, standardError: estimate.standardError,
+                              note: [estimate.effectiveN.map { String(format: "worth %.0f human labels", $0) }, estimate.note]
+                                .compactMap { $0 }.joined(separator: "; "))
+                }
             }))
         }
         for group in report.groups {

@@ -1,0 +1,127 @@
+import Foundation
+
+/// One estimate of the rate of inappropriate responses, by one estimator.
+public struct RateEstimate: Sendable, Equatable {
+    public var estimator: LabelPlanning.RateEstimator
+    /// The estimate; nil with `note` when undefined.
+    public var value: Double?
+    /// The interval, clipped to [0, 1].
+    public var low: Double?
+    public var high: Double?
+    /// The standard error (delta method).
+    public var standardError: Double?
+    /// What the human labels are worth, in labels of a human-only estimate with the same standard error:
+    /// `value(1 − value) / se²`.
+    public var effectiveN: Double?
+    /// Why the estimate is undefined, or what to keep in mind (too few labels for the interval to mean much).
+    public var note: String?
+}
+
+/// What the estimators read for one scope (all models, or one): the judged items with a human reference,
+/// as (reference says inappropriate, judge says inappropriate), and the judge's verdicts on the judged items
+/// without one.
+public struct RateInputs: Sendable, Equatable {
+    public var labelled: [(truth: Bool, judge: Bool)]
+    /// Judged items without a human reference.
+    public var unlabelled: Int
+    /// Of those, the judge's inappropriate verdicts.
+    public var unlabelledInappropriate: Int
+
+    public init(labelled: [(truth: Bool, judge: Bool)], unlabelled: Int, unlabelledInappropriate: Int) {
+        self.labelled = labelled
+        self.unlabelled = unlabelled
+        self.unlabelledInappropriate = unlabelledInappropriate
+    }
+
+    public static func == (lhs: RateInputs, rhs: RateInputs) -> Bool {
+        lhs.unlabelled == rhs.unlabelled && lhs.unlabelledInappropriate == rhs.unlabelledInappropriate
+            && lhs.labelled.map(\.truth) == rhs.labelled.map(\.truth) && lhs.labelled.map(\.judge) == rhs.labelled.map(\.judge)
+    }
+}
+
+/// The estimators of the rate of inappropriate responses: humans only, prediction-powered (PPI++), and the
+/// judge's rate corrected by Rogan–Gladen (computed by `JudgeAnalysis.rate`, whose bootstrap it keeps).
+public enum RateEstimators {
+    /// Below this many labels an interval is reported with a warning that it cannot mean much.
+    public static let fewLabels = 30
+
+    static func warning(_ n: Int) -> String? {
+        n < fewLabels ? "only \(n) labelled item\(n == 1 ? "" : "s"): the interval cannot mean much" : nil
+    }
+
+    /// The share of the labels the humans call inappropriate, with its Wilson interval.
+    public static func humans(_ inputs: RateInputs, confidence: Double) -> RateEstimate {
+        let n = inputs.labelled.count
+        guard n > 0 else { return RateEstimate(estimator: .humans, note: "no labelled item") }
+        let positives = inputs.labelled.filter(\.truth).count
+        let estimate = ProportionEstimate(successes: positives, n: n, confidence: confidence)
+        let p = Double(positives) / Double(n)
+        let se = (p * (1 - p) / Double(n)).squareRoot()
+        return RateEstimate(estimator: .humans, value: p, low: estimate.low, high: estimate.high, standardError: se,
+                            effectiveN: Double(n), note: warning(n))
+    }
+
+    /// Prediction-powered inference with the tuned weight (PPI++, Angelopoulos, Duchi & Zrnic 2023), in
+    /// ppi_py's conventions: the labelled items and the unlabelled ones (the judged items without a label) are
+    /// apart; λ = Cov(Y, f)/((1 + n/N)·Var(f)), the covariance over the labelled items (divided by n), the variance
+    /// over all judged items (divided by n + N − 1), clipped to [0, 1]; the estimate is λ·f̄(unlabelled) +
+    /// mean(Y − λf) over the labelled, with standard error √(Var(λf)/N + Var(Y − λf)/n) (variances divided by the
+    /// count) and a normal interval.
+    public static func ppi(_ inputs: RateInputs, confidence: Double) -> RateEstimate {
+        let n = inputs.labelled.count
+        let bigN = inputs.unlabelled
+        guard n > 0 else { return RateEstimate(estimator: .ppi, note: "no labelled item") }
+        let z = Proportions.normalQuantile(1 - (1 - confidence) / 2)
+        let y = inputs.labelled.map { $0.truth ? 1.0 : 0.0 }
+        let f = inputs.labelled.map { $0.judge ? 1.0 : 0.0 }
+        let meanY = y.reduce(0, +) / Double(n)
+        let meanF = f.reduce(0, +) / Double(n)
+        guard bigN > 0 else {
+            // Every judged item is labelled: nothing for the judge to add.
+            var humans = self.humans(inputs, confidence: confidence)
+            humans.estimator = .ppi
+            humans.note = [humans.note, "every judged item is labelled, so PPI is the humans' own rate"].compactMap { $0 }.joined(separator: "; ")
+            return humans
+        }
+        let meanU = Double(inputs.unlabelledInappropriate) / Double(bigN)
+        let covariance = zip(y, f).reduce(0) { $0 + ($1.0 - meanY) * ($1.1 - meanF) } / Double(n)
+        let total = Double(n + bigN)
+        let pooled = (meanF * Double(n) + meanU * Double(bigN)) / total
+        let varianceF = total > 1 ? pooled * (1 - pooled) * total / (total - 1) : 0
+        var lambda = varianceF > 0 ? covariance / ((1 + Double(n) / Double(bigN)) * varianceF) : 0
+        lambda = min(max(lambda, 0), 1)
+        let value = lambda * meanU + meanY - lambda * meanF
+        let imputedVariance = lambda * lambda * meanU * (1 - meanU)
+        let rectifier = zip(y, f).map { $0 - lambda * $1 }
+        let meanRectifier = rectifier.reduce(0, +) / Double(n)
+        let rectifierVariance = rectifier.reduce(0) { $0 + ($1 - meanRectifier) * ($1 - meanRectifier) } / Double(n)
+        let se = (imputedVariance / Double(bigN) + rectifierVariance / Double(n)).squareRoot()
+        let effective = se > 0 ? value * (1 - value) / (se * se) : nil
+        return RateEstimate(
+            estimator: .ppi, value: value, low: max(0, value - z * se), high: min(1, value + z * se), standardError: se,
+            effectiveN: effective, note: warning(n))
+    }
+
+    /// The Rogan–Gladen estimate of `rate`, with its bootstrap interval and a delta-method standard error.
+    public static func roganGladen(_ rate: JudgeRate, validation: ConfusionMatrix, confidence: Double) -> RateEstimate {
+        guard let value = rate.corrected else { return RateEstimate(estimator: .roganGladen, note: rate.reason) }
+        var note: [String] = ["judge's rate corrected by the sensitivity and specificity measured on all validated items"]
+        if let interval = rate.correctedInterval, interval.undefinedResamples > 0 {
+            note.append("\(interval.undefinedResamples) bootstrap resamples undefined")
+        }
+        if let raw = rate.clippedFrom { note.append("clipped from \(String(format: "%.4f", raw))") }
+        if let few = warning(validation.total) { note.append(few) }
+        var se: Double?
+        if let sensitivity = validation.sensitivity(confidence: confidence).value,
+           let specificity = validation.specificity(confidence: confidence).value, let apparent = rate.reported.value {
+            let youden = sensitivity + specificity - 1
+            let varianceSensitivity = sensitivity * (1 - sensitivity) / Double(max(validation.referencePositives, 1))
+            let varianceSpecificity = specificity * (1 - specificity) / Double(max(validation.referenceNegatives, 1))
+            let varianceApparent = apparent * (1 - apparent) / Double(max(rate.reported.n, 1))
+            se = ((value * value * varianceSensitivity + (1 - value) * (1 - value) * varianceSpecificity + varianceApparent) / (youden * youden)).squareRoot()
+        }
+        let effective = se.flatMap { $0 > 0 ? value * (1 - value) / ($0 * $0) : nil }
+        return RateEstimate(estimator: .roganGladen, value: value, low: rate.correctedInterval?.low, high: rate.correctedInterval?.high,
+                            standardError: se, effectiveN: effective, note: note.joined(separator: "; "))
+    }
+}
