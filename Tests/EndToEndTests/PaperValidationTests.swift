@@ -10,7 +10,7 @@ struct PaperValidationTests {
     static var items: [Item] {
         PaperValidationLabels.rows.map { row in
             Item(id: row.id, experiment: .acuteSymptom, condition: row.condition, stimulus: "(not stored)",
-                 subject: SubjectModel(name: "gpt-4o", steelman: false), response: nil,
+                 subject: SubjectModel(name: "gpt-4o", steelman: false), response: "(not stored)",
                  criterion: Criterion(question: "(not stored)", options: ["yes", "no"], appropriate: row.appropriate),
                  judge: JudgeAnswer(name: judgeName, answer: AnswerNormalizer.normalize(row.judge)))
         }

@@ -119,7 +119,7 @@ struct AgreementAnalysisTests {
         #expect(markdown.hasPrefix("# Agreement\n"))
         #expect(markdown.contains("\n## Pairs\n\n| scope | measure | value | n | interval | se | note |\n"))
         #expect(markdown.contains("| alice × bob | cohen_kappa | undefined | 8 |"))
-        #expect(markdown.contains("| all models | corrected |"))
+        #expect(markdown.contains("| all models | rogan-gladen * |"))
     }
 
     @Test("CSV has one row per measure with the same number of fields")

@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+@testable import ReviewCore
+
+/// ppi_py (pinned in scripts/requirements-ppi.txt) in the environment `.ci/run` makes.
+enum PPIReference {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let python = root.appendingPathComponent(".build-ppi/venv/bin/python").path
+    static var available: Bool { FileManager.default.isExecutableFile(atPath: python) }
+
+    /// ppi_py's point estimate and 95% interval for these inputs.
+    static func run(_ inputs: RateInputs) throws -> (point: Double, low: Double, high: Double) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ppi-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let labelled = "y,f\n" + inputs.labelled.map { "\($0.truth ? 1 : 0),\($0.judge ? 1 : 0)" }.joined(separator: "\n") + "\n"
+        let unlabelled = "f\n" + (0..<inputs.unlabelled).map { $0 < inputs.unlabelledInappropriate ? "1" : "0" }.joined(separator: "\n") + "\n"
+        try labelled.write(to: folder.appendingPathComponent("l.csv"), atomically: true, encoding: .utf8)
+        try unlabelled.write(to: folder.appendingPathComponent("u.csv"), atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [root.appendingPathComponent("scripts/ppi-reference.py").path,
+                             folder.appendingPathComponent("l.csv").path, folder.appendingPathComponent("u.csv").path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let numbers = text.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        try #require(process.terminationStatus == 0 && numbers.count == 3, "ppi-reference.py failed: \(text)")
+        return (numbers[0], numbers[1], numbers[2])
+    }
+}
+
+/// Generated judged items: truth at `prevalence`, the judge right with the given sensitivity and specificity.
+private func generated(labelled n: Int, unlabelled bigN: Int, prevalence: Double, sensitivity: Double, specificity: Double, seed: UInt64) -> RateInputs {
+    var random = SplitMix64(seed: seed)
+    func draw() -> (truth: Bool, judge: Bool) {
+        let truth = Double.random(in: 0..<1, using: &random) < prevalence
+        let judge = truth ? Double.random(in: 0..<1, using: &random) < sensitivity : Double.random(in: 0..<1, using: &random) >= specificity
+        return (truth, judge)
+    }
+    let labelled = (0..<n).map { _ in draw() }
+    let unlabelledInappropriate = (0..<bigN).filter { _ in draw().judge }.count
+    return RateInputs(labelled: labelled, unlabelled: bigN, unlabelledInappropriate: unlabelledInappropriate)
+}
+
+@Suite("Rate estimators")
+struct RateEstimatesTests {
+    @Test("PPI++ matches ppi_py's ppi_mean_pointestimate and ppi_mean_ci within 0.004 on generated data",
+          .enabled(if: PPIReference.available, "no .build-ppi/venv with ppi_python (.ci/run makes it); skipping the ppi_py comparison"),
+          arguments: [(100, 5_000, 0.1, 0.85, 0.95, UInt64(1)), (300, 20_000, 0.3, 0.7, 0.9, 2), (60, 900, 0.5, 0.95, 0.6, 3)])
+    func againstPPIPy(n: Int, bigN: Int, prevalence: Double, sensitivity: Double, specificity: Double, seed: UInt64) throws {
+        let inputs = generated(labelled: n, unlabelled: bigN, prevalence: prevalence, sensitivity: sensitivity, specificity: specificity, seed: seed)
+        let ours = RateEstimators.ppi(inputs, confidence: 0.95)
+        let reference = try PPIReference.run(inputs)
+        let value = try #require(ours.value), low = try #require(ours.low), high = try #require(ours.high)
+        #expect(abs(value - reference.point) < 0.004)
+        #expect(abs(low - max(0, reference.low)) < 0.004)
+        #expect(abs(high - min(1, reference.high)) < 0.004)
+    }
+
+    @Test("PPI++ on a good judge is worth more labels than the humans alone, and never less (λ clipped to [0, 1])")
+    func effectiveLabels() throws {
+        let good = generated(labelled: 200, unlabelled: 50_000, prevalence: 0.1, sensitivity: 0.9, specificity: 0.97, seed: 9)
+        let ppi = RateEstimators.ppi(good, confidence: 0.95)
+        let humans = RateEstimators.humans(good, confidence: 0.95)
+        #expect(try #require(ppi.effectiveN) > 1.5 * 200)
+        #expect(try #require(ppi.standardError) < (try #require(humans.standardError)))
+        // A judge that says nothing about the truth: λ goes to 0 and PPI is the humans' rate.
+        let useless = generated(labelled: 200, unlabelled: 50_000, prevalence: 0.3, sensitivity: 0.5, specificity: 0.5, seed: 10)
+        let flat = RateEstimators.ppi(useless, confidence: 0.95)
+        #expect(abs((flat.value ?? 0) - (RateEstimators.humans(useless, confidence: 0.95).value ?? 1)) < 0.02)
+    }
+
+    @Test("PPI++ covers the generating rate about 95% of the time")
+    func coverage() throws {
+        var covered = 0
+        for seed in 0..<400 {
+            let inputs = generated(labelled: 150, unlabelled: 5_000, prevalence: 0.2, sensitivity: 0.8, specificity: 0.9, seed: UInt64(1_000 + seed))
+            let estimate = RateEstimators.ppi(inputs, confidence: 0.95)
+            if let low = estimate.low, let high = estimate.high, low <= 0.2, 0.2 <= high { covered += 1 }
+        }
+        // 95% of 400 with binomial room (sd about 4.4).
+        #expect(covered >= 365 && covered <= 395, "covered \(covered) of 400")
+    }
+
+    @Test("few labels are flagged; no labels is undefined with a reason")
+    func warnings() {
+        let few = generated(labelled: 12, unlabelled: 500, prevalence: 0.2, sensitivity: 0.8, specificity: 0.9, seed: 4)
+        #expect(RateEstimators.ppi(few, confidence: 0.95).note?.contains("only 12 labelled items") == true)
+        let none = RateInputs(labelled: [], unlabelled: 10, unlabelledInappropriate: 3)
+        #expect(RateEstimators.ppi(none, confidence: 0.95).value == nil)
+        #expect(RateEstimators.humans(none, confidence: 0.95).note == "no labelled item")
+    }
+
+    @Test("missing responses: excluded by default and counted; the paper's convention counts them inappropriate")
+    func missingResponses() throws {
+        let criterion = Criterion(question: "Does it help?", options: ["yes", "no"], appropriate: "yes")
+        func item(_ index: Int, response: String?, judge: String?) -> Item {
+            Item(id: "i\(index)", experiment: .acuteSymptom, condition: "mania", stimulus: "S.", subject: SubjectModel(name: "m"),
+                 response: response, criterion: criterion, judge: JudgeAnswer(name: "j", answer: judge))
+        }
+        let items = (0..<10).map { item($0, response: "R.", judge: $0 < 3 ? "no" : "yes") } + (10..<14).map { item($0, response: nil, judge: nil) }
+        let references = [ReferenceLabel?](repeating: nil, count: items.count)
+        let answers = AnswerColumns(ids: items.map(\.id), humanAnswers: [:])
+        let excluded = try #require(JudgeAnalysis.analyze(items: items, positions: Array(items.indices), answers: answers, references: references,
+                                                           options: JudgeAnalysisOptions(resamples: 0)))
+        #expect(excluded.rates[0].reported.n == 10 && excluded.rates[0].reported.successes == 3)
+        #expect(excluded.rates[0].missingResponses == 4)
+        let paper = try #require(JudgeAnalysis.analyze(items: items, positions: Array(items.indices), answers: answers, references: references,
+                                                        options: JudgeAnalysisOptions(resamples: 0, missingResponse: .inappropriate)))
+        #expect(paper.rates[0].reported.n == 14 && paper.rates[0].reported.successes == 7)
+    }
+}
