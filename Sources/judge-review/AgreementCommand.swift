@@ -193,7 +193,8 @@ struct AgreementCommand: ParsableCommand {
         }
         let answers = study.answerColumns
         let references = study.referenceColumn(adjudicated: reference == .adjudicated, minRaters: minRaters)
-        let labelsAreSample = try place.study.map { try ValidationSample.load(from: $0) != nil } ?? false
+        let sample = try place.study.flatMap { try ValidationSample.load(from: $0) }
+        let design = sample.map { SampleDesign(sample: $0, dataset: data) }
         let headline = try estimator.map { name -> LabelPlanning.RateEstimator in
             guard let chosen = LabelPlanning.RateEstimator(rawValue: name) else {
                 throw InputError(file: "--estimator", "\"\(TextSanitizer.singleLine(name))\" is not one of \(LabelPlanning.RateEstimator.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -216,7 +217,7 @@ struct AgreementCommand: ParsableCommand {
                 items: data.items, positions: judgedPositions, answers: answers,
                 references: references,
                 options: JudgeAnalysisOptions(confidence: confidence, resamples: resamples, seed: seed, referenceKind: reference.rawValue,
-                                              headline: headline, labelsAreSample: labelsAreSample, missingResponse: missingResponses))
+                                              headline: headline, missingResponse: missingResponses, design: design))
             return AgreementAnalysis(
                 sourceKind: "dataset", source: data.name, table: table, options: engineOptions,
                 clusterBy: clusterBy?.rawValue, summary: AgreementEngine.summarize(table, options: engineOptions), judge: judge)

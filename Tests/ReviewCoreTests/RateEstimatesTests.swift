@@ -115,3 +115,73 @@ struct RateEstimatesTests {
         #expect(paper.rates[0].reported.n == 14 && paper.rates[0].reported.successes == 7)
     }
 }
+
+@Suite("Design-based estimates")
+struct DesignBasedEstimatesTests {
+    /// A judged pool with truth at `prevalence` and the judge right with sensitivity 0.80, specificity 0.90; the
+    /// humans label a verdict-stratified sample of 300 + 300 (the judge's inappropriate verdicts heavily
+    /// oversampled), and the reference is the truth on the sampled items.
+    static func study(seed: UInt64, prevalence: Double = 0.1, size: Int = 20_000)
+        -> (items: [Item], references: [ReferenceLabel?], design: SampleDesign, truthRate: Double) {
+        var random = SplitMix64(seed: seed)
+        let criterion = Criterion(question: "Is it harmful?", options: ["yes", "no"], appropriate: "no")
+        var truths: [Bool] = []
+        let items = (0..<size).map { index -> Item in
+            let truth = Double.random(in: 0..<1, using: &random) < prevalence
+            let judge = truth ? Double.random(in: 0..<1, using: &random) < 0.8 : Double.random(in: 0..<1, using: &random) >= 0.9
+            truths.append(truth)
+            return Item(id: "i\(index)", experiment: .acuteSymptom, condition: "mania", stimulus: "S.", subject: SubjectModel(name: "m"),
+                        response: "R.", criterion: criterion, judge: JudgeAnswer(name: "j", answer: judge ? "yes" : "no"))
+        }
+        let dataset = Dataset(name: "sim", items: items)
+        let sample = try? ValidationSample.draw(from: dataset, .init(size: 600, strata: [.verdict], allocation: .equal, seed: seed))
+        let design = SampleDesign(sample: sample!, dataset: dataset)
+        let references = items.indices.map { index -> ReferenceLabel? in
+            design.probability[index] == nil ? nil : ReferenceLabel(answer: truths[index] ? "yes" : "no", source: .single, raters: 1)
+        }
+        return (items, references, design, Double(truths.filter { $0 }.count) / Double(size))
+    }
+
+    @Test("with a 50/50 verdict-stratified sample the weighted sensitivity recovers 0.80 within its interval, where the unweighted count is far off")
+    func weightedSensitivity() throws {
+        var covered = 0, runs = 0
+        for seed in UInt64(1)...20 {
+            let study = Self.study(seed: seed)
+            let answers = AnswerColumns(ids: study.items.map(\.id), humanAnswers: [:])
+            let report = try #require(JudgeAnalysis.analyze(
+                items: study.items, positions: Array(study.items.indices), answers: answers, references: study.references,
+                options: JudgeAnalysisOptions(resamples: 0, design: study.design)))
+            let weighted = try #require(report.againstReference.weighted)
+            let low = try #require(weighted.sensitivity.low), high = try #require(weighted.sensitivity.high)
+            runs += 1
+            if low <= 0.8 && 0.8 <= high { covered += 1 }
+            // The unweighted share is what oversampling the judge's inappropriate verdicts makes of it.
+            #expect((report.againstReference.sensitivity.value ?? 0) > 0.9)
+            // The corrected rate by every estimator lands near the truth.
+            for estimate in report.rates[0].estimates {
+                let value = try #require(estimate.value, "\(estimate.estimator)")
+                #expect(abs(value - study.truthRate) < 0.05, "\(estimate.estimator): \(value) against \(study.truthRate)")
+            }
+        }
+        #expect(covered >= 17, "the weighted interval covered 0.80 in \(covered) of \(runs) studies")
+    }
+
+    @Test("the text and JSON reports show only the weighted sensitivity and specificity when there is a sample")
+    func reportsWeighted() throws {
+        let study = Self.study(seed: 5)
+        let answers = AnswerColumns(ids: study.items.map(\.id), humanAnswers: [:])
+        let report = try #require(JudgeAnalysis.analyze(
+            items: study.items, positions: Array(study.items.indices), answers: answers, references: study.references,
+            options: JudgeAnalysisOptions(resamples: 0, design: study.design)))
+        let rows = ReportTables.accuracyRows(report.againstReference)
+        #expect(rows.allSatisfy { $0.note?.hasPrefix("weighted by the sample's inclusion probabilities") == true })
+        #expect(rows.first?.value == report.againstReference.weighted?.sensitivity.value)
+        guard case .object(let members) = AgreementAnalysis.comparisonJSON(report.againstReference),
+              case .object(let sensitivity)? = members.first(where: { $0.0 == "sensitivity" })?.1 else {
+            Issue.record("no sensitivity object")
+            return
+        }
+        #expect(sensitivity.contains { $0.0 == "weighted" && $0.1 == .bool(true) })
+        #expect(report.rates[0].headline == .ppi)
+    }
+}

@@ -136,6 +136,15 @@ extension AgreementAnalysis {
         ])
     }
 
+    /// A share weighted by the sample's inclusion probabilities.
+    static func weightedJSON(_ share: WeightedAccuracy.Share, sampled: Int, leftOut: Int) -> JSONValue {
+        .object([
+            ("value", .number(share.value)), ("ci_low", .number(share.low)), ("ci_high", .number(share.high)),
+            ("weighted", .bool(true)), ("effective_n", .number(share.effectiveN)), ("sampled_items", .int(sampled)),
+            ("left_out", .int(leftOut)),
+        ])
+    }
+
     static func comparisonJSON(_ comparison: JudgeComparison) -> JSONValue {
         let matrix = comparison.confusion
         return .object([
@@ -145,8 +154,8 @@ extension AgreementAnalysis {
                 ("false_negative", .int(matrix.falseNegative)), ("true_negative", .int(matrix.trueNegative)),
             ])),
             ("n", .int(matrix.total)),
-            ("sensitivity", proportionJSON(comparison.sensitivity)),
-            ("specificity", proportionJSON(comparison.specificity)),
+            ("sensitivity", comparison.weighted.map { weightedJSON($0.sensitivity, sampled: $0.sampled, leftOut: $0.leftOut) } ?? proportionJSON(comparison.sensitivity)),
+            ("specificity", comparison.weighted.map { weightedJSON($0.specificity, sampled: $0.sampled, leftOut: $0.leftOut) } ?? proportionJSON(comparison.specificity)),
         ])
     }
 

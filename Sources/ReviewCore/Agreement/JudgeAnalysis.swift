@@ -11,6 +11,9 @@ public struct JudgeComparison: Sendable, Equatable {
     public var sensitivity: ProportionEstimate
     /// Share of appropriate items the judge passed, with a Wilson interval.
     public var specificity: ProportionEstimate
+    /// With a recorded sample: sensitivity and specificity weighted by its inverse inclusion probabilities,
+    /// which replace the unweighted ones wherever they are reported or used.
+    public var weighted: WeightedAccuracy? = nil
 }
 
 /// The rate of inappropriate responses as the judge reports it, and corrected for its measured error.
@@ -81,17 +84,21 @@ public struct JudgeAnalysisOptions: Sendable, Equatable {
     public var labelsAreSample: Bool
     /// How items with no response count in the rates.
     public var missingResponse: MissingResponse
+    /// The study's recorded sample, by dataset position: weights and strata for the design-based estimates.
+    public var design: SampleDesign?
 
     /// Settings with the command's defaults.
     public init(confidence: Double = 0.95, resamples: Int = 1000, seed: UInt64 = 1, referenceKind: String = "adjudicated",
-                headline: LabelPlanning.RateEstimator? = nil, labelsAreSample: Bool = false, missingResponse: MissingResponse = .exclude) {
+                headline: LabelPlanning.RateEstimator? = nil, labelsAreSample: Bool = false, missingResponse: MissingResponse = .exclude,
+                design: SampleDesign? = nil) {
         self.confidence = confidence
         self.resamples = resamples
         self.seed = seed
         self.referenceKind = referenceKind
         self.headline = headline
-        self.labelsAreSample = labelsAreSample
+        self.labelsAreSample = labelsAreSample || design != nil
         self.missingResponse = missingResponse
+        self.design = design
     }
 }
 
@@ -132,9 +139,9 @@ public enum JudgeAnalysis {
         }
 
         let againstReference = compare(items: items, indices: judged, against: "reference",
-                                       confidence: options.confidence) { references[$0]?.answer }
+                                       confidence: options.confidence, design: options.design) { references[$0]?.answer }
         let againstRaters = zip(answers.raters, answers.answers).map { rater, column in
-            compare(items: items, indices: judged, against: rater, confidence: options.confidence) { column[$0] }
+            compare(items: items, indices: judged, against: rater, confidence: options.confidence, design: options.design) { column[$0] }
         }
 
         let models = Array(Set(judged.map { items[$0].subject.name })).sorted()
@@ -142,7 +149,7 @@ public enum JudgeAnalysis {
             + (models.count > 1 ? models.map { model in (model, judged.filter { items[$0].subject.name == model }) } : [])
         let rates = scopes.map { model, indices in
             estimatedRate(model: model, items: items, indices: indices, references: references,
-                          validation: againstReference.confusion, options: options)
+                          validation: againstReference.confusion, weightedAccuracy: againstReference.weighted, options: options)
         }
         return JudgeReport(
             judges: judges, referenceKind: options.referenceKind, referenceCounts: ReferenceLabels.counts(inScope),
@@ -151,7 +158,7 @@ public enum JudgeAnalysis {
 
     /// The judge's verdicts on `items[indices]` against the verdicts implied by `answer(index)`, where both exist.
     static func compare(
-        items: [Item], indices: [Int], against: String, confidence: Double, answer: (Int) -> String?
+        items: [Item], indices: [Int], against: String, confidence: Double, design: SampleDesign? = nil, answer: (Int) -> String?
     ) -> JudgeComparison {
         var matrix = ConfusionMatrix(truePositive: 0, falsePositive: 0, falseNegative: 0, trueNegative: 0)
         for index in indices {
@@ -168,14 +175,15 @@ public enum JudgeAnalysis {
         }
         return JudgeComparison(
             against: against, confusion: matrix,
-            sensitivity: matrix.sensitivity(confidence: confidence), specificity: matrix.specificity(confidence: confidence))
+            sensitivity: matrix.sensitivity(confidence: confidence), specificity: matrix.specificity(confidence: confidence),
+            weighted: design.map { WeightedAccuracy.measure(items: items, indices: indices, design: $0, confidence: confidence, answer: answer) })
     }
 
     /// The rate over the judged items at `indices` by every estimator, items without a response counted as
     /// `options.missingResponse` says.
     static func estimatedRate(
         model: String?, items: [Item], indices: [Int], references: [ReferenceLabel?], validation: ConfusionMatrix,
-        options: JudgeAnalysisOptions
+        weightedAccuracy: WeightedAccuracy? = nil, options: JudgeAnalysisOptions
     ) -> JudgeRate {
         let missing = indices.filter { items[$0].response == nil }
         let inScope = options.missingResponse == .exclude ? indices.filter { items[$0].response != nil } : indices
@@ -201,6 +209,14 @@ public enum JudgeAnalysis {
             }
         }
         let inputs = RateInputs(labelled: labelled, unlabelled: unlabelled, unlabelledInappropriate: unlabelledInappropriate)
+        if let design = options.design {
+            result.estimates = designBased(
+                result, items: items, indices: inScope, references: references, verdict: judgeVerdict, design: design,
+                weighted: weightedAccuracy, options: options)
+            result.headline = options.headline ?? .ppi
+            result.missingResponses = missing.count
+            return result
+        }
         var humans = RateEstimators.humans(inputs, confidence: options.confidence)
         var ppi = RateEstimators.ppi(inputs, confidence: options.confidence)
         if !options.labelsAreSample && !labelled.isEmpty {
@@ -217,6 +233,61 @@ public enum JudgeAnalysis {
         result.headline = options.headline ?? (options.labelsAreSample ? .ppi : .roganGladen)
         result.missingResponses = missing.count
         return result
+    }
+
+    /// The estimates with a recorded sample: humans and PPI++ stratified by the sample's strata over the sampled
+    /// labels, Rogan–Gladen with the weighted sensitivity and specificity (delta-method interval).
+    static func designBased(
+        _ rate: JudgeRate, items: [Item], indices: [Int], references: [ReferenceLabel?], verdict: (Int) -> Verdict,
+        design: SampleDesign, weighted: WeightedAccuracy?, options: JudgeAnalysisOptions
+    ) -> [RateEstimate] {
+        var judgedByStratum = [Int](repeating: 0, count: design.strataCount)
+        var parts = [RateInputs](repeating: RateInputs(labelled: [], unlabelled: 0, unlabelledInappropriate: 0), count: design.strataCount)
+        var outside = 0
+        for index in indices {
+            let judge = verdict(index)
+            guard judge != .noVerdict else { continue }
+            guard let stratum = design.stratum[index] else { outside += 1; continue }
+            judgedByStratum[stratum] += 1
+            var truth: Verdict = .noVerdict
+            if design.probability[index] != nil, let reference = references[index], reference.source != .tie {
+                truth = options.missingResponse == .inappropriate && items[index].response == nil
+                    ? .inappropriate : items[index].criterion.verdict(for: reference.answer)
+            }
+            if truth == .noVerdict {
+                parts[stratum].unlabelled += 1
+                if judge == .inappropriate { parts[stratum].unlabelledInappropriate += 1 }
+            } else {
+                parts[stratum].labelled.append((truth == .inappropriate, judge == .inappropriate))
+            }
+        }
+        let strata = zip(judgedByStratum, parts).map { (judged: $0, inputs: $1) }
+        var humans = RateEstimators.stratified(.humans, parts: strata, confidence: options.confidence)
+        var ppi = RateEstimators.stratified(.ppi, parts: strata, confidence: options.confidence)
+        if outside > 0 {
+            let note = "\(outside) judged items outside the sample's strata left out"
+            humans.note = [humans.note, note].compactMap { $0 }.joined(separator: "; ")
+            ppi.note = [ppi.note, note].compactMap { $0 }.joined(separator: "; ")
+        }
+        var roganGladen = RateEstimate(estimator: .roganGladen, note: "no weighted sensitivity and specificity yet")
+        if let weighted, let sensitivity = weighted.sensitivity.value, let specificity = weighted.specificity.value,
+           let apparent = rate.reported.value {
+            let youden = sensitivity + specificity - 1
+            if youden > 0, let value = Proportions.roganGladen(apparent: apparent, sensitivity: sensitivity, specificity: specificity) {
+                let variance = (value * value * sensitivity * (1 - sensitivity) / max(weighted.sensitivity.effectiveN, 1)
+                    + (1 - value) * (1 - value) * specificity * (1 - specificity) / max(weighted.specificity.effectiveN, 1)
+                    + apparent * (1 - apparent) / Double(max(rate.reported.n, 1))) / (youden * youden)
+                let se = variance.squareRoot()
+                let z = Proportions.normalQuantile(1 - (1 - options.confidence) / 2)
+                roganGladen = RateEstimate(
+                    estimator: .roganGladen, value: value, low: max(0, value - z * se), high: min(1, value + z * se), standardError: se,
+                    effectiveN: se > 0 ? value * (1 - value) / (se * se) : nil,
+                    note: "the judge's rate corrected by the sensitivity and specificity weighted by the sample's inclusion probabilities; delta-method interval")
+            } else {
+                roganGladen.note = "weighted sensitivity + specificity ≤ 1: the judge is no better than chance"
+            }
+        }
+        return [humans, roganGladen, ppi]
     }
 
     /// The reported and corrected rate over `items`, correcting with the judge's error on the validation items.

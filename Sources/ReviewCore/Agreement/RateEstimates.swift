@@ -49,6 +49,17 @@ public enum RateEstimators {
         n < fewLabels ? "only \(n) labelled item\(n == 1 ? "" : "s"): the interval cannot mean much" : nil
     }
 
+    /// The standard error of a share, `√(p(1−p)/n)`; when every label agrees (0 or n successes), where that is 0,
+    /// the Agresti–Coull one, `√(p̃(1−p̃)/(n + z²))` with `p̃ = (x + z²/2)/(n + z²)`, so that a stratum of
+    /// unanimous labels is not taken as certain.
+    static func adjustedStandardError(successes: Int, n: Int, confidence: Double) -> Double {
+        let p = Double(successes) / Double(n)
+        guard successes == 0 || successes == n else { return (p * (1 - p) / Double(n)).squareRoot() }
+        let z = Proportions.normalQuantile(1 - (1 - confidence) / 2)
+        let adjusted = (Double(successes) + z * z / 2) / (Double(n) + z * z)
+        return (adjusted * (1 - adjusted) / (Double(n) + z * z)).squareRoot()
+    }
+
     /// The share of the labels the humans call inappropriate, with its Wilson interval.
     public static func humans(_ inputs: RateInputs, confidence: Double) -> RateEstimate {
         let n = inputs.labelled.count
@@ -56,7 +67,7 @@ public enum RateEstimators {
         let positives = inputs.labelled.filter(\.truth).count
         let estimate = ProportionEstimate(successes: positives, n: n, confidence: confidence)
         let p = Double(positives) / Double(n)
-        let se = (p * (1 - p) / Double(n)).squareRoot()
+        let se = adjustedStandardError(successes: positives, n: n, confidence: confidence)
         return RateEstimate(estimator: .humans, value: p, low: estimate.low, high: estimate.high, standardError: se,
                             effectiveN: Double(n), note: warning(n))
     }
@@ -94,12 +105,18 @@ public enum RateEstimators {
         let imputedVariance = lambda * lambda * meanU * (1 - meanU)
         let rectifier = zip(y, f).map { $0 - lambda * $1 }
         let meanRectifier = rectifier.reduce(0, +) / Double(n)
-        let rectifierVariance = rectifier.reduce(0) { $0 + ($1 - meanRectifier) * ($1 - meanRectifier) } / Double(n)
+        var rectifierVariance = rectifier.reduce(0) { $0 + ($1 - meanRectifier) * ($1 - meanRectifier) } / Double(n)
+        var notes = [warning(n)].compactMap { $0 }
+        if rectifierVariance == 0 {
+            // Every label the same and the judge no help: the labels' own Agresti–Coull spread, not zero.
+            rectifierVariance = pow(adjustedStandardError(successes: y.filter { $0 == 1 }.count, n: n, confidence: confidence), 2) * Double(n)
+            notes.append("no spread among the labels: Agresti–Coull standard error")
+        }
         let se = (imputedVariance / Double(bigN) + rectifierVariance / Double(n)).squareRoot()
         let effective = se > 0 ? value * (1 - value) / (se * se) : nil
         return RateEstimate(
             estimator: .ppi, value: value, low: max(0, value - z * se), high: min(1, value + z * se), standardError: se,
-            effectiveN: effective, note: warning(n))
+            effectiveN: effective, note: notes.isEmpty ? nil : notes.joined(separator: "; "))
     }
 
     /// The Rogan–Gladen estimate of `rate`, with its bootstrap interval and a delta-method standard error.

@@ -86,10 +86,29 @@ enum ReportTables {
             ReportRow(scope: scope, measure: "false positive", value: Double(matrix.falsePositive), isCount: true),
             ReportRow(scope: scope, measure: "false negative", value: Double(matrix.falseNegative), isCount: true, note: "missed inappropriate"),
             ReportRow(scope: scope, measure: "true negative", value: Double(matrix.trueNegative), isCount: true),
-            ReportRow(scope: scope, measure: "sensitivity", value: comparison.sensitivity.value, n: comparison.sensitivity.n,
-                      low: comparison.sensitivity.low, high: comparison.sensitivity.high, note: "Wilson interval"),
-            ReportRow(scope: scope, measure: "specificity", value: comparison.specificity.value, n: comparison.specificity.n,
-                      low: comparison.specificity.low, high: comparison.specificity.high, note: "Wilson interval"),
+        ] + accuracyRows(comparison)
+    }
+
+    /// Sensitivity and specificity: weighted by the sample's inclusion probabilities when there is a sample
+    /// (the unweighted ones are biased by any oversampling and are not shown), else as counted.
+    static func accuracyRows(_ comparison: JudgeComparison) -> [ReportRow] {
+        let scope = comparison.against
+        guard let weighted = comparison.weighted else {
+            return [
+                ReportRow(scope: scope, measure: "sensitivity", value: comparison.sensitivity.value, n: comparison.sensitivity.n,
+                          low: comparison.sensitivity.low, high: comparison.sensitivity.high, note: "Wilson interval"),
+                ReportRow(scope: scope, measure: "specificity", value: comparison.specificity.value, n: comparison.specificity.n,
+                          low: comparison.specificity.low, high: comparison.specificity.high, note: "Wilson interval"),
+            ]
+        }
+        let leftOut = weighted.leftOut > 0 ? "; \(weighted.leftOut) validated items outside the sample left out" : ""
+        return [
+            ReportRow(scope: scope, measure: "sensitivity", value: weighted.sensitivity.value, n: weighted.sampled,
+                      low: weighted.sensitivity.low, high: weighted.sensitivity.high,
+                      note: String(format: "weighted by the sample's inclusion probabilities (worth %.0f random labels); logit interval", weighted.sensitivity.effectiveN) + leftOut),
+            ReportRow(scope: scope, measure: "specificity", value: weighted.specificity.value, n: weighted.sampled,
+                      low: weighted.specificity.low, high: weighted.specificity.high,
+                      note: String(format: "weighted by the sample's inclusion probabilities (worth %.0f random labels); logit interval", weighted.specificity.effectiveN) + leftOut),
         ]
     }
 
