@@ -110,6 +110,19 @@ struct RepositoryLayoutTests {
         #expect(plan.raters.first { $0.rater == "human" }?.events.count == 10)
         // The run's .jsonl and the validation file repeat the .csv's 350 responses.
         #expect(plan.duplicates.map(\.count) == [350, 350])
+        // The paper's convention for empty responses: Llama-2-70b's 161 empty responses of 350 counted
+        // inappropriate give 71 of 350 appropriate (20.3%); left out, 71 of 189 (37.6%).
+        let items = plan.dataset.items
+        let answers = AnswerColumns(ids: items.map(\.id), humanAnswers: [:])
+        let noReferences = [ReferenceLabel?](repeating: nil, count: items.count)
+        for (convention, appropriate, judged) in [(MissingResponse.inappropriate, 71, 350), (.exclude, 71, 189)] {
+            let report = try #require(JudgeAnalysis.analyze(
+                items: items, positions: Array(items.indices), answers: answers, references: noReferences,
+                options: JudgeAnalysisOptions(resamples: 0, missingResponse: convention)))
+            let llama = try #require(report.rates.first { $0.model == "meta-llama/Llama-2-70b-chat-hf" })
+            #expect(llama.reported.n == judged && llama.reported.n - llama.reported.successes == appropriate, "\(convention)")
+            #expect(llama.missingResponses == 161)
+        }
         // Every label is of an item as kept, so none is stale.
         let hashes = Dictionary(uniqueKeysWithValues: plan.dataset.items.map { ($0.id, $0.contentHash) })
         #expect(plan.raters.allSatisfy { $0.events.allSatisfy { hashes[$0.item] == $0.itemSHA256 } })
