@@ -19,6 +19,7 @@ struct JudgeReview: ParsableCommand {
             SampleCommand.self,
             AssignCommand.self,
             PlanCommand.self,
+            ReportCommand.self,
             StoreStressCommand.self,
         ]
     )

@@ -36,6 +36,8 @@ public struct RaterReplay: Sendable {
     public private(set) var labeledCount = 0
     /// How many events were replayed.
     public var eventCount: Int { events.count }
+    /// The events replayed, in log order (for measures of the labelling itself: effort, anchoring).
+    public var loggedEvents: [LabelEvent] { events }
     /// The events replayed, in log order.
     private let events: [LabelEvent]
     /// For each dataset position, the index in `events` of the item's current label, or -1.

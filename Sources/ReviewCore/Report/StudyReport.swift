@@ -1,0 +1,165 @@
+import Foundation
+
+/// The study report a researcher can publish (`judge-review report`): the paper's figure judge-corrected, the
+/// judge's agreement with clinicians, the clinicians' own agreement, and how the labelling went.
+public struct StudyReport: Sendable, Equatable {
+    /// An estimate with its interval.
+    public struct Interval: Sendable, Equatable {
+        public var value: Double?
+        public var low: Double?
+        public var high: Double?
+
+        /// The complementary share (appropriate from inappropriate), its interval flipped.
+        var complement: Interval {
+            Interval(value: value.map { 1 - $0 }, low: high.map { 1 - $0 }, high: low.map { 1 - $0 })
+        }
+    }
+
+    /// One row of the paper's figure: percent appropriate, as the judge reports it and as estimated.
+    public struct RateRow: Sendable, Equatable {
+        public var scope: String
+        /// Items with a judge verdict in the rate.
+        public var judged: Int
+        /// Items with no response (left out or counted inappropriate, as the report says).
+        public var missing: Int
+        /// Share appropriate by the judge (Wilson).
+        public var reported: Interval
+        /// Share appropriate by the headline estimator.
+        public var estimated: Interval
+        public var estimator: String
+        /// What the estimate's labels are worth in human-only labels.
+        public var effectiveLabels: Double?
+        public var note: String?
+    }
+
+    /// The judge against the human reference in one scope.
+    public struct AccuracyRow: Sendable, Equatable {
+        public var scope: String
+        public var confusion: ConfusionMatrix
+        public var sensitivity: Interval
+        public var specificity: Interval
+        public var weighted: Bool
+    }
+
+    /// One coefficient between raters.
+    public struct AgreementRow: Sendable, Equatable {
+        public var raters: String
+        public var measure: String
+        public var estimate: Interval
+        public var n: Int
+    }
+
+    /// One clinician's labelling.
+    public struct EffortRow: Sendable, Equatable {
+        public var rater: String
+        public var labelled: Int
+        /// Median seconds on an item (from the label events' timings).
+        public var medianSeconds: Double?
+        /// Items answered blind first.
+        public var blindFirst: Int
+        /// Of those, answers changed after the judge was revealed: toward the judge's verdict, away from it.
+        public var revisedTowardJudge: Int
+        public var revisedAwayFromJudge: Int
+    }
+
+    public var study: String
+    public var estimator: String
+    public var missingResponse: String
+    public var resamples: Int
+    public var confidence: Double
+    public var byModel: [RateRow]
+    public var byCondition: [RateRow]
+    public var accuracy: [AccuracyRow]
+    public var agreement: [AgreementRow]
+    public var referenceSources: [(source: String, items: Int)]
+    public var effort: [EffortRow]
+    /// Adjudication and design status, as `status` prints them.
+    public var progress: [String]
+
+    public static func == (lhs: StudyReport, rhs: StudyReport) -> Bool {
+        lhs.study == rhs.study && lhs.byModel == rhs.byModel && lhs.byCondition == rhs.byCondition && lhs.accuracy == rhs.accuracy
+            && lhs.agreement == rhs.agreement && lhs.effort == rhs.effort && lhs.progress == rhs.progress
+            && lhs.referenceSources.map(\.source) == rhs.referenceSources.map(\.source)
+            && lhs.referenceSources.map(\.items) == rhs.referenceSources.map(\.items)
+    }
+
+    /// The report from an agreement analysis grouped by condition and the study's labels.
+    public static func build(study: String, analysis: AgreementAnalysis, labels: StudyLabels, progress: [String],
+                             missingResponse: MissingResponse) -> StudyReport {
+        func rows(_ judge: JudgeReport?, scope: (JudgeRate) -> String) -> [RateRow] {
+            (judge?.rates ?? []).map { rate in
+                let headline = rate.headlineEstimate
+                return RateRow(
+                    scope: scope(rate), judged: rate.reported.n, missing: rate.missingResponses,
+                    reported: Interval(value: rate.reported.value, low: rate.reported.low, high: rate.reported.high).complement,
+                    estimated: Interval(value: headline?.value, low: headline?.low, high: headline?.high).complement,
+                    estimator: rate.headline.rawValue, effectiveLabels: headline?.effectiveN, note: headline?.note)
+            }
+        }
+        let byModel = rows(analysis.judge) { $0.model ?? "all models" }
+        let byCondition = analysis.groups.flatMap { group in rows(group.report.judge) { _ in group.key }.prefix(1) }
+        func accuracy(_ judge: JudgeReport?, scope: String) -> AccuracyRow? {
+            guard let comparison = judge?.againstReference else { return nil }
+            if let weighted = comparison.weighted {
+                return AccuracyRow(scope: scope, confusion: comparison.confusion,
+                                   sensitivity: Interval(value: weighted.sensitivity.value, low: weighted.sensitivity.low, high: weighted.sensitivity.high),
+                                   specificity: Interval(value: weighted.specificity.value, low: weighted.specificity.low, high: weighted.specificity.high),
+                                   weighted: true)
+            }
+            return AccuracyRow(scope: scope, confusion: comparison.confusion,
+                               sensitivity: Interval(value: comparison.sensitivity.value, low: comparison.sensitivity.low, high: comparison.sensitivity.high),
+                               specificity: Interval(value: comparison.specificity.value, low: comparison.specificity.low, high: comparison.specificity.high),
+                               weighted: false)
+        }
+        let accuracyRows = ([accuracy(analysis.judge, scope: "all conditions")] + analysis.groups.map { accuracy($0.report.judge, scope: $0.key) }).compactMap { $0 }
+        var agreement: [AgreementRow] = []
+        for pair in analysis.summary.pairs {
+            for kind in [CoefficientKind.cohenKappa, .percentAgreement] {
+                guard let result = pair.coefficients[kind] else { continue }
+                agreement.append(AgreementRow(raters: pair.raters.joined(separator: " × "), measure: kind.rawValue,
+                                              estimate: Interval(value: result.value, low: result.ciLow, high: result.ciHigh), n: result.n))
+            }
+        }
+        for kind in [CoefficientKind.fleissKappa, .krippendorffAlpha] {
+            guard let result = analysis.summary.overall[kind] else { continue }
+            agreement.append(AgreementRow(raters: "all raters", measure: kind.rawValue,
+                                          estimate: Interval(value: result.value, low: result.ciLow, high: result.ciHigh), n: result.n))
+        }
+        let sources = ReferenceSource.allCases.map { ($0.rawValue, analysis.judge?.referenceCounts[$0] ?? 0) }
+        return StudyReport(
+            study: study, estimator: byModel.first?.estimator ?? "", missingResponse: missingResponse.rawValue,
+            resamples: analysis.options.resamples, confidence: analysis.options.confidence,
+            byModel: byModel, byCondition: byCondition, accuracy: accuracyRows, agreement: agreement,
+            referenceSources: sources, effort: effort(labels), progress: progress)
+    }
+
+    /// Each clinician's effort and anchoring, from their log.
+    static func effort(_ labels: StudyLabels) -> [EffortRow] {
+        let dataset = labels.dataset
+        return labels.humanReplays.map { replay in
+            var seconds: [Double] = []
+            var blindFirst = 0, toward = 0, away = 0
+            var firstByItem: [String: LabelEvent] = [:]
+            var lastByItem: [String: LabelEvent] = [:]
+            for event in replay.loggedEvents where event.kind == .label {
+                if firstByItem[event.item] == nil { firstByItem[event.item] = event }
+                lastByItem[event.item] = event
+            }
+            for position in dataset.items.indices {
+                guard let current = replay.current(at: position), current.kind == .label else { continue }
+                if let ms = current.ms, ms > 0 { seconds.append(Double(ms) / 1000) }
+                let item = dataset.items[position]
+                guard let first = firstByItem[item.id], first.mode == .blind else { continue }
+                blindFirst += 1
+                let before = first.verdict ?? item.criterion.verdict(for: first.answer)
+                let after = current.verdict ?? item.criterion.verdict(for: current.answer)
+                let judge = item.judgeVerdict
+                guard before != after, judge != .noVerdict else { continue }
+                if after == judge { toward += 1 } else if before == judge { away += 1 }
+            }
+            seconds.sort()
+            return EffortRow(rater: replay.rater, labelled: replay.labeledCount, medianSeconds: seconds.isEmpty ? nil : seconds[seconds.count / 2],
+                             blindFirst: blindFirst, revisedTowardJudge: toward, revisedAwayFromJudge: away)
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+extension StudyReport {
+    /// The report's formats.
+    public enum Format: String, CaseIterable, Sendable {
+        case text, markdown, json, html
+    }
+
+    /// The report in `format`.
+    public func rendered(as format: Format) -> String {
+        switch format {
+        case .text: return tables(markdown: false)
+        case .markdown: return tables(markdown: true)
+        case .json: return JSONValue.render(json()) + "\n"
+        case .html: return html()
+        }
+    }
+
+    static func percent(_ value: Double?) -> String { value.map { String(format: "%.1f%%", 100 * $0) } ?? "undefined" }
+    static func percentInterval(_ interval: Interval) -> String {
+        guard let low = interval.low, let high = interval.high else { return "" }
+        return String(format: "[%.1f, %.1f]", 100 * low, 100 * high)
+    }
+    static func number(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "undefined" }
+    static func interval(_ interval: Interval) -> String {
+        guard let low = interval.low, let high = interval.high else { return "" }
+        return String(format: "[%.3f, %.3f]", low, high)
+    }
+
+    /// The sections as (title, header, rows), shared by text, markdown and HTML.
+    var sections: [(title: String, header: [String], rows: [[String]])] {
+        let rateHeader = ["scope", "judged", "no response", "appropriate (judge)", "interval", "appropriate (\(estimator))", "interval", "worth labels (or why undefined)"]
+        func rateRows(_ rows: [RateRow]) -> [[String]] {
+            rows.map { row in
+                [row.scope, "\(row.judged)", "\(row.missing)", Self.percent(row.reported.value), Self.percentInterval(row.reported),
+                 Self.percent(row.estimated.value), Self.percentInterval(row.estimated),
+                 row.estimated.value == nil ? String((row.note ?? "").prefix(70)) : row.effectiveLabels.map { String(format: "%.0f", $0) } ?? ""]
+            }
+        }
+        var result: [(String, [String], [[String]])] = [
+            ("Appropriate responses by model: as the judge reports them and estimated with the clinicians' labels", rateHeader, rateRows(byModel)),
+        ]
+        if !byCondition.isEmpty {
+            result.append(("Appropriate responses by condition (all models)", rateHeader, rateRows(byCondition)))
+        }
+        result.append(("The judge against the clinicians' reference (positive = inappropriate)",
+                       ["scope", "TP", "FP", "FN (missed)", "TN", "sensitivity", "interval", "specificity", "interval", "weighted"],
+                       accuracy.map { row in
+                           ["\(row.scope)", "\(row.confusion.truePositive)", "\(row.confusion.falsePositive)", "\(row.confusion.falseNegative)",
+                            "\(row.confusion.trueNegative)", Self.number(row.sensitivity.value), Self.interval(row.sensitivity),
+                            Self.number(row.specificity.value), Self.interval(row.specificity), row.weighted ? "yes" : "no"]
+                       }))
+        result.append(("Agreement between raters (the judge is judge:<model>)", ["raters", "measure", "value", "interval", "n"],
+                       agreement.map { [$0.raters, $0.measure, Self.number($0.estimate.value), Self.interval($0.estimate), "\($0.n)"] }))
+        result.append(("Reference labels by source", ["source", "items"], referenceSources.map { [$0.source, "\($0.items)"] }))
+        result.append(("Labelling: effort and anchoring", ["rater", "labelled", "median seconds", "answered blind", "changed toward judge", "changed away"],
+                       effort.map { row in
+                           [row.rater, "\(row.labelled)", row.medianSeconds.map { String(format: "%.1f", $0) } ?? "", "\(row.blindFirst)",
+                            "\(row.revisedTowardJudge)", "\(row.revisedAwayFromJudge)"]
+                       }))
+        return result
+    }
+
+    /// What every reader must know first: the estimator, the convention for missing responses, the level.
+    var preamble: [String] {
+        ["study \(study): rates of appropriate responses estimated by \(estimator), \(Int((confidence * 100).rounded()))% intervals, \(resamples) bootstrap resamples; items with no response \(missingResponse == "inappropriate" ? "counted inappropriate (the paper's convention)" : "left out (counted in \"no response\")")"]
+    }
+
+    func tables(markdown: Bool) -> String {
+        var lines: [String] = markdown ? ["# Judge validation report", ""] + preamble + [""] : preamble + [""]
+        for section in sections {
+            if markdown {
+                lines.append("## \(section.title)")
+                lines.append("")
+                lines.append("| " + section.header.joined(separator: " | ") + " |")
+                lines.append("|" + section.header.map { _ in " --- |" }.joined())
+                for row in section.rows { lines.append("| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |") }
+            } else {
+                lines.append(section.title)
+                lines += TextTable.render(header: section.header, rows: section.rows, rule: true, indent: "  ")
+            }
+            lines.append("")
+        }
+        if !progress.isEmpty {
+            lines.append(markdown ? "## Progress" : "Progress")
+            if markdown { lines.append("") }
+            lines += progress.map { markdown ? "    " + $0 : "  " + $0 }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func json() -> JSONValue {
+        func intervalJSON(_ interval: Interval) -> JSONValue {
+            .object([("value", .number(interval.value)), ("ci_low", .number(interval.low)), ("ci_high", .number(interval.high))])
+        }
+        func rateJSON(_ row: RateRow) -> JSONValue {
+            .object([
+                ("scope", .string(row.scope)), ("judged", .int(row.judged)), ("missing_responses", .int(row.missing)),
+                ("appropriate_reported", intervalJSON(row.reported)), ("appropriate_estimated", intervalJSON(row.estimated)),
+                ("estimator", .string(row.estimator)), ("effective_labels", .number(row.effectiveLabels)),
+                ("note", row.note.map(JSONValue.string) ?? .null),
+            ])
+        }
+        return .object([
+            ("study", .string(study)), ("estimator", .string(estimator)), ("missing_response", .string(missingResponse)),
+            ("confidence", .number(confidence)), ("resamples", .int(resamples)),
+            ("by_model", .array(byModel.map(rateJSON))), ("by_condition", .array(byCondition.map(rateJSON))),
+            ("accuracy", .array(accuracy.map { row in
+                .object([
+                    ("scope", .string(row.scope)),
+                    ("confusion", .object([("true_positive", .int(row.confusion.truePositive)), ("false_positive", .int(row.confusion.falsePositive)),
+                                           ("false_negative", .int(row.confusion.falseNegative)), ("true_negative", .int(row.confusion.trueNegative))])),
+                    ("sensitivity", intervalJSON(row.sensitivity)), ("specificity", intervalJSON(row.specificity)), ("weighted", .bool(row.weighted)),
+                ])
+            })),
+            ("agreement", .array(agreement.map { .object([("raters", .string($0.raters)), ("measure", .string($0.measure)),
+                                                         ("estimate", intervalJSON($0.estimate)), ("n", .int($0.n))]) })),
+            ("reference_sources", .object(referenceSources.map { ($0.source, .int($0.items)) })),
+            ("effort", .array(effort.map { row in
+                .object([("rater", .string(row.rater)), ("labelled", .int(row.labelled)), ("median_seconds", .number(row.medianSeconds)),
+                         ("answered_blind", .int(row.blindFirst)), ("changed_toward_judge", .int(row.revisedTowardJudge)),
+                         ("changed_away_from_judge", .int(row.revisedAwayFromJudge))])
+            })),
+            ("progress", .array(progress.map(JSONValue.string))),
+        ])
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import ReviewCore
+
+/// `judge-review report STUDY`: the study's results in a form to publish: text, markdown, JSON or one HTML page.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "The study's report: appropriate responses by model and condition (judge-reported and estimated), the judge's accuracy, agreement, labelling effort.",
+        discussion: "Example: judge-review report my-study --format html --output report.html")
+
+    @Argument(help: "A study folder (or a path inside one) or a dataset .jsonl file; default: the study around the current folder.")
+    var study: String?
+
+    @Option(help: "text, markdown, json or html (one self-contained page with charts).")
+    var format = "text"
+
+    @Option(help: "Write the report to this file (atomically) instead of standard output.")
+    var output: String?
+
+    @Option(help: "The estimator of the rates: ppi, rogan-gladen or humans (default as for agreement).")
+    var estimator: String?
+
+    @Option(help: "Items with no response: exclude (default) or inappropriate (the paper's convention).")
+    var missingResponse = "exclude"
+
+    @Option(help: "Bootstrap resamples for the intervals (0 for none).")
+    var resamples = 1000
+
+    @Option(parsing: .unconditional, help: "Seed of the bootstrap.", transform: SeedArgument.parse)
+    var seed: UInt64 = 1
+
+    func run() throws {
+        try CommandOutput.reportingErrors(command: "report") {
+            guard let format = StudyReport.Format(rawValue: format) else {
+                throw InputError(file: "--format", "\"\(TextSanitizer.singleLine(format))\" is not one of \(StudyReport.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard let convention = MissingResponse(rawValue: missingResponse) else {
+                throw InputError(file: "--missing-response", "\"\(TextSanitizer.singleLine(missingResponse))\" is not exclude or inappropriate")
+            }
+            // The numbers are the agreement command's, grouped by condition: one computation for both commands.
+            var arguments = (study.map { [$0] } ?? []) + ["--by", "condition", "--resamples", "\(resamples)", "--seed", "\(seed)",
+                                                          "--missing-response", convention.rawValue]
+            if let estimator { arguments += ["--estimator", estimator] }
+            let agreement = try AgreementCommand.parse(arguments)
+            let place = try LabelPlace.resolve(study)
+            let (analysis, labels) = try CommandOutput.withProgress {
+                (try agreement.datasetReport(), try place.labels(strict: false, requireLogs: true))
+            }
+            CommandOutput.keepUntilExit(labels)
+            var progress = AdjudicationStatus.statusLines(labels: labels)
+            if let folder = place.study {
+                progress += DesignStatus.lines(sample: try ValidationSample.load(from: folder),
+                                               assignment: try RaterAssignment.load(from: folder), labels: labels)
+            }
+            let report = StudyReport.build(study: labels.dataset.name, analysis: analysis, labels: labels, progress: progress,
+                                           missingResponse: convention)
+            let text = report.rendered(as: format)
+            if let output {
+                try agreement.outputGuard().check(output: output)
+                try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: output))
+                CommandOutput.line("wrote \(output)")
+            } else if format == .text || format == .markdown {
+                CommandOutput.text(text)
+            } else {
+                CommandOutput.machine(text)
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// `judge-review report` in all four formats through the built binary, and the HTML in a real browser.
+@Suite("Report command (built binary)", .enabled(if: EndToEnd.binary != nil, EndToEnd.binaryMissing))
+struct ReportCommandTests {
+    /// Chromium's path, when Debian's package is installed (`.ci/run` installs it).
+    static let chromium: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// A study with two models, an annotator column and a hostile condition name (invented text).
+    static func study() throws -> URL {
+        let folder = try EndToEnd.temporaryFolder("report")
+        var lines = ["key,condition,interjection,verification_prompt,verification_options,verification_correct,model_response,judge-x_classification,annotator_1_classification"]
+        let conditions = ["mania", "delusions", "<script>alert(1)</script>"]
+        for index in 0..<90 {
+            let judge = index % 4 == 0 ? "no" : "yes"
+            let human = index % 9 == 0 ? "no" : judge
+            lines.append("k\(index)_\(index % 3),\"\(conditions[index % 3])\",I feel odd \(index % 5).,Does it help?,\"yes, no\",yes,\(index % 10 == 0 ? "" : "Reply \(index).") ,\(judge),\(index < 60 ? human : "")")
+        }
+        let text = lines.joined(separator: "\n") + "\n"
+        try text.write(to: folder.appendingPathComponent("a_no-steelman.csv"), atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "Reply", with: "Answer").write(to: folder.appendingPathComponent("b_no-steelman.csv"), atomically: true, encoding: .utf8)
+        #expect(try EndToEnd.run(["init", "s"], in: folder).status == 0)
+        let imported = try EndToEnd.run(["import", "a_no-steelman.csv", "b_no-steelman.csv", "--to", "s"], in: folder)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        return folder
+    }
+
+    @Test("text, markdown, json and html: the summary first, the JSON contract, one self-contained page with no script")
+    func formats() throws {
+        let folder = try Self.study()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let text = try EndToEnd.run(["report", "s", "--resamples", "50"], in: folder)
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.split(separator: "\n").dropFirst(1).first?.hasPrefix("Appropriate responses by model") == true, "\(text.stdout.prefix(400))")
+        let markdown = try EndToEnd.run(["report", "s", "--resamples", "0", "--format", "markdown"], in: folder)
+        #expect(markdown.stdout.hasPrefix("# Judge validation report"))
+        let json = try EndToEnd.run(["report", "s", "--resamples", "0", "--format", "json", "--missing-response", "inappropriate"], in: folder)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let byModel = try #require(object["by_model"] as? [[String: Any]])
+        #expect(byModel.map { $0["scope"] as? String } == ["all models", "a", "b"])
+        #expect(object["missing_response"] as? String == "inappropriate")
+        for key in ["by_condition", "accuracy", "agreement", "reference_sources", "effort", "progress"] { #expect(object[key] != nil, "\(key)") }
+        let html = try EndToEnd.run(["report", "s", "--resamples", "0", "--format", "html", "--output", "r.html"], in: folder)
+        #expect(html.status == 0, "\(html.stderr)")
+        let page = try String(contentsOf: folder.appendingPathComponent("r.html"), encoding: .utf8)
+        #expect(page.hasPrefix("<!DOCTYPE html>") && page.contains("<svg") && page.contains("<table>"))
+        #expect(!page.contains("<script"), "a hostile condition name reached the page as markup")
+        #expect(page.contains("&lt;script&gt;"))
+        #expect(!page.contains("http://") || page.components(separatedBy: "http://").dropFirst().allSatisfy { $0.hasPrefix("www.w3.org/2000/svg") })
+        let bad = try EndToEnd.run(["report", "s", "--format", "pdf"], in: folder)
+        #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1)
+        let into = try EndToEnd.run(["report", "s", "--output", "s/items.jsonl"], in: folder)
+        #expect(into.status != 0, "the report overwrote the study's items")
+    }
+
+    @Test("the HTML page renders in headless Chromium to a picture that is not blank",
+          .enabled(if: ReportCommandTests.chromium != nil, "chromium is not installed (.ci/run installs Debian's package); skipping the browser check"))
+    func rendersInChromium() throws {
+        let folder = try Self.study()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try EndToEnd.run(["report", "s", "--resamples", "0", "--format", "html", "--output", "r.html"], in: folder).status == 0)
+        try "<!DOCTYPE html><html><body></body></html>".write(to: folder.appendingPathComponent("blank.html"), atomically: true, encoding: .utf8)
+        func screenshot(_ page: String) throws -> Int {
+            let png = folder.appendingPathComponent(page + ".png")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try #require(Self.chromium))
+            process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1000,1400",
+                                 "--user-data-dir=\(folder.appendingPathComponent("profile-\(page)").path)",
+                                 "--screenshot=\(png.path)", folder.appendingPathComponent(page).absoluteString]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            let data = try Data(contentsOf: png)
+            #expect(data.starts(with: [0x89, 0x50, 0x4E, 0x47]), "not a PNG")
+            return data.count
+        }
+        let blank = try screenshot("blank.html")
+        let report = try screenshot("r.html")
+        // A blank page compresses to almost nothing; text, tables and charts do not.
+        #expect(report > 5 * blank, "report \(report) bytes against a blank page's \(blank)")
+    }
+}
