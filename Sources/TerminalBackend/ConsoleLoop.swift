@@ -35,8 +35,10 @@ public enum ConsoleLoop {
         now: () -> Date = { Date() }, perform: (ConsoleEffect) -> EffectOutcome?
     ) {
         while true {
-            terminal.draw(program.render(size: terminal.size))
+            let size = terminal.size
+            terminal.draw(program.render(size: size))
             guard let key = terminal.readKey() else { return }
+            if TooSmallScreen.isShown(at: size) && !TooSmallScreen.letsThrough(key) { continue }
             var pending = program.handle(key: key, now: now())
             var quitting = false
             while !pending.isEmpty {

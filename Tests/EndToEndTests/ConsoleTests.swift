@@ -54,6 +54,44 @@ struct ConsoleTests {
         #expect(screen.contains("e2e-rater.jsonl; file order"))
     }
 
+    @Test("after /word Enter, n moves to the next match and leaves the item unlabelled; Esc, then n answers")
+    func searchModeNeverLabels() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let session = try fixture.start()
+        defer { session.kill() }
+        try session.wait(forText: "1/5")
+        try session.send("/")
+        try session.sendLiteral("doctor")
+        try session.send("Enter")
+        try session.wait(forText: "search /doctor")
+        try session.send("n")
+        try session.send("n")
+        let screen = try session.wait(forText: "n N move")
+        #expect(screen.contains("end search"))
+        #expect(try fixture.events().isEmpty, "n in search mode labelled an item")
+        try session.send("Escape")
+        try session.send("n")
+        try session.wait(forText: "saved")
+        try session.send("q")
+        _ = try session.wait(forText: "JR-EXIT=0")
+        #expect(try fixture.events().map(\.answer) == ["no"])
+    }
+
+    @Test("keys typed behind the too-small notice change nothing in the log")
+    func tooSmallIgnoresKeys() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let session = try fixture.start(columns: 60, rows: 20)
+        defer { session.kill() }
+        try session.wait(forText: "terminal too small")
+        for key in ["y", "n", "1", "Enter", "Right", "y"] { try session.send(key) }
+        try session.send("q")
+        let screen = try session.wait(forText: "JR-EXIT=")
+        #expect(screen.contains("JR-EXIT=0"))
+        #expect(try fixture.events().isEmpty, "a key behind the notice reached the log")
+    }
+
     @Test("Ctrl-C leaves the console with the terminal restored")
     func controlC() throws {
         let fixture = try Fixture()

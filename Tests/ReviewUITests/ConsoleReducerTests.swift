@@ -561,3 +561,45 @@ struct JudgeRationaleTests {
         #expect(shown.contains("more lines)"))
     }
 }
+
+@Suite("Search mode and the quit question")
+struct SearchModeTests {
+    @Test("after a search, n moves to the next match and never answers \"no\"; Esc ends the mode and n answers again")
+    func searchNeverLabels() {
+        var state = Fixtures.state()
+        let item = state.currentItem
+        #expect(Keymap.action(for: .character("n"), in: state) == .answer("no"))
+        _ = ConsoleReducer.reduce(&state, .search, now: Fixtures.start)
+        for character in "energy" { _ = ConsoleReducer.reduce(&state, .type(character), now: Fixtures.start) }
+        _ = ConsoleReducer.reduce(&state, .confirm, now: Fixtures.start)
+        #expect(state.searchText == "energy")
+        #expect(Keymap.action(for: .character("n"), in: state) == .searchNext)
+        #expect(Keymap.action(for: .character("N"), in: state) == .searchPrevious)
+        #expect(Keymap.action(for: .character("y"), in: state) == nil)
+        let entries = Keymap.keyBarEntries(for: state)
+        #expect(entries.first.map { $0.keys == "Esc" } == true)
+        #expect(!entries.contains { $0.label == "no" || $0.label == "yes" })
+        #expect(entries.contains { $0.keys == "n" && $0.label == "next match" })
+        let commands = ConsoleReducer.reduce(&state, Keymap.action(for: .character("n"), in: state) ?? .resize, now: Fixtures.start)
+        #expect(!commands.contains { if case .appendLabel = $0 { return true } else { return false } })
+        #expect(state.currentLabel == nil)
+        _ = item
+        _ = ConsoleReducer.reduce(&state, .back, now: Fixtures.start)
+        #expect(state.searchText == nil)
+        #expect(Keymap.action(for: .character("n"), in: state) == .answer("no"))
+    }
+
+    @Test("a note typed before answering is not dropped on q: the quit question says so")
+    func draftNoteAsks() {
+        var state = Fixtures.state()
+        _ = ConsoleReducer.reduce(&state, .editNote, now: Fixtures.start)
+        for character in "check later" { _ = ConsoleReducer.reduce(&state, .type(character), now: Fixtures.start) }
+        _ = ConsoleReducer.reduce(&state, .confirm, now: Fixtures.start)
+        let commands = ConsoleReducer.reduce(&state, .quit, now: Fixtures.start)
+        #expect(commands.isEmpty)
+        #expect(state.overlay == .confirmQuit(unsaved: 0, notes: 1))
+        var grid = Grid(width: 100, height: 30)
+        SmallOverlays.renderConfirmQuit(unsaved: 0, notes: 1, into: &grid, body: Rect(x: 0, y: 0, width: 100, height: 30))
+        #expect(grid.lines.joined().contains("1 note waits for an answer"))
+    }
+}

@@ -120,3 +120,26 @@ struct ConsoleLoopTests {
         }
     }
 }
+
+@Suite("Console loop behind the too-small notice")
+struct TooSmallLoopTests {
+    @Test("keys typed behind the notice never reach the program; after a resize they do; q always leaves")
+    func keysIgnored() {
+        var program = RecordingProgram()
+        // 60×20 shows the notice: "a" and "s" (which would label) are dropped; the resize makes it 100×30.
+        let terminal = ScriptedTerminal(size: TerminalSize(columns: 60, rows: 20),
+                                        keys: [.character("a"), .character("s"), .resize, .character("a"), .character("q")])
+        var performed: [ConsoleEffect] = []
+        ConsoleLoop.run(&program, terminal: terminal) { effect in
+            performed.append(effect)
+            return .saved(itemID: "i1")
+        }
+        #expect(program.keys == [.resize, .character("a"), .character("q")])
+        #expect(performed.isEmpty)
+
+        var leaving = RecordingProgram()
+        let small = ScriptedTerminal(size: TerminalSize(columns: 60, rows: 20), keys: [.character("s"), .character("q"), .character("s")])
+        ConsoleLoop.run(&leaving, terminal: small) { _ in .saved(itemID: "i1") }
+        #expect(leaving.keys == [.character("q")])
+    }
+}

@@ -83,8 +83,10 @@ public enum ConsoleReducer {
         case .showHelp:
             state.overlay = .help(scroll: 0)
         case .quit:
-            if state.pending.isEmpty { return [.quit] }
-            state.overlay = .confirmQuit(unsaved: state.pending.count)
+            // Notes typed before an answer live only in memory until the answer saves them: ask, as for labels.
+            let notes = state.draftNotes.values.filter { $0 != nil }.count
+            if state.pending.isEmpty && notes == 0 { return [.quit] }
+            state.overlay = .confirmQuit(unsaved: state.pending.count, notes: notes)
         case .quitAnyway:
             return [.quit]
         case .scrollUp, .scrollDown, .pageUp, .pageDown, .scrollTop, .scrollBottom:

@@ -82,7 +82,7 @@ public enum ConsoleOverlay: Sendable, Equatable {
     case agreement(AgreementReport)
     case picker(ConsolePicker)
     /// Quit was asked while labels are not yet durable.
-    case confirmQuit(unsaved: Int)
+    case confirmQuit(unsaved: Int, notes: Int = 0)
 }
 
 /// Which items the rater steps through.

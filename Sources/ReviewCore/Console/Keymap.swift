@@ -230,7 +230,9 @@ public enum Keymap {
     public static func action(for key: Key, in state: ConsoleState) -> ConsoleAction? {
         if key == .resize { return .resize }
         let scope = Keymap.scope(of: state)
-        if scope == .labelScreen, case .character(let character) = key, let item = state.currentItem,
+        // In search mode (after `/word` Enter, as in less and vim) n and N move between matches and option keys
+        // do not answer; Esc ends the mode. A key that can label never does so while the screen says it moves.
+        if scope == .labelScreen, state.searchText == nil, case .character(let character) = key, let item = state.currentItem,
             let match = optionKeys(for: item.criterion).first(where: { $0.key == character }) {
             return .answer(match.option)
         }
@@ -250,13 +252,16 @@ public enum Keymap {
     /// Short "key label" pairs for the key bar, option keys spelled out.
     public static func keyBarEntries(for state: ConsoleState) -> [(keys: String, label: String)] {
         var entries: [(keys: String, label: String)] = []
-        let options = state.currentItem.map { Keymap.optionKeys(for: $0.criterion) } ?? []
+        let searching = state.searchText != nil
+        let options = searching ? [] : state.currentItem.map { Keymap.optionKeys(for: $0.criterion) } ?? []
         let nTaken = options.contains { $0.key == "n" }
+        if searching { entries.append(("Esc", "end search (answer keys are off)")) }
         for binding in validBindings(in: state) where binding.inKeyBar {
             if case .criterionOptions = binding.keys {
                 for entry in options { entries.append((String(entry.key), entry.option)) }
                 continue
             }
+            if searching && binding.action == .back { continue }
             if binding.action == .searchNext {
                 entries.append((nTaken ? "^N" : "n", binding.label))
                 continue

@@ -151,7 +151,8 @@ public enum LabelScreen {
         }
         if let search = state.searchText {
             if !trailing.isEmpty { trailing.append(Span("  ")) }
-            trailing.append(Span("/\(TextSanitizer.singleLine(search)) \(state.searchPositions.count)", CellStyle(color: .warning)))
+            let count = state.searchPositions.count
+            trailing.append(Span("search /\(TextSanitizer.singleLine(search)): \(count) match\(count == 1 ? "" : "es"), n N move", CellStyle(bold: true, color: .warning)))
         }
         StatusBar(spans: [Span(TextSanitizer.singleLine(parts.joined(separator: " · ")), CellStyle(bold: true, color: .accent))],
                   trailing: trailing, background: .plain)

@@ -131,10 +131,13 @@ public enum SmallOverlays {
     }
 
     /// Draws the question asked when quitting with unsaved labels.
-    public static func renderConfirmQuit(unsaved: Int, into grid: inout Grid, body: Rect) {
+    public static func renderConfirmQuit(unsaved: Int, notes: Int = 0, into grid: inout Grid, body: Rect) {
         let rect = body.centered(width: 60, height: 6)
         let inner = OverlayBox.render(into: &grid, rect: rect, title: "Quit?")
-        let text = "\(unsaved) label\(unsaved == 1 ? " is" : "s are") not saved yet. Q quits and loses \(unsaved == 1 ? "it" : "them"), R retries, Esc stays."
+        var lost: [String] = []
+        if unsaved > 0 { lost.append("\(unsaved) label\(unsaved == 1 ? " is" : "s are") not saved yet") }
+        if notes > 0 { lost.append("\(notes) note\(notes == 1 ? " waits" : "s wait") for an answer (a note is saved with its answer)") }
+        let text = lost.joined(separator: "; ") + ". Q quits and loses \(unsaved + notes == 1 ? "it" : "them")\(unsaved > 0 ? ", R retries" : "")\(notes > 0 ? ", Esc goes back to answer" : ", Esc stays")."
         for (row, lineText) in TextWrap.lines(text, width: inner.width).enumerated() where row < inner.height {
             grid.write(lineText, x: inner.x, y: inner.y + row, style: row == 0 ? CellStyle(bold: true, color: .bad) : .plain, clip: inner)
         }
@@ -143,12 +146,23 @@ public enum SmallOverlays {
 
 /// The notice shown when the terminal is below the minimum size.
 public enum TooSmallScreen {
+    /// Whether a program at `size` shows this notice instead of its screen.
+    public static func isShown(at size: TerminalSize) -> Bool {
+        size.columns < TerminalSize.minimum.columns || size.rows < TerminalSize.minimum.rows
+    }
+
+    /// The keys that mean something behind the notice: a resize, and leaving (q, ^C, ^D). Any other key is
+    /// dropped: nothing it could act on is on the screen.
+    public static func letsThrough(_ key: Key) -> Bool {
+        key == .resize || key == .character("q") || key == .control("c") || key == .control("d")
+    }
+
     /// A grid of exactly `size` with the notice centred (cut to fit).
     public static func render(size: TerminalSize) -> Grid {
         var grid = Grid(width: size.columns, height: size.rows)
         let minimum = TerminalSize.minimum
         let lines = ["terminal too small (need \(minimum.columns)×\(minimum.rows))",
-                     "now \(size.columns)×\(size.rows): enlarge the window, or q quits"]
+                     "now \(size.columns)×\(size.rows): enlarge the window, or q quits; other keys are ignored"]
         let top = max(0, (size.rows - lines.count) / 2)
         for (index, text) in lines.enumerated() where top + index < size.rows {
             let cut = TextWrap.truncate(text, width: size.columns)
@@ -174,7 +188,7 @@ public enum ConsoleRenderer {
         case .help(let scroll): HelpOverlay.render(state, scroll: scroll, into: &grid, body: layout.body)
         case .agreement(let report): AgreementScreen.render(report, into: &grid, body: layout.body)
         case .picker(let picker): SmallOverlays.renderPicker(picker, into: &grid, body: layout.body)
-        case .confirmQuit(let unsaved): SmallOverlays.renderConfirmQuit(unsaved: unsaved, into: &grid, body: layout.body)
+        case .confirmQuit(let unsaved, let notes): SmallOverlays.renderConfirmQuit(unsaved: unsaved, notes: notes, into: &grid, body: layout.body)
         }
         return grid
     }
