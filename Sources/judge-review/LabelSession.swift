@@ -201,13 +201,18 @@ struct SessionTally {
         self.savedBefore = savedBefore
     }
 
-    /// `3 labels saved this session (1 undone)`.
+    /// `3 items labelled this session (5 saves, with revisions, flags and notes; 1 undone)`.
     func summary(log: RaterLog) -> String {
         let saved = log.events.dropFirst(savedBefore)
-        let labels = saved.filter { $0.kind == .label }.count
-        let retractions = saved.count - labels
-        var text = "\(labels) label\(labels == 1 ? "" : "s") saved this session"
-        if retractions > 0 { text += " (\(retractions) undone)" }
+        // Items, not events: a revision, a flag or a note on an item is another event for the same item.
+        let labelEvents = saved.filter { $0.kind == .label }
+        let items = Set(labelEvents.map(\.item)).count
+        let undone = Set(saved.filter { $0.kind != .label }.map(\.item)).count
+        var text = "\(items) item\(items == 1 ? "" : "s") labelled this session"
+        var details: [String] = []
+        if labelEvents.count > items { details.append("\(labelEvents.count) saves, with revisions, flags and notes") }
+        if undone > 0 { details.append("\(undone) undone") }
+        if !details.isEmpty { text += " (\(details.joined(separator: "; ")))" }
         return text
     }
 

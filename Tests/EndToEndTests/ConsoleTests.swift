@@ -50,7 +50,7 @@ struct ConsoleTests {
         let screen = try session.wait(forText: "JR-EXIT=")
         #expect(screen.contains("JR-EXIT=0"))
         #expect(screen.contains("TTY-RESTORED"))
-        #expect(screen.contains("0 labels saved this session to"))
+        #expect(screen.contains("0 items labelled this session to"))
         #expect(screen.contains("e2e-rater.jsonl; file order"))
     }
 
@@ -202,7 +202,7 @@ struct LabelFlowTests {
         let exit = try session.wait(forText: "JR-EXIT=")
         #expect(exit.contains("JR-EXIT=0"))
         #expect(exit.contains("TTY-RESTORED"))
-        #expect(exit.contains("3 labels saved this session to"))
+        #expect(exit.contains("3 items labelled this session to"))
         session.kill()
 
         let events = try fixture.events()
@@ -216,7 +216,7 @@ struct LabelFlowTests {
         #expect(screen.contains("3 labeled"))
         #expect(!screen.contains(SmallDataset.judgeName))
         try reopened.send("q")
-        #expect(try reopened.wait(forText: "JR-EXIT=").contains("0 labels saved this session"))
+        #expect(try reopened.wait(forText: "JR-EXIT=").contains("0 items labelled this session"))
     }
 
     @Test("verdict mode shows the judge from the start and records it")
@@ -286,7 +286,7 @@ struct LabelFlowTests {
         try session.send("y")
         try session.wait(forText: "1 labeled")
         try session.send("q")
-        #expect(try session.wait(forText: "JR-EXIT=").contains("1 label saved this session"))
+        #expect(try session.wait(forText: "JR-EXIT=").contains("1 item labelled this session"))
         let log = try String(contentsOf: folder.appendingPathComponent("Annotations/demo/e2e-demo.jsonl"), encoding: .utf8)
         #expect(log.split(separator: "\n").count == 1)
     }

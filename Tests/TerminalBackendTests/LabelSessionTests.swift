@@ -69,7 +69,7 @@ struct LabelSessionTests {
             Issue.record("a decision was not refused")
         }
         #expect(log.events == [label, retraction])
-        #expect(tally.summary(log: log) == "1 label saved this session (1 undone)")
+        #expect(tally.summary(log: log) == "1 item labelled this session (1 undone)")
         #expect(tally.lostSummary(log: log) == nil)
     }
 
@@ -111,7 +111,7 @@ struct LabelSessionTests {
         disk.refuse = true
         _ = LabelEffects.perform(.appendLabel(label("i2")), log: log, tally: &tally)
         _ = LabelEffects.perform(.appendLabel(label("i3")), log: log, tally: &tally)
-        #expect(tally.summary(log: log) == "1 label saved this session")
+        #expect(tally.summary(log: log) == "1 item labelled this session")
         let lost = try #require(tally.lostSummary(log: log))
         #expect(lost.hasPrefix("2 labels NOT SAVED and lost (items i2, i3): "))
         #expect(lost.contains("No space left on device"))

@@ -313,6 +313,7 @@ public enum ConsoleReducer {
         if let response = item.response, response.range(of: needle, options: options) != nil { return true }
         if item.condition.range(of: needle, options: options) != nil { return true }
         if item.subject.name.range(of: needle, options: options) != nil { return true }
+        if item.criterion.question.range(of: needle, options: options) != nil { return true }
         if item.id == needle { return true }
         return item.context.contains { $0.content.range(of: needle, options: options) != nil }
     }

@@ -119,7 +119,7 @@ public enum Keymap {
                    "Write unsaved labels again now (they are also retried on every key)", when: .failedSaves),
         // Finding items
         KeyBinding(.goToItem, .fixed([c("g")]), "g", "go to", "Go to an item by its number in your order"),
-        KeyBinding(.search, .fixed([c("/")]), "/", "search", "Search the stimulus, context, response, condition and model"),
+        KeyBinding(.search, .fixed([c("/")]), "/", "search", "Search the stimulus, context, response, criterion question, condition and model"),
         KeyBinding(.searchNext, .fixed([c("n"), .control("n")]), "n ^N", "next match",
                    "Next search match (^N when n is an answer key)", when: .searchActive),
         KeyBinding(.searchPrevious, .fixed([c("N"), .control("p")]), "N ^P", "prev match",
