@@ -464,7 +464,7 @@ struct ConsoleReducerTests {
             "search", "search-next", "search-previous", "filter", "undo", "agreement", "help", "quit", "scroll-up",
             "scroll-down", "page-up", "page-down", "scroll-top", "scroll-bottom", "focus-next", "toggle-context",
             "toggle-appropriate-answer", "retry-saves", "back", "confirm", "select-previous", "select-next", "type",
-            "delete-backward", "quit-anyway", "resize",
+            "delete-backward", "quit-anyway", "resize", "recall-last-search",
         ]
         let inTable = Set(Keymap.table.map(\.action.name))
         #expect(inTable.subtracting(tested).isEmpty, "untested: \(inTable.subtracting(tested))")
@@ -601,5 +601,22 @@ struct SearchModeTests {
         var grid = Grid(width: 100, height: 30)
         SmallOverlays.renderConfirmQuit(unsaved: 0, notes: 1, into: &grid, body: Rect(x: 0, y: 0, width: 100, height: 30))
         #expect(grid.lines.joined().contains("1 note waits for an answer"))
+    }
+}
+
+@Suite("Reopening search")
+struct ReopenSearchTests {
+    @Test("reopening / starts empty, and ↑ brings back the last search")
+    func startsEmpty() {
+        var state = Fixtures.state()
+        _ = ConsoleReducer.reduce(&state, .search, now: Fixtures.start)
+        for character in "energy" { _ = ConsoleReducer.reduce(&state, .type(character), now: Fixtures.start) }
+        _ = ConsoleReducer.reduce(&state, .confirm, now: Fixtures.start)
+        _ = ConsoleReducer.reduce(&state, .back, now: Fixtures.start)
+        _ = ConsoleReducer.reduce(&state, .search, now: Fixtures.start)
+        #expect(state.prompt?.text == "")
+        #expect(Keymap.action(for: .up, in: state) == .recallLastSearch)
+        _ = ConsoleReducer.reduce(&state, .recallLastSearch, now: Fixtures.start)
+        #expect(state.prompt?.text == "energy")
     }
 }

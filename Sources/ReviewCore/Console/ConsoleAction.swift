@@ -45,6 +45,8 @@ public enum ConsoleAction: Hashable, Sendable {
     case selectNext
     /// A character typed into a prompt.
     case type(Character)
+    /// In the search prompt: put the last search back into the line.
+    case recallLastSearch
     case deleteBackward
     /// Quit although some labels are not yet saved.
     case quitAnyway
@@ -86,6 +88,7 @@ public enum ConsoleAction: Hashable, Sendable {
         case .selectPrevious: "select-previous"
         case .selectNext: "select-next"
         case .type: "type"
+        case .recallLastSearch: "recall-last-search"
         case .deleteBackward: "delete-backward"
         case .quitAnyway: "quit-anyway"
         case .resize: "resize"

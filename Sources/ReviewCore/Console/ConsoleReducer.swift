@@ -71,7 +71,13 @@ public enum ConsoleReducer {
         case .goToItem:
             state.prompt = ConsolePrompt(purpose: .goToItem)
         case .search:
-            state.prompt = ConsolePrompt(purpose: .search, text: state.searchText ?? "")
+            // A new search starts empty; the last one is one key (↑) away.
+            state.prompt = ConsolePrompt(purpose: .search)
+            if state.lastSearch != nil { say(&state, "↑ brings back \"\(TextSanitizer.singleLine(state.lastSearch ?? ""))\"") }
+        case .recallLastSearch:
+            guard var prompt = state.prompt, prompt.purpose == .search, let last = state.lastSearch else { return [] }
+            prompt.text = last
+            state.prompt = prompt
         case .searchNext, .searchPrevious:
             jumpToMatch(&state, forward: action == .searchNext, now: now)
         case .filter:

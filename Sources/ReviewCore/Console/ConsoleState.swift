@@ -363,9 +363,13 @@ public struct ConsoleState: Sendable {
     }
 
     mutating func setSearch(_ text: String?, positions: [Int]) {
+        if let text { lastSearch = text }
         searchText = text
         searchPositions = positions
     }
+
+    /// The last search run, kept after the search mode ends, for ↑ in a new search prompt.
+    public private(set) var lastSearch: String?
 }
 
 /// Binary searches on sorted position lists (filter and search results), so stepping never scans them.

@@ -22,6 +22,8 @@ public enum KeyCondition: Sendable, Hashable {
     case itemHasContext
     case failedSaves
     case filterOrSearchActive
+    /// The search line is open and a search was run before.
+    case searchPromptWithHistory
 
     /// Whether the condition holds in `state`.
     public func holds(in state: ConsoleState) -> Bool {
@@ -35,6 +37,7 @@ public enum KeyCondition: Sendable, Hashable {
         case .itemHasContext: !(state.currentItem?.context.isEmpty ?? true)
         case .failedSaves: state.failedSaves > 0
         case .filterOrSearchActive: state.filter != nil || state.searchText != nil
+        case .searchPromptWithHistory: state.prompt?.purpose == .search && state.lastSearch != nil
         }
     }
 }
@@ -168,6 +171,8 @@ public enum Keymap {
                    scope: .prompt),
         KeyBinding(.deleteBackward, .fixed([.backspace, .delete]), "Bksp", "delete", "Delete the last character",
                    scope: .prompt),
+        KeyBinding(.recallLastSearch, .fixed([.up]), "↑", "last search", "Bring back the last search (in the search line)",
+                   scope: .prompt, when: .searchPromptWithHistory),
         KeyBinding(.back, .fixed([.escape]), "Esc", "cancel", "Cancel", scope: .prompt),
         // Quit question
         // A capital Q, so a habitual "y" (yes) cannot throw labels away.
