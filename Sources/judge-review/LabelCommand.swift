@@ -47,6 +47,9 @@ struct LabelCommand: ParsableCommand {
             throw LabelCommandError("--mode must be blind or verdict, not \"\(mode)\"")
         }
         if let problem = RaterName.problem(with: rater) { throw LabelCommandError(problem) }
+        if let dataset, dataset.lowercased().hasSuffix(".csv") {
+            throw InputError(file: dataset, "a CSV is an input to import, not a dataset to label: judge-review init STUDY, judge-review import \(dataset) --to STUDY, then judge-review label STUDY --rater \(rater)")
+        }
         let place = try LabelPlace.resolve(dataset, annotations: annotations)
         CommandOutput.warnIfLegacy(place)
         let items = try CommandOutput.withProgress { try place.dataset() }

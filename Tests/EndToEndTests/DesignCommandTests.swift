@@ -87,3 +87,17 @@ struct DesignCommandTests {
         }
     }
 }
+
+@Suite("label on a CSV (built binary)", .enabled(if: EndToEnd.binary != nil, EndToEnd.binaryMissing))
+struct LabelCSVTests {
+    @Test("label FILE.csv says to import it first, in one line")
+    func suggestsImport() throws {
+        let folder = try EndToEnd.temporaryFolder("label-csv")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "key,condition\n".write(to: folder.appendingPathComponent("results.csv"), atomically: true, encoding: .utf8)
+        let outcome = try EndToEnd.run(["label", "results.csv", "--rater", "ana"], in: folder)
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr.contains("a CSV is an input to import") && outcome.stderr.contains("judge-review import results.csv --to STUDY"), "\(outcome.stderr)")
+        #expect(outcome.stderr.split(separator: "\n").count == 1)
+    }
+}

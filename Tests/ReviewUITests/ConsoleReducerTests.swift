@@ -620,3 +620,14 @@ struct ReopenSearchTests {
         #expect(state.prompt?.text == "energy")
     }
 }
+
+@Suite("Undo says what it undid")
+struct UndoMessageTests {
+    @Test("the message names the answer, its verdict and the item")
+    func message() {
+        var state = Fixtures.state()
+        _ = ConsoleReducer.reduce(&state, .answer("yes"), now: Fixtures.start.addingTimeInterval(5))
+        _ = ConsoleReducer.reduce(&state, .undo, now: Fixtures.start.addingTimeInterval(6))
+        #expect(state.message == "undone: your answer \"yes\" (inappropriate) on item 1, i1, is retracted")
+    }
+}

@@ -248,7 +248,10 @@ public enum ConsoleReducer {
             judgeAgreement: nil, mode: current.mode, judgeSeenFirst: current.judgeSeenFirst, at: now)
         state.record(retraction)
         if let position = state.orderPosition(ofItemIndex: itemIndex) { state.move(to: position, now: now) }
-        say(&state, "undone: label on item \(state.position + 1) retracted")
+        // Say what was undone: the answer, its verdict and the item, not just "a label".
+        let answer = current.answer.map { "\"\(TextSanitizer.singleLine($0))\"" } ?? "the label"
+        let verdict = (current.verdict ?? item.criterion.verdict(for: current.answer)).rawValue
+        say(&state, "undone: your answer \(answer) (\(verdict)) on item \(state.position + 1), \(TextSanitizer.singleLine(String(itemID.prefix(40)))), is retracted")
     }
 
     // MARK: Moving
