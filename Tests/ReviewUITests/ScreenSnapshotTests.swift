@@ -173,3 +173,23 @@ struct ScaleSnapshotTests {
         Snapshot.check(grid, named: "scale-verdict-\(suffix(size))")
     }
 }
+
+@Suite("The stimulus first")
+struct StimulusFirstTests {
+    @Test("at 80×24 every demo item's whole stimulus and criterion are visible without scrolling")
+    func demoItemsFit() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Stimuli/demo/demo.jsonl")
+        let dataset = try Dataset.read(from: file)
+        for position in dataset.items.indices {
+            // The item first in the order, so it is on screen.
+            let state = Fixtures.state(dataset: dataset, order: [position] + dataset.items.indices.filter { $0 != position })
+            let layout = LabelScreen.layout(state, size: TerminalSize(columns: 80, rows: 24))
+            for pane in [ConsolePane.stimulus, .criterion] {
+                let entry = try #require(layout.panes.first { $0.pane == pane })
+                #expect(entry.lines.count + 2 <= entry.rect.height,
+                        "\(dataset.items[position].id): the \(pane) needs \(entry.lines.count + 2) rows, has \(entry.rect.height)")
+            }
+        }
+    }
+}

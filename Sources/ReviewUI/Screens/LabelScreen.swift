@@ -44,7 +44,11 @@ public enum LabelScreen {
         let rightWidth = width - leftWidth
         let leftInner = Pane.innerWidth(leftWidth), rightInner = Pane.innerWidth(rightWidth)
 
-        // Left column: context, stimulus, response.
+        // Left column: context, stimulus, response. The stimulus gets its whole text first (the response keeps
+        // `responseMinimum` rows and scrolls); the context takes what is left, scrolling when it must.
+        let responseMinimum = 5
+        let stimulusLines = Styled.wrapped(item.stimulus, width: leftInner)
+        let stimulusNeed = stimulusLines.count + 2
         var y = body.y
         var remaining = body.height
         if !item.context.isEmpty {
@@ -54,14 +58,14 @@ public enum LabelScreen {
                 remaining -= 1
             } else {
                 let lines = contextLines(item, width: leftInner)
-                let height = min(lines.count + 2, max(4, body.height / 3))
+                let room = body.height - min(stimulusNeed, body.height / 2) - responseMinimum
+                let height = min(lines.count + 2, max(4, min(room, body.height / 3 + 2)))
                 layout.panes.append((.context, Rect(x: 0, y: y, width: leftWidth, height: height), lines))
                 y += height
                 remaining -= height
             }
         }
-        let stimulusLines = Styled.wrapped(item.stimulus, width: leftInner)
-        let stimulusHeight = max(3, min(stimulusLines.count + 2, max(4, remaining / 3)))
+        let stimulusHeight = max(3, min(stimulusNeed, remaining - responseMinimum))
         layout.panes.append((.stimulus, Rect(x: 0, y: y, width: leftWidth, height: stimulusHeight), stimulusLines))
         y += stimulusHeight
         remaining -= stimulusHeight
