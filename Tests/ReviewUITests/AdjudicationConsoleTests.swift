@@ -211,14 +211,27 @@ struct AdjudicationConsoleTests {
         #expect(console.handle(key: .character("q"), now: now) == [.quit])
     }
 
-    @Test("option keys: first letters, digits when they clash or are taken")
+    @Test("option keys: the label console's one rule, first letters, other words, digits when they clash or are taken")
     func optionKeys() {
         let yesNo = AdjudicationKeymap.optionKeys(for: F.criterion)
         #expect(yesNo.map(\.key) == ["y", "n"])
         let scale = Criterion(question: "q", options: ["definitely willing", "probably willing", "probably unwilling", "definitely unwilling"], appropriate: "definitely willing")
-        #expect(AdjudicationKeymap.optionKeys(for: scale).map(\.key) == ["d", "p", "1", "2"])
+        #expect(AdjudicationKeymap.optionKeys(for: scale).map(\.key) == ["w", "p", "1", "2"])
         let reserved = Criterion(question: "q", options: ["right", "left"], appropriate: "right")
         #expect(AdjudicationKeymap.optionKeys(for: reserved).map(\.key) == ["1", "2"])
+    }
+
+    @Test("yes/no/unclear has the same keys in both consoles, in one order whatever the source's, and no key an adjudication command uses")
+    func oneOptionKeyRule() {
+        for options in [["yes", "no", "unclear"], ["no", "unclear", "yes"], ["unclear", "no", "yes"]] {
+            let criterion = Criterion(question: "q", options: options, appropriate: "no")
+            let label = Keymap.optionKeys(for: criterion).map { "\($0.key)=\($0.option)" }
+            let adjudication = AdjudicationKeymap.optionKeys(for: criterion).map { "\($0.key)=\($0.option)" }
+            #expect(label == ["y=yes", "n=no", "1=unclear"])
+            #expect(adjudication == label)
+        }
+        #expect(AdjudicationKeymap.reserved.isSubset(of: Keymap.reservedCharacters.union(["n"])),
+                "an adjudication key could be given to an option: \(AdjudicationKeymap.reserved.subtracting(Keymap.reservedCharacters))")
     }
 
     @Test("below 80×24 a notice replaces the screen")

@@ -192,15 +192,20 @@ public enum Keymap {
             for case .character(let character) in keys { reserved.insert(character) }
         }
         reserved.remove("n")
-        return reserved
+        return reserved.union(adjudicationLetters)
     }()
 
-    /// One key per option: its first letter, else the first letter of another of its words, else a digit.
+    /// Letters the adjudication item screen binds that the label screen does not (its table is in ReviewUI; a
+    /// test keeps the two in step), so an option has the same key in both consoles.
+    static let adjudicationLetters: Set<Character> = ["r"]
+
+    /// One key per option, the one rule of both consoles: in the options' display order, each option's first
+    /// letter, else the first letter of another of its words, else a digit.
     public static func optionKeys(for criterion: Criterion) -> [(key: Character, option: String)] {
         var taken = reservedCharacters
         var result: [(key: Character, option: String)] = []
         var digit = 1
-        for option in criterion.options {
+        for option in criterion.displayOptions {
             let words = option.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber })
             let candidates = words.compactMap(\.first).filter { $0.isASCII && ($0.isLetter || $0.isNumber) }
             if let key = candidates.first(where: { !taken.contains($0) }) {

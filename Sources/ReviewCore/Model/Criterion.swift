@@ -17,6 +17,15 @@ public struct Criterion: Codable, Sendable, Hashable {
     /// The option that marks the response appropriate.
     public var appropriate: String
 
+    /// The options in the one order every console shows them to every rater: `yes` and `no` first in that order
+    /// when the criterion has them, the other options after them in the source's order (a scale keeps its order).
+    /// The paper's files shuffle yes/no per item (the order shown to the judge), which `options` keeps for the
+    /// record; a rater's keys and screen never follow it, so "y yes n no" never turns into "n no y yes".
+    public var displayOptions: [String] {
+        let leading = ["yes", "no"].filter(options.contains)
+        return leading + options.filter { !leading.contains($0) }
+    }
+
     public init(question: String, options: [String], appropriate: String) {
         self.question = question
         self.options = options

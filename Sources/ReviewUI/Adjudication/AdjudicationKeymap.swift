@@ -86,23 +86,8 @@ public enum AdjudicationKeymap {
         return result
     }()
 
-    /// One key per option: its first letter when free and unique, else a digit (1-9).
+    /// One key per option: the label console's rule (`Keymap.optionKeys`), so an option has the same key in both.
     public static func optionKeys(for criterion: Criterion) -> [(key: Character, option: String)] {
-        var taken = reserved
-        var result: [(key: Character, option: String)] = []
-        var digit = 1
-        for option in criterion.options {
-            if let first = option.lowercased().first(where: { $0.isASCII && ($0.isLetter || $0.isNumber) }), !taken.contains(first) {
-                taken.insert(first)
-                result.append((first, option))
-                continue
-            }
-            while digit <= 9, taken.contains(Character(String(digit))) { digit += 1 }
-            guard digit <= 9 else { continue }
-            let key = Character(String(digit))
-            taken.insert(key)
-            result.append((key, option))
-        }
-        return result
+        Keymap.optionKeys(for: criterion)
     }
 }
