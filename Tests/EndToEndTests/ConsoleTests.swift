@@ -67,7 +67,7 @@ struct ConsoleTests {
         try session.wait(forText: "search /doctor")
         try session.send("n")
         try session.send("n")
-        let screen = try session.wait(forText: "n N move")
+        let screen = try session.wait(forText: "match")
         #expect(screen.contains("end search"))
         #expect(try fixture.events().isEmpty, "n in search mode labelled an item")
         try session.send("Escape")

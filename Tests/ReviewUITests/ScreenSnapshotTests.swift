@@ -193,3 +193,24 @@ struct StimulusFirstTests {
         }
     }
 }
+
+@Suite("The item line")
+struct ItemLineTests {
+    @Test("a long id is shortened in the middle, never cut at its end nor hidden by the search tag")
+    func longID() {
+        let id = "meta-llama/Llama-2-70b-chat-hf/steel-man/context/16155_hallucinations_god_0_END"
+        let dataset = Dataset(name: "ids", items: [Fixtures.item(id), Fixtures.item("short")])
+        var state = Fixtures.state(dataset: dataset)
+        _ = ConsoleReducer.reduce(&state, .search, now: Fixtures.start)
+        for character in "Stimulus" { _ = ConsoleReducer.reduce(&state, .type(character), now: Fixtures.start) }
+        _ = ConsoleReducer.reduce(&state, .confirm, now: Fixtures.start)
+        var grid = Grid(width: 80, height: 1)
+        LabelScreen.renderItemLine(state, item: dataset.items[0], into: &grid, rect: Rect(x: 0, y: 0, width: 80, height: 1))
+        let line = grid.lines[0]
+        #expect(line.contains("_END"), "\(line)")
+        #expect(line.contains("meta-llama/"))
+        #expect(line.contains("…"))
+        #expect(line.contains("search /"))
+        #expect(LabelScreen.middleEllipsis("abcdefghij", keep: 5) == "ab…ij")
+    }
+}

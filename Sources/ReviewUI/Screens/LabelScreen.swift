@@ -156,11 +156,30 @@ public enum LabelScreen {
         if let search = state.searchText {
             if !trailing.isEmpty { trailing.append(Span("  ")) }
             let count = state.searchPositions.count
-            trailing.append(Span("search /\(TextSanitizer.singleLine(search)): \(count) match\(count == 1 ? "" : "es"), n N move", CellStyle(bold: true, color: .warning)))
+            trailing.append(Span("search /\(TextSanitizer.singleLine(String(search.prefix(24)))): \(count) match\(count == 1 ? "" : "es"), n N", CellStyle(bold: true, color: .warning)))
         }
-        StatusBar(spans: [Span(TextSanitizer.singleLine(parts.joined(separator: " · ")), CellStyle(bold: true, color: .accent))],
-                  trailing: trailing, background: .plain)
+        // The id is what tells items apart: when the line is too long, the other parts give way first, then the
+        // id is shortened in the middle (its start and end kept), never cut at the end or overwritten by the tags.
+        let room = rect.width - 2 - trailing.reduce(0) { $0 + DisplayWidth.of($1.text) } - (trailing.isEmpty ? 0 : 3)
+        let id = TextSanitizer.singleLine(item.id)
+        var others = parts.dropLast().map(TextSanitizer.singleLine)
+        func line(_ shownID: String) -> String { (others + ["id \(shownID)"]).joined(separator: " · ") }
+        while DisplayWidth.of(line(id)) > room, !others.isEmpty { others.removeLast() }
+        var text = line(id)
+        if DisplayWidth.of(text) > room {
+            let keep = max(8, room - DisplayWidth.of(line("")) - 1)
+            text = line(middleEllipsis(id, keep: keep))
+        }
+        StatusBar(spans: [Span(text, CellStyle(bold: true, color: .accent))], trailing: trailing, background: .plain)
             .render(into: &grid, rect: rect)
+    }
+
+    /// `text` shortened to about `keep` characters by an ellipsis in the middle (start and end kept).
+    static func middleEllipsis(_ text: String, keep: Int) -> String {
+        let characters = Array(text)
+        guard characters.count > keep, keep >= 3 else { return text }
+        let head = (keep - 1) / 2, tail = keep - 1 - head
+        return String(characters.prefix(head)) + "…" + String(characters.suffix(tail))
     }
 
     // MARK: Pane contents
