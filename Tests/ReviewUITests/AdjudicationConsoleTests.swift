@@ -257,3 +257,25 @@ struct AdjudicationConsoleTests {
         }
     }
 }
+
+@Suite("Adjudication queue ids")
+struct AdjudicationQueueIDTests {
+    @Test("at 80 columns the queue shows ids that tell items apart: their ends are kept")
+    func idsApart() {
+        typealias F = AdjudicationScreenFixture
+        let ids = ["gpt-4o-2024-08-06/steel-man/16155_hallucinations_voices_50", "gpt-4o-2024-08-06/steel-man/16155_hallucinations_voices_100"]
+        let items = ids.map { F.item($0, "hallucinations", judge: "no") }
+        let dataset = Dataset(name: "long", items: items)
+        var labels: [String: [String: LabelEvent]] = [:]
+        for item in items {
+            for (rater, answer) in zip(F.raters, ["yes", "no"]) {
+                labels[rater, default: [:]][item.id] = LabelEvent.label(item: item, rater: rater, answer: answer, mode: .blind,
+                                                                        judgeSeenFirst: false, at: F.start)
+            }
+        }
+        let queue = AdjudicationQueue.build(dataset: dataset, humanLabels: labels, reference: [:], decisions: [:], adjudicator: "carol")
+        let console = AdjudicationConsole(AdjudicationConsoleConfiguration(datasetName: "long", adjudicator: "carol", queue: queue), now: F.start)
+        let screen = F.screenText(console)
+        #expect(screen.contains("voices_50") && screen.contains("voices_100"), "\(screen)")
+    }
+}

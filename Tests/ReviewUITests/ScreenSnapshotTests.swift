@@ -208,9 +208,9 @@ struct ItemLineTests {
         LabelScreen.renderItemLine(state, item: dataset.items[0], into: &grid, rect: Rect(x: 0, y: 0, width: 80, height: 1))
         let line = grid.lines[0]
         #expect(line.contains("_END"), "\(line)")
-        #expect(line.contains("meta-llama/"))
+        #expect(line.contains("meta-"))
         #expect(line.contains("…"))
         #expect(line.contains("search /"))
-        #expect(LabelScreen.middleEllipsis("abcdefghij", keep: 5) == "ab…ij")
+        #expect(TextWrap.middleEllipsis("abcdefghij", keep: 5) == "a…hij")
     }
 }

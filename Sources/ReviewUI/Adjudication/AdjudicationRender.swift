@@ -48,7 +48,10 @@ extension AdjudicationConsole {
         let entries = visible.map { index -> String in
             let entry = configuration.queue.cases[index]
             let status = entry.decision.map { "done: \($0.answer ?? "")" } ?? "open"
-            return Self.padded(status, 12) + Self.padded(entry.kind.title, 20) + Self.padded(entry.item.condition, 26) + entry.item.id
+            // The id's end tells items apart: shorten it in the middle to what the row has room for.
+            let room = max(12, body.width - 2 - 12 - 20 - 26 - 1)
+            return Self.padded(status, 12) + Self.padded(entry.kind.title, 20) + Self.padded(entry.item.condition, 26)
+                + TextWrap.middleEllipsis(TextSanitizer.singleLine(entry.item.id), keep: room)
         }
         ListWidget(entries: entries, selected: selected).render(into: &grid, rect: listRect)
     }

@@ -168,19 +168,12 @@ public enum LabelScreen {
         var text = line(id)
         if DisplayWidth.of(text) > room {
             let keep = max(8, room - DisplayWidth.of(line("")) - 1)
-            text = line(middleEllipsis(id, keep: keep))
+            text = line(TextWrap.middleEllipsis(id, keep: keep))
         }
         StatusBar(spans: [Span(text, CellStyle(bold: true, color: .accent))], trailing: trailing, background: .plain)
             .render(into: &grid, rect: rect)
     }
 
-    /// `text` shortened to about `keep` characters by an ellipsis in the middle (start and end kept).
-    static func middleEllipsis(_ text: String, keep: Int) -> String {
-        let characters = Array(text)
-        guard characters.count > keep, keep >= 3 else { return text }
-        let head = (keep - 1) / 2, tail = keep - 1 - head
-        return String(characters.prefix(head)) + "…" + String(characters.suffix(tail))
-    }
 
     // MARK: Pane contents
 

@@ -54,6 +54,16 @@ public enum TextWrap {
     }
 
     /// `text` cut to at most `width` columns, with an ellipsis when it was cut.
+    /// `text` shortened to `keep` characters by an ellipsis, a third of them from its start and the rest from its
+    /// end (ids differ at their ends: `gpt-4o/…_bridge_50`).
+    public static func middleEllipsis(_ text: String, keep: Int) -> String {
+        let characters = Array(text)
+        guard characters.count > keep, keep >= 3 else { return text }
+        // A third for the start, the rest for the end, where ids differ most.
+        let head = (keep - 1) / 3, tail = keep - 1 - head
+        return String(characters.prefix(head)) + "…" + String(characters.suffix(tail))
+    }
+
     public static func truncate(_ text: String, width: Int) -> String {
         guard width > 0 else { return "" }
         if DisplayWidth.of(text) <= width { return text }
