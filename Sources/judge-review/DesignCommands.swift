@@ -103,7 +103,7 @@ struct SampleCommand: ParsableCommand {
             guard let reference = references[position], reference.source != .tie else { continue }
             let verdict = item.criterion.verdict(for: reference.answer)
             guard verdict != .noVerdict else { continue }
-            let key = fields.map { "\($0.rawValue)=\(ValidationSample.stratumValue(field: $0, of: item))" }.joined(separator: ", ")
+            let key = ValidationSample.stratumLabel(fields: fields, of: item)
             var count = counts[key] ?? (0, 0)
             count.labelled += 1
             if verdict == .inappropriate { count.inappropriate += 1 }

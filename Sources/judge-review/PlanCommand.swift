@@ -18,6 +18,13 @@ struct PlanCommonOptions: ParsableArguments {
     @Option(help: "Seconds a clinician spends on an item, to print hours of clinician time (with --study: the study's measured median).")
     var secondsPerItem: Double?
 
+    /// The line of a Buderer plan: the cases of one class it needs and the items to label at random for them.
+    func accuracyLine(_ name: String, _ value: Double, halfWidth: Double, cases: Int, of kind: String, items: Int, prevalence: Double) -> String {
+        let hours = self.hours(items, seconds: nil)
+        return "\(name) \(value) ± \(halfWidth) at \(Int((confidence * 100).rounded()))% (Buderer 1996): \(cases) \(kind) responses, so \(items) items at prevalence \(prevalence)"
+            + (hours.isEmpty ? "" : "; \(hours) clinician hours")
+    }
+
     /// Hours for `labels` labels, when the seconds an item are known.
     func hours(_ labels: Int, seconds: Double?) -> String {
         guard let seconds = secondsPerItem ?? seconds else { return "" }
@@ -83,7 +90,7 @@ struct PlanSensitivity: ParsableCommand {
     func run() throws {
         try planning {
             let (cases, items) = try LabelPlanning.sensitivityItems(sensitivity: sensitivity, halfWidth: halfWidth, prevalence: prevalence, confidence: common.confidence)
-            CommandOutput.line("sensitivity \(sensitivity) ± \(halfWidth) at \(Int((common.confidence * 100).rounded()))% (Buderer 1996): \(cases) inappropriate responses, so \(items) items at prevalence \(prevalence)\(common.hours(items, seconds: nil).isEmpty ? "" : "; \(common.hours(items, seconds: nil)) clinician hours")")
+            CommandOutput.line(common.accuracyLine("sensitivity", sensitivity, halfWidth: halfWidth, cases: cases, of: "inappropriate", items: items, prevalence: prevalence))
         }
     }
 }
@@ -105,7 +112,7 @@ struct PlanSpecificity: ParsableCommand {
     func run() throws {
         try planning {
             let (cases, items) = try LabelPlanning.specificityItems(specificity: specificity, halfWidth: halfWidth, prevalence: prevalence, confidence: common.confidence)
-            CommandOutput.line("specificity \(specificity) ± \(halfWidth) at \(Int((common.confidence * 100).rounded()))% (Buderer 1996): \(cases) appropriate responses, so \(items) items at prevalence \(prevalence)\(common.hours(items, seconds: nil).isEmpty ? "" : "; \(common.hours(items, seconds: nil)) clinician hours")")
+            CommandOutput.line(common.accuracyLine("specificity", specificity, halfWidth: halfWidth, cases: cases, of: "appropriate", items: items, prevalence: prevalence))
         }
     }
 }
@@ -173,21 +180,14 @@ struct PlanRate: ParsableCommand {
     /// and median seconds an item.
     static func fromStudy(_ path: String) throws -> (prevalence: Double?, sensitivity: Double?, specificity: Double?, pool: Int?, seconds: Double?) {
         let labels = try LabelPlace.resolve(path).labels(strict: false, requireLogs: true)
-        let references = labels.referenceColumn(adjudicated: true)
-        var matrix = (tp: 0, fn: 0, fp: 0, tn: 0)
-        var pool = 0
-        for (position, item) in labels.dataset.items.enumerated() {
-            let judge = item.judgeVerdict
-            if judge != .noVerdict { pool += 1 }
-            guard let reference = references[position], reference.source != .tie else { continue }
-            switch (item.criterion.verdict(for: reference.answer), judge) {
-            case (.inappropriate, .inappropriate): matrix.tp += 1
-            case (.inappropriate, .appropriate): matrix.fn += 1
-            case (.appropriate, .inappropriate): matrix.fp += 1
-            case (.appropriate, .appropriate): matrix.tn += 1
-            default: continue
-            }
-        }
+        // The judge against the reference as agreement measures it: one rule for both commands.
+        let items = labels.dataset.items
+        let report = JudgeAnalysis.analyze(
+            items: items, positions: Array(items.indices), answers: labels.answerColumns,
+            references: labels.referenceColumn(adjudicated: true), options: JudgeAnalysisOptions(resamples: 0))
+        let confusion = report?.againstReference.confusion ?? ConfusionMatrix(truePositive: 0, falsePositive: 0, falseNegative: 0, trueNegative: 0)
+        let matrix = (tp: confusion.truePositive, fn: confusion.falseNegative, fp: confusion.falsePositive, tn: confusion.trueNegative)
+        let pool = report?.rates.first?.reported.n ?? 0
         let positives = matrix.tp + matrix.fn, negatives = matrix.fp + matrix.tn
         var seconds: [Double] = []
         for replay in labels.humanReplays {

@@ -567,7 +567,6 @@ struct SearchModeTests {
     @Test("after a search, n moves to the next match and never answers \"no\"; Esc ends the mode and n answers again")
     func searchNeverLabels() {
         var state = Fixtures.state()
-        let item = state.currentItem
         #expect(Keymap.action(for: .character("n"), in: state) == .answer("no"))
         _ = ConsoleReducer.reduce(&state, .search, now: Fixtures.start)
         for character in "energy" { _ = ConsoleReducer.reduce(&state, .type(character), now: Fixtures.start) }
@@ -583,7 +582,6 @@ struct SearchModeTests {
         let commands = ConsoleReducer.reduce(&state, Keymap.action(for: .character("n"), in: state) ?? .resize, now: Fixtures.start)
         #expect(!commands.contains { if case .appendLabel = $0 { return true } else { return false } })
         #expect(state.currentLabel == nil)
-        _ = item
         _ = ConsoleReducer.reduce(&state, .back, now: Fixtures.start)
         #expect(state.searchText == nil)
         #expect(Keymap.action(for: .character("n"), in: state) == .answer("no"))

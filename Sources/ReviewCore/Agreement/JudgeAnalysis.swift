@@ -190,17 +190,36 @@ public enum JudgeAnalysis {
         func judgeVerdict(_ index: Int) -> Verdict {
             options.missingResponse == .inappropriate && items[index].response == nil ? .inappropriate : items[index].judgeVerdict
         }
+        /// The reference's verdict on a judged item, under the missing-response convention; no verdict when unlabelled.
+        func truthVerdict(_ index: Int) -> Verdict {
+            guard let reference = references[index], reference.source != .tie else { return .noVerdict }
+            return options.missingResponse == .inappropriate && items[index].response == nil
+                ? .inappropriate : items[index].criterion.verdict(for: reference.answer)
+        }
+        if let design = options.design {
+            // The weighted Rogan–Gladen replaces the counted one: its bootstrap would be work thrown away.
+            var unweighted = options
+            unweighted.resamples = 0
+            var result = rate(model: model, items: items, indices: inScope, verdict: judgeVerdict, validation: validation, options: unweighted)
+            result.estimates = designBased(
+                result, items: items, indices: inScope, truth: truthVerdict, verdict: judgeVerdict, design: design,
+                weighted: weightedAccuracy, options: options)
+            let weightedRG = result.estimates.first { $0.estimator == .roganGladen }
+            result.corrected = weightedRG?.value
+            result.correctedInterval = nil
+            result.clippedFrom = nil
+            result.reason = weightedRG?.value == nil ? weightedRG?.note : nil
+            result.headline = options.headline ?? .ppi
+            result.missingResponses = missing.count
+            return result
+        }
         var result = rate(model: model, items: items, indices: inScope, verdict: judgeVerdict, validation: validation, options: options)
         var labelled: [(truth: Bool, judge: Bool)] = []
         var unlabelled = 0, unlabelledInappropriate = 0
         for index in inScope {
             let judge = judgeVerdict(index)
             guard judge != .noVerdict else { continue }
-            var truth: Verdict = .noVerdict
-            if let reference = references[index], reference.source != .tie {
-                truth = options.missingResponse == .inappropriate && items[index].response == nil
-                    ? .inappropriate : items[index].criterion.verdict(for: reference.answer)
-            }
+            let truth = truthVerdict(index)
             if truth == .noVerdict {
                 unlabelled += 1
                 if judge == .inappropriate { unlabelledInappropriate += 1 }
@@ -209,14 +228,6 @@ public enum JudgeAnalysis {
             }
         }
         let inputs = RateInputs(labelled: labelled, unlabelled: unlabelled, unlabelledInappropriate: unlabelledInappropriate)
-        if let design = options.design {
-            result.estimates = designBased(
-                result, items: items, indices: inScope, references: references, verdict: judgeVerdict, design: design,
-                weighted: weightedAccuracy, options: options)
-            result.headline = options.headline ?? .ppi
-            result.missingResponses = missing.count
-            return result
-        }
         var humans = RateEstimators.humans(inputs, confidence: options.confidence)
         var ppi = RateEstimators.ppi(inputs, confidence: options.confidence)
         if !options.labelsAreSample && !labelled.isEmpty {
@@ -238,7 +249,7 @@ public enum JudgeAnalysis {
     /// The estimates with a recorded sample: humans and PPI++ stratified by the sample's strata over the sampled
     /// labels, Rogan–Gladen with the weighted sensitivity and specificity (delta-method interval).
     static func designBased(
-        _ rate: JudgeRate, items: [Item], indices: [Int], references: [ReferenceLabel?], verdict: (Int) -> Verdict,
+        _ rate: JudgeRate, items: [Item], indices: [Int], truth: (Int) -> Verdict, verdict: (Int) -> Verdict,
         design: SampleDesign, weighted: WeightedAccuracy?, options: JudgeAnalysisOptions
     ) -> [RateEstimate] {
         var judgedByStratum = [Int](repeating: 0, count: design.strataCount)
@@ -249,11 +260,8 @@ public enum JudgeAnalysis {
             guard judge != .noVerdict else { continue }
             guard let stratum = design.stratum[index] else { outside += 1; continue }
             judgedByStratum[stratum] += 1
-            var truth: Verdict = .noVerdict
-            if design.probability[index] != nil, let reference = references[index], reference.source != .tie {
-                truth = options.missingResponse == .inappropriate && items[index].response == nil
-                    ? .inappropriate : items[index].criterion.verdict(for: reference.answer)
-            }
+            // Only the sample's labels count in the design-based estimates.
+            let truth = design.probability[index] == nil ? .noVerdict : truth(index)
             if truth == .noVerdict {
                 parts[stratum].unlabelled += 1
                 if judge == .inappropriate { parts[stratum].unlabelledInappropriate += 1 }

@@ -30,7 +30,7 @@ public struct SampleDesign: Sendable, Equatable {
         for (number, stratum) in sample.strata.enumerated() { index[stratum.label(fields: sample.strataFields)] = number }
         let fields = sample.strataFields
         let stratum = dataset.items.map { item -> Int? in
-            index[fields.map { "\($0.rawValue)=\(ValidationSample.stratumValue(field: $0, of: item))" }.joined(separator: ", ")]
+            index[ValidationSample.stratumLabel(fields: fields, of: item)]
         }
         self.init(probability: probability, stratum: stratum, strataCount: sample.strata.count)
     }

@@ -30,8 +30,16 @@ public struct ValidationSample: Codable, Sendable, Equatable {
         }
     }
 
-    /// An item's value of a stratum field, as sample.json shows it.
-    public static func stratumValue(field: StratumField, of item: borrowing Item) -> String { field.value(of: item) }
+    /// The key of the stratum an item falls in, for these fields: `model=gpt-4o, verdict=appropriate` (the one
+    /// spelling sample.json, the design and the pilot all match strata by).
+    public static func stratumLabel(fields: [StratumField], of item: borrowing Item) -> String {
+        label(fields: fields) { $0.value(of: item) }
+    }
+
+    /// `field=value, ...` in the fields' order.
+    static func label(fields: [StratumField], value: (StratumField) -> String) -> String {
+        fields.map { "\($0.rawValue)=\(value($0))" }.joined(separator: ", ")
+    }
 
     /// How the sample is spread over the strata.
     public enum Allocation: String, Codable, CaseIterable, Sendable {
@@ -60,7 +68,7 @@ public struct ValidationSample: Codable, Sendable, Equatable {
 
         /// The key as `field=value, ...` in the strata's field order.
         public func label(fields: [StratumField]) -> String {
-            fields.map { "\($0.rawValue)=\(key[$0.rawValue] ?? "")" }.joined(separator: ", ")
+            ValidationSample.label(fields: fields) { key[$0.rawValue] ?? "" }
         }
     }
 
@@ -153,7 +161,7 @@ public struct ValidationSample: Codable, Sendable, Equatable {
             let item = dataset.items[position]
             var key: [String: String] = [:]
             for field in request.strata { key[field.rawValue] = field.value(of: item) }
-            let label = request.strata.map { "\($0.rawValue)=\(key[$0.rawValue] ?? "")" }.joined(separator: ", ")
+            let label = Self.label(fields: request.strata) { key[$0.rawValue] ?? "" }
             members[label, default: []].append(position)
             keys[label] = key
         }
