@@ -26,15 +26,27 @@ public struct LabelConsoleConfiguration: Sendable {
     public var history: [LabelEvent]
     /// Hide the criterion's appropriate answer (stricter blind).
     public var hideAppropriateAnswer: Bool
+    /// Breaks, the daily cap and content notices (all off unless given).
+    public var session: SessionProtocol
+    /// The practice round's gold items, shown first.
+    public var practice: [RaterPractice]
+    /// Hidden repeats: an item (dataset index) shown again after `after` live items.
+    public var repeats: [(item: Int, after: Int)]
 
     /// Creates a configuration.
-    public init(dataset: Dataset, rater: String, mode: ReviewMode, order: [Int], history: [LabelEvent], hideAppropriateAnswer: Bool = false) {
+    public init(
+        dataset: Dataset, rater: String, mode: ReviewMode, order: [Int], history: [LabelEvent], hideAppropriateAnswer: Bool = false,
+        session: SessionProtocol = .off, practice: [RaterPractice] = [], repeats: [(item: Int, after: Int)] = []
+    ) {
         self.dataset = dataset
         self.rater = rater
         self.mode = mode
         self.order = order
         self.history = history
         self.hideAppropriateAnswer = hideAppropriateAnswer
+        self.session = session
+        self.practice = practice
+        self.repeats = repeats
     }
 }
 
@@ -61,7 +73,9 @@ public struct LabelConsole: ConsoleProgram {
         self.state = ConsoleState(
             dataset: configuration.dataset, rater: configuration.rater, mode: configuration.mode.labelMode,
             order: configuration.order, history: configuration.history,
-            hideAppropriateAnswer: configuration.hideAppropriateAnswer, now: now)
+            hideAppropriateAnswer: configuration.hideAppropriateAnswer, session: configuration.session,
+            practice: configuration.practice, repeats: configuration.repeats, now: now)
+        ConsoleReducer.start(&state)
     }
 
     /// Draws the console at `size` (a notice below 80×24).

@@ -25,6 +25,9 @@ struct DemoCommand: ParsableCommand {
     @Flag(help: "Only check that the demo dataset loads (for CI, where there is no terminal), then exit.")
     var check = false
 
+    @OptionGroup(title: "Session (breaks, cap, notices)")
+    var session: SessionOptions
+
     func run() throws {
         try CommandOutput.reportingErrors(command: "demo", demo)
     }
@@ -33,6 +36,7 @@ struct DemoCommand: ParsableCommand {
         guard let reviewMode = ReviewMode(rawValue: mode) else {
             throw LabelCommandError("--mode must be blind or verdict, not \"\(mode)\"")
         }
+        let rules = try session.resolve(SessionProtocol())
         let file = try DemoDataset.locate()
         let dataset = try Dataset.read(from: file)
         let interactive = isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
@@ -47,7 +51,7 @@ struct DemoCommand: ParsableCommand {
         try LabelSession.run(LabelSessionOptions(
             dataset: dataset, rater: rater, mode: reviewMode, order: nil, seed: nil,
             annotationsFolder: DemoData.annotationFolder(forDataset: file),
-            hideAppropriate: false, groupReadable: false))
+            hideAppropriate: false, groupReadable: false, session: rules))
     }
 }
 

@@ -38,6 +38,9 @@ struct LabelCommand: ParsableCommand {
     @Flag(help: "Let your group read the logs (folders 0750, files 0640) instead of only you.")
     var groupReadable = false
 
+    @OptionGroup(title: "Session (breaks, cap, notices, practice)")
+    var session: SessionOptions
+
     func run() throws {
         try CommandOutput.reportingErrors(command: "label", label)
     }
@@ -54,10 +57,11 @@ struct LabelCommand: ParsableCommand {
         CommandOutput.warnIfLegacy(place)
         let items = try CommandOutput.withProgress { try place.dataset() }
         if items.items.isEmpty { throw InputError(file: place.datasetFile.path, "the study has no items yet; import some first") }
+        let rules = try session.resolve(try place.study?.settings().sessionProtocol ?? SessionProtocol())
         let assigned = try AssignedOrder.load(study: place.study, dataset: items, rater: rater, order: order, seed: seed)
         try LabelSession.run(LabelSessionOptions(
             dataset: items, rater: rater, mode: reviewMode, order: order, seed: seed,
             annotationsFolder: place.annotationFolder,
-            hideAppropriate: hideAppropriate, groupReadable: groupReadable, assigned: assigned))
+            hideAppropriate: hideAppropriate, groupReadable: groupReadable, session: rules, assigned: assigned))
     }
 }

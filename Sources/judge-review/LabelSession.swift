@@ -91,6 +91,8 @@ struct LabelSessionOptions {
     var annotationsFolder: URL
     var hideAppropriate: Bool
     var groupReadable: Bool
+    /// Breaks, the daily cap, content notices and whether to run the practice round.
+    var session: SessionProtocol = .off
     /// The rater's queue from the study's assignment, as dataset positions; nil when the study assigns none.
     var assigned: AssignedOrder? = nil
 }
@@ -99,6 +101,10 @@ struct LabelSessionOptions {
 struct AssignedOrder {
     var positions: [Int]
     var seed: UInt64
+    /// The gold items of the practice round, with their answers.
+    var practice: [RaterPractice] = []
+    /// Hidden repeats: dataset position and the live items after which it is shown again.
+    var repeats: [(item: Int, after: Int)] = []
 
     /// The rater's queue as dataset positions; nil when the study has no assignment. A rater the assignment does
     /// not name, or `--order`/`--seed` beside an assignment, is a one-line error.
@@ -111,13 +117,20 @@ struct AssignedOrder {
         if order != nil || seed != nil {
             throw InputError(file: file, "the study's assignment sets \(rater)'s items and order; --order and --seed do not apply")
         }
-        let positions = try queue.items.map { id -> Int in
+        func position(_ id: String) throws -> Int {
             guard let position = dataset.indexByID[id] else {
                 throw InputError(file: file, "assigned item \(TextSanitizer.singleLine(id)) is not in the study's items")
             }
             return position
         }
-        return AssignedOrder(positions: positions, seed: assignment.seed)
+        let positions = try queue.items.map(position)
+        let answers = Dictionary(assignment.gold.map { ($0.id, $0.answer) }, uniquingKeysWith: { first, _ in first })
+        let practice = try queue.gold.map { id -> RaterPractice in
+            guard let answer = answers[id] else { throw InputError(file: file, "gold item \(TextSanitizer.singleLine(id)) has no answer in the assignment") }
+            return RaterPractice(itemIndex: try position(id), answer: answer)
+        }
+        let repeats = try queue.repeats.map { (item: try position($0.item), after: $0.after) }
+        return AssignedOrder(positions: positions, seed: assignment.seed, practice: practice, repeats: repeats)
     }
 }
 
@@ -170,7 +183,8 @@ enum LabelSession {
         }
         let configuration = LabelConsoleConfiguration(
             dataset: options.dataset, rater: options.rater, mode: options.mode, order: order,
-            history: log.events, hideAppropriateAnswer: options.hideAppropriate)
+            history: log.events, hideAppropriateAnswer: options.hideAppropriate, session: options.session,
+            practice: options.session.practice ? options.assigned?.practice ?? [] : [], repeats: options.assigned?.repeats ?? [])
         var console = LabelConsole(configuration, now: Date())
         var tally = SessionTally(savedBefore: log.events.count)
         try ConsoleLoop.run(&console) { effect in

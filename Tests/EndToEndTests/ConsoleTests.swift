@@ -19,7 +19,8 @@ struct ConsoleTests {
         }
 
         func labelArguments(_ extra: [String] = []) -> [String] {
-            ["label", dataset.path, "--rater", "e2e-rater", "--annotations", annotations.path] + extra
+            // The content notice (on by default) has its own test; here the console opens on the item.
+            ["label", dataset.path, "--rater", "e2e-rater", "--annotations", annotations.path, "--content-notice", "off"] + extra
         }
 
         func start(_ extra: [String] = [], environment: [String: String] = [:], columns: Int = 100, rows: Int = 30) throws -> TmuxSession {
@@ -281,8 +282,11 @@ struct LabelFlowTests {
         let session = try TmuxSession(shellCommand: wrappedCommand(["demo", "--rater", "e2e-demo"]), folder: folder)
         defer { session.kill() }
         try session.waitForCursesMode()
-        let screen = try session.wait(forText: "rater e2e-demo")
-        #expect(screen.contains("demo"))
+        // The demo opens as a study would: the content notice first, the item behind it after Enter.
+        let screen = try session.wait(forText: "Content notice")
+        #expect(screen.contains("rater e2e-demo") && screen.contains("demo"))
+        try session.send("Enter")
+        try session.wait(forText: "Stimulus")
         try session.send("y")
         try session.wait(forText: "1 labeled")
         try session.send("q")

@@ -68,6 +68,61 @@ struct DesignCommandTests {
         #expect(outsider.status != 0 && outsider.stderr.contains("rater zed has no items in the study's assignment"), "\(outsider.stderr)")
     }
 
+    @Test("the study's session protocol in the console: content notice, practice with feedback, break prompt",
+          .enabled(if: TmuxSession.executable != nil, TmuxSession.missing))
+    func sessionProtocolInConsole() throws {
+        let folder = try Self.study()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let study = folder.appendingPathComponent("s")
+        // The protocol lives in study.json: a notice once a session, a break after three items.
+        let settingsFile = study.appendingPathComponent("study.json")
+        var settings = try JSONSerialization.jsonObject(with: Data(contentsOf: settingsFile)) as? [String: Any] ?? [:]
+        #expect((settings["session"] as? [String: Any])?["break_after_items"] as? Int == 100, "init writes the defaults")
+        settings["session"] = ["break_after_items": 3, "content_notice": "session", "support_line": "call the study lead"]
+        try JSONSerialization.data(withJSONObject: settings).write(to: settingsFile)
+        let items = try Dataset.read(from: study.appendingPathComponent("items.jsonl")).items
+        let gold = "id,answer\n\(items[0].id),yes\n\(items[1].id),no\n"
+        try gold.write(to: folder.appendingPathComponent("gold.csv"), atomically: true, encoding: .utf8)
+        #expect(try EndToEnd.run(["sample", "s", "--size", "20", "--seed", "7"], in: folder).status == 0)
+        let assign = try EndToEnd.run(["assign", "s", "--raters", "a", "--overlap", "1", "--gold", "gold.csv", "--seed", "3"], in: folder)
+        #expect(assign.status == 0, "\(assign.stderr)")
+
+        let session = try TmuxSession(shellCommand: wrappedCommand(["label", "s", "--rater", "a"]), columns: 120, rows: 40, folder: folder)
+        defer { session.kill() }
+        try session.waitForCursesMode()
+        var screen = try session.wait(forText: "Content notice")
+        #expect(screen.contains("call the study lead") && !screen.contains("I feel odd"), "the item stays hidden behind the notice")
+        try session.send("y")  // behind the notice an answer key does nothing
+        try session.send("Enter")
+        screen = try session.wait(forText: "PRACTICE 1 of 2")
+        try session.send("n")
+        screen = try session.wait(forText: "Practice: compare")
+        #expect(screen.contains("You answered \"no\""))
+        try session.send("Enter")
+        try session.wait(forText: "PRACTICE 2 of 2")
+        try session.send("n")
+        try session.wait(forText: "Practice: correct")
+        try session.send("Enter")
+        try session.wait(forText: "3/22")
+        try session.send("y")
+        try session.wait(forText: "3 labeled")
+        try session.send("Right")
+        screen = try session.wait(forText: "Time for a break")
+        #expect(screen.contains("3 items since your last break"))
+        try session.send("n")  // behind the prompt an answer key does nothing
+        try session.send("Enter")
+        try session.wait(forText: "welcome back")
+        try session.send("q")
+        screen = try session.wait(forText: "JR-EXIT=")
+        #expect(screen.contains("JR-EXIT=0"), "\(screen)")
+        let log = try String(contentsOf: study.appendingPathComponent("Annotations/a.jsonl"), encoding: .utf8)
+        let events = try JSONLines.lines(of: log).map { try LabelEvent.makeDecoder().decode(LabelEvent.self, from: Data($0.1.utf8)) }
+        #expect(events.map(\.purpose) == [.practice, .practice, nil], "\(events)")
+        let status = try EndToEnd.run(["status", "s"], in: folder)
+        let rows = status.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(rows.contains(["a", "20", "1", "19"]), "practice answers are not live labels: \(status.stdout)")
+    }
+
     @Test("plan: the three estimators' labels, kappa by both methods, invalid input exits 2 with one line")
     func plan() throws {
         let folder = try EndToEnd.temporaryFolder("plan")

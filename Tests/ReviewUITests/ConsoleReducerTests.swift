@@ -414,9 +414,9 @@ struct ConsoleReducerTests {
         // The second label waits behind the first until the first is durable.
         let second = act(&state, .answer("no"))
         #expect(appended(second).isEmpty && state.pending.count == 2)
-        #expect(state.lastSavedItem == nil)
+        #expect(state.lastSaved == nil)
         let next = ConsoleReducer.saved(&state, itemID: "i1", now: Fixtures.start)
-        #expect(appended(next).map(\.item) == ["i2"] && state.lastSavedItem == "i1")
+        #expect(appended(next).map(\.item) == ["i2"] && state.lastSaved == LabelKey(item: "i1"))
         #expect(ConsoleReducer.saved(&state, itemID: "i2", now: Fixtures.start).isEmpty && state.pending.isEmpty)
     }
 

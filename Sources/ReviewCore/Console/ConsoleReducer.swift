@@ -9,11 +9,63 @@ public enum ConsoleReducer {
         if action != .resize {
             state.message = nil
             state.messageIsError = false
+            let away = state.session.input(at: now)
+            if away > 0 { state.discountTimeAway(away) }
         }
         var commands = apply(&state, action, now: now)
         if commands.contains(.quit) { return commands }
+        guardArrival(&state)
         commands.insert(contentsOf: state.nextWrite(), at: 0)
         return commands
+    }
+
+    /// Opens the session at its first item: the protocol's prompts (a break is not due yet; the daily cap or
+    /// a content notice may be).
+    public static func start(_ state: inout ConsoleState) {
+        guardArrival(&state)
+    }
+
+    /// Before an item is shown, the session protocol's prompts, in order: a break when one is due, the daily
+    /// cap, the content notice. Each waits for Enter; the item stays hidden behind the notice until then.
+    static func guardArrival(_ state: inout ConsoleState) {
+        guard state.overlay == nil, state.prompt == nil, let key = state.currentKey, let item = state.currentItem,
+              state.arrivalChecked != key else { return }
+        if let reason = state.session.breakDue {
+            state.overlay = .breakPrompt(reason: reason)
+            return
+        }
+        if state.session.capReached {
+            state.overlay = .dailyCap(itemsToday: state.session.itemsToday)
+            return
+        }
+        let rules = state.session.rules
+        if rules.needsNotice(condition: item.condition), rules.contentNotice == .item || !state.session.noticeShown {
+            state.overlay = .contentNotice(condition: item.condition)
+            return
+        }
+        state.arrivalChecked = key
+    }
+
+    /// Enter on a session prompt: go on (a break taken, the cap passed, the notice read, the practice feedback seen).
+    private static func dismissSessionPrompt(_ state: inout ConsoleState, now: Date) {
+        switch state.overlay {
+        case .breakPrompt?:
+            state.session.tookBreak()
+            say(&state, "welcome back: the break counter starts again")
+        case .dailyCap?:
+            state.session.acknowledgeCap()
+            say(&state, "going on past the daily cap (asked once a session)")
+        case .contentNotice?:
+            state.session.noteNoticeShown()
+            state.arrivalChecked = state.currentKey
+        case .practiceFeedback?:
+            state.overlay = nil
+            step(&state, forward: true, now: now)
+            return
+        default:
+            return
+        }
+        state.overlay = nil
     }
 
     /// The loop reports that the item's oldest pending event is durable.
@@ -65,8 +117,8 @@ public enum ConsoleReducer {
         case .flagDiscuss:
             toggleFlag(&state, .discuss, now: now)
         case .editNote:
-            guard let item = state.currentItem else { return [] }
-            let existing = state.draftNotes[item.id] ?? state.currentLabel?.note ?? ""
+            guard let key = state.currentKey else { return [] }
+            let existing = state.draftNotes[key] ?? state.currentLabel?.note ?? ""
             state.prompt = ConsolePrompt(purpose: .note, text: existing)
         case .goToItem:
             state.prompt = ConsolePrompt(purpose: .goToItem)
@@ -90,7 +142,7 @@ public enum ConsoleReducer {
             state.overlay = .help(scroll: 0)
         case .quit:
             // Notes typed before an answer live only in memory until the answer saves them: ask, as for labels.
-            let notes = state.draftNotes.values.filter { $0 != nil }.count
+            let notes = state.draftNotes.count
             if state.pending.isEmpty && notes == 0 { return [.quit] }
             state.overlay = .confirmQuit(unsaved: state.pending.count, notes: notes)
         case .quitAnyway:
@@ -117,7 +169,11 @@ public enum ConsoleReducer {
         case .back:
             back(&state)
         case .confirm:
-            confirm(&state, now: now)
+            if Keymap.scope(of: state) == .sessionPrompt {
+                dismissSessionPrompt(&state, now: now)
+            } else {
+                confirm(&state, now: now)
+            }
         case .selectPrevious, .selectNext:
             guard case .picker(var picker) = state.overlay, !picker.entries.isEmpty else { return [] }
             let step = action == .selectNext ? 1 : picker.entries.count - 1
@@ -157,7 +213,7 @@ public enum ConsoleReducer {
     }
 
     private static func answer(_ state: inout ConsoleState, option: String, now: Date) {
-        guard let item = state.currentItem, mayLabel(&state, item) else { return }
+        guard let item = state.currentItem, let key = state.currentKey, mayLabel(&state, item) else { return }
         guard item.criterion.options.contains(option) else {
             say(&state, "\"\(option)\" is not an option of this criterion", error: true)
             return
@@ -169,14 +225,23 @@ public enum ConsoleReducer {
             else { say(&state, "unchanged: \(option)") }
             return
         }
-        let note = state.draftNotes[item.id] ?? previous?.note
+        let note = state.draftNotes[key] ?? previous?.note
         let event = LabelEvent.label(
             item: item, rater: state.rater, answer: option, mode: state.mode, judgeSeenFirst: judgeSeenFirst,
             revises: previous?.answer, note: note, flag: previous?.flag, at: now,
-            ms: max(0, Int((now.timeIntervalSince(state.shownAt) * 1000).rounded())))
-        state.draftNotes[item.id] = nil
+            ms: max(0, Int((now.timeIntervalSince(state.shownAt) * 1000).rounded())), purpose: key.purpose)
+        state.draftNotes[key] = nil
         state.record(event)
-        if state.mode == .verdictShown {
+        if key.purpose == .practice, previous == nil, let expected = state.goldAnswers[item.id] {
+            // Feedback after each practice answer: the gold answer, and whether the verdicts match.
+            let criterion = item.criterion
+            let given = criterion.verdict(for: option), wanted = criterion.verdict(for: expected)
+            let correct = given == wanted && (given != .noVerdict || criterion.option(matching: expected) == option)
+            let number = (state.position < state.practiceCount ? state.position : 0) + 1
+            state.overlay = .practiceFeedback(PracticeFeedback(
+                given: option, expected: criterion.option(matching: expected) ?? expected, correct: correct,
+                number: number, total: state.practiceCount))
+        } else if state.mode == .verdictShown && key.purpose != .practice {
             step(&state, forward: true, now: now)
         } else if previous == nil && !judgeSeenFirst {
             say(&state, "\(option) · judge revealed: → goes on, another option key revises")
@@ -216,38 +281,38 @@ public enum ConsoleReducer {
         let newFlag: LabelFlag? = current.flag == flag ? nil : flag
         let event = LabelEvent.label(
             item: item, rater: state.rater, answer: answer, mode: current.mode, judgeSeenFirst: current.judgeSeenFirst,
-            note: current.note, flag: newFlag, at: now, ms: current.ms)
+            note: current.note, flag: newFlag, at: now, ms: current.ms, purpose: current.purpose)
         state.record(event)
         say(&state, newFlag.map { "flagged \($0.rawValue)" } ?? "flag cleared")
     }
 
     private static func saveNote(_ state: inout ConsoleState, text: String, now: Date) {
-        guard let item = state.currentItem, mayLabel(&state, item) else { return }
+        guard let item = state.currentItem, let key = state.currentKey, mayLabel(&state, item) else { return }
         let note: String? = text.trimmedOfWhitespace.isEmpty ? nil : text
         guard let current = state.currentLabel, let answer = current.answer else {
-            state.draftNotes[item.id] = note
+            state.draftNotes[key] = note
             say(&state, note == nil ? "note cleared" : "note kept: it is saved with your answer")
             return
         }
         guard note != current.note else { return }
         let event = LabelEvent.label(
             item: item, rater: state.rater, answer: answer, mode: current.mode, judgeSeenFirst: current.judgeSeenFirst,
-            note: note, flag: current.flag, at: now, ms: current.ms)
+            note: note, flag: current.flag, at: now, ms: current.ms, purpose: current.purpose)
         state.record(event)
         say(&state, note == nil ? "note removed" : "note added")
     }
 
     private static func undo(_ state: inout ConsoleState, now: Date) {
-        guard let itemID = state.undoStack.last, let current = state.currentLabels[itemID],
-            let itemIndex = state.dataset.indexByID[itemID], let item = state.dataset[id: itemID] else {
+        guard let key = state.undoStack.last, let current = state.label(for: key), let item = state.dataset[id: key.item] else {
             say(&state, "nothing to undo")
             return
         }
+        let itemID = key.item
         let retraction = LabelEvent(
             kind: .retract, item: itemID, itemSHA256: item.computedContentHash, rater: state.rater, answer: nil, verdict: nil,
-            judgeAgreement: nil, mode: current.mode, judgeSeenFirst: current.judgeSeenFirst, at: now)
+            judgeAgreement: nil, mode: current.mode, judgeSeenFirst: current.judgeSeenFirst, at: now, purpose: key.purpose)
         state.record(retraction)
-        if let position = state.orderPosition(ofItemIndex: itemIndex) { state.move(to: position, now: now) }
+        if let position = state.orderPosition(of: key) { state.move(to: position, now: now) }
         // Say what was undone: the answer, its verdict and the item, not just "a label".
         let answer = current.answer.map { "\"\(TextSanitizer.singleLine($0))\"" } ?? "the label"
         let verdict = (current.verdict ?? item.criterion.verdict(for: current.answer)).rawValue
@@ -423,8 +488,8 @@ public enum ConsoleReducer {
             let item = state.dataset.items[itemIndex]
             let keep: Bool
             switch filter {
-            case .unlabeled: keep = state.currentLabels[item.id] == nil
-            case .flagged: keep = state.currentLabels[item.id]?.flag != nil
+            case .unlabeled: keep = state.key(at: position).flatMap(state.label(for:)) == nil
+            case .flagged: keep = state.key(at: position).flatMap(state.label(for:))?.flag != nil
             case .condition(let value): keep = item.condition == value
             case .model(let value): keep = item.subject.name == value
             case .judgeVerdict(let verdict): keep = item.judgeVerdict == verdict

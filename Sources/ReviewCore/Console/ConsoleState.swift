@@ -83,6 +83,26 @@ public enum ConsoleOverlay: Sendable, Equatable {
     case picker(ConsolePicker)
     /// Quit was asked while labels are not yet durable.
     case confirmQuit(unsaved: Int, notes: Int = 0)
+    /// Time for a break: why (minutes or items since the last one).
+    case breakPrompt(reason: String)
+    /// The daily cap is reached: items labelled today.
+    case dailyCap(itemsToday: Int)
+    /// The next item is of a condition the study gives a content notice for; the item stays hidden until Enter.
+    case contentNotice(condition: String)
+    /// A practice answer against the gold answer.
+    case practiceFeedback(PracticeFeedback)
+}
+
+/// What the practice round tells the rater after an answer.
+public struct PracticeFeedback: Sendable, Equatable {
+    /// The rater's answer.
+    public var given: String
+    /// The gold answer.
+    public var expected: String
+    /// Whether the two mean the same verdict (the answer that counts).
+    public var correct: Bool
+    /// Which practice item this was, and how many there are.
+    public var number: Int, total: Int
 }
 
 /// Which items the rater steps through.
@@ -146,29 +166,37 @@ public struct ConsoleState: Sendable {
     public let rater: String
     /// `.blind` or `.verdictShown`.
     public let mode: LabelMode
-    /// Indices into `dataset.items`, in this rater's order.
+    /// Indices into `dataset.items`, in this rater's order (practice items first, hidden repeats among the rest).
     public let order: [Int]
+    /// The positions in `order` that are practice or repeat slots; every other position is a live label.
+    public let purposes: [Int: LabelPurpose]
+    /// The known answers of the practice items, by item id.
+    public let goldAnswers: [String: String]
     /// Position in `order` of each item index (-1 when absent), so jumps never scan the order.
     private let positionOfItemIndex: [Int]
 
     // MARK: Labels
 
-    /// This rater's current label per item id (latest event wins; retracted items absent).
+    /// This rater's current live label per item id (latest event wins; retracted items absent).
     public private(set) var currentLabels: [String: LabelEvent]
-    /// How many items in `order` have a current label (kept incrementally).
+    /// The current practice and repeat labels, by key.
+    public private(set) var practiceAndRepeatLabels: [LabelKey: LabelEvent]
+    /// How many positions in `order` have a current label (kept incrementally).
     public private(set) var labeledCount: Int
-    /// Item ids in the order they were labelled, for undo.
-    public private(set) var undoStack: [String]
+    /// Labels in the order they were given, for undo.
+    public private(set) var undoStack: [LabelKey]
     /// Events not yet reported durable, oldest first; written strictly in this order.
     public private(set) var pending: [PendingSave]
     /// How many pending events each item has, so drawing never scans the queue.
     private var pendingPerItem: [String: Int] = [:]
     /// Pending events whose last write failed (kept incrementally).
     public private(set) var failedSaves: Int = 0
-    /// Item ids whose judge verdict has been on screen for this rater.
-    public private(set) var judgeSeen: Set<String>
+    /// Labels whose item's judge verdict has been on screen for this rater (a repeat is blind again).
+    public private(set) var judgeSeen: Set<LabelKey>
     /// A note typed before the item had an answer; saved with the answer.
-    public var draftNotes: [String: String]
+    public var draftNotes: [LabelKey: String]
+    /// Time at the keyboard, counts, and the breaks, cap and notices of the session protocol.
+    public internal(set) var session: SessionClock
 
     // MARK: Where the rater is
 
@@ -209,33 +237,66 @@ public struct ConsoleState: Sendable {
     public var message: String?
     /// Whether `message` reports a problem.
     public var messageIsError: Bool
+    /// The slot whose arrival prompts (break, cap, notice) are done, so they are asked once per arrival.
+    var arrivalChecked: LabelKey?
     /// The last item id reported durable (the status line says "saved" only then).
-    public private(set) var lastSavedItem: String?
+    public private(set) var lastSaved: LabelKey?
 
     /// Starts a session: replays `history` to the rater's current labels and opens at the first unlabeled item.
     public init(
         dataset: Dataset, rater: String, mode: LabelMode, order: [Int], history: [LabelEvent],
-        hideAppropriateAnswer: Bool = false, now: Date
+        hideAppropriateAnswer: Bool = false, session: SessionProtocol = .off, practice: [RaterPractice] = [],
+        repeats: [(item: Int, after: Int)] = [], now: Date
     ) {
         self.dataset = dataset
         self.rater = rater
         self.mode = mode == .verdictShown ? .verdictShown : .blind
-        self.order = order.filter { $0 >= 0 && $0 < dataset.items.count }
+        let valid = { (index: Int) in index >= 0 && index < dataset.items.count }
+        let live = order.filter(valid)
+        // Practice items first, then the live order with each repeat after its `after` live items.
+        var slots = practice.map(\.itemIndex).filter(valid)
+        var purposes: [Int: LabelPurpose] = [:]
+        for position in slots.indices { purposes[position] = .practice }
+        var upcoming = repeats.filter { valid($0.item) }.sorted { $0.after < $1.after }[...]
+        for (count, itemIndex) in live.enumerated() {
+            while let next = upcoming.first, next.after <= count {
+                purposes[slots.count] = .repeat
+                slots.append(next.item)
+                upcoming.removeFirst()
+            }
+            slots.append(itemIndex)
+        }
+        for next in upcoming {
+            purposes[slots.count] = .repeat
+            slots.append(next.item)
+        }
+        self.order = slots
+        self.purposes = purposes
+        self.goldAnswers = Dictionary(practice.compactMap { valid($0.itemIndex) ? (dataset.items[$0.itemIndex].id, $0.answer) : nil },
+                                      uniquingKeysWith: { first, _ in first })
         var inverse = Array(repeating: -1, count: dataset.items.count)
-        for (position, itemIndex) in self.order.enumerated() where inverse[itemIndex] < 0 { inverse[itemIndex] = position }
+        for (position, itemIndex) in slots.enumerated() where purposes[position] == nil && inverse[itemIndex] < 0 {
+            inverse[itemIndex] = position
+        }
         self.positionOfItemIndex = inverse
-        // The store's replay (latest event wins, retractions remove, labels on changed items are not current).
-        let current = RaterReplay(rater: rater, events: history, dataset: dataset).current
-        let undo = history.filter { $0.kind == .label }.map(\.item)
+        // The store's replay (latest event wins, retractions remove, labels on changed items are not current,
+        // practice and repeats apart from live labels).
+        let replay = RaterReplay(rater: rater, events: history, dataset: dataset)
+        let current = replay.current
         self.currentLabels = current
-        self.undoStack = undo.filter { current[$0] != nil }
+        self.practiceAndRepeatLabels = replay.practiceAndRepeats
+        let labelled = { (key: LabelKey) in key.purpose == nil ? current[key.item] != nil : replay.practiceAndRepeats[key] != nil }
+        self.undoStack = history.filter { $0.kind == .label }.map(\.key).filter(labelled)
         self.pending = []
-        self.judgeSeen = Set(current.keys)
+        self.judgeSeen = Set(current.keys.map { LabelKey(item: $0) }).union(replay.practiceAndRepeats.keys)
         self.draftNotes = [:]
+        self.session = SessionClock(rules: session, itemsTodayBefore: SessionClock.itemsLabelled(on: now, in: history), now: now)
         var labeled = 0
         var firstUnlabeled: Int?
-        for (index, itemIndex) in self.order.enumerated() {
-            if current[dataset.items[itemIndex].id] != nil {
+        for (index, itemIndex) in slots.enumerated() {
+            let id = dataset.items[itemIndex].id
+            let done = purposes[index].map { replay.practiceAndRepeats[LabelKey(item: id, purpose: $0)] != nil } ?? (current[id] != nil)
+            if done {
                 labeled += 1
             } else if firstUnlabeled == nil {
                 firstUnlabeled = index
@@ -256,8 +317,8 @@ public struct ConsoleState: Sendable {
         self.prompt = nil
         self.message = nil
         self.messageIsError = false
-        self.lastSavedItem = nil
-        if self.mode == .verdictShown, let item = currentItem { judgeSeen.insert(item.id) }
+        self.lastSaved = nil
+        if self.mode == .verdictShown, let key = currentKey, key.purpose != .practice { judgeSeen.insert(key) }
     }
 
     // MARK: Derived values
@@ -268,16 +329,40 @@ public struct ConsoleState: Sendable {
         return dataset.items[order[position]]
     }
 
-    /// The rater's current label for the item on screen.
-    public var currentLabel: LabelEvent? {
-        currentItem.flatMap { currentLabels[$0.id] }
+    /// Practice, repeat, or nil (live) for the slot at `position`.
+    public func purpose(at position: Int) -> LabelPurpose? { purposes[position] }
+
+    /// Which of the rater's labels the slot at `position` sets.
+    public func key(at position: Int) -> LabelKey? {
+        guard position >= 0, position < order.count else { return nil }
+        return LabelKey(item: dataset.items[order[position]].id, purpose: purposes[position])
     }
 
-    /// Whether the judge's answer and verdict may be shown for the item on screen.
-    public var judgeRevealed: Bool {
-        guard let item = currentItem else { return false }
-        return mode == .verdictShown || judgeSeen.contains(item.id)
+    /// Which of the rater's labels the item on screen sets.
+    public var currentKey: LabelKey? { key(at: position) }
+
+    /// The rater's current label for a key.
+    public func label(for key: LabelKey) -> LabelEvent? {
+        key.purpose == nil ? currentLabels[key.item] : practiceAndRepeatLabels[key]
     }
+
+    /// The rater's current label for the item on screen.
+    public var currentLabel: LabelEvent? {
+        currentKey.flatMap(label(for:))
+    }
+
+    /// Whether the judge's answer and verdict may be shown for the item on screen (a practice item shows it
+    /// only after an answer, in verdict mode too: the practice is blind).
+    public var judgeRevealed: Bool {
+        guard let key = currentKey else { return false }
+        return (mode == .verdictShown && key.purpose != .practice) || judgeSeen.contains(key)
+    }
+
+    /// The number of practice items (the first positions of the order).
+    public var practiceCount: Int { purposes.values.filter { $0 == .practice }.count }
+
+    /// Slots of the order still without a label.
+    public var itemsLeft: Int { order.count - labeledCount }
 
     /// Pending events whose last write failed.
     /// The pending save for an item, if any (the latest one).
@@ -286,7 +371,14 @@ public struct ConsoleState: Sendable {
         return pending.last { $0.event.item == itemID }
     }
 
-    /// Where an item (by its index in the dataset) sits in this rater's order.
+    /// Where a label's slot sits in this rater's order.
+    public func orderPosition(of key: LabelKey) -> Int? {
+        guard let itemIndex = dataset.indexByID[key.item] else { return nil }
+        guard let purpose = key.purpose else { return orderPosition(ofItemIndex: itemIndex) }
+        return purposes.first { $0.value == purpose && order[$0.key] == itemIndex }?.key
+    }
+
+    /// Where an item's live slot (by its index in the dataset) sits in this rater's order.
     public func orderPosition(ofItemIndex itemIndex: Int) -> Int? {
         guard itemIndex >= 0, itemIndex < positionOfItemIndex.count, positionOfItemIndex[itemIndex] >= 0 else { return nil }
         return positionOfItemIndex[itemIndex]
@@ -306,26 +398,33 @@ public struct ConsoleState: Sendable {
             scroll = [:]
             shownAt = now
         }
-        if mode == .verdictShown, let item = currentItem { judgeSeen.insert(item.id) }
+        if mode == .verdictShown, let key = currentKey, key.purpose != .practice { judgeSeen.insert(key) }
+    }
+
+    /// Leaves time away out of the time on the item: the item counts as shown `seconds` later.
+    mutating func discountTimeAway(_ seconds: TimeInterval) {
+        shownAt = shownAt.addingTimeInterval(seconds)
     }
 
     /// Records a new current label (or retraction) in memory and queues it for the log.
     mutating func record(_ event: LabelEvent) {
-        let before = currentLabels[event.item] != nil
+        let key = event.key
+        let before = label(for: key) != nil
+        let stored: LabelEvent? = event.kind == .label ? event : nil
+        if key.purpose == nil { currentLabels[key.item] = stored } else { practiceAndRepeatLabels[key] = stored }
         switch event.kind {
         case .label:
-            currentLabels[event.item] = event
-            undoStack.append(event.item)
-            judgeSeen.insert(event.item)
+            undoStack.append(key)
+            judgeSeen.insert(key)
         case .retract:
-            currentLabels[event.item] = nil
             // Drop undo entries that no longer have a label on top, so the top is always undoable.
-            while let top = undoStack.last, currentLabels[top] == nil { undoStack.removeLast() }
+            while let top = undoStack.last, label(for: top) == nil { undoStack.removeLast() }
         }
-        let after = currentLabels[event.item] != nil
-        if before != after, let itemIndex = dataset.indexByID[event.item], orderPosition(ofItemIndex: itemIndex) != nil {
+        let after = label(for: key) != nil
+        if before != after, orderPosition(of: key) != nil {
             labeledCount += after ? 1 : -1
         }
+        if !before && after { session.countItem() }
         pending.append(PendingSave(event: event))
         pendingPerItem[event.item, default: 0] += 1
     }
@@ -343,10 +442,10 @@ public struct ConsoleState: Sendable {
     mutating func markSaved(itemID: String) -> Bool {
         guard let index = pending.firstIndex(where: { $0.event.item == itemID }) else { return false }
         if case .failed = pending[index].status { failedSaves -= 1 }
+        lastSaved = pending[index].event.key
         pending.remove(at: index)
         let remaining = (pendingPerItem[itemID] ?? 1) - 1
         pendingPerItem[itemID] = remaining > 0 ? remaining : nil
-        lastSavedItem = itemID
         return true
     }
 
@@ -370,6 +469,20 @@ public struct ConsoleState: Sendable {
 
     /// The last search run, kept after the search mode ends, for ↑ in a new search prompt.
     public private(set) var lastSearch: String?
+}
+
+/// A practice item of the rater's queue and its known answer.
+public struct RaterPractice: Sendable, Equatable {
+    /// The item's index in the dataset.
+    public var itemIndex: Int
+    /// The gold answer.
+    public var answer: String
+
+    /// A practice item.
+    public init(itemIndex: Int, answer: String) {
+        self.itemIndex = itemIndex
+        self.answer = answer
+    }
 }
 
 /// Binary searches on sorted position lists (filter and search results), so stepping never scans them.

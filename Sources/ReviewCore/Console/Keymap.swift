@@ -6,6 +6,8 @@ public enum KeyScope: String, Sendable, CaseIterable, Hashable {
     case picker = "menus"
     case prompt = "line editor"
     case confirmQuit = "quit question"
+    /// The break prompt, the daily cap, the content notice and the practice feedback.
+    case sessionPrompt = "breaks, notices, practice"
 }
 
 /// When a binding is valid (shown in the key bar and acted on without a complaint).
@@ -181,6 +183,11 @@ public enum Keymap {
         KeyBinding(.retrySaves, .fixed([c("R")]), "R", "retry", "Write the unsaved labels again",
                    scope: .confirmQuit),
         KeyBinding(.back, .fixed([.escape, c("n")]), "Esc n", "stay", "Stay in the console", scope: .confirmQuit),
+        // Session prompts: only Enter goes on, so no answer key can pass one by habit.
+        KeyBinding(.confirm, .fixed([.enter]), "⏎", "go on",
+                   "Go on: after a break, past the daily cap, to the item behind the notice, or to the next practice item",
+                   scope: .sessionPrompt),
+        KeyBinding(.quit, .fixed([c("q")]), "q", "quit", "Quit for now (everything answered is saved)", scope: .sessionPrompt),
     ]
 
     /// Characters bound on the label screen that option keys must not take ("n" is left to options:
@@ -233,6 +240,7 @@ public enum Keymap {
         case .agreement: return .agreement
         case .picker: return .picker
         case .confirmQuit: return .confirmQuit
+        case .breakPrompt, .dailyCap, .contentNotice, .practiceFeedback: return .sessionPrompt
         }
     }
 

@@ -141,7 +141,7 @@ public struct StudyReport: Sendable, Equatable {
             var blindFirst = 0, toward = 0, away = 0
             var firstByItem: [String: LabelEvent] = [:]
             var lastByItem: [String: LabelEvent] = [:]
-            for event in replay.loggedEvents where event.kind == .label {
+            for event in replay.loggedEvents where event.kind == .label && event.purpose == nil {
                 if firstByItem[event.item] == nil { firstByItem[event.item] = event }
                 lastByItem[event.item] = event
             }

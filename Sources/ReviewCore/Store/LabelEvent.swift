@@ -13,6 +13,32 @@ public enum LabelFlag: String, Codable, Sendable, CaseIterable, Hashable {
     case discuss
 }
 
+/// Why a label was asked for, when it is not the rater's live label of the item.
+///
+/// Practice and repeat labels are kept apart from live labels by the one replay rule (`RaterReplay`): they never
+/// become or replace an item's current label, so a calibration answer or a hidden second showing cannot change the
+/// data the study reports; they feed the rater's gold accuracy and intra-rater agreement instead.
+public enum LabelPurpose: String, Codable, Sendable, CaseIterable, Hashable {
+    /// An item of the practice round (a gold item with a known answer), answered before live work.
+    case practice
+    /// A hidden second showing of an item the rater labelled earlier, for intra-rater agreement.
+    case `repeat`
+}
+
+/// One label place of a rater: an item's live label, or its practice or repeat label.
+public struct LabelKey: Hashable, Sendable {
+    /// The item's id.
+    public var item: String
+    /// nil for the live label.
+    public var purpose: LabelPurpose?
+
+    /// The place of `item`'s label for `purpose` (nil: live).
+    public init(item: String, purpose: LabelPurpose? = nil) {
+        self.item = item
+        self.purpose = purpose
+    }
+}
+
 /// How a rater's verdict relates to the judge's.
 public enum JudgeAgreement: String, Codable, Sendable, Hashable {
     case agree
@@ -25,8 +51,9 @@ public enum JudgeAgreement: String, Codable, Sendable, Hashable {
 ///
 /// Events are never rewritten; undo is a `retract` event. Field names on disk are snake_case.
 public struct LabelEvent: Codable, Sendable, Hashable {
-    /// The on-disk schema this build writes.
-    public static let currentSchema = 1
+    /// The newest on-disk schema this build reads and writes: 2 marks events with a `purpose` (practice, repeat),
+    /// so an older build, which would take them for live labels, refuses them instead; live events stay schema 1.
+    public static let currentSchema = 2
 
     /// What the event does.
     public enum Kind: String, Codable, Sendable, Hashable {
@@ -58,16 +85,19 @@ public struct LabelEvent: Codable, Sendable, Hashable {
     public var flag: LabelFlag?
     /// When the event was written, UTC.
     public var at: Date
-    /// Milliseconds the rater spent on the item before answering.
+    /// Milliseconds the rater spent on the item before answering (time away from the keyboard left out).
     public var ms: Int?
+    /// Practice or a hidden repeat; nil for the rater's live label.
+    public var purpose: LabelPurpose?
 
     public init(
         kind: Kind = .label, item: String, itemSHA256: String, rater: String, answer: String?,
         verdict: Verdict?, judgeAgreement: JudgeAgreement?, mode: LabelMode, judgeSeenFirst: Bool,
         revises: String? = nil, note: String? = nil, flag: LabelFlag? = nil, at: Date, ms: Int? = nil,
-        schema: Int = LabelEvent.currentSchema
+        purpose: LabelPurpose? = nil, schema: Int? = nil
     ) {
-        self.schema = schema
+        self.schema = schema ?? (purpose == nil ? 1 : 2)
+        self.purpose = purpose
         self.kind = kind
         self.item = item
         self.itemSHA256 = itemSHA256
@@ -87,7 +117,8 @@ public struct LabelEvent: Codable, Sendable, Hashable {
     /// A label event for `item` with the verdict and judge agreement derived from the answer.
     public static func label(
         item: Item, rater: String, answer: String, mode: LabelMode, judgeSeenFirst: Bool,
-        revises: String? = nil, note: String? = nil, flag: LabelFlag? = nil, at: Date, ms: Int? = nil
+        revises: String? = nil, note: String? = nil, flag: LabelFlag? = nil, at: Date, ms: Int? = nil,
+        purpose: LabelPurpose? = nil
     ) -> LabelEvent {
         let verdict = item.criterion.verdict(for: answer)
         let judgeVerdict = item.judgeVerdict
@@ -101,8 +132,11 @@ public struct LabelEvent: Codable, Sendable, Hashable {
             item: item.id, itemSHA256: item.computedContentHash, rater: rater,
             answer: item.criterion.option(matching: answer) ?? AnswerNormalizer.normalize(answer),
             verdict: verdict, judgeAgreement: agreement, mode: mode, judgeSeenFirst: judgeSeenFirst,
-            revises: revises, note: note, flag: flag, at: at, ms: ms)
+            revises: revises, note: note, flag: flag, at: at, ms: ms, purpose: purpose)
     }
+
+    /// Which of the rater's labels this event sets: the item's live label, or its practice or repeat label.
+    public var key: LabelKey { LabelKey(item: item, purpose: purpose) }
 
     enum CodingKeys: String, CodingKey {
         case schema, kind, item
@@ -111,7 +145,7 @@ public struct LabelEvent: Codable, Sendable, Hashable {
         case judgeAgreement = "judge_agreement"
         case mode
         case judgeSeenFirst = "judge_seen_first"
-        case revises, note, flag, at, ms
+        case revises, note, flag, at, ms, purpose
     }
 
     /// The encoder every log writer uses: sorted keys, ISO 8601 UTC times with milliseconds.

@@ -39,6 +39,7 @@ extension LabelEvent {
             flag: try container.decodeIfPresent(LabelFlag.self, forKey: .flag),
             at: try container.decode(Date.self, forKey: .at),
             ms: try container.decodeIfPresent(Int.self, forKey: .ms),
+            purpose: try container.decodeIfPresent(LabelPurpose.self, forKey: .purpose),
             schema: schema)
     }
 }
@@ -67,6 +68,7 @@ public final class LabelEventReader {
         var schema: Int?, kind: LabelEvent.Kind?, item: String?, itemSHA256: String?, rater: String?
         var answer: String?, verdict: Verdict?, judgeAgreement: JudgeAgreement?, mode: LabelMode?
         var judgeSeenFirst: Bool?, revises: String?, note: String?, flag: LabelFlag?, at: Date?, ms: Int?
+        var purpose: LabelPurpose?
         let interner = self.interner
         try cursor.forEachMember { cursor, key in
             if key.spells("schema") {
@@ -114,6 +116,9 @@ public final class LabelEventReader {
             } else if key.spells("ms") {
                 try seen.insert(14)
                 ms = try cursor.optionalInt()
+            } else if key.spells("purpose") {
+                try seen.insert(15)
+                purpose = try cursor.optionalValue(of: LabelPurpose.self, interning: interner)
             } else {
                 throw JSONCursor.Declined()
             }
@@ -124,7 +129,7 @@ public final class LabelEventReader {
         return LabelEvent(
             kind: kind, item: item, itemSHA256: itemSHA256, rater: rater, answer: answer, verdict: verdict,
             judgeAgreement: judgeAgreement, mode: mode, judgeSeenFirst: judgeSeenFirst, revises: revises, note: note,
-            flag: flag, at: at, ms: ms, schema: schema)
+            flag: flag, at: at, ms: ms, purpose: purpose, schema: schema)
     }
 
     private func time(_ text: String) throws -> Date {
@@ -151,6 +156,7 @@ extension LabelEvent {
             json.key("mode"); json.string(mode.rawValue)
             json.field("ms", ms)
             json.field("note", note)
+            json.field("purpose", purpose?.rawValue)
             json.key("rater"); json.string(rater)
             json.field("revises", revises)
             json.key("schema"); json.int(schema)

@@ -20,7 +20,8 @@ public struct StaleLabel: Sendable, Hashable {
 ///
 /// Events are replayed in log order (not by timestamp, which a wrong clock could reorder): the latest event for an
 /// item wins and a retraction removes the label. A label whose item hash no longer matches the dataset is reported
-/// in `stale` and not applied.
+/// in `stale` and not applied. Practice and repeat events (`purpose`) never touch the live labels: they are
+/// replayed by the same rule into `practiceAndRepeats`.
 ///
 /// Current labels are kept by the item's position in the dataset (one small integer per item), not in a table
 /// keyed by item id: a million items are replayed with one id lookup per event, and the reports that follow read
@@ -34,6 +35,8 @@ public struct RaterReplay: Sendable {
     public private(set) var lastActivity: Date?
     /// How many items have a current label.
     public private(set) var labeledCount = 0
+    /// The current practice and repeat labels (latest per item and purpose; a retraction removes), by label key.
+    public private(set) var practiceAndRepeats: [LabelKey: LabelEvent] = [:]
     /// How many events were replayed.
     public var eventCount: Int { events.count }
     /// The events replayed, in log order (for measures of the labelling itself: effort, anchoring).
@@ -54,6 +57,11 @@ public struct RaterReplay: Sendable {
         var firstSeen: [Int] = []
         var goneIDs: [String] = []
         for (index, event) in events.enumerated() {
+            if lastActivity.map({ event.at > $0 }) ?? true { lastActivity = event.at }
+            if event.purpose != nil {
+                practiceAndRepeats[event.key] = event.kind == .label ? event : nil
+                continue
+            }
             if let position = dataset.indexByID[event.item] {
                 if latest[position] < 0 { firstSeen.append(position) }
                 latest[position] = Int32(truncatingIfNeeded: index)
@@ -61,7 +69,6 @@ public struct RaterReplay: Sendable {
                 goneIDs.append(event.item)
                 firstSeen.append(-goneIDs.count)
             }
-            if lastActivity.map({ event.at > $0 }) ?? true { lastActivity = event.at }
         }
         currentIndex = [Int32](repeating: -1, count: dataset.items.count)
         for entry in firstSeen {
@@ -103,9 +110,9 @@ public struct RaterReplay: Sendable {
         return result
     }
 
-    /// Every event for `item` (labels and retractions), oldest first.
+    /// Every live event for `item` (labels and retractions), oldest first.
     public func history(of item: String) -> [LabelEvent] {
-        events.filter { $0.item == item }
+        events.filter { $0.item == item && $0.purpose == nil }
     }
 
     /// The note on each currently labelled item that has one.

@@ -120,11 +120,17 @@ public struct StudySettings: Codable, Sendable, Equatable {
     public var order: String = "file"
     /// The clinicians of the study, when the researcher has named them (sampling and assignment fill this).
     public var raters: [String] = []
+    /// Breaks, the daily cap, content notices and the practice round for the label console; nil: the defaults.
+    public var session: SessionProtocol?
+
+    /// The session protocol in force: the study's, else the defaults.
+    public var sessionProtocol: SessionProtocol { session ?? SessionProtocol() }
 
     /// Settings for a new study.
     public init(name: String, created: Date) {
         self.name = name
         self.created = created
+        self.session = SessionProtocol()
     }
 
     /// The file's bytes: sorted keys, pretty-printed, ending in a newline.

@@ -128,8 +128,10 @@ public enum LabelScreen {
         let total = state.order.count
         let position = total == 0 ? "0/0" : "\(state.position + 1)/\(total)"
         let modeText = state.mode == .verdictShown ? "VERDICT" : "BLIND"
-        let barWidth = rect.width >= 120 ? 20 : 10
-        let trailingText = "\(position) " + String(repeating: " ", count: barWidth) + " \(state.labeledCount) labeled"
+        let barWidth = rect.width >= 120 ? 20 : 6
+        // Time at the keyboard (time away left out) and items left, so the rater can pace the work.
+        let beforeBar = "⏱\(state.session.activeText) \(position) "
+        let trailingText = beforeBar + String(repeating: " ", count: barWidth) + " \(state.labeledCount) labeled, \(state.itemsLeft) left"
         let header = StatusBar(
             spans: [Span("judge-review", CellStyle(bold: true, reverse: true)),
                     Span(" · \(TextSanitizer.singleLine(state.dataset.name)) · rater \(TextSanitizer.singleLine(state.rater)) · ", CellStyle(reverse: true)),
@@ -137,13 +139,14 @@ public enum LabelScreen {
             trailing: [Span(trailingText, CellStyle(reverse: true))])
         header.render(into: &grid, rect: rect)
         let trailingWidth = DisplayWidth.of(trailingText)
-        let barX = rect.maxX - trailingWidth - 1 + DisplayWidth.of(position) + 1
+        let barX = rect.maxX - trailingWidth - 1 + DisplayWidth.of(beforeBar)
         let fraction = total == 0 ? 0 : Double(state.labeledCount) / Double(total)
         ProgressBar(fraction: fraction).render(into: &grid, rect: Rect(x: barX, y: rect.y, width: barWidth, height: 1))
     }
 
     static func renderItemLine(_ state: ConsoleState, item: Item, into grid: inout Grid, rect: Rect) {
         var parts = [item.condition, item.subject.name]
+        if state.purpose(at: state.position) == .practice { parts.insert("PRACTICE \(state.position + 1) of \(state.practiceCount)", at: 0) }
         if let steelman = item.subject.steelman { parts.append(steelman ? "steel-man prompt" : "no steel-man prompt") }
         if let position = item.subject.shownContextPosition { parts.append("context at message \(position)") }
         parts.append(item.experiment.rawValue)
@@ -275,7 +278,7 @@ public enum LabelScreen {
         } else {
             lines.append([Span("not labelled yet", muted)])
         }
-        if let draft = state.draftNotes[item.id] {
+        if let key = state.currentKey, let draft = state.draftNotes[key] {
             lines += Styled.field("note (saved with your answer): ", draft, width: width, labelStyle: muted)
         }
         if let pending = state.pendingSave(for: item.id) {
@@ -314,8 +317,8 @@ public enum LabelScreen {
                          CellStyle(bold: true, color: .bad))]
         } else if !state.pending.isEmpty {
             line = [Span("saving…", CellStyle(color: .warning))]
-        } else if let saved = state.lastSavedItem {
-            let number = state.dataset.indexByID[saved].flatMap { state.orderPosition(ofItemIndex: $0) }.map { " (item \($0 + 1))" } ?? ""
+        } else if let saved = state.lastSaved {
+            let number = state.orderPosition(of: saved).map { " (item \($0 + 1))" } ?? ""
             line = [Span("saved ✓\(number)", CellStyle(color: .good))]
         } else if state.overlay == nil, state.mode == .blind, !state.judgeRevealed, state.currentItem?.judge != nil {
             line = [Span("blind: the judge is hidden until you answer", muted)]

@@ -144,6 +144,59 @@ public enum SmallOverlays {
     }
 }
 
+/// The session protocol's boxes: the break prompt, the daily cap, the content notice, the practice feedback.
+public enum SessionPrompts {
+    /// The box's title, its lines (first one bold) and the colour of the first line.
+    static func content(_ state: ConsoleState) -> (title: String, lines: [String], color: ColorRole)? {
+        let support = state.session.rules.supportLine.map { "Support: " + TextSanitizer.singleLine($0) }
+        switch state.overlay {
+        case .breakPrompt(let reason)?:
+            let lines = ["Time for a break: \(reason).",
+                         "Short breaks keep labels careful; everything you answered is saved.",
+                         "\(state.session.itemsThisSession) item\(state.session.itemsThisSession == 1 ? "" : "s") this session, \(state.session.activeText) at the keyboard, \(state.itemsLeft) left."]
+            return ("Break", lines + (support.map { [$0] } ?? []) + ["Enter goes on · q quits for now"], .accent)
+        case .dailyCap(let count)?:
+            let cap = state.session.rules.dailyCap
+            let lines = ["You have labelled \(count) items today; the study's daily cap is \(cap).",
+                         "Tired raters make more errors; the study asks you to stop for today.",
+                         "Enter goes on anyway (asked once a session) · q quits"]
+            return ("Daily cap reached", lines + (support.map { [$0] } ?? []), .warning)
+        case .contentNotice(let condition)?:
+            let scope = state.session.rules.contentNotice == .item ? "This item" : "Items from here on"
+            let lines = ["\(scope) may describe \(TextSanitizer.singleLine(condition)), in the words of someone in distress.",
+                         "Take the time you need; a break is always fine.",
+                         "Enter shows the item · q quits for now"]
+            return ("Content notice", lines + (support.map { [$0] } ?? []), .warning)
+        case .practiceFeedback(let feedback)?:
+            let verdict = feedback.correct ? "Correct." : "Not the reference answer."
+            let lines = ["\(verdict) You answered \"\(TextSanitizer.singleLine(feedback.given))\"; the reference answer is \"\(TextSanitizer.singleLine(feedback.expected))\".",
+                         "Practice item \(feedback.number) of \(feedback.total): practice answers are kept apart and never count as labels.",
+                         "Enter goes on"]
+            return (feedback.correct ? "Practice: correct" : "Practice: compare", lines, feedback.correct ? .good : .bad)
+        default:
+            return nil
+        }
+    }
+
+    /// Draws the prompt over the body; behind the content notice the item is blanked, so it is read only after Enter.
+    public static func render(_ state: ConsoleState, into grid: inout Grid, body: Rect) {
+        guard let content = content(state) else { return }
+        if case .contentNotice? = state.overlay { grid.fill(body) }
+        let width = min(body.width - 4, 72)
+        var wrapped: [(String, Bool)] = []
+        for (index, line) in content.lines.enumerated() {
+            for text in TextWrap.lines(line, width: width - 6) { wrapped.append((text, index == 0)) }
+            if index == 0 { wrapped.append(("", false)) }
+        }
+        let rect = body.centered(width: width, height: min(body.height, wrapped.count + 2))
+        let inner = OverlayBox.render(into: &grid, rect: rect, title: content.title)
+        for (row, entry) in wrapped.enumerated() where row < inner.height {
+            grid.write(entry.0, x: inner.x + 1, y: inner.y + row,
+                       style: entry.1 ? CellStyle(bold: true, color: content.color) : .plain, clip: inner)
+        }
+    }
+}
+
 /// The notice shown when the terminal is below the minimum size.
 public enum TooSmallScreen {
     /// Whether a program at `size` shows this notice instead of its screen.
@@ -189,6 +242,8 @@ public enum ConsoleRenderer {
         case .agreement(let report): AgreementScreen.render(report, into: &grid, body: layout.body)
         case .picker(let picker): SmallOverlays.renderPicker(picker, into: &grid, body: layout.body)
         case .confirmQuit(let unsaved, let notes): SmallOverlays.renderConfirmQuit(unsaved: unsaved, notes: notes, into: &grid, body: layout.body)
+        case .breakPrompt, .dailyCap, .contentNotice, .practiceFeedback:
+            SessionPrompts.render(state, into: &grid, body: layout.body)
         }
         return grid
     }
