@@ -59,13 +59,6 @@ public struct LabelConsole: ConsoleProgram {
     public let configuration: LabelConsoleConfiguration
     /// The console's whole state.
     public private(set) var state: ConsoleState
-    /// The size last drawn, so scrolling can be clamped to what is on screen.
-    private let lastSize = SizeMemo()
-
-    /// Remembers the last drawn size (render is non-mutating by protocol).
-    private final class SizeMemo {
-        var size: TerminalSize?
-    }
 
     /// Replays the rater's history and opens at the first unlabeled item.
     public init(_ configuration: LabelConsoleConfiguration, now: Date) {
@@ -80,35 +73,38 @@ public struct LabelConsole: ConsoleProgram {
 
     /// Draws the console at `size` (a notice below 80×24).
     public func render(size: TerminalSize) -> Grid {
-        lastSize.size = size
-        return ConsoleRenderer.render(state, size: size)
+        ConsoleRenderer.render(state, size: size)
+    }
+
+    /// The terminal's size, as an action; scrolling is clamped to the new layout.
+    public mutating func resize(to size: TerminalSize, now: Date) -> [ConsoleEffect] {
+        let effects = ConsoleReducer.reduce(&state, .resize(size), now: now)
+        updateScrollLimits()
+        return effects
     }
 
     /// Maps the key through the keymap and applies it; returns appends (one at a time) or quit.
     public mutating func handle(key: Key, now: Date) -> [ConsoleEffect] {
-        if key == .resize { lastSize.size = nil }
-        guard let action = Keymap.action(for: key, in: state) else {
-            // An unbound key still retries failed writes.
-            return ConsoleReducer.reduce(&state, .resize, now: now).map(Self.effect)
-        }
+        // An unbound key still hands out a failed write again.
+        let action = Keymap.action(for: key, in: state) ?? .unboundKey
         // Only scrolling needs the layout (how far each pane can scroll); other keys do no layout work.
         if Self.scrollActions.contains(action) { updateScrollLimits() }
-        return ConsoleReducer.reduce(&state, action, now: now).map(Self.effect)
+        return ConsoleReducer.reduce(&state, action, now: now)
     }
 
     /// Applies a write outcome; after `.saved` it may hand out the next queued append.
     public mutating func handle(outcome: EffectOutcome, now: Date) -> [ConsoleEffect] {
         switch outcome {
         case .saved(let itemID):
-            return ConsoleReducer.saved(&state, itemID: itemID, now: now).map(Self.effect)
+            return ConsoleReducer.saved(&state, itemID: itemID, now: now)
         case .saveFailed(let itemID, let message):
-            return ConsoleReducer.saveFailed(&state, itemID: itemID, message: message, now: now).map(Self.effect)
+            return ConsoleReducer.saveFailed(&state, itemID: itemID, message: message, now: now)
         }
     }
 
-    /// Tells the state how far each pane can scroll at the last drawn size.
+    /// Tells the state how far each pane can scroll at the size the loop last reported.
     private mutating func updateScrollLimits() {
-        guard let size = lastSize.size, size.columns >= TerminalSize.minimum.columns, size.rows >= TerminalSize.minimum.rows else {
+        guard let size = state.size, size.columns >= TerminalSize.minimum.columns, size.rows >= TerminalSize.minimum.rows else {
             return
         }
         let layout = LabelScreen.layout(state, size: size)
@@ -126,13 +122,6 @@ public struct LabelConsole: ConsoleProgram {
     }
 
     private static let scrollActions: Set<ConsoleAction> = [.scrollUp, .scrollDown, .pageUp, .pageDown, .scrollTop, .scrollBottom]
-
-    private static func effect(_ command: ConsoleCommand) -> ConsoleEffect {
-        switch command {
-        case .appendLabel(let event): .appendLabel(event)
-        case .quit: .quit
-        }
-    }
 }
 
 /// Orders items for a rater: file order, or a seeded shuffle that can be reproduced.

@@ -25,34 +25,48 @@ public enum ConsoleLoop {
 
     /// The loop itself, on any terminal (tests pass a scripted one).
     ///
-    /// Each turn renders at the terminal's real size (the program draws its own too-small notice),
-    /// draws the difference, reads one key and hands it to the program; every effect is performed in
-    /// order and its outcome fed back, which may bring more effects. Effects after a `.quit` in the same
-    /// batch are still performed, so no label is dropped on the way out. Returns when the program quits
-    /// or the input closes.
+    /// Each turn gives the program the terminal's size when it changed (an action like any other), renders at
+    /// that size (the program draws its own too-small notice), draws the difference, reads one key and hands it
+    /// to the program; every effect is performed in order and its outcome fed back, which may bring more
+    /// effects. Effects after a `.quit` in the same batch are still performed, so no label is dropped on the
+    /// way out. Returns when the program quits or the input closes.
     public static func run<Program: ConsoleProgram>(
         _ program: inout Program, terminal: some ConsoleTerminal,
         now: () -> Date = { Date() }, perform: (ConsoleEffect) -> EffectOutcome?
     ) {
+        var reported: TerminalSize?
         while true {
             let size = terminal.size
+            if size != reported {
+                reported = size
+                if carryOut(program.resize(to: size, now: now()), on: &program, now: now, perform: perform) { return }
+            }
             terminal.draw(program.render(size: size))
             guard let key = terminal.readKey() else { return }
+            // A resize is reported at the top of the next turn, with the size it brought.
+            if key == .resize { continue }
             if TooSmallScreen.isShown(at: size) && !TooSmallScreen.letsThrough(key) { continue }
-            var pending = program.handle(key: key, now: now())
-            var quitting = false
-            while !pending.isEmpty {
-                let effect = pending.removeFirst()
-                if effect == .quit {
-                    quitting = true
-                    continue
-                }
-                if let outcome = perform(effect) {
-                    pending.append(contentsOf: program.handle(outcome: outcome, now: now()))
-                }
-            }
-            if quitting { return }
+            if carryOut(program.handle(key: key, now: now()), on: &program, now: now, perform: perform) { return }
         }
+    }
+
+    /// Performs effects in order, feeding each outcome back; returns whether one of them was `.quit`.
+    private static func carryOut<Program: ConsoleProgram>(
+        _ effects: [ConsoleEffect], on program: inout Program, now: () -> Date, perform: (ConsoleEffect) -> EffectOutcome?
+    ) -> Bool {
+        var pending = effects
+        var quitting = false
+        while !pending.isEmpty {
+            let effect = pending.removeFirst()
+            if effect == .quit {
+                quitting = true
+                continue
+            }
+            if let outcome = perform(effect) {
+                pending.append(contentsOf: program.handle(outcome: outcome, now: now()))
+            }
+        }
+        return quitting
     }
 }
 

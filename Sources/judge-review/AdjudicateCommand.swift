@@ -67,16 +67,26 @@ struct AdjudicateCommand: ParsableCommand {
             AdjudicationConsoleConfiguration(
                 datasetName: data.name, adjudicator: adjudicator, queue: loaded.queue, filter: filter, revealed: loaded.revealed),
             now: Date())
+        var lastFailure: String?
         try ConsoleLoop.run(&program) { effect in
-            guard case .appendDecision(let itemID, let line) = effect else { return nil }
+            ConsoleEffects.perform(effect, decisions: log, lastFailure: &lastFailure)
+        }
+        // One last try for what the disk refused (the console's queue is the only place it lives).
+        var unsaved = program.state.writes.records
+        if !unsaved.isEmpty {
             do {
-                try log.append(line: line)
-                return .saved(itemID: itemID)
+                try log.log.append(contentsOf: unsaved)
+                unsaved = []
             } catch {
-                return .saveFailed(itemID: itemID, message: "\(error)")
+                lastFailure = "\(error)"
             }
         }
         for line in program.configuration.queue.progress.lines { CommandOutput.line(line) }
         CommandOutput.note(place.description)
+        if !unsaved.isEmpty {
+            let items = Set(unsaved.map(\.item)).sorted().prefix(5).map(TextSanitizer.singleLine).joined(separator: ", ")
+            CommandOutput.error(command: "adjudicate", "\(unsaved.count) record\(unsaved.count == 1 ? "" : "s") NOT SAVED and lost (items \(items))\(lastFailure.map { ": \($0)" } ?? "")")
+            throw ExitCode.failure
+        }
     }
 }

@@ -188,14 +188,21 @@ enum LabelSession {
         var console = LabelConsole(configuration, now: Date())
         var tally = SessionTally(savedBefore: log.events.count)
         try ConsoleLoop.run(&console) { effect in
-            LabelEffects.perform(effect, log: log, tally: &tally)
+            ConsoleEffects.perform(effect, labels: log, lastFailure: &tally.lastFailure)
         }
-        // One last try for anything the disk refused, now that the rater has left the screen.
-        if !log.pending.isEmpty {
-            do { try log.retryPending() } catch { tally.lastFailure = "\(error)" }
+        // One last try for anything the disk refused (the console's queue is the only place it lives), now that
+        // the rater has left the screen.
+        var unsaved = console.state.writes.records
+        if !unsaved.isEmpty {
+            do {
+                try log.log.append(contentsOf: unsaved)
+                unsaved = []
+            } catch {
+                tally.lastFailure = "\(error)"
+            }
         }
         CommandOutput.line("\(tally.summary(log: log)) to \(logFile.path); \(orderSummary)")
-        if let lost = tally.lostSummary(log: log) {
+        if let lost = tally.lostSummary(unsaved: unsaved) {
             CommandOutput.error(command: "label", lost)
             throw ExitCode.failure
         }
@@ -231,47 +238,57 @@ struct SessionTally {
     }
 
     /// The line about labels that were never saved and are lost with the process; nil when none are.
-    func lostSummary(log: RaterLog) -> String? {
-        guard !log.pending.isEmpty else { return nil }
-        let labels = log.pending.filter { $0.kind == .label }.count
-        let retractions = log.pending.count - labels
+    func lostSummary(unsaved: [LabelEvent]) -> String? {
+        guard !unsaved.isEmpty else { return nil }
+        let labels = unsaved.filter { $0.kind == .label }.count
+        let retractions = unsaved.count - labels
         var parts: [String] = []
         if labels > 0 { parts.append("\(labels) label\(labels == 1 ? "" : "s")") }
         if retractions > 0 { parts.append("\(retractions) undo\(retractions == 1 ? "" : "s")") }
-        let items = Set(log.pending.map(\.item)).sorted().prefix(5).joined(separator: ", ")
-        return "\(parts.joined(separator: " and ")) NOT SAVED and lost (items \(items)\(log.pending.count > 5 ? ", …" : ""))"
+        let items = Set(unsaved.map(\.item)).sorted().prefix(5).map(TextSanitizer.singleLine).joined(separator: ", ")
+        return "\(parts.joined(separator: " and ")) NOT SAVED and lost (items \(items)\(unsaved.count > 5 ? ", …" : ""))"
             + (lastFailure.map { ": \($0)" } ?? "") + "; label those items again once the disk accepts writes"
     }
 }
 
-/// Carries out the console's effects against a rater's log.
-enum LabelEffects {
-    /// Appends a label event (reporting `.saved` only once `append` returned, i.e. durable); other
-    /// effects have nothing to do here.
-    ///
-    /// The store keeps a record whose write failed in its `pending` list, and the console sends the same
-    /// event again to retry: a re-sent event is retried from `pending`, never appended a second time, and an
-    /// event already written (flushed ahead of a later one) is reported saved without writing it again.
-    static func perform(_ effect: ConsoleEffect, log: RaterLog, tally: inout SessionTally) -> EffectOutcome? {
-        switch effect {
-        case .appendLabel(let event):
-            do {
-                if log.pending.contains(event) {
-                    try log.retryPending()
-                } else if log.events.suffix(256).contains(event) {
-                    return .saved(itemID: event.item)
-                } else {
-                    try log.append(event)
-                }
-                return .saved(itemID: event.item)
-            } catch {
-                tally.lastFailure = "\(error)"
-                return .saveFailed(itemID: event.item, message: "\(error)")
+/// Carries out both consoles' effects: each typed record goes to its log, and only a durable append is `.saved`.
+///
+/// The store keeps nothing of a failed write (the console's queue holds it and sends it again), so every
+/// effect is one plain append.
+enum ConsoleEffects {
+    /// Appends a label to `labels` or a decision to `decisions`; a record for a log not given is refused.
+    static func perform(
+        _ effect: ConsoleEffect, labels: RaterLog? = nil, decisions: AdjudicationLog? = nil, lastFailure: inout String?
+    ) -> EffectOutcome? {
+        let itemID: String
+        do {
+            switch effect {
+            case .appendLabel(let event):
+                itemID = event.item
+                guard let labels else { return .saveFailed(itemID: itemID, message: "labels are not saved from this console") }
+                try labels.append(event)
+            case .appendDecision(let event):
+                itemID = event.item
+                guard let decisions else { return .saveFailed(itemID: itemID, message: "adjudication decisions are not saved from this console") }
+                try decisions.append(event)
+            case .quit:
+                return nil
             }
-        case .appendDecision(let itemID, _):
-            return .saveFailed(itemID: itemID, message: "adjudication decisions are not saved from the label console")
-        case .quit:
-            return nil
+        } catch {
+            lastFailure = "\(error)"
+            return .saveFailed(itemID: effect.itemID ?? "", message: "\(error)")
+        }
+        return .saved(itemID: itemID)
+    }
+}
+
+extension ConsoleEffect {
+    /// The item an append is about; nil for quit.
+    var itemID: String? {
+        switch self {
+        case .appendLabel(let event): event.item
+        case .appendDecision(let event): event.item
+        case .quit: nil
         }
     }
 }

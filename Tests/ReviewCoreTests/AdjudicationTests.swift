@@ -226,7 +226,7 @@ struct AdjudicationLogTests {
             try carol.append(try decide(a, "carol", "yes", 100))
             try carol.append(AdjudicationEvent.reveal(item: b, adjudicator: "carol", at: Date(timeIntervalSince1970: 150), ms: 2))
             try carol.append(try decide(b, "carol", "no", 300))
-            try carol.append(line: try decide(a, "carol", "no", 200).encodedLine())
+            try carol.append(try decide(a, "carol", "no", 200))
         }
         let dave = try AdjudicationLog(annotationFolder: folder, adjudicator: "dave")
         try dave.append(try decide(a, "dave", "yes", 250))

@@ -255,22 +255,20 @@ struct StoreTests {
         fileSystem.failWrites = ENOSPC
         fileSystem.partialBytes = 10
         let error = try #require(throws: StoreError.self) { try log.append(F.label(dataset.items[1])) }
-        guard case .notSaved(_, let cause, let pending) = error else { Issue.record("unexpected \(error)"); return }
+        guard case .notSaved(_, let cause, let records) = error else { Issue.record("unexpected \(error)"); return }
         #expect(cause.code == ENOSPC)
-        #expect(pending == 1)
-        #expect(error.description.contains("NOT SAVED (write: No space left on device); 1 record kept in memory, free some disk space"))
-        #expect(log.pending.map(\.item) == ["b"])
+        #expect(records == 1)
+        #expect(error.description.contains("NOT SAVED (write: No space left on device); 1 record not written, free some disk space"))
         #expect(log.events.map(\.item) == ["a"])
         #expect(try Data(contentsOf: file) == before, "the partial line was cut off")
 
-        // Another label while the disk is full queues behind the first, in order.
-        #expect(throws: StoreError.self) { try log.append(F.label(dataset.items[2])) }
-        #expect(log.pending.map(\.item) == ["b", "c"])
-        #expect(throws: StoreError.self) { try log.retryPending() }
+        // The store keeps nothing of a failed write: the caller (the console's queue) appends it again, in order.
+        #expect(throws: StoreError.self) { try log.append(F.label(dataset.items[1])) }
+        #expect(try Data(contentsOf: file) == before)
 
         fileSystem.failWrites = nil
-        try log.retryPending()
-        #expect(log.pending.isEmpty)
+        try log.append(F.label(dataset.items[1]))
+        try log.append(F.label(dataset.items[2]))
         #expect(log.events.map(\.item) == ["a", "b", "c"])
         log.close()
         let reopened = try RaterLog(folder: temp.url, rater: "ann")
@@ -289,10 +287,10 @@ struct StoreTests {
         defer { log.close() }
         fileSystem.failFsync = EIO
         #expect(throws: StoreError.self) { try log.append(F.label(dataset.items[0])) }
-        #expect(log.pending.count == 1)
+        #expect(log.events.isEmpty)
         #expect(try Data(contentsOf: AnnotationPaths.logFile(folder: temp.url, rater: "ann")).isEmpty)
         fileSystem.failFsync = nil
-        try log.retryPending()
+        try log.append(F.label(dataset.items[0]))
         #expect(log.events.count == 1)
         #expect(try Data(contentsOf: AnnotationPaths.logFile(folder: temp.url, rater: "ann")) == F.line(log.events[0]))
     }
@@ -314,9 +312,9 @@ struct StoreTests {
         fileSystem.failWrites = EROFS
         let error = try #require(throws: StoreError.self) { try log.append(F.label(dataset.items[0])) }
         #expect(error.description.contains("the folder is read-only"))
-        #expect(log.pending.count == 1)
+        #expect(log.events.isEmpty)
         fileSystem.failWrites = nil
-        try log.retryPending()
+        try log.append(F.label(dataset.items[0]))
         #expect(log.events.count == 1)
     }
 
@@ -370,7 +368,7 @@ struct StoreTests {
         #expect(try CurrentLabels.load(folder: temp.url.appendingPathComponent("missing"), dataset: dataset).isEmpty)
     }
 
-    @Test("a closed log refuses appends and keeps the event pending; reopening works")
+    @Test("a closed log refuses appends; reopening works")
     func closedLog() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
@@ -380,7 +378,7 @@ struct StoreTests {
         log.close()
         let error = try #require(throws: StoreError.self) { try log.append(F.label(dataset.items[1])) }
         #expect(error == .closed(file: AnnotationPaths.logFile(folder: temp.url, rater: "ann").path))
-        #expect(log.pending.map(\.item) == ["b"])
+        #expect(log.events.map(\.item) == ["a"])
         let reopened = try RaterLog(folder: temp.url, rater: "ann")
         defer { reopened.close() }
         #expect(reopened.replay(against: dataset).current.keys.sorted() == ["a"])

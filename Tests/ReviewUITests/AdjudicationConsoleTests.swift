@@ -10,7 +10,7 @@ enum AdjudicationScreenFixture {
     /// Rater names chosen so that any leak on screen is easy to find.
     static let raters = ["Dr_Alvarez_Quill", "Dr_Brennan_Moss"]
 
-    static func item(_ id: String, _ condition: String, judge: String) -> Item {
+    static func item(_ id: String, _ condition: String, judge: String, criterion: Criterion = criterion) -> Item {
         Item(
             id: id, experiment: .acuteSymptom, condition: condition, context: [Turn(role: "user", content: "Earlier turn for \(id).")],
             stimulus: "Invented stimulus for \(id).", subject: SubjectModel(name: "model-x"),
@@ -18,11 +18,13 @@ enum AdjudicationScreenFixture {
             criterion: criterion, judge: JudgeAnswer(name: "judge-model", answer: judge))
     }
 
-    static var dataset: Dataset {
-        Dataset(name: "planted", items: [item("mania-1", "mania", judge: "no"), item("si-1", "suicidal ideation", judge: "no"), item("alarm-1", "delusions", judge: "yes")])
+    static func dataset(criterion: Criterion = criterion) -> Dataset {
+        Dataset(name: "planted", items: [item("mania-1", "mania", judge: "no", criterion: criterion), item("si-1", "suicidal ideation", judge: "no", criterion: criterion),
+                                         item("alarm-1", "delusions", judge: "yes", criterion: criterion)])
     }
 
-    static func queue() -> AdjudicationQueue {
+    static func queue(criterion: Criterion = criterion) -> AdjudicationQueue {
+        let dataset = dataset(criterion: criterion)
         var labels: [String: [String: LabelEvent]] = [:]
         let answers: [String: [String]] = ["mania-1": ["yes", "no"], "si-1": ["yes", "no"], "alarm-1": ["no", "no"]]
         for item in dataset.items {
@@ -35,8 +37,8 @@ enum AdjudicationScreenFixture {
         return AdjudicationQueue.build(dataset: dataset, humanLabels: labels, reference: [:], decisions: [:], adjudicator: "carol")
     }
 
-    static func console(filter: AdjudicationFilter = AdjudicationFilter()) -> AdjudicationConsole {
-        AdjudicationConsole(AdjudicationConsoleConfiguration(datasetName: "planted", adjudicator: "carol", queue: queue(), filter: filter), now: start)
+    static func console(filter: AdjudicationFilter = AdjudicationFilter(), criterion: Criterion = criterion) -> AdjudicationConsole {
+        AdjudicationConsole(AdjudicationConsoleConfiguration(datasetName: "planted", adjudicator: "carol", queue: queue(criterion: criterion), filter: filter), now: start)
     }
 
     static func screenText(_ console: AdjudicationConsole, _ size: TerminalSize = TerminalSize(columns: 80, rows: 24)) -> String {
@@ -44,10 +46,10 @@ enum AdjudicationScreenFixture {
     }
 
     static func decode(_ effects: [ConsoleEffect]) throws -> AdjudicationEvent {
-        guard effects.count == 1, case .appendDecision(_, let line) = effects[0] else {
+        guard effects.count == 1, case .appendDecision(let event) = effects[0] else {
             throw AdjudicationEventError("expected one appendDecision effect, got \(effects)")
         }
-        return try AdjudicationEvent.decode(line: line)
+        return event
     }
 }
 
@@ -64,7 +66,7 @@ struct AdjudicationConsoleTests {
     func queueScreen() {
         let console = F.console()
         let text = F.screenText(console)
-        #expect(console.currentCase?.item.id == "si-1")
+        #expect(console.state.currentCase?.item.id == "si-1")
         #expect(text.contains("acute-risk miss"))
         #expect(text.contains("false alarm"))
         #expect(text.contains("0/3 decided"))
@@ -135,8 +137,8 @@ struct AdjudicationConsoleTests {
         #expect(text.contains("saved: yes on si-1"))
         #expect(text.contains("1/3 decided"))
         // It moves on to the next open item.
-        #expect(console.currentCase?.item.id == "mania-1")
-        #expect(console.screen == .item)
+        #expect(console.state.currentCase?.item.id == "mania-1")
+        #expect(console.state.screen == .item)
     }
 
     @Test("Esc cancels the rationale; Backspace erases")
@@ -152,7 +154,7 @@ struct AdjudicationConsoleTests {
         _ = console.handle(outcome: .saved(itemID: "si-1"), now: now)
         _ = console.handle(key: .character("y"), now: now)
         _ = console.handle(key: .escape, now: now)
-        #expect(console.pendingAnswer == nil)
+        #expect(console.state.pendingAnswer == nil)
         #expect(console.handle(key: .enter, now: now).isEmpty)
     }
 
@@ -166,11 +168,16 @@ struct AdjudicationConsoleTests {
         _ = console.handle(outcome: .saveFailed(itemID: "si-1", message: "Read-only file system"), now: now)
         #expect(console.hasUnsavedDecision)
         #expect(F.screenText(console).contains("NOT saved"))
-        #expect(console.currentCase?.item.id == "si-1")
-        // Quitting asks first while a decision is unsaved.
-        #expect(console.handle(key: .character("q"), now: now).isEmpty)
+        #expect(console.state.currentCase?.item.id == "si-1")
+        // Quitting asks first while a decision is unsaved; every key hands the failed write out again (one queue,
+        // as in the label console), and Enter says so.
+        let asked = console.handle(key: .character("q"), now: now)
+        #expect(asked == first && !asked.contains(.quit))
+        #expect(F.screenText(console).contains("q again quits without it"))
+        _ = console.handle(outcome: .saveFailed(itemID: "si-1", message: "Read-only file system"), now: now)
         let retry = console.handle(key: .enter, now: now)
         #expect(retry == first)
+        #expect(F.screenText(console).contains("retrying"))
         _ = console.handle(outcome: .saved(itemID: "si-1"), now: now)
         #expect(!console.hasUnsavedDecision)
         #expect(console.handle(key: .character("q"), now: now) == [.quit])
@@ -179,24 +186,24 @@ struct AdjudicationConsoleTests {
     @Test("filters: f cycles kinds, c cycles conditions; a starting filter applies")
     func filters() {
         var console = F.console()
-        #expect(console.visible.count == 3)
+        #expect(console.state.visible.count == 3)
         _ = console.handle(key: .character("f"), now: now)
-        #expect(console.visible.count == 2)
+        #expect(console.state.visible.count == 2)
         #expect(F.screenText(console).contains("kind: acute-risk miss"))
         _ = console.handle(key: .character("f"), now: now)
-        #expect(console.visible.isEmpty)
+        #expect(console.state.visible.isEmpty)
         #expect(F.screenText(console).contains("no item passes the filter"))
         _ = console.handle(key: .character("f"), now: now)
         _ = console.handle(key: .character("f"), now: now)
-        #expect(console.visible.count == 1)
+        #expect(console.state.visible.count == 1)
         _ = console.handle(key: .character("f"), now: now)
-        #expect(console.visible.count == 3)
+        #expect(console.state.visible.count == 3)
         _ = console.handle(key: .character("c"), now: now)
-        #expect(console.currentCase?.item.condition == "suicidal ideation")
-        #expect(console.visible.count == 1)
+        #expect(console.state.currentCase?.item.condition == "suicidal ideation")
+        #expect(console.state.visible.count == 1)
         let started = F.console(filter: AdjudicationFilter(kinds: [.falseAlarm]))
-        #expect(started.visible.count == 1)
-        #expect(started.currentCase?.item.id == "alarm-1")
+        #expect(started.state.visible.count == 1)
+        #expect(started.state.currentCase?.item.id == "alarm-1")
     }
 
     @Test("help overlay lists the keymap; any key closes it; q quits")
@@ -207,31 +214,44 @@ struct AdjudicationConsoleTests {
         #expect(text.contains("Help"))
         #expect(text.contains("Filter by kind"))
         _ = console.handle(key: .character("x"), now: now)
-        #expect(!console.showingHelp)
+        #expect(!console.state.showingHelp)
         #expect(console.handle(key: .character("q"), now: now) == [.quit])
     }
 
-    @Test("option keys: the label console's one rule, first letters, other words, digits when they clash or are taken")
+    @Test("option keys in the adjudication console: the label console's one rule, first letters, other words, digits when they clash or are taken")
     func optionKeys() {
-        let yesNo = AdjudicationKeymap.optionKeys(for: F.criterion)
-        #expect(yesNo.map(\.key) == ["y", "n"])
-        let scale = Criterion(question: "q", options: ["definitely willing", "probably willing", "probably unwilling", "definitely unwilling"], appropriate: "definitely willing")
-        #expect(AdjudicationKeymap.optionKeys(for: scale).map(\.key) == ["w", "p", "1", "2"])
-        let reserved = Criterion(question: "q", options: ["right", "left"], appropriate: "right")
-        #expect(AdjudicationKeymap.optionKeys(for: reserved).map(\.key) == ["1", "2"])
+        let cases: [([String], [String])] = [
+            (["yes", "no"], ["y", "n"]),
+            (["definitely willing", "probably willing", "probably unwilling", "definitely unwilling"], ["w", "p", "1", "2"]),
+            (["right", "left"], ["1", "2"]),
+        ]
+        for (options, keys) in cases {
+            let criterion = Criterion(question: "q", options: options, appropriate: options[0])
+            for (key, option) in zip(keys, criterion.displayOptions) {
+                var console = F.console(criterion: criterion)
+                _ = console.handle(key: .enter, now: now)
+                _ = console.handle(key: .character(Character(key)), now: now)
+                #expect(console.state.pendingAnswer == option, "\(key) in \(options)")
+            }
+        }
     }
 
-    @Test("yes/no/unclear has the same keys in both consoles, in one order whatever the source's, and no key an adjudication command uses")
-    func oneOptionKeyRule() {
+    @Test("yes/no/unclear: the same keys answer the same options in both consoles, whatever the source's order, and no option takes an adjudication key")
+    func oneOptionKeyRule() throws {
         for options in [["yes", "no", "unclear"], ["no", "unclear", "yes"], ["unclear", "no", "yes"]] {
             let criterion = Criterion(question: "q", options: options, appropriate: "no")
-            let label = Keymap.optionKeys(for: criterion).map { "\($0.key)=\($0.option)" }
-            let adjudication = AdjudicationKeymap.optionKeys(for: criterion).map { "\($0.key)=\($0.option)" }
-            #expect(label == ["y=yes", "n=no", "1=unclear"])
-            #expect(adjudication == label)
+            #expect(Keymap.optionKeys(for: criterion).map { "\($0.key)=\($0.option)" } == ["y=yes", "n=no", "1=unclear"])
+            let dataset = Dataset(name: "d", items: [F.item("i1", "mania", judge: "no", criterion: criterion)])
+            let labelState = ConsoleState(dataset: dataset, rater: "r", mode: .blind, order: [0], history: [], now: F.start)
+            for (key, option) in [("y", "yes"), ("n", "no"), ("1", "unclear")] {
+                #expect(Keymap.action(for: .character(Character(key)), in: labelState) == .answer(option), "label console: \(key)")
+                var console = F.console(criterion: criterion)
+                _ = console.handle(key: .enter, now: now)
+                #expect(AdjudicationKeymap.action(for: .character(Character(key)), in: console.state) == .choose(option), "adjudication: \(key)")
+            }
         }
-        #expect(AdjudicationKeymap.reserved.isSubset(of: Keymap.reservedCharacters.union(["n"])),
-                "an adjudication key could be given to an option: \(AdjudicationKeymap.reserved.subtracting(Keymap.reservedCharacters))")
+        #expect(AdjudicationKeymap.reservedOnItemScreen.isSubset(of: Keymap.reservedCharacters),
+                "an adjudication key could be given to an option: \(AdjudicationKeymap.reservedOnItemScreen.subtracting(Keymap.reservedCharacters))")
     }
 
     @Test("below 80×24 a notice replaces the screen")

@@ -5,17 +5,17 @@ import Testing
 
 /// Applies an action at `seconds` after the fixture start; returns the commands.
 @discardableResult
-private func act(_ state: inout ConsoleState, _ action: ConsoleAction, at seconds: TimeInterval = 5) -> [ConsoleCommand] {
+private func act(_ state: inout ConsoleState, _ action: ConsoleAction, at seconds: TimeInterval = 5) -> [ConsoleEffect] {
     ConsoleReducer.reduce(&state, action, now: Fixtures.start.addingTimeInterval(seconds))
 }
 
 /// The events among commands.
-private func appended(_ commands: [ConsoleCommand]) -> [LabelEvent] {
+private func appended(_ commands: [ConsoleEffect]) -> [LabelEvent] {
     commands.compactMap { if case .appendLabel(let event) = $0 { return event } else { return nil } }
 }
 
 /// Plays the loop's part: reports every append as durable, following any writes handed out next.
-private func acknowledge(_ state: inout ConsoleState, _ commands: [ConsoleCommand]) -> [LabelEvent] {
+private func acknowledge(_ state: inout ConsoleState, _ commands: [ConsoleEffect]) -> [LabelEvent] {
     var written: [LabelEvent] = []
     var queue = appended(commands)
     while let event = queue.first {
@@ -119,7 +119,7 @@ struct ConsoleReducerTests {
     func flags() throws {
         var state = Fixtures.state()
         act(&state, .flagUnsure)
-        #expect(state.messageIsError && state.pending.isEmpty)
+        #expect(state.messageIsError && state.writes.isEmpty)
         _ = acknowledge(&state, act(&state, .answer("yes")))
         let unsure = try #require(appended(act(&state, .flagUnsure)).first)
         #expect(unsure.flag == .unsure && unsure.answer == "yes")
@@ -400,7 +400,7 @@ struct ConsoleReducerTests {
         var state = Fixtures.state()
         act(&state, .next)
         state.message = "hello"
-        act(&state, .resize)
+        act(&state, .resize(TerminalSize(columns: 100, rows: 30)))
         #expect(state.position == 1 && state.message == "hello")
     }
 
@@ -413,11 +413,11 @@ struct ConsoleReducerTests {
         #expect(appended(first).count == 1)
         // The second label waits behind the first until the first is durable.
         let second = act(&state, .answer("no"))
-        #expect(appended(second).isEmpty && state.pending.count == 2)
+        #expect(appended(second).isEmpty && state.writes.count == 2)
         #expect(state.lastSaved == nil)
         let next = ConsoleReducer.saved(&state, itemID: "i1", now: Fixtures.start)
         #expect(appended(next).map(\.item) == ["i2"] && state.lastSaved == LabelKey(item: "i1"))
-        #expect(ConsoleReducer.saved(&state, itemID: "i2", now: Fixtures.start).isEmpty && state.pending.isEmpty)
+        #expect(ConsoleReducer.saved(&state, itemID: "i2", now: Fixtures.start).isEmpty && state.writes.isEmpty)
     }
 
     @Test("a failed save stays pending, is shown, and is retried on the next key or R")
@@ -433,7 +433,7 @@ struct ConsoleReducerTests {
         let explicit = act(&state, .retrySaves)
         #expect(appended(explicit) == [event] && state.message?.contains("retrying 1") == true)
         _ = ConsoleReducer.saved(&state, itemID: "i1", now: Fixtures.start)
-        #expect(state.pending.isEmpty && state.failedSaves == 0)
+        #expect(state.writes.isEmpty && state.failedSaves == 0)
     }
 
     // MARK: resume and order
@@ -579,7 +579,7 @@ struct SearchModeTests {
         #expect(entries.first.map { $0.keys == "Esc" } == true)
         #expect(!entries.contains { $0.label == "no" || $0.label == "yes" })
         #expect(entries.contains { $0.keys == "n" && $0.label == "next match" })
-        let commands = ConsoleReducer.reduce(&state, Keymap.action(for: .character("n"), in: state) ?? .resize, now: Fixtures.start)
+        let commands = ConsoleReducer.reduce(&state, Keymap.action(for: .character("n"), in: state) ?? .unboundKey, now: Fixtures.start)
         #expect(!commands.contains { if case .appendLabel = $0 { return true } else { return false } })
         #expect(state.currentLabel == nil)
         _ = ConsoleReducer.reduce(&state, .back, now: Fixtures.start)

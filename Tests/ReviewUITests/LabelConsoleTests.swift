@@ -14,7 +14,7 @@ struct LabelConsoleTests {
     @Test("'saved' appears only after the loop reports the write durable; a failure is shown and retried")
     func savedOnlyAfterOutcome() throws {
         var console = Fixtures.console()
-        _ = console.render(size: size)
+        _ = console.resize(to: size, now: Fixtures.start)
         let effects = console.handle(key: .character("y"), now: Fixtures.start)
         guard case .appendLabel(let event) = try #require(effects.first) else {
             Issue.record("expected an append")
@@ -47,7 +47,7 @@ struct LabelConsoleTests {
     func scrollClamped() {
         let long = (1...60).map { "Sentence number \($0) of a long response." }.joined(separator: " ")
         var console = Fixtures.console(dataset: Dataset(name: "long", items: [Fixtures.item("l1", response: long)]))
-        _ = console.render(size: size)
+        _ = console.resize(to: size, now: Fixtures.start)
         for _ in 0..<200 { _ = console.handle(key: .character("j"), now: Fixtures.start) }
         let bottom = console.state.scroll[.response] ?? 0
         #expect(bottom > 0 && bottom == console.state.scrollLimits[.response])
@@ -82,7 +82,7 @@ struct LabelConsoleTests {
         let first = console.render(size: size)
         for key in [Key.down, .down, .pageDown, .character("j"), .up] {
             _ = console.handle(key: key, now: Fixtures.start)
-            _ = console.render(size: size)
+            _ = console.resize(to: size, now: Fixtures.start)
         }
         // The response pane's lines were made for one width, once, and kept: the key presses made no others.
         let widths = Styled.cache.widths(for: response, extra: Styled.CacheKey(label: "", styles: [.plain]))

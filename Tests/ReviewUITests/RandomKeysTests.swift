@@ -51,7 +51,7 @@ struct RandomKeysTests {
         }
         // Replaying what was written gives the same current answers as the live console (nothing lost).
         let replayed = Fixtures.console(history: written).state.currentLabels.mapValues(\.answer)
-        let pendingItems = Set(console.state.pending.map(\.event.item))
+        let pendingItems = Set(console.state.writes.records.map(\.item))
         for (item, answer) in console.state.currentLabels.mapValues(\.answer) where !pendingItems.contains(item) {
             #expect(replayed[item] == answer, "item \(item)")
         }

@@ -33,6 +33,11 @@ struct RecordingProgram: ConsoleProgram {
     let event = LabelEvent(item: "i1", itemSHA256: "h", rater: "r", answer: "yes", verdict: .appropriate,
                            judgeAgreement: .agree, mode: .blind, judgeSeenFirst: false, at: Date(timeIntervalSince1970: 0))
 
+    mutating func resize(to size: TerminalSize, now: Date) -> [ConsoleEffect] {
+        renderedSizes.append(size)
+        return []
+    }
+
     func render(size: TerminalSize) -> Grid {
         var grid = Grid(width: size.columns, height: size.rows)
         grid[0, 0] = Cell("\(keys.count)")
@@ -134,7 +139,8 @@ struct TooSmallLoopTests {
             performed.append(effect)
             return .saved(itemID: "i1")
         }
-        #expect(program.keys == [.resize, .character("a"), .character("q")])
+        #expect(program.keys == [.character("a"), .character("q")])
+        #expect(program.renderedSizes == [TerminalSize(columns: 60, rows: 20), TerminalSize(columns: 100, rows: 30)], "the size is an action")
         #expect(performed.isEmpty)
 
         var leaving = RecordingProgram()

@@ -49,7 +49,7 @@ struct LabelSessionTests {
         }
     }
 
-    @Test("saving: a re-sent event is written once; the tally counts labels and retractions")
+    @Test("saving: each effect is one append, a record for a log not given is refused; the tally counts labels and retractions")
     func perform() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("jr-perform-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -61,16 +61,17 @@ struct LabelSessionTests {
         let retraction = LabelEvent(kind: .retract, item: "i1", itemSHA256: "h", rater: "alice", answer: nil, verdict: nil,
                                     judgeAgreement: nil, mode: .blind, judgeSeenFirst: false, at: at.addingTimeInterval(1))
         var tally = SessionTally()
-        #expect(LabelEffects.perform(.appendLabel(label), log: log, tally: &tally) == .saved(itemID: "i1"))
-        #expect(LabelEffects.perform(.appendLabel(label), log: log, tally: &tally) == .saved(itemID: "i1"))
-        #expect(LabelEffects.perform(.appendLabel(retraction), log: log, tally: &tally) == .saved(itemID: "i1"))
-        #expect(LabelEffects.perform(.quit, log: log, tally: &tally) == nil)
-        if case .saveFailed = LabelEffects.perform(.appendDecision(itemID: "i1", line: Data()), log: log, tally: &tally) {} else {
+        #expect(ConsoleEffects.perform(.appendLabel(label), labels: log, lastFailure: &tally.lastFailure) == .saved(itemID: "i1"))
+        #expect(ConsoleEffects.perform(.appendLabel(retraction), labels: log, lastFailure: &tally.lastFailure) == .saved(itemID: "i1"))
+        #expect(ConsoleEffects.perform(.quit, labels: log, lastFailure: &tally.lastFailure) == nil)
+        let item = Item(id: "i1", experiment: .acuteSymptom, condition: "mania", stimulus: "s", subject: SubjectModel(name: "m"),
+                        response: "r", criterion: Criterion(question: "q", options: ["yes", "no"], appropriate: "no"), judge: nil)
+        if case .saveFailed = ConsoleEffects.perform(.appendDecision(.reveal(item: item, adjudicator: "carol", at: at, ms: nil)), labels: log, lastFailure: &tally.lastFailure) {} else {
             Issue.record("a decision was not refused")
         }
         #expect(log.events == [label, retraction])
         #expect(tally.summary(log: log) == "1 item labelled this session (1 undone)")
-        #expect(tally.lostSummary(log: log) == nil)
+        #expect(tally.lostSummary(unsaved: []) == nil)
     }
 
     @Test("an order file that is a symbolic link is refused, and saving over it does not follow it")
@@ -102,17 +103,19 @@ struct LabelSessionTests {
                        judgeAgreement: .agree, mode: .blind, judgeSeenFirst: false, at: at)
         }
         disk.refuse = true
-        // i1 fails twice, then is saved on the third try; i2 and i3 are never saved.
+        // i1 fails twice, then is saved on the third try (the console sends it again; the store kept nothing);
+        // i2 and i3 are never saved and stay in the console's queue.
         for _ in 0..<2 {
-            if case .saveFailed = LabelEffects.perform(.appendLabel(label("i1")), log: log, tally: &tally) {} else { Issue.record("i1 saved on a full disk") }
+            if case .saveFailed = ConsoleEffects.perform(.appendLabel(label("i1")), labels: log, lastFailure: &tally.lastFailure) {} else { Issue.record("i1 saved on a full disk") }
+            #expect(log.events.isEmpty)
         }
         disk.refuse = false
-        #expect(LabelEffects.perform(.appendLabel(label("i1")), log: log, tally: &tally) == .saved(itemID: "i1"))
+        #expect(ConsoleEffects.perform(.appendLabel(label("i1")), labels: log, lastFailure: &tally.lastFailure) == .saved(itemID: "i1"))
+        #expect(log.events.count == 1)
         disk.refuse = true
-        _ = LabelEffects.perform(.appendLabel(label("i2")), log: log, tally: &tally)
-        _ = LabelEffects.perform(.appendLabel(label("i3")), log: log, tally: &tally)
+        _ = ConsoleEffects.perform(.appendLabel(label("i2")), labels: log, lastFailure: &tally.lastFailure)
         #expect(tally.summary(log: log) == "1 item labelled this session")
-        let lost = try #require(tally.lostSummary(log: log))
+        let lost = try #require(tally.lostSummary(unsaved: [label("i2"), label("i3")]))
         #expect(lost.hasPrefix("2 labels NOT SAVED and lost (items i2, i3): "))
         #expect(lost.contains("No space left on device"))
         #expect(!lost.contains("above"), "the exit line refers to a screen that is gone")

@@ -27,10 +27,6 @@ public final class AdjudicationLog {
         try log.append(event)
     }
 
-    /// Appends an event the console encoded as one JSON line (decoded first, so nothing malformed is written).
-    public func append(line: Data) throws {
-        try log.append(try AdjudicationEvent.decode(line: line))
-    }
 }
 
 /// Every adjudicator's events for a dataset, read (not opened for writing), and what they settle.

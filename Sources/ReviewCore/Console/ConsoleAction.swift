@@ -50,8 +50,10 @@ public enum ConsoleAction: Hashable, Sendable {
     case deleteBackward
     /// Quit although some labels are not yet saved.
     case quitAnyway
-    /// The terminal changed size.
-    case resize
+    /// The terminal's size: given before the first frame and after every change (scrolling is clamped to it).
+    case resize(TerminalSize)
+    /// A key that means nothing here (it still hands out a failed write again).
+    case unboundKey
 
     /// The action's stable name, as in the help and the README.
     public var name: String {
@@ -92,6 +94,7 @@ public enum ConsoleAction: Hashable, Sendable {
         case .deleteBackward: "delete-backward"
         case .quitAnyway: "quit-anyway"
         case .resize: "resize"
+        case .unboundKey: "unbound-key"
         }
     }
 }

@@ -5,8 +5,8 @@ public enum ConsoleReducer {
     /// Applies one action and returns what the loop must do, in order.
     ///
     /// Writes are handed out one at a time, oldest first; a failed write is handed out again on the next action.
-    public static func reduce(_ state: inout ConsoleState, _ action: ConsoleAction, now: Date) -> [ConsoleCommand] {
-        if action != .resize {
+    public static func reduce(_ state: inout ConsoleState, _ action: ConsoleAction, now: Date) -> [ConsoleEffect] {
+        if case .resize = action {} else {
             state.message = nil
             state.messageIsError = false
             let away = state.session.input(at: now)
@@ -69,7 +69,7 @@ public enum ConsoleReducer {
     }
 
     /// The loop reports that the item's oldest pending event is durable.
-    public static func saved(_ state: inout ConsoleState, itemID: String, now: Date) -> [ConsoleCommand] {
+    public static func saved(_ state: inout ConsoleState, itemID: String, now: Date) -> [ConsoleEffect] {
         guard state.markSaved(itemID: itemID) else { return [] }
         if state.messageIsError {
             // A failure message stays until nothing has failed any more.
@@ -85,7 +85,7 @@ public enum ConsoleReducer {
     }
 
     /// The loop reports that writing the item's oldest pending event failed: keep it, say so, retry later.
-    public static func saveFailed(_ state: inout ConsoleState, itemID: String, message: String, now: Date) -> [ConsoleCommand] {
+    public static func saveFailed(_ state: inout ConsoleState, itemID: String, message: String, now: Date) -> [ConsoleEffect] {
         state.markFailed(itemID: itemID, message: message)
         state.message = "NOT SAVED: \(message) (kept; retried on the next key or R)"
         state.messageIsError = true
@@ -94,7 +94,7 @@ public enum ConsoleReducer {
 
     // MARK: - Actions
 
-    private static func apply(_ state: inout ConsoleState, _ action: ConsoleAction, now: Date) -> [ConsoleCommand] {
+    private static func apply(_ state: inout ConsoleState, _ action: ConsoleAction, now: Date) -> [ConsoleEffect] {
         switch action {
         case .answer(let option):
             answer(&state, option: option, now: now)
@@ -143,8 +143,8 @@ public enum ConsoleReducer {
         case .quit:
             // Notes typed before an answer live only in memory until the answer saves them: ask, as for labels.
             let notes = state.draftNotes.count
-            if state.pending.isEmpty && notes == 0 { return [.quit] }
-            state.overlay = .confirmQuit(unsaved: state.pending.count, notes: notes)
+            if state.writes.isEmpty && notes == 0 { return [.quit] }
+            state.overlay = .confirmQuit(unsaved: state.writes.count, notes: notes)
         case .quitAnyway:
             return [.quit]
         case .scrollUp, .scrollDown, .pageUp, .pageDown, .scrollTop, .scrollBottom:
@@ -189,7 +189,9 @@ public enum ConsoleReducer {
             guard var prompt = state.prompt else { return [] }
             if !prompt.text.isEmpty { prompt.text.removeLast() }
             state.prompt = prompt
-        case .resize:
+        case .resize(let size):
+            state.size = size
+        case .unboundKey:
             break
         }
         return []

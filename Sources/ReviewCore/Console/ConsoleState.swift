@@ -125,37 +125,6 @@ public enum ItemFilter: Sendable, Equatable, Hashable {
     }
 }
 
-/// A label event on its way to the log.
-public struct PendingSave: Sendable, Equatable {
-    /// Where the write stands.
-    public enum Status: Sendable, Equatable {
-        /// Waiting behind an earlier event (writes are strictly in order).
-        case queued
-        /// Handed to the loop; no outcome yet.
-        case writing
-        /// The last attempt failed with this message; retried on the next key.
-        case failed(String)
-    }
-
-    /// The event to append.
-    public var event: LabelEvent
-    /// Where its write stands.
-    public var status: Status
-
-    /// Queues an event.
-    public init(event: LabelEvent, status: Status = .queued) {
-        self.event = event
-        self.status = status
-    }
-}
-
-/// Something the loop must do outside the pure state.
-public enum ConsoleCommand: Sendable, Equatable {
-    /// Append the event to this rater's log durably, then report `saved` or `saveFailed`.
-    case appendLabel(LabelEvent)
-    case quit
-}
-
 /// Everything the label console shows and remembers: the pure model the reducer updates.
 public struct ConsoleState: Sendable {
     // MARK: Fixed for the session
@@ -185,12 +154,10 @@ public struct ConsoleState: Sendable {
     public private(set) var labeledCount: Int
     /// Labels in the order they were given, for undo.
     public private(set) var undoStack: [LabelKey]
-    /// Events not yet reported durable, oldest first; written strictly in this order.
-    public private(set) var pending: [PendingSave]
-    /// How many pending events each item has, so drawing never scans the queue.
-    private var pendingPerItem: [String: Int] = [:]
-    /// Pending events whose last write failed (kept incrementally).
-    public private(set) var failedSaves: Int = 0
+    /// Events not yet reported durable, oldest first; written strictly in this order (the console's one queue).
+    public private(set) var writes = WriteQueue<LabelEvent>()
+    /// Pending events whose last write failed.
+    public var failedSaves: Int { writes.failedCount }
     /// Labels whose item's judge verdict has been on screen for this rater (a repeat is blind again).
     public private(set) var judgeSeen: Set<LabelKey>
     /// A note typed before the item had an answer; saved with the answer.
@@ -229,6 +196,8 @@ public struct ConsoleState: Sendable {
     public var contextCollapsed: Bool
     /// Whether the criterion's appropriate answer is hidden (stricter blind).
     public var hideAppropriateAnswer: Bool
+    /// The terminal's size, as the loop last reported it (nil before the first report).
+    public internal(set) var size: TerminalSize?
     /// The box drawn over the label screen, if any.
     public var overlay: ConsoleOverlay?
     /// The status-line editor, if open.
@@ -287,7 +256,6 @@ public struct ConsoleState: Sendable {
         self.practiceAndRepeatLabels = replay.practiceAndRepeats
         let labelled = { (key: LabelKey) in key.purpose == nil ? current[key.item] != nil : replay.practiceAndRepeats[key] != nil }
         self.undoStack = history.filter { $0.kind == .label }.map(\.key).filter(labelled)
-        self.pending = []
         self.judgeSeen = Set(current.keys.map { LabelKey(item: $0) }).union(replay.practiceAndRepeats.keys)
         self.draftNotes = [:]
         self.session = SessionClock(rules: session, itemsTodayBefore: SessionClock.itemsLabelled(on: now, in: history), now: now)
@@ -364,11 +332,9 @@ public struct ConsoleState: Sendable {
     /// Slots of the order still without a label.
     public var itemsLeft: Int { order.count - labeledCount }
 
-    /// Pending events whose last write failed.
-    /// The pending save for an item, if any (the latest one).
-    public func pendingSave(for itemID: String) -> PendingSave? {
-        guard (pendingPerItem[itemID] ?? 0) > 0 else { return nil }
-        return pending.last { $0.event.item == itemID }
+    /// The latest unsaved event of an item and where its write stands, if any.
+    public func pendingSave(for itemID: String) -> WriteQueue<LabelEvent>.Entry? {
+        writes.latest(for: itemID)
     }
 
     /// Where a label's slot sits in this rater's order.
@@ -425,35 +391,24 @@ public struct ConsoleState: Sendable {
             labeledCount += after ? 1 : -1
         }
         if !before && after { session.countItem() }
-        pending.append(PendingSave(event: event))
-        pendingPerItem[event.item, default: 0] += 1
+        writes.enqueue(event)
     }
 
-    /// Hands the head of the queue to the loop when nothing is in flight; failed heads are retried.
-    mutating func nextWrite() -> [ConsoleCommand] {
-        guard let head = pending.first else { return [] }
-        if case .writing = head.status { return [] }
-        if case .failed = head.status { failedSaves -= 1 }
-        pending[0].status = .writing
-        return [.appendLabel(head.event)]
+    /// Hands the head of the queue to the loop when nothing is in flight; a failed head is handed out again.
+    mutating func nextWrite() -> [ConsoleEffect] {
+        writes.nextWrite().map { [.appendLabel($0)] } ?? []
     }
 
     /// Applies a durable write: the head leaves the queue.
     mutating func markSaved(itemID: String) -> Bool {
-        guard let index = pending.firstIndex(where: { $0.event.item == itemID }) else { return false }
-        if case .failed = pending[index].status { failedSaves -= 1 }
-        lastSaved = pending[index].event.key
-        pending.remove(at: index)
-        let remaining = (pendingPerItem[itemID] ?? 1) - 1
-        pendingPerItem[itemID] = remaining > 0 ? remaining : nil
+        guard let saved = writes.markSaved(itemID: itemID) else { return false }
+        lastSaved = saved.key
         return true
     }
 
-    /// Applies a failed write: the event stays queued, marked failed.
+    /// Applies a failed write: the event stays at the head, marked failed.
     mutating func markFailed(itemID: String, message: String) {
-        guard let index = pending.firstIndex(where: { $0.event.item == itemID }) else { return }
-        if case .failed = pending[index].status {} else { failedSaves += 1 }
-        pending[index].status = .failed(message)
+        writes.markFailed(itemID: itemID, message: message)
     }
 
     mutating func setFilter(_ filter: ItemFilter?, positions: [Int]) {

@@ -44,53 +44,18 @@ public enum KeyCondition: Sendable, Hashable {
     }
 }
 
-/// Which keys a binding listens to.
-public enum KeySet: Sendable, Hashable {
-    case fixed([Key])
-    /// One key per criterion option, assigned by `Keymap.optionKeys(for:)`.
-    case criterionOptions
-    /// Any printable character (typed into the line editor).
-    case printable
-}
+/// A binding of the label console.
+public typealias LabelKeyBinding = KeyBinding<ConsoleAction, KeyScope, KeyCondition>
 
-/// One row of the keymap: an action, its keys, a short label for the key bar and help text.
-public struct KeyBinding: Sendable, Hashable {
-    /// The action the keys trigger (`answer` carries the option at dispatch).
-    public var action: ConsoleAction
-    /// The keys it listens to.
-    public var keys: KeySet
-    /// How the keys are written on screen, e.g. `h ←`.
-    public var keyLabel: String
-    /// One or two words for the key bar.
-    public var label: String
-    /// A sentence for the help overlay.
-    public var help: String
-    /// Where the binding applies.
-    public var scope: KeyScope
-    /// When the binding is valid.
-    public var when: KeyCondition
-    /// Whether the key bar lists it (some bindings only appear in the help).
-    public var inKeyBar: Bool
+extension KeyCondition: BindingCondition {}
 
-    /// Creates a row of the table.
+extension KeyBinding where Action == ConsoleAction, Scope == KeyScope, Condition == KeyCondition {
+    /// A row of the label console's table (on the label screen, always valid, in the key bar unless told).
     public init(
         _ action: ConsoleAction, _ keys: KeySet, _ keyLabel: String, _ label: String, _ help: String,
         scope: KeyScope = .labelScreen, when: KeyCondition = .always, inKeyBar: Bool = true
     ) {
-        self.action = action
-        self.keys = keys
-        self.keyLabel = keyLabel
-        self.label = label
-        self.help = help
-        self.scope = scope
-        self.when = when
-        self.inKeyBar = inKeyBar
-    }
-
-    /// Whether `key` is one of this binding's fixed keys.
-    public func listens(to key: Key) -> Bool {
-        if case .fixed(let keys) = keys { return keys.contains(key) }
-        return false
+        self.init(action: action, keys: keys, keyLabel: keyLabel, label: label, help: help, scope: scope, when: when, inKeyBar: inKeyBar)
     }
 }
 
@@ -99,7 +64,7 @@ public enum Keymap {
     private static func c(_ character: Character) -> Key { .character(character) }
 
     /// Every binding, in the order the key bar and the help list them.
-    public static let table: [KeyBinding] = [
+    public static let table: [LabelKeyBinding] = [
         // Labelling
         KeyBinding(.answer(""), .criterionOptions, "y n …", "answer",
                    "Answer with the option whose key is shown (saves; blind: reveals the judge; verdict: moves on)"),
@@ -231,6 +196,12 @@ public enum Keymap {
         return result
     }
 
+    /// The option a key answers with for a criterion, by the one option-key rule, or nil.
+    public static func option(for key: Key, criterion: Criterion) -> String? {
+        guard case .character(let character) = key else { return nil }
+        return optionKeys(for: criterion).first { $0.key == character }?.option
+    }
+
     /// The scope keys are read in, given what is open.
     public static func scope(of state: ConsoleState) -> KeyScope {
         if state.prompt != nil { return .prompt }
@@ -246,23 +217,20 @@ public enum Keymap {
 
     /// The action a key means now, or nil when it means nothing here.
     public static func action(for key: Key, in state: ConsoleState) -> ConsoleAction? {
-        if key == .resize { return .resize }
         let scope = Keymap.scope(of: state)
         // In search mode (after `/word` Enter, as in less and vim) n and N move between matches and option keys
         // do not answer; Esc ends the mode. A key that can label never does so while the screen says it moves.
-        if scope == .labelScreen, state.searchText == nil, case .character(let character) = key, let item = state.currentItem,
-            let match = optionKeys(for: item.criterion).first(where: { $0.key == character }) {
-            return .answer(match.option)
+        if scope == .labelScreen, state.searchText == nil, let item = state.currentItem,
+           let option = option(for: key, criterion: item.criterion) {
+            return .answer(option)
         }
-        for binding in table where binding.scope == scope && binding.listens(to: key) {
-            return binding.action
-        }
+        if let binding = LabelKeyBinding.first(in: table, listeningTo: key, scope: scope) { return binding.action }
         if scope == .prompt, case .character(let character) = key { return .type(character) }
         return nil
     }
 
     /// The bindings of a scope that are valid now, in table order.
-    public static func validBindings(in state: ConsoleState) -> [KeyBinding] {
+    public static func validBindings(in state: ConsoleState) -> [LabelKeyBinding] {
         let scope = Keymap.scope(of: state)
         return table.filter { $0.scope == scope && $0.when.holds(in: state) }
     }

@@ -14,17 +14,14 @@ import Darwin
 /// elsewhere is an `InputError` naming file:line and the log is not opened.
 ///
 /// `append` writes the whole line through an O_APPEND descriptor, fsyncs the file, and returns only then.
-/// When the write fails (full disk, read-only folder, no permission) it throws `StoreError.notSaved` and keeps
-/// the record in `pending`; `retryPending()` (or the next `append`) writes pending records first, in order.
+/// When the write fails (full disk, read-only folder, no permission) it throws `StoreError.notSaved`, the partial
+/// line cut off, and keeps nothing: the caller holds what was not saved (the console's one write queue) and
+/// appends it again, so no record is ever queued in two places.
 public final class AppendOnlyLog<Record: Codable & Sendable> {
     /// The log file.
     public let file: URL
     /// Every record read at open and saved since, oldest first.
     public private(set) var records: [Record] = []
-    /// Records not yet saved because a write failed, oldest first; `retryPending()` saves them.
-    public private(set) var pending: [Record] = []
-    /// The encoded lines of `pending`, newline included, so a retry does not encode again.
-    private var pendingLines: [Data] = []
     /// Problems found and repaired at open (a torn last line set aside), one line each, for the caller to show.
     public private(set) var warnings: [String] = []
     /// The side file torn lines are moved to: `<file>.corrupt`.
@@ -134,46 +131,30 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
 
     /// Appends one record; returns once it is durable (written and fsynced).
     ///
-    /// Pending records from earlier failures are written first, so order is kept.
-    /// - Throws: `StoreError.notSaved` (the record is then in `pending`), or the encoder's error.
+    /// - Throws: `StoreError.notSaved` (nothing was written; append it again to retry), or the encoder's error.
     public func append(_ record: Record) throws {
         try append(contentsOf: [record])
     }
 
-    /// Appends records (one, or an import's many) after any pending ones, in one write and one fsync, and returns
-    /// once all are durable.
+    /// Appends records (one, or an import's many) in one write and one fsync, and returns once all are durable.
     ///
-    /// All or none: when the write or fsync fails, the log is cut back to its last saved line and every record
-    /// stays in `pending`, in order, for `retryPending()`. A record that cannot be encoded is refused before
-    /// anything is queued.
+    /// All or none: when the write or fsync fails, the log is cut back to its last saved line and none of the
+    /// records is kept; the caller still holds them and appends them again. A record that cannot be encoded is
+    /// refused before anything is written.
     public func append(contentsOf batch: [Record]) throws {
-        var lines: [Data] = []
-        lines.reserveCapacity(batch.count)
-        for record in batch {
-            var line = try encode(record)
-            line.append(0x0A)
-            lines.append(line)
-        }
-        pending.append(contentsOf: batch)
-        pendingLines.append(contentsOf: lines)
-        try retryPending()
-    }
-
-    /// Writes the pending records, oldest first, in one write and one fsync; on failure they all stay pending.
-    public func retryPending() throws {
         guard let descriptor else { throw StoreError.closed(file: file.path) }
-        guard !pending.isEmpty else { return }
+        guard !batch.isEmpty else { return }
         var bytes = Data()
-        bytes.reserveCapacity(pendingLines.reduce(0) { $0 + $1.count })
-        for line in pendingLines { bytes.append(line) }
+        for record in batch {
+            bytes.append(try encode(record))
+            bytes.append(0x0A)
+        }
         do {
             try writeLine(bytes, descriptor: descriptor)
         } catch let error as SystemCallError {
-            throw StoreError.notSaved(file: file.path, cause: error, pending: pending.count)
+            throw StoreError.notSaved(file: file.path, cause: error, records: batch.count)
         }
-        records.append(contentsOf: pending)
-        pending.removeAll()
-        pendingLines.removeAll()
+        records.append(contentsOf: batch)
     }
 
     /// One write loop, then fsync. On failure the partial line is cut off, so the log never keeps half a line.
@@ -200,7 +181,7 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
     /// Whether the log is open for appending.
     public var isOpen: Bool { descriptor != nil }
 
-    /// Closes the log and releases the lock. Pending records stay in `pending` (they were never saved).
+    /// Closes the log and releases the lock.
     public func close() {
         if let descriptor {
             fileSystem.close(descriptor)

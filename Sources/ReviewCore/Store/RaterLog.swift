@@ -26,22 +26,14 @@ public final class RaterLog: LabelSink {
     /// The rater's saved events so far, oldest first.
     public var events: [LabelEvent] { log.records }
 
-    /// Events not yet saved because a write failed; `retryPending()` saves them.
-    public var pending: [LabelEvent] { log.pending }
-
     /// What was repaired at open (a torn last line set aside), one line each, to show the user.
     public var warnings: [String] { log.warnings }
 
     /// Appends a label or retraction; returns once it is durable.
     ///
-    /// - Throws: `StoreError.notSaved` when the write failed; the event is then kept in `pending`.
+    /// - Throws: `StoreError.notSaved` when the write failed; nothing was written, and the caller appends it again.
     public func append(_ event: LabelEvent) throws {
         try log.append(event)
-    }
-
-    /// Saves the events kept in memory after a failed write, oldest first.
-    public func retryPending() throws {
-        try log.retryPending()
     }
 
     /// The rater's current labels, notes, flags and stale labels from the saved events, against `dataset`.

@@ -31,8 +31,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     case locked(file: String, holder: LockHolder)
     /// The log could not be created, read or repaired at open.
     case openFailed(file: String, cause: SystemCallError)
-    /// A record could not be saved; it is kept in memory (`pending` records in all) for `retryPending()`.
-    case notSaved(file: String, cause: SystemCallError, pending: Int)
+    /// `records` records could not be saved; nothing was written, and the caller keeps them to append again.
+    case notSaved(file: String, cause: SystemCallError, records: Int)
     /// The log was closed; nothing more can be appended.
     case closed(file: String)
 
@@ -45,7 +45,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(file): locked by \(holder.phrase); judge-review cannot write it until that lock is released"
         case .openFailed(let file, let cause):
             return "\(file): cannot open the annotation log: \(cause)"
-        case .notSaved(let file, let cause, let pending):
+        case .notSaved(let file, let cause, let records):
             let hint: String
             switch cause.code {
             case ENOSPC, EDQUOT: hint = "free some disk space, then retry"
@@ -53,8 +53,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
             case EACCES, EPERM: hint = "no permission to write; fix the permissions, then retry"
             default: hint = "fix the cause, then retry"
             }
-            let kept = pending == 1 ? "1 record kept in memory" : "\(pending) records kept in memory"
-            return "\(file): NOT SAVED (\(cause.call): \(cause.reason)); \(kept), \(hint)"
+            let count = records == 1 ? "1 record" : "\(records) records"
+            return "\(file): NOT SAVED (\(cause.call): \(cause.reason)); \(count) not written, \(hint)"
         case .closed(let file):
             return "\(file): the log is closed"
         }

@@ -2,12 +2,21 @@ import Foundation
 import ReviewCore
 
 extension AdjudicationConsole {
-    /// Draws the queue or the open item, the message line, the key bar and (when open) the help overlay.
+    /// Draws the console at `size` (a notice below 80×24).
     public func render(size: TerminalSize) -> Grid {
+        AdjudicationRenderer.render(state, size: size)
+    }
+}
+
+/// Draws the adjudication state: the pure `render(state, size) -> Grid`, as `ConsoleRenderer` for labelling.
+public enum AdjudicationRenderer {
+    /// Draws the queue or the open item, the message line, the key bar and (when open) the help overlay.
+    public static func render(_ state: AdjudicationState, size: TerminalSize) -> Grid {
         guard size.columns >= TerminalSize.minimum.columns, size.rows >= TerminalSize.minimum.rows else {
             return TooSmallScreen.render(size: size)
         }
         var grid = Grid(width: size.columns, height: size.rows)
+        let configuration = state.configuration
         let progress = configuration.queue.progress
         StatusBar(
             spans: [Span("Adjudicate ", CellStyle(bold: true, reverse: true)),
@@ -15,13 +24,16 @@ extension AdjudicationConsole {
             trailing: [Span("\(progress.decided)/\(progress.total) decided", CellStyle(reverse: true))]
         ).render(into: &grid, rect: Rect(x: 0, y: 0, width: size.columns, height: 1))
         let body = Rect(x: 0, y: 1, width: size.columns, height: size.rows - 3)
-        switch screen {
-        case .queue: renderQueue(into: &grid, body: body)
-        case .item: renderItem(into: &grid, body: body)
+        switch state.screen {
+        case .queue: renderQueue(state, into: &grid, body: body)
+        case .item: renderItem(state, into: &grid, body: body)
         }
-        renderMessage(into: &grid, y: size.rows - 2, width: size.columns)
-        KeyBar(entries: keyBarEntries).render(into: &grid, rect: Rect(x: 0, y: size.rows - 1, width: size.columns, height: 1))
-        if showingHelp { renderHelp(into: &grid, body: body) }
+        renderMessage(state, into: &grid, y: size.rows - 2, width: size.columns)
+        KeyBar(entries: AdjudicationKeymap.keyBarEntries(for: state)).render(into: &grid, rect: Rect(x: 0, y: size.rows - 1, width: size.columns, height: 1))
+        if state.showingHelp {
+            HelpOverlay.render(helpLines(state, width: HelpOverlay.box(in: body).inset(by: 1).insetHorizontally(by: 1).width),
+                               title: "Help (any key closes)", scroll: 0, into: &grid, body: body)
+        }
         return grid
     }
 
@@ -32,7 +44,8 @@ extension AdjudicationConsole {
         return cut + String(repeating: " ", count: max(0, width - DisplayWidth.of(cut)))
     }
 
-    func renderQueue(into grid: inout Grid, body: Rect) {
+    static func renderQueue(_ state: AdjudicationState, into grid: inout Grid, body: Rect) {
+        let configuration = state.configuration, filter = state.filter, visible = state.visible
         let kindText = filter.kinds.isEmpty ? "all" : AdjudicationKind.allCases.filter { filter.kinds.contains($0) }.map(\.title).joined(separator: ", ")
         let conditionText = filter.conditions.isEmpty ? "all" : filter.conditions.sorted().joined(separator: ", ")
         let open = visible.filter { !configuration.queue.cases[$0].isDone }.count
@@ -53,12 +66,12 @@ extension AdjudicationConsole {
             return Self.padded(status, 12) + Self.padded(entry.kind.title, 20) + Self.padded(entry.item.condition, 26)
                 + TextWrap.middleEllipsis(TextSanitizer.singleLine(entry.item.id), keep: room)
         }
-        ListWidget(entries: entries, selected: selected).render(into: &grid, rect: listRect)
+        ListWidget(entries: entries, selected: state.selected).render(into: &grid, rect: listRect)
     }
 
     // MARK: - Item
 
-    func itemLines(_ item: Item, width: Int) -> [StyledLine] {
+    static func itemLines(_ item: Item, width: Int) -> [StyledLine] {
         let heading = CellStyle(bold: true)
         var lines: [StyledLine] = []
         if !item.context.isEmpty {
@@ -80,12 +93,12 @@ extension AdjudicationConsole {
         lines.append([])
         lines.append([Span("Criterion", heading)])
         lines += Styled.wrapped(item.criterion.question, width: width)
-        let keys = AdjudicationKeymap.optionKeys(for: item.criterion).map { "[\($0.key)] \($0.option)" }.joined(separator: "  ")
+        let keys = Keymap.optionKeys(for: item.criterion).map { "[\($0.key)] \($0.option)" }.joined(separator: "  ")
         lines += Styled.wrapped("\(keys)   · appropriate answer: \(item.criterion.appropriate)", width: width, style: CellStyle(color: .accent))
         return lines
     }
 
-    func ratingLines(_ entry: AdjudicationCase, width: Int) -> [StyledLine] {
+    static func ratingLines(_ entry: AdjudicationCase, revealed: Set<String>, width: Int) -> [StyledLine] {
         let item = entry.item
         var lines: [StyledLine] = []
         if let judge = item.judge {
@@ -115,88 +128,58 @@ extension AdjudicationConsole {
         return lines
     }
 
-    func renderItem(into grid: inout Grid, body: Rect) {
-        guard let entry = currentCase else {
+    static func renderItem(_ state: AdjudicationState, into grid: inout Grid, body: Rect) {
+        guard let entry = state.currentCase else {
             grid.write("no item open", x: 1, y: body.y)
             return
         }
         let item = entry.item
-        var line = "\(selected + 1)/\(visible.count) · \(entry.kind.title) · \(item.condition) · \(item.id) · \(item.subject.name)"
+        var line = "\(state.selected + 1)/\(state.visible.count) · \(entry.kind.title) · \(item.condition) · \(item.id) · \(item.subject.name)"
         if entry.isDone { line += " · decided (a new decision replaces it)" }
         grid.write(TextWrap.truncate(TextSanitizer.singleLine(line), width: body.width - 2), x: 1, y: body.y, style: CellStyle(bold: true))
         let inner = Pane.innerWidth(body.width)
-        let ratings = ratingLines(entry, width: inner)
+        let ratings = ratingLines(entry, revealed: state.revealed, width: inner)
         let ratingsHeight = min(ratings.count + 2, max(4, (body.height - 1) / 2))
         let itemRect = Rect(x: 0, y: body.y + 1, width: body.width, height: body.height - 1 - ratingsHeight)
         let ratingsRect = Rect(x: 0, y: itemRect.maxY, width: body.width, height: ratingsHeight)
         let lines = itemLines(item, width: inner)
         let maxScroll = Pane.maxScroll(lineCount: lines.count, height: itemRect.height)
-        Pane(title: "Item", lines: lines, scroll: min(scroll, maxScroll), focused: true).render(into: &grid, rect: itemRect)
-        let title = revealed.contains(item.id) ? "Judge and raters (names revealed)" : "Judge and raters (names hidden: r reveals)"
+        Pane(title: "Item", lines: lines, scroll: min(state.scroll, maxScroll), focused: true).render(into: &grid, rect: itemRect)
+        let title = state.revealed.contains(item.id) ? "Judge and raters (names revealed)" : "Judge and raters (names hidden: r reveals)"
         Pane(title: title, lines: ratings).render(into: &grid, rect: ratingsRect)
     }
 
     // MARK: - Message, key bar, help
 
-    func renderMessage(into grid: inout Grid, y: Int, width: Int) {
-        if let answer = pendingAnswer {
+    static func renderMessage(_ state: AdjudicationState, into grid: inout Grid, y: Int, width: Int) {
+        let message = state.message
+        if let answer = state.pendingAnswer {
             let prompt = "Rationale for \"\(answer)\": "
             let room = max(1, width - DisplayWidth.of(prompt) - 2)
-            var text = TextSanitizer.singleLine(rationale)
+            var text = TextSanitizer.singleLine(state.rationale)
             while DisplayWidth.of(text) > room - 1, !text.isEmpty { text.removeFirst() }
             let x = 1 + grid.write(prompt, x: 1, y: y, style: CellStyle(bold: true, color: .accent))
             let written = grid.write(text, x: x, y: y)
             grid.write("▏", x: x + written, y: y, style: CellStyle(color: .accent))
-            if let message, rationale.isEmpty {
+            if let message, state.rationale.isEmpty {
                 // A refusal (e.g. no rationale) shows beside the empty prompt.
                 grid.write(TextWrap.truncate(TextSanitizer.singleLine(message), width: max(0, width - x - 3)), x: x + 2, y: y,
                            style: CellStyle(bold: true, color: .bad))
             }
         } else if let message {
-            let failed = message.contains("NOT")
             grid.write(TextWrap.truncate(TextSanitizer.singleLine(message), width: width - 2), x: 1, y: y,
-                       style: failed ? CellStyle(bold: true, color: .bad) : CellStyle(color: .good))
+                       style: state.messageIsError ? CellStyle(bold: true, color: .bad) : CellStyle(color: .good))
         }
     }
 
-    var keyBarEntries: [(keys: String, label: String)] {
-        if pendingAnswer != nil { return [("Enter", "save"), ("Esc", "cancel"), ("⌫", "erase")] }
-        var entries: [(keys: String, label: String)] = []
-        if screen == .item, let entry = currentCase {
-            entries += AdjudicationKeymap.optionKeys(for: entry.item.criterion).map { (String($0.key), $0.option) }
-            if unsaved != nil { entries.append(("Enter", "retry")) }
-        }
-        for binding in AdjudicationKeymap.table where binding.inKeyBar && binding.screens.contains(screen) {
-            if binding.action == .reveal, let entry = currentCase, revealed.contains(entry.item.id) { continue }
-            entries.append((binding.keyLabel, binding.label))
-        }
-        return entries
-    }
-
-    /// The help text, built from the keymap table.
-    public static func helpLines(width: Int) -> [StyledLine] {
-        var lines: [StyledLine] = []
-        for screen in AdjudicationScreen.allCases {
-            lines.append([Span(screen == .queue ? "Queue" : "Item", CellStyle(bold: true))])
-            if screen == .item {
-                lines += Styled.field(padded("option", 8), "Choose that answer (e.g. y yes, n no), then type a one-line rationale (required); Enter saves.", width: width)
-            }
-            for binding in AdjudicationKeymap.table where binding.screens.contains(screen) {
-                lines += Styled.field(padded(binding.keyLabel, 8), binding.help, width: width)
-            }
-        }
-        lines.append([])
-        lines += Styled.wrapped("Raters appear as R1, R2, ... in an order drawn per item; r reveals names and records that you did.", width: width, style: CellStyle(dim: true))
-        return lines
-    }
-
-    func renderHelp(into grid: inout Grid, body: Rect) {
-        let rect = body.centered(width: min(body.width - 4, 76), height: body.height - 2)
-        let inner = OverlayBox.render(into: &grid, rect: rect, title: "Help (any key closes)")
-        for (row, line) in Self.helpLines(width: inner.width).prefix(inner.height).enumerated() {
-            var x = inner.x
-            for span in line { x += grid.write(span.text, x: x, y: inner.y + row, style: span.style, clip: inner) }
-        }
+    /// The help, built from the keymap table as the label console's is.
+    static func helpLines(_ state: AdjudicationState, width: Int) -> [StyledLine] {
+        let titles: [AdjudicationScope: String] = [.queue: "Queue", .item: "Item", .rationale: "Rationale line", .help: "Help"]
+        return HelpOverlay.lines(
+            table: AdjudicationKeymap.table, scopes: [.queue, .item, .rationale], title: { titles[$0] ?? $0.rawValue },
+            criterion: state.screen == .item ? state.currentCase?.item.criterion : nil,
+            itemID: state.screen == .item ? state.currentCase.map { TextSanitizer.singleLine($0.item.id) } : nil,
+            intro: "Raters appear as R1, R2, ... in an order drawn per item; r reveals names and records that you did.", width: width)
     }
 }
 

@@ -308,14 +308,14 @@ public enum LabelScreen {
                             into: &grid, x: rect.x + 1, y: rect.y, clip: rect)
             return
         }
-        let failed = state.failedSaves == 0 ? nil : state.pending.first { if case .failed = $0.status { return true } else { return false } }
+        let failure = state.writes.firstFailure
         let line: StyledLine
         if let message = state.message {
             line = [Span(TextSanitizer.singleLine(message), state.messageIsError ? CellStyle(bold: true, color: .bad) : .plain)]
-        } else if let failed, case .failed(let reason) = failed.status {
+        } else if let reason = failure {
             line = [Span("⚠ \(state.failedSaves) label\(state.failedSaves == 1 ? "" : "s") NOT SAVED: \(TextSanitizer.singleLine(reason)) (R retries)",
                          CellStyle(bold: true, color: .bad))]
-        } else if !state.pending.isEmpty {
+        } else if !state.writes.isEmpty {
             line = [Span("saving…", CellStyle(color: .warning))]
         } else if let saved = state.lastSaved {
             let number = state.orderPosition(of: saved).map { " (item \($0 + 1))" } ?? ""

@@ -1,25 +1,27 @@
 import Foundation
 import ReviewCore
 
-/// The `?` help: every binding of the keymap table, grouped by where it applies.
+/// The `?` help of both consoles: every binding of a keymap table, grouped by where it applies.
 public enum HelpOverlay {
-    /// The help text's lines for an inner width (option keys for the item on screen included).
-    public static func lines(for state: ConsoleState, width: Int) -> [StyledLine] {
+    /// The help lines of any console's table: an introduction, then each scope's bindings (option keys spelled
+    /// for the criterion on screen, with the item's full id when one is open).
+    public static func lines<Action, Scope, Condition>(
+        table: [KeyBinding<Action, Scope, Condition>], scopes: [Scope], title: (Scope) -> String,
+        criterion: Criterion?, itemID: String?, intro: String, width: Int
+    ) -> [StyledLine] {
         var lines: [StyledLine] = []
         let keyWidth = 12
-        let modeText = state.mode == .verdictShown
-            ? "Verdict mode: the judge's verdict is shown from the start; + agree or - disagree derives the answer."
-            : "Blind mode: the judge is hidden until you answer; then it is revealed and you may revise or go on."
-        lines += Styled.wrapped(modeText, width: width, style: CellStyle(dim: true))
-        for scope in KeyScope.allCases {
-            let bindings = Keymap.table.filter { $0.scope == scope }
+        lines += Styled.wrapped(intro, width: width, style: CellStyle(dim: true))
+        if let itemID { lines += Styled.field("item id: ", itemID, width: width, labelStyle: CellStyle(dim: true)) }
+        for scope in scopes {
+            let bindings = table.filter { $0.scope == scope }
             guard !bindings.isEmpty else { continue }
             lines.append([])
-            lines.append([Span(scope.rawValue.capitalized(with: nil), CellStyle(bold: true, underline: true, color: .accent))])
+            lines.append([Span(title(scope), CellStyle(bold: true, underline: true, color: .accent))])
             for binding in bindings {
                 var keyLabel = binding.keyLabel
-                if case .criterionOptions = binding.keys, let item = state.currentItem {
-                    keyLabel = Keymap.optionKeys(for: item.criterion).map { String($0.key) }.joined(separator: " ")
+                if case .criterionOptions = binding.keys, let criterion {
+                    keyLabel = Keymap.optionKeys(for: criterion).map { String($0.key) }.joined(separator: " ")
                 }
                 let help = TextWrap.lines(binding.help, width: max(10, width - keyWidth))
                 for (index, text) in help.enumerated() {
@@ -27,8 +29,8 @@ public enum HelpOverlay {
                     let pad = String(repeating: " ", count: max(0, keyWidth - DisplayWidth.of(key)))
                     lines.append([Span(key, CellStyle(bold: true)), Span(pad + text)])
                 }
-                if case .criterionOptions = binding.keys, let item = state.currentItem {
-                    let spelled = Keymap.optionKeys(for: item.criterion).map { "\($0.key) \($0.option)" }.joined(separator: ", ")
+                if case .criterionOptions = binding.keys, let criterion {
+                    let spelled = Keymap.optionKeys(for: criterion).map { "\($0.key) \($0.option)" }.joined(separator: ", ")
                     for text in TextWrap.lines("here: " + spelled, width: max(10, width - keyWidth)) {
                         lines.append([Span(String(repeating: " ", count: keyWidth) + text, CellStyle(dim: true))])
                     }
@@ -36,6 +38,16 @@ public enum HelpOverlay {
             }
         }
         return lines
+    }
+
+    /// The label console's help lines for an inner width.
+    public static func lines(for state: ConsoleState, width: Int) -> [StyledLine] {
+        let modeText = state.mode == .verdictShown
+            ? "Verdict mode: the judge's verdict is shown from the start; + agree or - disagree derives the answer."
+            : "Blind mode: the judge is hidden until you answer; then it is revealed and you may revise or go on."
+        return lines(table: Keymap.table, scopes: KeyScope.allCases, title: { $0.rawValue.capitalized(with: nil) },
+                     criterion: state.currentItem?.criterion, itemID: state.currentItem.map { TextSanitizer.singleLine($0.id) },
+                     intro: modeText, width: width)
     }
 
     /// The box the help is drawn in.
@@ -49,12 +61,17 @@ public enum HelpOverlay {
         return max(0, lines(for: state, width: inner.width).count - inner.height)
     }
 
-    /// Draws the help over the body, from line `scroll`.
+    /// Draws the label console's help over the body, from line `scroll`.
     public static func render(_ state: ConsoleState, scroll: Int, into grid: inout Grid, body: Rect) {
+        let inner = box(in: body).inset(by: 1).insetHorizontally(by: 1)
+        render(lines(for: state, width: inner.width), title: "Keys (Esc closes)", scroll: scroll, into: &grid, body: body)
+    }
+
+    /// Draws help lines in the help box over the body, from line `scroll` (both consoles).
+    public static func render(_ content: [StyledLine], title: String, scroll: Int, into grid: inout Grid, body: Rect) {
         grid.fill(body)
         let rect = box(in: body)
-        let inner = OverlayBox.render(into: &grid, rect: rect, title: "Keys (Esc closes)")
-        let content = lines(for: state, width: inner.width)
+        let inner = OverlayBox.render(into: &grid, rect: rect, title: title)
         let offset = min(max(0, scroll), max(0, content.count - inner.height))
         for row in 0..<inner.height where offset + row < content.count {
             LineDrawer.draw(content[offset + row], into: &grid, x: inner.x, y: inner.y + row, clip: inner)
