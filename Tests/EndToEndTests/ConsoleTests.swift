@@ -53,6 +53,8 @@ struct ConsoleTests {
         #expect(screen.contains("TTY-RESTORED"))
         #expect(screen.contains("0 items labelled this session to"))
         #expect(screen.contains("e2e-rater.jsonl; file order"))
+        #expect(!FileManager.default.fileExists(atPath: fixture.annotations.appendingPathComponent("e2e-rater.jsonl").path),
+                "opening and quitting left an empty log")
     }
 
     @Test("after /word Enter, n moves to the next match and leaves the item unlabelled; Esc, then n answers")

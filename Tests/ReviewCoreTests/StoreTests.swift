@@ -333,6 +333,9 @@ struct StoreTests {
         defer { temp.remove() }
         let nested = temp.url.appendingPathComponent("Annotations/demo", isDirectory: true)
         let log = try RaterLog(folder: nested, rater: "ann")
+        #expect(!FileManager.default.fileExists(atPath: AnnotationPaths.logFile(folder: nested, rater: "ann").path),
+                "opening makes no empty log; the first append does")
+        try log.append(F.label(F.dataset().items[0]))
         log.close()
         #expect(F.permissions(temp.url.appendingPathComponent("Annotations")) == 0o700)
         #expect(F.permissions(nested) == 0o700)
@@ -341,6 +344,7 @@ struct StoreTests {
 
         let shared = temp.url.appendingPathComponent("shared", isDirectory: true)
         let groupLog = try RaterLog(folder: shared, rater: "bob", options: StoreOptions(groupReadable: true))
+        try groupLog.append(F.label(F.dataset().items[0], rater: "bob"))
         groupLog.close()
         #expect(F.permissions(shared) == 0o750)
         #expect(F.permissions(AnnotationPaths.logFile(folder: shared, rater: "bob")) == 0o640)

@@ -8,10 +8,11 @@ import Darwin
 
 /// One append-only JSONL file of records (label events, adjudication decisions), one writer at a time.
 ///
-/// Opening takes the lock (`<file>.lock`), creates missing folders (0700) and the file (0600), reads every
-/// record, and repairs a torn last line left by a crash: the line is appended to `<file>.corrupt` (fsynced)
+/// Opening takes the lock (`<file>.lock`), creates missing folders (0700), reads every record of an existing file,
+/// and repairs a torn last line left by a crash: the line is appended to `<file>.corrupt` (fsynced)
 /// and the log truncated back to the last good line, with a warning in `warnings`. An unreadable line
-/// elsewhere is an `InputError` naming file:line and the log is not opened.
+/// elsewhere is an `InputError` naming file:line and the log is not opened. A log that does not exist yet is made
+/// (0600, its folder fsynced) by the first append, so opening a console never leaves an empty log behind.
 ///
 /// `append` writes the whole line through an O_APPEND descriptor, fsyncs the file, and returns only then.
 /// When the write fails (full disk, read-only folder, no permission) it throws `StoreError.notSaved`, the partial
@@ -32,6 +33,10 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
     private let encode: (Record) throws -> Data
     private var lock: LogLock?
     private var descriptor: Int32?
+    /// Whether `close()` was called (a log not yet made has no descriptor but is open).
+    private var closed = false
+    /// The first append made the file, and its mode or its folder entry is not yet durable.
+    private var madeNotSynced = false
     /// Length of the log up to the end of the last saved line; a failed write is cut back to it.
     private var savedLength: Int64 = 0
     /// A failed write may have left part of a line past `savedLength`; cut it off before the next write.
@@ -64,9 +69,8 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
         let lock = try LogLock(logFile: file, permissions: options.filePermissions, fileSystem: fileSystem)
         self.lock = lock
         do {
-            let (descriptor, created) = try openLogFile()
+            guard let descriptor = try openExistingLogFile() else { return }
             self.descriptor = descriptor
-            if created { try fileSystem.fsyncFolder(folder.path) }
             let data = try fileSystem.readAll(descriptor, path: file.path)
             let scan = try LogScanner.scan(data, path: file.path, decode: decode)
             records = scan.records
@@ -91,20 +95,38 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
         }
     }
 
-    /// Opens the log for reading and appending; `created` is true when this call made the file.
-    private func openLogFile() throws -> (Int32, Bool) {
+    /// Opens an existing log for reading and appending; nil when there is none yet.
+    private func openExistingLogFile() throws -> Int32? {
         do {
-            let descriptor = try fileSystem.open(file.path, flags: O_RDWR | O_APPEND | O_CREAT | O_EXCL, permissions: options.filePermissions)
-            do {
-                try fileSystem.setPermissions(descriptor, path: file.path, permissions: options.filePermissions)
-            } catch {
-                fileSystem.close(descriptor)
-                throw error
-            }
-            return (descriptor, true)
-        } catch let error as SystemCallError where error.code == EEXIST {
-            return (try fileSystem.open(file.path, flags: O_RDWR | O_APPEND, permissions: 0), false)
+            return try fileSystem.open(file.path, flags: O_RDWR | O_APPEND, permissions: 0)
+        } catch let error as SystemCallError where error.code == ENOENT {
+            return nil
         }
+    }
+
+    /// The descriptor to append through, making the log (0600, folder fsynced) on the first append.
+    ///
+    /// Once made, the file is this log's: a failed permission change or folder fsync is tried again on the next
+    /// append, never by making the file a second time.
+    private func appendDescriptor() throws -> Int32 {
+        if closed { throw StoreError.closed(file: file.path) }
+        if descriptor == nil {
+            do {
+                descriptor = try fileSystem.open(file.path, flags: O_RDWR | O_APPEND | O_CREAT | O_EXCL, permissions: options.filePermissions)
+                madeNotSynced = true
+            } catch let error as SystemCallError where error.code == EEXIST {
+                // Made since open by something other than a judge-review writer (which would hold the lock): refuse,
+                // rather than append to records this log never read.
+                throw StoreError.notSaved(file: file.path, cause: error, records: 1)
+            }
+        }
+        guard let descriptor else { throw StoreError.closed(file: file.path) }
+        if madeNotSynced {
+            try fileSystem.setPermissions(descriptor, path: file.path, permissions: options.filePermissions)
+            try fileSystem.fsyncFolder(file.deletingLastPathComponent().path)
+            madeNotSynced = false
+        }
+        return descriptor
     }
 
     /// Appends a torn line to `<file>.corrupt` and fsyncs it (and the folder when the side file is new).
@@ -142,7 +164,7 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
     /// records is kept; the caller still holds them and appends them again. A record that cannot be encoded is
     /// refused before anything is written.
     public func append(contentsOf batch: [Record]) throws {
-        guard let descriptor else { throw StoreError.closed(file: file.path) }
+        if closed { throw StoreError.closed(file: file.path) }
         guard !batch.isEmpty else { return }
         var bytes = Data()
         for record in batch {
@@ -150,7 +172,7 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
             bytes.append(0x0A)
         }
         do {
-            try writeLine(bytes, descriptor: descriptor)
+            try writeLine(bytes, descriptor: try appendDescriptor())
         } catch let error as SystemCallError {
             throw StoreError.notSaved(file: file.path, cause: error, records: batch.count)
         }
@@ -179,10 +201,11 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
     }
 
     /// Whether the log is open for appending.
-    public var isOpen: Bool { descriptor != nil }
+    public var isOpen: Bool { !closed }
 
     /// Closes the log and releases the lock.
     public func close() {
+        closed = true
         if let descriptor {
             fileSystem.close(descriptor)
             self.descriptor = nil
