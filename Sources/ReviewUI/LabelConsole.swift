@@ -78,8 +78,10 @@ public struct LabelConsole: ConsoleProgram {
 
     /// The terminal's size, as an action; scrolling is clamped to the new layout.
     public mutating func resize(to size: TerminalSize, now: Date) -> [ConsoleEffect] {
+        let first = state.size == nil
         let effects = ConsoleReducer.reduce(&state, .resize(size), now: now)
         updateScrollLimits()
+        if first { state.focusFirstUnread() }
         return effects
     }
 
@@ -87,9 +89,15 @@ public struct LabelConsole: ConsoleProgram {
     public mutating func handle(key: Key, now: Date) -> [ConsoleEffect] {
         // An unbound key still hands out a failed write again.
         let action = Keymap.action(for: key, in: state) ?? .unboundKey
-        // Only scrolling needs the layout (how far each pane can scroll); other keys do no layout work.
+        // Only scrolling and arriving at an item need the layout (how far each pane can scroll).
         if Self.scrollActions.contains(action) { updateScrollLimits() }
-        return ConsoleReducer.reduce(&state, action, now: now)
+        let before = state.currentKey
+        let effects = ConsoleReducer.reduce(&state, action, now: now)
+        if state.currentKey != before {
+            updateScrollLimits()
+            state.focusFirstUnread()
+        }
+        return effects
     }
 
     /// Applies a write outcome; after `.saved` it may hand out the next queued append.

@@ -56,6 +56,19 @@ struct LabelConsoleTests {
         #expect(screen(console).contains("Response \(bottom)–"))
     }
 
+    @Test("focus starts where the unread text is: a stimulus too long for its box, else the response")
+    func focusWhereUnread() {
+        let longStimulus = (1...40).map { "Line \($0) of what the client wrote, which goes on." }.joined(separator: " ")
+        let dataset = Dataset(name: "focus", items: [Fixtures.item("f1", stimulus: longStimulus), Fixtures.item("f2")])
+        var console = Fixtures.console(dataset: dataset)
+        _ = console.resize(to: size, now: Fixtures.start)
+        #expect(console.state.focus == .stimulus)
+        _ = console.handle(key: .right, now: Fixtures.start)
+        #expect(console.state.focus == .response)
+        _ = console.handle(key: .left, now: Fixtures.start)
+        #expect(console.state.focus == .stimulus)
+    }
+
     @Test("q quits; the judge's name is not on a blind screen before answering")
     func quitAndBlind() {
         var console = Fixtures.console()

@@ -367,6 +367,13 @@ public struct ConsoleState: Sendable {
         if mode == .verdictShown, let key = currentKey, key.purpose != .practice { judgeSeen.insert(key) }
     }
 
+    /// Focuses where the unread text is: the first pane in reading order (context, stimulus, response) that does
+    /// not fit its box at the last reported size, else the response, which the rater judges.
+    public mutating func focusFirstUnread() {
+        let reading: [ConsolePane] = [.context, .stimulus, .response]
+        focus = reading.first { (scrollLimits[$0] ?? 0) > 0 } ?? .response
+    }
+
     /// Leaves time away out of the time on the item: the item counts as shown `seconds` later.
     mutating func discountTimeAway(_ seconds: TimeInterval) {
         shownAt = shownAt.addingTimeInterval(seconds)
