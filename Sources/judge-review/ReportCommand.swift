@@ -49,12 +49,14 @@ struct ReportCommand: ParsableCommand {
             }
             CommandOutput.keepUntilExit(labels)
             var progress = AdjudicationStatus.statusLines(labels: labels)
+            var gold: [String: String] = [:]
             if let folder = place.study {
-                progress += DesignStatus.lines(sample: try ValidationSample.load(from: folder),
-                                               assignment: try RaterAssignment.load(from: folder), labels: labels)
+                let assignment = try RaterAssignment.load(from: folder)
+                progress += DesignStatus.lines(sample: try ValidationSample.load(from: folder), assignment: assignment, labels: labels)
+                gold = Dictionary((assignment?.gold ?? []).map { ($0.id, $0.answer) }, uniquingKeysWith: { first, _ in first })
             }
             let report = StudyReport.build(study: labels.dataset.name, analysis: analysis, labels: labels, progress: progress,
-                                           missingResponse: convention)
+                                           missingResponse: convention, gold: gold)
             let text = report.rendered(as: format)
             if let output {
                 try agreement.outputGuard().check(output: output)

@@ -121,6 +121,10 @@ struct DesignCommandTests {
         let status = try EndToEnd.run(["status", "s"], in: folder)
         let rows = status.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
         #expect(rows.contains(["a", "20", "1", "19"]), "practice answers are not live labels: \(status.stdout)")
+        let report = try EndToEnd.run(["report", "s", "--resamples", "0"], in: folder)
+        #expect(report.status == 0, "\(report.stderr)")
+        let consistency = report.stdout.split(separator: "\n").first { $0.contains("only 2 gold items") }.map(String.init) ?? ""
+        #expect(consistency.split(separator: " ").prefix(4).map(String.init) == ["a", "2", "1", "50.0%"], "\(report.stdout)")
     }
 
     @Test("plan: the three estimators' labels, kappa by both methods, invalid input exits 2 with one line")

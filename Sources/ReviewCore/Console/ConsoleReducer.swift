@@ -237,8 +237,7 @@ public enum ConsoleReducer {
         if key.purpose == .practice, previous == nil, let expected = state.goldAnswers[item.id] {
             // Feedback after each practice answer: the gold answer, and whether the verdicts match.
             let criterion = item.criterion
-            let given = criterion.verdict(for: option), wanted = criterion.verdict(for: expected)
-            let correct = given == wanted && (given != .noVerdict || criterion.option(matching: expected) == option)
+            let correct = criterion.answersAgree(option, expected)
             let number = (state.position < state.practiceCount ? state.position : 0) + 1
             state.overlay = .practiceFeedback(PracticeFeedback(
                 given: option, expected: criterion.option(matching: expected) ?? expected, correct: correct,

@@ -44,6 +44,14 @@ public struct Criterion: Codable, Sendable, Hashable {
         guard let answer = option(matching: raw) else { return .noVerdict }
         return answer == appropriate ? .appropriate : .inappropriate
     }
+
+    /// Whether two answers say the same thing: the same verdict, or (with no verdict) the same option. The one
+    /// rule for a practice answer against gold and a hidden repeat against its first showing.
+    public func answersAgree(_ first: String?, _ second: String?) -> Bool {
+        let verdict = self.verdict(for: first)
+        guard verdict == self.verdict(for: second) else { return false }
+        return verdict != .noVerdict || (option(matching: first) != nil && option(matching: first) == option(matching: second))
+    }
 }
 
 /// Normalises answers from the paper's messy files: case, surrounding space, None/NaN/empty.

@@ -73,19 +73,21 @@ public struct StudyReport: Sendable, Equatable {
     public var agreement: [AgreementRow]
     public var referenceSources: [(source: String, items: Int)]
     public var effort: [EffortRow]
+    /// Each clinician's practice answers against gold and hidden repeats against the first showing.
+    public var consistency: [RaterConsistency] = []
     /// Adjudication and design status, as `status` prints them.
     public var progress: [String]
 
     public static func == (lhs: StudyReport, rhs: StudyReport) -> Bool {
         lhs.study == rhs.study && lhs.byModel == rhs.byModel && lhs.byCondition == rhs.byCondition && lhs.accuracy == rhs.accuracy
-            && lhs.agreement == rhs.agreement && lhs.effort == rhs.effort && lhs.progress == rhs.progress
+            && lhs.agreement == rhs.agreement && lhs.effort == rhs.effort && lhs.progress == rhs.progress && lhs.consistency == rhs.consistency
             && lhs.referenceSources.map(\.source) == rhs.referenceSources.map(\.source)
             && lhs.referenceSources.map(\.items) == rhs.referenceSources.map(\.items)
     }
 
     /// The report from an agreement analysis grouped by condition and the study's labels.
     public static func build(study: String, analysis: AgreementAnalysis, labels: StudyLabels, progress: [String],
-                             missingResponse: MissingResponse) -> StudyReport {
+                             missingResponse: MissingResponse, gold: [String: String] = [:]) -> StudyReport {
         func rows(_ judge: JudgeReport?, scope: (JudgeRate) -> String) -> [RateRow] {
             (judge?.rates ?? []).map { rate in
                 let headline = rate.headlineEstimate
@@ -130,7 +132,10 @@ public struct StudyReport: Sendable, Equatable {
             study: study, estimator: byModel.first?.estimator ?? "", missingResponse: missingResponse.rawValue,
             resamples: analysis.options.resamples, confidence: analysis.options.confidence,
             byModel: byModel, byCondition: byCondition, accuracy: accuracyRows, agreement: agreement,
-            referenceSources: sources, effort: effort(labels), progress: progress)
+            referenceSources: sources, effort: effort(labels),
+            consistency: RaterConsistency.rows(labels: labels, gold: gold, resamples: analysis.options.resamples,
+                                               seed: analysis.options.seed, confidence: analysis.options.confidence),
+            progress: progress)
     }
 
     /// Each clinician's effort and anchoring, from their log.

@@ -58,6 +58,17 @@ extension StudyReport {
                            [row.rater, "\(row.labelled)", row.medianSeconds.map { String(format: "%.1f", $0) } ?? "", "\(row.blindFirst)",
                             "\(row.revisedTowardJudge)", "\(row.revisedAwayFromJudge)"]
                        }))
+        if !consistency.isEmpty {
+            result.append(("Consistency: practice answers against gold, hidden repeats against the first showing",
+                           ["rater", "gold", "agreeing", "share", "interval", "repeats", "same answer", "share", "interval", "kappa", "interval", "notes"],
+                           consistency.map { row in
+                               [row.rater, "\(row.goldAnswered)", "\(row.goldAgreeing)", row.goldAnswered == 0 ? "" : Self.percent(row.goldShare.value),
+                                Self.percentInterval(row.goldShare), "\(row.repeatPairs)", "\(row.repeatAgreeing)",
+                                row.repeatPairs == 0 ? "" : Self.percent(row.repeatShare.value), Self.percentInterval(row.repeatShare),
+                                row.repeatPairs == 0 ? "" : Self.number(row.repeatKappa.value), Self.interval(row.repeatKappa),
+                                row.notes.joined(separator: "; ")]
+                           }))
+        }
         return result
     }
 
@@ -120,6 +131,12 @@ extension StudyReport {
                 .object([("rater", .string(row.rater)), ("labelled", .int(row.labelled)), ("median_seconds", .number(row.medianSeconds)),
                          ("answered_blind", .int(row.blindFirst)), ("changed_toward_judge", .int(row.revisedTowardJudge)),
                          ("changed_away_from_judge", .int(row.revisedAwayFromJudge))])
+            })),
+            ("consistency", .array(consistency.map { row in
+                .object([("rater", .string(row.rater)), ("gold_answered", .int(row.goldAnswered)), ("gold_agreeing", .int(row.goldAgreeing)),
+                         ("gold_share", intervalJSON(row.goldShare)), ("repeat_pairs", .int(row.repeatPairs)),
+                         ("repeat_agreeing", .int(row.repeatAgreeing)), ("repeat_share", intervalJSON(row.repeatShare)),
+                         ("repeat_kappa", intervalJSON(row.repeatKappa)), ("notes", .array(row.notes.map(JSONValue.string)))])
             })),
             ("progress", .array(progress.map(JSONValue.string))),
         ])

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+@testable import ReviewCore
+
+@Suite("Rater consistency: practice against gold, hidden repeats")
+struct RaterConsistencyTests {
+    typealias F = StoreFixtures
+
+    @Test("gold share and repeat agreement by hand: 4 of 5 gold, 8 of 10 repeats, kappa 0.6; practice and repeats never live")
+    func byHand() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let items = (0..<15).map { F.item("i\($0)") }
+        let dataset = Dataset(name: "d", items: items)
+        let log = try RaterLog(folder: temp.url, rater: "ann")
+        // Live labels on i0...i9 and repeats: 4 appropriate twice, 4 inappropriate twice, one each way changed.
+        let first = ["no", "no", "no", "no", "yes", "yes", "yes", "yes", "no", "yes"]
+        let again = ["no", "no", "no", "no", "yes", "yes", "yes", "yes", "yes", "no"]
+        for index in 0..<10 {
+            try log.append(F.label(items[index], answer: first[index], second: Double(index)))
+        }
+        for index in 0..<10 {
+            try log.append(LabelEvent.label(item: items[index], rater: "ann", answer: again[index], mode: .blind, judgeSeenFirst: false,
+                                            at: F.start.addingTimeInterval(100 + Double(index)), purpose: .repeat))
+        }
+        // Practice on i10...i14: gold "no" everywhere; one answered "yes".
+        var gold: [String: String] = [:]
+        for index in 10..<15 {
+            gold[items[index].id] = "no"
+            try log.append(LabelEvent.label(item: items[index], rater: "ann", answer: index == 12 ? "yes" : "no", mode: .blind,
+                                            judgeSeenFirst: false, at: F.start.addingTimeInterval(Double(index)), purpose: .practice))
+        }
+        log.close()
+        let labels = try StudyLabels.load(folder: temp.url, dataset: dataset)
+        #expect(labels.humanReplays[0].labeledCount == 10, "practice and repeat labels are not live labels")
+        #expect(labels.humanReplays[0].current(at: 8)?.answer == "no", "a repeat never replaces the first answer")
+        let rows = RaterConsistency.rows(labels: labels, gold: gold, resamples: 0, seed: 1, confidence: 0.95)
+        let row = try #require(rows.first)
+        #expect(row.goldAnswered == 5 && row.goldAgreeing == 4)
+        #expect(abs((row.goldShare.value ?? 0) - 0.8) < 1e-12)
+        // Wilson 95% for 4/5: [0.3755, 0.9638]; for 8/10: [0.4902, 0.9433].
+        #expect(abs((row.goldShare.low ?? 0) - 0.3755) < 1e-3 && abs((row.goldShare.high ?? 0) - 0.9638) < 1e-3)
+        #expect(row.repeatPairs == 10 && row.repeatAgreeing == 8)
+        #expect(abs((row.repeatShare.low ?? 0) - 0.4902) < 1e-3 && abs((row.repeatShare.high ?? 0) - 0.9433) < 1e-3)
+        // po = 0.8, both showings half appropriate: pe = 0.5, kappa = 0.6.
+        #expect(abs((row.repeatKappa.value ?? 0) - 0.6) < 1e-12)
+        #expect(row.notes.contains { $0.contains("only 5 gold items") } && row.notes.contains { $0.contains("only 10 repeats") })
+    }
+
+    @Test("a rater with no practice or repeats gets no row; the report shows the section only when there is one")
+    func noRow() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let dataset = F.dataset()
+        let log = try RaterLog(folder: temp.url, rater: "ann")
+        try log.append(F.label(dataset.items[0]))
+        log.close()
+        let labels = try StudyLabels.load(folder: temp.url, dataset: dataset)
+        #expect(RaterConsistency.rows(labels: labels, gold: [:], resamples: 0, seed: 1, confidence: 0.95).isEmpty)
+    }
+}
