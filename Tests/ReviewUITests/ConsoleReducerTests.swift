@@ -395,13 +395,13 @@ struct ConsoleReducerTests {
         #expect(state.overlay == nil)
     }
 
-    @Test("resize changes nothing and keeps the status message")
+    @Test("resize records the size (the layout clamps scrolling to it), changes nothing else and keeps the status message")
     func resize() {
         var state = Fixtures.state()
         act(&state, .next)
         state.message = "hello"
         act(&state, .resize(TerminalSize(columns: 100, rows: 30)))
-        #expect(state.position == 1 && state.message == "hello")
+        #expect(state.position == 1 && state.message == "hello" && state.size == TerminalSize(columns: 100, rows: 30))
     }
 
     // MARK: saving

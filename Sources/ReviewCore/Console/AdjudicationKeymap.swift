@@ -116,8 +116,8 @@ public enum AdjudicationKeymap {
         return nil
     }
 
-    /// Characters bound on the item screen, which option keys must not take (the label console's reserved
-    /// characters include them: a test keeps the two in step).
+    /// Characters bound on the item screen, which option keys must not take (`Keymap.reservedCharacters`
+    /// includes them).
     public static let reservedOnItemScreen: Set<Character> = {
         var result: Set<Character> = []
         for binding in table where binding.scope == .item {

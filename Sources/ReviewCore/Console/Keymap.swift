@@ -155,21 +155,19 @@ public enum Keymap {
         KeyBinding(.quit, .fixed([c("q")]), "q", "quit", "Quit for now (everything answered is saved)", scope: .sessionPrompt),
     ]
 
-    /// Characters bound on the label screen that option keys must not take ("n" is left to options:
-    /// it is the usual key for "no", and search-next then moves to ^N).
+    /// Characters bound on the label screen or the adjudication item screen, which option keys must not take, so
+    /// an option has the same key in both consoles ("n" is left to options: it is the usual key for "no", and
+    /// search-next then moves to ^N).
     public static let reservedCharacters: Set<Character> = {
         var reserved: Set<Character> = []
         for binding in table where binding.scope == .labelScreen {
             guard case .fixed(let keys) = binding.keys else { continue }
             for case .character(let character) in keys { reserved.insert(character) }
         }
+        reserved.formUnion(AdjudicationKeymap.reservedOnItemScreen)
         reserved.remove("n")
-        return reserved.union(adjudicationLetters)
+        return reserved
     }()
-
-    /// Letters the adjudication item screen binds that the label screen does not (its table is in ReviewUI; a
-    /// test keeps the two in step), so an option has the same key in both consoles.
-    static let adjudicationLetters: Set<Character> = ["r"]
 
     /// One key per option, the one rule of both consoles: in the options' display order, each option's first
     /// letter, else the first letter of another of its words, else a digit.
