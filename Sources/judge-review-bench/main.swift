@@ -3,6 +3,7 @@
 //   swift run -c release judge-review-bench render [options]
 //   swift run -c release judge-review-bench store [--count N] [--folder DIR]
 //   swift run -c release judge-review-bench dataset [--items N] [--write DIR]
+//   swift run -c release judge-review-bench console --study DIR [--rater NAME] [--runs N]
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "agreement":
@@ -13,6 +14,8 @@ case "store":
     StoreBench.run(Array(arguments.dropFirst()))
 case "dataset":
     DatasetBench.run(Array(arguments.dropFirst()))
+case "console":
+    ConsoleBench.run(Array(arguments.dropFirst()))
 default:
-    print("usage: judge-review-bench agreement|render|store|dataset [options]")
+    print("usage: judge-review-bench agreement|render|store|dataset|console [options]")
 }

@@ -201,7 +201,7 @@ enum LabelSession {
                 tally.lastFailure = "\(error)"
             }
         }
-        CommandOutput.line("\(tally.summary(log: log)) to \(logFile.path); \(orderSummary)")
+        CommandOutput.line("\(tally.summary(log: log)) to \(logFile.path); \(orderSummary); \(console.state.session.activeText) at the keyboard")
         if let lost = tally.lostSummary(unsaved: unsaved) {
             CommandOutput.error(command: "label", lost)
             throw ExitCode.failure

@@ -158,7 +158,8 @@ public struct ConsoleState: Sendable {
     public private(set) var writes = WriteQueue<LabelEvent>()
     /// Pending events whose last write failed.
     public var failedSaves: Int { writes.failedCount }
-    /// Labels whose item's judge verdict has been on screen for this rater (a repeat is blind again).
+    /// Labels whose item's judge verdict has been on screen for this rater beyond those with a current label
+    /// (which imply it): revealed this session, or labelled and then undone (a repeat is blind again).
     public private(set) var judgeSeen: Set<LabelKey>
     /// A note typed before the item had an answer; saved with the answer.
     public var draftNotes: [LabelKey: String]
@@ -224,6 +225,7 @@ public struct ConsoleState: Sendable {
         let live = order.filter(valid)
         // Practice items first, then the live order with each repeat after its `after` live items.
         var slots = practice.map(\.itemIndex).filter(valid)
+        slots.reserveCapacity(live.count + practice.count + repeats.count)
         var purposes: [Int: LabelPurpose] = [:]
         for position in slots.indices { purposes[position] = .practice }
         var upcoming = repeats.filter { valid($0.item) }.sorted { $0.after < $1.after }[...]
@@ -244,7 +246,7 @@ public struct ConsoleState: Sendable {
         self.goldAnswers = Dictionary(practice.compactMap { valid($0.itemIndex) ? (dataset.items[$0.itemIndex].id, $0.answer) : nil },
                                       uniquingKeysWith: { first, _ in first })
         var inverse = Array(repeating: -1, count: dataset.items.count)
-        for (position, itemIndex) in slots.enumerated() where purposes[position] == nil && inverse[itemIndex] < 0 {
+        for (position, itemIndex) in slots.enumerated() where inverse[itemIndex] < 0 && (purposes.isEmpty || purposes[position] == nil) {
             inverse[itemIndex] = position
         }
         self.positionOfItemIndex = inverse
@@ -254,16 +256,24 @@ public struct ConsoleState: Sendable {
         let current = replay.current
         self.currentLabels = current
         self.practiceAndRepeatLabels = replay.practiceAndRepeats
-        let labelled = { (key: LabelKey) in key.purpose == nil ? current[key.item] != nil : replay.practiceAndRepeats[key] != nil }
-        self.undoStack = history.filter { $0.kind == .label }.map(\.key).filter(labelled)
-        self.judgeSeen = Set(current.keys.map { LabelKey(item: $0) }).union(replay.practiceAndRepeats.keys)
+        var undo: [LabelKey] = []
+        undo.reserveCapacity(current.count)
+        for event in history where event.kind == .label {
+            let labelled = event.purpose == nil ? current[event.item] != nil : replay.practiceAndRepeats[event.key] != nil
+            if labelled { undo.append(event.key) }
+        }
+        self.undoStack = undo
+        self.judgeSeen = []
         self.draftNotes = [:]
-        self.session = SessionClock(rules: session, itemsTodayBefore: SessionClock.itemsLabelled(on: now, in: history), now: now)
+        // Today's count only matters with a daily cap (it reads the log's recent end).
+        let today = session.dailyCap > 0 ? SessionClock.itemsLabelled(on: now, in: history) : 0
+        self.session = SessionClock(rules: session, itemsTodayBefore: today, now: now)
         var labeled = 0
         var firstUnlabeled: Int?
         for (index, itemIndex) in slots.enumerated() {
             let id = dataset.items[itemIndex].id
-            let done = purposes[index].map { replay.practiceAndRepeats[LabelKey(item: id, purpose: $0)] != nil } ?? (current[id] != nil)
+            let purpose = purposes.isEmpty ? nil : purposes[index]
+            let done = purpose.map { replay.practiceAndRepeats[LabelKey(item: id, purpose: $0)] != nil } ?? (current[id] != nil)
             if done {
                 labeled += 1
             } else if firstUnlabeled == nil {
@@ -323,7 +333,7 @@ public struct ConsoleState: Sendable {
     /// only after an answer, in verdict mode too: the practice is blind).
     public var judgeRevealed: Bool {
         guard let key = currentKey else { return false }
-        return (mode == .verdictShown && key.purpose != .practice) || judgeSeen.contains(key)
+        return (mode == .verdictShown && key.purpose != .practice) || label(for: key) != nil || judgeSeen.contains(key)
     }
 
     /// The number of practice items (the first positions of the order).
@@ -390,6 +400,8 @@ public struct ConsoleState: Sendable {
             undoStack.append(key)
             judgeSeen.insert(key)
         case .retract:
+            // The judge stays revealed on an undone item: it was on screen.
+            judgeSeen.insert(key)
             // Drop undo entries that no longer have a label on top, so the top is always undoable.
             while let top = undoStack.last, label(for: top) == nil { undoStack.removeLast() }
         }
