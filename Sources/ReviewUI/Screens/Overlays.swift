@@ -179,8 +179,8 @@ public enum SessionPrompts {
                          "Enter goes on anyway (asked once a session) · q quits"]
             return ("Daily cap reached", lines + (support.map { [$0] } ?? []), .warning)
         case .contentNotice(let condition)?:
-            let scope = state.session.rules.contentNotice == .item ? "This item" : "Items from here on"
-            let lines = ["\(scope) may describe \(TextSanitizer.singleLine(condition)), in the words of someone in distress.",
+            let others = state.session.rules.contentNotice == .item ? "" : " Other items in this session may describe acute distress too."
+            let lines = ["This item may describe \(TextSanitizer.singleLine(condition)), in the words of someone in distress.\(others)",
                          "Take the time you need; a break is always fine.",
                          "Enter shows the item · q quits for now"]
             return ("Content notice", lines + (support.map { [$0] } ?? []), .warning)
