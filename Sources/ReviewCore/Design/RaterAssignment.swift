@@ -216,6 +216,8 @@ public enum DesignStatus {
         let replays = Dictionary(labels.humanReplays.map { ($0.rater, $0) }, uniquingKeysWith: { first, _ in first })
         var labelledBy: [String: Int] = [:]
         var rows: [[String]] = []
+        // Practice and repeat columns only when the design has them (answered of asked, from the same replay).
+        let extras = assignment.queues.contains { !$0.gold.isEmpty || !$0.repeats.isEmpty }
         for queue in assignment.queues {
             var done = 0
             for item in queue.items {
@@ -223,12 +225,20 @@ public enum DesignStatus {
                 done += 1
                 labelledBy[item, default: 0] += 1
             }
-            rows.append([queue.rater, "\(queue.items.count)", "\(done)", "\(queue.items.count - done)"])
+            var row = [queue.rater, "\(queue.items.count)", "\(done)", "\(queue.items.count - done)"]
+            if extras {
+                let other = replays[queue.rater]?.practiceAndRepeats ?? [:]
+                let practised = Set(queue.gold).filter { other[LabelKey(item: $0, purpose: .practice)] != nil }.count
+                let repeated = Set(queue.repeats.map(\.item)).filter { other[LabelKey(item: $0, purpose: .repeat)] != nil }.count
+                row += ["\(practised)/\(Set(queue.gold).count)", "\(repeated)/\(Set(queue.repeats.map(\.item)).count)"]
+            }
+            rows.append(row)
         }
         let items = assignment.ratersPerItem.count
         let reached = labelledBy.values.filter { $0 >= assignment.overlap }.count
         lines.append("assignment: \(items) items, \(assignment.overlap) raters each (seed \(assignment.seed)); \(reached) of \(items) items have \(assignment.overlap) labels")
-        lines += TextTable.render(header: ["rater", "assigned", "labelled", "remaining"], rows: rows, rightAligned: [1, 2, 3], rule: true, indent: "  ")
+        let header = ["rater", "assigned", "labelled", "remaining"] + (extras ? ["practice", "repeats"] : [])
+        lines += TextTable.render(header: header, rows: rows, rightAligned: extras ? [1, 2, 3, 4, 5] : [1, 2, 3], rule: true, indent: "  ")
         return lines
     }
 }
