@@ -196,6 +196,20 @@ struct StoreFilePlacesTests {
         let replay = log.replay(against: Dataset(name: "ds", items: [corrected]))
         #expect(replay.current["a"]?.answer == "no", "the label was lost when the item changed")
     }
+
+    @Test("a re-import compares with the live label, never with a practice or repeat answer")
+    func reimportIgnoresPurposes() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let item = StoreFixtures.item("a")
+        let log = try RaterLog(folder: temp.url, rater: "alice")
+        defer { log.close() }
+        let live = LabelEvent.label(item: item, rater: "alice", answer: "no", mode: .imported, judgeSeenFirst: false, at: StoreFixtures.start)
+        try log.append(live)
+        try log.append(LabelEvent.label(item: item, rater: "alice", answer: "yes", mode: .blind, judgeSeenFirst: false,
+                                        at: StoreFixtures.start.addingTimeInterval(1), purpose: .repeat))
+        #expect(try log.appendChanges([live]) == RaterLog.Change(appended: 0, rebased: 0), "the repeat was taken for the live label")
+    }
 }
 
 /// An import's labels go to a log in one write and one fsync: all durable, or none and all pending.

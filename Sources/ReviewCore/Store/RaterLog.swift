@@ -60,7 +60,9 @@ public final class RaterLog: LabelSink {
     @discardableResult
     public func appendChanges(_ events: [LabelEvent]) throws -> Change {
         var current: [String: (answer: String?, hash: String)] = [:]
-        for event in log.records {
+        // Imports write live labels only: practice and repeat events (which `RaterReplay` keeps apart) are not the
+        // label an import compares with.
+        for event in log.records where event.purpose == nil {
             current[event.item] = event.kind == .label ? (event.answer, event.itemSHA256) : nil
         }
         var change = Change(appended: 0, rebased: 0)
