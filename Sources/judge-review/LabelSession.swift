@@ -225,13 +225,18 @@ struct SessionTally {
     /// `3 items labelled this session (5 saves, with revisions, flags and notes; 1 undone)`.
     func summary(log: RaterLog) -> String {
         let saved = log.events.dropFirst(savedBefore)
-        // Items, not events: a revision, a flag or a note on an item is another event for the same item.
-        let labelEvents = saved.filter { $0.kind == .label }
+        // Items, not events: a revision, a flag or a note on an item is another event for the same item; practice
+        // and repeat answers are counted apart (they are not labels of the study).
+        let labelEvents = saved.filter { $0.kind == .label && $0.purpose == nil }
         let items = Set(labelEvents.map(\.item)).count
-        let undone = Set(saved.filter { $0.kind != .label }.map(\.item)).count
+        let undone = Set(saved.filter { $0.kind != .label }.map(\.key)).count
         var text = "\(items) item\(items == 1 ? "" : "s") labelled this session"
         var details: [String] = []
         if labelEvents.count > items { details.append("\(labelEvents.count) saves, with revisions, flags and notes") }
+        for purpose in LabelPurpose.allCases {
+            let answered = Set(saved.filter { $0.kind == .label && $0.purpose == purpose }.map(\.item)).count
+            if answered > 0 { details.append("\(answered) \(purpose == .practice ? "practice" : "repeat") answer\(answered == 1 ? "" : "s")") }
+        }
         if undone > 0 { details.append("\(undone) undone") }
         if !details.isEmpty { text += " (\(details.joined(separator: "; ")))" }
         return text
