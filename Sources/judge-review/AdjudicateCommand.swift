@@ -33,6 +33,9 @@ struct AdjudicateCommand: ParsableCommand {
     @Flag(help: "Let the owner's group read the log (folders 0750, files 0640).")
     var groupReadable = false
 
+    @OptionGroup(title: "Session (breaks, cap, notices)")
+    var session: SessionOptions
+
     func validate() throws {
         if let problem = RaterName.problem(with: adjudicator) { throw ValidationError("--adjudicator: \(problem)") }
         for value in kind.flatMap({ $0.split(separator: ",") }) where AdjudicationKind(rawValue: String(value)) == nil {
@@ -47,6 +50,7 @@ struct AdjudicateCommand: ParsableCommand {
     private func adjudicate() throws {
         let place = try LabelPlace.resolve(dataset, annotations: annotations)
         CommandOutput.warnIfLegacy(place)
+        let rules = try session.resolve(try place.study?.settings().sessionProtocol ?? SessionProtocol())
         let folder = place.annotationFolder
         let labels = try CommandOutput.withProgress { try place.labels() }
         let data = labels.dataset
@@ -63,10 +67,12 @@ struct AdjudicateCommand: ParsableCommand {
             return
         }
         let log = try AdjudicationLog(annotationFolder: folder, adjudicator: adjudicator, options: StoreOptions(groupReadable: groupReadable))
+        let now = Date()
         var program = AdjudicationConsole(
             AdjudicationConsoleConfiguration(
-                datasetName: data.name, adjudicator: adjudicator, queue: loaded.queue, filter: filter, revealed: loaded.revealed),
-            now: Date())
+                datasetName: data.name, adjudicator: adjudicator, queue: loaded.queue, filter: filter, revealed: loaded.revealed,
+                session: rules, decidedToday: rules.dailyCap > 0 ? SessionClock.itemsDecided(on: now, in: log.events) : 0),
+            now: now)
         var lastFailure: String?
         try ConsoleLoop.run(&program) { effect in
             ConsoleEffects.perform(effect, decisions: log, lastFailure: &lastFailure)

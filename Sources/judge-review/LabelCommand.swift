@@ -38,8 +38,11 @@ struct LabelCommand: ParsableCommand {
     @Flag(help: "Let your group read the logs (folders 0750, files 0640) instead of only you.")
     var groupReadable = false
 
-    @OptionGroup(title: "Session (breaks, cap, notices, practice)")
+    @OptionGroup(title: "Session (breaks, cap, notices)")
     var session: SessionOptions
+
+    @Flag(help: "Skip the practice round with the assignment's gold items.")
+    var noPractice = false
 
     func run() throws {
         try CommandOutput.reportingErrors(command: "label", label)
@@ -57,7 +60,8 @@ struct LabelCommand: ParsableCommand {
         CommandOutput.warnIfLegacy(place)
         let items = try CommandOutput.withProgress { try place.dataset() }
         if items.items.isEmpty { throw InputError(file: place.datasetFile.path, "the study has no items yet; import some first") }
-        let rules = try session.resolve(try place.study?.settings().sessionProtocol ?? SessionProtocol())
+        var rules = try session.resolve(try place.study?.settings().sessionProtocol ?? SessionProtocol())
+        if noPractice { rules.practice = false }
         let assigned = try AssignedOrder.load(study: place.study, dataset: items, rater: rater, order: order, seed: seed)
         try LabelSession.run(LabelSessionOptions(
             dataset: items, rater: rater, mode: reviewMode, order: order, seed: seed,

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import ReviewCore
 
-/// The session protocol's options of `label` and `demo`: each overrides the study's `study.json` for this session.
+/// The session protocol's options of `label`, `demo` and `adjudicate`: each overrides the study's `study.json` for
+/// this session.
 struct SessionOptions: ParsableArguments {
     @Option(help: "Content notice before items of acute-risk conditions: off, session (once) or item (every one). Default: the study's, else session.")
     var contentNotice: String?
@@ -13,11 +14,8 @@ struct SessionOptions: ParsableArguments {
     @Option(help: "Break prompt after this many items (0: none). Default: the study's, else 100.")
     var breakAfterItems: Int?
 
-    @Option(help: "Ask before going on past this many items labelled today (0: no cap). Default: the study's, else 300.")
+    @Option(help: "Ask before going on past this many items done today (0: no cap). Default: the study's, else 300.")
     var dailyCap: Int?
-
-    @Flag(help: "Skip the practice round with the assignment's gold items.")
-    var noPractice = false
 
     /// The study's protocol (or the defaults) with this session's options applied; a value out of range is an error.
     func resolve(_ base: SessionProtocol) throws -> SessionProtocol {
@@ -36,7 +34,6 @@ struct SessionOptions: ParsableArguments {
         if let value = try checked(breakAfterMinutes, "break-after-minutes", SessionProtocol.minutesRange) { rules.breakAfterMinutes = value }
         if let value = try checked(breakAfterItems, "break-after-items", SessionProtocol.itemsRange) { rules.breakAfterItems = value }
         if let value = try checked(dailyCap, "daily-cap", SessionProtocol.itemsRange) { rules.dailyCap = value }
-        if noPractice { rules.practice = false }
         return rules
     }
 }

@@ -77,9 +77,15 @@ struct AdjudicationEndToEndTests {
         #expect(!queue.contains("agree-1"))
         for name in PlantedDataset.raters { #expect(!queue.contains(name)) }
 
-        // Open si-1: aliases only.
+        // Open si-1: the content notice first (the default protocol), the item hidden behind it; y does nothing.
         try session.send("Enter")
-        var screen = try session.wait(forText: "R2")
+        var screen = try session.wait(forText: "Content notice")
+        #expect(!screen.contains("R2") && !screen.contains("Rationale for"))
+        try session.send("y")
+        try session.send("Enter")
+        // Then aliases only.
+        screen = try session.wait(forText: "R2")
+        #expect(!screen.contains("Rationale for"), "a key behind the notice chose an answer")
         #expect(screen.contains("si-1"))
         for name in PlantedDataset.raters { #expect(!screen.contains(name), "rater name before the reveal") }
         // Reveal, recorded: names appear.

@@ -254,6 +254,40 @@ struct AdjudicationConsoleTests {
                 "an adjudication key could be given to an option: \(AdjudicationKeymap.reservedOnItemScreen.subtracting(Keymap.reservedCharacters))")
     }
 
+    @Test("the session protocol in the adjudication console: a content notice hides the item, answer keys do nothing behind it, a break after the configured decisions")
+    func sessionProtocol() throws {
+        var rules = SessionProtocol.off
+        rules.contentNotice = .item
+        rules.breakAfterItems = 1
+        rules.supportLine = "the study lead"
+        var console = AdjudicationConsole(AdjudicationConsoleConfiguration(
+            datasetName: "planted", adjudicator: "carol", queue: F.queue(), session: rules), now: F.start)
+        _ = console.handle(key: .enter, now: now)
+        #expect(console.state.sessionPrompt == .contentNotice(condition: "suicidal ideation"))
+        var text = F.screenText(console)
+        #expect(text.contains("Content notice") && text.contains("the study lead") && !text.contains("Invented stimulus for si-1"))
+        #expect(console.handle(key: .character("y"), now: now).isEmpty && console.state.pendingAnswer == nil)
+        _ = console.handle(key: .enter, now: now)
+        #expect(console.state.sessionPrompt == nil && F.screenText(console).contains("Invented stimulus for si-1"))
+        _ = console.handle(key: .character("y"), now: now)
+        type("offers the method", into: &console)
+        _ = try F.decode(console.handle(key: .enter, now: now))
+        _ = console.handle(outcome: .saved(itemID: "si-1"), now: now)
+        // The next open item comes after one decision: a break first.
+        guard case .breakDue(let reason)? = console.state.sessionPrompt else {
+            Issue.record("no break prompt after one decision: \(String(describing: console.state.sessionPrompt))")
+            return
+        }
+        #expect(reason.contains("1 item"))
+        text = F.screenText(console, TerminalSize(columns: 120, rows: 40))
+        #expect(text.contains("Time for a break") && text.contains("1 decision this session"))
+        _ = console.handle(key: .enter, now: now)
+        // Then the mania item's own notice (per item), then the item.
+        #expect(console.state.sessionPrompt == .contentNotice(condition: "mania"))
+        _ = console.handle(key: .enter, now: now)
+        #expect(console.state.sessionPrompt == nil && console.state.currentCase?.item.id == "mania-1")
+    }
+
     @Test("below 80×24 a notice replaces the screen")
     func tooSmall() {
         let text = F.screenText(F.console(), TerminalSize(columns: 60, rows: 20))

@@ -46,7 +46,7 @@ struct SessionProtocolTests {
         #expect(state.overlay == nil)
         key(&state, .character("n"), at: 8)
         key(&state, .right, at: 9)
-        guard case .breakPrompt(let reason)? = state.overlay else {
+        guard case .session(.breakDue(let reason))? = state.overlay else {
             Issue.record("no break prompt after 2 items: \(String(describing: state.overlay))")
             return
         }
@@ -65,7 +65,7 @@ struct SessionProtocolTests {
         // Keys every four minutes: 48 minutes at the keyboard by the twelfth.
         for step in 1...11 { key(&active, .down, at: TimeInterval(step * 240)) }
         key(&active, .right, at: 12 * 240)
-        if case .breakPrompt? = active.overlay {} else { Issue.record("no break prompt after 48 active minutes") }
+        if case .session(.breakDue)? = active.overlay {} else { Issue.record("no break prompt after 48 active minutes") }
 
         var away = session(rules { $0.breakAfterMinutes = 45; $0.idleMinutes = 5 })
         // Keys every ten minutes for two hours: every gap is time away.
@@ -91,7 +91,7 @@ struct SessionProtocolTests {
         #expect(state.overlay == nil, "two items today, cap three")
         key(&state, .character("y"), at: 5)
         key(&state, .right, at: 6)
-        #expect(state.overlay == .dailyCap(itemsToday: 3))
+        #expect(state.overlay == .session(.dailyCap(itemsToday: 3)))
         key(&state, .character("n"), at: 7)
         #expect(state.currentLabel == nil)
         key(&state, .enter, at: 8)
@@ -103,7 +103,7 @@ struct SessionProtocolTests {
     @Test("content notice once a session: before the first acute-risk item, with the item hidden until Enter")
     func noticeOncePerSession() {
         var state = session(rules { $0.contentNotice = .session })
-        #expect(state.overlay == .contentNotice(condition: "suicidal ideation"))
+        #expect(state.overlay == .session(.contentNotice(condition: "suicidal ideation")))
         let text = Snapshot.text(of: ConsoleRenderer.render(state, size: TerminalSize(columns: 80, rows: 24)))
         #expect(text.contains("Content notice") && !text.contains("highest up"))
         #expect(key(&state, .character("y"), at: 2).isEmpty)
@@ -118,15 +118,15 @@ struct SessionProtocolTests {
         var state = session(rules { $0.contentNotice = .item; $0.noticeConditions = ["mania"] })
         #expect(state.overlay == nil, "suicidal ideation is not in this study's notice list")
         key(&state, .right, at: 2)
-        #expect(state.overlay == .contentNotice(condition: "mania"))
+        #expect(state.overlay == .session(.contentNotice(condition: "mania")))
         key(&state, .enter, at: 3)
         key(&state, .right, at: 4)
         #expect(state.overlay == nil)
         key(&state, .right, at: 5)
-        #expect(state.overlay == .contentNotice(condition: "mania"))
+        #expect(state.overlay == .session(.contentNotice(condition: "mania")))
         // Quitting from the notice and staying brings the notice back: the item is never shown unread.
         key(&state, .escape, at: 6)
-        #expect(state.overlay == .contentNotice(condition: "mania"))
+        #expect(state.overlay == .session(.contentNotice(condition: "mania")))
     }
 
     @Test("practice: gold items first, blind even in verdict mode, feedback after each answer, kept apart from live labels")

@@ -10,6 +10,8 @@ public enum AdjudicationScope: String, Sendable, Hashable, CaseIterable {
     case rationale = "rationale line"
     /// The help box.
     case help
+    /// A session prompt before the open item (break, daily cap, content notice).
+    case sessionPrompt = "breaks, notices"
 }
 
 /// When an adjudication binding is valid.
@@ -46,6 +48,8 @@ public enum AdjudicationAction: Sendable, Hashable {
     case type(Character), erase, save, cancel
     /// Close the help box.
     case closeHelp
+    /// Enter on a session prompt: go on.
+    case dismissPrompt
     /// The terminal's size (the size as an action, as in the label console).
     case resize(TerminalSize)
     /// A key that means nothing here.
@@ -84,6 +88,8 @@ public enum AdjudicationKeymap {
             row(.cancel, .fixed([.escape]), "Esc", "cancel", "Cancel the decision.", .rationale),
             row(.erase, .fixed([.backspace, .delete]), "⌫", "erase", "Erase the last character.", .rationale),
             row(.closeHelp, .any, "any key", "close", "Close the help.", .help),
+            row(.dismissPrompt, .fixed([.enter]), "Enter", "go on", "Go on: after a break, past the daily cap, or to the item behind the notice.", .sessionPrompt),
+            row(.quit, .fixed([c("q"), .control("d"), .control("c")]), "q", "quit", "Quit for now; decisions are saved as they are made.", .sessionPrompt),
         ]
         for scope in [AdjudicationScope.queue, .item] {
             rows += [
@@ -101,6 +107,7 @@ public enum AdjudicationKeymap {
     /// The scope keys are read in, given what is open.
     public static func scope(of state: AdjudicationState) -> AdjudicationScope {
         if state.showingHelp { return .help }
+        if state.sessionPrompt != nil { return .sessionPrompt }
         if state.pendingAnswer != nil { return .rationale }
         return state.screen == .queue ? .queue : .item
     }

@@ -12,14 +12,21 @@ public struct AdjudicationConsoleConfiguration: Sendable {
     public var filter: AdjudicationFilter
     /// Items whose raters' names this adjudicator has already revealed (from their log).
     public var revealed: Set<String>
+    /// Breaks, the daily cap and content notices, as for labelling (all off unless given).
+    public var session: SessionProtocol
+    /// Items this adjudicator decided today before this session (for the daily cap).
+    public var decidedToday: Int
 
-    /// A configuration; the filter defaults to everything, nothing revealed.
-    public init(datasetName: String, adjudicator: String, queue: AdjudicationQueue, filter: AdjudicationFilter = AdjudicationFilter(), revealed: Set<String> = []) {
+    /// A configuration; the filter defaults to everything, nothing revealed, no session prompts.
+    public init(datasetName: String, adjudicator: String, queue: AdjudicationQueue, filter: AdjudicationFilter = AdjudicationFilter(),
+                revealed: Set<String> = [], session: SessionProtocol = .off, decidedToday: Int = 0) {
         self.datasetName = datasetName
         self.adjudicator = adjudicator
         self.queue = queue
         self.filter = filter
         self.revealed = revealed
+        self.session = session
+        self.decidedToday = decidedToday
     }
 }
 
@@ -59,6 +66,12 @@ public struct AdjudicationState: Sendable {
     public internal(set) var scroll = 0
     /// The terminal's size, as the loop last reported it.
     public internal(set) var size: TerminalSize?
+    /// Time at the keyboard, decisions this session, and the breaks, cap and notices of the session protocol.
+    public internal(set) var session: SessionClock
+    /// The session protocol's prompt before the open item, if one is showing (the item stays hidden behind a notice).
+    public internal(set) var sessionPrompt: SessionPrompt?
+    /// The item whose arrival prompts are done.
+    var arrivalChecked: String?
     /// When the open item was opened (for the time spent on it).
     var openedAt: Date
     /// Whether q was pressed once with an unsaved decision.
@@ -68,6 +81,7 @@ public struct AdjudicationState: Sendable {
     public init(_ configuration: AdjudicationConsoleConfiguration, now: Date) {
         self.configuration = configuration
         self.revealed = configuration.revealed
+        self.session = SessionClock(rules: configuration.session, itemsTodayBefore: configuration.decidedToday, now: now)
         self.openedAt = now
         refilter()
     }
@@ -107,9 +121,26 @@ public struct AdjudicationState: Sendable {
 public enum AdjudicationReducer {
     /// Applies one action; writes are handed out one at a time, a failed one again on the next action.
     public static func reduce(_ state: inout AdjudicationState, _ action: AdjudicationAction, now: Date) -> [ConsoleEffect] {
+        if case .resize = action {} else {
+            // Time away (no key for the protocol's idle minutes) is not time on the item.
+            let away = state.session.input(at: now)
+            if away > 0 { state.openedAt = state.openedAt.addingTimeInterval(away) }
+        }
         let effects = apply(&state, action, now: now)
         if effects.contains(.quit) { return effects }
+        guardArrival(&state)
         return (state.writes.nextWrite().map { [.appendDecision($0)] } ?? []) + effects
+    }
+
+    /// Before an open item is shown, the session protocol's prompts (`SessionClock.prompt`, the label console's rule).
+    static func guardArrival(_ state: inout AdjudicationState) {
+        guard state.screen == .item, state.sessionPrompt == nil, !state.showingHelp, let entry = state.currentCase,
+              state.arrivalChecked != entry.item.id else { return }
+        if let prompt = state.session.prompt(arrivingAt: entry.item.condition) {
+            state.sessionPrompt = prompt
+            return
+        }
+        state.arrivalChecked = entry.item.id
     }
 
     /// The loop reports the write in flight durable.
@@ -121,10 +152,12 @@ public enum AdjudicationReducer {
             say(&state, "names revealed (recorded in your log)")
         case .decision:
             if let index = state.configuration.queue.cases.firstIndex(where: { $0.item.id == event.item }) {
+                if state.configuration.queue.cases[index].decision == nil { state.session.countItem() }
                 state.configuration.queue.cases[index].decision = event
             }
             say(&state, "saved: \(event.answer ?? "") on \(event.item)")
             advance(&state, after: event.item, now: now)
+            guardArrival(&state)
         }
         return state.writes.nextWrite().map { [.appendDecision($0)] } ?? []
     }
@@ -151,6 +184,13 @@ public enum AdjudicationReducer {
         }
         if action != .quit { state.quitAsked = false }
         switch action {
+        case .dismissPrompt:
+            if let prompt = state.sessionPrompt {
+                state.session.dismiss(prompt)
+                state.sessionPrompt = nil
+                if let message = prompt.dismissedMessage { say(&state, message) }
+                if case .contentNotice = prompt { state.arrivalChecked = state.currentCase?.item.id }
+            }
         case .closeHelp:
             state.showingHelp = false
         case .help:
@@ -193,6 +233,7 @@ public enum AdjudicationReducer {
             }
         case .back:
             state.screen = .queue
+            state.arrivalChecked = nil
         case .previous:
             if state.selected > 0 { state.open(state.selected - 1, now: now) } else { say(&state, "first item of the queue") }
         case .next:

@@ -30,17 +30,8 @@ public enum ConsoleReducer {
     static func guardArrival(_ state: inout ConsoleState) {
         guard state.overlay == nil, state.prompt == nil, let key = state.currentKey, let item = state.currentItem,
               state.arrivalChecked != key else { return }
-        if let reason = state.session.breakDue {
-            state.overlay = .breakPrompt(reason: reason)
-            return
-        }
-        if state.session.capReached {
-            state.overlay = .dailyCap(itemsToday: state.session.itemsToday)
-            return
-        }
-        let rules = state.session.rules
-        if rules.needsNotice(condition: item.condition), rules.contentNotice == .item || !state.session.noticeShown {
-            state.overlay = .contentNotice(condition: item.condition)
+        if let prompt = state.session.prompt(arrivingAt: item.condition) {
+            state.overlay = .session(prompt)
             return
         }
         state.arrivalChecked = key
@@ -49,15 +40,11 @@ public enum ConsoleReducer {
     /// Enter on a session prompt: go on (a break taken, the cap passed, the notice read, the practice feedback seen).
     private static func dismissSessionPrompt(_ state: inout ConsoleState, now: Date) {
         switch state.overlay {
-        case .breakPrompt?:
-            state.session.tookBreak()
-            say(&state, "welcome back: the break counter starts again")
-        case .dailyCap?:
-            state.session.acknowledgeCap()
-            say(&state, "going on past the daily cap (asked once a session)")
-        case .contentNotice?:
-            state.session.noteNoticeShown()
-            state.arrivalChecked = state.currentKey
+        case .session(let prompt)?:
+            state.session.dismiss(prompt)
+            if let message = prompt.dismissedMessage { say(&state, message) }
+            // The notice is the last prompt before an item: once read, the item is shown.
+            if case .contentNotice = prompt { state.arrivalChecked = state.currentKey }
         case .practiceFeedback?:
             state.overlay = nil
             step(&state, forward: true, now: now)

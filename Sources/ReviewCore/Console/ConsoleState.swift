@@ -83,12 +83,8 @@ public enum ConsoleOverlay: Sendable, Equatable {
     case picker(ConsolePicker)
     /// Quit was asked while labels are not yet durable.
     case confirmQuit(unsaved: Int, notes: Int = 0)
-    /// Time for a break: why (minutes or items since the last one).
-    case breakPrompt(reason: String)
-    /// The daily cap is reached: items labelled today.
-    case dailyCap(itemsToday: Int)
-    /// The next item is of a condition the study gives a content notice for; the item stays hidden until Enter.
-    case contentNotice(condition: String)
+    /// A session protocol's prompt before the item (a break, the daily cap, the content notice).
+    case session(SessionPrompt)
     /// A practice answer against the gold answer.
     case practiceFeedback(PracticeFeedback)
 }

@@ -209,7 +209,7 @@ public enum Keymap {
         case .agreement: return .agreement
         case .picker: return .picker
         case .confirmQuit: return .confirmQuit
-        case .breakPrompt, .dailyCap, .contentNotice, .practiceFeedback: return .sessionPrompt
+        case .session, .practiceFeedback: return .sessionPrompt
         }
     }
 

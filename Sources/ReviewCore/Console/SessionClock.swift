@@ -1,5 +1,26 @@
 import Foundation
 
+/// A prompt of the session protocol, shown before an item (both consoles).
+public enum SessionPrompt: Sendable, Equatable {
+    /// Time for a break: why (minutes or items since the last one).
+    case breakDue(reason: String)
+    /// The daily cap is reached: items done today.
+    case dailyCap(itemsToday: Int)
+    /// The item is of a condition the study gives a content notice for; it stays hidden until Enter.
+    case contentNotice(condition: String)
+}
+
+extension SessionPrompt {
+    /// What the status line says once the prompt is dismissed.
+    public var dismissedMessage: String? {
+        switch self {
+        case .breakDue: "welcome back: the break counter starts again"
+        case .dailyCap: "going on past the daily cap (asked once a session)"
+        case .contentNotice: nil
+        }
+    }
+}
+
 /// The session's time at the keyboard and its counts, for the header, the break prompt and the daily cap.
 ///
 /// Time at the keyboard is the sum of the gaps between keys, a gap longer than the protocol's idle limit counting
@@ -62,14 +83,26 @@ public struct SessionClock: Sendable, Equatable {
     /// Whether the daily cap is reached and the rater has not chosen to go on.
     public var capReached: Bool { rules.dailyCap > 0 && !capAcknowledged && itemsToday >= rules.dailyCap }
 
-    /// The rater goes on after a break prompt: the counts start again.
-    mutating func tookBreak() { lastBreak = (activeSeconds, itemsThisSession) }
+    /// The prompt due on arriving at an item of `condition`, in order: a break, the daily cap, the content
+    /// notice; nil when none is. The one rule of both consoles.
+    public func prompt(arrivingAt condition: String) -> SessionPrompt? {
+        if let reason = breakDue { return .breakDue(reason: reason) }
+        if capReached { return .dailyCap(itemsToday: itemsToday) }
+        if rules.needsNotice(condition: condition), rules.contentNotice == .item || !noticeShown {
+            return .contentNotice(condition: condition)
+        }
+        return nil
+    }
 
-    /// The rater goes on past the daily cap.
-    mutating func acknowledgeCap() { capAcknowledged = true }
-
-    /// The content notice was shown.
-    mutating func noteNoticeShown() { noticeShown = true }
+    /// Enter on a prompt: a break taken (the counts start again), the cap passed (asked once a session), the
+    /// notice read.
+    mutating func dismiss(_ prompt: SessionPrompt) {
+        switch prompt {
+        case .breakDue: lastBreak = (activeSeconds, itemsThisSession)
+        case .dailyCap: capAcknowledged = true
+        case .contentNotice: noticeShown = true
+        }
+    }
 
     /// `0:42` (hours and minutes at the keyboard).
     public var activeText: String {
@@ -77,16 +110,29 @@ public struct SessionClock: Sendable, Equatable {
         return "\(minutes / 60):" + (minutes % 60 < 10 ? "0" : "") + "\(minutes % 60)"
     }
 
-    /// Distinct items a rater labelled (live, first answers or revisions) on the local calendar day of `now`.
+    /// Distinct items a rater labelled (answers, revisions, practice and repeats) on the local calendar day of `now`.
     public static func itemsLabelled(on now: Date, in history: [LabelEvent], calendar: Calendar = .current) -> Int {
+        itemsDone(on: now, in: history, item: { $0.kind == .label ? $0.item : nil }, at: \.at, calendar: calendar)
+    }
+
+    /// Distinct items an adjudicator decided on the local calendar day of `now`.
+    public static func itemsDecided(on now: Date, in history: [AdjudicationEvent], calendar: Calendar = .current) -> Int {
+        itemsDone(on: now, in: history, item: { $0.kind == .decision ? $0.item : nil }, at: \.at, calendar: calendar)
+    }
+
+    /// Distinct items of the records on the day of `now` (`item` nil: a record that does not count), read from the
+    /// log's end.
+    static func itemsDone<Record>(on now: Date, in records: [Record], item: (Record) -> String?, at: (Record) -> Date,
+                                  calendar: Calendar) -> Int {
         var items: Set<String> = []
-        for event in history.reversed() {
-            guard calendar.isDate(event.at, inSameDayAs: now) else {
+        for record in records.reversed() {
+            let time = at(record)
+            guard calendar.isDate(time, inSameDayAs: now) else {
                 // Logs are in time order but a wrong clock could break it; stop only well before the day.
-                if event.at < now.addingTimeInterval(-2 * 86_400) { break }
+                if time < now.addingTimeInterval(-2 * 86_400) { break }
                 continue
             }
-            if event.kind == .label { items.insert(event.item) }
+            if let id = item(record) { items.insert(id) }
         }
         return items.count
     }

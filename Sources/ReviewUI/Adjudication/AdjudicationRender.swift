@@ -21,7 +21,7 @@ public enum AdjudicationRenderer {
         StatusBar(
             spans: [Span("Adjudicate ", CellStyle(bold: true, reverse: true)),
                     Span(TextSanitizer.singleLine("\(configuration.datasetName) · \(configuration.adjudicator)"), CellStyle(reverse: true))],
-            trailing: [Span("\(progress.decided)/\(progress.total) decided", CellStyle(reverse: true))]
+            trailing: [Span("⏱\(state.session.activeText) \(progress.decided)/\(progress.total) decided", CellStyle(reverse: true))]
         ).render(into: &grid, rect: Rect(x: 0, y: 0, width: size.columns, height: 1))
         let body = Rect(x: 0, y: 1, width: size.columns, height: size.rows - 3)
         switch state.screen {
@@ -30,6 +30,11 @@ public enum AdjudicationRenderer {
         }
         renderMessage(state, into: &grid, y: size.rows - 2, width: size.columns)
         KeyBar(entries: AdjudicationKeymap.keyBarEntries(for: state)).render(into: &grid, rect: Rect(x: 0, y: size.rows - 1, width: size.columns, height: 1))
+        if state.screen == .item, let prompt = state.sessionPrompt {
+            let open = progress.total - progress.decided
+            SessionPrompts.render(prompt, clock: state.session, done: state.session.itemsThisSession, left: open, unit: "decision",
+                                  into: &grid, body: body)
+        }
         if state.showingHelp {
             HelpOverlay.render(helpLines(state, width: HelpOverlay.box(in: body).inset(by: 1).insetHorizontally(by: 1).width),
                                title: "Help (any key closes)", scroll: 0, into: &grid, body: body)
@@ -174,9 +179,10 @@ public enum AdjudicationRenderer {
 
     /// The help, built from the keymap table as the label console's is.
     static func helpLines(_ state: AdjudicationState, width: Int) -> [StyledLine] {
-        let titles: [AdjudicationScope: String] = [.queue: "Queue", .item: "Item", .rationale: "Rationale line", .help: "Help"]
+        let titles: [AdjudicationScope: String] = [.queue: "Queue", .item: "Item", .rationale: "Rationale line", .help: "Help",
+                                                   .sessionPrompt: "Breaks and notices"]
         return HelpOverlay.lines(
-            table: AdjudicationKeymap.table, scopes: [.queue, .item, .rationale], title: { titles[$0] ?? $0.rawValue },
+            table: AdjudicationKeymap.table, scopes: [.queue, .item, .rationale, .sessionPrompt], title: { titles[$0] ?? $0.rawValue },
             criterion: state.screen == .item ? state.currentCase?.item.criterion : nil,
             itemID: state.screen == .item ? state.currentCase.map { TextSanitizer.singleLine($0.item.id) } : nil,
             intro: "Raters appear as R1, R2, ... in an order drawn per item; r reveals names and records that you did.", width: width)

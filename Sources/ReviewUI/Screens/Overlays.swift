@@ -161,44 +161,71 @@ public enum SmallOverlays {
     }
 }
 
-/// The session protocol's boxes: the break prompt, the daily cap, the content notice, the practice feedback.
+/// The session protocol's boxes, for both consoles: the break prompt, the daily cap, the content notice, and the
+/// label console's practice feedback.
 public enum SessionPrompts {
-    /// The box's title, its lines (first one bold) and the colour of the first line.
-    static func content(_ state: ConsoleState) -> (title: String, lines: [String], color: ColorRole)? {
-        let support = state.session.rules.supportLine.map { "Support: " + TextSanitizer.singleLine($0) }
-        switch state.overlay {
-        case .breakPrompt(let reason)?:
+    /// A box's title, its lines (the first one bold) and the colour of the first line.
+    struct Content {
+        var title: String
+        var lines: [String]
+        var color: ColorRole
+    }
+
+    /// The box of a session prompt; `done` and `left` count the items of this session and those still to do.
+    static func content(_ prompt: SessionPrompt, clock: SessionClock, done: Int, left: Int, unit: String) -> Content {
+        let support = clock.rules.supportLine.map { ["Support: " + TextSanitizer.singleLine($0)] } ?? []
+        switch prompt {
+        case .breakDue(let reason):
             let lines = ["Time for a break: \(reason).",
-                         "Short breaks keep labels careful; everything you answered is saved.",
-                         "\(state.session.itemsThisSession) item\(state.session.itemsThisSession == 1 ? "" : "s") this session, \(state.session.activeText) at the keyboard, \(state.itemsLeft) left."]
-            return ("Break", lines + (support.map { [$0] } ?? []) + ["Enter goes on · q quits for now"], .accent)
-        case .dailyCap(let count)?:
-            let cap = state.session.rules.dailyCap
-            let lines = ["You have labelled \(count) items today; the study's daily cap is \(cap).",
+                         "Short breaks keep judgements careful; everything you answered is saved.",
+                         "\(done) \(unit)\(done == 1 ? "" : "s") this session, \(clock.activeText) at the keyboard, \(left) left."]
+            return Content(title: "Break", lines: lines + support + ["Enter goes on · q quits for now"], color: .accent)
+        case .dailyCap(let count):
+            let lines = ["\(count) \(unit)\(count == 1 ? "" : "s") done today; the study's daily cap is \(clock.rules.dailyCap).",
                          "Tired raters make more errors; the study asks you to stop for today.",
                          "Enter goes on anyway (asked once a session) · q quits"]
-            return ("Daily cap reached", lines + (support.map { [$0] } ?? []), .warning)
-        case .contentNotice(let condition)?:
-            let others = state.session.rules.contentNotice == .item ? "" : " Other items in this session may describe acute distress too."
+            return Content(title: "Daily cap reached", lines: lines + support, color: .warning)
+        case .contentNotice(let condition):
+            let others = clock.rules.contentNotice == .item ? "" : " Other items in this session may describe acute distress too."
             let lines = ["This item may describe \(TextSanitizer.singleLine(condition)), in the words of someone in distress.\(others)",
                          "Take the time you need; a break is always fine.",
                          "Enter shows the item · q quits for now"]
-            return ("Content notice", lines + (support.map { [$0] } ?? []), .warning)
-        case .practiceFeedback(let feedback)?:
-            let verdict = feedback.correct ? "Correct." : "Not the reference answer."
-            let lines = ["\(verdict) You answered \"\(TextSanitizer.singleLine(feedback.given))\"; the reference answer is \"\(TextSanitizer.singleLine(feedback.expected))\".",
-                         "Practice item \(feedback.number) of \(feedback.total): practice answers are kept apart and never count as labels.",
-                         "Enter goes on"]
-            return (feedback.correct ? "Practice: correct" : "Practice: compare", lines, feedback.correct ? .good : .bad)
-        default:
-            return nil
+            return Content(title: "Content notice", lines: lines + support, color: .warning)
         }
     }
 
-    /// Draws the prompt over the body; behind the content notice the item is blanked, so it is read only after Enter.
+    /// The practice feedback box.
+    static func content(_ feedback: PracticeFeedback) -> Content {
+        let verdict = feedback.correct ? "Correct." : "Not the reference answer."
+        let lines = ["\(verdict) You answered \"\(TextSanitizer.singleLine(feedback.given))\"; the reference answer is \"\(TextSanitizer.singleLine(feedback.expected))\".",
+                     "Practice item \(feedback.number) of \(feedback.total): practice answers are kept apart and never count as labels.",
+                     "Enter goes on"]
+        return Content(title: feedback.correct ? "Practice: correct" : "Practice: compare", lines: lines, color: feedback.correct ? .good : .bad)
+    }
+
+    /// Draws the label console's prompt over the body.
     public static func render(_ state: ConsoleState, into grid: inout Grid, body: Rect) {
-        guard let content = content(state) else { return }
-        if case .contentNotice? = state.overlay { grid.fill(body) }
+        switch state.overlay {
+        case .session(let prompt)?:
+            render(prompt, clock: state.session, done: state.session.itemsThisSession, left: state.itemsLeft, unit: "item", into: &grid, body: body)
+        case .practiceFeedback(let feedback)?:
+            draw(content(feedback), blank: false, into: &grid, body: body)
+        default:
+            break
+        }
+    }
+
+    /// Draws a session prompt over the body; behind the content notice the item is blanked, so it is read only
+    /// after Enter.
+    public static func render(_ prompt: SessionPrompt, clock: SessionClock, done: Int, left: Int, unit: String,
+                              into grid: inout Grid, body: Rect) {
+        var blank = false
+        if case .contentNotice = prompt { blank = true }
+        draw(content(prompt, clock: clock, done: done, left: left, unit: unit), blank: blank, into: &grid, body: body)
+    }
+
+    static func draw(_ content: Content, blank: Bool, into grid: inout Grid, body: Rect) {
+        if blank { grid.fill(body) }
         let width = min(body.width - 4, 72)
         var wrapped: [(String, Bool)] = []
         for (index, line) in content.lines.enumerated() {
@@ -259,7 +286,7 @@ public enum ConsoleRenderer {
         case .agreement(let report): AgreementScreen.render(report, into: &grid, body: layout.body)
         case .picker(let picker): SmallOverlays.renderPicker(picker, into: &grid, body: layout.body)
         case .confirmQuit(let unsaved, let notes): SmallOverlays.renderConfirmQuit(unsaved: unsaved, notes: notes, into: &grid, body: layout.body)
-        case .breakPrompt, .dailyCap, .contentNotice, .practiceFeedback:
+        case .session, .practiceFeedback:
             SessionPrompts.render(state, into: &grid, body: layout.body)
         }
         return grid
