@@ -224,6 +224,8 @@ struct AgreementCommand: ParsableCommand {
         }
 
         var whole = try report(positions: Array(data.items.indices))
+        whole.unjudged = JudgeAnalysis.unjudgedRates(items: data.items, positions: Array(data.items.indices), references: references,
+                                                     missingResponse: missingResponses, confidence: confidence)
         if let by {
             var keys: [String] = []
             var members: [String: [Int]] = [:]

@@ -25,6 +25,8 @@ public struct AgreementAnalysis: Sendable, Equatable {
     public var groupedBy: String?
     /// One report per `--by` value, sorted by value.
     public var groups: [ReportGroup]
+    /// Subject models no judge scored (live bots, human therapists): their rates from the clinicians' labels.
+    public var unjudged: [UnjudgedRate] = []
 
     /// A report of `table` (its raters, categories and size) with the engine's `summary`.
     public init(
@@ -101,6 +103,12 @@ extension AgreementAnalysis {
         ]
         if !summary.notes.isEmpty { fields.append(("notes", .array(summary.notes.map(JSONValue.string)))) }
         if let judge { fields.append(("judge", Self.judgeJSON(judge))) }
+        if !unjudged.isEmpty {
+            fields.append(("unjudged_models", .array(unjudged.map { rate in
+                .object([("model", .string(rate.model)), ("items", .int(rate.items)), ("missing_responses", .int(rate.missingResponses)),
+                         ("estimate", .object([("estimator", .string(rate.estimate.estimator.rawValue))] + Self.estimateMembers(rate.estimate)))])
+            })))
+        }
         if let groupedBy {
             fields.append(("by", .string(groupedBy)))
             fields.append(("groups", .array(groups.map { group in

@@ -41,6 +41,17 @@ public struct JudgeRate: Sendable, Equatable {
     public var headlineEstimate: RateEstimate? { estimates.first { $0.estimator == headline } }
 }
 
+/// A subject model no judge scored: its rate of inappropriate responses from the clinicians' labels only.
+public struct UnjudgedRate: Sendable, Equatable {
+    public var model: String
+    /// The model's items.
+    public var items: Int
+    /// Of those, items with no response (left out or counted inappropriate, as the convention says).
+    public var missingResponses: Int
+    /// The humans-only estimate.
+    public var estimate: RateEstimate
+}
+
 /// How items with no response count in the rates.
 public enum MissingResponse: String, Sendable, CaseIterable {
     /// Left out of the rates (counted beside them).
@@ -156,6 +167,37 @@ public enum JudgeAnalysis {
             ties: ties, againstReference: againstReference, againstRaters: againstRaters, rates: rates)
     }
 
+    /// The reference's verdict on an item, under the missing-response convention; no verdict when unlabelled or tied.
+    /// The one rule of the judged rates and of the rates of models no judge scored.
+    static func referenceVerdict(_ item: Item, _ reference: ReferenceLabel?, missingResponse: MissingResponse) -> Verdict {
+        guard let reference, reference.source != .tie else { return .noVerdict }
+        return missingResponse == .inappropriate && item.response == nil ? .inappropriate : item.criterion.verdict(for: reference.answer)
+    }
+
+    /// The rate of inappropriate responses of each subject model no judge scored (live bots, human therapists),
+    /// from the clinicians' reference alone (the humans-only estimator, Wilson interval, few-label warning).
+    public static func unjudgedRates(
+        items: [Item], positions: [Int], references: [ReferenceLabel?], missingResponse: MissingResponse, confidence: Double
+    ) -> [UnjudgedRate] {
+        var judgedModels: Set<String> = []
+        var byModel: [String: [Int]] = [:]
+        for position in positions {
+            let model = items[position].subject.name
+            if items[position].judge != nil { judgedModels.insert(model) } else { byModel[model, default: []].append(position) }
+        }
+        return byModel.keys.filter { !judgedModels.contains($0) }.sorted().map { model in
+            let indices = byModel[model] ?? []
+            let missing = indices.filter { items[$0].response == nil }.count
+            let inScope = missingResponse == .exclude ? indices.filter { items[$0].response != nil } : indices
+            let labelled = inScope.compactMap { index -> (truth: Bool, judge: Bool)? in
+                let verdict = referenceVerdict(items[index], references[index], missingResponse: missingResponse)
+                return verdict == .noVerdict ? nil : (truth: verdict == .inappropriate, judge: false)
+            }
+            let estimate = RateEstimators.humans(RateInputs(labelled: labelled, unlabelled: 0, unlabelledInappropriate: 0), confidence: confidence)
+            return UnjudgedRate(model: model, items: indices.count, missingResponses: missing, estimate: estimate)
+        }
+    }
+
     /// The judge's verdicts on `items[indices]` against the verdicts implied by `answer(index)`, where both exist.
     static func compare(
         items: [Item], indices: [Int], against: String, confidence: Double, design: SampleDesign? = nil, answer: (Int) -> String?
@@ -190,11 +232,8 @@ public enum JudgeAnalysis {
         func judgeVerdict(_ index: Int) -> Verdict {
             options.missingResponse == .inappropriate && items[index].response == nil ? .inappropriate : items[index].judgeVerdict
         }
-        /// The reference's verdict on a judged item, under the missing-response convention; no verdict when unlabelled.
         func truthVerdict(_ index: Int) -> Verdict {
-            guard let reference = references[index], reference.source != .tie else { return .noVerdict }
-            return options.missingResponse == .inappropriate && items[index].response == nil
-                ? .inappropriate : items[index].criterion.verdict(for: reference.answer)
+            referenceVerdict(items[index], references[index], missingResponse: options.missingResponse)
         }
         if let design = options.design {
             // The weighted Rogan–Gladen replaces the counted one: its bootstrap would be work thrown away.

@@ -62,6 +62,17 @@ enum ReportTables {
                 }
             }))
         }
+        if !report.unjudged.isEmpty {
+            sections.append(ReportSection(title: "\(prefix)Rate of inappropriate responses of models no judge scored (the clinicians' labels only)",
+                                          rows: report.unjudged.map { rate in
+                let estimate = rate.estimate
+                let missing = rate.missingResponses > 0 ? "; \(rate.missingResponses) with no response" : ""
+                return ReportRow(scope: rate.model, measure: estimate.estimator.rawValue, value: estimate.value,
+                                 n: estimate.effectiveN.map { Int($0) }, low: estimate.low, high: estimate.high,
+                                 standardError: estimate.standardError,
+                                 note: (["\(rate.items) items\(missing)", estimate.note].compactMap { $0 }).joined(separator: "; "))
+            }))
+        }
         for group in report.groups {
             sections += self.sections(group.report, prefix: "\(prefix)\(report.groupedBy ?? "group") = \(group.key): ")
         }

@@ -26,6 +26,8 @@ enum SVGBars {
     struct Row {
         var label: String
         var bars: [(value: Double?, low: Double?, high: Double?)]
+        /// What a bar with no value says.
+        var missingText = "undefined"
     }
 
     /// The chart: a row per label, one bar per series (in `seriesNames` order, `colours` alike).
@@ -53,7 +55,7 @@ enum SVGBars {
             for (series, bar) in row.bars.enumerated() {
                 let barY = y + Double(series) * (barHeight + 3)
                 guard let value = bar.value else {
-                    svg += "<text x=\"\(format(labelWidth + 4))\" y=\"\(format(barY + barHeight - 2))\" font-size=\"11\">undefined</text>"
+                    svg += "<text x=\"\(format(labelWidth + 4))\" y=\"\(format(barY + barHeight - 2))\" font-size=\"11\">\(HTMLText.escaped(row.missingText))</text>"
                     continue
                 }
                 svg += "<rect x=\"\(format(labelWidth))\" y=\"\(format(barY))\" width=\"\(format(max(0, min(1, value)) * plotWidth))\" height=\"\(format(barHeight))\" fill=\"\(colours[series % colours.count])\"><title>\(HTMLText.escaped(String(format: "%.1f%%", value * 100)))</title></rect>"
@@ -101,7 +103,8 @@ extension StudyReport {
         let series = ["as the judge reports", "estimated (\(estimator))"]
         func chartRows(_ rows: [RateRow]) -> [SVGBars.Row] {
             rows.map { SVGBars.Row(label: $0.scope, bars: [($0.reported.value, $0.reported.low, $0.reported.high),
-                                                           ($0.estimated.value, $0.estimated.low, $0.estimated.high)]) }
+                                                           ($0.estimated.value, $0.estimated.low, $0.estimated.high)],
+                                   missingText: $0.judged == 0 && $0.reported.value == nil ? "no judge" : "undefined") }
         }
         var body = "<h1>Judge validation report: \(HTMLText.escaped(study))</h1>"
         body += "<p class=\"preamble\">\(HTMLText.escaped(preamble.joined(separator: " ")))</p>"

@@ -98,7 +98,14 @@ public struct StudyReport: Sendable, Equatable {
                     estimator: rate.headline.rawValue, effectiveLabels: headline?.effectiveN, note: headline?.note)
             }
         }
-        let byModel = rows(analysis.judge) { $0.model ?? "all models" }
+        // Models no judge scored (live bots, human therapists) come after, from the clinicians' labels alone.
+        let byModel = rows(analysis.judge) { $0.model ?? "all models" } + analysis.unjudged.map { rate in
+            RateRow(scope: rate.model, judged: 0, missing: rate.missingResponses, reported: Interval(value: nil, low: nil, high: nil),
+                    estimated: Interval(value: rate.estimate.value, low: rate.estimate.low, high: rate.estimate.high).complement,
+                    estimator: rate.estimate.estimator.rawValue,
+                    effectiveLabels: rate.estimate.effectiveN,
+                    note: rate.estimate.note)
+        }
         let byCondition = analysis.groups.flatMap { group in rows(group.report.judge) { _ in group.key }.prefix(1) }
         func accuracy(_ judge: JudgeReport?, scope: String) -> AccuracyRow? {
             guard let comparison = judge?.againstReference else { return nil }

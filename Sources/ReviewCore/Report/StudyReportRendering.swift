@@ -32,9 +32,12 @@ extension StudyReport {
         let rateHeader = ["scope", "judged", "no response", "appropriate (judge)", "interval", "appropriate (\(estimator))", "interval", "worth labels (or why undefined)"]
         func rateRows(_ rows: [RateRow]) -> [[String]] {
             rows.map { row in
-                [row.scope, "\(row.judged)", "\(row.missing)", Self.percent(row.reported.value), Self.percentInterval(row.reported),
-                 Self.percent(row.estimated.value), Self.percentInterval(row.estimated),
-                 row.estimated.value == nil ? String((row.note ?? "").prefix(70)) : row.effectiveLabels.map { String(format: "%.0f", $0) } ?? ""]
+                let unjudged = row.judged == 0 && row.reported.value == nil
+                let worth = row.effectiveLabels.map { String(format: "%.0f", $0) } ?? ""
+                return [row.scope, "\(row.judged)", "\(row.missing)", unjudged ? "no judge" : Self.percent(row.reported.value),
+                        Self.percentInterval(row.reported), Self.percent(row.estimated.value), Self.percentInterval(row.estimated),
+                        row.estimated.value == nil ? String((row.note ?? "").prefix(70))
+                            : unjudged ? String((["humans only, \(worth) labels", row.note].compactMap { $0 }.joined(separator: "; ")).prefix(80)) : worth]
             }
         }
         var result: [(String, [String], [[String]])] = [
