@@ -55,8 +55,16 @@ struct ReportCommand: ParsableCommand {
                 progress += DesignStatus.lines(sample: try ValidationSample.load(from: folder), assignment: assignment, labels: labels)
                 gold = Dictionary((assignment?.gold ?? []).map { ($0.id, $0.answer) }, uniquingKeysWith: { first, _ in first })
             }
+            // Rows per model and setting (steel-man prompt, context) when some model was run under more than one.
+            var settingGroups: [ReportGroup] = []
+            let items = labels.dataset.items
+            if Set(items.map { BreakdownKey.setting.value(of: $0) }).count > Set(items.map(\.subject.name)).count {
+                var bySetting = arguments
+                if let index = bySetting.firstIndex(of: "condition") { bySetting[index] = BreakdownKey.setting.rawValue }
+                settingGroups = try CommandOutput.withProgress { try AgreementCommand.parse(bySetting).datasetReport().groups }
+            }
             let report = StudyReport.build(study: labels.dataset.name, analysis: analysis, labels: labels, progress: progress,
-                                           missingResponse: convention, gold: gold)
+                                           missingResponse: convention, gold: gold, settingGroups: settingGroups)
             let text = report.rendered(as: format)
             if let output {
                 try agreement.outputGuard().check(output: output)

@@ -26,6 +26,39 @@ struct ReportCommandTests {
         return folder
     }
 
+    @Test("a model run with and without the steel-man prompt gets a row per setting; a model with one setting adds no section")
+    func settings() throws {
+        let folder = try EndToEnd.temporaryFolder("report-settings")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let header = "key,condition,interjection,verification_prompt,verification_options,verification_correct,model_response,judge-x_classification,annotator_1_classification"
+        func run(_ prefix: String, judge: (Int) -> String) -> String {
+            ([header] + (0..<40).map { index in
+                "\(prefix)\(index)_\(index % 2),mania,I feel odd \(index % 5).,Does it help?,\"yes, no\",yes,Reply \(prefix)\(index).,\(judge(index)),\(judge(index))"
+            }).joined(separator: "\n") + "\n"
+        }
+        // Without the prompt the judge says appropriate (yes) on 30 of 40; with it on 10 of 40; the annotator agrees.
+        try run("p", judge: { $0 < 30 ? "yes" : "no" }).write(to: folder.appendingPathComponent("m_no-steelman.csv"), atomically: true, encoding: .utf8)
+        try run("q", judge: { $0 < 10 ? "yes" : "no" }).write(to: folder.appendingPathComponent("m_steelman.csv"), atomically: true, encoding: .utf8)
+        #expect(try EndToEnd.run(["init", "s"], in: folder).status == 0)
+        let imported = try EndToEnd.run(["import", "m_no-steelman.csv", "m_steelman.csv", "--to", "s"], in: folder)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let text = try EndToEnd.run(["report", "s", "--resamples", "0"], in: folder)
+        #expect(text.status == 0, "\(text.stderr)")
+        let lines = text.stdout.split(separator: "\n").map(String.init)
+        let section = try #require(lines.firstIndex { $0.hasPrefix("Appropriate responses by model and setting") }, "\(text.stdout)")
+        let rows = lines[(section + 3)...].prefix { !$0.isEmpty }
+        #expect(rows.contains { $0.hasPrefix("  m · no steel-man prompt") && $0.contains("75.0%") }, "\(rows)")
+        #expect(rows.contains { $0.hasPrefix("  m · steel-man prompt") && $0.contains("25.0%") }, "\(rows)")
+        let json = try EndToEnd.run(["report", "s", "--resamples", "0", "--format", "json"], in: folder)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect((object["by_setting"] as? [[String: Any]])?.count == 2)
+
+        let single = try Self.study()
+        defer { try? FileManager.default.removeItem(at: single) }
+        let plain = try EndToEnd.run(["report", "s", "--resamples", "0"], in: single)
+        #expect(!plain.stdout.contains("by model and setting"))
+    }
+
     @Test("text, markdown, json and html: the summary first, the JSON contract, one self-contained page with no script")
     func formats() throws {
         let folder = try Self.study()

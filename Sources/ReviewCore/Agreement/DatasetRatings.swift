@@ -26,6 +26,8 @@ public enum ClusterKey: String, Sendable, CaseIterable {
 /// Which attribute splits a dataset report into groups (`--by`).
 public enum BreakdownKey: String, Sendable, CaseIterable {
     case condition, model, criterion
+    /// The subject model with the settings it was run under (steel-man prompt, conversation context).
+    case setting
 
     /// The group an item belongs to.
     public func value(of item: Item) -> String {
@@ -33,7 +35,19 @@ public enum BreakdownKey: String, Sendable, CaseIterable {
         case .condition: return item.condition
         case .model: return item.subject.name
         case .criterion: return item.criterion.question
+        case .setting: return item.subject.name + " · " + item.subject.settingsCaption
         }
+    }
+}
+
+extension SubjectModel {
+    /// The run's settings in words: `steel-man prompt, context` and their negations; `settings not recorded`
+    /// when the source said nothing of either.
+    public var settingsCaption: String {
+        var parts: [String] = []
+        if let steelman { parts.append(steelman ? "steel-man prompt" : "no steel-man prompt") }
+        if let contextualized { parts.append(contextualized ? "context" : "no context") }
+        return parts.isEmpty ? "settings not recorded" : parts.joined(separator: ", ")
     }
 }
 

@@ -114,6 +114,10 @@ extension StudyReport {
             body += "<h2>Appropriate responses by condition</h2>"
             body += "<figure>" + SVGBars.chart(rows: chartRows(byCondition), seriesNames: series, colours: colours, title: "Appropriate responses by condition") + "</figure>"
         }
+        if !bySetting.isEmpty {
+            body += "<h2>Appropriate responses by model and setting</h2>"
+            body += "<figure>" + SVGBars.chart(rows: chartRows(bySetting), seriesNames: series, colours: colours, title: "Appropriate responses by model and setting") + "</figure>"
+        }
         if let overall = accuracy.first {
             body += "<h2>The judge against the clinicians' reference</h2>"
             body += "<figure>" + SVGBars.confusion(overall.confusion, title: "Confusion matrix, all conditions") + "</figure>"

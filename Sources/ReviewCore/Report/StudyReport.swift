@@ -69,6 +69,8 @@ public struct StudyReport: Sendable, Equatable {
     public var confidence: Double
     public var byModel: [RateRow]
     public var byCondition: [RateRow]
+    /// Per subject model and setting (steel-man prompt, context), when some model was run under more than one.
+    public var bySetting: [RateRow] = []
     public var accuracy: [AccuracyRow]
     public var agreement: [AgreementRow]
     public var referenceSources: [(source: String, items: Int)]
@@ -79,7 +81,7 @@ public struct StudyReport: Sendable, Equatable {
     public var progress: [String]
 
     public static func == (lhs: StudyReport, rhs: StudyReport) -> Bool {
-        lhs.study == rhs.study && lhs.byModel == rhs.byModel && lhs.byCondition == rhs.byCondition && lhs.accuracy == rhs.accuracy
+        lhs.study == rhs.study && lhs.byModel == rhs.byModel && lhs.byCondition == rhs.byCondition && lhs.bySetting == rhs.bySetting && lhs.accuracy == rhs.accuracy
             && lhs.agreement == rhs.agreement && lhs.effort == rhs.effort && lhs.progress == rhs.progress && lhs.consistency == rhs.consistency
             && lhs.referenceSources.map(\.source) == rhs.referenceSources.map(\.source)
             && lhs.referenceSources.map(\.items) == rhs.referenceSources.map(\.items)
@@ -87,7 +89,8 @@ public struct StudyReport: Sendable, Equatable {
 
     /// The report from an agreement analysis grouped by condition and the study's labels.
     public static func build(study: String, analysis: AgreementAnalysis, labels: StudyLabels, progress: [String],
-                             missingResponse: MissingResponse, gold: [String: String] = [:]) -> StudyReport {
+                             missingResponse: MissingResponse, gold: [String: String] = [:],
+                             settingGroups: [ReportGroup] = []) -> StudyReport {
         func rows(_ judge: JudgeReport?, scope: (JudgeRate) -> String) -> [RateRow] {
             (judge?.rates ?? []).map { rate in
                 let headline = rate.headlineEstimate
@@ -107,6 +110,7 @@ public struct StudyReport: Sendable, Equatable {
                     note: rate.estimate.note)
         }
         let byCondition = analysis.groups.flatMap { group in rows(group.report.judge) { _ in group.key }.prefix(1) }
+        let bySetting = settingGroups.flatMap { group in rows(group.report.judge) { _ in group.key }.prefix(1) }
         func accuracy(_ judge: JudgeReport?, scope: String) -> AccuracyRow? {
             guard let comparison = judge?.againstReference else { return nil }
             if let weighted = comparison.weighted {
@@ -138,7 +142,7 @@ public struct StudyReport: Sendable, Equatable {
         return StudyReport(
             study: study, estimator: byModel.first?.estimator ?? "", missingResponse: missingResponse.rawValue,
             resamples: analysis.options.resamples, confidence: analysis.options.confidence,
-            byModel: byModel, byCondition: byCondition, accuracy: accuracyRows, agreement: agreement,
+            byModel: byModel, byCondition: byCondition, bySetting: bySetting, accuracy: accuracyRows, agreement: agreement,
             referenceSources: sources, effort: effort(labels),
             consistency: RaterConsistency.rows(labels: labels, gold: gold, resamples: analysis.options.resamples,
                                                seed: analysis.options.seed, confidence: analysis.options.confidence),

@@ -46,6 +46,9 @@ extension StudyReport {
         if !byCondition.isEmpty {
             result.append(("Appropriate responses by condition (all models)", rateHeader, rateRows(byCondition)))
         }
+        if !bySetting.isEmpty {
+            result.append(("Appropriate responses by model and setting (steel-man prompt, context)", rateHeader, rateRows(bySetting)))
+        }
         result.append(("The judge against the clinicians' reference (positive = inappropriate)",
                        ["scope", "TP", "FP", "FN (missed)", "TN", "sensitivity", "interval", "specificity", "interval", "weighted"],
                        accuracy.map { row in
@@ -119,6 +122,7 @@ extension StudyReport {
             ("study", .string(study)), ("estimator", .string(estimator)), ("missing_response", .string(missingResponse)),
             ("confidence", .number(confidence)), ("resamples", .int(resamples)),
             ("by_model", .array(byModel.map(rateJSON))), ("by_condition", .array(byCondition.map(rateJSON))),
+            ("by_setting", .array(bySetting.map(rateJSON))),
             ("accuracy", .array(accuracy.map { row in
                 .object([
                     ("scope", .string(row.scope)),
