@@ -121,6 +121,13 @@ extension StudyReport {
         if let overall = accuracy.first {
             body += "<h2>The judge against the clinicians' reference</h2>"
             body += "<figure>" + SVGBars.confusion(overall.confusion, title: "Confusion matrix, all conditions") + "</figure>"
+            // Sensitivity (misses are what cost) and specificity per scope, with their intervals.
+            let accuracyRows = accuracy.map { row in
+                SVGBars.Row(label: row.scope, bars: [(row.sensitivity.value, row.sensitivity.low, row.sensitivity.high),
+                                                     (row.specificity.value, row.specificity.low, row.specificity.high)])
+            }
+            body += "<figure>" + SVGBars.chart(rows: accuracyRows, seriesNames: ["sensitivity", "specificity"], colours: ["#b3261e", "#2e7d32"],
+                                               title: "The judge's sensitivity and specificity by condition") + "</figure>"
         }
         for section in sections {
             body += "<h2>\(HTMLText.escaped(section.title))</h2><div class=\"scroll\"><table><thead><tr>"
