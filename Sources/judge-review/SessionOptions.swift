@@ -8,13 +8,13 @@ struct SessionOptions: ParsableArguments {
     @Option(help: "Content notice before items of acute-risk conditions: off, session (once) or item (every one). Default: the study's, else session.")
     var contentNotice: String?
 
-    @Option(help: "Break prompt after this many minutes at the keyboard (0: none). Default: the study's, else 45.")
+    @Option(parsing: .unconditional, help: "Break prompt after this many minutes at the keyboard (0: none). Default: the study's, else 45.")
     var breakAfterMinutes: Int?
 
-    @Option(help: "Break prompt after this many items (0: none). Default: the study's, else 100.")
+    @Option(parsing: .unconditional, help: "Break prompt after this many items (0: none). Default: the study's, else 100.")
     var breakAfterItems: Int?
 
-    @Option(help: "Ask before going on past this many items done today (0: no cap). Default: the study's, else 300.")
+    @Option(parsing: .unconditional, help: "Ask before going on past this many items done today (0: no cap). Default: the study's, else 300.")
     var dailyCap: Int?
 
     /// The study's protocol (or the defaults) with this session's options applied; a value out of range is an error.

@@ -128,6 +128,25 @@ struct DesignCommandTests {
         #expect(consistency.split(separator: " ").prefix(4).map(String.init) == ["a", "2", "1", "50.0%"], "\(report.stdout)")
     }
 
+    @Test("a session protocol value out of range or a bad session option is one line naming the file or option, exit 1")
+    func badSessionProtocol() throws {
+        let folder = try Self.study()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let settingsFile = folder.appendingPathComponent("s/study.json")
+        var settings = try JSONSerialization.jsonObject(with: Data(contentsOf: settingsFile)) as? [String: Any] ?? [:]
+        settings["session"] = ["break_after_minutes": 5000]
+        try JSONSerialization.data(withJSONObject: settings).write(to: settingsFile)
+        for command in [["label", "s", "--rater", "a"], ["adjudicate", "s", "--adjudicator", "a"]] {
+            let outcome = try EndToEnd.run(command, in: folder)
+            #expect(outcome.status == 1 && outcome.stderr.split(separator: "\n").count == 1, "\(command): \(outcome.stderr)")
+            #expect(outcome.stderr.contains("study.json:1:") && outcome.stderr.contains("break_after_minutes must lie in 0...1440, not 5000"))
+        }
+        settings["session"] = [:]
+        try JSONSerialization.data(withJSONObject: settings).write(to: settingsFile)
+        let option = try EndToEnd.run(["label", "s", "--rater", "a", "--daily-cap", "-3"], in: folder)
+        #expect(option.status != 0 && option.stderr.contains("--daily-cap must lie in 0...1000000, not -3"), "\(option.stderr)")
+    }
+
     @Test("plan: the three estimators' labels, kappa by both methods, invalid input exits 2 with one line")
     func plan() throws {
         let folder = try EndToEnd.temporaryFolder("plan")
