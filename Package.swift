@@ -15,7 +15,7 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
     ],
     targets: [
-        // Domain: items, labels, the annotation store, agreement statistics, console state.
+        // Domain: items, labels, the annotation store, agreement statistics, the study, reports.
         .target(
             name: "ReviewCore",
             dependencies: [
@@ -30,30 +30,32 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
-        // Pure rendering: cell grid, widgets, screens, keymap.
-        .target(name: "ReviewUI", dependencies: ["ReviewCore"]),
+        // Both consoles' state, reducers and keymap tables, one pattern: actions in, typed effects out.
+        .target(name: "ReviewConsole", dependencies: ["ReviewCore"]),
+        // Pure rendering: cell grid, widgets, screens.
+        .target(name: "ReviewUI", dependencies: ["ReviewConsole", "ReviewCore"]),
         // ncursesw, through a shim header.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
-        .target(name: "TerminalBackend", dependencies: ["CNcursesw", "ReviewUI", "ReviewCore"]),
+        .target(name: "TerminalBackend", dependencies: ["CNcursesw", "ReviewUI", "ReviewConsole", "ReviewCore"]),
         // The executable: subcommands and the event loop.
         .executableTarget(
             name: "judge-review",
             dependencies: [
-                "ReviewCore", "ReviewImport", "ReviewUI", "TerminalBackend",
+                "ReviewCore", "ReviewConsole", "ReviewImport", "ReviewUI", "TerminalBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Benchmarks (run by hand or by scripts/bench; never timed in tests).
         .executableTarget(
             name: "judge-review-bench",
-            dependencies: ["ReviewCore", "ReviewImport", "ReviewUI", "TerminalBackend"]
+            dependencies: ["ReviewCore", "ReviewConsole", "ReviewImport", "ReviewUI", "TerminalBackend"]
         ),
 
         // Tests
         .testTarget(name: "ReviewCoreTests", dependencies: ["ReviewCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReviewImportTests", dependencies: ["ReviewImport", "ReviewCore"]),
-        .testTarget(name: "ReviewUITests", dependencies: ["ReviewUI", "ReviewCore"], exclude: ["Snapshots"]),
-        .testTarget(name: "TerminalBackendTests", dependencies: ["TerminalBackend", "ReviewUI", "ReviewCore", "judge-review"]),
+        .testTarget(name: "ReviewUITests", dependencies: ["ReviewUI", "ReviewConsole", "ReviewCore"], exclude: ["Snapshots"]),
+        .testTarget(name: "TerminalBackendTests", dependencies: ["TerminalBackend", "ReviewUI", "ReviewConsole", "ReviewCore", "judge-review"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ReviewCore", "ReviewUI"]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@
 // (label screen, adjudication screen) conforms; the loop renders, reads keys and performs effects.
 import Foundation
 import ReviewCore
+import ReviewConsole
 
 /// A screen program driven by the terminal loop: pure state in, a grid out.
 public protocol ConsoleProgram {

@@ -1,7 +1,8 @@
 // The label console (issue 5): the pure program the terminal loop drives. State and reducer live in
-// ReviewCore/Console; drawing lives in ReviewUI/Screens.
+// ReviewConsole; drawing lives in ReviewUI/Screens.
 import Foundation
 import ReviewCore
+import ReviewConsole
 
 /// Whether the judge's verdict is hidden until the rater answers, or shown from the start.
 public enum ReviewMode: String, Sendable, CaseIterable {

@@ -2,6 +2,7 @@
 // supplies `perform` (append to the right log).
 import Foundation
 import ReviewCore
+import ReviewConsole
 import ReviewUI
 
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import CNcursesw
 import ReviewCore
+import ReviewConsole
 
 /// Turns what `wget_wch` reports into the console's `Key`.
 ///

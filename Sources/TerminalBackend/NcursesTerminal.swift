@@ -1,5 +1,6 @@
 import CNcursesw
 import ReviewCore
+import ReviewConsole
 import ReviewUI
 
 #if canImport(Glibc)

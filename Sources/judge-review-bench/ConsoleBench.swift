@@ -3,6 +3,7 @@
 //   swift run -c release judge-review-bench console --study DIR [--rater NAME] [--runs N]
 import Foundation
 import ReviewCore
+import ReviewConsole
 import ReviewUI
 import TerminalBackend
 

@@ -2,6 +2,7 @@
 //   swift run -c release judge-review-bench dataset --items 100000 [--write DIR] [--runs N]
 import Foundation
 import ReviewCore
+import ReviewConsole
 import ReviewUI
 import TerminalBackend
 

@@ -2,6 +2,7 @@
 //   swift run -c release judge-review-bench render [--items N] [--keystrokes N] [--demo PATH] [--long-response BYTES]
 import Foundation
 import ReviewCore
+import ReviewConsole
 import ReviewUI
 import TerminalBackend
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ReviewCore
+import ReviewConsole
 import ReviewUI
 import TerminalBackend
 

@@ -111,18 +111,12 @@ struct ItemHashTests {
         #expect(edited.storedHash == nil, "changing a hashed field must drop the stored hash")
     }
 
-    @Test("a hand-edited item (stored hash stale) is found, and the console refuses to label it")
+    @Test("a hand-edited item (stored hash stale) is found (the console's refusal is a reducer test)")
     func handEdited() throws {
         var item = StoreFixtures.item("a")
         let stale = StoreFixtures.item("a", response: "what the file said before").contentHash
         item.storedHash = stale
         #expect(!item.hashIsCurrent)
-        let dataset = Dataset(name: "d", items: [item])
-        var state = ConsoleState(dataset: dataset, rater: "ann", mode: .blind, order: [0], history: [], now: StoreFixtures.start)
-        let effects = ConsoleReducer.reduce(&state, .answer("no"), now: StoreFixtures.start)
-        #expect(effects.isEmpty)
-        #expect(state.messageIsError)
-        #expect(state.message?.contains("edited in the dataset file") == true)
     }
 
     @Test("a changed judge answer leaves labels current; a changed response makes them stale, named in status")

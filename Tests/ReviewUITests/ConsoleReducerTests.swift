@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ReviewCore
+@testable import ReviewConsole
 @testable import ReviewUI
 
 /// Applies an action at `seconds` after the fixture start; returns the commands.
@@ -393,6 +394,16 @@ struct ConsoleReducerTests {
         #expect(picker.purpose == .filterMenu)
         act(&state, .back)
         #expect(state.overlay == nil)
+    }
+
+    @Test("a hand-edited item (stored hash stale) is refused: no label, a message saying why")
+    func handEditedItem() {
+        var item = Fixtures.item("a")
+        item.storedHash = Fixtures.item("a", response: "what the file said before").contentHash
+        var state = Fixtures.state(dataset: Dataset(name: "d", items: [item]))
+        let effects = ConsoleReducer.reduce(&state, .answer("no"), now: Fixtures.start)
+        #expect(effects.isEmpty && state.messageIsError)
+        #expect(state.message?.contains("edited in the dataset file") == true)
     }
 
     @Test("resize records the size (the layout clamps scrolling to it), changes nothing else and keeps the status message")

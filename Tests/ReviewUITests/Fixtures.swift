@@ -1,5 +1,6 @@
 import Foundation
 import ReviewCore
+import ReviewConsole
 @testable import ReviewUI
 
 /// Small synthetic datasets for console tests (written for these tests; no paper text).

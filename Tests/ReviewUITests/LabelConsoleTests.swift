@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ReviewCore
+import ReviewConsole
 @testable import ReviewUI
 
 @Suite("Label console program")

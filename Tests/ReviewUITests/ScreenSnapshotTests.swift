@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ReviewCore
+import ReviewConsole
 @testable import ReviewUI
 
 private let sizes = [TerminalSize(columns: 80, rows: 24), TerminalSize(columns: 120, rows: 40)]

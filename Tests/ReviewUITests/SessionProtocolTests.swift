@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ReviewCore
+@testable import ReviewConsole
 @testable import ReviewUI
 
 /// A state on the fixture dataset under `rules`, with optional practice items and repeats.

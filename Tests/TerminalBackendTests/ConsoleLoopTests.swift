@@ -1,5 +1,6 @@
 import Foundation
 import ReviewCore
+import ReviewConsole
 import ReviewUI
 import Testing
 @testable import TerminalBackend

@@ -1,5 +1,6 @@
 import CNcursesw
 import ReviewCore
+import ReviewConsole
 import Testing
 @testable import TerminalBackend
 

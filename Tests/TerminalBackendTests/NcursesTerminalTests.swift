@@ -1,6 +1,7 @@
 import CNcursesw
 import Foundation
 import ReviewCore
+import ReviewConsole
 import ReviewUI
 import Testing
 @testable import TerminalBackend

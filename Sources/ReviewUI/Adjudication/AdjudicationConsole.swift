@@ -1,8 +1,9 @@
 import Foundation
 import ReviewCore
+import ReviewConsole
 
 /// The adjudication console as a pure program the terminal loop drives: the same pattern as the label console
-/// (state and reducer in ReviewCore/Console, keys through one keymap table, typed effects, the size as an action).
+/// (state and reducer in ReviewConsole, keys through one keymap table, typed effects, the size as an action).
 public struct AdjudicationConsole: ConsoleProgram {
     /// The console's whole state.
     public private(set) var state: AdjudicationState

@@ -1,5 +1,6 @@
 import Foundation
 import ReviewCore
+import ReviewConsole
 
 extension AdjudicationConsole {
     /// Draws the console at `size` (a notice below 80×24).

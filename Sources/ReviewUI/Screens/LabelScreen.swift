@@ -1,5 +1,6 @@
 import Foundation
 import ReviewCore
+import ReviewConsole
 
 /// The label screen: header, item line, the item's panes, status line and key bar.
 public enum LabelScreen {

@@ -1,5 +1,6 @@
 import Foundation
 import ReviewCore
+import ReviewConsole
 
 /// The `?` help of both consoles: every binding of a keymap table, grouped by where it applies.
 public enum HelpOverlay {

@@ -1,4 +1,5 @@
 import ReviewCore
+import ReviewConsole
 
 /// A run of text drawn in one style.
 public struct Span: Hashable, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import ReviewCore
 
 /// What a console's reducer asks the loop to do outside the pure state: append a record durably, or quit.
 ///

@@ -1,3 +1,4 @@
+import ReviewCore
 /// One named thing the rater can do; the keymap maps keys to these and the reducer applies them.
 public enum ConsoleAction: Hashable, Sendable {
     /// Answer the item with this criterion option (saves; blind: reveals the judge; verdict: moves on).

@@ -1,4 +1,5 @@
 import Foundation
+import ReviewCore
 
 /// The one queue of a console's records on their way to the log: strictly in order, one write in flight.
 ///

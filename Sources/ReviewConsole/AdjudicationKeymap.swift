@@ -1,4 +1,5 @@
 import Foundation
+import ReviewCore
 
 /// Where the adjudication console's keys are read.
 public enum AdjudicationScope: String, Sendable, Hashable, CaseIterable {

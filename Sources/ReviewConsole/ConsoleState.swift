@@ -1,4 +1,5 @@
 import Foundation
+import ReviewCore
 
 /// The panes of the label screen that can take focus and scroll.
 public enum ConsolePane: String, Sendable, CaseIterable, Hashable {

@@ -1,3 +1,4 @@
+import ReviewCore
 /// Fisher–Yates shuffles driven by `SplitMix64`, reproducible on every machine and Swift version.
 public enum SeededShuffle {
     /// `0..<count` shuffled with `seed`.

@@ -1,4 +1,5 @@
 import Foundation
+import ReviewCore
 
 /// A prompt of the session protocol, shown before an item (both consoles).
 public enum SessionPrompt: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import ReviewCore
 
 /// Which keys a binding listens to.
 public enum KeySet: Sendable, Hashable {

@@ -1,4 +1,5 @@
 import Foundation
+import ReviewCore
 
 /// Everything the adjudication console needs to start.
 public struct AdjudicationConsoleConfiguration: Sendable {

@@ -1,3 +1,4 @@
+import ReviewCore
 /// Where the console's keys are read: the label screen, an overlay, or the status-line editor.
 public enum KeyScope: String, Sendable, CaseIterable, Hashable {
     case labelScreen = "label screen"

@@ -1,3 +1,4 @@
+import ReviewCore
 /// A key press, as the terminal backend decodes it and the keymap reads it.
 public enum Key: Hashable, Sendable {
     case character(Character)
