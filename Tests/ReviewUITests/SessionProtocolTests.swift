@@ -203,7 +203,9 @@ struct SessionProtocolFileTests {
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(SessionProtocol.self, from: Data(#"{"daily_cap": -1}"#.utf8)) }
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(SessionProtocol.self, from: Data(#"{"content_notice": "sometimes"}"#.utf8)) }
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(SessionProtocol.self, from: Data(#"{"idle_minutes": 0}"#.utf8)) }
-        let encoded = try JSONEncoder().encode(SessionProtocol())
+        let blank = try JSONDecoder().decode(SessionProtocol.self, from: Data(#"{"notice_conditions": ["", " Mania "]}"#.utf8))
+        #expect(blank.noticeConditions == ["mania"] && !blank.needsNotice(condition: "delusions") && blank.needsNotice(condition: "Mania"))
+                let encoded = try JSONEncoder().encode(SessionProtocol())
         #expect(try JSONDecoder().decode(SessionProtocol.self, from: encoded) == SessionProtocol())
     }
 

@@ -69,7 +69,9 @@ public struct SessionProtocol: Codable, Sendable, Equatable {
         dailyCap = try limit(.dailyCap, defaults.dailyCap, range: Self.itemsRange)
         idleMinutes = try limit(.idleMinutes, defaults.idleMinutes, range: 1...Self.minutesRange.upperBound)
         contentNotice = try container.decodeIfPresent(ContentNotice.self, forKey: .contentNotice) ?? defaults.contentNotice
-        noticeConditions = try container.decodeIfPresent([String].self, forKey: .noticeConditions)?.map { $0.lowercased() } ?? []
+        // Blank entries would match every condition: left out.
+        noticeConditions = try container.decodeIfPresent([String].self, forKey: .noticeConditions)?
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty } ?? []
         practice = try container.decodeIfPresent(Bool.self, forKey: .practice) ?? defaults.practice
         supportLine = try container.decodeIfPresent(String.self, forKey: .supportLine)
         if let supportLine, supportLine.count > 200 {
