@@ -139,10 +139,17 @@ struct PlanRate: ParsableCommand {
     var pool: Int?
     @Option(help: "A study whose labels so far fill in what is not given.")
     var study: String?
+    @Option(help: "With --study: one plan per condition, model or setting, each from that group's own labels.")
+    var by: BreakdownKey?
     @OptionGroup var common: PlanCommonOptions
 
     func run() throws {
         try planning {
+            if let by {
+                guard let study else { throw LabelPlanning.InvalidInput("--by needs --study (each group's values come from its labels)") }
+                try CommandOutput.reportingErrors(command: "plan") { try planByGroup(study: study, by: by) }
+                return
+            }
             var measured: (prevalence: Double?, sensitivity: Double?, specificity: Double?, pool: Int?, seconds: Double?) = (nil, nil, nil, nil, nil)
             if let study {
                 try CommandOutput.reportingErrors(command: "plan") { measured = try Self.fromStudy(study) }
@@ -176,14 +183,72 @@ struct PlanRate: ParsableCommand {
         }
     }
 
+    /// One plan per group of the study (`--by`): each group's measured prevalence, sensitivity, specificity and pool
+    /// (given values override them for every group), the labels each estimator needs, and the total.
+    func planByGroup(study: String, by: BreakdownKey) throws {
+        let labels = try LabelPlace.resolve(study).labels(strict: false, requireLogs: true)
+        let items = labels.dataset.items
+        var members: [String: [Int]] = [:]
+        for position in items.indices where items[position].judge != nil { members[by.value(of: items[position]), default: []].append(position) }
+        let seconds = Self.measured(labels: labels, positions: Array(items.indices)).seconds
+        CommandOutput.line(String(format: "labels per %@ for the rate of inappropriate responses within ±%.3f at %d%%, each from the group's own labels",
+                                  by.rawValue, halfWidth, Int((common.confidence * 100).rounded())))
+        var rows: [[String]] = []
+        var totals: [LabelPlanning.RateEstimator: Int] = [:]
+        var unreachable: Set<LabelPlanning.RateEstimator> = []
+        var unplanned = 0
+        for key in members.keys.sorted() {
+            let measured = Self.measured(labels: labels, positions: members[key] ?? [])
+            let values = [("prevalence", prevalence ?? measured.prevalence), ("sensitivity", sensitivity ?? measured.sensitivity),
+                          ("specificity", specificity ?? measured.specificity)]
+            let shown = values.map { $0.1.map { String(format: "%.3f", $0) } ?? "—" }
+            // A group whose labels measure nothing usable (none yet, or 0 / 1 from few labels) cannot be planned.
+            if let problem = values.first(where: { $0.1.map { $0 <= 0 || $0 >= 1 } ?? true }) {
+                rows.append([key] + shown + ["\(measured.pool ?? 0)", "—", "—", "—",
+                                             problem.1 == nil ? "no labels measure the \(problem.0)" : "measured \(problem.0) \(shown[values.firstIndex { $0.0 == problem.0 } ?? 0]): give --\(problem.0)"])
+                LabelPlanning.RateEstimator.allCases.forEach { unreachable.insert($0) }
+                unplanned += 1
+                continue
+            }
+            let plans = try LabelPlanning.rateLabels(prevalence: values[0].1 ?? 0, sensitivity: values[1].1 ?? 0, specificity: values[2].1 ?? 0,
+                                                     halfWidth: halfWidth, pool: pool ?? measured.pool, confidence: common.confidence)
+            func needed(_ estimator: LabelPlanning.RateEstimator) -> String {
+                guard let needed = plans.first(where: { $0.estimator == estimator })?.labels else {
+                    unreachable.insert(estimator)
+                    return "not reachable"
+                }
+                totals[estimator, default: 0] += needed
+                return "\(needed)"
+            }
+            rows.append([key] + shown + ["\(pool ?? measured.pool ?? 0)", needed(.humans), needed(.roganGladen), needed(.ppi), ""])
+        }
+        // A total is a lower bound ("+") when some group has no number for that estimator.
+        func total(_ estimator: LabelPlanning.RateEstimator) -> String {
+            guard let sum = totals[estimator] else { return "not reachable" }
+            return unreachable.contains(estimator) ? "\(sum)+" : "\(sum)"
+        }
+        let note = unplanned > 0 ? "\(unplanned) group\(unplanned == 1 ? "" : "s") cannot be planned yet"
+            : totals[.ppi].map { common.hours($0, seconds: seconds) } ?? ""
+        rows.append(["total", "", "", "", "", total(.humans), total(.roganGladen), total(.ppi), note])
+        for line in TextTable.render(header: [by.rawValue, "prevalence", "sensitivity", "specificity", "pool", "humans", "rogan-gladen", "ppi", "note"],
+                                     rows: rows, rightAligned: [1, 2, 3, 4, 5, 6, 7], rule: true) {
+            CommandOutput.line(line)
+        }
+    }
+
     /// The study's measured prevalence, sensitivity and specificity (against the human reference), judged pool
     /// and median seconds an item.
     static func fromStudy(_ path: String) throws -> (prevalence: Double?, sensitivity: Double?, specificity: Double?, pool: Int?, seconds: Double?) {
         let labels = try LabelPlace.resolve(path).labels(strict: false, requireLogs: true)
+        return measured(labels: labels, positions: Array(labels.dataset.items.indices))
+    }
+
+    /// The measured values over the items at `positions`.
+    static func measured(labels: StudyLabels, positions: [Int]) -> (prevalence: Double?, sensitivity: Double?, specificity: Double?, pool: Int?, seconds: Double?) {
         // The judge against the reference as agreement measures it: one rule for both commands.
         let items = labels.dataset.items
         let report = JudgeAnalysis.analyze(
-            items: items, positions: Array(items.indices), answers: labels.answerColumns,
+            items: items, positions: positions, answers: labels.answerColumns,
             references: labels.referenceColumn(adjudicated: true), options: JudgeAnalysisOptions(resamples: 0))
         let confusion = report?.againstReference.confusion ?? ConfusionMatrix(truePositive: 0, falsePositive: 0, falseNegative: 0, trueNegative: 0)
         let matrix = (tp: confusion.truePositive, fn: confusion.falseNegative, fp: confusion.falsePositive, tn: confusion.trueNegative)
@@ -191,7 +256,7 @@ struct PlanRate: ParsableCommand {
         let positives = matrix.tp + matrix.fn, negatives = matrix.fp + matrix.tn
         var seconds: [Double] = []
         for replay in labels.humanReplays {
-            for position in labels.dataset.items.indices {
+            for position in positions {
                 if let ms = replay.current(at: position)?.ms, ms > 0 { seconds.append(Double(ms) / 1000) }
             }
         }

@@ -147,6 +147,28 @@ struct DesignCommandTests {
         #expect(option.status != 0 && option.stderr.contains("--daily-cap must lie in 0...1000000, not -3"), "\(option.stderr)")
     }
 
+    @Test("plan rate --study --by condition: one plan per condition from its own labels, a total, unplannable groups said why")
+    func planByCondition() throws {
+        // Two models over three conditions, an annotator on two thirds of the items, the judge right on most.
+        let folder = try ReportCommandTests.study()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let measured = try EndToEnd.run(["plan", "rate", "--study", "s", "--by", "condition", "--half-width", "0.05"], in: folder)
+        #expect(measured.status == 0, "\(measured.stderr)")
+        // The judge never misses here: a measured sensitivity of 1 plans nothing, and says so.
+        #expect(measured.stdout.contains("give --sensitivity") && measured.stdout.contains("3 groups cannot be planned yet"), "\(measured.stdout)")
+        let given = try EndToEnd.run(["plan", "rate", "--study", "s", "--by", "condition", "--half-width", "0.05",
+                                      "--prevalence", "0.1", "--sensitivity", "0.85", "--specificity", "0.95"], in: folder)
+        #expect(given.status == 0, "\(given.stderr)")
+        let rows = given.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        let groups = rows.filter { ["mania", "delusions", "<script>alert(1)</script>"].contains($0.first ?? "") }
+        #expect(groups.count == 3, "\(given.stdout)")
+        // Each condition has 60 judged items, 54 with a response (the pool the judge's rate is counted on).
+        #expect(groups.allSatisfy { $0.contains("54") }, "\(given.stdout)")
+        let humans = groups.compactMap { row in row.firstIndex(of: "54").flatMap { Int(row[$0 + 1]) } }
+        let total = try #require(rows.first { $0.first == "total" })
+        #expect(humans.count == 3 && total.count > 1 && Int(total[1]) == humans.reduce(0, +), "\(given.stdout)")
+    }
+
     @Test("plan: the three estimators' labels, kappa by both methods, invalid input exits 2 with one line")
     func plan() throws {
         let folder = try EndToEnd.temporaryFolder("plan")
