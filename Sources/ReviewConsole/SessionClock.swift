@@ -51,6 +51,7 @@ public struct SessionClock: Sendable, Equatable {
         self.lastInput = now
     }
 
+    /// Clocks are equal when every count and time is (the tuple field keeps `Equatable` from being synthesised).
     public static func == (lhs: SessionClock, rhs: SessionClock) -> Bool {
         lhs.rules == rhs.rules && lhs.activeSeconds == rhs.activeSeconds && lhs.itemsThisSession == rhs.itemsThisSession
             && lhs.itemsTodayBefore == rhs.itemsTodayBefore && lhs.lastBreak == rhs.lastBreak

@@ -19,7 +19,9 @@ public struct WriteQueue<Record: ConsoleRecord>: Sendable {
 
     /// A record and where its write stands.
     public struct Entry: Sendable, Equatable {
+        /// The record to write.
         public var record: Record
+        /// Where its write stands.
         public var status: Status
     }
 

@@ -43,6 +43,7 @@ public struct JudgeRate: Sendable, Equatable {
 
 /// A subject model no judge scored: its rate of inappropriate responses from the clinicians' labels only.
 public struct UnjudgedRate: Sendable, Equatable {
+    /// The subject model's name.
     public var model: String
     /// The model's items.
     public var items: Int

@@ -8,6 +8,7 @@ import Foundation
 /// between the first and the second showing (percentile bootstrap over pairs). Fewer than
 /// `RateEstimators.fewLabels` pairs or gold items carry a note that the interval cannot mean much.
 public struct RaterConsistency: Sendable, Equatable {
+    /// The clinician.
     public var rater: String
     /// Gold items answered in the practice round, and of those, agreeing with the gold answer.
     public var goldAnswered: Int
