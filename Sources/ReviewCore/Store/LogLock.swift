@@ -32,7 +32,7 @@ final class LogLock {
             throw StoreError.openFailed(file: logFile.path, cause: error)
         }
         do {
-            guard try fileSystem.tryLockExclusive(descriptor, path: path) else {
+            guard try LogLock.lockWithin(descriptor: descriptor, path: path, fileSystem: fileSystem) else {
                 let recorded = (try? fileSystem.readAll(descriptor, path: path)).flatMap(LogLock.pid(from:))
                 let holder = LockHolder.find(descriptor: descriptor, recordedPID: recorded)
                 fileSystem.close(descriptor)
@@ -46,6 +46,21 @@ final class LogLock {
             throw StoreError.openFailed(file: logFile.path, cause: error)
         }
         self.descriptor = descriptor
+    }
+
+    /// How long a lock found taken is tried again before it is reported: a process being spawned holds a copy of
+    /// every descriptor until its exec closes them (O_CLOEXEC), and for that moment a lock just released still
+    /// looks taken. A real holder keeps it far longer.
+    static let settleTime: TimeInterval = 0.25
+
+    /// Takes the flock, trying again for `settleTime` while it is taken.
+    private static func lockWithin(descriptor: Int32, path: String, fileSystem: any StoreFileSystem) throws -> Bool {
+        let deadline = Date().addingTimeInterval(settleTime)
+        while true {
+            if try fileSystem.tryLockExclusive(descriptor, path: path) { return true }
+            if Date() >= deadline { return false }
+            usleep(10_000)
+        }
     }
 
     /// Opens the lock file, creating it with exactly `permissions` (whatever the umask) when it is new.
