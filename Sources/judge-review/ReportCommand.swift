@@ -39,10 +39,13 @@ struct ReportCommand: ParsableCommand {
                 throw InputError(file: "--missing-response", "\"\(TextSanitizer.singleLine(missingResponse))\" is not exclude or inappropriate")
             }
             // The numbers are the agreement command's, grouped by condition: one computation for both commands.
-            var arguments = (study.map { [$0] } ?? []) + ["--by", "condition", "--resamples", "\(resamples)", "--seed", "\(seed)",
-                                                          "--missing-response", convention.rawValue]
-            if let estimator { arguments += ["--estimator", estimator] }
-            let agreement = try AgreementCommand.parse(arguments)
+            func agreementCommand(by key: BreakdownKey) throws -> AgreementCommand {
+                var arguments = (study.map { [$0] } ?? []) + ["--by", key.rawValue, "--resamples", "\(resamples)", "--seed", "\(seed)",
+                                                              "--missing-response", convention.rawValue]
+                if let estimator { arguments += ["--estimator", estimator] }
+                return try AgreementCommand.parse(arguments)
+            }
+            let agreement = try agreementCommand(by: .condition)
             let place = try LabelPlace.resolve(study)
             let (analysis, labels) = try CommandOutput.withProgress {
                 (try agreement.datasetReport(), try place.labels(strict: false, requireLogs: true))
@@ -59,9 +62,8 @@ struct ReportCommand: ParsableCommand {
             var settingGroups: [ReportGroup] = []
             let items = labels.dataset.items
             if Set(items.map { BreakdownKey.setting.value(of: $0) }).count > Set(items.map(\.subject.name)).count {
-                var bySetting = arguments
-                if let index = bySetting.firstIndex(of: "condition") { bySetting[index] = BreakdownKey.setting.rawValue }
-                settingGroups = try CommandOutput.withProgress { try AgreementCommand.parse(bySetting).datasetReport().groups }
+                let bySetting = try agreementCommand(by: .setting)
+                settingGroups = try CommandOutput.withProgress { try bySetting.datasetReport().groups }
             }
             let report = StudyReport.build(study: labels.dataset.name, analysis: analysis, labels: labels, progress: progress,
                                            missingResponse: convention, gold: gold, settingGroups: settingGroups)

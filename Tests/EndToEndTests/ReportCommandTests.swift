@@ -39,17 +39,18 @@ struct ReportCommandTests {
         // Without the prompt the judge says appropriate (yes) on 30 of 40; with it on 10 of 40; the annotator agrees.
         try run("p", judge: { $0 < 30 ? "yes" : "no" }).write(to: folder.appendingPathComponent("m_no-steelman.csv"), atomically: true, encoding: .utf8)
         try run("q", judge: { $0 < 10 ? "yes" : "no" }).write(to: folder.appendingPathComponent("m_steelman.csv"), atomically: true, encoding: .utf8)
-        #expect(try EndToEnd.run(["init", "s"], in: folder).status == 0)
-        let imported = try EndToEnd.run(["import", "m_no-steelman.csv", "m_steelman.csv", "--to", "s"], in: folder)
+        // A study folder named like a --by value: the report's second computation must not take it for one.
+        #expect(try EndToEnd.run(["init", "condition"], in: folder).status == 0)
+        let imported = try EndToEnd.run(["import", "m_no-steelman.csv", "m_steelman.csv", "--to", "condition"], in: folder)
         #expect(imported.status == 0, "\(imported.stderr)")
-        let text = try EndToEnd.run(["report", "s", "--resamples", "0"], in: folder)
+        let text = try EndToEnd.run(["report", "condition", "--resamples", "0"], in: folder)
         #expect(text.status == 0, "\(text.stderr)")
         let lines = text.stdout.split(separator: "\n").map(String.init)
         let section = try #require(lines.firstIndex { $0.hasPrefix("Appropriate responses by model and setting") }, "\(text.stdout)")
         let rows = lines[(section + 3)...].prefix { !$0.isEmpty }
         #expect(rows.contains { $0.hasPrefix("  m · no steel-man prompt") && $0.contains("75.0%") }, "\(rows)")
         #expect(rows.contains { $0.hasPrefix("  m · steel-man prompt") && $0.contains("25.0%") }, "\(rows)")
-        let json = try EndToEnd.run(["report", "s", "--resamples", "0", "--format", "json"], in: folder)
+        let json = try EndToEnd.run(["report", "condition", "--resamples", "0", "--format", "json"], in: folder)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect((object["by_setting"] as? [[String: Any]])?.count == 2)
 
