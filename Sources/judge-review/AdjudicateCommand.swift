@@ -79,15 +79,7 @@ struct AdjudicateCommand: ParsableCommand {
             ConsoleEffects.perform(effect, decisions: log, lastFailure: &lastFailure)
         }
         // One last try for what the disk refused (the console's queue is the only place it lives).
-        var unsaved = program.state.writes.records
-        if !unsaved.isEmpty {
-            do {
-                try log.log.append(contentsOf: unsaved)
-                unsaved = []
-            } catch {
-                lastFailure = "\(error)"
-            }
-        }
+        let unsaved = ConsoleEffects.lastTry(program.state.writes.records, log: log.log, lastFailure: &lastFailure)
         for line in program.configuration.queue.progress.lines { CommandOutput.line(line) }
         CommandOutput.note(place.description)
         if !unsaved.isEmpty {

@@ -193,15 +193,7 @@ enum LabelSession {
         }
         // One last try for anything the disk refused (the console's queue is the only place it lives), now that
         // the rater has left the screen.
-        var unsaved = console.state.writes.records
-        if !unsaved.isEmpty {
-            do {
-                try log.log.append(contentsOf: unsaved)
-                unsaved = []
-            } catch {
-                tally.lastFailure = "\(error)"
-            }
-        }
+        let unsaved = ConsoleEffects.lastTry(console.state.writes.records, log: log.log, lastFailure: &tally.lastFailure)
         CommandOutput.line("\(tally.summary(log: log)) to \(logFile.path); \(orderSummary); \(console.state.session.activeText) at the keyboard")
         if let lost = tally.lostSummary(unsaved: unsaved) {
             CommandOutput.error(command: "label", lost)
@@ -285,6 +277,21 @@ enum ConsoleEffects {
             return .saveFailed(itemID: effect.itemID ?? "", message: "\(error)")
         }
         return .saved(itemID: itemID)
+    }
+}
+
+extension ConsoleEffects {
+    /// One last try, at exit, for the records the console still holds (its write queue is the only place they
+    /// live): all of them in one append; returns what is still not saved.
+    static func lastTry<Record>(_ records: [Record], log: AppendOnlyLog<Record>, lastFailure: inout String?) -> [Record] {
+        guard !records.isEmpty else { return [] }
+        do {
+            try log.append(contentsOf: records)
+            return []
+        } catch {
+            lastFailure = "\(error)"
+            return records
+        }
     }
 }
 
