@@ -261,6 +261,14 @@ public enum ConsoleReducer {
         return .success(only)
     }
 
+    /// The current label again with another note or flag: same answer, mode, timing and purpose, a new time.
+    private static func amended(_ current: LabelEvent, answer: String, item: Item, rater: String, note: String?, flag: LabelFlag?,
+                                now: Date) -> LabelEvent {
+        LabelEvent.label(
+            item: item, rater: rater, answer: answer, mode: current.mode, judgeSeenFirst: current.judgeSeenFirst,
+            note: note, flag: flag, at: now, ms: current.ms, purpose: current.purpose)
+    }
+
     private static func toggleFlag(_ state: inout ConsoleState, _ flag: LabelFlag, now: Date) {
         guard let item = state.currentItem, mayLabel(&state, item) else { return }
         guard let current = state.currentLabel, let answer = current.answer else {
@@ -268,10 +276,7 @@ public enum ConsoleReducer {
             return
         }
         let newFlag: LabelFlag? = current.flag == flag ? nil : flag
-        let event = LabelEvent.label(
-            item: item, rater: state.rater, answer: answer, mode: current.mode, judgeSeenFirst: current.judgeSeenFirst,
-            note: current.note, flag: newFlag, at: now, ms: current.ms, purpose: current.purpose)
-        state.record(event)
+        state.record(amended(current, answer: answer, item: item, rater: state.rater, note: current.note, flag: newFlag, now: now))
         say(&state, newFlag.map { "flagged \($0.rawValue)" } ?? "flag cleared")
     }
 
@@ -284,10 +289,7 @@ public enum ConsoleReducer {
             return
         }
         guard note != current.note else { return }
-        let event = LabelEvent.label(
-            item: item, rater: state.rater, answer: answer, mode: current.mode, judgeSeenFirst: current.judgeSeenFirst,
-            note: note, flag: current.flag, at: now, ms: current.ms, purpose: current.purpose)
-        state.record(event)
+        state.record(amended(current, answer: answer, item: item, rater: state.rater, note: note, flag: current.flag, now: now))
         say(&state, note == nil ? "note removed" : "note added")
     }
 

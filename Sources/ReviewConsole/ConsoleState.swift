@@ -138,6 +138,8 @@ public struct ConsoleState: Sendable {
     public let purposes: [Int: LabelPurpose]
     /// The known answers of the practice items, by item id.
     public let goldAnswers: [String: String]
+    /// The number of practice items (the first positions of the order).
+    public let practiceCount: Int
     /// Position in `order` of each item index (-1 when absent), so jumps never scan the order.
     private let positionOfItemIndex: [Int]
 
@@ -155,8 +157,8 @@ public struct ConsoleState: Sendable {
     public private(set) var writes = WriteQueue<LabelEvent>()
     /// Pending events whose last write failed.
     public var failedSaves: Int { writes.failedCount }
-    /// Labels whose item's judge verdict has been on screen for this rater beyond those with a current label
-    /// (which imply it): revealed this session, or labelled and then undone (a repeat is blind again).
+    /// Labels undone after their judge verdict was on screen: the verdict stays shown (a current label, or verdict
+    /// mode, reveals it by itself; a repeat is blind again).
     public private(set) var judgeSeen: Set<LabelKey>
     /// A note typed before the item had an answer; saved with the answer.
     public var draftNotes: [LabelKey: String]
@@ -240,6 +242,7 @@ public struct ConsoleState: Sendable {
         }
         self.order = slots
         self.purposes = purposes
+        self.practiceCount = purposes.values.filter { $0 == .practice }.count
         self.goldAnswers = Dictionary(practice.compactMap { valid($0.itemIndex) ? (dataset.items[$0.itemIndex].id, $0.answer) : nil },
                                       uniquingKeysWith: { first, _ in first })
         var inverse = Array(repeating: -1, count: dataset.items.count)
@@ -293,7 +296,6 @@ public struct ConsoleState: Sendable {
         self.message = nil
         self.messageIsError = false
         self.lastSaved = nil
-        if self.mode == .verdictShown, let key = currentKey, key.purpose != .practice { judgeSeen.insert(key) }
     }
 
     // MARK: Derived values
@@ -333,9 +335,6 @@ public struct ConsoleState: Sendable {
         return (mode == .verdictShown && key.purpose != .practice) || label(for: key) != nil || judgeSeen.contains(key)
     }
 
-    /// The number of practice items (the first positions of the order).
-    public var practiceCount: Int { purposes.values.filter { $0 == .practice }.count }
-
     /// Slots of the order still without a label.
     public var itemsLeft: Int { order.count - labeledCount }
 
@@ -371,7 +370,6 @@ public struct ConsoleState: Sendable {
             scroll = [:]
             shownAt = now
         }
-        if mode == .verdictShown, let key = currentKey, key.purpose != .practice { judgeSeen.insert(key) }
     }
 
     /// Focuses where the unread text is: the first pane in reading order (context, stimulus, response) that does
@@ -394,8 +392,8 @@ public struct ConsoleState: Sendable {
         if key.purpose == nil { currentLabels[key.item] = stored } else { practiceAndRepeatLabels[key] = stored }
         switch event.kind {
         case .label:
+            // A current label reveals the judge by itself (`judgeRevealed`); only an undone one is remembered.
             undoStack.append(key)
-            judgeSeen.insert(key)
         case .retract:
             // The judge stays revealed on an undone item: it was on screen.
             judgeSeen.insert(key)
