@@ -150,19 +150,20 @@ struct PlanRate: ParsableCommand {
                 try CommandOutput.reportingErrors(command: "plan") { try planByGroup(study: study, by: by) }
                 return
             }
-            var measured: (prevalence: Double?, sensitivity: Double?, specificity: Double?, pool: Int?, seconds: Double?) = (nil, nil, nil, nil, nil)
+            var measured: Measured = (nil, nil, nil, nil, nil)
             if let study {
                 try CommandOutput.reportingErrors(command: "plan") { measured = try Self.fromStudy(study) }
             }
-            guard let prevalence = prevalence ?? measured.prevalence, let sensitivity = sensitivity ?? measured.sensitivity,
-                  let specificity = specificity ?? measured.specificity else {
-                throw LabelPlanning.InvalidInput("give --prevalence, --sensitivity and --specificity (or --study with labels that measure them)")
+            let values: RateValues
+            switch rateValues(measured) {
+            case .success(let usable): values = usable
+            case .failure(let problem):
+                guard let value = problem.measured else {
+                    throw LabelPlanning.InvalidInput("give --prevalence, --sensitivity and --specificity (or --study with labels that measure them)")
+                }
+                throw LabelPlanning.InvalidInput("the study's labels measure \(problem.name) \(value), which no plan can use; give --\(problem.name) with the value you expect")
             }
-            // A value measured at 0 or 1 (no miss among few labels) cannot plan anything: say where it came from.
-            for (name, given, value) in [("prevalence", self.prevalence, prevalence), ("sensitivity", self.sensitivity, sensitivity), ("specificity", self.specificity, specificity)]
-                where given == nil && (value <= 0 || value >= 1) {
-                throw LabelPlanning.InvalidInput("the study's labels measure \(name) \(value), which no plan can use; give --\(name) with the value you expect")
-            }
+            let (prevalence, sensitivity, specificity) = (values.prevalence, values.sensitivity, values.specificity)
             let pool = self.pool ?? measured.pool
             let plans = try LabelPlanning.rateLabels(prevalence: prevalence, sensitivity: sensitivity, specificity: specificity,
                                                      halfWidth: halfWidth, pool: pool, confidence: common.confidence)
@@ -199,18 +200,21 @@ struct PlanRate: ParsableCommand {
         var unplanned = 0
         for key in members.keys.sorted() {
             let measured = Self.measured(labels: labels, positions: members[key] ?? [])
-            let values = [("prevalence", prevalence ?? measured.prevalence), ("sensitivity", sensitivity ?? measured.sensitivity),
-                          ("specificity", specificity ?? measured.specificity)]
-            let shown = values.map { $0.1.map { String(format: "%.3f", $0) } ?? "—" }
-            // A group whose labels measure nothing usable (none yet, or 0 / 1 from few labels) cannot be planned.
-            if let problem = values.first(where: { $0.1.map { $0 <= 0 || $0 >= 1 } ?? true }) {
-                rows.append([key] + shown + ["\(measured.pool ?? 0)", "—", "—", "—",
-                                             problem.1 == nil ? "no labels measure the \(problem.0)" : "measured \(problem.0) \(shown[values.firstIndex { $0.0 == problem.0 } ?? 0]): give --\(problem.0)"])
+            let shown = [prevalence ?? measured.prevalence, sensitivity ?? measured.sensitivity, specificity ?? measured.specificity]
+                .map { $0.map { String(format: "%.3f", $0) } ?? "—" }
+            let values: RateValues
+            switch rateValues(measured) {
+            case .success(let usable): values = usable
+            case .failure(let problem):
+                // A group whose labels measure nothing usable (none yet, or 0 / 1 from few labels) cannot be planned.
+                let note = problem.measured.map { String(format: "measured \(problem.name) %.3f: give --\(problem.name)", $0) }
+                    ?? "no labels measure the \(problem.name)"
+                rows.append([key] + shown + ["\(measured.pool ?? 0)", "—", "—", "—", note])
                 LabelPlanning.RateEstimator.allCases.forEach { unreachable.insert($0) }
                 unplanned += 1
                 continue
             }
-            let plans = try LabelPlanning.rateLabels(prevalence: values[0].1 ?? 0, sensitivity: values[1].1 ?? 0, specificity: values[2].1 ?? 0,
+            let plans = try LabelPlanning.rateLabels(prevalence: values.prevalence, sensitivity: values.sensitivity, specificity: values.specificity,
                                                      halfWidth: halfWidth, pool: pool ?? measured.pool, confidence: common.confidence)
             func needed(_ estimator: LabelPlanning.RateEstimator) -> String {
                 guard let needed = plans.first(where: { $0.estimator == estimator })?.labels else {
@@ -236,15 +240,42 @@ struct PlanRate: ParsableCommand {
         }
     }
 
+    /// The prevalence, sensitivity and specificity a rate plan uses.
+    struct RateValues {
+        var prevalence: Double, sensitivity: Double, specificity: Double
+    }
+
+    /// Which value a plan lacks: none measured (nil), or measured at 0 or 1, which no plan can use.
+    struct UnusableValue: Error {
+        var name: String
+        var measured: Double?
+    }
+
+    /// The given values, else the measured ones; the one rule of the single plan and the per-group plans. Given
+    /// values are checked by `LabelPlanning`; a measured 0 or 1 (no miss among few labels) is refused here.
+    func rateValues(_ measured: Measured) -> Result<RateValues, UnusableValue> {
+        var chosen: [Double] = []
+        for (name, given, found) in [("prevalence", prevalence, measured.prevalence), ("sensitivity", sensitivity, measured.sensitivity),
+                                     ("specificity", specificity, measured.specificity)] {
+            if let given { chosen.append(given); continue }
+            guard let found, found > 0, found < 1 else { return .failure(UnusableValue(name: name, measured: found)) }
+            chosen.append(found)
+        }
+        return .success(RateValues(prevalence: chosen[0], sensitivity: chosen[1], specificity: chosen[2]))
+    }
+
+    /// What a study's labels measure for a plan.
+    typealias Measured = (prevalence: Double?, sensitivity: Double?, specificity: Double?, pool: Int?, seconds: Double?)
+
     /// The study's measured prevalence, sensitivity and specificity (against the human reference), judged pool
     /// and median seconds an item.
-    static func fromStudy(_ path: String) throws -> (prevalence: Double?, sensitivity: Double?, specificity: Double?, pool: Int?, seconds: Double?) {
+    static func fromStudy(_ path: String) throws -> Measured {
         let labels = try LabelPlace.resolve(path).labels(strict: false, requireLogs: true)
         return measured(labels: labels, positions: Array(labels.dataset.items.indices))
     }
 
     /// The measured values over the items at `positions`.
-    static func measured(labels: StudyLabels, positions: [Int]) -> (prevalence: Double?, sensitivity: Double?, specificity: Double?, pool: Int?, seconds: Double?) {
+    static func measured(labels: StudyLabels, positions: [Int]) -> Measured {
         // The judge against the reference as agreement measures it: one rule for both commands.
         let items = labels.dataset.items
         let report = JudgeAnalysis.analyze(
