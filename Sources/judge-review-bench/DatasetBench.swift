@@ -13,20 +13,9 @@ import Glibc
 /// Generates a study's worth of judged items and times every command a user runs on it.
 enum DatasetBench {
     static func run(_ arguments: [String]) {
-        var items = 100_000
-        var writeFolder: String?
-        var index = 0
-        while index < arguments.count {
-            let value = index + 1 < arguments.count ? arguments[index + 1] : ""
-            switch arguments[index] {
-            case "--items": items = Int(value) ?? items
-            case "--write": writeFolder = value
-            default:
-                print("usage: judge-review-bench dataset [--items N] [--write DIR]")
-                return
-            }
-            index += 2
-        }
+        guard let values = BenchArguments.values(arguments, names: ["--items", "--write"], usage: "judge-review-bench dataset [--items N] [--write DIR]") else { return }
+        let items = values["--items"].flatMap { Int($0) } ?? 100_000
+        let writeFolder = values["--write"]
         let folder = URL(fileURLWithPath: writeFolder ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("dataset-bench-\(UUID().uuidString)").path, isDirectory: true)
         defer { if writeFolder == nil { try? FileManager.default.removeItem(at: folder) } }
@@ -111,17 +100,10 @@ enum DatasetBench {
         print(String(format: "adjudication queue (in process: read %.2f s, build %.2f s, %d cases)", read, lap(), queue.cases.count))
 
         _ = lap()
-        let firstDataset = try study.dataset()
-        let log = try RaterLog(folder: study.annotationFolder, rater: "annotator_1")
-        defer { log.close() }
         let size = TerminalSize(columns: 200, rows: 60)
-        let configuration = LabelConsoleConfiguration(
-            dataset: firstDataset, rater: "annotator_1", mode: .blind,
-            order: ItemOrder.positions(count: firstDataset.items.count, shuffledWithSeed: nil), history: log.events)
-        var console = LabelConsole(configuration, now: Date())
-        let terminal = try NcursesTerminal(termType: "xterm-256color", inputPath: "/dev/null", outputPath: "/dev/null", size: size)
+        var (console, log, terminal) = try ConsoleFirstFrame.open(study: study, rater: "annotator_1", size: size)
+        defer { log.close() }
         defer { terminal.stop() }
-        terminal.draw(console.render(size: size))
         print(String(format: "label: first frame at 200x60 (read dataset + open log + replay + render + draw): %.2f s", lap()))
         var samples: [Double] = []
         let keys: [Key] = [.right, .down, .right, .pageDown, .left, .right, .character("j"), .right]

@@ -9,24 +9,13 @@ import TerminalBackend
 /// Measures time to first frame on the demo dataset, and render + diff per keystroke on a large one.
 enum RenderBench {
     static func run(_ arguments: [String]) {
-        var itemCount = 100_000
-        var keystrokes = 2_000
-        var demoPath = "Stimuli/demo/demo.jsonl"
-        var longResponse = 0
-        var index = 0
-        while index < arguments.count {
-            let value = index + 1 < arguments.count ? arguments[index + 1] : ""
-            switch arguments[index] {
-            case "--items": itemCount = Int(value) ?? itemCount
-            case "--keystrokes": keystrokes = Int(value) ?? keystrokes
-            case "--demo": demoPath = value
-            case "--long-response": longResponse = Int(value) ?? longResponse
-            default:
-                print("usage: judge-review-bench render [--items N] [--keystrokes N] [--demo PATH] [--long-response BYTES]")
-                return
-            }
-            index += 2
-        }
+        guard let values = BenchArguments.values(
+            arguments, names: ["--items", "--keystrokes", "--demo", "--long-response"],
+            usage: "judge-review-bench render [--items N] [--keystrokes N] [--demo PATH] [--long-response BYTES]") else { return }
+        let itemCount = values["--items"].flatMap { Int($0) } ?? 100_000
+        let keystrokes = values["--keystrokes"].flatMap { Int($0) } ?? 2_000
+        let demoPath = values["--demo"] ?? "Stimuli/demo/demo.jsonl"
+        let longResponse = values["--long-response"].flatMap { Int($0) } ?? 0
         do {
             if longResponse > 0 {
                 try keystrokeLatency(dataset: longResponseDataset(bytes: longResponse), keystrokes: keystrokes,
