@@ -52,7 +52,7 @@ let package = Package(
         ),
 
         // Tests
-        .testTarget(name: "ReviewCoreTests", dependencies: ["ReviewCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReviewCoreTests", dependencies: ["ReviewCore"], exclude: ["Snapshots"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReviewImportTests", dependencies: ["ReviewImport", "ReviewCore"]),
         .testTarget(name: "ReviewUITests", dependencies: ["ReviewUI", "ReviewConsole", "ReviewCore"], exclude: ["Snapshots"]),
         .testTarget(name: "TerminalBackendTests", dependencies: ["TerminalBackend", "ReviewUI", "ReviewConsole", "ReviewCore", "judge-review"]),
