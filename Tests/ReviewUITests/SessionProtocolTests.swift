@@ -125,8 +125,21 @@ struct SessionProtocolTests {
         #expect(state.overlay == nil)
         key(&state, .right, at: 5)
         #expect(state.overlay == .session(.contentNotice(condition: "mania")))
-        // Quitting from the notice and staying brings the notice back: the item is never shown unread.
+        // Esc means nothing behind the notice.
         key(&state, .escape, at: 6)
+        #expect(state.overlay == .session(.contentNotice(condition: "mania")))
+        // With a label not yet saved, q asks; staying (Esc) brings the notice back: the item is never shown unread.
+        key(&state, .enter, at: 7)
+        _ = ConsoleReducer.reduce(&state, .answer("yes"), now: Fixtures.start.addingTimeInterval(8))  // the write is never acknowledged
+        key(&state, .left, at: 9)
+        key(&state, .right, at: 10)
+        #expect(state.overlay == .session(.contentNotice(condition: "mania")) && !state.writes.isEmpty)
+        key(&state, .character("q"), at: 11)
+        guard case .confirmQuit? = state.overlay else {
+            Issue.record("q with an unsaved label did not ask: \(String(describing: state.overlay))")
+            return
+        }
+        key(&state, .escape, at: 12)
         #expect(state.overlay == .session(.contentNotice(condition: "mania")))
     }
 
