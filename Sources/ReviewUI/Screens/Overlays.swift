@@ -249,10 +249,10 @@ public enum TooSmallScreen {
         size.columns < TerminalSize.minimum.columns || size.rows < TerminalSize.minimum.rows
     }
 
-    /// The keys that mean something behind the notice: a resize, and leaving (q, ^C, ^D). Any other key is
-    /// dropped: nothing it could act on is on the screen.
+    /// The keys that mean something behind the notice: leaving (q, ^C, ^D). Any other key is dropped: nothing it
+    /// could act on is on the screen (a resize never gets here: the loop reports the new size as an action).
     public static func letsThrough(_ key: Key) -> Bool {
-        key == .resize || key == .character("q") || key == .control("c") || key == .control("d")
+        key == .character("q") || key == .control("c") || key == .control("d")
     }
 
     /// A grid of exactly `size` with the notice centred (cut to fit).
