@@ -36,7 +36,9 @@ let package = Package(
         .target(name: "ReviewUI", dependencies: ["ReviewConsole", "ReviewCore"]),
         // ncursesw, through a shim header.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
-        .target(name: "TerminalBackend", dependencies: ["CNcursesw", "ReviewUI", "ReviewConsole", "ReviewCore"]),
+        // The terminal's restore state and signal handlers, once per process (a C file, not a header's static).
+        .target(name: "CTerminalRestore", linkerSettings: [.linkedLibrary("ncursesw")]),
+        .target(name: "TerminalBackend", dependencies: ["CNcursesw", "CTerminalRestore", "ReviewUI", "ReviewConsole", "ReviewCore"]),
         // The executable: subcommands and the event loop.
         .executableTarget(
             name: "judge-review",

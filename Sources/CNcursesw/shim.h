@@ -75,59 +75,8 @@ static inline int cnc_setup_utf8_locale(void) {
     return codeset != NULL && strcmp(codeset, "UTF-8") == 0;
 }
 
-// ---- Restoring the terminal on every way out ----
-// A signal handler (Ctrl-C, SIGTERM, SIGHUP, or a crash) ends curses mode first, then puts back the
-// action that was there before (Swift's backtracer, or the default) and re-raises, so the process
-// still ends the way it would have, but with the terminal usable again.
-
-// State lives in function-local statics: Swift's importer emits the inline functions but not file-scope
-// static variables of a header.
-static inline volatile sig_atomic_t *cnc_curses_active_flag(void) {
-    static volatile sig_atomic_t active = 0;
-    return &active;
-}
-static inline struct sigaction *cnc_saved_actions(void) {
-    static struct sigaction saved[65];
-    return saved;
-}
-
-static inline void cnc_restore_terminal(void) {
-    if (*cnc_curses_active_flag()) {
-        *cnc_curses_active_flag() = 0;
-        endwin();
-    }
-}
-
-static inline void cnc_restore_and_reraise(int sig) {
-    cnc_restore_terminal();
-    if (sig > 0 && sig < 65) sigaction(sig, &cnc_saved_actions()[sig], NULL);
-    // Delivered again once this handler returns, now with the previous action.
-    raise(sig);
-}
-
-static inline void cnc_atexit_restore(void) { cnc_restore_terminal(); }
-
-/// Installs the restoring handlers (idempotent) and an atexit hook; call before newterm so ncurses
-/// keeps ours instead of installing its own SIGINT/SIGTERM handlers.
-static inline void cnc_install_restore_handlers(void) {
-    static volatile sig_atomic_t installed = 0;
-    if (installed) return;
-    installed = 1;
-    atexit(cnc_atexit_restore);
-    const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGABRT, SIGBUS, SIGILL, SIGFPE, SIGTRAP };
-    for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
-        int sig = signals[i];
-        struct sigaction action;
-        memset(&action, 0, sizeof action);
-        action.sa_handler = cnc_restore_and_reraise;
-        sigemptyset(&action.sa_mask);
-        action.sa_flags = 0;
-        sigaction(sig, &action, &cnc_saved_actions()[sig]);
-    }
-}
-
-/// Marks curses mode as on or off, so the handlers know whether endwin is needed.
-static inline void cnc_set_curses_active(int active) { *cnc_curses_active_flag() = active ? 1 : 0; }
+// Restoring the terminal on every way out (signals, atexit) lives in the CTerminalRestore target: its state
+// must exist once per process, which a static in a header cannot promise (each importer gets its own copy).
 
 /// The display width the C library gives a code point (-1 for non-printable).
 static inline int cnc_wcwidth(unsigned int codepoint) { return wcwidth((wchar_t)codepoint); }

@@ -77,7 +77,7 @@ public enum Keymap {
         KeyBinding(.next, .fixed([c("l"), .right, .enter]), "l → ⏎", "next", "Go on to the next item"),
         KeyBinding(.previous, .fixed([c("h"), .left]), "h ←", "prev", "Go back to the previous item"),
         KeyBinding(.showHelp, .fixed([c("?"), .function(1)]), "?", "help", "This help"),
-        KeyBinding(.quit, .fixed([c("q")]), "q", "quit", "Quit (labels are saved as you go: there is no save step)"),
+        KeyBinding(.quit, .fixed([c("q"), .control("d")]), "q", "quit", "Quit (labels are saved as you go: there is no save step)"),
         KeyBinding(.flagUnsure, .fixed([c("u")]), "u", "unsure",
                    "Flag the answer as unsure (again to clear); saved as a new event", when: .hasAnswer),
         KeyBinding(.flagDiscuss, .fixed([c("d")]), "d", "discuss",
@@ -153,7 +153,7 @@ public enum Keymap {
         KeyBinding(.confirm, .fixed([.enter]), "⏎", "go on",
                    "Go on: after a break, past the daily cap, to the item behind the notice, or to the next practice item",
                    scope: .sessionPrompt),
-        KeyBinding(.quit, .fixed([c("q")]), "q", "quit", "Quit for now (everything answered is saved)", scope: .sessionPrompt),
+        KeyBinding(.quit, .fixed([c("q"), .control("d")]), "q", "quit", "Quit for now (everything answered is saved)", scope: .sessionPrompt),
     ]
 
     /// Characters bound on the label screen or the adjudication item screen, which option keys must not take, so

@@ -1,4 +1,5 @@
 import CNcursesw
+import CTerminalRestore
 import ReviewCore
 import ReviewConsole
 import ReviewUI

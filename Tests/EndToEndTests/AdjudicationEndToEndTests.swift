@@ -173,6 +173,33 @@ struct AdjudicationEndToEndTests {
 
 @Suite("Export and adjudicate commands: bad input")
 struct ExportCommandBadInputTests {
+    @Test(
+        "every way out of adjudicate gives the terminal back as it was (q, Ctrl-C, Ctrl-D, SIGTERM, SIGHUP, a crash)",
+        .enabled(if: TmuxSession.executable != nil, TmuxSession.missing),
+        .enabled(if: EndToEnd.binary != nil, EndToEnd.binaryMissing),
+        arguments: ["q", "C-c", "C-d", "TERM", "HUP", "SEGV"])
+    func everyWayOutRestoresTheTerminal(way: String) throws {
+        let folder = try EndToEnd.temporaryFolder("jr-adj-tty")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try PlantedDataset.write(in: folder)
+        let command = wrappedCommand(["adjudicate", "planted.jsonl", "--adjudicator", "adj_carol", "--annotations", "annotations"])
+        let session = try TmuxSession(
+            shellCommand: command, environment: ["TERM": "xterm-256color", "SWIFT_BACKTRACE": "enable=no"], folder: folder)
+        defer { session.kill() }
+        try session.wait(forText: "decided")
+        let signals: [String: Int32] = ["TERM": SIGTERM, "HUP": SIGHUP, "SEGV": SIGSEGV]
+        if let number = signals[way] {
+            let shell = try #require(Int32(session.panePID()))
+            let children = try String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
+            let child = try #require(children.split(separator: " ").compactMap { Int32($0) }.first)
+            #expect(kill(child, number) == 0)
+        } else {
+            try session.send(way)
+        }
+        let screen = try session.wait(forText: "JR-EXIT=")
+        #expect(screen.contains("TTY-RESTORED"), "the terminal was left changed after \(way)")
+    }
+
     @Test("bad input ends with a one-line error and a non-zero exit, and writes nothing",
           .enabled(if: EndToEnd.binary != nil, EndToEnd.binaryMissing))
     func badInput() throws {

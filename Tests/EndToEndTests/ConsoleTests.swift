@@ -107,6 +107,19 @@ struct ConsoleTests {
         #expect(screen.contains("JR-EXIT=130"))
     }
 
+    @Test("Ctrl-D leaves the console with the terminal restored")
+    func controlD() throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let session = try fixture.start()
+        defer { session.kill() }
+        try session.wait(forText: "e2e-rater")
+        try session.send("C-d")
+        let screen = try session.wait(forText: "JR-EXIT=")
+        #expect(screen.contains("TTY-RESTORED"))
+        #expect(screen.contains("JR-EXIT=0"))
+    }
+
     @Test("SIGTERM, SIGHUP and a crash (SIGSEGV, SIGABRT) also restore the terminal", arguments: ["TERM", "HUP", "SEGV", "ABRT"])
     func signals(signal: String) throws {
         let fixture = try Fixture()

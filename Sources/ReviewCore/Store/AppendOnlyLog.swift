@@ -18,6 +18,14 @@ import Darwin
 /// When the write fails (full disk, read-only folder, no permission) it throws `StoreError.notSaved`, the partial
 /// line cut off, and keeps nothing: the caller holds what was not saved (the console's one write queue) and
 /// appends it again, so no record is ever queued in two places.
+///
+/// One writer, checked twice: the log file itself is flocked as well as `<file>.lock` (a lock file deleted by a
+/// clean-up cannot let a second writer in), and before every append the log's path must still name the file held
+/// open (same device and inode, a regular file with one name) and the lock file must still be the one held. A log
+/// replaced by rename (git pull, a sync tool, an editor), moved, linked or unlocked throws `StoreError.displaced`
+/// and writes nothing; a later append re-attaches to the file now at the path only when that file holds every
+/// byte this writer saved (a copy that lacks its last lines gets them back first). Bytes past what this writer
+/// saved are cut off only when they can only be its own failed write.
 public final class AppendOnlyLog<Record: Codable & Sendable> {
     /// The log file.
     public let file: URL
@@ -31,7 +39,10 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
     private let options: StoreOptions
     private let fileSystem: any StoreFileSystem
     private let encode: (Record) throws -> Data
+    private let decode: (UnsafeRawBufferPointer) throws -> Record
     private var lock: LogLock?
+    /// Why the path no longer names the file held open, once that was found; appends re-attach first.
+    private var displacement: String?
     private var descriptor: Int32?
     /// Whether `close()` was called (a log not yet made has no descriptor but is open).
     private var closed = false
@@ -60,6 +71,7 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
         self.options = options
         self.fileSystem = fileSystem
         self.encode = encode
+        self.decode = decode
         let folder = file.deletingLastPathComponent()
         do {
             try StoreFolders.create(folder, permissions: options.folderPermissions, fileSystem: fileSystem)
@@ -69,7 +81,7 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
         let lock = try LogLock(logFile: file, permissions: options.filePermissions, fileSystem: fileSystem)
         self.lock = lock
         do {
-            guard let descriptor = try openExistingLogFile() else { return }
+            guard let descriptor = try openLogFileLocked(at: file.path) else { return }
             self.descriptor = descriptor
             let data = try fileSystem.readAll(descriptor, path: file.path)
             let scan = try LogScanner.scan(data, path: file.path, decode: decode)
@@ -95,12 +107,146 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
         }
     }
 
-    /// Opens an existing log for reading and appending; nil when there is none yet.
-    private func openExistingLogFile() throws -> Int32? {
+    /// Opens an existing log for reading and appending and flocks it; nil when there is none yet.
+    ///
+    /// - Throws: `StoreError.locked` when another writer holds the log file itself (its lock file was removed
+    ///   under it), `SystemCallError` for a file with a second name (a hard link would put labels outside the
+    ///   tool's own files).
+    private func openLogFileLocked(at path: String) throws -> Int32? {
+        let descriptor: Int32
         do {
-            return try fileSystem.open(file.path, flags: O_RDWR | O_APPEND, permissions: 0)
+            descriptor = try fileSystem.open(path, flags: O_RDWR | O_APPEND, permissions: 0)
         } catch let error as SystemCallError where error.code == ENOENT {
             return nil
+        }
+        do {
+            if let identity = FileIdentity.of(descriptor: descriptor), identity.links > 1 {
+                throw SystemCallError(
+                    call: "open", path: path, code: EMLINK,
+                    explanation: "has \(identity.links) names (a hard link); judge-review appends only to a file that its own path alone names")
+            }
+            guard try LogLock.lockWithin(descriptor: descriptor, path: path, fileSystem: fileSystem) else {
+                throw StoreError.locked(file: path, holder: LockHolder.find(descriptor: descriptor, recordedPID: nil))
+            }
+        } catch {
+            fileSystem.close(descriptor)
+            throw error
+        }
+        return descriptor
+    }
+
+    /// Why the log's path or lock no longer names what this writer holds; nil while both are in place.
+    private func displacementReason() -> String? {
+        guard lock?.isInPlace ?? false else {
+            return "its lock file \(LogLock.lockFile(for: file).path) was removed or replaced while this session held it"
+        }
+        guard let descriptor else {
+            return FileIdentity.of(path: file.path) == nil ? nil : "a file appeared at its path that this session did not make"
+        }
+        guard let named = FileIdentity.of(path: file.path) else { return "the file was moved or deleted while open" }
+        if named.kind != .regular { return "its path \(named.kind.refusal)" }
+        guard let held = FileIdentity.of(descriptor: descriptor), held.isSameFile(as: named) else {
+            return "the file was replaced by another (a rename: git pull, a sync tool, an editor's save, mv) while open"
+        }
+        if named.links > 1 { return "the file was given a second name (a hard link) while open" }
+        if !tailMayBeDirty, held.size != savedLength {
+            return "another program changed the file while open (\(held.size) bytes where this session saved \(savedLength))"
+        }
+        return nil
+    }
+
+    /// Switches to the file now at the log's path when it holds every byte this writer saved (or a prefix of them,
+    /// ending on a line, whose missing lines it appends first); otherwise the log stays displaced.
+    private func reattach() throws {
+        guard let reason = displacement else { return }
+        let stillDisplaced = { (why: String) in
+            StoreError.displaced(file: self.file.path, reason: "\(reason); \(why)", records: 1)
+        }
+        let newLock: LogLock
+        if let lock, lock.isInPlace {
+            newLock = lock
+        } else {
+            do {
+                newLock = try LogLock(logFile: file, permissions: options.filePermissions, fileSystem: fileSystem)
+            } catch let error as StoreError {
+                throw stillDisplaced("cannot take its lock again (\(error))")
+            }
+        }
+        // The path may still name the file held (another program appended to it): read it again in place.
+        let held = descriptor.flatMap { FileIdentity.of(descriptor: $0) }
+        let named = FileIdentity.of(path: file.path)
+        var samePlace = false
+        if let held, let named { samePlace = named.kind == .regular && named.links == 1 && held.isSameFile(as: named) }
+        let adopted: Int32?
+        do {
+            adopted = samePlace ? descriptor : try openLogFileLocked(at: file.path)
+        } catch {
+            if newLock !== lock { newLock.release() }
+            throw stillDisplaced("the file now there cannot be opened (\(error))")
+        }
+        var ours = Data()
+        if let descriptor, savedLength > 0 {
+            ours = (try? fileSystem.readAll(descriptor, path: file.path)) ?? Data()
+            ours = ours.prefix(Int(savedLength))
+        }
+        let closeAdopted = { if let adopted, !samePlace { self.fileSystem.close(adopted) } }
+        guard Int64(ours.count) == savedLength else {
+            closeAdopted()
+            if newLock !== lock { newLock.release() }
+            throw stillDisplaced("what this session saved can no longer be read back to compare")
+        }
+        var theirs = Data()
+        var gained: [Record] = []
+        do {
+            theirs = try adopted.map { try fileSystem.readAll($0, path: file.path) } ?? Data()
+            if theirs.count >= ours.count, theirs.prefix(ours.count) == ours {
+                let extra = theirs.suffix(from: theirs.startIndex + ours.count)
+                if !extra.isEmpty {
+                    let scan = try LogScanner.scan(Data(extra), path: file.path, decode: decode)
+                    guard scan.tornStart == nil, !scan.missingFinalNewline else {
+                        throw SystemCallError(call: "read", path: file.path, code: EINVAL, explanation: "its last line is torn")
+                    }
+                    gained = scan.records
+                }
+            } else if theirs.count < ours.count, ours.prefix(theirs.count) == theirs, theirs.last ?? 0x0A == 0x0A {
+                guard let adopted else {
+                    throw SystemCallError(call: "open", path: file.path, code: ENOENT, explanation: "no file is there")
+                }
+                try fileSystem.writeAll(adopted, path: file.path, data: Data(ours.suffix(from: ours.startIndex + theirs.count)))
+                try fileSystem.fsync(adopted, path: file.path)
+            } else {
+                throw SystemCallError(
+                    call: "read", path: file.path, code: EINVAL,
+                    explanation: "the file now there does not hold the lines this session saved")
+            }
+        } catch {
+            closeAdopted()
+            if newLock !== lock { newLock.release() }
+            throw stillDisplaced("\(error)")
+        }
+        if let descriptor, !samePlace { fileSystem.close(descriptor) }
+        if newLock !== lock { lock?.release() }
+        lock = newLock
+        descriptor = adopted
+        savedLength = max(savedLength, Int64(theirs.count))
+        records.append(contentsOf: gained)
+        tailMayBeDirty = false
+        displacement = nil
+        warnings.append("\(file.path): \(reason); re-attached to the file now at that path, which holds every saved line")
+    }
+
+    /// Throws `StoreError.displaced` (remembering why) when the path or lock no longer names what is held.
+    private func checkPlace(records count: Int) throws {
+        if displacement != nil {
+            do { try reattach() } catch StoreError.displaced(let file, let reason, _) {
+                throw StoreError.displaced(file: file, reason: reason, records: count)
+            }
+        }
+        if let reason = displacementReason() {
+            displacement = reason
+            do { try reattach() } catch StoreError.displaced(let file, let reason, _) {
+                throw StoreError.displaced(file: file, reason: reason, records: count)
+            }
         }
     }
 
@@ -112,7 +258,10 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
         if closed { throw StoreError.closed(file: file.path) }
         if descriptor == nil {
             do {
-                descriptor = try fileSystem.open(file.path, flags: O_RDWR | O_APPEND | O_CREAT | O_EXCL, permissions: options.filePermissions)
+                let made = try fileSystem.open(file.path, flags: O_RDWR | O_APPEND | O_CREAT | O_EXCL, permissions: options.filePermissions)
+                // New, so nobody else holds it; the flock keeps a writer that lost its lock file out.
+                _ = try? fileSystem.tryLockExclusive(made, path: file.path)
+                descriptor = made
                 madeNotSynced = true
             } catch let error as SystemCallError where error.code == EEXIST {
                 // Made since open by something other than a judge-review writer (which would hold the lock): refuse,
@@ -171,9 +320,13 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
             bytes.append(try encode(record))
             bytes.append(0x0A)
         }
+        try checkPlace(records: batch.count)
         do {
             try writeLine(bytes, descriptor: try appendDescriptor())
         } catch let error as SystemCallError {
+            if let displacement {
+                throw StoreError.displaced(file: file.path, reason: displacement, records: batch.count)
+            }
             throw StoreError.notSaved(file: file.path, cause: error, records: batch.count)
         }
         records.append(contentsOf: batch)
@@ -182,22 +335,45 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
     /// One write loop, then fsync. On failure the partial line is cut off, so the log never keeps half a line.
     private func writeLine(_ line: Data, descriptor: Int32) throws {
         if tailMayBeDirty {
-            try fileSystem.truncate(descriptor, path: file.path, length: savedLength)
-            tailMayBeDirty = false
+            try cutOwnFailedWrite(descriptor: descriptor, atMost: pendingTailLimit)
         }
         do {
             tailMayBeDirty = true
+            pendingTailLimit = Int64(line.count)
             try fileSystem.writeAll(descriptor, path: file.path, data: line)
             try fileSystem.fsync(descriptor, path: file.path)
             tailMayBeDirty = false
             savedLength += Int64(line.count)
         } catch {
-            // Best effort now; if the truncate fails too, the next write tries again first.
-            if (try? fileSystem.truncate(descriptor, path: file.path, length: savedLength)) != nil {
-                tailMayBeDirty = false
-            }
+            // Best effort now; if the cut is not possible, the next write tries again first.
+            try? cutOwnFailedWrite(descriptor: descriptor, atMost: Int64(line.count))
             throw error
         }
+    }
+
+    /// The most bytes a failed write of this writer can have left past `savedLength`.
+    private var pendingTailLimit: Int64 = 0
+
+    /// Cuts the log back to `savedLength`, but only when the bytes past it can only be this writer's failed write:
+    /// the path and lock are still this writer's and no more than `limit` bytes are there. Anything else is
+    /// somebody's saved lines, never cut: the log is marked displaced instead.
+    private func cutOwnFailedWrite(descriptor: Int32, atMost limit: Int64) throws {
+        if let reason = displacementReason() {
+            displacement = reason
+            throw SystemCallError(call: "truncate", path: file.path, code: EBUSY, explanation: reason)
+        }
+        guard let held = FileIdentity.of(descriptor: descriptor) else {
+            throw SystemCallError(call: "fstat", path: file.path, code: errno)
+        }
+        guard held.size >= savedLength, held.size - savedLength <= limit else {
+            let reason = "the file holds \(held.size) bytes where this session saved \(savedLength); another program changed it"
+            displacement = reason
+            throw SystemCallError(call: "truncate", path: file.path, code: EBUSY, explanation: reason)
+        }
+        if held.size > savedLength {
+            try fileSystem.truncate(descriptor, path: file.path, length: savedLength)
+        }
+        tailMayBeDirty = false
     }
 
     /// Whether the log is open for appending.

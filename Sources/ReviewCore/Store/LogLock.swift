@@ -54,7 +54,7 @@ final class LogLock {
     static let settleTime: TimeInterval = 0.25
 
     /// Takes the flock, trying again for `settleTime` while it is taken.
-    private static func lockWithin(descriptor: Int32, path: String, fileSystem: any StoreFileSystem) throws -> Bool {
+    static func lockWithin(descriptor: Int32, path: String, fileSystem: any StoreFileSystem) throws -> Bool {
         let deadline = Date().addingTimeInterval(settleTime)
         while true {
             if try fileSystem.tryLockExclusive(descriptor, path: path) { return true }
@@ -84,6 +84,14 @@ final class LogLock {
     static func pid(from data: Data) -> Int32? {
         String(decoding: data, as: UTF8.self).trimmedOfWhitespaceAndNewlines.split(separator: "\n").first
             .flatMap { Int32($0) }
+    }
+
+    /// Whether the lock file's path still names the file this lock holds (not removed, renamed or replaced since):
+    /// a lock file deleted under a running session would let a second writer take a new one.
+    var isInPlace: Bool {
+        guard let descriptor, let held = FileIdentity.of(descriptor: descriptor),
+              let named = FileIdentity.of(path: path) else { return false }
+        return named.kind == .regular && held.isSameFile(as: named)
     }
 
     /// Releases the lock (closing the descriptor drops it). The lock file stays: removing it would race.

@@ -252,3 +252,45 @@ public enum FileKind: Sendable, Equatable {
         }
     }
 }
+
+/// Which file a path or descriptor is (device and inode), what kind, and how many names it has.
+///
+/// The store compares the identity of the file it holds open with what its path names before every append, so
+/// a log replaced by rename (git pull, a sync tool, an editor's save) or by a link is noticed, never written past.
+public struct FileIdentity: Sendable, Equatable {
+    /// st_dev.
+    public var device: UInt64
+    /// st_ino.
+    public var inode: UInt64
+    /// What kind of file it is.
+    public var kind: FileKind
+    /// st_nlink: how many names the file has (more than one: a hard link elsewhere names it too).
+    public var links: UInt64
+    /// st_size.
+    public var size: Int64
+
+    /// The identity fstat gives for an open descriptor.
+    public static func of(descriptor: Int32) -> FileIdentity? {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return nil }
+        return FileIdentity(info)
+    }
+
+    /// The identity lstat gives for a path itself (a link is a link); nil when nothing is there.
+    public static func of(path: String) -> FileIdentity? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return FileIdentity(info)
+    }
+
+    private init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        kind = FileKind(mode: info.st_mode)
+        links = UInt64(info.st_nlink)
+        size = Int64(info.st_size)
+    }
+
+    /// Whether both name the same file.
+    public func isSameFile(as other: FileIdentity) -> Bool { device == other.device && inode == other.inode }
+}

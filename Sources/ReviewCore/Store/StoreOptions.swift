@@ -35,6 +35,9 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     case notSaved(file: String, cause: SystemCallError, records: Int)
     /// The log was closed; nothing more can be appended.
     case closed(file: String)
+    /// The log's path no longer names the file this writer holds (replaced by rename, moved, linked, its lock
+    /// removed): nothing was written, and the caller keeps the records until the path is safe to write again.
+    case displaced(file: String, reason: String, records: Int)
 
     /// The error as one line for the user.
     public var description: String {
@@ -57,6 +60,9 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(file): NOT SAVED (\(cause.call): \(cause.reason)); \(count) not written, \(hint)"
         case .closed(let file):
             return "\(file): the log is closed"
+        case .displaced(let file, let reason, let records):
+            let count = records == 1 ? "1 record" : "\(records) records"
+            return "\(file): NOT SAVED, \(reason); \(count) kept here, not written. Saving resumes once the file at that path holds what this session saved; otherwise quit and check that file"
         }
     }
 }

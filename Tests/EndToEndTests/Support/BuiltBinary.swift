@@ -14,8 +14,13 @@ enum EndToEnd {
     /// The skip message of tests that need the built binary.
     static let binaryMissing: Comment = "judge-review is not built beside the test bundle nor in .build/debug (run swift build)"
 
-    /// The built `judge-review`: beside the test bundle (a folder or a file), else `.build/debug/judge-review`.
+    /// The built `judge-review`: the one `JUDGE_REVIEW_BINARY` names (CI runs the console suites again on the
+    /// release build this way), else beside the test bundle (a folder or a file), else `.build/debug/judge-review`.
     static let binary: URL? = {
+        if let named = ProcessInfo.processInfo.environment["JUDGE_REVIEW_BINARY"], !named.isEmpty {
+            let url = URL(fileURLWithPath: named, relativeTo: repositoryRoot).standardizedFileURL
+            return FileManager.default.isExecutableFile(atPath: url.path) ? url : nil
+        }
         var folders: [URL] = []
         if let testBinary = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
             var folder = URL(fileURLWithPath: testBinary).deletingLastPathComponent()
