@@ -142,6 +142,23 @@ public struct WrittenLog: Sendable {
 
 /// `judge-review import`: reads the paper's files and canonical datasets into one dataset and rater logs.
 public enum Importer {
+    /// Plans and writes an import. Into a study it holds the study's lock from the first read of `items.jsonl` to
+    /// the last log line (two imports at once would both read the old items and the last rename would win), and
+    /// first completes an interrupted write of the study; `completed` says what that did.
+    public static func run(
+        _ request: ImportRequest, groupReadable: Bool
+    ) throws -> (plan: ImportPlan, outcome: ImportOutcome, completed: String?) {
+        guard let study = try studyTarget(request.output) else {
+            let plan = try plan(request)
+            return (plan, try plan.write(options: StoreOptions(groupReadable: groupReadable)), nil)
+        }
+        let options = study.storeOptions(groupReadable: groupReadable)
+        let (lock, completed) = try study.lockForWriting(options: options)
+        defer { lock.release() }
+        let plan = try plan(request)
+        return (plan, try plan.write(options: options), completed)
+    }
+
     /// Reads every input and builds the dataset and label events in memory; throws the first input error.
     ///
     /// Into a study (`--to` a study folder) the items join the study's `items.jsonl`: a paper row's id is its
@@ -395,32 +412,58 @@ public enum Importer {
 }
 
 extension ImportPlan {
-    /// Opens (and locks) every rater log the import writes, then writes the dataset (temporary file + rename),
-    /// then appends the new label events.
+    /// Opens (and locks) every rater log the import writes before anything is written (a log that cannot be
+    /// opened, a link, FIFO or folder in its place or another session holding it, stops the import first), then
+    /// writes the dataset (temporary file + rename) and appends the new label events.
     ///
-    /// A log that cannot be opened (a link, FIFO or folder in its place, another session holding it) stops the
-    /// import before the dataset is written; the logs are held locked while the dataset is replaced.
+    /// Into a study the write is all or none across its files: the new items are staged beside `items.jsonl`, a
+    /// journal records them and every line about to be appended, and only then are they put in place
+    /// (`StudyJournal`); a kill between the files is completed by the next command that opens the study. The
+    /// caller holds the study's lock from the plan on (`Importer.run`).
     public func write(options: StoreOptions = StoreOptions()) throws -> ImportOutcome {
         var opened: [(ImportedRaterLabels, RaterLog)] = []
         defer { for (_, log) in opened { log.close() } }
         for rater in raters where !rater.events.isEmpty {
             opened.append((rater, try RaterLog(folder: annotationFolder, rater: rater.rater, options: options)))
         }
+        let changes = opened.map { $0.1.changes($0.0.events) }
         let existed = SafeFile.exists(datasetURL.path)
-        let changed = try dataset.write(to: datasetURL, permissions: intoStudy ? options.filePermissions : 0o644)
+        let bytes = dataset.jsonl()
+        let changed = !(FileKind.ofPath(datasetURL.path) == .regular && (try? SafeFile.read(datasetURL.path)) == bytes)
+        let staged = changed ? try AtomicFile.stage(bytes, for: datasetURL, permissions: options.filePermissions) : nil
+        var lines: [Data] = []
+        do {
+            lines = try zip(opened, changes).map { try $0.0.1.log.encodedLines($0.1.batch) }
+            if intoStudy {
+                let study = Study(folder: datasetURL.deletingLastPathComponent())
+                let appends = zip(opened, lines).filter { !$0.1.isEmpty }.map { entry, bytes in
+                    StudyJournal.LogAppend(
+                        file: StudyJournal.relativePath(entry.1.log.file, in: study), rater: entry.1.rater,
+                        lengthBefore: entry.1.log.length, lines: String(decoding: bytes, as: UTF8.self))
+                }
+                if staged != nil || !appends.isEmpty {
+                    try StudyJournal(command: "import", started: request.now, stagedItems: staged?.temporaryName, logs: appends)
+                        .write(to: study, permissions: options.filePermissions)
+                }
+            }
+        } catch {
+            staged?.discard()
+            throw error
+        }
+        try staged?.commit()
         var logs: [WrittenLog] = []
-        for (rater, log) in opened {
-            let change: RaterLog.Change
+        for ((rater, log), (change, bytes)) in zip(opened, zip(changes.map(\.change), lines)) {
             do {
-                change = try log.appendChanges(rater.events)
+                try log.log.append(encodedLines: bytes)
             } catch {
-                // The dataset is already in place; a re-run appends only what is still missing.
-                throw LabelLogWriteError(file: log.log.file.path, reason: "\(error)")
+                // The dataset is already in place; the journal (in a study) or a re-run completes the logs.
+                throw LabelLogWriteError(file: log.log.file.path, reason: "\(error)", journaled: intoStudy)
             }
             logs.append(WrittenLog(
                 rater: rater.rater, file: log.log.file,
                 labels: rater.events.count, appended: change.appended, rebased: change.rebased))
         }
+        if intoStudy { try StudyJournal.remove(from: Study(folder: datasetURL.deletingLastPathComponent())) }
         return ImportOutcome(replacedExistingDataset: existed && changed, datasetUnchanged: existed && !changed, logs: logs)
     }
 }
@@ -431,10 +474,15 @@ public struct LabelLogWriteError: Error, CustomStringConvertible, Sendable {
     public var file: String
     /// What went wrong, as the system or the store said it.
     public var reason: String
+    /// Whether a study's journal holds the lines, so the next command that opens the study completes them.
+    public var journaled = false
 
     /// One line naming the log, the reason, and that a re-run completes the logs.
     public var description: String {
         let oneLine = reason.replacingOccurrences(of: "\n", with: " ")
-        return "\(file): cannot write the label log (\(oneLine)); the dataset was written, re-run the import to complete the logs"
+        let next = journaled
+            ? "the next command that opens the study completes the logs from its journal"
+            : "re-run the import to complete the logs"
+        return "\(file): cannot write the label log (\(oneLine)); the dataset was written, \(next)"
     }
 }

@@ -50,7 +50,7 @@ struct AdjudicateCommand: ParsableCommand {
 
     private func adjudicate() throws {
         let place = try LabelPlace.resolve(dataset, annotations: annotations)
-        CommandOutput.warnIfLegacy(place)
+        CommandOutput.printPlaceNotes(place)
         let rules = try session.resolve(try place.study?.settings().sessionProtocol ?? SessionProtocol())
         let folder = place.annotationFolder
         let labels = try CommandOutput.withProgress { try place.labels() }
@@ -67,7 +67,9 @@ struct AdjudicateCommand: ParsableCommand {
             CommandOutput.line("nothing to adjudicate with this filter (\(loaded.queue.cases.count) items in the whole queue)")
             return
         }
-        let log = try AdjudicationLog(annotationFolder: folder, adjudicator: adjudicator, options: StoreOptions(groupReadable: groupReadable))
+        let log = try AdjudicationLog(
+            annotationFolder: folder, adjudicator: adjudicator,
+            options: place.study?.storeOptions(groupReadable: groupReadable) ?? StoreOptions(groupReadable: groupReadable))
         let now = Date()
         var program = AdjudicationConsole(
             AdjudicationConsoleConfiguration(

@@ -177,7 +177,7 @@ struct AgreementCommand: ParsableCommand {
 
     func datasetReport() throws -> AgreementAnalysis {
         let place = try LabelPlace.resolve(dataset, annotations: annotations)
-        CommandOutput.warnIfLegacy(place)
+        CommandOutput.printPlaceNotes(place)
         let path = place.datasetFile.path
         var study = try place.labels()
         CommandOutput.keepUntilExit(study)

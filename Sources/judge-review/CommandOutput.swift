@@ -33,9 +33,11 @@ enum CommandOutput {
         write(TextSanitizer.forOutput(oneLine(text)) + "\n", to: STDERR_FILENO)
     }
 
-    /// Warns when a command's labels were found where earlier versions kept them (the commands print where the
-    /// labels are, `study …: labels in …`, once their work is done, so that an error stays one line).
-    static func warnIfLegacy(_ place: LabelPlace) {
+    /// Says what resolving the place found: an interrupted write of the study completed, labels found where
+    /// earlier versions kept them (the commands print where the labels are, `study …: labels in …`, once their
+    /// work is done, so that an error stays one line).
+    static func printPlaceNotes(_ place: LabelPlace) {
+        if let note = place.completedWrite { warning(note) }
         if let note = place.legacyNote { warning(note) }
     }
 

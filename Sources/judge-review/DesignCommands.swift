@@ -58,6 +58,10 @@ struct SampleCommand: ParsableCommand {
     func run() throws {
         try CommandOutput.reportingErrors(command: "sample") {
             let study = try requireStudy(self.study)
+            let options = study.storeOptions(groupReadable: groupReadable)
+            let (lock, completed) = try study.lockForWriting(options: options)
+            defer { lock.release() }
+            if let completed { CommandOutput.warning(completed) }
             let fields = try strata.split(separator: ",").map { name -> ValidationSample.StratumField in
                 let trimmed = name.trimmingCharacters(in: .whitespaces)
                 guard let field = ValidationSample.StratumField(rawValue: trimmed) else {
@@ -88,7 +92,7 @@ struct SampleCommand: ParsableCommand {
             } catch let error as ValidationSample.DesignError {
                 throw InputError(file: study.folder.path, error.description)
             }
-            try sample.write(to: study, permissions: groupReadable ? 0o640 : 0o600)
+            try sample.write(to: study, permissions: options.filePermissions)
             CommandOutput.line("sample of \(sample.items.count) from \(sample.population) judged items (those with a judge verdict, of \(labels.dataset.items.count)), \(sample.strata.count) strata (\(fields.map(\.rawValue).joined(separator: " × "))), allocation \(allocation.rawValue), seed \(seed)\(self.seed == nil ? " (drawn; give --seed \(seed) to repeat)" : "")")
             for line in sample.planLines() { CommandOutput.line(line) }
             CommandOutput.line("wrote \(ValidationSample.url(in: study).path)")
@@ -150,6 +154,10 @@ struct AssignCommand: ParsableCommand {
     func run() throws {
         try CommandOutput.reportingErrors(command: "assign") {
             let study = try requireStudy(self.study)
+            let options = study.storeOptions(groupReadable: groupReadable)
+            let (lock, completed) = try study.lockForWriting(options: options)
+            defer { lock.release() }
+            if let completed { CommandOutput.warning(completed) }
             guard let sample = try ValidationSample.load(from: study) else {
                 throw InputError(file: study.folder.path, "no sample yet; draw one first: judge-review sample \(study.folder.path) --size N")
             }
@@ -192,7 +200,7 @@ struct AssignCommand: ParsableCommand {
             } catch let error as ValidationSample.DesignError {
                 throw InputError(file: study.folder.path, error.description)
             }
-            try assignment.write(to: study, permissions: groupReadable ? 0o640 : 0o600)
+            try assignment.write(to: study, permissions: options.filePermissions)
             let perItem = assignment.ratersPerItem
             CommandOutput.line("\(perItem.count) items to \(assignment.queues.count) raters, \(assignment.overlap) each, seed \(seed)\(self.seed == nil ? " (drawn; give --seed \(seed) to repeat)" : "")")
             let rows = assignment.queues.map { ["\($0.rater)", "\($0.items.count)", "\($0.repeats.count)", "\($0.gold.count)"] }

@@ -57,7 +57,7 @@ struct ExportCommand: ParsableCommand {
     /// renames them into place: all outputs or none. `-` sends its table to standard output.
     private func export() throws {
         let place = try LabelPlace.resolve(dataset, annotations: annotations)
-        CommandOutput.warnIfLegacy(place)
+        CommandOutput.printPlaceNotes(place)
         let datasetURL = place.datasetFile
         let folder = place.annotationFolder
         let study = try CommandOutput.withProgress { try place.labels() }
@@ -86,7 +86,7 @@ struct ExportCommand: ParsableCommand {
         for table in tables where table.path != "-" { try guardrail.check(output: table.path) }
         let files = tables.filter { $0.path != "-" }
         // The labels are research data, so the files are private (0600) like the logs.
-        try AtomicFile.writeAll(files.map { ($0.data, URL(fileURLWithPath: $0.path)) }, permissions: 0o600)
+        try AtomicFile.writeAll(files.map { ($0.data, URL(fileURLWithPath: $0.path)) }, permissions: FileModes.file())
         let toStandardOutput = tables.first { $0.path == "-" }
         if let table = toStandardOutput { CommandOutput.machine(String(decoding: table.data, as: UTF8.self)) }
         for table in files {

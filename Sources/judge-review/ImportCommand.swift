@@ -59,10 +59,10 @@ struct ImportCommand: ParsableCommand {
                 steelman: steelman.map { $0 == .on },
                 columnMap: mapped ? try ColumnMap.parse(maps: map, raters: rater, judgeModel: judgeModel, judgeMeans: judgeMeans) : nil,
                 scorer: scorer)
-            let (plan, outcome) = try CommandOutput.withProgress {
-                let plan = try Importer.plan(request)
-                return (plan, try plan.write(options: StoreOptions(groupReadable: groupReadable)))
+            let (plan, outcome, completed) = try CommandOutput.withProgress {
+                try Importer.run(request, groupReadable: groupReadable)
             }
+            if let completed { CommandOutput.warning(completed) }
             CommandOutput.keepUntilExit(plan)
             CommandOutput.line(plan.summary(outcome: outcome))
         }

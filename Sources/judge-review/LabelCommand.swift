@@ -57,7 +57,7 @@ struct LabelCommand: ParsableCommand {
             throw InputError(file: dataset, "a CSV is an input to import, not a dataset to label: judge-review init STUDY, judge-review import \(dataset) --to STUDY, then judge-review label STUDY --rater \(rater)")
         }
         let place = try LabelPlace.resolve(dataset, annotations: annotations)
-        CommandOutput.warnIfLegacy(place)
+        CommandOutput.printPlaceNotes(place)
         let items = try CommandOutput.withProgress { try place.dataset() }
         if items.items.isEmpty { throw InputError(file: place.datasetFile.path, "the study has no items yet; import some first") }
         var rules = try session.resolve(try place.study?.settings().sessionProtocol ?? SessionProtocol())
@@ -66,6 +66,7 @@ struct LabelCommand: ParsableCommand {
         try LabelSession.run(LabelSessionOptions(
             dataset: items, rater: rater, mode: reviewMode, order: order, seed: seed,
             annotationsFolder: place.annotationFolder,
-            hideAppropriate: hideAppropriate, groupReadable: groupReadable, session: rules, assigned: assigned))
+            hideAppropriate: hideAppropriate,
+            groupReadable: place.study?.storeOptions(groupReadable: groupReadable).groupReadable ?? groupReadable, session: rules, assigned: assigned))
     }
 }

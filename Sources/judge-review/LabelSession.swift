@@ -72,7 +72,7 @@ struct OrderSettings: Codable, Equatable {
         encoder.outputFormatting = [.sortedKeys]
         var data = try encoder.encode(self)
         data.append(0x0A)
-        try AtomicFile.write(data, to: url, permissions: groupReadable ? 0o640 : 0o600)
+        try AtomicFile.write(data, to: url, permissions: FileModes.file(groupReadable: groupReadable))
     }
 
     /// How the order reads in the exit summary.

@@ -21,7 +21,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         try CommandOutput.reportingErrors(command: "status") {
             let place = try LabelPlace.resolve(dataset, annotations: annotations)
-            CommandOutput.warnIfLegacy(place)
+            CommandOutput.printPlaceNotes(place)
             let labels = try CommandOutput.withProgress { try place.labels(strict: false, requireLogs: false) }
             CommandOutput.keepUntilExit(labels)
             let data = labels.dataset

@@ -198,7 +198,7 @@ public struct RaterAssignment: Codable, Sendable, Equatable {
         }
     }
 
-    public func write(to study: Study, permissions: mode_t = 0o600) throws {
+    public func write(to study: Study, permissions: mode_t = FileModes.file()) throws {
         try AtomicFile.write(try StudyFiles.encoder.encode(self) + Data([0x0A]), to: Self.url(in: study), permissions: permissions)
     }
 }

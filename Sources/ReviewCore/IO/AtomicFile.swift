@@ -15,10 +15,10 @@ public enum AtomicFile {
     /// never the temporary file, and leave no temporary file behind.
     ///
     /// - Parameters:
-    ///   - permissions: mode of the new file (e.g. 0o600 for annotation data).
+    ///   - permissions: mode of the new file, less what the umask takes away (`FileModes`); owner-only by default.
     ///   - fileSystem: the calls it makes; tests pass one that fails on purpose.
     public static func write(
-        _ data: Data, to url: URL, permissions: mode_t = 0o644, fileSystem: any StoreFileSystem = POSIXFileSystem()
+        _ data: Data, to url: URL, permissions: mode_t = FileModes.file(), fileSystem: any StoreFileSystem = POSIXFileSystem()
     ) throws {
         let staged = try stage(data, for: url, permissions: permissions, fileSystem: fileSystem)
         try staged.commit()
@@ -28,7 +28,7 @@ public enum AtomicFile {
     /// when every one is staged are they renamed into place. A failure leaves every target as it was (a rename
     /// that fails after earlier ones succeeded is the only exception, and is reported).
     public static func writeAll(
-        _ files: [(data: Data, url: URL)], permissions: mode_t = 0o644, fileSystem: any StoreFileSystem = POSIXFileSystem()
+        _ files: [(data: Data, url: URL)], permissions: mode_t = FileModes.file(), fileSystem: any StoreFileSystem = POSIXFileSystem()
     ) throws {
         var staged: [StagedFile] = []
         do {
@@ -48,10 +48,12 @@ public enum AtomicFile {
     /// Writes `data` durably to a temporary file beside `url` without touching `url`; `commit()` renames it
     /// into place, `discard()` removes it. Several staged files let a command write all of its outputs or none.
     public static func stage(
-        _ data: Data, for url: URL, permissions: mode_t = 0o644, fileSystem: any StoreFileSystem = POSIXFileSystem()
+        _ data: Data, for url: URL, permissions: mode_t = FileModes.file(), fileSystem: any StoreFileSystem = POSIXFileSystem()
     ) throws -> StagedFile {
         try refuseUnlessRegular(url)
+        let permissions = FileModes.masked(permissions)
         let directory = url.deletingLastPathComponent()
+        removeLeftovers(in: directory, fileSystem: fileSystem)
         let temporary = directory.appendingPathComponent(
             ".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp").path
         let descriptor: Int32
@@ -70,6 +72,22 @@ public enum AtomicFile {
             throw FileWriteError(message: "\(url.path): cannot write: \(error.reason)", code: error.code)
         }
         return StagedFile(url: url, temporary: temporary, fileSystem: fileSystem)
+    }
+
+    /// Removes the temporary files a killed judge-review left in `folder` (`.<name>.<pid>.<random>.tmp` whose
+    /// process no longer runs), so a kill never leaves a dataset-sized hidden file behind for good. Skipped while
+    /// the folder holds a study journal: the file it names is the interrupted write's, to be completed.
+    public static func removeLeftovers(in folder: URL, fileSystem: any StoreFileSystem = POSIXFileSystem()) {
+        guard FileKind.ofPath(folder.appendingPathComponent(StudyJournal.fileName).path) == nil,
+              let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            let parts = name.split(separator: ".")
+            guard parts.count >= 4, let pid = Int32(parts[parts.count - 3]), pid > 0,
+                  UInt32(parts[parts.count - 2]) != nil else { continue }
+            guard kill(pid, 0) != 0, errno == ESRCH else { continue }
+            let path = folder.appendingPathComponent(name).path
+            if FileKind.ofPath(path) == .regular { try? fileSystem.unlink(path) }
+        }
     }
 
     /// Throws when something other than a regular file is at `url`: renaming over it would replace it.
@@ -95,6 +113,9 @@ public struct StagedFile {
     public let url: URL
     let temporary: String
     let fileSystem: any StoreFileSystem
+
+    /// The temporary file's name (in `url`'s folder).
+    public var temporaryName: String { (temporary as NSString).lastPathComponent }
 
     /// Renames the temporary file over `url` and fsyncs the folder; on failure the temporary file is removed.
     public func commit() throws {

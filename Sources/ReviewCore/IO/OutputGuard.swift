@@ -7,8 +7,9 @@ import Darwin
 #endif
 
 /// Refuses an output path (`--output`, `--to`, `export --gold/--long/--wide`) that would replace the tool's
-/// own data: the dataset being read, anything inside the annotation folder in use, or any label log, lock,
-/// set-aside or order file of any dataset.
+/// own data: the dataset being read, anything inside the annotation folder in use, any study's own files
+/// (`Study.ownFiles`: settings, items, sample, assignment, lock, journal), or any label log, lock, set-aside or
+/// order file of any dataset.
 ///
 /// Paths are compared after resolving links in their folders, so `./x/../Annotations/ds/lena.jsonl` and a
 /// link to the annotation folder are caught as well. A link in the last component is refused by `AtomicFile`.
@@ -34,6 +35,11 @@ public struct OutputGuard: Sendable {
             throw InputError(file: path, "is inside \(folder.role) \(folder.path), which holds only the label logs; write the output elsewhere")
         }
         let name = (target as NSString).lastPathComponent
+        let folder = (target as NSString).deletingLastPathComponent
+        if let own = Study.ownFiles.first(where: { $0.name == name }),
+           FileKind.ofPath((folder as NSString).appendingPathComponent(Study.settingsFileName)) == .regular {
+            throw InputError(file: path, "is \(own.role) in \(folder); write the output elsewhere")
+        }
         if name.hasSuffix(".lock") || name.hasSuffix(".corrupt") || name.hasSuffix(".order.json") {
             throw InputError(file: path, "is one of judge-review's own store files; write the output elsewhere")
         }

@@ -150,7 +150,7 @@ public struct Dataset: Sendable {
     /// Writes the dataset atomically (temporary file, fsync, rename); a file that already holds exactly these
     /// bytes is left alone. Returns whether it wrote.
     @discardableResult
-    public func write(to url: URL, permissions: mode_t = 0o644) throws -> Bool {
+    public func write(to url: URL, permissions: mode_t = FileModes.file()) throws -> Bool {
         let bytes = jsonl()
         if FileKind.ofPath(url.path) == .regular, (try? SafeFile.read(url.path)) == bytes { return false }
         try AtomicFile.write(bytes, to: url, permissions: permissions)

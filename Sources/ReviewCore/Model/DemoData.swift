@@ -216,9 +216,9 @@ public enum DemoData {
                 at: file.url.deletingLastPathComponent(), withIntermediateDirectories: true)
             // A demo log is replaced whole, so it is replaced under its lock: never beneath a running session.
             let lock = rebuiltLogs.contains(file.url)
-                ? try LogLock(logFile: file.url, permissions: 0o644, fileSystem: POSIXFileSystem()) : nil
+                ? try LogLock(logFile: file.url, permissions: FileModes.masked(0o644), fileSystem: POSIXFileSystem()) : nil
             defer { lock?.release() }
-            try AtomicFile.write(file.data, to: file.url)
+            try AtomicFile.write(file.data, to: file.url, permissions: 0o644)
         }
         return files.map(\.url)
     }

@@ -307,6 +307,21 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
         try append(contentsOf: [record])
     }
 
+    /// The log's length in bytes up to the end of its last saved line.
+    public var length: Int64 { savedLength }
+
+    /// Appends lines already encoded (each ending in a newline; a journal's record of them) in one write and one
+    /// fsync, decoding them first so `records` stays the log's content; all or none, as `append(contentsOf:)`.
+    public func append(encodedLines bytes: Data) throws {
+        if closed { throw StoreError.closed(file: file.path) }
+        guard !bytes.isEmpty else { return }
+        let scan = try LogScanner.scan(bytes, path: file.path, decode: decode)
+        guard scan.tornStart == nil, !scan.missingFinalNewline else {
+            throw InputError(file: file.path, "lines to append end in a torn line; nothing was written")
+        }
+        try write(bytes, records: scan.records)
+    }
+
     /// Appends records (one, or an import's many) in one write and one fsync, and returns once all are durable.
     ///
     /// All or none: when the write or fsync fails, the log is cut back to its last saved line and none of the
@@ -315,11 +330,21 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
     public func append(contentsOf batch: [Record]) throws {
         if closed { throw StoreError.closed(file: file.path) }
         guard !batch.isEmpty else { return }
+        try write(try encodedLines(batch), records: batch)
+    }
+
+    /// The lines of `batch`, encoded as `append(contentsOf:)` would write them.
+    public func encodedLines(_ batch: [Record]) throws -> Data {
         var bytes = Data()
         for record in batch {
             bytes.append(try encode(record))
             bytes.append(0x0A)
         }
+        return bytes
+    }
+
+    /// Writes `bytes` (the encoded `batch`) after the place check, and keeps the records once durable.
+    private func write(_ bytes: Data, records batch: [Record]) throws {
         try checkPlace(records: batch.count)
         do {
             try writeLine(bytes, descriptor: try appendDescriptor())

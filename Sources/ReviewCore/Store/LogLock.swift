@@ -22,8 +22,16 @@ final class LogLock {
     }
 
     /// Takes the lock for `logFile`, or throws `StoreError.locked` naming the holder's pid.
-    init(logFile: URL, permissions: mode_t, fileSystem: any StoreFileSystem) throws {
-        path = LogLock.lockFile(for: logFile).path
+    convenience init(logFile: URL, permissions: mode_t, fileSystem: any StoreFileSystem) throws {
+        try self.init(lockFile: LogLock.lockFile(for: logFile), guarding: logFile, permissions: permissions, fileSystem: fileSystem)
+    }
+
+    /// Takes the lock in `lockFile` for what `guarded` names, trying for `waiting` seconds while another holds it,
+    /// or throws `StoreError.locked` naming the holder.
+    init(lockFile: URL, guarding guarded: URL, waiting: TimeInterval = LogLock.settleTime, permissions: mode_t,
+         fileSystem: any StoreFileSystem) throws {
+        let logFile = guarded
+        path = lockFile.path
         self.fileSystem = fileSystem
         let descriptor: Int32
         do {
@@ -32,7 +40,7 @@ final class LogLock {
             throw StoreError.openFailed(file: logFile.path, cause: error)
         }
         do {
-            guard try LogLock.lockWithin(descriptor: descriptor, path: path, fileSystem: fileSystem) else {
+            guard try LogLock.lockWithin(descriptor: descriptor, path: path, waiting: waiting, fileSystem: fileSystem) else {
                 let recorded = (try? fileSystem.readAll(descriptor, path: path)).flatMap(LogLock.pid(from:))
                 let holder = LockHolder.find(descriptor: descriptor, recordedPID: recorded)
                 fileSystem.close(descriptor)
@@ -54,8 +62,10 @@ final class LogLock {
     static let settleTime: TimeInterval = 0.25
 
     /// Takes the flock, trying again for `settleTime` while it is taken.
-    static func lockWithin(descriptor: Int32, path: String, fileSystem: any StoreFileSystem) throws -> Bool {
-        let deadline = Date().addingTimeInterval(settleTime)
+    static func lockWithin(
+        descriptor: Int32, path: String, waiting: TimeInterval = settleTime, fileSystem: any StoreFileSystem
+    ) throws -> Bool {
+        let deadline = Date().addingTimeInterval(waiting)
         while true {
             if try fileSystem.tryLockExclusive(descriptor, path: path) { return true }
             if Date() >= deadline { return false }

@@ -54,29 +54,47 @@ public final class RaterLog: LabelSink {
         public var rebased: Int
     }
 
-    /// Appends only those events the log does not already hold as the current label: a different answer, or
-    /// the same answer given for different content (the item's hash changed), so a corrected item keeps its
-    /// imported label instead of turning stale. Used by re-imports.
+    /// Appends what a re-import changed (`changes(_:)`) in one write and one fsync; durable before it returns.
     @discardableResult
     public func appendChanges(_ events: [LabelEvent]) throws -> Change {
-        var current: [String: (answer: String?, hash: String)] = [:]
+        let (batch, change) = changes(events)
+        try log.append(contentsOf: batch)
+        return change
+    }
+
+    /// Of an import's `events`, those to append: each compared with that column's own last imported answer for the
+    /// item, never with a label a person gave since, so importing an unchanged file again changes nothing and never
+    /// undoes a clinician's revision.
+    ///
+    /// - A new answer in the file (or an item the column never answered) is appended.
+    /// - The same answer for changed content (the item's hash moved) is appended again, re-based, so the imported
+    ///   label does not turn stale, unless a person's event on the item came after the import: theirs outranks it.
+    public func changes(_ events: [LabelEvent]) -> (batch: [LabelEvent], change: Change) {
+        var lastImported: [String: (answer: String?, hash: String)] = [:]
+        var personSince: Set<String> = []
         // Imports write live labels only: practice and repeat events (which `RaterReplay` keeps apart) are not the
         // label an import compares with.
         for event in log.records where event.purpose == nil {
-            current[event.item] = event.kind == .label ? (event.answer, event.itemSHA256) : nil
+            if event.mode == .imported && event.kind == .label {
+                lastImported[event.item] = (event.answer, event.itemSHA256)
+                personSince.remove(event.item)
+            } else {
+                personSince.insert(event.item)
+            }
         }
         var change = Change(appended: 0, rebased: 0)
         var batch: [LabelEvent] = []
         for event in events {
-            let held = current[event.item]
-            if let held, held.answer == event.answer, held.hash == event.itemSHA256 { continue }
+            let held = lastImported[event.item]
+            if let held, held.answer == event.answer {
+                if held.hash == event.itemSHA256 || personSince.contains(event.item) { continue }
+                change.rebased += 1
+            }
             batch.append(event)
-            if let held, held.answer == event.answer { change.rebased += 1 }
-            current[event.item] = (event.answer, event.itemSHA256)
+            lastImported[event.item] = (event.answer, event.itemSHA256)
+            personSince.remove(event.item)
             change.appended += 1
         }
-        // One write and one fsync for the whole import: durable before it returns, all or none.
-        try log.append(contentsOf: batch)
-        return change
+        return (batch, change)
     }
 }

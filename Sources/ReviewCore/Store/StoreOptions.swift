@@ -18,11 +18,11 @@ public struct StoreOptions: Sendable, Equatable {
         self.groupReadable = groupReadable
     }
 
-    /// Mode of new log, side and lock files: 0600, or 0640 when group-readable.
-    public var filePermissions: mode_t { groupReadable ? 0o640 : 0o600 }
+    /// Mode of new log, side and lock files: 0600, or 0640 when group-readable, within the umask (`FileModes`).
+    public var filePermissions: mode_t { FileModes.file(groupReadable: groupReadable) }
 
-    /// Mode of new folders: 0700, or 0750 when group-readable.
-    public var folderPermissions: mode_t { groupReadable ? 0o750 : 0o700 }
+    /// Mode of new folders: 0700, or 0750 when group-readable, within the umask (`FileModes`).
+    public var folderPermissions: mode_t { FileModes.folder(groupReadable: groupReadable) }
 }
 
 /// Why the store could not open a log or save a record. Each case reads as one line for the user.

@@ -20,6 +20,8 @@ public struct LabelPlace: Sendable {
     public var searched: [URL]
     /// Set when the labels were found where versions before the study kept them (under the current folder).
     public var legacyNote: String?
+    /// Set when the study had an interrupted write (a killed import) that resolving it completed: what was done.
+    public var completedWrite: String?
 
     /// Resolves a command's argument (and `--annotations`) to a dataset and its labels' folder.
     public static func resolve(_ argument: String?, annotations: String? = nil,
@@ -29,12 +31,12 @@ public struct LabelPlace: Sendable {
             guard let study = Study.find(from: currentFolder) else {
                 throw InputError(file: currentFolder.path, "not inside a study (no \(Study.settingsFileName) here or in any folder above); give a study folder or a dataset file, or run judge-review init DIR")
             }
-            return LabelPlace(study: study, override: override)
+            return try LabelPlace(study: study, override: override)
         }
         let base = URL(fileURLWithPath: currentFolder.path, isDirectory: true)
         let url = URL(fileURLWithPath: argument, relativeTo: base).absoluteURL.standardizedFileURL
         if let study = Study.find(from: url), FileKind.ofPath(url.path) == .folder || isInside(url, study: study) {
-            return LabelPlace(study: study, override: override)
+            return try LabelPlace(study: study, override: override)
         }
         if FileKind.ofPath(url.path) == .folder {
             throw InputError(file: argument, "is a folder but not a study (no \(Study.settingsFileName) in it or above it); give a dataset .jsonl file or a study folder")
@@ -74,9 +76,12 @@ public struct LabelPlace: Sendable {
         self.searched = searched
     }
 
-    private init(study: Study, override: URL?) {
+    /// A study's place; an interrupted write of the study is completed first (`StudyJournal`).
+    private init(study: Study, override: URL?) throws {
         self.init(datasetFile: study.itemsFile, annotationFolder: override ?? study.annotationFolder, study: study,
                   searched: [study.annotationFolder])
+        completedWrite = try StudyJournal.completeUnfinished(study, options: study.storeOptions(groupReadable: false))
+        AtomicFile.removeLeftovers(in: study.folder)
     }
 
     /// Whether `url` is a file of the study's (its items, settings or anything under its folder that is not

@@ -38,15 +38,37 @@ public struct Study: Sendable, Equatable {
     public var itemsFile: URL { folder.appendingPathComponent(Self.itemsFileName) }
     /// `Annotations/`, the rater logs (and `adjudication/` below it).
     public var annotationFolder: URL { folder.appendingPathComponent(Self.annotationsFolderName, isDirectory: true) }
+    /// The lock every writer of the study's own files holds (`StudyLock`).
+    public var lockFile: URL { folder.appendingPathComponent(Self.lockFileName) }
+    /// The lock file's name.
+    public static let lockFileName = "study.lock"
+
+    /// The study's own files by name, with what each is: no output may replace one of them, in any study.
+    public static let ownFiles: [(name: String, role: String)] = [
+        (settingsFileName, "the study's settings"),
+        (itemsFileName, "the study's items"),
+        (ValidationSample.fileName, "the study's validation sample"),
+        (RaterAssignment.fileName, "the study's rater assignment"),
+        (lockFileName, "the study's lock"),
+        (StudyJournal.fileName, "the study's journal of an unfinished write"),
+    ]
 
     /// The study's settings.
     public func settings() throws -> StudySettings {
         let data = try SafeFile.read(settingsFile.path)
+        let settings: StudySettings
         do {
-            return try StudySettings.decoder.decode(StudySettings.self, from: data)
+            settings = try StudySettings.decoder.decode(StudySettings.self, from: data)
         } catch {
             throw InputError(file: settingsFile.path, line: 1, "not a study settings file: \(JSONLines.describe(error))")
         }
+        try settings.validate(file: settingsFile.path)
+        return settings
+    }
+
+    /// How to write the study's files: group-readable when the study says so or `groupReadable` (a flag) asks.
+    public func storeOptions(groupReadable: Bool) -> StoreOptions {
+        StoreOptions(groupReadable: groupReadable || ((try? settings().groupReadable) ?? nil) == true)
     }
 
     /// The study's items; an empty dataset before the first import.
@@ -92,7 +114,8 @@ public struct Study: Sendable, Equatable {
         case let kind?:
             throw InputError(file: path, "\(kind.refusal); a study is a folder")
         }
-        let settings = StudySettings(name: name ?? study.folder.lastPathComponent, created: now)
+        var settings = StudySettings(name: name ?? study.folder.lastPathComponent, created: now)
+        settings.groupReadable = options.groupReadable ? true : nil
         do {
             try AtomicFile.write(try settings.encoded(), to: study.settingsFile, permissions: options.filePermissions)
             try AtomicFile.write(Data(), to: study.itemsFile, permissions: options.filePermissions)
@@ -122,6 +145,17 @@ public struct StudySettings: Codable, Sendable, Equatable {
     public var raters: [String] = []
     /// Breaks, the daily cap, content notices and the practice round for the label console; nil: the defaults.
     public var session: SessionProtocol?
+    /// Whether the study's files are for the owner's group too (`init --group-readable`): every later writer of
+    /// the study makes its files group-readable, as if it had been given the flag. The umask still limits it.
+    public var groupReadable: Bool?
+
+    /// The newest schema this build reads.
+    public static let currentSchema = 1
+
+    enum CodingKeys: String, CodingKey {
+        case schema, name, created, mode, order, raters, session
+        case groupReadable = "group_readable"
+    }
 
     /// The session protocol in force: the study's, else the defaults.
     public var sessionProtocol: SessionProtocol { session ?? SessionProtocol() }
@@ -131,6 +165,22 @@ public struct StudySettings: Codable, Sendable, Equatable {
         self.name = name
         self.created = created
         self.session = SessionProtocol()
+    }
+
+    /// Checks what `init` and the commands would never write: a newer schema, an unknown mode or order.
+    func validate(file: String) throws {
+        guard (1...Self.currentSchema).contains(schema) else {
+            throw InputError(file: file, line: 1, schema > Self.currentSchema
+                ? "schema \(schema) is newer than this build reads (\(Self.currentSchema)); update judge-review"
+                : "schema \(schema) is not a schema of this file")
+        }
+        guard ["blind", "verdict"].contains(mode) else {
+            throw InputError(file: file, line: 1, "\"mode\" is \"\(TextSanitizer.singleLine(mode))\"; expected blind or verdict")
+        }
+        guard ["file", "shuffled"].contains(order) else {
+            throw InputError(file: file, line: 1, "\"order\" is \"\(TextSanitizer.singleLine(order))\"; expected file or shuffled")
+        }
+        for rater in raters { try RaterName.check(rater, file: URL(fileURLWithPath: file)) }
     }
 
     /// The file's bytes: sorted keys, pretty-printed, ending in a newline.
