@@ -209,7 +209,9 @@ public enum ConsoleReducer {
             return
         }
         let previous = state.currentLabel
-        let judgeSeenFirst = state.judgeRevealed
+        // From the rater's whole log: a repeat, or an item undone in an earlier session, had its verdict on screen.
+        let revealedOnScreen = state.judgeRevealed
+        let judgeSeenFirst = revealedOnScreen || state.judgeWasShown(itemID: item.id)
         if let previous, previous.answer == option {
             if state.mode == .verdictShown { step(&state, forward: true, now: now) }
             else { say(&state, "unchanged: \(option)") }
@@ -232,8 +234,10 @@ public enum ConsoleReducer {
                 number: number, total: state.practiceCount))
         } else if state.mode == .verdictShown && key.purpose != .practice {
             step(&state, forward: true, now: now)
-        } else if previous == nil && !judgeSeenFirst {
+        } else if previous == nil && !revealedOnScreen {
             say(&state, "\(option) · judge revealed: → goes on, another option key revises")
+        } else if previous == nil {
+            say(&state, "\(option) · saved as given after the judge was seen")
         } else {
             say(&state, "revised to \(option)")
         }

@@ -160,6 +160,10 @@ public struct ConsoleState: Sendable {
     /// Labels undone after their judge verdict was on screen: the verdict stays shown (a current label, or verdict
     /// mode, reveals it by itself; a repeat is blind again).
     public private(set) var judgeSeen: Set<LabelKey>
+    /// Items whose judge verdict this rater has had on screen, by dataset position: every answer in the whole log
+    /// revealed it (a retraction does not hide what was seen), and so does every answer of this session. An undone
+    /// item stays revealed in a later session, and a repeat's answer records that the judge was seen before it.
+    private var judgeShown: [Bool]
     /// A note typed before the item had an answer; saved with the answer.
     public var draftNotes: [LabelKey: String]
     /// Time at the keyboard, counts, and the breaks, cap and notices of the session protocol.
@@ -264,6 +268,11 @@ public struct ConsoleState: Sendable {
         }
         self.undoStack = undo
         self.judgeSeen = []
+        var shown = [Bool](repeating: false, count: dataset.items.count)
+        for event in history where event.kind == .label {
+            if let index = dataset.indexByID[event.item] { shown[index] = true }
+        }
+        self.judgeShown = shown
         self.draftNotes = [:]
         // Today's count only matters with a daily cap (it reads the log's recent end).
         let today = session.dailyCap > 0 ? SessionClock.itemsLabelled(on: now, in: history) : 0
@@ -333,6 +342,12 @@ public struct ConsoleState: Sendable {
     public var judgeRevealed: Bool {
         guard let key = currentKey else { return false }
         return (mode == .verdictShown && key.purpose != .practice) || label(for: key) != nil || judgeSeen.contains(key)
+            || (key.purpose == nil && judgeWasShown(itemID: key.item))
+    }
+
+    /// Whether this rater has had the item's judge verdict on screen before, in any session (see `judgeShown`).
+    public func judgeWasShown(itemID: String) -> Bool {
+        dataset.indexByID[itemID].map { judgeShown[$0] } ?? false
     }
 
     /// Slots of the order still without a label.
@@ -394,6 +409,7 @@ public struct ConsoleState: Sendable {
         case .label:
             // A current label reveals the judge by itself (`judgeRevealed`); only an undone one is remembered.
             undoStack.append(key)
+            if let index = dataset.indexByID[key.item] { judgeShown[index] = true }
         case .retract:
             // The judge stays revealed on an undone item: it was on screen.
             judgeSeen.insert(key)

@@ -184,6 +184,31 @@ struct SessionProtocolTests {
         #expect(retraction.kind == .retract && retraction.purpose == .repeat && state.currentLabels["i1"]?.answer == "yes")
     }
 
+    @Test("judge_seen_first comes from the whole log: an item undone in an earlier session stays revealed, and a repeat records the first showing")
+    func judgeSeenFirstFromTheWholeLog() throws {
+        let dataset = Fixtures.dataset()
+        let earlier = Fixtures.label(dataset.items[0], "yes")
+        let undone = LabelEvent(
+            kind: .retract, item: earlier.item, itemSHA256: earlier.itemSHA256, rater: "alice", answer: nil, verdict: nil,
+            judgeAgreement: nil, mode: .blind, judgeSeenFirst: false, at: Fixtures.start.addingTimeInterval(20))
+        // The next session: the undone item comes back with its verdict shown, and the new answer says so.
+        var next = session(.off, history: [earlier, undone])
+        #expect(next.position == 0 && next.currentLabel == nil && next.judgeRevealed)
+        let again = try #require(key(&next, .character("n"), at: 5).first)
+        #expect(again.judgeSeenFirst)
+        // A hidden repeat of a labelled item: blind on screen, but its answer records that the judge was seen.
+        var repeats = session(.off, history: [earlier], repeats: [(item: 0, after: 2)])
+        #expect(repeats.position == 1)
+        key(&repeats, .character("n"), at: 2)
+        key(&repeats, .right, at: 3)
+        #expect(repeats.purpose(at: repeats.position) == .repeat && !repeats.judgeRevealed)
+        let repeated = try #require(key(&repeats, .character("y"), at: 4).first)
+        #expect(repeated.purpose == .repeat && repeated.judgeSeenFirst)
+        // A first blind answer still records false.
+        var fresh = session(.off)
+        #expect(try #require(key(&fresh, .character("y"), at: 1).first).judgeSeenFirst == false)
+    }
+
     @Test("the header shows time at the keyboard and items left")
     func header() {
         var state = session(.off)
