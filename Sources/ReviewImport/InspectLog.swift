@@ -39,7 +39,7 @@ enum InspectLog {
         }
         guard case .object(let log) = document else { throw InputError(file: path, line: 1, "not an Inspect log: expected a JSON object") }
         guard case .number(let rawVersion)? = log["version"], rawVersion.rounded() == rawVersion,
-              knownVersions.contains(Int(rawVersion)) else {
+              let version = Int(exactly: rawVersion), knownVersions.contains(version) else {
             let shown = log["version"]?.scalarText ?? "none"
             throw InputError(file: path, line: 1, "an Inspect log of version \(TextSanitizer.singleLine(shown)), which this reader does not know (it reads versions \(knownVersions.lowerBound)–\(knownVersions.upperBound)); convert it with a matching inspect or report it")
         }

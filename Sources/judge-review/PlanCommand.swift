@@ -21,7 +21,7 @@ struct PlanCommonOptions: ParsableArguments {
     /// The line of a Buderer plan: the cases of one class it needs and the items to label at random for them.
     func accuracyLine(_ name: String, _ value: Double, halfWidth: Double, cases: Int, of kind: String, items: Int, prevalence: Double) -> String {
         let hours = self.hours(items, seconds: nil)
-        return "\(name) \(value) ± \(halfWidth) at \(Int((confidence * 100).rounded()))% (Buderer 1996): \(cases) \(kind) responses, so \(items) items at prevalence \(prevalence)"
+        return "\(name) \(value) ± \(halfWidth) at \(String(format: "%.0f", confidence * 100))% (Buderer 1996): \(cases) \(kind) responses, so \(items) items at prevalence \(prevalence)"
             + (hours.isEmpty ? "" : "; \(hours) clinician hours")
     }
 
@@ -63,7 +63,7 @@ struct PlanKappa: ParsableCommand {
             let goodnessOfFit = try LabelPlanning.kappaItemsGoodnessOfFit(kappa0: kappa, lower: lower, upper: upper, prevalence: prevalence, confidence: common.confidence)
             let asymptotic = try LabelPlanning.kappaItemsAsymptotic(kappa0: kappa, lower: lower, upper: upper, prevalence: prevalence, confidence: common.confidence)
             let bounds = upper.map { "[\(lower), \($0)]" } ?? "a lower bound of \(lower)"
-            CommandOutput.line("items for Cohen's kappa \(kappa) with \(bounds) at \(Int((common.confidence * 100).rounded()))%, prevalence \(prevalence), two raters an item")
+            CommandOutput.line("items for Cohen's kappa \(kappa) with \(bounds) at \(String(format: "%.0f", common.confidence * 100))%, prevalence \(prevalence), two raters an item")
             let rows = [["Donner & Eliasziw (1992), goodness of fit", "\(goodnessOfFit)", common.hours(2 * goodnessOfFit, seconds: nil)],
                         ["Fleiss, Cohen & Everitt (1969), asymptotic variance", "\(asymptotic)", common.hours(2 * asymptotic, seconds: nil)]]
             for line in TextTable.render(header: ["method", "items", "clinician hours (2 labels an item)"], rows: rows, rightAligned: [1, 2], rule: true) {
@@ -167,8 +167,8 @@ struct PlanRate: ParsableCommand {
             let pool = self.pool ?? measured.pool
             let plans = try LabelPlanning.rateLabels(prevalence: prevalence, sensitivity: sensitivity, specificity: specificity,
                                                      halfWidth: halfWidth, pool: pool, confidence: common.confidence)
-            CommandOutput.line(String(format: "labels for the rate of inappropriate responses within ±%.3f at %d%%: prevalence %.3f, sensitivity %.3f, specificity %.3f, pool %@",
-                                      halfWidth, Int((common.confidence * 100).rounded()), prevalence, sensitivity, specificity, pool.map { "\($0) judged items" } ?? "unlimited"))
+            CommandOutput.line(String(format: "labels for the rate of inappropriate responses within ±%.3f at %@%%: prevalence %.3f, sensitivity %.3f, specificity %.3f, pool %@",
+                                      halfWidth, String(format: "%.0f", common.confidence * 100), prevalence, sensitivity, specificity, pool.map { "\($0) judged items" } ?? "unlimited"))
             let rows = plans.map { plan -> [String] in
                 let name: String
                 switch plan.estimator {
@@ -192,8 +192,8 @@ struct PlanRate: ParsableCommand {
         var members: [String: [Int]] = [:]
         for position in items.indices where items[position].judge != nil { members[by.value(of: items[position]), default: []].append(position) }
         let seconds = Self.measured(labels: labels, positions: Array(items.indices)).seconds
-        CommandOutput.line(String(format: "labels per %@ for the rate of inappropriate responses within ±%.3f at %d%%, each from the group's own labels",
-                                  by.rawValue, halfWidth, Int((common.confidence * 100).rounded())))
+        CommandOutput.line(String(format: "labels per %@ for the rate of inappropriate responses within ±%.3f at %@%%, each from the group's own labels",
+                                  by.rawValue, halfWidth, String(format: "%.0f", common.confidence * 100)))
         var rows: [[String]] = []
         var totals: [LabelPlanning.RateEstimator: Int] = [:]
         var unreachable: Set<LabelPlanning.RateEstimator> = []

@@ -17,6 +17,22 @@ private func designDataset(count: Int = 600) -> Dataset {
 
 @Suite("Validation sample")
 struct ValidationSampleTests {
+    @Test("plans past any study's size are one-line errors, never a trap converting a Double past Int's range")
+    func hugePlansAreErrors() {
+        #expect(throws: LabelPlanning.InvalidInput.self) {
+            try LabelPlanning.kappaItemsAsymptotic(kappa0: 0.5, lower: 0.49999999999, upper: nil, prevalence: 0.3)
+        }
+        #expect(throws: LabelPlanning.InvalidInput.self) {
+            try LabelPlanning.kappaItemsGoodnessOfFit(kappa0: 0.5, lower: 0.49999999999, upper: nil, prevalence: 0.3)
+        }
+        #expect(throws: LabelPlanning.InvalidInput.self) {
+            try LabelPlanning.sensitivityItems(sensitivity: 0.9, halfWidth: 1e-10, prevalence: 0.3)
+        }
+        #expect(throws: LabelPlanning.InvalidInput.self) {
+            try LabelPlanning.sensitivityItems(sensitivity: 0.9, halfWidth: 0.05, prevalence: 1e-300)
+        }
+    }
+
     @Test("proportional: sizes follow the populations, probabilities are sampled/population, weights sum to each stratum's population")
     func proportional() throws {
         let dataset = designDataset()

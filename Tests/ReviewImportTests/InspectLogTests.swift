@@ -57,7 +57,7 @@ struct InspectLogTests {
 
     /// A small log in Inspect's JSON shape, written for these tests: a text input, a chat input with a system
     /// message, C, I and P values, an explanation, a grader named in the scorer's parameters.
-    static func handWritten(version: Int = 2, secondScorer: Bool = false) -> String {
+    static func handWritten(version: String = "2", secondScorer: Bool = false) -> String {
         let extra = secondScorer ? #", "match": {"value": "C"}"# : ""
         return """
             {
@@ -115,10 +115,14 @@ struct InspectLogTests {
     @Test("bad logs: an unknown version, several scorers without --scorer, a scorer not in the log; each names file and line")
     func badLogs() throws {
         let folder = try Fixtures.makeFolder()
-        let future = try Fixtures.write(Self.handWritten(version: 9), as: "future.json", in: folder)
+        let future = try Fixtures.write(Self.handWritten(version: "9"), as: "future.json", in: folder)
         #expect(throws: InputError(file: future, line: 1, "an Inspect log of version 9, which this reader does not know (it reads versions 1–2); convert it with a matching inspect or report it")) {
             try Importer.plan(request([future], in: folder))
         }
+        // A version past Int's range is the same one-line error, never a trap converting it.
+        let huge = try Fixtures.write(Self.handWritten(version: "1e19"), as: "huge.json", in: folder)
+        let hugeError = try #require(throws: InputError.self) { try Importer.plan(request([huge], in: folder)) }
+        #expect(hugeError.description.contains("which this reader does not know"))
         let two = try Fixtures.write(Self.handWritten(secondScorer: true), as: "two.json", in: folder)
         #expect(throws: InputError(file: two, line: 7, "the log has several scorers (match, model_graded_qa); choose the judge with --scorer NAME")) {
             try Importer.plan(request([two], in: folder))

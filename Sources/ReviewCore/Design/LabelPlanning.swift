@@ -18,6 +18,18 @@ public enum LabelPlanning {
         }
     }
 
+    /// The most items or labels a plan may ask for: far beyond any study, still exact in a Double and an Int.
+    public static let largestPlan = 1_000_000_000_000
+
+    /// A computed count rounded up, checked: a target so narrow (or an input so close to a bound) that the count is
+    /// not finite or passes `largestPlan` is an error saying so, never a trap converting it.
+    static func count(_ value: Double, _ what: String) throws -> Int {
+        guard value.isFinite, value >= 0, value <= Double(largestPlan) else {
+            throw InvalidInput("the plan would need more than 1,000,000,000,000 \(what) (\(value)); the target is too narrow or an input too close to its bound")
+        }
+        return Int(value.rounded(.up))
+    }
+
     static func requireConfidence(_ confidence: Double) throws {
         guard confidence > 0, confidence < 1 else {
             throw InvalidInput("--confidence must lie strictly between 0 and 1 (got \(confidence))")
@@ -50,7 +62,7 @@ public enum LabelPlanning {
             return zip(expected, under).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) / $1.1 }
         }
         let bounds = [lower] + (upper.map { [$0] } ?? [])
-        return bounds.map { Int((critical / distance($0)).rounded(.up)) }.max() ?? 0
+        return try bounds.map { try count(critical / distance($0), "items") }.max() ?? 0
     }
 
     /// The large-sample variance of Cohen's kappa times n (Fleiss, Cohen & Everitt 1969) for two raters with
@@ -74,7 +86,7 @@ public enum LabelPlanning {
         try checkKappa(kappa0: kappa0, lower: lower, upper: upper, prevalence: prevalence, confidence: confidence)
         let critical = upper == nil ? Proportions.normalQuantile(confidence) : z(confidence)
         let margin = min(kappa0 - lower, upper.map { $0 - kappa0 } ?? .infinity)
-        return Int((critical * critical * kappaVariancePerItem(kappa: kappa0, prevalence: prevalence) / (margin * margin)).rounded(.up))
+        return try count(critical * critical * kappaVariancePerItem(kappa: kappa0, prevalence: prevalence) / (margin * margin), "items")
     }
 
     private static func checkKappa(kappa0: Double, lower: Double, upper: Double?, prevalence: Double, confidence: Double) throws {
@@ -108,7 +120,7 @@ public enum LabelPlanning {
         try requireHalfWidth(halfWidth)
         try requireConfidence(confidence)
         let cases = pow(z(confidence), 2) * value * (1 - value) / (halfWidth * halfWidth)
-        return (Int(cases.rounded(.up)), Int((cases / share).rounded(.up)))
+        return (try count(cases, "cases"), try count(cases / share, "items"))
     }
 
     static func requireHalfWidth(_ halfWidth: Double) throws {
