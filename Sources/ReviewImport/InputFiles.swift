@@ -37,16 +37,13 @@ enum InputFiles {
     }
 
     private static func walk(folder: String, into found: inout [String]) throws {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-        } catch {
-            throw InputError(file: folder, "cannot list the folder (\(error.localizedDescription))")
-        }
+        let names = try entryNames(folder: folder).sorted()
         for name in names where !name.hasPrefix(".") {
             let path = (folder as NSString).appendingPathComponent(name)
             var info = stat()
-            guard lstat(path, &info) == 0 else { continue }
+            guard lstat(path, &info) == 0 else {
+                throw InputError(file: path, "cannot be read (\(String(cString: strerror(errno)))); remove it or import the folder's files one by one")
+            }
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
                 try walk(folder: path, into: &found)
@@ -66,6 +63,30 @@ enum InputFiles {
                 continue
             }
         }
+    }
+}
+
+extension InputFiles {
+    /// The names in `folder`, read as bytes: a name that is not UTF-8 (a run copied from a Latin-1 system) is an
+    /// error naming it, never skipped without a word.
+    static func entryNames(folder: String) throws -> [String] {
+        guard let directory = opendir(folder) else {
+            throw InputError(file: folder, "cannot list the folder (\(String(cString: strerror(errno))))")
+        }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+            if bytes == Array(".".utf8) || bytes == Array("..".utf8) { continue }
+            guard let name = String(validating: bytes, as: UTF8.self) else {
+                let shown = bytes.map { $0 < 0x80 && $0 >= 0x20 ? String(UnicodeScalar($0)) : String(format: "\\x%02X", $0) }.joined()
+                throw InputError(
+                    file: folder,
+                    "holds an entry whose name is not UTF-8 (\(shown)); rename it to UTF-8 (convmv -f latin1 -t utf8) or import the other files by name")
+            }
+            names.append(name)
+        }
+        return names
     }
 }
 

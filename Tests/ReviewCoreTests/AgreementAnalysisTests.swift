@@ -118,8 +118,8 @@ struct AgreementAnalysisTests {
         let markdown = try sampleReport().rendered(as: .markdown)
         #expect(markdown.hasPrefix("# Agreement\n"))
         #expect(markdown.contains("\n## Pairs\n\n| scope | measure | value | n | interval | se | note |\n"))
-        #expect(markdown.contains("| alice × bob | cohen_kappa | undefined | 8 |"))
-        #expect(markdown.contains("| all models | rogan-gladen * |"))
+        #expect(markdown.contains("| alice × bob | cohen\\_kappa | undefined | 8 |"))
+        #expect(markdown.contains("| all models | rogan-gladen \\* |"))
     }
 
     @Test("CSV has one row per measure with the same number of fields")
@@ -138,5 +138,28 @@ struct AgreementAnalysisTests {
         #expect(JSONValue.render(.number(.nan)) == "null")
         #expect(JSONValue.render(.number(.infinity)) == "null")
         #expect(JSONValue.render(.object([("a", .double(0.9587)), ("b", .string("q\"\n"))])) == "{\n  \"a\": 0.9587,\n  \"b\": \"q\\\"\\n\"\n}")
+    }
+}
+
+@Suite("Escaping for the format text lands in")
+struct OutputEscapingTests {
+    @Test("CSV cells a spreadsheet would run as a formula get a leading quote (OWASP); numbers stay numbers")
+    func csvFormulaInjection() {
+        #expect(CSVText.field("=HYPERLINK(\"http://x\")") == "\"'=HYPERLINK(\"\"http://x\"\")\"")
+        #expect(CSVText.field("+1+2") == "'+1+2")
+        #expect(CSVText.field("-cmd|' /C calc'!A0") == "'-cmd|' /C calc'!A0")
+        #expect(CSVText.field("@SUM(A1)") == "'@SUM(A1)")
+        #expect(CSVText.field("\tx") == "'\tx")
+        #expect(CSVText.field("-0.034") == "-0.034")
+        #expect(CSVText.field("+1e-3") == "+1e-3")
+        #expect(CSVText.field("mania") == "mania")
+    }
+
+    @Test("Markdown: raw HTML, links, emphasis and cell breaks from the data are escaped")
+    func markdownEscaping() {
+        let hostile = MarkdownText.escaped("mania<img src=x onerror=alert(1)> [a](javascript:x) *b* | c")
+        #expect(!hostile.contains("<") && !hostile.contains(">"))
+        #expect(hostile.contains("&lt;img") && hostile.contains("\\[a\\]\\(javascript:x\\)") && hostile.contains("\\*b\\*") && hostile.contains("\\|"))
+        #expect(MarkdownText.escaped("line\nbreak").contains("\n") == false)
     }
 }

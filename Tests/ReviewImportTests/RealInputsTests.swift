@@ -119,6 +119,16 @@ struct RealInputsTests {
         try FileManager.default.createDirectory(at: only, withIntermediateDirectories: true)
         _ = try Fixtures.write("name,score\na,1\n", as: "summary.csv", in: only)
         #expect(throws: (any Error).self) { try Importer.plan(request([only.path], in: root)) }
+        // A subfolder whose name is not UTF-8 (a run copied from a Latin-1 system) is named, never skipped in silence.
+        let latin = root.appendingPathComponent("latin", isDirectory: true)
+        try FileManager.default.createDirectory(at: latin, withIntermediateDirectories: true)
+        _ = try Fixtures.write(Fixtures.resultsJSONL, as: "model-one_no-steelman.jsonl", in: latin)
+        var raw = Array(latin.path.utf8) + Array("/caf".utf8) + [0xE9, 0]
+        #expect(raw.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress.map { $0.withMemoryRebound(to: CChar.self, capacity: buffer.count) { mkdir($0, 0o700) } } ?? -1
+        } == 0)
+        let error = try #require(throws: InputError.self) { try Importer.plan(request([latin.path], in: root)) }
+        #expect(error.description.contains("not UTF-8") && error.description.contains("caf\\xE9"), "\(error)")
     }
 
     /// Paper rows for the duplicate tests: one response, written with the given line ending, judge answer and

@@ -172,11 +172,12 @@ enum ReportTables {
 
     /// Markdown: the header as a list, each section a heading and a pipe table.
     static func markdown(_ report: AgreementAnalysis) -> String {
-        var out = "# Agreement\n\n" + header(report).map { "- " + $0 }.joined(separator: "\n") + "\n"
-        func escape(_ cell: String) -> String { cell.replacingOccurrences(of: "|", with: "\\|") }
+        // Every text is escaped (MarkdownText): names from the data must not become HTML or links.
+        let escape = MarkdownText.escaped
+        var out = "# Agreement\n\n" + header(report).map { "- " + escape($0) }.joined(separator: "\n") + "\n"
         for section in sections(report) where !section.rows.isEmpty {
-            out += "\n## " + section.title + "\n\n"
-            out += "| " + columns.joined(separator: " | ") + " |\n"
+            out += "\n## " + escape(section.title) + "\n\n"
+            out += "| " + columns.map(escape).joined(separator: " | ") + " |\n"
             out += "|" + columns.indices.map { [2, 3, 5].contains($0) ? " ---: |" : " --- |" }.joined() + "\n"
             for row in section.rows { out += "| " + cells(row).map(escape).joined(separator: " | ") + " |\n" }
         }

@@ -2,11 +2,22 @@ import Foundation
 
 /// Writes CSV text with RFC 4180 quoting.
 public enum CSVText {
-    /// One field: quoted (with inner quotes doubled) when it holds a comma, a quote, CR or LF.
+    /// One field: neutralised against formula injection, then quoted (with inner quotes doubled) when it holds a
+    /// comma, a quote, CR or LF.
     public static func field(_ text: String) -> String {
+        let text = neutralised(text)
         let needsQuotes = text.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }
         guard needsQuotes else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// A cell a spreadsheet would read as a formula, neutralised as OWASP recommends for CSV injection: a text
+    /// starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so Excel, LibreOffice and
+    /// Google Sheets show it as text. A number (`-0.034`, `+1e-3`) is left as it is: it is not a formula.
+    public static func neutralised(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) else { return text }
+        if Double(text) != nil, text.unicodeScalars.allSatisfy({ "0123456789+-.eE".unicodeScalars.contains($0) }) { return text }
+        return "'" + text
     }
 
     /// A whole document: the header row, then the rows; records end with LF (readers of RFC 4180 accept it).

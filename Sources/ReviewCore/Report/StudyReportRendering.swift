@@ -84,14 +84,16 @@ extension StudyReport {
     }
 
     func tables(markdown: Bool) -> String {
-        var lines: [String] = markdown ? ["# Judge validation report", ""] + preamble + [""] : preamble + [""]
+        // In Markdown every text is escaped (MarkdownText): names from the data must not become HTML or links.
+        let md = MarkdownText.escaped
+        var lines: [String] = markdown ? ["# Judge validation report", ""] + preamble.map(md) + [""] : preamble + [""]
         for section in sections {
             if markdown {
-                lines.append("## \(section.title)")
+                lines.append("## \(md(section.title))")
                 lines.append("")
-                lines.append("| " + section.header.joined(separator: " | ") + " |")
+                lines.append("| " + section.header.map(md).joined(separator: " | ") + " |")
                 lines.append("|" + section.header.map { _ in " --- |" }.joined())
-                for row in section.rows { lines.append("| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |") }
+                for row in section.rows { lines.append("| " + row.map(md).joined(separator: " | ") + " |") }
             } else {
                 lines.append(section.title)
                 lines += TextTable.render(header: section.header, rows: section.rows, rule: true, indent: "  ")

@@ -1,0 +1,26 @@
+import Foundation
+
+/// Text from input files made safe for Markdown: nothing in it can open raw HTML, a link, an image, emphasis,
+/// code, a heading or a new table cell when the report is rendered (pandoc, a static site, an IDE preview, a
+/// notebook). Control characters go as for any output, line breaks become spaces.
+public enum MarkdownText {
+    /// `text` for a table cell, a heading or a list item: `<`, `>` and `&` as HTML entities (raw HTML cannot
+    /// start), Markdown's punctuation backslash-escaped, `|` escaped so the cell does not split.
+    public static func escaped(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in TextSanitizer.singleLine(text).unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\\", "`", "*", "_", "[", "]", "(", ")", "{", "}", "#", "+", "!", "|", "~", "$":
+                out += "\\"
+                out.unicodeScalars.append(scalar)
+            default:
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}
