@@ -20,6 +20,7 @@ struct CSVTable {
 
     /// Parses `source`; a ragged record, an unbalanced quote or a duplicate column name is an error naming the line.
     static func parse(_ source: SourceText) throws -> CSVTable {
+        try CSVCellLimit.check(source.text, path: source.path)
         let reader: CSVReader
         do {
             reader = try CSVReader(string: source.text, hasHeaderRow: false)

@@ -29,6 +29,7 @@ public enum RatingsTableReader {
 
     /// Reads a table from bytes; `path` is only used in error messages.
     public static func read(data: Data, path: String, categories: [String]? = nil) throws -> RatingTable {
+        try CSVCellLimit.check(data, path: path)
         var accumulator = RatingsAccumulator(path: path, fixedCategories: categories)
         accumulator.byteCount = data.count
         let hasQuote = data.withUnsafeBytes { raw -> Bool in

@@ -128,7 +128,12 @@ struct AssignedOrder {
         let answers = Dictionary(assignment.gold.map { ($0.id, $0.answer) }, uniquingKeysWith: { first, _ in first })
         let practice = try queue.gold.map { id -> RaterPractice in
             guard let answer = answers[id] else { throw InputError(file: file, "gold item \(TextSanitizer.singleLine(id)) has no answer in the assignment") }
-            return RaterPractice(itemIndex: try position(id), answer: answer)
+            let index = try position(id)
+            // The rule assign --gold applies: the answer must be one of the item's options.
+            guard dataset.items[index].criterion.option(matching: answer) != nil else {
+                throw InputError(file: file, "gold item \(TextSanitizer.singleLine(id)): \"\(TextSanitizer.singleLine(answer))\" is not one of its options (\(dataset.items[index].criterion.options.joined(separator: ", ")))")
+            }
+            return RaterPractice(itemIndex: index, answer: answer)
         }
         let repeats = try queue.repeats.map { (item: try position($0.item), after: $0.after) }
         return AssignedOrder(positions: positions, seed: assignment.seed, practice: practice, repeats: repeats)

@@ -17,6 +17,43 @@ private func designDataset(count: Int = 600) -> Dataset {
 
 @Suite("Validation sample")
 struct ValidationSampleTests {
+    @Test("hand-edited sample and assignment files are checked by the rules the commands that write them apply")
+    func designFilesValidated() throws {
+        let dataset = designDataset()
+        let sample = try ValidationSample.draw(from: dataset, .init(size: 120, seed: 7))
+        #expect(sample.problem() == nil)
+        var newer = sample
+        newer.schema = 99
+        #expect(newer.problem()?.contains("newer than this build") == true)
+        var badProbability = sample
+        badProbability.items[0].probability = 1.5
+        #expect(badProbability.problem() != nil)
+        var twice = sample
+        twice.items.append(twice.items[0])
+        #expect(twice.problem()?.contains("sampled twice") == true)
+        var badStratum = sample
+        badStratum.items[0].stratum = 999
+        #expect(badStratum.problem() != nil)
+
+        let assignment = try RaterAssignment.make(
+            items: sample.items.map(\.id), raters: ["a", "b", "c"], overlap: 2, seed: 5, repeatFraction: 0.1,
+            gold: [.init(id: "item-1", answer: "yes")], sampleSeed: 7)
+        #expect(assignment.problem() == nil)
+        var negative = assignment
+        negative.overlap = -3
+        #expect(negative.problem()?.contains("overlap must be at least 1") == true)
+        var future = assignment
+        future.schema = 99
+        #expect(future.problem()?.contains("newer") == true)
+        var farRepeat = assignment
+        farRepeat.queues[0].repeats = [.init(item: farRepeat.queues[0].items[0], after: 10_000)]
+        #expect(farRepeat.problem() != nil)
+        var tooMany = assignment
+        tooMany.queues[0].items.append(contentsOf: tooMany.queues[1].items.filter { !tooMany.queues[0].items.contains($0) })
+        tooMany.queues[2].items += tooMany.queues[1].items.filter { !tooMany.queues[2].items.contains($0) }
+        #expect(tooMany.problem()?.contains("queues; overlap is 2") == true)
+    }
+
     @Test("plans past any study's size are one-line errors, never a trap converting a Double past Int's range")
     func hugePlansAreErrors() {
         #expect(throws: LabelPlanning.InvalidInput.self) {

@@ -22,6 +22,20 @@ struct HostileInputTests {
         Fixtures.liveBotCSV.replacingOccurrences(of: "human_classification", with: humanColumn)
     }
 
+    @Test("a cell longer than the limit (or a quote never closed) is refused at once with file and line, in imports and ratings tables")
+    func cellLimit() throws {
+        let folder = try Fixtures.makeFolder()
+        let huge = String(repeating: "x", count: CSVCellLimit.maximumBytes + 10)
+        let ratings = try Fixtures.write("item,a,b\ni1,yes,no\ni2,\(huge),no\n", as: "ratings.csv", in: folder)
+        let error = #expect(throws: InputError.self) { _ = try RatingsTableReader.read(path: ratings) }
+        #expect(error?.line == 3 && error?.message.contains("at most \(CSVCellLimit.maximumBytes) bytes") == true)
+        let unclosed = try Fixtures.write("item,a,b\ni1,\"yes,no\n" + String(repeating: "i,yes,no\n", count: 150_000), as: "open.csv", in: folder)
+        #expect(throws: InputError.self) { _ = try RatingsTableReader.read(path: unclosed) }
+        let imported = try Fixtures.write(liveBot(humanColumn: "human_classification") + "\"\(huge)\"\n", as: "live-bot_q.csv", in: folder)
+        let importError = #expect(throws: InputError.self) { _ = try Importer.plan(request([imported], in: folder)) }
+        #expect(importError?.message.contains("bytes are read in one cell") == true)
+    }
+
     @Test("a column header that names a path is refused by the rater-name rule, with file and line, and nothing is written")
     func headerPathRefused() throws {
         let folder = try Fixtures.makeFolder()

@@ -191,11 +191,53 @@ public struct RaterAssignment: Codable, Sendable, Equatable {
         let url = url(in: study)
         guard SafeFile.exists(url.path) else { return nil }
         let data = try SafeFile.read(url.path)
+        let assignment: RaterAssignment
         do {
-            return try StudyFiles.decoder.decode(RaterAssignment.self, from: data)
+            assignment = try StudyFiles.decoder.decode(RaterAssignment.self, from: data)
         } catch {
             throw InputError(file: url.path, line: 1, "not an assignment file: \(JSONLines.describe(error))")
         }
+        if let problem = assignment.problem() { throw InputError(file: url.path, line: 1, problem) }
+        return assignment
+    }
+
+    /// What a hand-edited file holds that `make` or `rebalanced` would never write, as one line (the rules the
+    /// commands apply: raters, overlap, repeats); nil when it is consistent.
+    public func problem() -> String? {
+        guard schema >= 1 else { return "schema \(schema) is not a schema of this file" }
+        guard schema <= 1 else { return "schema \(schema) is newer than this build reads (1); update judge-review" }
+        do {
+            try Self.check(raters: queues.map(\.rater), overlap: overlap, repeatFraction: repeatFraction)
+        } catch {
+            return "\(error)".replacingOccurrences(of: "--raters", with: "queues").replacingOccurrences(of: "--overlap", with: "overlap")
+                .replacingOccurrences(of: "--repeats", with: "repeat_fraction")
+        }
+        var holders: [String: Int] = [:]
+        for queue in queues {
+            var seen: Set<String> = []
+            for item in queue.items {
+                guard seen.insert(item).inserted else { return "\(queue.rater)'s queue holds item \(TextSanitizer.singleLine(item)) twice" }
+                holders[item, default: 0] += 1
+            }
+            for shown in queue.repeats {
+                guard seen.contains(shown.item) else {
+                    return "\(queue.rater)'s repeat of \(TextSanitizer.singleLine(shown.item)) is not an item of the queue"
+                }
+                guard shown.after >= 0, shown.after <= queue.items.count else {
+                    return "\(queue.rater)'s repeat of \(TextSanitizer.singleLine(shown.item)) comes after \(shown.after) items; the queue has \(queue.items.count)"
+                }
+            }
+            for item in queue.gold where !gold.contains(where: { $0.id == item }) {
+                return "\(queue.rater)'s practice item \(TextSanitizer.singleLine(item)) has no answer in gold"
+            }
+        }
+        if let (item, count) = holders.first(where: { $0.value > overlap }) {
+            return "item \(TextSanitizer.singleLine(item)) is in \(count) queues; overlap is \(overlap)"
+        }
+        for entry in gold where entry.answer.trimmingCharacters(in: .whitespaces).isEmpty {
+            return "gold item \(TextSanitizer.singleLine(entry.id)) has an empty answer"
+        }
+        return nil
     }
 
     public func write(to study: Study, permissions: mode_t = FileModes.file()) throws {

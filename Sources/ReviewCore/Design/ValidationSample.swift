@@ -269,11 +269,49 @@ public struct ValidationSample: Codable, Sendable, Equatable {
         let url = url(in: study)
         guard SafeFile.exists(url.path) else { return nil }
         let data = try SafeFile.read(url.path)
+        let sample: ValidationSample
         do {
-            return try StudyFiles.decoder.decode(ValidationSample.self, from: data)
+            sample = try StudyFiles.decoder.decode(ValidationSample.self, from: data)
         } catch {
             throw InputError(file: url.path, line: 1, "not a sample file: \(JSONLines.describe(error))")
         }
+        if let problem = sample.problem() { throw InputError(file: url.path, line: 1, problem) }
+        return sample
+    }
+
+    /// What a hand-edited file holds that `draw` would never write, as one line; nil when it is consistent.
+    public func problem() -> String? {
+        guard schema >= 1 else { return "schema \(schema) is not a schema of this file" }
+        guard schema <= 1 else { return "schema \(schema) is newer than this build reads (1); update judge-review" }
+        guard size >= 0, minPerStratum >= 0, population >= 0 else { return "size, min_per_stratum and population must not be negative" }
+        guard !strataFields.isEmpty || strata.count <= 1 else { return "strata without strata_fields" }
+        for (index, stratum) in strata.enumerated() {
+            guard stratum.population >= 0, stratum.sampled >= 0, stratum.sampled <= stratum.population else {
+                return "stratum \(index + 1) samples \(stratum.sampled) of \(stratum.population) items"
+            }
+            guard stratum.sampled == 0 || (stratum.probability > 0 && stratum.probability <= 1) else {
+                return "stratum \(index + 1) has inclusion probability \(stratum.probability); it must lie in (0, 1]"
+            }
+        }
+        guard strata.reduce(0, { $0 + $1.population }) <= population || strata.isEmpty else {
+            return "the strata hold more items than the population (\(population))"
+        }
+        var ids: Set<String> = []
+        var perStratum = [Int](repeating: 0, count: strata.count)
+        for item in items {
+            guard ids.insert(item.id).inserted else { return "item \(TextSanitizer.singleLine(item.id)) is sampled twice" }
+            guard strata.indices.contains(item.stratum) else {
+                return "item \(TextSanitizer.singleLine(item.id)) names stratum \(item.stratum), which the file does not have"
+            }
+            guard item.probability > 0, item.probability <= 1 else {
+                return "item \(TextSanitizer.singleLine(item.id)) has inclusion probability \(item.probability); it must lie in (0, 1]"
+            }
+            perStratum[item.stratum] += 1
+        }
+        for (index, stratum) in strata.enumerated() where perStratum[index] != stratum.sampled {
+            return "stratum \(index + 1) says \(stratum.sampled) items were sampled, the file lists \(perStratum[index])"
+        }
+        return nil
     }
 
     /// Writes the sample into the study (temporary file, fsync, rename).
