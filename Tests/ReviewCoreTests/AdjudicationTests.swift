@@ -69,6 +69,19 @@ struct AdjudicationQueueTests {
         AdjudicationQueue.build(dataset: dataset, humanLabels: labels, reference: [:], decisions: decisions, adjudicator: "carol")
     }
 
+    @Test("with an assignment, an item waits until all its assigned raters have answered (si-1 is alice's and bob's, only bob answered)")
+    func followsTheAssignment() {
+        // si-1 is position 4: bob's "yes" alone makes it a miss, but alice is assigned it too.
+        let assigned = [4: ["alice", "bob"], 0: ["alice", "bob"]]
+        let waiting = AdjudicationQueue.build(dataset: dataset, humanLabels: labels, reference: [:], decisions: [:], adjudicator: "carol", assigned: assigned)
+        #expect(!waiting.cases.map(\.item.id).contains("si-1"))
+        #expect(waiting.cases.map(\.item.id).contains("ocd-1"))
+        var answered = labels
+        answered["alice", default: [:]]["si-1"] = F.label(suicideMiss, "alice", "no")
+        let ready = AdjudicationQueue.build(dataset: dataset, humanLabels: answered, reference: [:], decisions: [:], adjudicator: "carol", assigned: assigned)
+        #expect(ready.cases.map(\.item.id).first == "si-1")
+    }
+
     @Test("costly misses on suicidal ideation come first, then other acute-risk misses, other misses, disagreements, false alarms")
     func order() {
         let cases = queue().cases

@@ -139,7 +139,9 @@ public struct AdjudicationProgress: Sendable, Equatable {
     /// Items some adjudicator has decided.
     public var decided: Int
     /// Open items per kind (kinds with none left out).
-    public var remaining: [AdjudicationKind: Int]
+    public var remaining: [AdjudicationKind: Int] = [:]
+    /// Items that disagree so far but wait for an assigned rater's answer (not in the queue yet).
+    public var waiting = 0
 
     /// Adds one queued item.
     mutating func count(kind: AdjudicationKind, decided isDecided: Bool) {
@@ -149,11 +151,14 @@ public struct AdjudicationProgress: Sendable, Equatable {
 
     /// The status lines, e.g. `adjudication: 5 in queue, 2 decided, 3 remaining (acute-risk miss 1, false alarm 2)`.
     public var lines: [String] {
-        if total == 0 { return ["adjudication: queue empty (no disagreements)"] }
+        if total == 0 {
+            return ["adjudication: queue empty (no disagreements)" + (waiting > 0 ? "; \(waiting) items wait for an assigned rater's answer" : "")]
+        }
         let open = total - decided
         var line = "adjudication: \(total) in queue, \(decided) decided, \(open) remaining"
         let parts = AdjudicationKind.allCases.compactMap { kind in remaining[kind].map { "\(kind.title) \($0)" } }
         if !parts.isEmpty { line += " (\(parts.joined(separator: ", ")))" }
+        if waiting > 0 { line += "; \(waiting) more wait for an assigned rater's answer" }
         return [line]
     }
 }
@@ -177,15 +182,17 @@ public struct AdjudicationQueue: Sendable, Hashable {
     ///     where it has no entry, unanimous humans stand in for it.
     ///   - decisions: the latest decision per item (`AdjudicationLogs.latestDecisions`).
     ///   - adjudicator: whose aliases to draw.
+    ///   - assigned: the raters the study's assignment gives each item, by position; an item is queued only once
+    ///     all of them have answered (empty: every labelled item is ready).
     public static func build(
         dataset: Dataset, humanLabels: [String: [String: LabelEvent]], reference: [String: ReferenceLabel],
-        decisions: [String: AdjudicationEvent], adjudicator: String
+        decisions: [String: AdjudicationEvent], adjudicator: String, assigned: [Int: [String]] = [:]
     ) -> AdjudicationQueue {
         let columns = humanLabels.filter { !JudgeRater.isJudge($0.key) }.sorted { $0.key < $1.key }.map { rater, table in
             LabelColumn(rater: rater) { table[dataset.items[$0].id] }
         }
         return build(dataset: dataset, columns: columns, reference: { reference[dataset.items[$0].id] },
-                     decisions: decisions, adjudicator: adjudicator)
+                     decisions: decisions, adjudicator: adjudicator, assigned: assigned)
     }
 
     /// One human rater's current labels, read by item position.
@@ -197,10 +204,10 @@ public struct AdjudicationQueue: Sendable, Hashable {
     /// The queue from label columns and references by position.
     static func build(
         dataset: Dataset, columns: [LabelColumn], reference: (Int) -> ReferenceLabel?,
-        decisions: [String: AdjudicationEvent], adjudicator: String
+        decisions: [String: AdjudicationEvent], adjudicator: String, assigned: [Int: [String]]
     ) -> AdjudicationQueue {
         var cases: [AdjudicationCase] = []
-        forEachQueued(dataset: dataset, columns: columns, reference: reference) { position, item, kind, labels in
+        forEachQueued(dataset: dataset, columns: columns, reference: reference, assigned: assigned) { position, item, kind, labels in
             let aliases = AdjudicationAliases.order(raters: labels.map(\.rater), itemID: item.id, adjudicator: adjudicator)
             let anonymised = aliases.enumerated().compactMap { index, rater in
                 labels.first { $0.rater == rater }.map { AnonymisedLabel(alias: "R\(index + 1)", rater: rater, event: $0.event) }
@@ -219,11 +226,14 @@ public struct AdjudicationQueue: Sendable, Hashable {
 
     /// Calls `body` for each item in dataset order that needs adjudication, with its kind and the humans'
     /// current labels (rater order); the one walk behind the queue and its progress line.
+    /// Returns how many items would be queued but wait for an assigned rater (the one readiness rule).
+    @discardableResult
     private static func forEachQueued(
-        dataset: Dataset, columns: [LabelColumn], reference: (Int) -> ReferenceLabel?,
+        dataset: Dataset, columns: [LabelColumn], reference: (Int) -> ReferenceLabel?, assigned: [Int: [String]],
         _ body: (Int, Item, AdjudicationKind, [(rater: String, event: LabelEvent)]) -> Void
-    ) {
+    ) -> Int {
         var labels: [(rater: String, event: LabelEvent)] = []
+        var waiting = 0
         for (position, item) in dataset.items.enumerated() {
             labels.removeAll(keepingCapacity: true)
             for column in columns {
@@ -232,8 +242,15 @@ public struct AdjudicationQueue: Sendable, Hashable {
             guard !labels.isEmpty, let kind = kind(of: item, labels: labels.lazy.map(\.event), reference: reference(position)) else {
                 continue
             }
+            // The assignment says who must see the item first: an adjudicator never settles an item before one of
+            // its clinicians has answered it.
+            if let required = assigned[position], !required.allSatisfy({ rater in labels.contains { $0.rater == rater } }) {
+                waiting += 1
+                continue
+            }
             body(position, item, kind, labels)
         }
+        return waiting
     }
 
     /// Why an item needs adjudication, or nil when humans and judge agree.
@@ -271,7 +288,9 @@ public struct AdjudicationQueue: Sendable, Hashable {
         let references = labels.referenceColumn(adjudicated: false)
         let decisions = labels.decisions
         var progress = AdjudicationProgress(total: 0, decided: 0, remaining: [:])
-        forEachQueued(dataset: labels.dataset, columns: columns(of: labels), reference: { references[$0] }) { _, item, kind, _ in
+        progress.waiting = forEachQueued(
+            dataset: labels.dataset, columns: columns(of: labels), reference: { references[$0] }, assigned: labels.assignedRaters
+        ) { _, item, kind, _ in
             progress.count(kind: kind, decided: decisions[item.id] != nil)
         }
         return progress
@@ -322,7 +341,7 @@ public struct AdjudicationQueue: Sendable, Hashable {
         let revealed = Set(reading.events.filter { $0.kind == .reveal && $0.adjudicator == adjudicator }.map(\.item))
         let references = labels.referenceColumn(adjudicated: false)
         let queue = build(dataset: labels.dataset, columns: columns(of: labels), reference: { references[$0] },
-                          decisions: labels.decisions, adjudicator: adjudicator)
+                          decisions: labels.decisions, adjudicator: adjudicator, assigned: labels.assignedRaters)
         return Loaded(queue: queue, revealed: revealed, warnings: reading.warnings)
     }
 }

@@ -35,13 +35,18 @@ public struct StudyLabels: Sendable {
     public let adjudicationError: String?
     /// Each human rater's current answer by item position, derived once from the logs.
     public let answerColumns: AnswerColumns
+    /// The raters the study's assignment gives each item, by dataset position (empty without an assignment):
+    /// an item is ready for adjudication only once all of them have answered.
+    public let assignedRaters: [Int: [String]]
 
-    private init(dataset: Dataset, folder: URL, logs: [Log], adjudication: AdjudicationLogs.Reading, adjudicationError: String?) {
+    private init(dataset: Dataset, folder: URL, logs: [Log], adjudication: AdjudicationLogs.Reading, adjudicationError: String?,
+                 assignedRaters: [Int: [String]]) {
         self.dataset = dataset
         self.folder = folder
         self.logs = logs
         self.adjudication = adjudication
         self.adjudicationError = adjudicationError
+        self.assignedRaters = assignedRaters
         let replays = logs.compactMap { log in JudgeRater.isJudge(log.rater) ? nil : log.replay }
         answerColumns = AnswerColumns(replays: replays, count: dataset.items.count)
     }
@@ -72,7 +77,23 @@ public struct StudyLabels: Sendable {
             if strict { throw error }
             adjudicationError = "\(error)"
         }
-        return StudyLabels(dataset: dataset, folder: folder, logs: logs, adjudication: adjudication, adjudicationError: adjudicationError)
+        return StudyLabels(dataset: dataset, folder: folder, logs: logs, adjudication: adjudication, adjudicationError: adjudicationError,
+                           assignedRaters: try assignedRaters(folder: folder, dataset: dataset))
+    }
+
+    /// Who the study's assignment gives each item to, when `folder` is a study's annotation folder with one.
+    static func assignedRaters(folder: URL, dataset: Dataset) throws -> [Int: [String]] {
+        let study = Study(folder: folder.deletingLastPathComponent())
+        guard study.annotationFolder.standardizedFileURL.path == folder.standardizedFileURL.path,
+              FileKind.ofPath(study.settingsFile.path) == .regular,
+              let assignment = try RaterAssignment.load(from: study) else { return [:] }
+        var raters: [Int: [String]] = [:]
+        for queue in assignment.queues {
+            for item in queue.items {
+                if let position = dataset.indexByID[item] { raters[position, default: []].append(queue.rater) }
+            }
+        }
+        return raters
     }
 
     /// One rater's log read and replayed against the dataset; a log that cannot be read keeps its error, and
@@ -96,7 +117,7 @@ public struct StudyLabels: Sendable {
     /// The same labels with only these human raters' logs (a report limited by `--raters`); the judge stays.
     public func restricted(to raters: Set<String>) -> StudyLabels {
         StudyLabels(dataset: dataset, folder: folder, logs: logs.filter { raters.contains($0.rater) },
-                    adjudication: adjudication, adjudicationError: adjudicationError)
+                    adjudication: adjudication, adjudicationError: adjudicationError, assignedRaters: assignedRaters)
     }
 
     /// The human raters whose logs were read (the judge is never a log).
