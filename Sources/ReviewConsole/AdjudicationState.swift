@@ -128,7 +128,9 @@ public enum AdjudicationReducer {
             if away > 0 { state.openedAt = state.openedAt.addingTimeInterval(away) }
         }
         let effects = apply(&state, action, now: now)
-        if effects.contains(.quit) { return effects }
+        // While the quit question is up, no write is handed out: its failure would replace the question on screen,
+        // and a second q would then drop the decision unseen. Enter (retry) or any other key takes the question away.
+        if effects.contains(.quit) || state.quitAsked { return effects }
         guardArrival(&state)
         return (state.writes.nextWrite().map { [.appendDecision($0)] } ?? []) + effects
     }

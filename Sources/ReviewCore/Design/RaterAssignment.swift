@@ -73,6 +73,7 @@ public struct RaterAssignment: Codable, Sendable, Equatable {
         for (index, item) in order.enumerated() {
             for slot in 0..<overlap { byRater[(index * overlap + slot) % raters.count].append(item) }
         }
+        let oldQueues = Dictionary(queues.map { ($0.rater, $0) }, uniquingKeysWith: { first, _ in first })
         let queues = raters.enumerated().map { index, rater in
             queue(rater: rater, items: byRater[index], seed: seed &+ UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15,
                   repeatFraction: repeatFraction, gold: gold.map(\.id))
@@ -89,7 +90,8 @@ public struct RaterAssignment: Codable, Sendable, Equatable {
         raters: [String], labelled: [String: Set<String>], seed: UInt64, now: Date = Date()
     ) throws -> RaterAssignment {
         try Self.check(raters: raters, overlap: overlap, repeatFraction: repeatFraction)
-        let dropped = queues.map(\.rater).filter { !raters.contains($0) }
+        let given = Set(raters)
+        let dropped = queues.map(\.rater).filter { !given.contains($0) }
         for rater in dropped where !(labelled[rater] ?? []).isEmpty {
             throw DesignError("rater \(rater) has labelled items of this assignment and cannot be left out (give every earlier rater again)")
         }
@@ -97,7 +99,7 @@ public struct RaterAssignment: Codable, Sendable, Equatable {
         var holders: [String: [String]] = [:]
         var load: [String: Int] = Dictionary(uniqueKeysWithValues: raters.map { ($0, 0) })
         var kept: [String: [String]] = [:]
-        for queue in queues where raters.contains(queue.rater) {
+        for queue in queues where given.contains(queue.rater) {
             let done = labelled[queue.rater] ?? []
             for item in queue.items where done.contains(item) {
                 holders[item, default: []].append(queue.rater)
@@ -109,22 +111,33 @@ public struct RaterAssignment: Codable, Sendable, Equatable {
         var open = items
         open.shuffle(using: &random)
         var added: [String: [String]] = [:]
+        // The least-loaded rater first (ties: the one named first), from a heap: a pick costs log R, not R², so
+        // thousands of raters rebalance at once.
+        var heap = LoadHeap(loads: raters.indices.map { (load: load[raters[$0]] ?? 0, rater: $0) })
         // Items that already have holders first: they are the constrained ones (their holders cannot take them
         // again); the free items then even out the loads.
         for item in open.sorted(by: { (holders[$0]?.count ?? 0) > (holders[$1]?.count ?? 0) }) {
             while (holders[item]?.count ?? 0) < overlap {
-                let candidates = raters.filter { !(holders[item] ?? []).contains($0) }
-                guard let chosen = candidates.min(by: { (load[$0] ?? 0, raters.firstIndex(of: $0) ?? 0) < (load[$1] ?? 0, raters.firstIndex(of: $1) ?? 0) }) else { break }
-                holders[item, default: []].append(chosen)
-                load[chosen, default: 0] += 1
-                added[chosen, default: []].append(item)
+                // Skip the item's holders (at most `overlap` of them), then put them back.
+                var skipped: [(load: Int, rater: Int)] = []
+                var chosen: (load: Int, rater: Int)?
+                while let top = heap.pop() {
+                    if (holders[item] ?? []).contains(raters[top.rater]) { skipped.append(top) } else { chosen = top; break }
+                }
+                skipped.forEach { heap.push($0) }
+                guard let chosen else { break }
+                let rater = raters[chosen.rater]
+                heap.push((chosen.load + 1, chosen.rater))
+                holders[item, default: []].append(rater)
+                load[rater, default: 0] += 1
+                added[rater, default: []].append(item)
             }
         }
         let queues = raters.enumerated().map { index, rater in
             let fresh = Self.queue(rater: rater, items: added[rater] ?? [], seed: seed &+ UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15,
                                    repeatFraction: repeatFraction, gold: gold.map(\.id))
             let labelledItems = kept[rater] ?? []
-            let old = self.queues.first { $0.rater == rater }
+            let old = oldQueues[rater]
             let keptRepeats = (old?.repeats ?? []).filter { labelledItems.contains($0.item) }
             let shiftedRepeats = fresh.repeats.map { Repeat(item: $0.item, after: $0.after + labelledItems.count) }
             return Queue(rater: rater, items: labelledItems + fresh.items, repeats: keptRepeats + shiftedRepeats, gold: fresh.gold)
@@ -282,5 +295,53 @@ public enum DesignStatus {
         let header = ["rater", "assigned", "labelled", "remaining"] + (extras ? ["practice", "repeats"] : [])
         lines += TextTable.render(header: header, rows: rows, rightAligned: extras ? [1, 2, 3, 4, 5] : [1, 2, 3], rule: true, indent: "  ")
         return lines
+    }
+}
+
+/// A binary min-heap of raters by (load, position in the list of raters): the next rater to give an item to.
+struct LoadHeap {
+    private var entries: [(load: Int, rater: Int)]
+
+    /// A heap of these loads.
+    init(loads: [(load: Int, rater: Int)]) {
+        entries = []
+        entries.reserveCapacity(loads.count)
+        for entry in loads { push(entry) }
+    }
+
+    private static func less(_ a: (load: Int, rater: Int), _ b: (load: Int, rater: Int)) -> Bool {
+        a.load != b.load ? a.load < b.load : a.rater < b.rater
+    }
+
+    /// Adds an entry.
+    mutating func push(_ entry: (load: Int, rater: Int)) {
+        entries.append(entry)
+        var child = entries.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard Self.less(entries[child], entries[parent]) else { break }
+            entries.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    /// Takes the least entry out.
+    mutating func pop() -> (load: Int, rater: Int)? {
+        guard let first = entries.first else { return nil }
+        let last = entries.removeLast()
+        if !entries.isEmpty {
+            entries[0] = last
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1, right = left + 1
+                var smallest = parent
+                if left < entries.count, Self.less(entries[left], entries[smallest]) { smallest = left }
+                if right < entries.count, Self.less(entries[right], entries[smallest]) { smallest = right }
+                if smallest == parent { break }
+                entries.swapAt(parent, smallest)
+                parent = smallest
+            }
+        }
+        return first
     }
 }
