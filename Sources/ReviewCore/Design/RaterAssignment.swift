@@ -73,7 +73,6 @@ public struct RaterAssignment: Codable, Sendable, Equatable {
         for (index, item) in order.enumerated() {
             for slot in 0..<overlap { byRater[(index * overlap + slot) % raters.count].append(item) }
         }
-        let oldQueues = Dictionary(queues.map { ($0.rater, $0) }, uniquingKeysWith: { first, _ in first })
         let queues = raters.enumerated().map { index, rater in
             queue(rater: rater, items: byRater[index], seed: seed &+ UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15,
                   repeatFraction: repeatFraction, gold: gold.map(\.id))
@@ -133,6 +132,7 @@ public struct RaterAssignment: Codable, Sendable, Equatable {
                 added[rater, default: []].append(item)
             }
         }
+        let oldQueues = Dictionary(self.queues.map { ($0.rater, $0) }, uniquingKeysWith: { first, _ in first })
         let queues = raters.enumerated().map { index, rater in
             let fresh = Self.queue(rater: rater, items: added[rater] ?? [], seed: seed &+ UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15,
                                    repeatFraction: repeatFraction, gold: gold.map(\.id))
