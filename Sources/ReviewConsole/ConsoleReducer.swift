@@ -44,6 +44,7 @@ public enum ConsoleReducer {
         case .session(let prompt)?:
             state.session.dismiss(prompt)
             if let message = prompt.dismissedMessage { say(&state, message) }
+            state.restartItemClock(now)
             // The notice is the last prompt before an item: once read, the item is shown.
             if case .contentNotice = prompt { state.arrivalChecked = state.currentKey }
         case .practiceFeedback?:

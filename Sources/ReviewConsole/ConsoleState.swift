@@ -394,6 +394,12 @@ public struct ConsoleState: Sendable {
         focus = reading.first { (scrollLimits[$0] ?? 0) > 0 } ?? .response
     }
 
+    /// The item counts as shown from `now`: a session prompt (a content notice, a break) hid it until then, and the
+    /// time it was on screen is not time on the item.
+    mutating func restartItemClock(_ now: Date) {
+        shownAt = now
+    }
+
     /// Leaves time away out of the time on the item: the item counts as shown `seconds` later.
     mutating func discountTimeAway(_ seconds: TimeInterval) {
         shownAt = shownAt.addingTimeInterval(seconds)

@@ -209,6 +209,35 @@ struct SessionProtocolTests {
         #expect(try #require(key(&fresh, .character("y"), at: 1).first).judgeSeenFirst == false)
     }
 
+    @Test("at 80 columns the header always shows the mode and the rater; a long message ends in an ellipsis")
+    func headerAtEightyColumns() {
+        var dataset = Fixtures.dataset()
+        dataset.name = "a-dataset-name-long-enough-to-crowd-the-header"
+        for (rater, mode) in [("r", LabelMode.blind), ("clinician-with-a-rather-long-name", .verdictShown)] {
+            var state = ConsoleState(dataset: dataset, rater: rater, mode: mode, order: Array(dataset.items.indices), history: [],
+                                     session: .off, now: Fixtures.start)
+            ConsoleReducer.start(&state)
+            let header = Snapshot.text(of: ConsoleRenderer.render(state, size: TerminalSize(columns: 80, rows: 24))).split(separator: "\n")[0]
+            #expect(header.contains(mode == .blind ? "BLIND" : "VERDICT"), "\(header)")
+            #expect(header.contains("rater "), "\(header)")
+            #expect(header.contains(rater) || header.contains("…"), "\(header)")
+            #expect(header.contains("left"), "\(header)")
+        }
+        var state = session(.off)
+        state.message = String(repeating: "a long message ", count: 12)
+        let lines = Snapshot.text(of: ConsoleRenderer.render(state, size: TerminalSize(columns: 80, rows: 24))).split(separator: "\n")
+        #expect(lines.contains { $0.contains("a long message") && $0.contains("…") })
+    }
+
+    @Test("the time on an item starts when the content notice is dismissed, not while it hides the item")
+    func noticeTimeIsNotItemTime() throws {
+        var state = session(rules { $0.contentNotice = .session })
+        #expect(state.overlay != nil)
+        key(&state, .enter, at: 30)
+        let label = try #require(key(&state, .character("y"), at: 32).first)
+        #expect(label.ms == 2_000)
+    }
+
     @Test("the header shows time at the keyboard and items left")
     func header() {
         var state = session(.off)

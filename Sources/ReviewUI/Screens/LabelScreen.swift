@@ -132,12 +132,23 @@ public enum LabelScreen {
         let barWidth = rect.width >= 120 ? 20 : 6
         // Time at the keyboard (time away left out) and items left, so the rater can pace the work.
         let beforeBar = "⏱\(state.session.activeText) \(position) "
-        let trailingText = beforeBar + String(repeating: " ", count: barWidth) + " \(state.labeledCount) labeled, \(state.itemsLeft) left"
-        let header = StatusBar(
-            spans: [Span("judge-review", CellStyle(bold: true, reverse: true)),
-                    Span(" · \(TextSanitizer.singleLine(state.dataset.name)) · rater \(TextSanitizer.singleLine(state.rater)) · ", CellStyle(reverse: true)),
-                    Span(modeText, CellStyle(bold: true, reverse: true, color: state.mode == .blind ? .accent : .warning))],
-            trailing: [Span(trailingText, CellStyle(reverse: true))])
+        // Live labels only: practice and repeat answers are not labels of the study (status counts them apart).
+        let live = max(0, state.labeledCount - state.practiceAndRepeatLabels.count)
+        let trailingText = beforeBar + String(repeating: " ", count: barWidth) + " \(live) labeled, \(state.itemsLeft) left"
+        // The mode and the rater's name always show; the program's and the dataset's names give way first, then
+        // the rater's name is shortened in the middle.
+        let mode = Span(modeText, CellStyle(bold: true, reverse: true, color: state.mode == .blind ? .accent : .warning))
+        let room = rect.width - DisplayWidth.of(trailingText) - 3
+        let dataset = TextSanitizer.singleLine(state.dataset.name)
+        let rater = TextSanitizer.singleLine(state.rater)
+        let candidates: [StyledLine] = [
+            [Span("judge-review", CellStyle(bold: true, reverse: true)), Span(" · \(dataset) · rater \(rater) · ", CellStyle(reverse: true)), mode],
+            [Span("\(dataset) · rater \(rater) · ", CellStyle(reverse: true)), mode],
+            [Span("rater \(rater) · ", CellStyle(reverse: true)), mode],
+        ]
+        let spans = candidates.first { $0.reduce(0) { $0 + DisplayWidth.of($1.text) } <= room }
+            ?? [Span("rater " + TextWrap.middleEllipsis(rater, keep: max(3, room - DisplayWidth.of(modeText) - 9)) + " · ", CellStyle(reverse: true)), mode]
+        let header = StatusBar(spans: spans, trailing: [Span(trailingText, CellStyle(reverse: true))])
         header.render(into: &grid, rect: rect)
         let trailingWidth = DisplayWidth.of(trailingText)
         let barX = rect.maxX - trailingWidth - 1 + DisplayWidth.of(beforeBar)
@@ -326,6 +337,8 @@ public enum LabelScreen {
         } else {
             line = []
         }
-        LineDrawer.draw(line, into: &grid, x: rect.x + 1, y: rect.y, clip: rect)
+        // A message longer than the line ends in an ellipsis, so a cut is never mistaken for the whole message.
+        let cut = line.map { Span(TextWrap.truncate($0.text, width: rect.width - 2), $0.style) }
+        LineDrawer.draw(cut, into: &grid, x: rect.x + 1, y: rect.y, clip: rect)
     }
 }

@@ -53,7 +53,6 @@ public enum TextWrap {
         if lineWidth > 0 || !wroteAny { result.append(line) }
     }
 
-    /// `text` cut to at most `width` columns, with an ellipsis when it was cut.
     /// `text` shortened to `keep` characters by an ellipsis, a third of them from its start and the rest from its
     /// end (ids differ at their ends: `gpt-4o/…_bridge_50`).
     public static func middleEllipsis(_ text: String, keep: Int) -> String {
@@ -64,6 +63,7 @@ public enum TextWrap {
         return String(characters.prefix(head)) + "…" + String(characters.suffix(tail))
     }
 
+    /// `text` cut to at most `width` columns, with an ellipsis when it was cut.
     public static func truncate(_ text: String, width: Int) -> String {
         guard width > 0 else { return "" }
         if DisplayWidth.of(text) <= width { return text }
