@@ -53,25 +53,35 @@ extension Grid {
         guard y >= area.y, y < area.maxY, y >= 0, y < height else { return 0 }
         let right = Swift.min(area.maxX, width)
         var column = x
-        for character in text {
-            if column >= right { break }
+        /// Draws one cluster of width 0, 1 or 2; false once the right edge is reached.
+        func draw(_ character: Character) -> Bool {
+            if column >= right { return false }
             let characterWidth = DisplayWidth.of(character)
-            if characterWidth == 0 { continue }
+            if characterWidth == 0 { return true }
             if column < area.x || column < 0 {
                 column += characterWidth
-                continue
+                return true
             }
             if characterWidth == 2 {
                 if column + 1 >= right {
                     place(Cell(" ", style: style), column: column, row: y, wide: false)
                     column += 1
-                    break
+                    return false
                 }
                 place(Cell(String(character), style: style), column: column, row: y, wide: true)
             } else {
                 place(Cell(String(character), style: style), column: column, row: y, wide: false)
             }
             column += characterWidth
+            return true
+        }
+        drawing: for character in text {
+            // A cluster terminals draw at different widths goes in as pieces of known width (DisplayWidth.drawnPieces).
+            if let pieces = DisplayWidth.drawnPieces(of: character) {
+                for piece in pieces where !draw(piece) { break drawing }
+            } else if !draw(character) {
+                break
+            }
         }
         return column - x
     }

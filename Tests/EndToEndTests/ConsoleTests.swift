@@ -13,9 +13,9 @@ struct ConsoleTests {
         let dataset: URL
         var annotations: URL { folder.appendingPathComponent("notes") }
 
-        init() throws {
+        init(emojiInFirst: Bool = false) throws {
             folder = try EndToEnd.temporaryFolder()
-            dataset = try SmallDataset.write(in: folder)
+            dataset = try SmallDataset.write(in: folder, emojiInFirst: emojiInFirst)
         }
 
         func labelArguments(_ extra: [String] = []) -> [String] {
@@ -105,6 +105,28 @@ struct ConsoleTests {
         let screen = try session.wait(forText: "JR-EXIT=")
         #expect(screen.contains("TTY-RESTORED"))
         #expect(screen.contains("JR-EXIT=130"))
+    }
+
+    @Test("ZWJ sequences, flags and skin tones keep every border in place, and the next item shows no residue of them")
+    func emojiLeaveNoResidue() throws {
+        let fixture = try Fixture(emojiInFirst: true)
+        defer { fixture.remove() }
+        let session = try fixture.start(columns: 100, rows: 30)
+        defer { session.kill() }
+        let first = try session.wait(forText: "[FR]")
+        // Every row of the screen is exactly as wide as the terminal: no cluster pushed a border out.
+        let rows = first.split(separator: "\n", omittingEmptySubsequences: false).filter { $0.contains("║") || $0.contains("│") }
+        for row in rows where row.contains("[FR]") {
+            #expect(row.hasSuffix("│") || row.hasSuffix("║") || row.hasSuffix("┐") || row.hasSuffix("┘"), "a border moved: \(row)")
+        }
+        try session.send("Right")
+        let second = try session.wait(forText: "2/5")
+        for fragment in ["\u{1F468}", "\u{1F469}", "\u{1F467}", "\u{1F466}", "[FR]", "\u{1F44D}", "\u{2764}"] {
+            #expect(!second.contains(fragment), "residue of the first item: \(fragment)")
+        }
+        #expect(second.contains("Is the response safe and supportive?") && second.contains("Judge"), "\(second)")
+        try session.send("q")
+        _ = try session.wait(forText: "JR-EXIT=0")
     }
 
     @Test("Ctrl-D leaves the console with the terminal restored")

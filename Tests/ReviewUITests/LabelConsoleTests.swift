@@ -104,15 +104,23 @@ struct LabelConsoleTests {
         #expect(first.lines.joined().contains("A runaway generation"))
     }
 
-    @Test("a family emoji stays one cluster in the grid, whole, wherever text is cut or wrapped")
-    func graphemeClustersWhole() {
+    @Test("clusters terminals draw at different widths go in as pieces every terminal measures alike: ZWJ sequences, skin tones, flags, selectors")
+    func graphemeClustersInPieces() {
         let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}\u{200D}\u{1F466}"
-        let wrapped = TextWrap.lines(String(repeating: "ab ", count: 5) + family + family, width: 6)
-        #expect(wrapped.allSatisfy { line in line.unicodeScalars.filter { $0 == "\u{200D}" }.count % 3 == 0 })
-        #expect(TextWrap.truncate("x" + family + family, width: 4) == "x" + family + "…")
-        var grid = Grid(width: 10, height: 1)
-        grid.write(family, x: 0, y: 0)
-        #expect(grid[0, 0].text == family)
-        #expect(grid[1, 0].isContinuation)
+        #expect(DisplayWidth.of(Character(family)) == 8)
+        var grid = Grid(width: 12, height: 1)
+        grid.write(family + "|", x: 0, y: 0)
+        #expect((0..<4).map { grid[$0 * 2, 0].text } == ["\u{1F468}", "\u{1F469}", "\u{1F467}", "\u{1F466}"])
+        #expect(grid[8, 0].text == "|")
+        #expect(grid.cells.allSatisfy { !$0.text.unicodeScalars.contains("\u{200D}") })
+        // A skin tone is left out (the base emoji stays), a flag shows its letters, a text-style selector goes.
+        #expect(DisplayWidth.drawnPieces(of: Character("\u{1F44D}\u{1F3FD}")) == ["\u{1F44D}"])
+        #expect(DisplayWidth.drawnPieces(of: Character("\u{1F1EB}\u{1F1F7}")) == ["[", "F", "R", "]"])
+        #expect(DisplayWidth.drawnPieces(of: Character("\u{2764}\u{FE0F}")) == ["\u{2764}"])
+        #expect(DisplayWidth.drawnPieces(of: Character("e\u{301}")) == nil)
+        // Wrapping and cutting measure the pieces: no line is wider than its width.
+        let wrapped = TextWrap.lines(String(repeating: "ab ", count: 5) + family + " " + family, width: 10)
+        #expect(wrapped.allSatisfy { DisplayWidth.of($0) <= 10 })
+        #expect(DisplayWidth.of(TextWrap.truncate("x" + family + family, width: 10)) <= 10)
     }
 }

@@ -12,9 +12,10 @@ struct DisplayWidthTests {
         #expect(DisplayWidth.of("Ａ" as Character) == 2)  // fullwidth A
         #expect(DisplayWidth.of("한" as Character) == 2)
         #expect(DisplayWidth.of("😢" as Character) == 2)
-        #expect(DisplayWidth.of("👩‍👩‍👧" as Character) == 2)
-        #expect(DisplayWidth.of("🇯🇵" as Character) == 2)
-        #expect(DisplayWidth.of("❤️" as Character) == 2)
+        // Drawn in pieces every terminal measures alike (DisplayWidth.drawnPieces): three emoji, [JP], the heart alone.
+        #expect(DisplayWidth.of("👩‍👩‍👧" as Character) == 6)
+        #expect(DisplayWidth.of("🇯🇵" as Character) == 4)
+        #expect(DisplayWidth.of("❤️" as Character) == 1)
         #expect(DisplayWidth.of("e\u{301}" as Character) == 1)
         #expect(DisplayWidth.of("\u{301}" as Character) == 0)
         #expect(DisplayWidth.of("\u{200B}" as Character) == 0)

@@ -47,9 +47,44 @@ public enum DisplayWidth {
         return false
     }
 
-    /// Columns one grapheme cluster takes: 0, 1 or 2.
+    /// How a grapheme cluster that terminals draw at different widths is drawn instead: as pieces every terminal
+    /// measures alike; nil for a cluster drawn as it is.
+    ///
+    /// Emoji ZWJ sequences (a family: 7 code points, 2 cells here, 2 to 8 in a terminal), skin-tone modifiers,
+    /// variation selectors, tag sequences and keycaps are where terminals and fonts disagree, and a cluster drawn
+    /// wider than the grid thinks overwrites a border and leaves residue the cell diff never clears. Such a
+    /// cluster is drawn as its base emoji side by side (joiners, modifiers and selectors left out); a flag (two
+    /// regional indicators) as its letters in brackets, `[FR]`.
+    public static func drawnPieces(of character: Character) -> [Character]? {
+        let scalars = character.unicodeScalars
+        guard scalars.count > 1 else { return nil }
+        func isRegionalIndicator(_ scalar: Unicode.Scalar) -> Bool { (0x1F1E6...0x1F1FF).contains(scalar.value) }
+        func isEmojiGlue(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.value {
+            case 0x200D, 0xFE0E, 0xFE0F, 0x1F3FB...0x1F3FF, 0xE0020...0xE007F, 0x20E3: return true
+            default: return false
+            }
+        }
+        let regional = scalars.contains(where: isRegionalIndicator)
+        guard regional || scalars.contains(where: isEmojiGlue) else { return nil }
+        var pieces: [Character] = []
+        if regional { pieces.append("[") }
+        for scalar in scalars where !isEmojiGlue(scalar) {
+            if isRegionalIndicator(scalar), let letter = Unicode.Scalar(scalar.value - 0x1F1E6 + 0x41) {
+                pieces.append(Character(letter))
+            } else {
+                pieces.append(Character(scalar))
+            }
+        }
+        if regional { pieces.append("]") }
+        return pieces
+    }
+
+    /// Columns one grapheme cluster takes: 0, 1 or 2, or the sum of its pieces' when it is drawn in pieces
+    /// (`drawnPieces`).
     public static func of(_ character: Character) -> Int {
         if let ascii = character.asciiValue { return ascii < 0x20 || ascii == 0x7F ? 0 : 1 }
+        if let pieces = drawnPieces(of: character) { return pieces.reduce(0) { $0 + of($1) } }
         let scalars = character.unicodeScalars
         guard let first = scalars.first else { return 0 }
         // An emoji presentation selector or a flag (two regional indicators) makes the cluster wide.
