@@ -3,6 +3,8 @@ import ReviewCore
 public enum ConsoleAction: Hashable, Sendable {
     /// Answer the item with this criterion option (saves; blind: reveals the judge; verdict: moves on).
     case answer(String)
+    /// Mark the item as one the rater cannot judge: recorded, counted as done, left out of agreement.
+    case abstain
     /// Verdict mode: agree with the judge's verdict (the answer is derived from it).
     case agree
     /// Verdict mode: disagree with the judge's verdict (the answer is derived from it).
@@ -60,6 +62,7 @@ public enum ConsoleAction: Hashable, Sendable {
     public var name: String {
         switch self {
         case .answer: "answer"
+        case .abstain: "cannot-judge"
         case .agree: "agree"
         case .disagree: "disagree"
         case .next: "next"

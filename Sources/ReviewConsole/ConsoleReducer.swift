@@ -87,6 +87,8 @@ public enum ConsoleReducer {
         switch action {
         case .answer(let option):
             answer(&state, option: option, now: now)
+        case .abstain:
+            abstain(&state, now: now)
         case .agree, .disagree:
             guard let item = state.currentItem else { return [] }
             guard state.judgeRevealed else {
@@ -201,6 +203,28 @@ public enum ConsoleReducer {
             return false
         }
         return true
+    }
+
+    /// Records that the rater cannot judge the item: done, with no answer; the judge is revealed as after an answer.
+    private static func abstain(_ state: inout ConsoleState, now: Date) {
+        guard let item = state.currentItem, let key = state.currentKey, mayLabel(&state, item) else { return }
+        let previous = state.currentLabel
+        if previous?.kind == .abstain {
+            say(&state, "already marked cannot judge; an option key answers it instead")
+            return
+        }
+        let judgeSeenFirst = state.judgeRevealed || state.judgeWasShown(itemID: item.id)
+        let note = state.draftNotes[key] ?? previous?.note
+        let event = LabelEvent.abstention(
+            item: item, rater: state.rater, mode: state.mode, judgeSeenFirst: judgeSeenFirst, note: note, at: now,
+            ms: max(0, Int((now.timeIntervalSince(state.shownAt) * 1000).rounded())), purpose: key.purpose)
+        state.draftNotes[key] = nil
+        state.record(event)
+        if state.mode == .verdictShown && key.purpose != .practice {
+            step(&state, forward: true, now: now)
+        } else {
+            say(&state, "cannot judge: recorded as done, left out of agreement; → goes on, an option key answers it instead")
+        }
     }
 
     private static func answer(_ state: inout ConsoleState, option: String, now: Date) {

@@ -262,14 +262,14 @@ public struct ConsoleState: Sendable {
         self.practiceAndRepeatLabels = replay.practiceAndRepeats
         var undo: [LabelKey] = []
         undo.reserveCapacity(current.count)
-        for event in history where event.kind == .label {
+        for event in history where event.settlesItem {
             let labelled = event.purpose == nil ? current[event.item] != nil : replay.practiceAndRepeats[event.key] != nil
             if labelled { undo.append(event.key) }
         }
         self.undoStack = undo
         self.judgeSeen = []
         var shown = [Bool](repeating: false, count: dataset.items.count)
-        for event in history where event.kind == .label {
+        for event in history where event.settlesItem {
             if let index = dataset.indexByID[event.item] { shown[index] = true }
         }
         self.judgeShown = shown
@@ -409,10 +409,10 @@ public struct ConsoleState: Sendable {
     mutating func record(_ event: LabelEvent) {
         let key = event.key
         let before = label(for: key) != nil
-        let stored: LabelEvent? = event.kind == .label ? event : nil
+        let stored: LabelEvent? = event.settlesItem ? event : nil
         if key.purpose == nil { currentLabels[key.item] = stored } else { practiceAndRepeatLabels[key] = stored }
         switch event.kind {
-        case .label:
+        case .label, .abstain:
             // A current label reveals the judge by itself (`judgeRevealed`); only an undone one is remembered.
             undoStack.append(key)
             if let index = dataset.indexByID[key.item] { judgeShown[index] = true }

@@ -74,6 +74,8 @@ public enum Keymap {
                    when: .judgeVerdictVisible),
         KeyBinding(.disagree, .fixed([c("-")]), "-", "disagree",
                    "Disagree with the judge's verdict; the answer is derived", when: .judgeVerdictVisible),
+        KeyBinding(.abstain, .fixed([c("!")]), "!", "can't judge",
+                   "Cannot judge this item (its text allows no verdict): recorded and counted as done, left out of agreement and the reference; an option key answers it instead"),
         KeyBinding(.next, .fixed([c("l"), .right, .enter]), "l → ⏎", "next", "Go on to the next item"),
         KeyBinding(.previous, .fixed([c("h"), .left]), "h ←", "prev", "Go back to the previous item"),
         KeyBinding(.showHelp, .fixed([c("?"), .function(1)]), "?", "help", "This help"),

@@ -114,7 +114,7 @@ public struct SessionClock: Sendable, Equatable {
 
     /// Distinct items a rater labelled (answers, revisions, practice and repeats) on the local calendar day of `now`.
     public static func itemsLabelled(on now: Date, in history: [LabelEvent], calendar: Calendar = .current) -> Int {
-        itemsDone(on: now, in: history, item: { $0.kind == .label ? $0.item : nil }, at: \.at, calendar: calendar)
+        itemsDone(on: now, in: history, item: { $0.settlesItem ? $0.item : nil }, at: \.at, calendar: calendar)
     }
 
     /// Distinct items an adjudicator decided on the local calendar day of `now`.

@@ -189,7 +189,7 @@ struct AssignCommand: ParsableCommand {
                     let labels = try LabelPlace.resolve(study.folder.path).labels(strict: true, requireLogs: false)
                     var labelled: [String: Set<String>] = [:]
                     for replay in labels.humanReplays {
-                        labelled[replay.rater] = Set(labels.dataset.items.indices.filter { replay.current(at: $0)?.kind == .label }.map { labels.dataset.items[$0].id })
+                        labelled[replay.rater] = Set(labels.dataset.items.indices.filter { replay.current(at: $0)?.settlesItem == true }.map { labels.dataset.items[$0].id })
                     }
                     assignment = try existing.rebalanced(raters: names, labelled: labelled, seed: seed)
                 } else {

@@ -225,12 +225,14 @@ struct SessionTally {
         let saved = log.events.dropFirst(savedBefore)
         // Items, not events: a revision, a flag or a note on an item is another event for the same item; practice
         // and repeat answers are counted apart (they are not labels of the study).
-        let labelEvents = saved.filter { $0.kind == .label && $0.purpose == nil }
+        let labelEvents = saved.filter { $0.settlesItem && $0.purpose == nil }
         let items = Set(labelEvents.map(\.item)).count
-        let undone = Set(saved.filter { $0.kind != .label }.map(\.key)).count
+        let abstained = Set(labelEvents.filter { $0.kind == .abstain }.map(\.item)).count
+        let undone = Set(saved.filter { $0.kind == .retract }.map(\.key)).count
         var text = "\(items) item\(items == 1 ? "" : "s") labelled this session"
         var details: [String] = []
         if labelEvents.count > items { details.append("\(labelEvents.count) saves, with revisions, flags and notes") }
+        if abstained > 0 { details.append("\(abstained) marked cannot judge") }
         for purpose in LabelPurpose.allCases {
             let answered = Set(saved.filter { $0.kind == .label && $0.purpose == purpose }.map(\.item)).count
             if answered > 0 { details.append("\(answered) \(purpose == .practice ? "practice" : "repeat") answer\(answered == 1 ? "" : "s")") }

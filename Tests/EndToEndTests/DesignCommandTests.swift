@@ -105,7 +105,8 @@ struct DesignCommandTests {
         try session.send("Enter")
         try session.wait(forText: "3/22")
         try session.send("y")
-        try session.wait(forText: "3 labeled")
+        // The header counts live labels: the two practice answers are not labels of the study.
+        try session.wait(forText: "1 labeled")
         try session.send("Right")
         screen = try session.wait(forText: "Time for a break")
         #expect(screen.contains("3 items since your last break"))

@@ -186,14 +186,14 @@ struct StoreTests {
         var newer = F.label(dataset.items[1])
         newer.schema = LabelEvent.currentSchema + 1
         let single = try LabelEvent.makeEncoder().encode(newer)
-        #expect(throws: SchemaTooNewError(found: 3, supported: 2)) {
+        #expect(throws: SchemaTooNewError(found: LabelEvent.currentSchema + 1, supported: LabelEvent.currentSchema)) {
             try LabelEvent.makeDecoder().decode(LabelEvent.self, from: single)
         }
         let file = AnnotationPaths.logFile(folder: temp.url, rater: "ann")
         try (F.line(F.label(dataset.items[0])) + F.line(newer)).write(to: file)
         let error = try #require(throws: InputError.self) { try RaterLog(folder: temp.url, rater: "ann") }
         #expect(error.line == 2)
-        #expect(error.message.contains("schema 3 is newer than this judge-review understands (up to 2)"))
+        #expect(error.message.contains("schema \(LabelEvent.currentSchema + 1) is newer than this judge-review understands (up to \(LabelEvent.currentSchema))"))
     }
 
     @Test("a second opener of the same log is refused with the holder's pid; other raters are not")

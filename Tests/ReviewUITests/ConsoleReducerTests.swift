@@ -460,6 +460,17 @@ struct ConsoleReducerTests {
         #expect(state.currentLabels["i3"]?.answer == "no")
     }
 
+    @Test("cannot judge: an abstention is the item's current label, done, with no answer")
+    func cannotJudge() {
+        var state = Fixtures.state()
+        let effects = ConsoleReducer.reduce(&state, .abstain, now: Fixtures.start)
+        guard case .appendLabel(let event)? = effects.first else { Issue.record("expected an append"); return }
+        #expect(event.kind == .abstain && event.answer == nil)
+        #expect(state.currentLabels[event.item]?.kind == .abstain && state.labeledCount == 1)
+        _ = ConsoleReducer.reduce(&state, .abstain, now: Fixtures.start)
+        #expect(state.message?.contains("already marked cannot judge") == true)
+    }
+
     @Test("a label whose item changed since is not current")
     func staleLabel() {
         var event = Fixtures.label(Fixtures.dataset().items[0], "no")
@@ -475,7 +486,7 @@ struct ConsoleReducerTests {
             "search", "search-next", "search-previous", "filter", "undo", "agreement", "help", "quit", "scroll-up",
             "scroll-down", "page-up", "page-down", "scroll-top", "scroll-bottom", "focus-next", "toggle-context",
             "toggle-appropriate-answer", "retry-saves", "back", "confirm", "select-previous", "select-next", "type",
-            "delete-backward", "quit-anyway", "resize", "recall-last-search",
+            "delete-backward", "quit-anyway", "resize", "recall-last-search", "cannot-judge",
         ]
         let inTable = Set(Keymap.table.map(\.action.name))
         #expect(inTable.subtracting(tested).isEmpty, "untested: \(inTable.subtracting(tested))")
@@ -503,7 +514,7 @@ struct KeymapTests {
         #expect(Keymap.action(for: .control("n"), in: state) == .searchNext)
         #expect(Keymap.action(for: .right, in: state) == .next)
         #expect(Keymap.action(for: .character("?"), in: state) == .showHelp)
-        #expect(Keymap.action(for: .character("!"), in: state) == nil)
+        #expect(Keymap.action(for: .character("~"), in: state) == nil)
         _ = ConsoleReducer.reduce(&state, .search, now: Fixtures.start)
         #expect(Keymap.action(for: .character("q"), in: state) == .type("q"))
         #expect(Keymap.action(for: .escape, in: state) == .back)

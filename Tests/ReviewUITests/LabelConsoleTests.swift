@@ -25,7 +25,7 @@ struct LabelConsoleTests {
         #expect(console.handle(outcome: .saveFailed(itemID: event.item, message: "No space left on device"), now: Fixtures.start).isEmpty)
         #expect(screen(console).contains("NOT SAVED: No space left on device"))
         // Any key (even an unbound one) hands the failed write out again.
-        #expect(console.handle(key: .character("!"), now: Fixtures.start) == [.appendLabel(event)])
+        #expect(console.handle(key: .character("~"), now: Fixtures.start) == [.appendLabel(event)])
         #expect(console.handle(outcome: .saved(itemID: event.item), now: Fixtures.start).isEmpty)
         #expect(screen(console).contains("saved ✓"))
     }

@@ -238,6 +238,29 @@ struct SessionProtocolTests {
         #expect(label.ms == 2_000)
     }
 
+    @Test("! records that the rater cannot judge the item: done and counted, no answer, left out of agreement, undoable")
+    func cannotJudge() throws {
+        var state = session(.off)
+        let abstention = try #require(key(&state, .character("!"), at: 3).first)
+        #expect(abstention.kind == .abstain && abstention.answer == nil && abstention.verdict == nil && abstention.schema == 3)
+        #expect(abstention.ms == 3_000)
+        #expect(state.labeledCount == 1 && state.judgeRevealed && state.currentLabel?.kind == .abstain)
+        // Written and read back by both decoders alike.
+        let line = abstention.jsonLine()
+        let decoded = try LabelEvent.makeDecoder().decode(LabelEvent.self, from: line)
+        #expect(decoded == abstention)
+        // The replay counts it as done and as an abstention; the answers that agreement reads leave it out.
+        let replay = RaterReplay(rater: "alice", events: [abstention], dataset: state.dataset)
+        #expect(replay.labeledCount == 1 && replay.abstainedCount == 1)
+        let columns = AnswerColumns(items: state.dataset.items, labels: ["alice": replay.current])
+        #expect(columns.answers.allSatisfy { $0.allSatisfy { $0 == nil } })
+        // An option key answers it instead; undo takes that back.
+        let answered = try #require(key(&state, .character("y"), at: 4).first)
+        #expect(answered.kind == .label && state.labeledCount == 1)
+        let undo = try #require(key(&state, .character("z"), at: 5).first)
+        #expect(undo.kind == .retract)
+    }
+
     @Test("the header shows time at the keyboard and items left")
     func header() {
         var state = session(.off)

@@ -276,7 +276,7 @@ public enum DesignStatus {
         for queue in assignment.queues {
             var done = 0
             for item in queue.items {
-                guard let position = dataset.indexByID[item], replays[queue.rater]?.current(at: position)?.kind == .label else { continue }
+                guard let position = dataset.indexByID[item], replays[queue.rater]?.current(at: position)?.settlesItem == true else { continue }
                 done += 1
                 labelledBy[item, default: 0] += 1
             }

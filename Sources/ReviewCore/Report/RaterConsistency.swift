@@ -46,7 +46,8 @@ public struct RaterConsistency: Sendable, Equatable {
                     goldAnswered += 1
                     if item.criterion.answersAgree(event.answer, expected) { goldAgreeing += 1 }
                 case .repeat?:
-                    guard let first = replay.current(at: position) else { continue }
+                    // The first answer the rater gave the item, before the judge was revealed and any revision.
+                    guard let first = replay.firstLabel(of: item.id), event.kind == .label else { continue }
                     firsts.append(first.answer)
                     seconds.append(event.answer)
                     criteria.append(item.criterion)

@@ -51,9 +51,10 @@ public enum JudgeAgreement: String, Codable, Sendable, Hashable {
 ///
 /// Events are never rewritten; undo is a `retract` event. Field names on disk are snake_case.
 public struct LabelEvent: Codable, Sendable, Hashable {
-    /// The newest on-disk schema this build reads and writes: 2 marks events with a `purpose` (practice, repeat),
-    /// so an older build, which would take them for live labels, refuses them instead; live events stay schema 1.
-    public static let currentSchema = 2
+    /// The newest on-disk schema this build reads and writes: 2 marks events with a `purpose` (practice, repeat)
+    /// and 3 an abstention, so an older build, which would take them for live labels, refuses them instead; live
+    /// labels and retractions stay schema 1.
+    public static let currentSchema = 3
 
     /// What the event does.
     public enum Kind: String, Codable, Sendable, Hashable {
@@ -61,6 +62,9 @@ public struct LabelEvent: Codable, Sendable, Hashable {
         case label
         /// Withdraws the rater's current label for the item (undo).
         case retract
+        /// The rater cannot judge the item (its text does not allow a verdict): the item is done, its abstention
+        /// recorded and counted, and it is left out of agreement and of the reference by rule, not skipped.
+        case abstain
     }
 
     public var schema: Int
@@ -96,7 +100,7 @@ public struct LabelEvent: Codable, Sendable, Hashable {
         revises: String? = nil, note: String? = nil, flag: LabelFlag? = nil, at: Date, ms: Int? = nil,
         purpose: LabelPurpose? = nil, schema: Int? = nil
     ) {
-        self.schema = schema ?? (purpose == nil ? 1 : 2)
+        self.schema = schema ?? (kind == .abstain ? 3 : purpose == nil ? 1 : 2)
         self.purpose = purpose
         self.kind = kind
         self.item = item
@@ -113,6 +117,19 @@ public struct LabelEvent: Codable, Sendable, Hashable {
         self.at = at
         self.ms = ms
     }
+
+    /// An abstention on `item`: the rater cannot judge it (no answer, no verdict).
+    public static func abstention(
+        item: Item, rater: String, mode: LabelMode, judgeSeenFirst: Bool, note: String? = nil, at: Date, ms: Int? = nil,
+        purpose: LabelPurpose? = nil
+    ) -> LabelEvent {
+        LabelEvent(
+            kind: .abstain, item: item.id, itemSHA256: item.computedContentHash, rater: rater, answer: nil, verdict: nil,
+            judgeAgreement: nil, mode: mode, judgeSeenFirst: judgeSeenFirst, note: note, at: at, ms: ms, purpose: purpose)
+    }
+
+    /// Whether the event settles the item for the rater (a label or an abstention), as against a retraction.
+    public var settlesItem: Bool { kind != .retract }
 
     /// A label event for `item` with the verdict and judge agreement derived from the answer.
     public static func label(

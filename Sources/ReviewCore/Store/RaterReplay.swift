@@ -59,7 +59,7 @@ public struct RaterReplay: Sendable {
         for (index, event) in events.enumerated() {
             if lastActivity.map({ event.at > $0 }) ?? true { lastActivity = event.at }
             if event.purpose != nil {
-                practiceAndRepeats[event.key] = event.kind == .label ? event : nil
+                practiceAndRepeats[event.key] = event.settlesItem ? event : nil
                 continue
             }
             if let position = dataset.indexByID[event.item] {
@@ -73,13 +73,15 @@ public struct RaterReplay: Sendable {
         currentIndex = [Int32](repeating: -1, count: dataset.items.count)
         for entry in firstSeen {
             if entry < 0 {
-                if let index = latestGone[goneIDs[-entry - 1]], events[index].kind == .label {
+                if let index = latestGone[goneIDs[-entry - 1]], events[index].settlesItem {
                     stale.append(StaleLabel(event: events[index], reason: .itemGone))
                 }
                 continue
             }
             let event = events[Int(latest[entry])]
-            guard event.kind == .label else { continue }
+            // A label or an abstention is current; an abstention has no answer, so every measure that reads
+            // answers (agreement, the reference, rates) leaves it out by the one rule `kind == .label`.
+            guard event.settlesItem else { continue }
             guard dataset.items[entry].contentHash == event.itemSHA256 else {
                 stale.append(StaleLabel(event: event, reason: .itemChanged))
                 continue
@@ -118,6 +120,18 @@ public struct RaterReplay: Sendable {
     /// The note on each currently labelled item that has one.
     public var notes: [String: String] {
         current.compactMapValues { $0.note.flatMap { $0.isEmpty ? nil : $0 } }
+    }
+
+    /// How many items the rater cannot judge (a current abstention).
+    public var abstainedCount: Int {
+        currentIndex.reduce(0) { count, index in index >= 0 && events[Int(index)].kind == .abstain ? count + 1 : count }
+    }
+
+    /// The rater's first live answer on an item (before any revision or undo), or nil when it never had one: what a
+    /// hidden repeat is compared with, so a revision made after the judge was revealed cannot enter intra-rater
+    /// agreement.
+    public func firstLabel(of item: String) -> LabelEvent? {
+        events.first { $0.item == item && $0.purpose == nil && $0.kind == .label }
     }
 
     /// How many current labels carry a flag.

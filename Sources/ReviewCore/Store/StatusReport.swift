@@ -10,6 +10,8 @@ public struct RaterStatus: Sendable, Equatable {
     public var total: Int
     /// Current labels carrying a flag (`unsure`, `discuss`).
     public var flagged: Int
+    /// Of the labelled items, those the rater cannot judge (abstentions: done, left out of agreement).
+    public var abstained = 0
     /// Latest labels whose item changed or left the dataset, with their item and what happened to it.
     public var staleItems: [StaleLabel] = []
     /// How many labels are stale.
@@ -54,6 +56,7 @@ public struct StatusReport: Sendable {
             if let replay = log.replay {
                 status.labeled = replay.labeledCount
                 status.flagged = replay.flaggedCount
+                status.abstained = replay.abstainedCount
                 status.staleItems = replay.stale
                 status.lastActivity = replay.lastActivity
             }
@@ -85,6 +88,9 @@ public struct StatusReport: Sendable {
         }
         out += TextTable.render(header: header, rows: rows, rightAligned: [1, 2, 3, 4], rule: true)
         for status in raters {
+            if status.abstained > 0 {
+                out.append("\(status.rater): \(status.abstained) of the labeled items marked cannot judge (left out of agreement and the reference)")
+            }
             if let error = status.error { out.append("\(status.rater): CORRUPT: \(error)") }
             if let line = status.tornLine {
                 out.append("\(status.rater): line \(line) is torn (an interrupted write); it is set aside when \(status.rater)'s log is next opened")

@@ -287,6 +287,10 @@ public enum LabelScreen {
                 lines.append([Span("flag: ", muted), Span(flag.rawValue, CellStyle(bold: true, color: .warning))])
             }
             if let note = label.note { lines += Styled.field("note: ", note, width: width, labelStyle: muted) }
+        } else if let label = state.currentLabel, label.kind == .abstain {
+            lines.append([Span("cannot judge", CellStyle(bold: true, color: .warning)),
+                          Span(" (done; left out of agreement; an option key answers it instead)", muted)])
+            if let note = label.note { lines += Styled.field("note: ", note, width: width, labelStyle: muted) }
         } else {
             lines.append([Span("not labelled yet", muted)])
         }
