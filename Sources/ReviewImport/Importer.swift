@@ -170,6 +170,12 @@ public enum Importer {
         let outputURL = try study.map(\.itemsFile) ?? checkedOutput(request)
         guard !request.inputs.isEmpty else { throw InputError(file: request.output, "no input files given") }
         let inputs = try InputFiles.expand(request.inputs)
+        // Every input is read into memory: say so before a limit ends the process halfway.
+        let inputBytes = inputs.reduce(0) { total, input in total + Int((try? FileManager.default.attributesOfItem(atPath: input.path)[.size] as? Int) ?? 0) }
+        let existingBytes = study.flatMap { FileIdentity.of(path: $0.itemsFile.path) }.map { Int($0.size) } ?? 0
+        try MemoryBudget.check(
+            bytes: inputBytes + existingBytes * Int(MemoryBudget.studyFactor / MemoryBudget.importFactor), factor: MemoryBudget.importFactor,
+            file: request.inputs[0])
         var seenPaths: Set<String> = []
         for input in inputs {
             let path = input.path

@@ -178,4 +178,19 @@ struct NothingLostRound3Tests {
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: study.path).filter { $0.hasSuffix(".tmp") }
         #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
     }
+
+    @Test("under a memory limit (ulimit -v) import and report end with a one-line error before reading, never a crash")
+    func memoryLimit() throws {
+        let folder = try Self.bigStudy(rows: 60_000)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let study = folder.appendingPathComponent("s")
+        let before = try Data(contentsOf: study.appendingPathComponent("items.jsonl"))
+        let refused = try Self.run(umask: "077; ulimit -v 200000", ["import", "a_no-steelman.csv", "--to", "s"], in: folder)
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").count == 1 && refused.stderr.contains("ulimit -v"), "\(refused.stderr)")
+        #expect(try Data(contentsOf: study.appendingPathComponent("items.jsonl")) == before)
+        #expect(try EndToEnd.run(["import", "a_no-steelman.csv", "--to", "s"], in: folder).status == 0)
+        let report = try Self.run(umask: "077; ulimit -v 180000", ["report", "s", "--resamples", "0"], in: folder)
+        #expect(report.status == 1 && report.stderr.contains("ulimit -v") && !report.stderr.contains("Fatal"), "\(report.stderr)")
+    }
 }

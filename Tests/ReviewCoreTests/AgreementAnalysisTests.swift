@@ -163,3 +163,15 @@ struct OutputEscapingTests {
         #expect(MarkdownText.escaped("line\nbreak").contains("\n") == false)
     }
 }
+
+@Suite("Memory budget")
+struct MemoryBudgetTests {
+    @Test("an input that would pass the address-space limit is refused in one line naming it; no limit, no check")
+    func budget() throws {
+        #expect(throws: InputError.self) {
+            try MemoryBudget.check(bytes: 100 << 20, factor: 16, file: "big.csv", limit: 1 << 30)
+        }
+        try MemoryBudget.check(bytes: 10 << 20, factor: 16, file: "small.csv", limit: 1 << 30)
+        try MemoryBudget.check(bytes: 100 << 30, factor: 16, file: "huge.csv", limit: nil)
+    }
+}

@@ -42,6 +42,7 @@ public struct Dataset: Sendable {
             throw InputError(file: path, "no such file")
         }
         if isDirectory.boolValue { throw InputError(file: path, "is a folder, expected a dataset .jsonl file") }
+        try MemoryBudget.check(bytes: FileIdentity.of(path: path).map { Int($0.size) } ?? 0, factor: MemoryBudget.studyFactor, file: path)
         let (items, lineNumbers) = try readItems(path: path, followLinks: followLinks)
         if items.isEmpty && !allowingEmpty { throw InputError(file: path, "empty file, expected one JSON item per line") }
         var indexByID: [String: Int] = [:]
