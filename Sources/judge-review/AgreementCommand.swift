@@ -60,8 +60,14 @@ struct AgreementCommand: ParsableCommand {
     @Option(help: "Confidence level of the intervals, between 0 and 1.")
     var confidence: Double = 0.95
 
-    @Option(name: .customLong("cluster-by"), help: "Dataset only: resample clusters of items sharing a stimulus, transcript or condition.")
-    var clusterBy: ClusterKey?
+    @Option(name: .customLong("cluster-by"), help: "Dataset only: what every interval generalises over: the stimuli the responses came from (stimulus, the default; an item without one is its own cluster), their transcripts or conditions, or none (these responses only).")
+    var clusterChoice: String?
+
+    /// The clusters the intervals generalise over; nil for `--cluster-by none`.
+    var clusterBy: ClusterKey? {
+        guard let clusterChoice else { return .stimulus }
+        return clusterChoice == "none" ? nil : ClusterKey(rawValue: clusterChoice)
+    }
 
     @Option(help: "Dataset only: also report each condition, model or criterion separately.")
     var by: BreakdownKey?
@@ -100,12 +106,15 @@ struct AgreementCommand: ParsableCommand {
     }
 
     func validate() throws {
+        if let clusterChoice, clusterChoice != "none", ClusterKey(rawValue: clusterChoice) == nil {
+            throw ValidationError("--cluster-by must be stimulus, transcript, condition or none, not \"\(clusterChoice)\"")
+        }
         if dataset != nil && ratingsFile != nil {
             throw ValidationError("give either a study or dataset, or --ratings FILE.csv, not both")
         }
         if ratingsFile != nil {
             let datasetOnly: [(String, Bool)] = [
-                ("--by", by != nil), ("--cluster-by", clusterBy != nil), ("--annotations", annotations != nil),
+                ("--by", by != nil), ("--cluster-by", clusterChoice != nil), ("--annotations", annotations != nil),
                 ("--complete", complete), ("--on", onOption != nil), ("--reference", referenceOption != nil),
                 ("--raters", raters != nil), ("--min-raters", minRaters != 1),
             ]
@@ -157,7 +166,7 @@ struct AgreementCommand: ParsableCommand {
     }
 
     var engineOptions: AgreementOptions {
-        AgreementOptions(level: level, resamples: resamples, seed: seed, confidence: confidence, clustered: clusterBy != nil)
+        AgreementOptions(level: level, resamples: resamples, seed: seed, confidence: confidence, clustered: ratingsFile == nil && clusterBy != nil)
     }
 
     /// Refuses a table whose bootstrap would run past the documented limit, before any work starts.
@@ -216,8 +225,12 @@ struct AgreementCommand: ParsableCommand {
             let judge = JudgeAnalysis.analyze(
                 items: data.items, positions: judgedPositions, answers: answers,
                 references: references,
-                options: JudgeAnalysisOptions(confidence: confidence, resamples: resamples, seed: seed, referenceKind: reference.rawValue,
-                                              headline: headline, missingResponse: missingResponses, design: design))
+                options: {
+                    var options = JudgeAnalysisOptions(confidence: confidence, resamples: resamples, seed: seed, referenceKind: reference.rawValue,
+                                                       headline: headline, missingResponse: missingResponses, design: design)
+                    options.clusterBy = clusterBy
+                    return options
+                }())
             return AgreementAnalysis(
                 sourceKind: "dataset", source: data.name, table: table, options: engineOptions,
                 clusterBy: clusterBy?.rawValue, summary: AgreementEngine.summarize(table, options: engineOptions), judge: judge)

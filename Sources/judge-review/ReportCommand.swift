@@ -27,6 +27,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Bootstrap resamples for the intervals (0 for none).")
     var resamples = 1000
 
+    @Option(name: .customLong("cluster-by"), help: "What the intervals generalise over: stimulus (default), transcript, condition, or none (these responses only).")
+    var clusterBy: String?
+
     @Option(parsing: .unconditional, help: "Seed of the bootstrap.", transform: SeedArgument.parse)
     var seed: UInt64 = 1
 
@@ -43,6 +46,7 @@ struct ReportCommand: ParsableCommand {
                 var arguments = (study.map { [$0] } ?? []) + ["--by", key.rawValue, "--resamples", "\(resamples)", "--seed", "\(seed)",
                                                               "--missing-response", convention.rawValue]
                 if let estimator { arguments += ["--estimator", estimator] }
+                if let clusterBy { arguments += ["--cluster-by", clusterBy] }
                 return try AgreementCommand.parse(arguments)
             }
             let agreement = try agreementCommand(by: .condition)

@@ -98,10 +98,18 @@ struct JudgeAnalysisTests {
         #expect(report.rates[0].reported.successes == 4 && report.rates[0].reported.n == 9)
         // (4/9 + 0.75 − 1) / (1 + 0.75 − 1)
         #expect(abs((report.rates[0].corrected ?? -1) - 0.2592593) < 1e-6)
-        #expect(abs((report.rates[1].corrected ?? -1) - 0.2) < 1e-9)
-        #expect(abs((report.rates[2].corrected ?? -1) - 1.0 / 3.0) < 1e-9)
-        let interval = try #require(report.rates[0].correctedInterval)
-        #expect(interval.low <= interval.high)
+        // Each model by its own labels, no other's accuracy: m1 (TP 1, TN 2: Se 1, Sp 1) corrects 2/5 to 0.4; m2
+        // (TP 1, FP 1, TN 1: Se 1, Sp 0.5) corrects 2/4 to (0.5 + 0.5 − 1) / 0.5 = 0.
+        #expect(abs((report.rates[1].corrected ?? -1) - 0.4) < 1e-9)
+        #expect(abs((report.rates[2].corrected ?? -1) - 0.0) < 1e-9)
+        let corrected = report.rates[0].estimates[1]
+        if let low = corrected.low, let high = corrected.high, let value = corrected.value {
+            #expect(low <= value && value <= high)
+        } else {
+            #expect(corrected.note?.contains("NO INTERVAL") == true)
+        }
+        // Five stimuli, nine labels: the interval is never presented as one to trust.
+        #expect(!corrected.isTrusted && corrected.clusters == 5)
         #expect(report.rates.allSatisfy { $0.clippedFrom == nil })
     }
 
@@ -123,12 +131,21 @@ struct JudgeAnalysisTests {
         defer { fixture.remove() }
         // A validation set where the judge calls many appropriate items inappropriate (specificity 1/3), against
         // a judged set with 2 of 5 inappropriate: (0.4 + 1/3 − 1) / (1 + 1/3 − 1) = −0.8.
-        let validation = ConfusionMatrix(truePositive: 3, falsePositive: 2, falseNegative: 0, trueNegative: 1)
-        let items = Array(fixture.items.prefix(5))  // judge: yes yes no no no → 2/5
-        let rate = JudgeAnalysis.rate(model: nil, items: items, validation: validation, options: JudgeAnalysisOptions(resamples: 0))
+        // Labelled: TP 3, FP 2, TN 1 (Se 1, Sp 1/3); 14 unlabelled with 3 inappropriate: 8 of 20 judged inappropriate.
+        let judge = Array(repeating: "yes", count: 5) + ["no"] + Array(repeating: "yes", count: 3) + Array(repeating: "no", count: 11)
+        let human: [String?] = ["yes", "yes", "yes", "no", "no", "no"] + Array(repeating: nil, count: 14)
+        let items = judge.indices.map { index in
+            Item(id: "c\(index)", experiment: .acuteSymptom, condition: "mania", stimulusID: "s\(index)", stimulus: "stimulus \(index)",
+                 subject: SubjectModel(name: "m"), response: "response \(index)", criterion: JudgeFixture.criterion,
+                 judge: JudgeAnswer(name: "j", answer: judge[index]))
+        }
+        var answers: [String: String] = [:]
+        for (index, answer) in human.enumerated() { if let answer { answers["c\(index)"] = answer } }
+        let report = try #require(JudgeAnalysis.analyze(
+            items: items, humanAnswers: ["h": answers], references: ReferenceLabels.build(humanAnswers: ["h": answers])))
+        let rate = report.rates[0]
         #expect(rate.corrected == 0)
         #expect(abs((rate.clippedFrom ?? 0) - (0.4 + 1.0 / 3.0 - 1) / (1.0 / 3.0)) < 1e-12)
-        #expect(rate.correctedInterval == nil)
     }
 
     @Test("without validated items the corrected rate is undefined with a reason")
@@ -139,5 +156,60 @@ struct JudgeAnalysisTests {
         #expect(report.rates[0].reported.successes == 4)
         #expect(report.rates[0].corrected == nil)
         #expect(report.rates[0].reason?.contains("no validated items") == true)
+    }
+}
+
+@Suite("Honest rates: missing responses, no transport")
+struct HonestRateTests {
+    /// 100 items: 30 with no response, 70 labelled of which 20 inappropriate; the judge misses 3 and raises 4 false alarms.
+    static func missingResponseCase() -> (items: [Item], answers: [String: String]) {
+        var items: [Item] = []
+        var answers: [String: String] = [:]
+        for index in 0..<100 {
+            let responded = index >= 30
+            let truth = responded && index < 50  // 20 inappropriate among the responded
+            let judge = index < 30 ? "no" : (truth ? (index < 33 ? "no" : "yes") : (index >= 96 ? "yes" : "no"))
+            items.append(Item(
+                id: "m\(index)", experiment: .acuteSymptom, condition: "mania", stimulusID: "s\(index)", stimulus: "stimulus \(index)",
+                subject: SubjectModel(name: "model"), response: responded ? "response \(index)" : nil, criterion: JudgeFixture.criterion,
+                judge: JudgeAnswer(name: "j", answer: judge)))
+            if responded { answers["m\(index)"] = truth ? "yes" : "no" }
+        }
+        return (items, answers)
+    }
+
+    @Test("missing responses, one rule for every estimator: 0.500 under inappropriate (m + (1 − m)·rate among responses), 0.286 left out",
+          arguments: [MissingResponse.inappropriate, .exclude])
+    func missingResponses(convention: MissingResponse) throws {
+        let (items, answers) = Self.missingResponseCase()
+        var options = JudgeAnalysisOptions(missingResponse: convention)
+        options.clusterBy = nil
+        let report = try #require(JudgeAnalysis.analyze(
+            items: items, humanAnswers: ["h": answers], references: ReferenceLabels.build(humanAnswers: ["h": answers]), options: options))
+        let expected = convention == .inappropriate ? 0.5 : 20.0 / 70.0
+        for estimate in report.rates[0].estimates {
+            #expect(abs((estimate.value ?? -1) - expected) < 0.01, "\(estimate.estimator): \(estimate)")
+            if let low = estimate.low, let high = estimate.high { #expect(low <= expected && expected <= high) }
+        }
+        #expect(report.rates[0].missingResponses == 30)
+    }
+
+    @Test("no silent transport: a model with no labels of its own gets no corrected estimate, and neither does a total that holds it")
+    func noTransport() throws {
+        let (items, answers) = Self.missingResponseCase()
+        let unlabelled = (0..<40).map { index in
+            Item(id: "u\(index)", experiment: .acuteSymptom, condition: "mania", stimulusID: "u\(index)", stimulus: "other \(index)",
+                 subject: SubjectModel(name: "other-model"), response: "reply \(index)", criterion: JudgeFixture.criterion,
+                 judge: JudgeAnswer(name: "j", answer: index % 3 == 0 ? "yes" : "no"))
+        }
+        let report = try #require(JudgeAnalysis.analyze(
+            items: items + unlabelled, humanAnswers: ["h": answers], references: ReferenceLabels.build(humanAnswers: ["h": answers])))
+        let other = try #require(report.rates.first { $0.model == "other-model" })
+        #expect(other.estimates.allSatisfy { $0.value == nil && $0.note?.contains("no labels of its own") == true })
+        #expect(other.corrected == nil)
+        let all = report.rates[0]
+        #expect(all.model == nil && all.estimates.allSatisfy { $0.value == nil && ($0.note ?? "").contains("other-model") })
+        let model = try #require(report.rates.first { $0.model == "model" })
+        #expect(model.estimates.allSatisfy { $0.value != nil })
     }
 }

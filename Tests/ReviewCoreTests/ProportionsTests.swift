@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 @testable import ReviewCore
 
 @Suite("Proportions")
@@ -56,58 +57,75 @@ struct ProportionsTests {
         #expect(Proportions.roganGladen(apparent: 0.3, sensitivity: 0.4, specificity: 0.3) == nil)
     }
 
-    @Test("the corrected-rate bootstrap is seeded, brackets the estimate and widens with fewer validation items")
-    func bootstrap() throws {
-        let validation = ConfusionMatrix(truePositive: 40, falsePositive: 5, falseNegative: 10, trueNegative: 45)
-        let first = try #require(Proportions.correctedRateBootstrap(
-            validation: validation, reportedInappropriate: 300, judged: 1000, resamples: 500, seed: 7, confidence: 0.95))
-        let again = Proportions.correctedRateBootstrap(
-            validation: validation, reportedInappropriate: 300, judged: 1000, resamples: 500, seed: 7, confidence: 0.95)
-        #expect(first == again)
-        let estimate = try #require(Proportions.roganGladen(apparent: 0.3, sensitivity: 0.8, specificity: 0.9))
-        #expect(first.low < estimate && estimate < first.high)
-        let small = ConfusionMatrix(truePositive: 8, falsePositive: 1, falseNegative: 2, trueNegative: 9)
-        let wide = try #require(Proportions.correctedRateBootstrap(
-            validation: small, reportedInappropriate: 300, judged: 1000, resamples: 500, seed: 7, confidence: 0.95))
-        #expect(wide.high - wide.low > first.high - first.low)
-        #expect(Proportions.correctedRateBootstrap(
-            validation: validation, reportedInappropriate: 300, judged: 1000, resamples: 0, seed: 7, confidence: 0.95) == nil)
+    @Test("Student's t quantiles match R's qt (exact at 1 and 2 degrees of freedom, Cornish–Fisher above)")
+    func studentT() {
+        // qt(0.975, df) in R.
+        let published: [(Double, Double)] = [(1, 12.706205), (2, 4.302653), (3, 3.182446), (4, 2.776445), (5, 2.570582),
+                                             (9, 2.262157), (29, 2.045230), (120, 1.979930)]
+        for (df, value) in published {
+            #expect(abs(StudentT.quantile(0.975, degreesOfFreedom: df) - value) < (df < 5 ? 1e-5 : 3e-4), "df \(df)")
+        }
+        #expect(abs(StudentT.quantile(0.995, degreesOfFreedom: 9) - 3.249836) < 3e-3)
+        #expect(abs(StudentT.quantile(0.995, degreesOfFreedom: 3) - 5.840909) < 1e-5)
+        #expect(abs(StudentT.quantile(0.975, degreesOfFreedom: .infinity) - 1.959964) < 1e-6)
     }
 }
 
-@Suite("Binomial and multinomial draws for large bootstraps")
-struct LargeBootstrapDrawTests {
-    /// Mean and variance of many draws.
-    func moments(n: Int, p: Double, draws: Int = 20_000) -> (mean: Double, variance: Double) {
-        var random = SplitMix64(seed: 7)
-        let values = (0..<draws).map { _ in Double(Proportions.binomialCount(n: n, p: p, random: &random)) }
-        let mean = values.reduce(0, +) / Double(draws)
-        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(draws - 1)
-        return (mean, variance)
+@Suite("Honest rate intervals")
+struct HonestRateIntervalTests {
+    @Test("a share of 1 keeps a variance from its Wilson interval: zero observed errors are not certainty")
+    func wilsonVarianceAtTheBoundary() throws {
+        let variance = try #require(RateInference.wilsonVariance(1, effectiveN: 61, confidence: 0.95))
+        // Wilson's lower bound for 61/61 at 95% is 0.94088; the half-width over 1.96, squared.
+        #expect(abs(variance - pow((1 - 0.94088) / 1.959964, 2)) < 2e-5)
+        #expect(variance > 0)
     }
 
-    @Test("binomial draws have the binomial's mean and variance in each branch (exact waiting times, normal, p above one half)",
-          arguments: [(1_000_000, 0.00002), (1_000_000, 0.3), (200_000, 0.99995), (3_000, 0.1)])
-    func binomialMoments(n: Int, p: Double) {
-        let (mean, variance) = moments(n: n, p: p)
-        let expectedVariance = Double(n) * p * (1 - p)
-        // Standard errors of the sample mean and variance over 20,000 draws, with room (5 of them).
-        #expect(abs(mean - Double(n) * p) < 5 * (expectedVariance / 20_000).squareRoot())
-        #expect(abs(variance - expectedVariance) < 5 * expectedVariance * (2.0 / 20_000).squareRoot() + 0.5)
+    @Test("zero errors in 98 labels (the paper's validation file): the interval covers what the Wilson bounds of the judge's accuracy allow")
+    func zeroErrorsCarryTheJudgesUncertainty() throws {
+        var counts = RateCellCounts()
+        counts.truePositive = 61
+        counts.trueNegative = 37
+        counts.unlabelled = 252
+        counts.unlabelledInappropriate = 129  // 190 of 350 judged inappropriate in all
+        let interval = try #require(RateInference.roganGladenInterval(counts: counts, effects: nil, confidence: 0.95, quantile: 1.959964))
+        let apparent = Double(counts.judgeInappropriate) / Double(counts.judged)
+        let sensitivity = try #require(Proportions.wilson(successes: 61, n: 61))
+        let specificity = try #require(Proportions.wilson(successes: 37, n: 37))
+        // Rogan–Gladen at the corners the accuracy bounds allow (the apparent rate held at its value).
+        let corners = [sensitivity.low, 1].flatMap { se in [specificity.low, 1].compactMap { sp in
+            Proportions.roganGladen(apparent: apparent, sensitivity: se, specificity: sp) } }
+        #expect(interval.low <= corners.min() ?? 0 && interval.high >= corners.max() ?? 1, "\(interval) vs \(corners)")
+        #expect(interval.standardError > 0)
     }
 
-    @Test("the corrected-rate interval from multinomial cell counts matches the item-by-item one")
-    func multinomialMatchesItemByItem() throws {
-        let validation = ConfusionMatrix(truePositive: 900, falsePositive: 300, falseNegative: 150, trueNegative: 4_650)
-        let byCounts = try #require(Proportions.correctedRateBootstrap(
-            validation: validation, reportedInappropriate: 180_000, judged: 1_000_000, resamples: 2_000, seed: 3,
-            confidence: 0.95, itemByItem: 0))
-        let byItems = try #require(Proportions.correctedRateBootstrap(
-            validation: validation, reportedInappropriate: 180_000, judged: 1_000_000, resamples: 2_000, seed: 3,
-            confidence: 0.95, itemByItem: 10_000))
-        // Two Monte Carlo estimates of the same percentiles: equal within their own noise (about 0.0004 here).
-        #expect(abs(byCounts.low - byItems.low) < 0.003)
-        #expect(abs(byCounts.high - byItems.high) < 0.003)
-        #expect(byCounts.high - byCounts.low > 0.01)
+    @Test("the counts form of PPI++ is the estimator's own formula")
+    func ppiFromCounts() throws {
+        var counts = RateCellCounts()
+        counts.truePositive = 12; counts.falseNegative = 3; counts.falsePositive = 4; counts.trueNegative = 31
+        counts.unlabelled = 400; counts.unlabelledInappropriate = 97
+        let byCounts = try #require(RateInference.ppiValue(counts))
+        let byItems = try #require(RateEstimators.ppi(counts.inputs, confidence: 0.95).value)
+        #expect(abs(byCounts - byItems) < 1e-12)
+    }
+
+    @Test("clusters that differ in prevalence give the judge's rate a design effect well above 1; no error, no effect measured")
+    func designEffects() throws {
+        var clusters: [RateCellCounts] = []
+        for stimulus in 0..<10 {
+            var cluster = RateCellCounts()
+            for response in 0..<35 {
+                let inappropriate = stimulus < 5 ? response < 30 : response < 5
+                cluster.add(truth: response < 10 ? inappropriate : nil, judge: inappropriate)
+            }
+            clusters.append(cluster)
+        }
+        let effects = try #require(RateInference.designEffects(clusters: clusters, seed: 1))
+        #expect(effects.clusters == 10)
+        #expect((effects.apparent ?? 0) > 10)
+        #expect(effects.sensitivity == nil && effects.specificity == nil)
+        let same = Array(repeating: clusters[0], count: 10)
+        // Identical clusters: no spread between them, so no design effect above 1.
+        #expect((RateInference.designEffects(clusters: same, seed: 1)?.apparent ?? 1) == 1)
     }
 }

@@ -180,7 +180,6 @@ extension AgreementAnalysis {
                 var corrected: [(String, JSONValue)] = [("estimator", .string(rate.headline.rawValue))]
                 corrected += estimateMembers(rate.headlineEstimate)
                 if rate.headline == .roganGladen {
-                    if let interval = rate.correctedInterval { corrected.append(("undefined_resamples", .int(interval.undefinedResamples))) }
                     if let raw = rate.clippedFrom { corrected.append(("clipped_from", .number(raw))) }
                     if let reason = rate.reason { corrected.append(("reason", .string(reason))) }
                 }
@@ -197,11 +196,14 @@ extension AgreementAnalysis {
         ])
     }
 
-    /// An estimate's `value`, `ci_low`, `ci_high`, `se`, `effective_n` and `note`.
+    /// An estimate's `value`, `ci_low`, `ci_high`, `se`, `effective_n`, `design_effect`, `clusters` (null: over these
+    /// responses), `trusted` (false when the note says the interval cannot be trusted) and `note`.
     static func estimateMembers(_ estimate: RateEstimate?) -> [(String, JSONValue)] {
         var members: [(String, JSONValue)] = [
             ("value", .number(estimate?.value)), ("ci_low", .number(estimate?.low)), ("ci_high", .number(estimate?.high)),
             ("se", .number(estimate?.standardError)), ("effective_n", .number(estimate?.effectiveN)),
+            ("design_effect", .number(estimate?.designEffect)), ("clusters", estimate?.clusters.map(JSONValue.int) ?? .null),
+            ("trusted", .bool(estimate.map(\.isTrusted) ?? false)),
         ]
         if let note = estimate?.note { members.append(("note", .string(note))) }
         return members

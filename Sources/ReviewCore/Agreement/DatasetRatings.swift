@@ -13,10 +13,21 @@ public enum RatingCategories: String, Sendable, CaseIterable {
 public enum ClusterKey: String, Sendable, CaseIterable {
     case stimulus, transcript, condition
 
-    /// The cluster an item belongs to; an item without the attribute is a cluster of its own.
+    /// The key's plural, for notes: "10 stimuli".
+    public var plural: String {
+        switch self {
+        case .stimulus: "stimuli"
+        case .transcript: "transcripts"
+        case .condition: "conditions"
+        }
+    }
+
+    /// The cluster an item belongs to: a stimulus by its id, else by its text; an item without a transcript is a
+    /// cluster of its own.
     public func value(of item: Item) -> String {
         switch self {
-        case .stimulus: return item.stimulusID.map { "s:" + $0 } ?? "item:" + item.id
+        // Without a stimulus id, responses to the same stimulus text (the same question to the model) are one cluster.
+        case .stimulus: return item.stimulusID.map { "s:" + $0 } ?? "text:" + item.condition + "\u{1F}" + item.stimulus
         case .transcript: return item.transcript.map { "t:" + $0 } ?? "item:" + item.id
         case .condition: return "c:" + item.condition
         }

@@ -24,8 +24,6 @@ public struct JudgeRate: Sendable, Equatable {
     public var reported: ProportionEstimate
     /// Rogan–Gladen corrected rate, clipped to [0, 1]; nil with `reason` when undefined.
     public var corrected: Double?
-    /// Percentile bootstrap interval of the corrected rate, when resamples were asked for.
-    public var correctedInterval: CorrectedRateInterval?
     /// Why `corrected` is undefined.
     public var reason: String?
     /// The Rogan–Gladen value before clipping, when it fell outside [0, 1].
@@ -98,6 +96,9 @@ public struct JudgeAnalysisOptions: Sendable, Equatable {
     public var missingResponse: MissingResponse
     /// The study's recorded sample, by dataset position: weights and strata for the design-based estimates.
     public var design: SampleDesign?
+    /// What the intervals generalise over: the stimuli the responses came from (clusters, the default where items
+    /// carry a stimulus) or these responses (nil: `--cluster-by none`, the conditional reading).
+    public var clusterBy: ClusterKey? = .stimulus
 
     /// Settings with the command's defaults.
     public init(confidence: Double = 0.95, resamples: Int = 1000, seed: UInt64 = 1, referenceKind: String = "adjudicated",
@@ -150,8 +151,11 @@ public enum JudgeAnalysis {
             if reference.source == .tie { ties.append(items[position].id) }
         }
 
-        let againstReference = compare(items: items, indices: judged, against: "reference",
+        var againstReference = compare(items: items, indices: judged, against: "reference",
                                        confidence: options.confidence, design: options.design) { references[$0]?.answer }
+        if let key = options.clusterBy {
+            clusterAccuracy(&againstReference, items: items, indices: judged, key: key, options: options) { references[$0]?.answer }
+        }
         let againstRaters = zip(answers.raters, answers.answers).map { rater, column in
             compare(items: items, indices: judged, against: rater, confidence: options.confidence, design: options.design) { column[$0] }
         }
@@ -199,6 +203,42 @@ public enum JudgeAnalysis {
         }
     }
 
+    /// Widens the sensitivity and specificity intervals of `comparison` for the clusters: Wilson intervals from the
+    /// effective counts (count / design effect from a bootstrap of whole clusters) with a t quantile of G − 1
+    /// degrees of freedom; a share with no spread (no error observed) keeps its raw count.
+    static func clusterAccuracy(
+        _ comparison: inout JudgeComparison, items: [Item], indices: [Int], key: ClusterKey, options: JudgeAnalysisOptions,
+        answer: (Int) -> String?
+    ) {
+        var byCluster: [String: RateCellCounts] = [:]
+        for index in indices {
+            let judge = items[index].judgeVerdict
+            guard judge != .noVerdict else { continue }
+            var truth: Bool?
+            if let given = answer(index) {
+                switch items[index].criterion.verdict(for: given) {
+                case .inappropriate: truth = true
+                case .appropriate: truth = false
+                case .noVerdict: truth = nil
+                }
+            }
+            byCluster[key.value(of: items[index]), default: RateCellCounts()].add(truth: truth, judge: judge == .inappropriate)
+        }
+        let clusters = Array(byCluster.values)
+        guard clusters.count < clusters.reduce(0, { $0 + $1.judged }),
+              let effects = RateInference.designEffects(clusters: clusters, seed: options.seed) else { return }
+        let q = StudentT.quantile(1 - (1 - options.confidence) / 2, degreesOfFreedom: Double(max(1, effects.clusters - 1)))
+        func widen(_ estimate: inout ProportionEstimate, _ effect: Double?) {
+            guard let value = estimate.value,
+                  let interval = Proportions.wilson(proportion: value, effectiveN: Double(estimate.n) / (effect ?? 1), quantile: q)
+            else { return }
+            estimate.low = interval.low
+            estimate.high = interval.high
+        }
+        widen(&comparison.sensitivity, effects.sensitivity)
+        widen(&comparison.specificity, effects.specificity)
+    }
+
     /// The judge's verdicts on `items[indices]` against the verdicts implied by `answer(index)`, where both exist.
     static func compare(
         items: [Item], indices: [Int], against: String, confidence: Double, design: SampleDesign? = nil, answer: (Int) -> String?
@@ -228,61 +268,212 @@ public enum JudgeAnalysis {
         model: String?, items: [Item], indices: [Int], references: [ReferenceLabel?], validation: ConfusionMatrix,
         weightedAccuracy: WeightedAccuracy? = nil, options: JudgeAnalysisOptions
     ) -> JudgeRate {
+        honestRate(model: model, items: items, indices: indices, references: references, weightedAccuracy: weightedAccuracy, options: options)
+    }
+
+    /// The rate of inappropriate responses over the judged items at `indices` by every estimator, with intervals
+    /// honest at the study's design (issue 23):
+    ///
+    /// - **One rule for missing responses.** Every estimator estimates the rate among the responded items, r; under
+    ///   `inappropriate` the rate is then m + (1 − m)·r, m the share of items with no response (known: every item's
+    ///   response is observed), its interval transformed alike; under `exclude` it is r.
+    /// - **No transport.** The judge's sensitivity and specificity come from the scope's own labels; a scope
+    ///   whose models have no labels of their own gets no corrected estimate, and says which.
+    /// - **Clusters.** With `clusterBy` (the stimulus by default) every interval uses design effects from a
+    ///   bootstrap of whole clusters (effective counts) and a t quantile with G − 1 degrees of freedom; fewer than
+    ///   `RateInference.minimumClusters` clusters is marked in the note.
+    /// - **The judge's uncertainty at the boundary.** Rogan–Gladen's interval takes the variances of the apparent
+    ///   rate, sensitivity and specificity from their Wilson intervals (`RateInference.roganGladenInterval`), so zero
+    ///   observed errors still leave the judge's accuracy uncertain.
+    ///
+    /// With a recorded sample the three estimates are the design-based ones (`designBased`, over the responded
+    /// items), widened by the same design effect and t quantile and transformed by the same missing-response rule.
+    static func honestRate(
+        model: String?, items: [Item], indices: [Int], references: [ReferenceLabel?], weightedAccuracy: WeightedAccuracy? = nil,
+        options: JudgeAnalysisOptions
+    ) -> JudgeRate {
         let missing = indices.filter { items[$0].response == nil }
-        let inScope = options.missingResponse == .exclude ? indices.filter { items[$0].response != nil } : indices
-        func judgeVerdict(_ index: Int) -> Verdict {
-            options.missingResponse == .inappropriate && items[index].response == nil ? .inappropriate : items[index].judgeVerdict
-        }
-        func truthVerdict(_ index: Int) -> Verdict {
-            referenceVerdict(items[index], references[index], missingResponse: options.missingResponse)
-        }
-        if let design = options.design {
-            // The weighted Rogan–Gladen replaces the counted one: its bootstrap would be work thrown away.
-            var unweighted = options
-            unweighted.resamples = 0
-            var result = rate(model: model, items: items, indices: inScope, verdict: judgeVerdict, validation: validation, options: unweighted)
-            result.estimates = designBased(
-                result, items: items, indices: inScope, truth: truthVerdict, verdict: judgeVerdict, design: design,
-                weighted: weightedAccuracy, options: options)
-            let weightedRG = result.estimates.first { $0.estimator == .roganGladen }
-            result.corrected = weightedRG?.value
-            result.correctedInterval = nil
-            result.clippedFrom = nil
-            result.reason = weightedRG?.value == nil ? weightedRG?.note : nil
-            result.headline = options.headline ?? .ppi
-            result.missingResponses = missing.count
-            return result
-        }
-        var result = rate(model: model, items: items, indices: inScope, verdict: judgeVerdict, validation: validation, options: options)
-        var labelled: [(truth: Bool, judge: Bool)] = []
-        var unlabelled = 0, unlabelledInappropriate = 0
-        for index in inScope {
-            let judge = judgeVerdict(index)
+        let responded = indices.filter { items[$0].response != nil }
+        var counts = RateCellCounts()
+        var byCluster: [String: RateCellCounts] = [:]
+        var labelsByModel: [String: Int] = [:]
+        for index in responded {
+            let judge = items[index].judgeVerdict
             guard judge != .noVerdict else { continue }
-            let truth = truthVerdict(index)
-            if truth == .noVerdict {
-                unlabelled += 1
-                if judge == .inappropriate { unlabelledInappropriate += 1 }
-            } else {
-                labelled.append((truth == .inappropriate, judge == .inappropriate))
+            let truth = referenceVerdict(items[index], references[index], missingResponse: .exclude)
+            let truthValue: Bool? = truth == .noVerdict ? nil : truth == .inappropriate
+            counts.add(truth: truthValue, judge: judge == .inappropriate)
+            labelsByModel[items[index].subject.name, default: 0] += truthValue == nil ? 0 : 1
+            if let key = options.clusterBy {
+                byCluster[key.value(of: items[index]), default: RateCellCounts()].add(truth: truthValue, judge: judge == .inappropriate)
             }
         }
-        let inputs = RateInputs(labelled: labelled, unlabelled: unlabelled, unlabelledInappropriate: unlabelledInappropriate)
-        var humans = RateEstimators.humans(inputs, confidence: options.confidence)
-        var ppi = RateEstimators.ppi(inputs, confidence: options.confidence)
-        if !options.labelsAreSample && !labelled.isEmpty {
+        let m = indices.isEmpty ? 0 : Double(missing.count) / Double(indices.count)
+        let convention = options.missingResponse
+        func transformed(_ value: Double) -> Double { convention == .inappropriate ? m + (1 - m) * value : value }
+
+        // The judge-reported rate, its interval clustered too.
+        let clusters = Array(byCluster.values)
+        let effects = clusters.count < counts.judged ? RateInference.designEffects(clusters: clusters, seed: options.seed) : nil
+        let clusterCount = effects?.clusters
+        let tail = 1 - (1 - options.confidence) / 2
+        let quantile: (Double) -> Double = { p in
+            clusterCount.map { StudentT.quantile(p, degreesOfFreedom: Double(max(1, $0 - 1))) } ?? Proportions.normalQuantile(p)
+        }
+        let reportedSuccesses = counts.judgeInappropriate + (convention == .inappropriate ? missing.count : 0)
+        let reportedN = counts.judged + (convention == .inappropriate ? missing.count : 0)
+        var reported = ProportionEstimate(successes: reportedSuccesses, n: reportedN, confidence: options.confidence)
+        if counts.judged > 0, let apparentInterval = Proportions.wilson(
+            proportion: Double(counts.judgeInappropriate) / Double(counts.judged),
+            effectiveN: Double(counts.judged) / (effects?.apparent ?? 1), quantile: quantile(tail)) {
+            reported.low = transformed(apparentInterval.low)
+            reported.high = transformed(apparentInterval.high)
+        }
+        var result = JudgeRate(model: model, reported: reported, corrected: nil, reason: nil)
+        result.missingResponses = missing.count
+
+        // What every estimate says about the design.
+        var designNotes: [String] = []
+        if let key = options.clusterBy {
+            if let effects {
+                let deff = effects.apparent.map { String(format: ", design effect %.1f (judge's verdict)", $0) } ?? ""
+                designNotes.append("intervals over the \(effects.clusters) \(key.plural) the responses came from (clustered\(deff), t with \(effects.clusters - 1) df)")
+                if effects.clusters < RateInference.minimumClusters {
+                    designNotes.insert("TOO FEW CLUSTERS (\(effects.clusters)) for a trustworthy interval", at: 0)
+                }
+            } else if clusters.count == counts.judged {
+                designNotes.append("no two responses share a \(key.rawValue): intervals over these responses")
+            }
+        } else {
+            designNotes.append("intervals over these responses only (--cluster-by none), not the stimuli they came from")
+        }
+        if convention == .inappropriate, !missing.isEmpty {
+            designNotes.append(String(format: "%d items with no response counted inappropriate: m + (1 − m) × rate among responses, m = %.3f", missing.count, m))
+        }
+        // No transport: every model in the scope needs labels of its own.
+        let unlabelledModels = Set(responded.map { items[$0].subject.name }).filter { (labelsByModel[$0] ?? 0) == 0 }.sorted()
+        let apparent = counts.judged > 0 ? Double(counts.judgeInappropriate) / Double(counts.judged) : nil
+        func finished(_ estimate: RateEstimate) -> RateEstimate {
+            var estimate = estimate
+            if !unlabelledModels.isEmpty {
+                let names = unlabelledModels.prefix(3).joined(separator: ", ") + (unlabelledModels.count > 3 ? ", …" : "")
+                return RateEstimate(
+                    estimator: estimate.estimator,
+                    note: "undefined: \(unlabelledModels.count) model\(unlabelledModels.count == 1 ? "" : "s") in this scope (\(names)) \(unlabelledModels.count == 1 ? "has" : "have") no labels of \(unlabelledModels.count == 1 ? "its" : "their") own; no other model's accuracy is assumed")
+            }
+            guard let value = estimate.value else { return estimate }
+            estimate.value = transformed(value)
+            estimate.low = estimate.low.map(transformed)
+            estimate.high = estimate.high.map(transformed)
+            if convention == .inappropriate { estimate.standardError = estimate.standardError.map { $0 * (1 - m) } }
+            // Warnings first (every format shows the start of a note), then the design, then the estimator's own.
+            let segments = (designNotes + [estimate.note].compactMap { $0 }).flatMap { $0.components(separatedBy: "; ") }
+            let isWarning = { (text: String) in
+                text.hasPrefix("TOO FEW") || text.hasPrefix("NO INTERVAL") || text.contains("cannot mean much")
+            }
+            estimate.note = (segments.filter(isWarning) + segments.filter { !isWarning($0) }).joined(separator: "; ")
+            estimate.designEffect = estimate.designEffect ?? effects?.apparent
+            estimate.clusters = clusterCount
+            return estimate
+        }
+
+        // Humans only: Wilson from the effective count.
+        var humans = RateEstimate(estimator: .humans, note: "no labelled item")
+        if counts.labelled > 0 {
+            let positives = counts.truePositive + counts.falseNegative
+            let p = Double(positives) / Double(counts.labelled)
+            let effect = effects?.humans ?? effects?.apparent ?? 1
+            let interval = Proportions.wilson(proportion: p, effectiveN: Double(counts.labelled) / effect, quantile: quantile(tail))
+            let se = RateEstimators.adjustedStandardError(successes: positives, n: counts.labelled, confidence: options.confidence) * effect.squareRoot()
+            humans = RateEstimate(estimator: .humans, value: p, low: interval?.low, high: interval?.high, standardError: se,
+                                  effectiveN: Double(counts.labelled) / effect, note: RateEstimators.warning(counts.labelled))
+            humans.designEffect = effects?.humans
+        }
+
+        // Rogan–Gladen: the scope's own sensitivity and specificity; the box interval.
+        var roganGladen = RateEstimate(estimator: .roganGladen)
+        let sensitivity = counts.truePositive + counts.falseNegative > 0
+            ? Double(counts.truePositive) / Double(counts.truePositive + counts.falseNegative) : nil
+        let specificity = counts.trueNegative + counts.falsePositive > 0
+            ? Double(counts.trueNegative) / Double(counts.trueNegative + counts.falsePositive) : nil
+        if let apparent, let sensitivity, let specificity {
+            if let value = Proportions.roganGladen(apparent: apparent, sensitivity: sensitivity, specificity: specificity) {
+                let unclipped = (apparent + specificity - 1) / (sensitivity + specificity - 1)
+                var notes = ["the judge's rate corrected by this scope's own sensitivity and specificity; delta-method interval with Wilson-based variances (the judge's accuracy stays uncertain with no error observed)"]
+                if unclipped < 0 || unclipped > 1 { notes.append("clipped from \(String(format: "%.4f", unclipped))") }
+                if counts.falseNegative == 0 || counts.falsePositive == 0 {
+                    notes.append("no \(counts.falseNegative == 0 && counts.falsePositive == 0 ? "error" : counts.falseNegative == 0 ? "miss" : "false alarm") observed: the interval still allows the error the Wilson bounds allow")
+                }
+                if let few = RateEstimators.warning(counts.labelled) { notes.append(few) }
+                if let interval = RateInference.roganGladenInterval(
+                    counts: counts, effects: effects, confidence: options.confidence, quantile: quantile(tail)) {
+                    let se = interval.standardError
+                    roganGladen = RateEstimate(estimator: .roganGladen, value: value, low: interval.low, high: interval.high,
+                                               standardError: se, effectiveN: se > 0 ? value * (1 - value) / (se * se) : nil,
+                                               note: notes.joined(separator: "; "))
+                } else {
+                    roganGladen = RateEstimate(
+                        estimator: .roganGladen, value: value,
+                        note: "NO INTERVAL: within the uncertainty of its sensitivity and specificity the judge cannot be told from chance; " + notes.joined(separator: "; "))
+                }
+                result.corrected = transformed(value)
+                if unclipped < 0 || unclipped > 1 { result.clippedFrom = unclipped }
+            } else {
+                roganGladen.note = "sensitivity + specificity ≤ 1: the judge is no better than chance"
+                result.reason = roganGladen.note
+            }
+        } else {
+            roganGladen.note = counts.labelled == 0
+                ? "no validated items (no item has both a judge verdict and a human reference)"
+                : "the reference has no \(sensitivity == nil ? "inappropriate" : "appropriate") items, so the judge's \(sensitivity == nil ? "sensitivity" : "specificity") is unknown"
+            result.reason = roganGladen.note
+        }
+
+        // PPI++: the normal interval becomes t (n − 1 df, or G − 1 with clusters) and widens by its design effect.
+        var ppi = RateEstimators.ppi(counts.inputs, confidence: options.confidence)
+        if let value = ppi.value, let se = ppi.standardError {
+            let effect = effects?.ppi ?? effects?.apparent ?? 1
+            let df = clusterCount.map { Double(max(1, $0 - 1)) } ?? Double(max(1, counts.labelled - 1))
+            let widened = se * effect.squareRoot()
+            let t = StudentT.quantile(tail, degreesOfFreedom: df)
+            ppi.low = max(0, value - t * widened)
+            ppi.high = min(1, value + t * widened)
+            ppi.standardError = widened
+            ppi.effectiveN = widened > 0 ? value * (1 - value) / (widened * widened) : nil
+            ppi.designEffect = effects?.ppi
+        }
+        if !options.labelsAreSample && counts.labelled > 0 {
             // Without a recorded sample nothing says the labels represent these items.
             let caveat = "takes the labels as a random sample of these judged items (no sample.json; draw one with judge-review sample)"
             humans.note = [humans.note, caveat].compactMap { $0 }.joined(separator: "; ")
             ppi.note = [ppi.note, caveat].compactMap { $0 }.joined(separator: "; ")
         }
-        result.estimates = [
-            humans,
-            RateEstimators.roganGladen(result, validation: validation, confidence: options.confidence),
-            ppi,
-        ]
+        var estimates = [humans, roganGladen, ppi]
+        if let design = options.design {
+            // The design-based estimates over the responded items, widened for the clusters as the others are.
+            // The design-based Rogan–Gladen corrects the judge's rate among the responded items.
+            var respondedRate = result
+            respondedRate.reported = ProportionEstimate(successes: counts.judgeInappropriate, n: counts.judged, confidence: options.confidence)
+            let designed = designBased(
+                respondedRate, items: items, indices: responded,
+                truth: { referenceVerdict(items[$0], references[$0], missingResponse: .exclude) }, verdict: { items[$0].judgeVerdict },
+                design: design, weighted: weightedAccuracy, options: options)
+            let widen = (effects?.apparent ?? 1).squareRoot() * quantile(tail) / Proportions.normalQuantile(tail)
+            estimates = designed.map { estimate in
+                guard widen > 1, let value = estimate.value, let low = estimate.low, let high = estimate.high else { return estimate }
+                var widened = estimate
+                widened.low = max(0, value - (value - low) * widen)
+                widened.high = min(1, value + (high - value) * widen)
+                widened.standardError = estimate.standardError.map { $0 * widen }
+                return widened
+            }
+            result.corrected = estimates[1].value.map(transformed)
+            result.clippedFrom = nil
+            result.reason = estimates[1].value == nil ? estimates[1].note : nil
+        }
+        result.estimates = estimates.map(finished)
+        if result.estimates[1].value == nil { result.corrected = nil; result.clippedFrom = nil }
         result.headline = options.headline ?? (options.labelsAreSample ? .ppi : .roganGladen)
-        result.missingResponses = missing.count
         return result
     }
 
@@ -322,9 +513,13 @@ public enum JudgeAnalysis {
            let apparent = rate.reported.value {
             let youden = sensitivity + specificity - 1
             if youden > 0, let value = Proportions.roganGladen(apparent: apparent, sensitivity: sensitivity, specificity: specificity) {
-                let variance = (value * value * sensitivity * (1 - sensitivity) / max(weighted.sensitivity.effectiveN, 1)
-                    + (1 - value) * (1 - value) * specificity * (1 - specificity) / max(weighted.specificity.effectiveN, 1)
-                    + apparent * (1 - apparent) / Double(max(rate.reported.n, 1))) / (youden * youden)
+                // Wilson-based variances, so a weighted share of 1 (no error in the sample) is not taken as exact.
+                func variance(_ p: Double, _ n: Double) -> Double {
+                    RateInference.wilsonVariance(p, effectiveN: max(n, 1), confidence: options.confidence) ?? p * (1 - p) / max(n, 1)
+                }
+                let variance = (value * value * variance(sensitivity, weighted.sensitivity.effectiveN)
+                    + (1 - value) * (1 - value) * variance(specificity, weighted.specificity.effectiveN)
+                    + variance(apparent, Double(max(rate.reported.n, 1)))) / (youden * youden)
                 let se = variance.squareRoot()
                 let z = Proportions.normalQuantile(1 - (1 - options.confidence) / 2)
                 roganGladen = RateEstimate(
@@ -338,51 +533,5 @@ public enum JudgeAnalysis {
         return [humans, roganGladen, ppi]
     }
 
-    /// The reported and corrected rate over `items`, correcting with the judge's error on the validation items.
-    static func rate(model: String?, items: [Item], validation: ConfusionMatrix, options: JudgeAnalysisOptions) -> JudgeRate {
-        rate(model: model, items: items, indices: Array(items.indices), verdict: { items[$0].judgeVerdict },
-             validation: validation, options: options)
-    }
 
-    /// The same over `items[indices]`, with the judge's verdict on each as `verdict` says.
-    static func rate(
-        model: String?, items: [Item], indices: [Int], verdict: (Int) -> Verdict, validation: ConfusionMatrix,
-        options: JudgeAnalysisOptions
-    ) -> JudgeRate {
-        var inappropriate = 0, withVerdict = 0
-        for index in indices {
-            switch verdict(index) {
-            case .inappropriate: inappropriate += 1; withVerdict += 1
-            case .appropriate: withVerdict += 1
-            case .noVerdict: continue
-            }
-        }
-        let reported = ProportionEstimate(successes: inappropriate, n: withVerdict, confidence: options.confidence)
-        var result = JudgeRate(model: model, reported: reported, corrected: nil, correctedInterval: nil, reason: nil)
-        let sensitivity = validation.sensitivity(confidence: options.confidence).value
-        let specificity = validation.specificity(confidence: options.confidence).value
-        guard let apparent = reported.value else {
-            result.reason = "no item has a judge verdict"
-            return result
-        }
-        guard let sensitivity, let specificity else {
-            result.reason = validation.total == 0
-                ? "no validated items (no item has both a judge verdict and a human reference)"
-                : "the reference has no \(validation.referencePositives == 0 ? "inappropriate" : "appropriate") items, so the judge's \(validation.referencePositives == 0 ? "sensitivity" : "specificity") is unknown"
-            return result
-        }
-        guard let corrected = Proportions.roganGladen(apparent: apparent, sensitivity: sensitivity, specificity: specificity) else {
-            result.reason = "sensitivity + specificity ≤ 1: the judge is no better than chance"
-            return result
-        }
-        result.corrected = corrected
-        let unclipped = (apparent + specificity - 1) / (sensitivity + specificity - 1)
-        if unclipped < 0 || unclipped > 1 {
-            result.clippedFrom = unclipped
-        }
-        result.correctedInterval = Proportions.correctedRateBootstrap(
-            validation: validation, reportedInappropriate: inappropriate, judged: withVerdict,
-            resamples: options.resamples, seed: options.seed, confidence: options.confidence)
-        return result
-    }
 }

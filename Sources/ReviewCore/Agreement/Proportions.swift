@@ -24,16 +24,6 @@ public struct ProportionEstimate: Sendable, Equatable {
     }
 }
 
-/// A percentile bootstrap interval for the Rogan–Gladen corrected rate.
-public struct CorrectedRateInterval: Sendable, Equatable {
-    /// Lower percentile bound.
-    public var low: Double
-    /// Upper percentile bound.
-    public var high: Double
-    /// Resamples in which sensitivity + specificity ≤ 1 left the correction undefined; they are left out.
-    public var undefinedResamples: Int
-}
-
 /// Interval estimates for proportions and the judge-error correction of a rate.
 public enum Proportions {
     /// Wilson score interval for `successes` out of `n`; nil when n is 0 or the counts are impossible.
@@ -63,75 +53,6 @@ public enum Proportions {
         return min(1, max(0, corrected))
     }
 
-    /// Percentile bootstrap interval of the corrected rate; nil when `resamples` is 0 or no resample is defined.
-    ///
-    /// Each resample redraws the validation items (the judge against the reference: a multinomial over the
-    /// four cells of `validation`) for sensitivity and specificity, and the judged items for the apparent
-    /// rate (binomial; by its normal approximation above 5,000 items), then applies Rogan–Gladen.
-    /// Reproducible: the same `seed` gives the same interval.
-    public static func correctedRateBootstrap(
-        validation: ConfusionMatrix, reportedInappropriate: Int, judged: Int,
-        resamples: Int, seed: UInt64, confidence: Double
-    ) -> CorrectedRateInterval? {
-        correctedRateBootstrap(validation: validation, reportedInappropriate: reportedInappropriate, judged: judged,
-                               resamples: resamples, seed: seed, confidence: confidence, itemByItem: itemByItemLimit)
-    }
-
-    /// The same, drawing items one by one up to `itemByItem` validated items (a test compares the two ways).
-    static func correctedRateBootstrap(
-        validation: ConfusionMatrix, reportedInappropriate: Int, judged: Int,
-        resamples: Int, seed: UInt64, confidence: Double, itemByItem: Int
-    ) -> CorrectedRateInterval? {
-        let validated = validation.total
-        guard resamples > 0, validated > 0, judged > 0 else { return nil }
-        var random = SplitMix64(seed: seed)
-        // A drawn item falls in the first cell below its first bound, in the order TP, FN, FP, TN.
-        let firstBound = validation.truePositive
-        let secondBound = firstBound + validation.falseNegative
-        let thirdBound = secondBound + validation.falsePositive
-        let apparent = Double(reportedInappropriate) / Double(judged)
-        var values: [Double] = []
-        values.reserveCapacity(resamples)
-        var undefined = 0
-        // The cells of n items drawn with replacement are multinomial: above `itemByItemLimit` items they are
-        // drawn as such (three binomials), so a resample costs the same for a million items as for a hundred.
-        func share(_ count: Int, _ rest: Int) -> Double { rest > 0 ? Double(count) / Double(rest) : 0 }
-        for _ in 0..<resamples {
-            var truePositives = 0, falseNegatives = 0, falsePositives = 0
-            if validated <= itemByItem {
-                for _ in 0..<validated {
-                    let pick = Int.random(in: 0..<validated, using: &random)
-                    if pick < firstBound { truePositives += 1 } else if pick < secondBound { falseNegatives += 1 }
-                    else if pick < thirdBound { falsePositives += 1 }
-                }
-            } else {
-                truePositives = binomialCount(n: validated, p: share(validation.truePositive, validated), random: &random)
-                let afterFirst = validated - truePositives
-                falseNegatives = binomialCount(
-                    n: afterFirst, p: share(validation.falseNegative, validated - validation.truePositive), random: &random)
-                falsePositives = binomialCount(
-                    n: afterFirst - falseNegatives,
-                    p: share(validation.falsePositive, validated - validation.truePositive - validation.falseNegative),
-                    random: &random)
-            }
-            let trueNegatives = validated - truePositives - falseNegatives - falsePositives
-            let positives = truePositives + falseNegatives, negatives = falsePositives + trueNegatives
-            let apparentDraw = binomialProportion(n: judged, p: apparent, random: &random)
-            guard positives > 0, negatives > 0,
-                  let corrected = roganGladen(
-                    apparent: apparentDraw,
-                    sensitivity: Double(truePositives) / Double(positives),
-                    specificity: Double(trueNegatives) / Double(negatives))
-            else { undefined += 1; continue }
-            values.append(corrected)
-        }
-        guard !values.isEmpty else { return nil }
-        values.sort()
-        let tail = (1 - confidence) / 2
-        return CorrectedRateInterval(
-            low: percentile(values, tail), high: percentile(values, 1 - tail), undefinedResamples: undefined)
-    }
-
     /// The `q` quantile of sorted values, interpolating linearly between order statistics.
     public static func percentile(_ sorted: [Double], _ q: Double) -> Double {
         guard sorted.count > 1 else { return sorted.first ?? .nan }
@@ -155,47 +76,6 @@ public enum Proportions {
         return (low + high) / 2
     }
 
-    /// Up to this many items a bootstrap draws them one by one; above it, it draws their counts.
-    static let itemByItemLimit = 5_000
-
-    /// One binomial draw divided by n.
-    static func binomialProportion(n: Int, p: Double, random: inout SplitMix64) -> Double {
-        if p <= 0 || p >= 1 { return p }
-        return Double(binomialCount(n: n, p: p, random: &random)) / Double(n)
-    }
-
-    /// One draw of Binomial(n, p): trial by trial up to `itemByItemLimit` trials; above it, the normal
-    /// approximation when n·p·(1−p) ≥ 100 (where it is accurate to well within a bootstrap's own noise),
-    /// else exactly, by counting geometric waiting times between successes (about n·min(p, 1−p) steps).
-    static func binomialCount(n: Int, p: Double, random: inout SplitMix64) -> Int {
-        if n <= 0 || p <= 0 { return 0 }
-        if p >= 1 { return n }
-        if n <= itemByItemLimit {
-            var successes = 0
-            for _ in 0..<n where Double.random(in: 0..<1, using: &random) < p { successes += 1 }
-            return successes
-        }
-        let variance = Double(n) * p * (1 - p)
-        if variance >= 100 {
-            // Box–Muller for one standard normal draw.
-            let u1 = Double.random(in: Double.ulpOfOne..<1, using: &random)
-            let u2 = Double.random(in: 0..<1, using: &random)
-            let z = (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-            let draw = (Double(n) * p + z * variance.squareRoot()).rounded()
-            return Int(min(Double(n), max(0, draw)))
-        }
-        if p > 0.5 { return n - binomialCount(n: n, p: 1 - p, random: &random) }
-        // Successes are the geometric gaps (trials up to and including the next success) that fit in n.
-        let logFailure = log1p(-p)
-        var used = 0, successes = 0
-        while true {
-            let u = Double.random(in: Double.ulpOfOne..<1, using: &random)
-            let gap = (log(u) / logFailure).rounded(.down) + 1
-            guard gap <= Double(n - used) else { return successes }
-            used += Int(gap)
-            successes += 1
-        }
-    }
 }
 
 extension ConfusionMatrix {

@@ -15,6 +15,18 @@ public struct RateEstimate: Sendable, Equatable {
     public var effectiveN: Double?
     /// Why the estimate is undefined, or what to keep in mind (too few labels for the interval to mean much).
     public var note: String?
+    /// The design effect the clusters put on this estimate (nil: no clusters, or none measurable).
+    public var designEffect: Double? = nil
+    /// Clusters (stimuli) the interval generalises over; nil when it is over these responses.
+    public var clusters: Int? = nil
+
+    /// Whether the interval may be taken at its word: defined, with enough labels and enough clusters (the notes
+    /// that say otherwise start with a capitalised warning or name too few labels).
+    public var isTrusted: Bool {
+        guard value != nil, low != nil, high != nil else { return false }
+        let text = note ?? ""
+        return !text.contains("TOO FEW CLUSTERS") && !text.contains("cannot mean much") && !text.contains("NO INTERVAL")
+    }
 }
 
 /// What the estimators read for one scope (all models, or one): the judged items with a human reference,
@@ -119,26 +131,5 @@ public enum RateEstimators {
             effectiveN: effective, note: notes.isEmpty ? nil : notes.joined(separator: "; "))
     }
 
-    /// The Rogan–Gladen estimate of `rate`, with its bootstrap interval and a delta-method standard error.
-    public static func roganGladen(_ rate: JudgeRate, validation: ConfusionMatrix, confidence: Double) -> RateEstimate {
-        guard let value = rate.corrected else { return RateEstimate(estimator: .roganGladen, note: rate.reason) }
-        var note: [String] = ["judge's rate corrected by the sensitivity and specificity measured on all validated items"]
-        if let interval = rate.correctedInterval, interval.undefinedResamples > 0 {
-            note.append("\(interval.undefinedResamples) bootstrap resamples undefined")
-        }
-        if let raw = rate.clippedFrom { note.append("clipped from \(String(format: "%.4f", raw))") }
-        if let few = warning(validation.total) { note.append(few) }
-        var se: Double?
-        if let sensitivity = validation.sensitivity(confidence: confidence).value,
-           let specificity = validation.specificity(confidence: confidence).value, let apparent = rate.reported.value {
-            let youden = sensitivity + specificity - 1
-            let varianceSensitivity = sensitivity * (1 - sensitivity) / Double(max(validation.referencePositives, 1))
-            let varianceSpecificity = specificity * (1 - specificity) / Double(max(validation.referenceNegatives, 1))
-            let varianceApparent = apparent * (1 - apparent) / Double(max(rate.reported.n, 1))
-            se = ((value * value * varianceSensitivity + (1 - value) * (1 - value) * varianceSpecificity + varianceApparent) / (youden * youden)).squareRoot()
-        }
-        let effective = se.flatMap { $0 > 0 ? value * (1 - value) / ($0 * $0) : nil }
-        return RateEstimate(estimator: .roganGladen, value: value, low: rate.correctedInterval?.low, high: rate.correctedInterval?.high,
-                            standardError: se, effectiveN: effective, note: note.joined(separator: "; "))
-    }
+
 }

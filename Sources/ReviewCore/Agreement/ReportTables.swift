@@ -82,9 +82,6 @@ enum ReportTables {
     /// How the corrected rate's interval was formed, and whether the estimate was clipped.
     static func correctedNote(_ rate: JudgeRate) -> String? {
         var parts: [String] = []
-        if let interval = rate.correctedInterval {
-            parts.append(interval.undefinedResamples > 0 ? "bootstrap; \(interval.undefinedResamples) resamples undefined" : "bootstrap")
-        }
         if let raw = rate.clippedFrom { parts.append("clipped from \(String(format: "%.4f", raw))") }
         return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }

@@ -140,6 +140,14 @@ extension RateEstimators {
         let usable = parts.filter { !$0.inputs.labelled.isEmpty && $0.judged > 0 }
         let covered = usable.reduce(0) { $0 + $1.judged }
         guard total > 0, covered > 0 else { return RateEstimate(estimator: estimator, note: "no stratum of the sample has labels yet") }
+        // A total over strata is design-weighted over all of them or undefined: never a partial total shown as the whole.
+        let unlabelled = parts.filter { $0.judged > 0 && $0.inputs.labelled.isEmpty }.count
+        if unlabelled > 0 {
+            let share = 100 * Double(total - covered) / Double(total)
+            return RateEstimate(
+                estimator: estimator,
+                note: String(format: "undefined: %d strata of the sample (%.1f%% of the judged items) have no labels yet; a total over the others would not be this scope's", unlabelled, share))
+        }
         var value = 0.0, variance = 0.0, labels = 0
         for part in usable {
             let estimate = estimator == .ppi ? ppi(part.inputs, confidence: confidence) : humans(part.inputs, confidence: confidence)

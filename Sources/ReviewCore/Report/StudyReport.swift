@@ -30,6 +30,12 @@ public struct StudyReport: Sendable, Equatable {
         /// What the estimate's labels are worth in human-only labels.
         public var effectiveLabels: Double?
         public var note: String?
+        /// Clusters (stimuli) the interval generalises over; nil: over these responses.
+        public var clusters: Int? = nil
+        /// The design effect of the clusters on the judge's verdict.
+        public var designEffect: Double? = nil
+        /// Whether the interval may be taken at its word (`RateEstimate.isTrusted`).
+        public var trusted = true
     }
 
     /// The judge against the human reference in one scope.
@@ -98,7 +104,8 @@ public struct StudyReport: Sendable, Equatable {
                     scope: scope(rate), judged: rate.reported.n, missing: rate.missingResponses,
                     reported: Interval(value: rate.reported.value, low: rate.reported.low, high: rate.reported.high).complement,
                     estimated: Interval(value: headline?.value, low: headline?.low, high: headline?.high).complement,
-                    estimator: rate.headline.rawValue, effectiveLabels: headline?.effectiveN, note: headline?.note)
+                    estimator: rate.headline.rawValue, effectiveLabels: headline?.effectiveN, note: headline?.note,
+                    clusters: headline?.clusters, designEffect: headline?.designEffect, trusted: headline?.isTrusted ?? false)
             }
         }
         // Models no judge scored (live bots, human therapists) come after, from the clinicians' labels alone.
@@ -107,7 +114,7 @@ public struct StudyReport: Sendable, Equatable {
                     estimated: Interval(value: rate.estimate.value, low: rate.estimate.low, high: rate.estimate.high).complement,
                     estimator: rate.estimate.estimator.rawValue,
                     effectiveLabels: rate.estimate.effectiveN,
-                    note: rate.estimate.note)
+                    note: rate.estimate.note, trusted: rate.estimate.isTrusted)
         }
         let byCondition = analysis.groups.flatMap { group in rows(group.report.judge) { _ in group.key }.prefix(1) }
         let bySetting = settingGroups.flatMap { group in rows(group.report.judge) { _ in group.key }.prefix(1) }

@@ -29,15 +29,22 @@ extension StudyReport {
 
     /// The sections as (title, header, rows), shared by text, markdown and HTML.
     var sections: [(title: String, header: [String], rows: [[String]])] {
-        let rateHeader = ["scope", "judged", "no response", "appropriate (judge)", "interval", "appropriate (\(estimator))", "interval", "worth labels (or why undefined)"]
+        let rateHeader = ["scope", "judged", "no response", "appropriate (judge)", "interval", "appropriate (\(estimator))", "interval", "worth labels; clusters (or why undefined)"]
         func rateRows(_ rows: [RateRow]) -> [[String]] {
             rows.map { row in
                 let unjudged = row.judged == 0 && row.reported.value == nil
-                let worth = row.effectiveLabels.map { String(format: "%.0f", $0) } ?? ""
+                let worth = row.effectiveLabels.map { String(format: "%.0f", $0) } ?? "–"
+                let design = row.clusters.map { clusters in
+                    "; \(clusters) clusters" + (row.designEffect.map { String(format: ", design effect %.1f", $0) } ?? "")
+                } ?? "; over these responses"
+                // An interval that cannot be trusted is marked in every format, with the reason first.
+                let distrust = row.trusted || row.estimated.value == nil ? "" : " NOT TRUSTED: " + (row.note ?? "").split(separator: ";").prefix(1).joined()
+                let interval = Self.percentInterval(row.estimated) + (row.trusted || row.estimated.value == nil ? "" : " †")
                 return [row.scope, "\(row.judged)", "\(row.missing)", unjudged ? "no judge" : Self.percent(row.reported.value),
-                        Self.percentInterval(row.reported), Self.percent(row.estimated.value), Self.percentInterval(row.estimated),
-                        row.estimated.value == nil ? String((row.note ?? "").prefix(70))
-                            : unjudged ? String((["humans only, \(worth) labels", row.note].compactMap { $0 }.joined(separator: "; ")).prefix(80)) : worth]
+                        Self.percentInterval(row.reported), Self.percent(row.estimated.value), interval,
+                        row.estimated.value == nil ? String((row.note ?? "").prefix(120))
+                            : unjudged ? String((["humans only, \(worth) labels", row.note].compactMap { $0 }.joined(separator: "; ")).prefix(120))
+                            : worth + design + distrust]
             }
         }
         var result: [(String, [String], [[String]])] = [
@@ -117,7 +124,7 @@ extension StudyReport {
                 ("scope", .string(row.scope)), ("judged", .int(row.judged)), ("missing_responses", .int(row.missing)),
                 ("appropriate_reported", intervalJSON(row.reported)), ("appropriate_estimated", intervalJSON(row.estimated)),
                 ("estimator", .string(row.estimator)), ("effective_labels", .number(row.effectiveLabels)),
-                ("note", row.note.map(JSONValue.string) ?? .null),
+                ("trusted", .bool(row.trusted)), ("note", row.note.map(JSONValue.string) ?? .null),
             ])
         }
         return .object([
