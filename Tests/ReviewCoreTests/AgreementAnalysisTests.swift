@@ -177,3 +177,26 @@ struct MemoryBudgetTests {
         try MemoryBudget.check(bytes: 100 << 30, factor: 16, file: "huge.csv", limit: nil)
     }
 }
+
+@Suite("Clinicians only, beside all raters")
+struct HumansOnlyAgreementTests {
+    @Test("a table with the judge also reports the clinicians alone: the coefficients of the table without the judge's column")
+    func humansOnly() throws {
+        let fixture = try JudgeFixture()
+        defer { fixture.remove() }
+        let table = try DatasetRatings.table(items: fixture.items, labels: try fixture.currentLabels())
+        #expect(table.raters == ["alice", "bob", "judge:j"])
+        let options = AgreementOptions(resamples: 0, seed: 1)
+        let report = AgreementAnalysis(sourceKind: "dataset", source: "fixture", table: table, options: options,
+                                       summary: AgreementEngine.summarize(table, options: options))
+        let humans = try #require(report.humansOnly)
+        let pair = try #require(report.summary.pairs.first { $0.raters == ["alice", "bob"] })
+        // Two clinicians: their overall Cohen's kappa is the alice × bob pair's, on the items either labelled.
+        #expect(humans[.cohenKappa]?.value == pair.coefficients[.cohenKappa]?.value)
+        #expect(humans[.fleissKappa]?.value != report.summary.overall[.fleissKappa]?.value)
+        let text = try report.rendered(as: .text)
+        #expect(text.contains("Clinicians only (2, without the judge)"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(try report.rendered(as: .json).utf8)) as? [String: Any])
+        #expect(json["humans_only"] is [String: Any])
+    }
+}

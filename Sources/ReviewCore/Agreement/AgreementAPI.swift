@@ -28,6 +28,21 @@ public struct RatingTable: Sendable, Equatable {
 
     /// The code for item row `item` and rater column `rater`.
     public func code(item: Int, rater: Int) -> Int32 { codes[item * raters.count + rater] }
+
+    /// The table with only the raters `keep` says yes to (in their order), and only the items some of them rated.
+    public func keepingRaters(_ keep: (String) -> Bool) -> RatingTable {
+        let columns = raters.indices.filter { keep(raters[$0]) }
+        var keptItems: [String] = [], keptCodes: [Int32] = [], keptClusters: [Int32] = []
+        for row in items.indices {
+            let rowCodes = columns.map { code(item: row, rater: $0) }
+            guard rowCodes.contains(where: { $0 != RatingTable.missing }) else { continue }
+            keptItems.append(items[row])
+            keptCodes += rowCodes
+            if let clusters { keptClusters.append(clusters[row]) }
+        }
+        return RatingTable(items: keptItems, raters: columns.map { raters[$0] }, categories: categories, codes: keptCodes,
+                           clusters: clusters == nil ? nil : keptClusters)
+    }
 }
 
 /// The scale of the categories, which decides Krippendorff's metric and the weights of AC2 / weighted kappa.

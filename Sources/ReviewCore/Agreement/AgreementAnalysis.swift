@@ -27,6 +27,9 @@ public struct AgreementAnalysis: Sendable, Equatable {
     public var groups: [ReportGroup]
     /// Subject models no judge scored (live bots, human therapists): their rates from the clinicians' labels.
     public var unjudged: [UnjudgedRate] = []
+    /// The clinicians alone, without the judge (when the table has a judge and two or more clinicians): how far
+    /// the humans agree among themselves, beside "all raters".
+    public var humansOnly: [CoefficientKind: CoefficientResult]?
 
     /// A report of `table` (its raters, categories and size) with the engine's `summary`.
     public init(
@@ -44,6 +47,10 @@ public struct AgreementAnalysis: Sendable, Equatable {
         self.judge = judge
         self.groupedBy = groupedBy
         self.groups = groups
+        let humans = table.raters.filter { !JudgeRater.isJudge($0) }
+        if humans.count >= 2, humans.count < table.raters.count {
+            humansOnly = AgreementEngine.summarize(table.keepingRaters { !JudgeRater.isJudge($0) }, options: options, includePairs: false).overall
+        }
     }
 }
 
@@ -97,6 +104,7 @@ extension AgreementAnalysis {
             ("confidence", .number(options.confidence)),
             ("cluster_by", clusterBy.map(JSONValue.string) ?? .null),
             ("overall", Self.coefficientsJSON(summary.overall)),
+            ("humans_only", humansOnly.map(Self.coefficientsJSON) ?? .null),
             ("pairs", .array(summary.pairs.map { pair in
                 .object([("raters", .array(pair.raters.map(JSONValue.string)))] + Self.coefficientFields(pair.coefficients))
             })),

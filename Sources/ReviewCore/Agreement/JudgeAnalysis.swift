@@ -275,8 +275,8 @@ public enum JudgeAnalysis {
     /// honest at the study's design (issue 23):
     ///
     /// - **One rule for missing responses.** Every estimator estimates the rate among the responded items, r; under
-    ///   `inappropriate` the rate is then m + (1 − m)·r, m the share of items with no response (known: every item's
-    ///   response is observed), its interval transformed alike; under `exclude` it is r.
+    ///   `inappropriate` the rate is then m + (1 − m)·r, m the share of items with no response, its interval
+    ///   transformed alike and widened for m's own uncertainty ((1 − r)²·Var(m)); under `exclude` it is r.
     /// - **No transport.** The judge's sensitivity and specificity come from the scope's own labels; a scope
     ///   whose models have no labels of their own gets no corrected estimate, and says which.
     /// - **Clusters.** With `clusterBy` (the stimulus by default) every interval uses design effects from a
@@ -348,7 +348,7 @@ public enum JudgeAnalysis {
             designNotes.append("intervals over these responses only (--cluster-by none), not the stimuli they came from")
         }
         if convention == .inappropriate, !missing.isEmpty {
-            designNotes.append(String(format: "%d items with no response counted inappropriate: m + (1 − m) × rate among responses, m = %.3f", missing.count, m))
+            designNotes.append(String(format: "%d items with no response counted inappropriate: m + (1 − m) × rate among responses, m = %.3f (its uncertainty carried)", missing.count, m))
         }
         // No transport: every model in the scope needs labels of its own.
         let unlabelledModels = Set(responded.map { items[$0].subject.name }).filter { (labelsByModel[$0] ?? 0) == 0 }.sorted()
@@ -365,7 +365,18 @@ public enum JudgeAnalysis {
             estimate.value = transformed(value)
             estimate.low = estimate.low.map(transformed)
             estimate.high = estimate.high.map(transformed)
-            if convention == .inappropriate { estimate.standardError = estimate.standardError.map { $0 * (1 - m) } }
+            if convention == .inappropriate {
+                // m is itself a share of the items, uncertain as a share is (clustered as the judge's verdict is):
+                // Var = (1 − m)²·Var(r) + (1 − r)²·Var(m), each side of the interval widened alike.
+                let varianceM = indices.isEmpty ? 0 : m * (1 - m) / Double(indices.count) * (effects?.apparent ?? 1)
+                let extra = quantile(tail) * (1 - value) * varianceM.squareRoot()
+                let centre = transformed(value)
+                estimate.low = estimate.low.map { max(0, centre - ((centre - $0) * (centre - $0) + extra * extra).squareRoot()) }
+                estimate.high = estimate.high.map { min(1, centre + (($0 - centre) * ($0 - centre) + extra * extra).squareRoot()) }
+                estimate.standardError = estimate.standardError.map {
+                    ((1 - m) * (1 - m) * $0 * $0 + (1 - value) * (1 - value) * varianceM).squareRoot()
+                }
+            }
             // Warnings first (every format shows the start of a note), then the design, then the estimator's own.
             let segments = (designNotes + [estimate.note].compactMap { $0 }).flatMap { $0.components(separatedBy: "; ") }
             let isWarning = { (text: String) in
@@ -431,7 +442,10 @@ public enum JudgeAnalysis {
 
         // PPI++: the normal interval becomes t (n − 1 df, or G − 1 with clusters) and widens by its design effect.
         var ppi = RateEstimators.ppi(counts.inputs, confidence: options.confidence)
-        if let value = ppi.value, let se = ppi.standardError {
+        if let value = ppi.value, let plain = ppi.standardError {
+            // Never less uncertain than the smoothed table allows (few labels rarely show the judge's errors).
+            let smoothed = RateInference.ppiSmoothedStandardError(counts, lambda: RateInference.ppiLambda(counts), confidence: options.confidence)
+            let se = max(plain, smoothed ?? 0)
             let effect = effects?.ppi ?? effects?.apparent ?? 1
             let df = clusterCount.map { Double(max(1, $0 - 1)) } ?? Double(max(1, counts.labelled - 1))
             let widened = se * effect.squareRoot()

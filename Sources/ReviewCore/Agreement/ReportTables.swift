@@ -35,6 +35,10 @@ enum ReportTables {
             }
         }
         sections.append(ReportSection(title: "\(prefix)All raters (\(report.raters.count))", rows: coefficientRows(scope: "all", report.summary.overall)))
+        if let humans = report.humansOnly {
+            let count = report.raters.filter { !JudgeRater.isJudge($0) }.count
+            sections.append(ReportSection(title: "\(prefix)Clinicians only (\(count), without the judge)", rows: coefficientRows(scope: "humans", humans)))
+        }
         sections.append(ReportSection(title: "\(prefix)Pairs", rows: report.summary.pairs.flatMap {
             coefficientRows(scope: $0.raters.joined(separator: " × "), $0.coefficients)
         }))

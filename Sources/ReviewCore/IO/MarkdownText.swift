@@ -7,20 +7,13 @@ public enum MarkdownText {
     /// `text` for a table cell, a heading or a list item: `<`, `>` and `&` as HTML entities (raw HTML cannot
     /// start), Markdown's punctuation backslash-escaped, `|` escaped so the cell does not split.
     public static func escaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
+        // Markdown's punctuation first, then the HTML escaper (whose entities must keep their `&` and `#`).
+        var punctuationEscaped = ""
+        punctuationEscaped.reserveCapacity(text.utf8.count)
         for scalar in TextSanitizer.singleLine(text).unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\\", "`", "*", "_", "[", "]", "(", ")", "{", "}", "#", "+", "!", "|", "~", "$":
-                out += "\\"
-                out.unicodeScalars.append(scalar)
-            default:
-                out.unicodeScalars.append(scalar)
-            }
+            if "\\`*_[](){}#+!|~$".unicodeScalars.contains(scalar) { punctuationEscaped += "\\" }
+            punctuationEscaped.unicodeScalars.append(scalar)
         }
-        return out
+        return HTMLText.escaped(punctuationEscaped)
     }
 }

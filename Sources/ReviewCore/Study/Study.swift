@@ -183,15 +183,20 @@ public struct StudySettings: Codable, Sendable, Equatable {
         for rater in raters { try RaterName.check(rater, file: URL(fileURLWithPath: file)) }
     }
 
-    /// The file's bytes: sorted keys, pretty-printed, ending in a newline.
-    public func encoded() throws -> Data {
+    /// An encoder that writes times as the logs do (`Timestamp`), for the study's own files.
+    static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(Timestamp.format(date))
         }
-        var data = try encoder.encode(self)
+        return encoder
+    }
+
+    /// The file's bytes: sorted keys, pretty-printed, ending in a newline.
+    public func encoded() throws -> Data {
+        var data = try Self.encoder.encode(self)
         data.append(0x0A)
         return data
     }

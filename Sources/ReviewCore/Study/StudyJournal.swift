@@ -66,13 +66,7 @@ public struct StudyJournal: Codable, Sendable, Equatable {
 
     /// Writes the journal durably (temporary file, fsync, rename, folder fsync).
     public func write(to study: Study, permissions: mode_t) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Timestamp.format(date))
-        }
-        try AtomicFile.write(try encoder.encode(self) + Data([0x0A]), to: Self.url(in: study), permissions: permissions)
+        try AtomicFile.write(try StudySettings.encoder.encode(self) + Data([0x0A]), to: Self.url(in: study), permissions: permissions)
     }
 
     /// Removes the journal once its write is complete, durably.
@@ -88,17 +82,9 @@ public struct StudyJournal: Codable, Sendable, Equatable {
     static func read(from study: Study) throws -> StudyJournal {
         let file = url(in: study)
         let data = try SafeFile.read(file.path)
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let text = try decoder.singleValueContainer().decode(String.self)
-            guard let date = Timestamp.parse(text) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 time: \(text)"))
-            }
-            return date
-        }
         let journal: StudyJournal
         do {
-            journal = try decoder.decode(StudyJournal.self, from: data)
+            journal = try StudySettings.decoder.decode(StudyJournal.self, from: data)
         } catch {
             throw InputError(file: file.path, line: 1, "not a journal of judge-review: \(JSONLines.describe(error))")
         }
