@@ -26,6 +26,15 @@ struct ReportCommandTests {
         return folder
     }
 
+    @Test("the same study gives the same report, byte for byte, run after run (the clustered intervals are seeded and ordered)")
+    func reproducible() throws {
+        let folder = try Self.study()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try EndToEnd.run(["report", "s", "--format", "json", "--resamples", "20"], in: folder)
+        let second = try EndToEnd.run(["report", "s", "--format", "json", "--resamples", "20"], in: folder)
+        #expect(first.status == 0 && first.stdout == second.stdout)
+    }
+
     @Test("a model run with and without the steel-man prompt gets a row per setting; a model with one setting adds no section")
     func settings() throws {
         let folder = try EndToEnd.temporaryFolder("report-settings")

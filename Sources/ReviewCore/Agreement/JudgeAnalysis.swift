@@ -224,7 +224,8 @@ public enum JudgeAnalysis {
             }
             byCluster[key.value(of: items[index]), default: RateCellCounts()].add(truth: truth, judge: judge == .inappropriate)
         }
-        let clusters = Array(byCluster.values)
+        // In key order: a dictionary's order changes from run to run, and the seeded bootstrap must not.
+        let clusters = byCluster.sorted { $0.key < $1.key }.map(\.value)
         guard clusters.count < clusters.reduce(0, { $0 + $1.judged }),
               let effects = RateInference.designEffects(clusters: clusters, seed: options.seed) else { return }
         let q = StudentT.quantile(1 - (1 - options.confidence) / 2, degreesOfFreedom: Double(max(1, effects.clusters - 1)))
@@ -313,7 +314,8 @@ public enum JudgeAnalysis {
         func transformed(_ value: Double) -> Double { convention == .inappropriate ? m + (1 - m) * value : value }
 
         // The judge-reported rate, its interval clustered too.
-        let clusters = Array(byCluster.values)
+        // In key order: a dictionary's order changes from run to run, and the seeded bootstrap must not.
+        let clusters = byCluster.sorted { $0.key < $1.key }.map(\.value)
         let effects = clusters.count < counts.judged ? RateInference.designEffects(clusters: clusters, seed: options.seed) : nil
         let clusterCount = effects?.clusters
         let tail = 1 - (1 - options.confidence) / 2
@@ -322,12 +324,13 @@ public enum JudgeAnalysis {
         }
         let reportedSuccesses = counts.judgeInappropriate + (convention == .inappropriate ? missing.count : 0)
         let reportedN = counts.judged + (convention == .inappropriate ? missing.count : 0)
+        // The judge's share over the items the convention counts, from its effective count (clustered).
         var reported = ProportionEstimate(successes: reportedSuccesses, n: reportedN, confidence: options.confidence)
-        if counts.judged > 0, let apparentInterval = Proportions.wilson(
-            proportion: Double(counts.judgeInappropriate) / Double(counts.judged),
-            effectiveN: Double(counts.judged) / (effects?.apparent ?? 1), quantile: quantile(tail)) {
-            reported.low = transformed(apparentInterval.low)
-            reported.high = transformed(apparentInterval.high)
+        if reportedN > 0, let interval = Proportions.wilson(
+            proportion: Double(reportedSuccesses) / Double(reportedN),
+            effectiveN: Double(reportedN) / (effects?.apparent ?? 1), quantile: quantile(tail)) {
+            reported.low = interval.low
+            reported.high = interval.high
         }
         var result = JudgeRate(model: model, reported: reported, corrected: nil, reason: nil)
         result.missingResponses = missing.count
