@@ -13,6 +13,20 @@ public enum RatingCategories: String, Sendable, CaseIterable {
 public enum ClusterKey: String, Sendable, CaseIterable {
     case stimulus, transcript, condition
 
+    /// The cluster an item belongs to, as `value(of:)` says, without making a string (a million items are grouped
+    /// without a million allocations).
+    public func identity(of item: Item) -> ClusterIdentity {
+        switch self {
+        case .stimulus:
+            return item.stimulusID.map { ClusterIdentity(tag: 0, first: $0, second: "") }
+                ?? ClusterIdentity(tag: 1, first: item.condition, second: item.stimulus)
+        case .transcript:
+            return item.transcript.map { ClusterIdentity(tag: 2, first: $0, second: "") } ?? ClusterIdentity(tag: 3, first: item.id, second: "")
+        case .condition:
+            return ClusterIdentity(tag: 4, first: item.condition, second: "")
+        }
+    }
+
     /// The key's plural, for notes: "10 stimuli".
     public var plural: String {
         switch self {
@@ -31,6 +45,18 @@ public enum ClusterKey: String, Sendable, CaseIterable {
         case .transcript: return item.transcript.map { "t:" + $0 } ?? "item:" + item.id
         case .condition: return "c:" + item.condition
         }
+    }
+}
+
+/// Which cluster an item is in: the attribute's kind and its values, compared and hashed as they are.
+public struct ClusterIdentity: Hashable, Comparable, Sendable {
+    let tag: Int
+    let first: String
+    let second: String
+
+    /// Orders by kind, then the values (a stable order for the seeded bootstrap).
+    public static func < (lhs: ClusterIdentity, rhs: ClusterIdentity) -> Bool {
+        (lhs.tag, lhs.first, lhs.second) < (rhs.tag, rhs.first, rhs.second)
     }
 }
 

@@ -210,7 +210,7 @@ public enum JudgeAnalysis {
         _ comparison: inout JudgeComparison, items: [Item], indices: [Int], key: ClusterKey, options: JudgeAnalysisOptions,
         answer: (Int) -> String?
     ) {
-        var byCluster: [String: RateCellCounts] = [:]
+        var byCluster: [ClusterIdentity: RateCellCounts] = [:]
         for index in indices {
             let judge = items[index].judgeVerdict
             guard judge != .noVerdict else { continue }
@@ -222,7 +222,7 @@ public enum JudgeAnalysis {
                 case .noVerdict: truth = nil
                 }
             }
-            byCluster[key.value(of: items[index]), default: RateCellCounts()].add(truth: truth, judge: judge == .inappropriate)
+            byCluster[key.identity(of: items[index]), default: RateCellCounts()].add(truth: truth, judge: judge == .inappropriate)
         }
         // In key order: a dictionary's order changes from run to run, and the seeded bootstrap must not.
         let clusters = byCluster.sorted { $0.key < $1.key }.map(\.value)
@@ -296,7 +296,7 @@ public enum JudgeAnalysis {
         let missing = indices.filter { items[$0].response == nil }
         let responded = indices.filter { items[$0].response != nil }
         var counts = RateCellCounts()
-        var byCluster: [String: RateCellCounts] = [:]
+        var byCluster: [ClusterIdentity: RateCellCounts] = [:]
         var labelsByModel: [String: Int] = [:]
         for index in responded {
             let judge = items[index].judgeVerdict
@@ -306,7 +306,7 @@ public enum JudgeAnalysis {
             counts.add(truth: truthValue, judge: judge == .inappropriate)
             labelsByModel[items[index].subject.name, default: 0] += truthValue == nil ? 0 : 1
             if let key = options.clusterBy {
-                byCluster[key.value(of: items[index]), default: RateCellCounts()].add(truth: truthValue, judge: judge == .inappropriate)
+                byCluster[key.identity(of: items[index]), default: RateCellCounts()].add(truth: truthValue, judge: judge == .inappropriate)
             }
         }
         let m = indices.isEmpty ? 0 : Double(missing.count) / Double(indices.count)
