@@ -194,6 +194,8 @@ struct ConsoleTests {
         defer { fixture.remove() }
         let session = try fixture.start()
         defer { session.kill() }
+        // The first frame first: under load the console may still be starting when the window changes.
+        try session.wait(forText: "e2e-rater")
         try session.resize(columns: 60, rows: 20)
         try session.wait(forText: "too small")
         try session.resize(columns: 120, rows: 40)
