@@ -30,28 +30,27 @@ final class LogLock {
     /// or throws `StoreError.locked` naming the holder.
     init(lockFile: URL, guarding guarded: URL, waiting: TimeInterval = LogLock.settleTime, permissions: mode_t,
          fileSystem: any StoreFileSystem) throws {
-        let logFile = guarded
         path = lockFile.path
         self.fileSystem = fileSystem
         let descriptor: Int32
         do {
             descriptor = try LogLock.openLockFile(path, permissions: permissions, fileSystem: fileSystem)
         } catch let error as SystemCallError {
-            throw StoreError.openFailed(file: logFile.path, cause: error)
+            throw StoreError.openFailed(file: guarded.path, cause: error)
         }
         do {
             guard try LogLock.lockWithin(descriptor: descriptor, path: path, waiting: waiting, fileSystem: fileSystem) else {
                 let recorded = (try? fileSystem.readAll(descriptor, path: path)).flatMap(LogLock.pid(from:))
                 let holder = LockHolder.find(descriptor: descriptor, recordedPID: recorded)
                 fileSystem.close(descriptor)
-                throw StoreError.locked(file: logFile.path, holder: holder)
+                throw StoreError.locked(file: guarded.path, holder: holder)
             }
             // Record who holds it, for the next opener's error message. Failing to write it is not fatal.
             try? fileSystem.truncate(descriptor, path: path, length: 0)
             try? fileSystem.writeAll(descriptor, path: path, data: Data("\(getpid())\n".utf8))
         } catch let error as SystemCallError {
             fileSystem.close(descriptor)
-            throw StoreError.openFailed(file: logFile.path, cause: error)
+            throw StoreError.openFailed(file: guarded.path, cause: error)
         }
         self.descriptor = descriptor
     }
