@@ -200,3 +200,18 @@ struct HumansOnlyAgreementTests {
         #expect(json["humans_only"] is [String: Any])
     }
 }
+
+@Suite("Agreement intervals that cannot be trusted say so")
+struct AgreementBoundaryNoteTests {
+    @Test("a zero-width interval from a finite sample, and one from few items, carry a note and trusted: false")
+    func flagged() throws {
+        let perfect = AgreementAnalysis.flagged(CoefficientResult(value: 1, n: 30, ciLow: 1, ciHigh: 1))
+        #expect(perfect.reason?.hasPrefix("NOT TRUSTED: a zero-width interval from 30 items") == true)
+        let few = AgreementAnalysis.flagged(CoefficientResult(value: 0.6, n: 20, ciLow: 0.2, ciHigh: 0.9))
+        #expect(few.reason?.contains("only 20 items: the interval cannot mean much") == true)
+        let fine = AgreementAnalysis.flagged(CoefficientResult(value: 0.6, n: 200, ciLow: 0.5, ciHigh: 0.7))
+        #expect(fine.reason == nil)
+        let json = JSONValue.render(AgreementAnalysis.coefficientJSON(perfect)).replacingOccurrences(of: " ", with: "")
+        #expect(json.contains("\"trusted\":false"))
+    }
+}

@@ -43,13 +43,14 @@ public struct AgreementAnalysis: Sendable, Equatable {
         self.items = table.items.count
         self.options = options
         self.clusterBy = clusterBy
-        self.summary = summary
+        self.summary = Self.flagged(summary)
         self.judge = judge
         self.groupedBy = groupedBy
         self.groups = groups
         let humans = table.raters.filter { !JudgeRater.isJudge($0) }
         if humans.count >= 2, humans.count < table.raters.count {
-            humansOnly = AgreementEngine.summarize(table.keepingRaters { !JudgeRater.isJudge($0) }, options: options, includePairs: false).overall
+            humansOnly = AgreementEngine.summarize(table.keepingRaters { !JudgeRater.isJudge($0) }, options: options, includePairs: false)
+                .overall.mapValues(Self.flagged)
         }
     }
 }
@@ -132,6 +133,33 @@ extension AgreementAnalysis {
         kinds(in: coefficients).compactMap { kind in coefficients[kind].map { (kind.rawValue, coefficientJSON($0)) } }
     }
 
+    /// Marks what an agreement interval cannot say, in the note every rendering shows: a zero-width interval from a
+    /// finite sample (every resample agreed: the true agreement may well be lower), or too few items to mean much.
+    static func flagged(_ result: CoefficientResult) -> CoefficientResult {
+        guard result.value != nil, let low = result.ciLow, let high = result.ciHigh else { return result }
+        var notes: [String] = []
+        if high - low < 1e-12 {
+            notes.append("NOT TRUSTED: a zero-width interval from \(result.n) items (every resample agreed); the agreement beyond them may well be lower")
+        }
+        if let few = RateEstimators.warning(result.n) { notes.append(few.replacingOccurrences(of: "labelled item", with: "item")) }
+        guard !notes.isEmpty else { return result }
+        var flagged = result
+        flagged.reason = (notes + [result.reason].compactMap { $0 }).joined(separator: "; ")
+        return flagged
+    }
+
+    /// `flagged` over every coefficient of a summary, overall and per pair.
+    static func flagged(_ summary: AgreementSummary) -> AgreementSummary {
+        var result = summary
+        result.overall = summary.overall.mapValues(flagged)
+        result.pairs = summary.pairs.map { pair in
+            var pair = pair
+            pair.coefficients = pair.coefficients.mapValues(flagged)
+            return pair
+        }
+        return result
+    }
+
     static func coefficientsJSON(_ coefficients: [CoefficientKind: CoefficientResult]) -> JSONValue {
         .object(coefficientFields(coefficients))
     }
@@ -142,6 +170,10 @@ extension AgreementAnalysis {
         if let high = result.ciHigh { fields.append(("ci_high", .number(high))) }
         if let se = result.standardError { fields.append(("se", .number(se))) }
         if let reason = result.reason { fields.append(("reason", .string(reason))) }
+        if result.ciLow != nil {
+            let distrusted = (result.reason ?? "").contains("NOT TRUSTED") || (result.reason ?? "").contains("cannot mean much")
+            fields.append(("trusted", .bool(!distrusted)))
+        }
         return .object(fields)
     }
 

@@ -53,6 +53,8 @@ public struct StudyReport: Sendable, Equatable {
         public var measure: String
         public var estimate: Interval
         public var n: Int
+        /// What the interval cannot say (zero width, few items), or nil.
+        public var note: String? = nil
     }
 
     /// One clinician's labelling.
@@ -137,13 +139,15 @@ public struct StudyReport: Sendable, Equatable {
             for kind in [CoefficientKind.cohenKappa, .percentAgreement] {
                 guard let result = pair.coefficients[kind] else { continue }
                 agreement.append(AgreementRow(raters: pair.raters.joined(separator: " × "), measure: kind.rawValue,
-                                              estimate: Interval(value: result.value, low: result.ciLow, high: result.ciHigh), n: result.n))
+                                              estimate: Interval(value: result.value, low: result.ciLow, high: result.ciHigh), n: result.n,
+                                              note: result.value == nil ? nil : result.reason))
             }
         }
         for kind in [CoefficientKind.fleissKappa, .krippendorffAlpha] {
             guard let result = analysis.summary.overall[kind] else { continue }
             agreement.append(AgreementRow(raters: "all raters", measure: kind.rawValue,
-                                          estimate: Interval(value: result.value, low: result.ciLow, high: result.ciHigh), n: result.n))
+                                          estimate: Interval(value: result.value, low: result.ciLow, high: result.ciHigh), n: result.n,
+                                          note: result.value == nil ? nil : result.reason))
         }
         let sources = ReferenceSource.allCases.map { ($0.rawValue, analysis.judge?.referenceCounts[$0] ?? 0) }
         return StudyReport(

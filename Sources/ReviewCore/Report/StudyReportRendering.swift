@@ -63,8 +63,12 @@ extension StudyReport {
                             "\(row.confusion.trueNegative)", Self.number(row.sensitivity.value), Self.interval(row.sensitivity),
                             Self.number(row.specificity.value), Self.interval(row.specificity), row.weighted ? "yes" : "no"]
                        }))
-        result.append(("Agreement between raters (the judge is judge:<model>)", ["raters", "measure", "value", "interval", "n"],
-                       agreement.map { [$0.raters, $0.measure, Self.number($0.estimate.value), Self.interval($0.estimate), "\($0.n)"] }))
+        result.append(("Agreement between raters (the judge is judge:<model>)", ["raters", "measure", "value", "interval", "n", "note"],
+                       agreement.map {
+                           let distrusted = ($0.note ?? "").contains("NOT TRUSTED") || ($0.note ?? "").contains("cannot mean much")
+                           return [$0.raters, $0.measure, Self.number($0.estimate.value), Self.interval($0.estimate) + (distrusted ? " †" : ""),
+                                   "\($0.n)", $0.note ?? ""]
+                       }))
         result.append(("Reference labels by source", ["source", "items"], referenceSources.map { [$0.source, "\($0.items)"] }))
         result.append(("Labelling: effort and anchoring", ["rater", "labelled", "median seconds", "answered blind", "changed toward judge", "changed away"],
                        effort.map { row in
@@ -141,7 +145,8 @@ extension StudyReport {
                 ])
             })),
             ("agreement", .array(agreement.map { .object([("raters", .string($0.raters)), ("measure", .string($0.measure)),
-                                                         ("estimate", intervalJSON($0.estimate)), ("n", .int($0.n))]) })),
+                                                         ("estimate", intervalJSON($0.estimate)), ("n", .int($0.n)),
+                                                         ("note", $0.note.map(JSONValue.string) ?? .null)]) })),
             ("reference_sources", .object(referenceSources.map { ($0.source, .int($0.items)) })),
             ("effort", .array(effort.map { row in
                 .object([("rater", .string(row.rater)), ("labelled", .int(row.labelled)), ("median_seconds", .number(row.medianSeconds)),
