@@ -442,10 +442,10 @@ extension ImportPlan {
             lines = try zip(opened, changes).map { try $0.0.1.log.encodedLines($0.1.batch) }
             if intoStudy {
                 let study = Study(folder: datasetURL.deletingLastPathComponent())
-                let appends = zip(opened, lines).filter { !$0.1.isEmpty }.map { entry, bytes in
+                let appends = zip(opened, lines).filter { !$0.1.isEmpty }.enumerated().map { index, pair in
                     StudyJournal.LogAppend(
-                        file: StudyJournal.relativePath(entry.1.log.file, in: study), rater: entry.1.rater,
-                        lengthBefore: entry.1.log.length, lines: String(decoding: bytes, as: UTF8.self))
+                        file: StudyJournal.relativePath(pair.0.1.log.file, in: study), rater: pair.0.1.rater,
+                        lengthBefore: pair.0.1.log.length, lines: pair.1, linesFile: StudyJournal.linesFileName(index))
                 }
                 if staged != nil || !appends.isEmpty {
                     try StudyJournal(command: "import", started: request.now, stagedItems: staged?.temporaryName, logs: appends)
@@ -458,9 +458,9 @@ extension ImportPlan {
         }
         try staged?.commit()
         var logs: [WrittenLog] = []
-        for ((rater, log), (change, bytes)) in zip(opened, zip(changes.map(\.change), lines)) {
+        for ((rater, log), (change, batch, bytes)) in zip(opened, zip3(changes.map(\.change), changes.map(\.batch), lines)) {
             do {
-                try log.log.append(encodedLines: bytes)
+                try log.log.append(encodedLines: bytes, records: batch)
             } catch {
                 // The dataset is already in place; the journal (in a study) or a re-run completes the logs.
                 throw LabelLogWriteError(file: log.log.file.path, reason: "\(error)", journaled: intoStudy)
@@ -491,4 +491,9 @@ public struct LabelLogWriteError: Error, CustomStringConvertible, Sendable {
             : "re-run the import to complete the logs"
         return "\(file): cannot write the label log (\(oneLine)); the dataset was written, \(next)"
     }
+}
+
+/// Three sequences side by side, as far as the shortest goes.
+private func zip3<A: Sequence, B: Sequence, C: Sequence>(_ a: A, _ b: B, _ c: C) -> [(A.Element, B.Element, C.Element)] {
+    zip(a, zip(b, c)).map { ($0, $1.0, $1.1) }
 }

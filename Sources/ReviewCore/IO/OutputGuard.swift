@@ -36,7 +36,7 @@ public struct OutputGuard: Sendable {
         }
         let name = (target as NSString).lastPathComponent
         let folder = (target as NSString).deletingLastPathComponent
-        if let own = Study.ownFiles.first(where: { $0.name == name }),
+        if let own = Study.ownFiles.first(where: { $0.name == name || name.hasPrefix($0.name + ".") && $0.name == StudyJournal.fileName }),
            FileKind.ofPath((folder as NSString).appendingPathComponent(Study.settingsFileName)) == .regular {
             throw InputError(file: path, "is \(own.role) in \(folder); write the output elsewhere")
         }

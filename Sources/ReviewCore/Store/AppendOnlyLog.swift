@@ -315,11 +315,24 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
     public func append(encodedLines bytes: Data) throws {
         if closed { throw StoreError.closed(file: file.path) }
         guard !bytes.isEmpty else { return }
+        try append(encodedLines: bytes, records: try decodedLines(bytes))
+    }
+
+    /// `append(encodedLines:)` for a writer that holds the records the lines encode (`encodedLines(_:)` made them):
+    /// nothing is decoded again.
+    public func append(encodedLines bytes: Data, records batch: [Record]) throws {
+        if closed { throw StoreError.closed(file: file.path) }
+        guard !bytes.isEmpty else { return }
+        try write(bytes, records: batch)
+    }
+
+    /// The records in `bytes`, which must end on a whole line.
+    private func decodedLines(_ bytes: Data) throws -> [Record] {
         let scan = try LogScanner.scan(bytes, path: file.path, decode: decode)
         guard scan.tornStart == nil, !scan.missingFinalNewline else {
             throw InputError(file: file.path, "lines to append end in a torn line; nothing was written")
         }
-        try write(bytes, records: scan.records)
+        return scan.records
     }
 
     /// Appends records (one, or an import's many) in one write and one fsync, and returns once all are durable.

@@ -27,17 +27,30 @@ public struct StudyJournal: Codable, Sendable, Equatable {
         public var rater: String
         /// The log's length before the write.
         public var lengthBefore: Int64
-        /// The lines to append, each ending in a newline.
-        public var lines: String
+        /// The file (in the study folder) that holds the lines to append, each ending in a newline: raw bytes
+        /// beside the journal, so a million labels are written once, not escaped into JSON.
+        public var linesFile: String
+        /// The lines themselves, while the writer holds them (not in the journal file).
+        public var lines = Data()
+
+        enum CodingKeys: String, CodingKey {
+            case file, rater
+            case lengthBefore = "length_before"
+            case linesFile = "lines_file"
+        }
 
         /// One log's part: append `lines` to `file` (relative to the study), `lengthBefore` bytes long now.
-        public init(file: String, rater: String, lengthBefore: Int64, lines: String) {
+        public init(file: String, rater: String, lengthBefore: Int64, lines: Data, linesFile: String) {
             self.file = file
             self.rater = rater
             self.lengthBefore = lengthBefore
             self.lines = lines
+            self.linesFile = linesFile
         }
     }
+
+    /// The name of the file that holds the `index`th log's lines.
+    public static func linesFileName(_ index: Int) -> String { "\(fileName).\(index).lines" }
 
     /// The file's schema version.
     public var schema = 1
@@ -66,16 +79,21 @@ public struct StudyJournal: Codable, Sendable, Equatable {
 
     /// Writes the journal durably (temporary file, fsync, rename, folder fsync).
     public func write(to study: Study, permissions: mode_t) throws {
+        // The lines first, each durable in its own file; the journal that names them last.
+        try AtomicFile.writeAll(logs.map { ($0.lines, study.folder.appendingPathComponent($0.linesFile)) }, permissions: permissions)
         try AtomicFile.write(try StudySettings.encoder.encode(self) + Data([0x0A]), to: Self.url(in: study), permissions: permissions)
     }
 
     /// Removes the journal once its write is complete, durably.
     public static func remove(from study: Study) throws {
         let path = url(in: study).path
+        // The journal goes first (it is what says a write is unfinished), then the files of lines it named.
+        let named = (try? read(from: study))?.logs.map(\.linesFile) ?? []
         guard unlink(path) == 0 || errno == ENOENT else {
             throw InputError(file: path, "cannot remove the journal of a completed write: \(String(cString: strerror(errno)))")
         }
         try AtomicFile.fsyncDirectory(study.folder)
+        for name in named { _ = unlink(study.folder.appendingPathComponent(name).path) }
     }
 
     /// Reads the journal of `study`.
@@ -108,8 +126,15 @@ public struct StudyJournal: Codable, Sendable, Equatable {
 
     /// `completeUnfinished` for a writer that already holds the study's lock.
     public static func completeUnfinished(_ study: Study, holdingLock lock: StudyLock, options: StoreOptions) throws -> String? {
-        // Another command may have completed it while this one waited for the lock.
-        guard isPresent(in: study) else { return nil }
+        // Another command may have completed it while this one waited for the lock. Files of lines a writer killed
+        // before its journal was written are left over: nothing refers to them.
+        guard isPresent(in: study) else {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: study.folder.path)) ?? []
+            for name in names where name.hasPrefix(fileName + ".") && name.hasSuffix(".lines") {
+                _ = unlink(study.folder.appendingPathComponent(name).path)
+            }
+            return nil
+        }
         let journal = try read(from: study)
         var placedItems = false
         if let staged = journal.stagedItems {
@@ -124,7 +149,7 @@ public struct StudyJournal: Codable, Sendable, Equatable {
             let file = URL(fileURLWithPath: entry.file, relativeTo: study.folder).standardizedFileURL
             let log = try RaterLog(folder: file.deletingLastPathComponent(), rater: entry.rater, options: options)
             defer { log.close() }
-            let bytes = Data(entry.lines.utf8)
+            let bytes = try SafeFile.read(study.folder.appendingPathComponent(entry.linesFile).path)
             let now = try SafeFile.read(file.path)
             let written = now.count - Int(entry.lengthBefore)
             guard written >= 0, written <= bytes.count,
