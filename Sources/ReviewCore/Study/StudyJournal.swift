@@ -10,8 +10,9 @@ import Darwin
 /// that the write is all or none even when the process is killed between its files.
 ///
 /// The writer, holding the study's lock: stages the new `items.jsonl` beside it (written and fsynced, not yet in
-/// place), writes this journal (the staged file's name and every log line it is about to append, with each log's
-/// length before), renames the staged items into place, appends the lines, and removes the journal. The next
+/// place), writes every log line it is about to append to a file of its own beside the journal, writes this journal
+/// (the staged file's name, those files' names and each log's length before), renames the staged items into place,
+/// appends the lines, and removes the journal and its files. The next
 /// command that opens the study finds a journal only when that sequence was cut short, and completes it: the
 /// staged items renamed into place if they are still beside it, and each log given the rest of its lines (what
 /// it holds past its recorded length must be the start of them, else the completion stops and says so).
