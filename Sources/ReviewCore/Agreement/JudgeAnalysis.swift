@@ -164,8 +164,8 @@ public enum JudgeAnalysis {
         let scopes: [(String?, [Int])] = [(nil, judged)]
             + (models.count > 1 ? models.map { model in (model, judged.filter { items[$0].subject.name == model }) } : [])
         let rates = scopes.map { model, indices in
-            estimatedRate(model: model, items: items, indices: indices, references: references,
-                          validation: againstReference.confusion, weightedAccuracy: againstReference.weighted, options: options)
+            honestRate(model: model, items: items, indices: indices, references: references,
+                       weightedAccuracy: againstReference.weighted, options: options)
         }
         return JudgeReport(
             judges: judges, referenceKind: options.referenceKind, referenceCounts: ReferenceLabels.counts(inScope),
@@ -261,15 +261,6 @@ public enum JudgeAnalysis {
             against: against, confusion: matrix,
             sensitivity: matrix.sensitivity(confidence: confidence), specificity: matrix.specificity(confidence: confidence),
             weighted: design.map { WeightedAccuracy.measure(items: items, indices: indices, design: $0, confidence: confidence, answer: answer) })
-    }
-
-    /// The rate over the judged items at `indices` by every estimator, items without a response counted as
-    /// `options.missingResponse` says.
-    static func estimatedRate(
-        model: String?, items: [Item], indices: [Int], references: [ReferenceLabel?], validation: ConfusionMatrix,
-        weightedAccuracy: WeightedAccuracy? = nil, options: JudgeAnalysisOptions
-    ) -> JudgeRate {
-        honestRate(model: model, items: items, indices: indices, references: references, weightedAccuracy: weightedAccuracy, options: options)
     }
 
     /// The rate of inappropriate responses over the judged items at `indices` by every estimator, with intervals
