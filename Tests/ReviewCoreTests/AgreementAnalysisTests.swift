@@ -99,7 +99,7 @@ struct AgreementAnalysisTests {
     func text() throws {
         let text = try sampleReport().rendered(as: .text)
         #expect(text.hasPrefix("dataset fixture: 9 items, 3 raters (alice, bob, judge:j)"))
-        #expect(text.contains("intervals: 95% percentile bootstrap, 50 resamples, seed 1, resampling items\nnote: 2 rating code(s) outside"))
+        #expect(text.contains("intervals: 95% percentile bootstrap, 50 resamples, seed 1, resampling items; percent agreement continuity-corrected Wilson, and no chance-corrected interval narrower than that bound\nnote: 2 rating code(s) outside"))
         #expect(text.contains("judge:j against the human reference (adjudicated; positive = inappropriate)"))
         let lines = text.split(separator: "\n").map(String.init)
         let header = try #require(lines.firstIndex { $0.hasPrefix("  scope") })

@@ -88,6 +88,8 @@ public struct CoefficientResult: Sendable, Equatable, Codable {
     public var nullStandardError: Double?
     /// Bootstrap resamples in which the coefficient was defined (the interval uses only those).
     public var resamplesUsed: Int?
+    /// Clusters the interval generalises over (nil: over these items).
+    public var clusters: Int?
 
     /// A result; every field but `value` and `n` is optional.
     public init(value: Double?, n: Int, reason: String? = nil, standardError: Double? = nil, ciLow: Double? = nil, ciHigh: Double? = nil,
@@ -134,11 +136,59 @@ public struct PairAgreement: Sendable, Equatable {
     public var raters: [String]
     /// The pair's coefficients over the items both rated.
     public var coefficients: [CoefficientKind: CoefficientResult]
+    /// The pair's prevalence and bias indices.
+    public var indices: AgreementIndices? = nil
 
     /// A pair and its coefficients.
-    public init(raters: [String], coefficients: [CoefficientKind: CoefficientResult]) {
+    public init(raters: [String], coefficients: [CoefficientKind: CoefficientResult], indices: AgreementIndices? = nil) {
         self.raters = raters
         self.coefficients = coefficients
+        self.indices = indices
+    }
+}
+
+/// What a kappa must be read beside (Byrt, Bishop & Carlin 1993): how unequal the categories are and how far the
+/// raters' own shares differ.
+public struct AgreementIndices: Sendable, Equatable {
+    /// The share of all ratings in the most used category.
+    public var dominantShare: Double
+    /// The most used category.
+    public var dominantCategory: String
+    /// Two categories: |share of the first − share of the second| over all ratings (Byrt's |a − d| / n for two
+    /// raters); nil with more categories.
+    public var prevalenceIndex: Double?
+    /// Two categories: the largest difference between two raters' shares of the first category (Byrt's
+    /// |b − c| / n for two raters); nil with more categories.
+    public var biasIndex: Double?
+
+    /// Above this share of one category, chance agreement is so high that kappa-type coefficients can be low, even
+    /// negative, at high agreement (Feinstein & Cicchetti 1990): the kappa paradox note is shown.
+    public static let paradoxShare = 0.9
+
+    /// The kappa-paradox note, when one category dominates.
+    public var paradoxNote: String? {
+        guard dominantShare >= Self.paradoxShare else { return nil }
+        let percent = String(format: "%.0f%%", dominantShare * 100)
+        return "kappa paradox: \"\(TextSanitizer.singleLine(dominantCategory))\" holds \(percent) of the ratings, so chance agreement is high and kappa-type coefficients can be low, even negative, at high agreement: read them beside percent agreement, PABAK (Bennett's S) and AC1"
+    }
+
+    /// The indices of ratings counted per rater and category (`counts[rater][category]`), over `categories`.
+    init?(counts: [[Double]], categories: [String]) {
+        let q = categories.count
+        var pooled = [Double](repeating: 0, count: q)
+        for rater in counts { for k in 0..<min(q, rater.count) { pooled[k] += rater[k] } }
+        let total = pooled.reduce(0, +)
+        guard q >= 2, total > 0, let dominant = pooled.indices.max(by: { pooled[$0] < pooled[$1] }) else { return nil }
+        dominantShare = pooled[dominant] / total
+        dominantCategory = categories[dominant]
+        if q == 2 {
+            prevalenceIndex = abs(pooled[0] - pooled[1]) / total
+            let shares = counts.compactMap { rater -> Double? in
+                let rated = rater.reduce(0, +)
+                return rated > 0 ? rater[0] / rated : nil
+            }
+            biasIndex = shares.count >= 2 ? (shares.max() ?? 0) - (shares.min() ?? 0) : nil
+        }
     }
 }
 
@@ -150,6 +200,8 @@ public struct AgreementSummary: Sendable, Equatable {
     public var pairs: [PairAgreement]
     /// Things the reader must know about the input (e.g. codes outside the category list, treated as missing).
     public var notes: [String]
+    /// Prevalence and bias indices of all raters' ratings.
+    public var indices: AgreementIndices? = nil
 
     /// A summary.
     public init(overall: [CoefficientKind: CoefficientResult], pairs: [PairAgreement], notes: [String] = []) {

@@ -106,8 +106,10 @@ extension AgreementAnalysis {
             ("cluster_by", clusterBy.map(JSONValue.string) ?? .null),
             ("overall", Self.coefficientsJSON(summary.overall)),
             ("humans_only", humansOnly.map(Self.coefficientsJSON) ?? .null),
+            ("indices", summary.indices.map(Self.indicesJSON) ?? .null),
             ("pairs", .array(summary.pairs.map { pair in
-                .object([("raters", .array(pair.raters.map(JSONValue.string)))] + Self.coefficientFields(pair.coefficients))
+                .object([("raters", .array(pair.raters.map(JSONValue.string)))] + Self.coefficientFields(pair.coefficients)
+                        + [("indices", pair.indices.map(Self.indicesJSON) ?? .null)])
             })),
         ]
         if !summary.notes.isEmpty { fields.append(("notes", .array(summary.notes.map(JSONValue.string)))) }
@@ -134,17 +136,19 @@ extension AgreementAnalysis {
     }
 
     /// Marks what an agreement interval cannot say, in the note every rendering shows: a zero-width interval from a
-    /// finite sample (every resample agreed: the true agreement may well be lower), or too few items to mean much.
+    /// finite sample (every resample agreed: the true agreement may well be lower), too few clusters for an interval
+    /// over clusters, or too few items to mean much.
     static func flagged(_ result: CoefficientResult) -> CoefficientResult {
         guard result.value != nil, let low = result.ciLow, let high = result.ciHigh else { return result }
         var notes: [String] = []
-        if high - low < 1e-12 {
-            notes.append("NOT TRUSTED: a zero-width interval from \(result.n) items (every resample agreed); the agreement beyond them may well be lower")
+        if high - low < 1e-9 {
+            notes.append(IntervalTrust.notTrusted("a zero-width interval from \(result.n) items (every resample agreed), and the agreement beyond them may well be lower"))
         }
-        if let few = RateEstimators.warning(result.n) { notes.append(few.replacingOccurrences(of: "labelled item", with: "item")) }
+        if let clusters = result.clusters, let few = IntervalTrust.tooFewClusters(clusters) { notes.append(few) }
+        if let few = IntervalTrust.tooFew(result.n, "item") { notes.append(few) }
         guard !notes.isEmpty else { return result }
         var flagged = result
-        flagged.reason = (notes + [result.reason].compactMap { $0 }).joined(separator: "; ")
+        flagged.reason = IntervalTrust.warningsFirst(notes + [result.reason].compactMap { $0 })
         return flagged
     }
 
@@ -160,6 +164,15 @@ extension AgreementAnalysis {
         return result
     }
 
+    /// The prevalence and bias indices (Byrt, Bishop & Carlin 1993) and the kappa-paradox note.
+    static func indicesJSON(_ indices: AgreementIndices) -> JSONValue {
+        .object([
+            ("dominant_category", .string(indices.dominantCategory)), ("dominant_share", .number(indices.dominantShare)),
+            ("prevalence_index", .number(indices.prevalenceIndex)), ("bias_index", .number(indices.biasIndex)),
+            ("kappa_paradox", indices.paradoxNote.map(JSONValue.string) ?? .null),
+        ])
+    }
+
     static func coefficientsJSON(_ coefficients: [CoefficientKind: CoefficientResult]) -> JSONValue {
         .object(coefficientFields(coefficients))
     }
@@ -171,8 +184,7 @@ extension AgreementAnalysis {
         if let se = result.standardError { fields.append(("se", .number(se))) }
         if let reason = result.reason { fields.append(("reason", .string(reason))) }
         if result.ciLow != nil {
-            let distrusted = (result.reason ?? "").contains("NOT TRUSTED") || (result.reason ?? "").contains("cannot mean much")
-            fields.append(("trusted", .bool(!distrusted)))
+            fields.append(("trusted", .bool(!IntervalTrust.distrusts(result.reason))))
         }
         return .object(fields)
     }

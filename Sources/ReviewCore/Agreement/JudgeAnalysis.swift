@@ -273,7 +273,7 @@ public enum JudgeAnalysis {
     ///   whose models have no labels of their own gets no corrected estimate, and says which.
     /// - **Clusters.** With `clusterBy` (the stimulus by default) every interval uses design effects from a
     ///   bootstrap of whole clusters (effective counts) and a t quantile with G − 1 degrees of freedom; fewer than
-    ///   `RateInference.minimumClusters` clusters is marked in the note.
+    ///   `IntervalTrust.minimumClusters` clusters is marked in the note.
     /// - **The judge's uncertainty at the boundary.** Rogan–Gladen's interval takes the variances of the apparent
     ///   rate, sensitivity and specificity from their Wilson intervals (`RateInference.roganGladenInterval`), so zero
     ///   observed errors still leave the judge's accuracy uncertain.
@@ -332,9 +332,7 @@ public enum JudgeAnalysis {
             if let effects {
                 let deff = effects.apparent.map { String(format: ", design effect %.1f (judge's verdict)", $0) } ?? ""
                 designNotes.append("intervals over the \(effects.clusters) \(key.plural) the responses came from (clustered\(deff), t with \(effects.clusters - 1) df)")
-                if effects.clusters < RateInference.minimumClusters {
-                    designNotes.insert("TOO FEW CLUSTERS (\(effects.clusters)) for a trustworthy interval", at: 0)
-                }
+                if let few = IntervalTrust.tooFewClusters(effects.clusters) { designNotes.insert(few, at: 0) }
             } else if clusters.count == counts.judged {
                 designNotes.append("no two responses share a \(key.rawValue): intervals over these responses")
             }
@@ -372,11 +370,7 @@ public enum JudgeAnalysis {
                 }
             }
             // Warnings first (every format shows the start of a note), then the design, then the estimator's own.
-            let segments = (designNotes + [estimate.note].compactMap { $0 }).flatMap { $0.components(separatedBy: "; ") }
-            let isWarning = { (text: String) in
-                text.hasPrefix("TOO FEW") || text.hasPrefix("NO INTERVAL") || text.contains("cannot mean much")
-            }
-            estimate.note = (segments.filter(isWarning) + segments.filter { !isWarning($0) }).joined(separator: "; ")
+            estimate.note = IntervalTrust.warningsFirst(designNotes + [estimate.note].compactMap { $0 })
             estimate.designEffect = estimate.designEffect ?? effects?.apparent
             estimate.clusters = clusterCount
             return estimate
@@ -391,7 +385,7 @@ public enum JudgeAnalysis {
             let interval = Proportions.wilson(proportion: p, effectiveN: Double(counts.labelled) / effect, quantile: quantile(tail))
             let se = RateEstimators.adjustedStandardError(successes: positives, n: counts.labelled, confidence: options.confidence) * effect.squareRoot()
             humans = RateEstimate(estimator: .humans, value: p, low: interval?.low, high: interval?.high, standardError: se,
-                                  effectiveN: Double(counts.labelled) / effect, note: RateEstimators.warning(counts.labelled))
+                                  effectiveN: Double(counts.labelled) / effect, note: IntervalTrust.tooFew(counts.labelled))
             humans.designEffect = effects?.humans
         }
 
@@ -409,7 +403,7 @@ public enum JudgeAnalysis {
                 if counts.falseNegative == 0 || counts.falsePositive == 0 {
                     notes.append("no \(counts.falseNegative == 0 && counts.falsePositive == 0 ? "error" : counts.falseNegative == 0 ? "miss" : "false alarm") observed: the interval still allows the error the Wilson bounds allow")
                 }
-                if let few = RateEstimators.warning(counts.labelled) { notes.append(few) }
+                if let few = IntervalTrust.tooFew(counts.labelled) { notes.append(few) }
                 if let interval = RateInference.roganGladenInterval(
                     counts: counts, effects: effects, confidence: options.confidence, quantile: quantile(tail)) {
                     let se = interval.standardError
@@ -419,7 +413,7 @@ public enum JudgeAnalysis {
                 } else {
                     roganGladen = RateEstimate(
                         estimator: .roganGladen, value: value,
-                        note: "NO INTERVAL: within the uncertainty of its sensitivity and specificity the judge cannot be told from chance; " + notes.joined(separator: "; "))
+                        note: IntervalTrust.noInterval("within the uncertainty of its sensitivity and specificity the judge cannot be told from chance; ") + notes.joined(separator: "; "))
                 }
                 result.corrected = transformed(value)
                 if unclipped < 0 || unclipped > 1 { result.clippedFrom = unclipped }

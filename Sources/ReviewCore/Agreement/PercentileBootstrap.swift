@@ -12,6 +12,8 @@ struct PercentileBootstrap {
         var low: Double?
         var high: Double?
         var used: Int
+        /// The standard deviation of the resampled values (the bootstrap standard error).
+        var standardDeviation: Double? = nil
     }
 
     let resamples: Int
@@ -68,7 +70,10 @@ struct PercentileBootstrap {
         return samples.map { values in
             guard !values.isEmpty else { return Interval(low: nil, high: nil, used: 0) }
             let sorted = values.sorted()
-            return Interval(low: Self.quantile(sorted, tail), high: Self.quantile(sorted, 1 - tail), used: sorted.count)
+            let mean = sorted.reduce(0, +) / Double(sorted.count)
+            let variance = sorted.count > 1 ? sorted.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(sorted.count - 1) : nil
+            return Interval(low: Self.quantile(sorted, tail), high: Self.quantile(sorted, 1 - tail), used: sorted.count,
+                            standardDeviation: variance.map { $0.squareRoot() })
         }
     }
 

@@ -24,8 +24,7 @@ public struct RateEstimate: Sendable, Equatable {
     /// that say otherwise start with a capitalised warning or name too few labels).
     public var isTrusted: Bool {
         guard value != nil, low != nil, high != nil else { return false }
-        let text = note ?? ""
-        return !text.contains("TOO FEW CLUSTERS") && !text.contains("cannot mean much") && !text.contains("NO INTERVAL")
+        return !IntervalTrust.distrusts(note)
     }
 }
 
@@ -54,13 +53,6 @@ public struct RateInputs: Sendable, Equatable {
 /// The estimators of the rate of inappropriate responses: humans only, prediction-powered (PPI++), and the
 /// judge's rate corrected by Rogan–Gladen (computed by `JudgeAnalysis.rate`, whose bootstrap it keeps).
 public enum RateEstimators {
-    /// Below this many labels an interval is reported with a warning that it cannot mean much.
-    public static let fewLabels = 30
-
-    static func warning(_ n: Int) -> String? {
-        n < fewLabels ? "only \(n) labelled item\(n == 1 ? "" : "s"): the interval cannot mean much" : nil
-    }
-
     /// The standard error of a share, `√(p(1−p)/n)`; when every label agrees (0 or n successes), where that is 0,
     /// the Agresti–Coull one, `√(p̃(1−p̃)/(n + z²))` with `p̃ = (x + z²/2)/(n + z²)`, so that a stratum of
     /// unanimous labels is not taken as certain.
@@ -81,7 +73,7 @@ public enum RateEstimators {
         let p = Double(positives) / Double(n)
         let se = adjustedStandardError(successes: positives, n: n, confidence: confidence)
         return RateEstimate(estimator: .humans, value: p, low: estimate.low, high: estimate.high, standardError: se,
-                            effectiveN: Double(n), note: warning(n))
+                            effectiveN: Double(n), note: IntervalTrust.tooFew(n))
     }
 
     /// Prediction-powered inference with the tuned weight (PPI++, Angelopoulos, Duchi & Zrnic 2023), in
@@ -118,7 +110,7 @@ public enum RateEstimators {
         let rectifier = zip(y, f).map { $0 - lambda * $1 }
         let meanRectifier = rectifier.reduce(0, +) / Double(n)
         var rectifierVariance = rectifier.reduce(0) { $0 + ($1 - meanRectifier) * ($1 - meanRectifier) } / Double(n)
-        var notes = [warning(n)].compactMap { $0 }
+        var notes = [IntervalTrust.tooFew(n)].compactMap { $0 }
         if rectifierVariance == 0 {
             // Every label the same and the judge no help: the labels' own Agresti–Coull spread, not zero.
             rectifierVariance = pow(adjustedStandardError(successes: y.filter { $0 == 1 }.count, n: n, confidence: confidence), 2) * Double(n)

@@ -26,21 +26,25 @@ enum ReportTables {
     /// The sections of a report and, with a prefix, of each of its groups.
     static func sections(_ report: AgreementAnalysis, prefix: String = "") -> [ReportSection] {
         var sections: [ReportSection] = []
-        func coefficientRows(scope: String, _ coefficients: [CoefficientKind: CoefficientResult]) -> [ReportRow] {
+        let binary = report.categories.count == 2
+        func coefficientRows(scope: String, _ coefficients: [CoefficientKind: CoefficientResult], indices: AgreementIndices? = nil) -> [ReportRow] {
             AgreementAnalysis.kinds(in: coefficients).compactMap { kind in
-                coefficients[kind].map {
-                    ReportRow(scope: scope, measure: kind.rawValue, value: $0.value, n: $0.n, low: $0.ciLow, high: $0.ciHigh,
-                              standardError: $0.standardError, note: $0.reason)
+                coefficients[kind].map { result in
+                    // With two categories Bennett's S is the prevalence- and bias-adjusted kappa, and is labelled so.
+                    let pabak = binary && kind == .bennettS ? "= PABAK, the prevalence- and bias-adjusted kappa" : nil
+                    return ReportRow(scope: scope, measure: kind.rawValue, value: result.value, n: result.n, low: result.ciLow, high: result.ciHigh,
+                                     standardError: result.standardError, note: pabak.map { IntervalTrust.warningsFirst([$0] + [result.reason].compactMap { $0 }) } ?? result.reason)
                 }
-            }
+            } + indexRows(scope: scope, indices)
         }
-        sections.append(ReportSection(title: "\(prefix)All raters (\(report.raters.count))", rows: coefficientRows(scope: "all", report.summary.overall)))
+        sections.append(ReportSection(title: "\(prefix)All raters (\(report.raters.count))",
+                                      rows: coefficientRows(scope: "all", report.summary.overall, indices: report.summary.indices)))
         if let humans = report.humansOnly {
             let count = report.raters.filter { !JudgeRater.isJudge($0) }.count
             sections.append(ReportSection(title: "\(prefix)Clinicians only (\(count), without the judge)", rows: coefficientRows(scope: "humans", humans)))
         }
         sections.append(ReportSection(title: "\(prefix)Pairs", rows: report.summary.pairs.flatMap {
-            coefficientRows(scope: $0.raters.joined(separator: " × "), $0.coefficients)
+            coefficientRows(scope: $0.raters.joined(separator: " × "), $0.coefficients, indices: $0.indices)
         }))
         if let judge = report.judge {
             let judges = judge.judges.joined(separator: ", ")
@@ -81,6 +85,22 @@ enum ReportTables {
             sections += self.sections(group.report, prefix: "\(prefix)\(report.groupedBy ?? "group") = \(group.key): ")
         }
         return sections
+    }
+
+    /// The prevalence and bias indices beside the kappas (two categories), and the dominant category's share.
+    static func indexRows(scope: String, _ indices: AgreementIndices?) -> [ReportRow] {
+        guard let indices else { return [] }
+        var rows: [ReportRow] = []
+        if let prevalence = indices.prevalenceIndex {
+            rows.append(ReportRow(scope: scope, measure: "prevalence_index", value: prevalence, note: "|share of one category − the other's| (Byrt et al. 1993)"))
+        }
+        if let bias = indices.biasIndex {
+            rows.append(ReportRow(scope: scope, measure: "bias_index", value: bias, note: "largest difference between two raters' shares of the first category (Byrt et al. 1993)"))
+        }
+        if indices.prevalenceIndex == nil {
+            rows.append(ReportRow(scope: scope, measure: "dominant_share", value: indices.dominantShare, note: "share of the ratings in \"\(indices.dominantCategory)\""))
+        }
+        return rows
     }
 
     /// How the corrected rate's interval was formed, and whether the estimate was clipped.
@@ -132,7 +152,8 @@ enum ReportTables {
         if report.options.resamples > 0 {
             let percent = (report.options.confidence * 100).formatted(.number.precision(.significantDigits(1...4)))
             lines.append("intervals: \(percent)% percentile bootstrap, \(report.options.resamples) resamples, seed \(report.options.seed)"
-                         + (report.clusterBy.map { ", resampling \($0) clusters" } ?? ", resampling items"))
+                         + (report.clusterBy.map { ", resampling \($0) clusters" } ?? ", resampling items")
+                         + "; percent agreement continuity-corrected Wilson, and no chance-corrected interval narrower than that bound")
         } else {
             lines.append("intervals: none (--resamples 0)")
         }

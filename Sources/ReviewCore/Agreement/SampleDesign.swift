@@ -164,7 +164,7 @@ extension RateEstimators {
             let share = 100 * Double(total - covered) / Double(total)
             notes.append(String(format: "%d strata without labels left out (%.1f%% of the judged items): the estimate covers the rest", parts.count - usable.count, share))
         }
-        if let few = warning(labels) { notes.append(few) }
+        if let few = IntervalTrust.tooFew(labels) { notes.append(few) }
         let effective = se > 0 ? value * (1 - value) / (se * se) : nil
         return RateEstimate(estimator: estimator, value: value, low: max(0, value - z * se), high: min(1, value + z * se),
                             standardError: se, effectiveN: effective, note: notes.joined(separator: "; "))

@@ -6,7 +6,7 @@ import Foundation
 /// Both use `Criterion.answersAgree` (same verdict), the rule the console's practice feedback uses. The share of
 /// gold answers agreed has a Wilson interval; the repeats have percent agreement (Wilson) and Cohen's kappa
 /// between the first and the second showing (percentile bootstrap over pairs). Fewer than
-/// `RateEstimators.fewLabels` pairs or gold items carry a note that the interval cannot mean much.
+/// `IntervalTrust.minimumItems` pairs or gold items carry a note that the interval cannot mean much.
 public struct RaterConsistency: Sendable, Equatable {
     /// The clinician.
     public var rater: String
@@ -57,8 +57,8 @@ public struct RaterConsistency: Sendable, Equatable {
             }
             let agreeing = zip(criteria.indices, criteria).filter { $1.answersAgree(firsts[$0], seconds[$0]) }.count
             var notes: [String] = []
-            if goldAnswered > 0, goldAnswered < RateEstimators.fewLabels { notes.append("only \(goldAnswered) gold item\(goldAnswered == 1 ? "" : "s"): the interval cannot mean much") }
-            if !criteria.isEmpty, criteria.count < RateEstimators.fewLabels { notes.append("only \(criteria.count) repeat\(criteria.count == 1 ? "" : "s"): the intervals cannot mean much") }
+            if goldAnswered > 0, let few = IntervalTrust.tooFew(goldAnswered, "gold item") { notes.append(few) }
+            if !criteria.isEmpty, let few = IntervalTrust.tooFew(criteria.count, "repeat") { notes.append(few) }
             let kappa = repeatKappa(firsts: firsts, seconds: seconds, criteria: criteria, resamples: resamples, seed: seed, confidence: confidence)
             if let reason = kappa.reason { notes.append("repeat kappa undefined: \(reason)") }
             return RaterConsistency(

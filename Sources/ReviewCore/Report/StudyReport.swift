@@ -135,12 +135,19 @@ public struct StudyReport: Sendable, Equatable {
         }
         let accuracyRows = ([accuracy(analysis.judge, scope: "all conditions")] + analysis.groups.map { accuracy($0.report.judge, scope: $0.key) }).compactMap { $0 }
         var agreement: [AgreementRow] = []
+        let binary = analysis.categories.count == 2
         for pair in analysis.summary.pairs {
-            for kind in [CoefficientKind.cohenKappa, .percentAgreement] {
+            // Each kappa beside what it must be read with: the prevalence and bias indices, PABAK and AC1.
+            for kind in [CoefficientKind.cohenKappa, .percentAgreement, .bennettS, .gwetAC1] {
                 guard let result = pair.coefficients[kind] else { continue }
-                agreement.append(AgreementRow(raters: pair.raters.joined(separator: " × "), measure: kind.rawValue,
+                var notes = [result.value == nil ? nil : result.reason].compactMap { $0 }
+                if kind == .cohenKappa, let indices = pair.indices, let prevalence = indices.prevalenceIndex, let bias = indices.biasIndex {
+                    notes.append(String(format: "prevalence index %.2f, bias index %.2f", prevalence, bias))
+                }
+                if kind == .bennettS, binary { notes.insert("PABAK", at: 0) }
+                agreement.append(AgreementRow(raters: pair.raters.joined(separator: " × "), measure: kind == .bennettS && binary ? "pabak" : kind.rawValue,
                                               estimate: Interval(value: result.value, low: result.ciLow, high: result.ciHigh), n: result.n,
-                                              note: result.value == nil ? nil : result.reason))
+                                              note: notes.isEmpty ? nil : IntervalTrust.warningsFirst(notes)))
             }
         }
         for kind in [CoefficientKind.fleissKappa, .krippendorffAlpha] {

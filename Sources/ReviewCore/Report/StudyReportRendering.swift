@@ -38,7 +38,7 @@ extension StudyReport {
                     "; \(clusters) clusters" + (row.designEffect.map { String(format: ", design effect %.1f", $0) } ?? "")
                 } ?? "; over these responses"
                 // An interval that cannot be trusted is marked in every format, with the reason first.
-                let distrust = row.trusted || row.estimated.value == nil ? "" : " NOT TRUSTED: " + (row.note ?? "").split(separator: ";").prefix(1).joined()
+                let distrust = row.trusted || row.estimated.value == nil ? "" : " NOT TRUSTED: " + (IntervalTrust.firstWarning(row.note) ?? "")
                 let interval = Self.percentInterval(row.estimated) + (row.trusted || row.estimated.value == nil ? "" : " †")
                 return [row.scope, "\(row.judged)", "\(row.missing)", unjudged ? "no judge" : Self.percent(row.reported.value),
                         Self.percentInterval(row.reported), Self.percent(row.estimated.value), interval,
@@ -65,7 +65,7 @@ extension StudyReport {
                        }))
         result.append(("Agreement between raters (the judge is judge:<model>)", ["raters", "measure", "value", "interval", "n", "note"],
                        agreement.map {
-                           let distrusted = ($0.note ?? "").contains("NOT TRUSTED") || ($0.note ?? "").contains("cannot mean much")
+                           let distrusted = IntervalTrust.distrusts($0.note)
                            return [$0.raters, $0.measure, Self.number($0.estimate.value), Self.interval($0.estimate) + (distrusted ? " †" : ""),
                                    "\($0.n)", $0.note ?? ""]
                        }))
