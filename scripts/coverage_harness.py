@@ -37,6 +37,42 @@ SCENARIOS = {
 }
 
 
+# Two clinicians' agreement on a ratings table (agreement --ratings): items, the true kappa and prevalence.
+AGREEMENT_SCENARIOS = {
+    "agreement-30-kappa0.9-prev0.1": dict(items=30, kappa=0.9, prevalence=0.1),
+    "agreement-30-kappa0.5-prev0.3": dict(items=30, kappa=0.5, prevalence=0.3),
+    "agreement-50-kappa0.7-prev0.5": dict(items=50, kappa=0.7, prevalence=0.5),
+    "agreement-100-kappa0.9-prev0.1": dict(items=100, kappa=0.9, prevalence=0.1),
+}
+
+
+def replicate_agreement(binary, name, scenario, seed):
+    """Two raters with a common prevalence π and Cohen's kappa κ: P(both yes) = π² + κπ(1 − π), P(one yes) = (1 − κ)π(1 − π)
+    each way. The truths: κ, percent agreement, PABAK = 2P_o − 1 and Gwet's AC1 with P_e = 2π(1 − π)."""
+    rng = random.Random(seed)
+    k, p = scenario["kappa"], scenario["prevalence"]
+    cells = [p * p + k * p * (1 - p), (1 - k) * p * (1 - p), (1 - k) * p * (1 - p), (1 - p) ** 2 + k * p * (1 - p)]
+    observed = cells[0] + cells[3]
+    chance_ac1 = 2 * p * (1 - p)
+    truths = {"cohen_kappa": k, "percent_agreement": observed, "bennett_s": 2 * observed - 1,
+              "gwet_ac1": (observed - chance_ac1) / (1 - chance_ac1)}
+    pairs = [("yes", "yes"), ("yes", "no"), ("no", "yes"), ("no", "no")]
+    with tempfile.TemporaryDirectory(prefix="jr-coverage-") as folder:
+        with open(os.path.join(folder, "ratings.csv"), "w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["item", "clinician_a", "clinician_b"])
+            for index in range(scenario["items"]):
+                writer.writerow([f"i{index}", *rng.choices(pairs, weights=cells)[0]])
+        report = json.loads(run(binary, ["agreement", "--ratings", "ratings.csv", "--categories", "no,yes", "--format", "json",
+                                         "--seed", str(seed % 1_000_000)], folder))
+    results = []
+    for key, target in truths.items():
+        estimate = report["overall"].get(key, {})
+        results.append(dict(estimator=key, value=estimate.get("value"), low=estimate.get("ci_low"), high=estimate.get("ci_high"),
+                            trusted=estimate.get("trusted", False), target=target))
+    return results
+
+
 def stimulus_prevalences(rng, scenario):
     """Each stimulus's own rate of inappropriate responses: Beta with the scenario's mean and ICC (1 / (a + b + 1))."""
     mu, icc = scenario["mu"], scenario["icc"]
@@ -147,13 +183,14 @@ def main():
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     arguments = parser.parse_args()
     arguments.binary = os.path.abspath(arguments.binary)
-    names = arguments.only or list(SCENARIOS)
+    names = arguments.only or list(SCENARIOS) + list(AGREEMENT_SCENARIOS)
     print("| scenario | estimator | runs | coverage (trusted) | coverage (all) | marked not trusted | mean width | bias |")
     print("|---|---|---|---|---|---|---|---|")
     for name in names:
-        scenario = SCENARIOS[name]
+        scenario = SCENARIOS.get(name) or AGREEMENT_SCENARIOS[name]
+        function = replicate if name in SCENARIOS else replicate_agreement
         with concurrent.futures.ProcessPoolExecutor(max_workers=arguments.workers) as pool:
-            futures = [pool.submit(replicate, arguments.binary, name, scenario, arguments.seed * 1000 + k) for k in range(arguments.reps)]
+            futures = [pool.submit(function, arguments.binary, name, scenario, arguments.seed * 1000 + k) for k in range(arguments.reps)]
             outcomes = [future.result() for future in futures]
         for row in summarise(name, outcomes):
             print("| %s | %s | %d | %.3f | %.3f | %.2f | %.3f | %+.3f |" % row)

@@ -18,11 +18,45 @@ struct PlanCommonOptions: ParsableArguments {
     @Option(help: "Seconds a clinician spends on an item, to print hours of clinician time (with --study: the study's measured median).")
     var secondsPerItem: Double?
 
-    /// The line of a Buderer plan: the cases of one class it needs and the items to label at random for them.
-    func accuracyLine(_ name: String, _ value: Double, halfWidth: Double, cases: Int, of kind: String, items: Int, prevalence: Double) -> String {
-        let hours = self.hours(items, seconds: nil)
-        return "\(name) \(value) ± \(halfWidth) at \(String(format: "%.0f", confidence * 100))% (Buderer 1996): \(cases) \(kind) responses, so \(items) items at prevalence \(prevalence)"
-            + (hours.isEmpty ? "" : "; \(hours) clinician hours")
+    @Option(help: "The share of studies whose printed interval must be within the target (default 0.5: half of them; 0.8 or 0.9 to be safe).")
+    var assurance: Double = LabelPlanning.defaultAssurance
+
+    @Option(name: .customLong("design-effect"), help: "The design effect the study's clusters put on the intervals (default 1; agreement prints the measured one, and --study reads it).")
+    var designEffect: Double?
+
+    @Option(help: "Clusters (stimuli) the intervals generalise over: the printed intervals then use t with clusters − 1 degrees of freedom.")
+    var clusters: Int?
+
+    @Option(parsing: .unconditional, help: "Seed of the simulated studies behind the plan (same seed, same plan).", transform: SeedArgument.parse)
+    var seed: UInt64 = 1
+
+    /// The design the plan is for: given values first, else the study's measured ones, else independent responses.
+    func design(measuredEffect: Double? = nil, measuredClusters: Int? = nil) -> LabelPlanning.PlanDesign {
+        LabelPlanning.PlanDesign(designEffect: designEffect ?? measuredEffect ?? 1, clusters: clusters ?? measuredClusters)
+    }
+
+    /// What the plan promises, in words: the interval printed, the share of studies, the design.
+    func promise(_ design: LabelPlanning.PlanDesign) -> String {
+        let share = String(format: "%.0f%%", assurance * 100)
+        let clustered = design.clusters.map { ", \($0) clusters (t with \($0 - 1) df)" } ?? ""
+        return "for the interval agreement prints, within the target in \(share) of studies (--assurance; 1,000 simulated studies, seed \(seed)); design effect \(String(format: "%.2f", design.designEffect))\(clustered)"
+    }
+
+    /// The lines of an accuracy plan: the items for the printed Wilson interval, and Buderer's Wald count beside it.
+    func accuracyLines(_ name: String, _ value: Double, halfWidth: Double, share: Double, of kind: String, prevalence: Double) throws -> [String] {
+        let design = design()
+        let printed = try LabelPlanning.printedAccuracyItems(value, "--\(name)", halfWidth: halfWidth, share: share, confidence: confidence,
+                                                             design: design, assurance: assurance, seed: seed)
+        let buderer = name == "sensitivity"
+            ? try LabelPlanning.sensitivityItems(sensitivity: value, halfWidth: halfWidth, prevalence: prevalence, confidence: confidence)
+            : try LabelPlanning.specificityItems(specificity: value, halfWidth: halfWidth, prevalence: prevalence, confidence: confidence)
+        let hours = self.hours(printed.items, seconds: nil)
+        return [
+            "\(name) \(value) ± \(halfWidth) at \(String(format: "%.0f", confidence * 100))%, prevalence \(prevalence): \(printed.items) items (about \(printed.cases) \(kind) responses)"
+                + (hours.isEmpty ? "" : "; \(hours) clinician hours"),
+            "  " + promise(design),
+            "  Buderer (1996), the Wald rule at the expected count: \(buderer.cases) \(kind) responses, \(buderer.items) items (its Wilson interval is wider than planned near 0 or 1)",
+        ]
     }
 
     /// Hours for `labels` labels, when the seconds an item are known.
@@ -62,10 +96,15 @@ struct PlanKappa: ParsableCommand {
         try planning {
             let goodnessOfFit = try LabelPlanning.kappaItemsGoodnessOfFit(kappa0: kappa, lower: lower, upper: upper, prevalence: prevalence, confidence: common.confidence)
             let asymptotic = try LabelPlanning.kappaItemsAsymptotic(kappa0: kappa, lower: lower, upper: upper, prevalence: prevalence, confidence: common.confidence)
+            let printed = try LabelPlanning.printedKappaItems(kappa0: kappa, lower: lower, upper: upper, prevalence: prevalence,
+                                                              confidence: common.confidence, assurance: common.assurance, seed: common.seed)
             let bounds = upper.map { "[\(lower), \($0)]" } ?? "a lower bound of \(lower)"
             CommandOutput.line("items for Cohen's kappa \(kappa) with \(bounds) at \(String(format: "%.0f", common.confidence * 100))%, prevalence \(prevalence), two raters an item")
-            let rows = [["Donner & Eliasziw (1992), goodness of fit", "\(goodnessOfFit)", common.hours(2 * goodnessOfFit, seconds: nil)],
-                        ["Fleiss, Cohen & Everitt (1969), asymptotic variance", "\(asymptotic)", common.hours(2 * asymptotic, seconds: nil)]]
+            let share = String(format: "%.0f%%", common.assurance * 100)
+            let rows = [["the interval agreement prints, inside the bounds in \(share) of studies (200 simulated, seed \(common.seed))",
+                         printed.map(String.init) ?? "over 100000", printed.map { common.hours(2 * $0, seconds: nil) } ?? ""],
+                        ["Donner & Eliasziw (1992), goodness of fit (expected counts)", "\(goodnessOfFit)", common.hours(2 * goodnessOfFit, seconds: nil)],
+                        ["Fleiss, Cohen & Everitt (1969), asymptotic variance (expected counts)", "\(asymptotic)", common.hours(2 * asymptotic, seconds: nil)]]
             for line in TextTable.render(header: ["method", "items", "clinician hours (2 labels an item)"], rows: rows, rightAligned: [1, 2], rule: true) {
                 CommandOutput.line(line)
             }
@@ -89,8 +128,10 @@ struct PlanSensitivity: ParsableCommand {
 
     func run() throws {
         try planning {
-            let (cases, items) = try LabelPlanning.sensitivityItems(sensitivity: sensitivity, halfWidth: halfWidth, prevalence: prevalence, confidence: common.confidence)
-            CommandOutput.line(common.accuracyLine("sensitivity", sensitivity, halfWidth: halfWidth, cases: cases, of: "inappropriate", items: items, prevalence: prevalence))
+            try LabelPlanning.requireProbability(prevalence, "--prevalence")
+            for line in try common.accuracyLines("sensitivity", sensitivity, halfWidth: halfWidth, share: prevalence, of: "inappropriate", prevalence: prevalence) {
+                CommandOutput.line(line)
+            }
         }
     }
 }
@@ -111,8 +152,10 @@ struct PlanSpecificity: ParsableCommand {
 
     func run() throws {
         try planning {
-            let (cases, items) = try LabelPlanning.specificityItems(specificity: specificity, halfWidth: halfWidth, prevalence: prevalence, confidence: common.confidence)
-            CommandOutput.line(common.accuracyLine("specificity", specificity, halfWidth: halfWidth, cases: cases, of: "appropriate", items: items, prevalence: prevalence))
+            try LabelPlanning.requireProbability(prevalence, "--prevalence")
+            for line in try common.accuracyLines("specificity", specificity, halfWidth: halfWidth, share: 1 - prevalence, of: "appropriate", prevalence: prevalence) {
+                CommandOutput.line(line)
+            }
         }
     }
 }
@@ -150,7 +193,7 @@ struct PlanRate: ParsableCommand {
                 try CommandOutput.reportingErrors(command: "plan") { try planByGroup(study: study, by: by) }
                 return
             }
-            var measured: Measured = (nil, nil, nil, nil, nil)
+            var measured: Measured = (nil, nil, nil, nil, nil, nil, nil)
             if let study {
                 try CommandOutput.reportingErrors(command: "plan") { measured = try Self.fromStudy(study) }
             }
@@ -165,20 +208,28 @@ struct PlanRate: ParsableCommand {
             }
             let (prevalence, sensitivity, specificity) = (values.prevalence, values.sensitivity, values.specificity)
             let pool = self.pool ?? measured.pool
-            let plans = try LabelPlanning.rateLabels(prevalence: prevalence, sensitivity: sensitivity, specificity: specificity,
-                                                     halfWidth: halfWidth, pool: pool, confidence: common.confidence)
+            let design = common.design(measuredEffect: measured.designEffect, measuredClusters: measured.clusters)
+            let plans = try LabelPlanning.printedRateLabels(prevalence: prevalence, sensitivity: sensitivity, specificity: specificity,
+                                                            halfWidth: halfWidth, pool: pool, confidence: common.confidence,
+                                                            design: design, assurance: common.assurance, seed: common.seed)
+            let asymptotic = try LabelPlanning.rateLabels(prevalence: prevalence, sensitivity: sensitivity, specificity: specificity,
+                                                          halfWidth: halfWidth, pool: pool, confidence: common.confidence)
             CommandOutput.line(String(format: "labels for the rate of inappropriate responses within ±%.3f at %@%%: prevalence %.3f, sensitivity %.3f, specificity %.3f, pool %@",
                                       halfWidth, String(format: "%.0f", common.confidence * 100), prevalence, sensitivity, specificity, pool.map { "\($0) judged items" } ?? "unlimited"))
+            CommandOutput.line("  " + common.promise(design))
             let rows = plans.map { plan -> [String] in
                 let name: String
                 switch plan.estimator {
                 case .humans: name = "humans only"
                 case .roganGladen: name = "Rogan–Gladen (judge corrected by measured sensitivity and specificity)"
-                case .ppi: name = "prediction-powered (PPI++; the predictive-value form is the same asymptotically)"
+                case .ppi: name = "prediction-powered (PPI++)"
                 }
-                return [name, plan.labels.map(String.init) ?? "not reachable", plan.labels.map { common.hours($0, seconds: measured.seconds) } ?? ""]
+                let formula = asymptotic.first { $0.estimator == plan.estimator }?.labels
+                return [name, plan.labels.map(String.init) ?? "not reachable", formula.map(String.init) ?? "not reachable",
+                        plan.labels.map { common.hours($0, seconds: measured.seconds) } ?? ""]
             }
-            for line in TextTable.render(header: ["estimator", "labels", "clinician hours"], rows: rows, rightAligned: [1, 2], rule: true) {
+            for line in TextTable.render(header: ["estimator", "labels", "asymptotic formula, independent responses", "clinician hours"],
+                                         rows: rows, rightAligned: [1, 2, 3], rule: true) {
                 CommandOutput.line(line)
             }
         }
@@ -192,8 +243,9 @@ struct PlanRate: ParsableCommand {
         var members: [String: [Int]] = [:]
         for position in items.indices where items[position].judge != nil { members[by.value(of: items[position]), default: []].append(position) }
         let seconds = Self.measured(labels: labels, positions: Array(items.indices)).seconds
-        CommandOutput.line(String(format: "labels per %@ for the rate of inappropriate responses within ±%.3f at %@%%, each from the group's own labels",
+        CommandOutput.line(String(format: "labels per %@ for the rate of inappropriate responses within ±%.3f at %@%%, each from the group's own labels and design",
                                   by.rawValue, halfWidth, String(format: "%.0f", common.confidence * 100)))
+        CommandOutput.line("  " + common.promise(common.design()).replacingOccurrences(of: "; design effect 1.00", with: "; design effects as measured per group unless --design-effect"))
         var rows: [[String]] = []
         var totals: [LabelPlanning.RateEstimator: Int] = [:]
         var unreachable: Set<LabelPlanning.RateEstimator> = []
@@ -214,8 +266,11 @@ struct PlanRate: ParsableCommand {
                 unplanned += 1
                 continue
             }
-            let plans = try LabelPlanning.rateLabels(prevalence: values.prevalence, sensitivity: values.sensitivity, specificity: values.specificity,
-                                                     halfWidth: halfWidth, pool: pool ?? measured.pool, confidence: common.confidence)
+            let plans = try LabelPlanning.printedRateLabels(
+                prevalence: values.prevalence, sensitivity: values.sensitivity, specificity: values.specificity, halfWidth: halfWidth,
+                pool: pool ?? measured.pool, confidence: common.confidence,
+                design: common.design(measuredEffect: measured.designEffect, measuredClusters: measured.clusters),
+                assurance: common.assurance, seed: common.seed)
             func needed(_ estimator: LabelPlanning.RateEstimator) -> String {
                 guard let needed = plans.first(where: { $0.estimator == estimator })?.labels else {
                     unreachable.insert(estimator)
@@ -265,7 +320,8 @@ struct PlanRate: ParsableCommand {
     }
 
     /// What a study's labels measure for a plan.
-    typealias Measured = (prevalence: Double?, sensitivity: Double?, specificity: Double?, pool: Int?, seconds: Double?)
+    typealias Measured = (prevalence: Double?, sensitivity: Double?, specificity: Double?, pool: Int?, seconds: Double?,
+                          designEffect: Double?, clusters: Int?)
 
     /// The study's measured prevalence, sensitivity and specificity (against the human reference), judged pool
     /// and median seconds an item.
@@ -284,6 +340,10 @@ struct PlanRate: ParsableCommand {
         let confusion = report?.againstReference.confusion ?? ConfusionMatrix(truePositive: 0, falsePositive: 0, falseNegative: 0, trueNegative: 0)
         let matrix = (tp: confusion.truePositive, fn: confusion.falseNegative, fp: confusion.falsePositive, tn: confusion.trueNegative)
         let pool = report?.rates.first?.reported.n ?? 0
+        // The study's own design: the largest design effect any estimate of the scope measured, over its clusters.
+        let estimates = report?.rates.first?.estimates ?? []
+        let designEffect = estimates.compactMap(\.designEffect).max()
+        let clusters = estimates.compactMap(\.clusters).first
         let positives = matrix.tp + matrix.fn, negatives = matrix.fp + matrix.tn
         var seconds: [Double] = []
         for replay in labels.humanReplays {
@@ -296,6 +356,6 @@ struct PlanRate: ParsableCommand {
                 positives > 0 ? Double(matrix.tp) / Double(positives) : nil,
                 negatives > 0 ? Double(matrix.tn) / Double(negatives) : nil,
                 pool > 0 ? pool : nil,
-                seconds.isEmpty ? nil : seconds[seconds.count / 2])
+                seconds.isEmpty ? nil : seconds[seconds.count / 2], designEffect, clusters)
     }
 }

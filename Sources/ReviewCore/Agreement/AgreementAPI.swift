@@ -227,6 +227,15 @@ public enum AgreementEngine {
                                  includePairs: Bool = true) -> AgreementSummary {
         AgreementComputation(table: table, options: options, only: only, includePairs: includePairs).summary()
     }
+
+    /// Every coefficient of two raters from the counts of their four pairs of binary ratings (both the second
+    /// category, first-second, second-first, both the first), as `summarize` computes them for a table of that
+    /// many items: the path of simulated studies, which need no item rows.
+    static func summarizeBinaryPair(counts: [Int], options: AgreementOptions, only: Set<CoefficientKind>? = nil) -> AgreementSummary {
+        let patterns = RatingPatterns(raterCount: 2, categoryCount: 2, codes: [1, 1, 1, 0, 0, 1, 0, 0], counts: counts)
+        let names = RatingTable(items: [], raters: ["a", "b"], categories: ["0", "1"], codes: [])
+        return AgreementComputation(table: names, options: options, only: only, includePairs: false).summary(of: patterns)
+    }
 }
 
 /// A two-by-two table of a rater (or the judge) against a reference, for "inappropriate" as the positive class.

@@ -20,7 +20,11 @@ struct AgreementComputation {
     }
 
     func summary() -> AgreementSummary {
-        let patterns = RatingPatterns(table)
+        summary(of: RatingPatterns(table))
+    }
+
+    /// The summary of `patterns` (the table's, or given counts with `table` naming the raters and categories).
+    func summary(of patterns: RatingPatterns) -> AgreementSummary {
         let q = table.categories.count
         let r = table.raters.count
         var notes: [String] = []

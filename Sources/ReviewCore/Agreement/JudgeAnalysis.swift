@@ -378,13 +378,12 @@ public enum JudgeAnalysis {
 
         // Humans only: Wilson from the effective count.
         var humans = RateEstimate(estimator: .humans, note: "no labelled item")
-        if counts.labelled > 0 {
-            let positives = counts.truePositive + counts.falseNegative
-            let p = Double(positives) / Double(counts.labelled)
-            let effect = effects?.humans ?? effects?.apparent ?? 1
-            let interval = Proportions.wilson(proportion: p, effectiveN: Double(counts.labelled) / effect, quantile: quantile(tail))
-            let se = RateEstimators.adjustedStandardError(successes: positives, n: counts.labelled, confidence: options.confidence) * effect.squareRoot()
-            humans = RateEstimate(estimator: .humans, value: p, low: interval?.low, high: interval?.high, standardError: se,
+        let humansEffect = effects?.humans ?? effects?.apparent ?? 1
+        if let interval = RateInference.humansInterval(counts, effect: humansEffect, quantile: quantile(tail)) {
+            let effect = humansEffect
+            let se = RateEstimators.adjustedStandardError(successes: counts.truePositive + counts.falseNegative, n: counts.labelled,
+                                                          confidence: options.confidence) * effect.squareRoot()
+            humans = RateEstimate(estimator: .humans, value: interval.value, low: interval.low, high: interval.high, standardError: se,
                                   effectiveN: Double(counts.labelled) / effect, note: IntervalTrust.tooFew(counts.labelled))
             humans.designEffect = effects?.humans
         }
@@ -429,19 +428,12 @@ public enum JudgeAnalysis {
         }
 
         // PPI++: the normal interval becomes t (n − 1 df, or G − 1 with clusters) and widens by its design effect.
-        var ppi = RateEstimators.ppi(counts.inputs, confidence: options.confidence)
-        if let value = ppi.value, let plain = ppi.standardError {
-            // Never less uncertain than the smoothed table allows (few labels rarely show the judge's errors).
-            let smoothed = RateInference.ppiSmoothedStandardError(counts, lambda: RateInference.ppiLambda(counts), confidence: options.confidence)
-            let se = max(plain, smoothed ?? 0)
-            let effect = effects?.ppi ?? effects?.apparent ?? 1
-            let df = clusterCount.map { Double(max(1, $0 - 1)) } ?? Double(max(1, counts.labelled - 1))
-            let widened = se * effect.squareRoot()
-            let t = StudentT.quantile(tail, degreesOfFreedom: df)
-            ppi.low = max(0, value - t * widened)
-            ppi.high = min(1, value + t * widened)
-            ppi.standardError = widened
-            ppi.effectiveN = widened > 0 ? value * (1 - value) / (widened * widened) : nil
+        var ppi = RateEstimators.ppi(counts, confidence: options.confidence)
+        if let interval = RateInference.ppiInterval(counts, effect: effects?.ppi ?? effects?.apparent ?? 1, clusters: clusterCount,
+                                                    confidence: options.confidence) {
+            let widened = interval.standardError
+            (ppi.low, ppi.high, ppi.standardError) = (interval.low, interval.high, widened)
+            ppi.effectiveN = widened > 0 ? interval.value * (1 - interval.value) / (widened * widened) : nil
             ppi.designEffect = effects?.ppi
         }
         if !options.labelsAreSample && counts.labelled > 0 {

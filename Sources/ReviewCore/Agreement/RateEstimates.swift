@@ -83,37 +83,39 @@ public enum RateEstimators {
     /// mean(Y − λf) over the labelled, with standard error √(Var(λf)/N + Var(Y − λf)/n) (variances divided by the
     /// count) and a normal interval.
     public static func ppi(_ inputs: RateInputs, confidence: Double) -> RateEstimate {
-        let n = inputs.labelled.count
-        let bigN = inputs.unlabelled
+        var counts = RateCellCounts()
+        for label in inputs.labelled { counts.add(truth: label.truth, judge: label.judge) }
+        counts.unlabelled = inputs.unlabelled
+        counts.unlabelledInappropriate = inputs.unlabelledInappropriate
+        return ppi(counts, confidence: confidence)
+    }
+
+    /// PPI++ from counts (what `ppi(_:confidence:)` computes; every item of one cell is alike).
+    public static func ppi(_ counts: RateCellCounts, confidence: Double) -> RateEstimate {
+        let n = counts.labelled
+        let bigN = counts.unlabelled
         guard n > 0 else { return RateEstimate(estimator: .ppi, note: "no labelled item") }
         let z = Proportions.normalQuantile(1 - (1 - confidence) / 2)
-        let y = inputs.labelled.map { $0.truth ? 1.0 : 0.0 }
-        let f = inputs.labelled.map { $0.judge ? 1.0 : 0.0 }
-        let meanY = y.reduce(0, +) / Double(n)
-        let meanF = f.reduce(0, +) / Double(n)
         guard bigN > 0 else {
             // Every judged item is labelled: nothing for the judge to add.
-            var humans = self.humans(inputs, confidence: confidence)
+            var humans = self.humans(counts.inputs, confidence: confidence)
             humans.estimator = .ppi
             humans.note = [humans.note, "every judged item is labelled, so PPI is the humans' own rate"].compactMap { $0 }.joined(separator: "; ")
             return humans
         }
-        let meanU = Double(inputs.unlabelledInappropriate) / Double(bigN)
-        let covariance = zip(y, f).reduce(0) { $0 + ($1.0 - meanY) * ($1.1 - meanF) } / Double(n)
-        let total = Double(n + bigN)
-        let pooled = (meanF * Double(n) + meanU * Double(bigN)) / total
-        let varianceF = total > 1 ? pooled * (1 - pooled) * total / (total - 1) : 0
-        var lambda = varianceF > 0 ? covariance / ((1 + Double(n) / Double(bigN)) * varianceF) : 0
-        lambda = min(max(lambda, 0), 1)
-        let value = lambda * meanU + meanY - lambda * meanF
+        let lambda = RateInference.ppiLambda(counts)
+        let meanU = Double(counts.unlabelledInappropriate) / Double(bigN)
+        let value = RateInference.ppiValue(counts) ?? 0
         let imputedVariance = lambda * lambda * meanU * (1 - meanU)
-        let rectifier = zip(y, f).map { $0 - lambda * $1 }
-        let meanRectifier = rectifier.reduce(0, +) / Double(n)
-        var rectifierVariance = rectifier.reduce(0) { $0 + ($1 - meanRectifier) * ($1 - meanRectifier) } / Double(n)
+        // The rectifier Y − λf per cell: 1 − λ (TP), 1 (FN), −λ (FP), 0 (TN); its variance divided by n.
+        let cells: [(value: Double, count: Int)] = [(1 - lambda, counts.truePositive), (1, counts.falseNegative),
+                                                    (-lambda, counts.falsePositive), (0, counts.trueNegative)]
+        let meanRectifier = cells.reduce(0) { $0 + $1.value * Double($1.count) } / Double(n)
+        var rectifierVariance = cells.reduce(0) { $0 + Double($1.count) * ($1.value - meanRectifier) * ($1.value - meanRectifier) } / Double(n)
         var notes = [IntervalTrust.tooFew(n)].compactMap { $0 }
-        if rectifierVariance == 0 {
+        if rectifierVariance < 1e-15 {
             // Every label the same and the judge no help: the labels' own Agresti–Coull spread, not zero.
-            rectifierVariance = pow(adjustedStandardError(successes: y.filter { $0 == 1 }.count, n: n, confidence: confidence), 2) * Double(n)
+            rectifierVariance = pow(adjustedStandardError(successes: counts.truePositive + counts.falseNegative, n: n, confidence: confidence), 2) * Double(n)
             notes.append("no spread among the labels: Agresti–Coull standard error")
         }
         let se = (imputedVariance / Double(bigN) + rectifierVariance / Double(n)).squareRoot()

@@ -202,6 +202,28 @@ public enum RateInference {
         return (variance / n + imputed).squareRoot()
     }
 
+    /// The humans-only interval the analysis prints: Wilson on the labels' share of inappropriate responses from
+    /// the effective count (labels over the design effect), with the critical value `quantile`.
+    static func humansInterval(_ counts: RateCellCounts, effect: Double, quantile: Double) -> (value: Double, low: Double, high: Double)? {
+        guard counts.labelled > 0 else { return nil }
+        let p = Double(counts.truePositive + counts.falseNegative) / Double(counts.labelled)
+        return Proportions.wilson(proportion: p, effectiveN: Double(counts.labelled) / effect, quantile: quantile).map { (p, $0.low, $0.high) }
+    }
+
+    /// The PPI++ interval the analysis prints: the estimate ± t × its standard error, the larger of the plain one
+    /// and the smoothed one (few labels rarely show the judge's errors), times the square root of the design
+    /// effect; t on n − 1 degrees of freedom, or G − 1 over G clusters; clipped to [0, 1].
+    static func ppiInterval(_ counts: RateCellCounts, effect: Double, clusters: Int?, confidence: Double)
+        -> (value: Double, low: Double, high: Double, standardError: Double)? {
+        let plain = RateEstimators.ppi(counts, confidence: confidence)
+        guard let value = plain.value, let se = plain.standardError else { return nil }
+        let smoothed = ppiSmoothedStandardError(counts, lambda: ppiLambda(counts), confidence: confidence)
+        let widened = max(se, smoothed ?? 0) * effect.squareRoot()
+        let df = clusters.map { Double(max(1, $0 - 1)) } ?? Double(max(1, counts.labelled - 1))
+        let t = StudentT.quantile(1 - (1 - confidence) / 2, degreesOfFreedom: df)
+        return (value, max(0, value - t * widened), min(1, value + t * widened), widened)
+    }
+
     /// PPI++'s tuned weight λ from counts (as `RateEstimators.ppi` computes it).
     static func ppiLambda(_ counts: RateCellCounts) -> Double {
         let n = counts.labelled, bigN = counts.unlabelled

@@ -71,6 +71,17 @@ struct RatingPatterns: Sendable {
         self.patternOfItem = patternOfItem
         self.invalidCodes = invalid
     }
+
+    /// Patterns given with their counts (distinct, valid codes; no item rows, so no clusters): for simulated
+    /// studies, which know their pattern counts without drawing items.
+    init(raterCount: Int, categoryCount: Int, codes: [Int32], counts: [Int]) {
+        self.raterCount = raterCount
+        self.categoryCount = categoryCount
+        self.codes = codes
+        self.counts = counts
+        self.patternOfItem = []
+        self.invalidCodes = 0
+    }
 }
 
 /// Units projected onto a smaller state space (e.g. category-count vectors, or one pair's cells), with counts,

@@ -12,7 +12,7 @@ public enum LabelPlanning {
     }
 
     /// Checks that `value` lies strictly between 0 and 1.
-    static func requireProbability(_ value: Double, _ name: String) throws {
+    public static func requireProbability(_ value: Double, _ name: String) throws {
         guard value > 0, value < 1, value.isFinite else {
             throw InvalidInput("\(name) must lie strictly between 0 and 1 (got \(value))")
         }
