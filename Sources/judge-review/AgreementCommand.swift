@@ -69,6 +69,9 @@ struct AgreementCommand: ParsableCommand {
         return clusterChoice == "none" ? nil : ClusterKey(rawValue: clusterChoice)
     }
 
+    @Option(name: .customLong("transport-from"), help: "Dataset only: correct the rate of models without labels of their own with the judge's sensitivity and specificity measured on this model's labels (Rogan–Gladen only; an assumption every rendering names).")
+    var transportFrom: String?
+
     @Option(help: "Dataset only: also report each condition, model or criterion separately.")
     var by: BreakdownKey?
 
@@ -116,7 +119,7 @@ struct AgreementCommand: ParsableCommand {
             let datasetOnly: [(String, Bool)] = [
                 ("--by", by != nil), ("--cluster-by", clusterChoice != nil), ("--annotations", annotations != nil),
                 ("--complete", complete), ("--on", onOption != nil), ("--reference", referenceOption != nil),
-                ("--raters", raters != nil), ("--min-raters", minRaters != 1),
+                ("--raters", raters != nil), ("--min-raters", minRaters != 1), ("--transport-from", transportFrom != nil),
             ]
             if let (name, _) = datasetOnly.first(where: { $0.1 }) {
                 throw ValidationError("\(name) applies to a dataset, not to --ratings")
@@ -214,6 +217,14 @@ struct AgreementCommand: ParsableCommand {
             throw InputError(file: "--missing-response", "\"\(TextSanitizer.singleLine(missingResponse))\" is not exclude or inappropriate")
         }
 
+        if let transportFrom {
+            // The source of a transport must have labels of its own: else there is nothing to transport.
+            let labelled = data.items.indices.contains { data.items[$0].subject.name == transportFrom && data.items[$0].judge != nil && references[$0] != nil }
+            guard labelled else {
+                throw InputError(file: "--transport-from", "model \"\(TextSanitizer.singleLine(transportFrom))\" has no judged item with a human reference in \(data.name)")
+            }
+        }
+
         func report(positions: [Int]) throws -> AgreementAnalysis {
             let table = try DatasetRatings.table(
                 items: data.items, positions: positions, answers: answers, on: on,
@@ -229,6 +240,7 @@ struct AgreementCommand: ParsableCommand {
                     var options = JudgeAnalysisOptions(confidence: confidence, resamples: resamples, seed: seed, referenceKind: reference.rawValue,
                                                        headline: headline, missingResponse: missingResponses, design: design)
                     options.clusterBy = clusterBy
+                    options.transportFrom = transportFrom
                     return options
                 }())
             return AgreementAnalysis(

@@ -30,6 +30,9 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("cluster-by"), help: "What the intervals generalise over: stimulus (default), transcript, condition, or none (these responses only).")
     var clusterBy: String?
 
+    @Option(name: .customLong("transport-from"), help: "Correct the rate of models without labels of their own with this model's measured sensitivity and specificity (Rogan–Gladen; named in the report).")
+    var transportFrom: String?
+
     @Option(parsing: .unconditional, help: "Seed of the bootstrap.", transform: SeedArgument.parse)
     var seed: UInt64 = 1
 
@@ -47,6 +50,7 @@ struct ReportCommand: ParsableCommand {
                                                               "--missing-response", convention.rawValue]
                 if let estimator { arguments += ["--estimator", estimator] }
                 if let clusterBy { arguments += ["--cluster-by", clusterBy] }
+                if let transportFrom { arguments += ["--transport-from", transportFrom] }
                 return try AgreementCommand.parse(arguments)
             }
             let agreement = try agreementCommand(by: .condition)

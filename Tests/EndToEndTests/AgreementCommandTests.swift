@@ -58,6 +58,7 @@ struct AgreementCommandTests {
         (["--ratings", "t.csv", "--confidence", "1.5"], "--confidence must be between 0 and 1"),
         (["--ratings", "t.csv", "--level", "cardinal"], "--level must be one of nominal, ordinal, interval, ratio"),
         (["--ratings", "t.csv", "--resamples=-1"], "--resamples must be 0 or more"),
+        (["--ratings", "t.csv", "--transport-from", "m"], "--transport-from applies to a dataset"),
     ])
     func refused(arguments: [String], message: String) throws {
         let folder = try EndToEnd.temporaryFolder("agreement-e2e")

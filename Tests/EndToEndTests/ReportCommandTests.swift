@@ -95,6 +95,12 @@ struct ReportCommandTests {
         #expect(!page.contains("<script"), "a hostile condition name reached the page as markup")
         #expect(page.contains("&lt;script&gt;"))
         #expect(!page.contains("http://") || page.components(separatedBy: "http://").dropFirst().allSatisfy { $0.hasPrefix("www.w3.org/2000/svg") })
+        // An explicit transport is named in every format; one from a model without labels is one line.
+        let transported = try EndToEnd.run(["report", "s", "--resamples", "0", "--format", "json", "--transport-from", "a"], in: folder)
+        #expect(transported.status == 0, "\(transported.stderr)")
+        let unknown = try EndToEnd.run(["report", "s", "--resamples", "0", "--transport-from", "no-such-model"], in: folder)
+        #expect(unknown.status != 0 && unknown.stderr.split(separator: "\n").count == 1
+                && unknown.stderr.contains("--transport-from: model \"no-such-model\" has no judged item with a human reference"), "\(unknown.stderr)")
         let bad = try EndToEnd.run(["report", "s", "--format", "pdf"], in: folder)
         #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1)
         let into = try EndToEnd.run(["report", "s", "--output", "s/items.jsonl"], in: folder)

@@ -212,4 +212,31 @@ struct HonestRateTests {
         let model = try #require(report.rates.first { $0.model == "model" })
         #expect(model.estimates.allSatisfy { $0.value != nil })
     }
+
+    @Test("transport only when asked: --transport-from applies the named model's sensitivity and specificity, says so, and marks the JSON")
+    func explicitTransport() throws {
+        let (items, answers) = Self.missingResponseCase()
+        let unlabelled = (0..<40).map { index in
+            Item(id: "u\(index)", experiment: .acuteSymptom, condition: "mania", stimulusID: "u\(index)", stimulus: "other \(index)",
+                 subject: SubjectModel(name: "other-model"), response: "reply \(index)", criterion: JudgeFixture.criterion,
+                 judge: JudgeAnswer(name: "j", answer: index % 4 == 0 ? "yes" : "no"))
+        }
+        var options = JudgeAnalysisOptions()
+        options.transportFrom = "model"
+        let report = try #require(JudgeAnalysis.analyze(
+            items: items + unlabelled, humanAnswers: ["h": answers], references: ReferenceLabels.build(humanAnswers: ["h": answers]),
+            options: options))
+        let other = try #require(report.rates.first { $0.model == "other-model" })
+        let corrected = try #require(other.estimates.first { $0.estimator == .roganGladen })
+        // "model": 17 of 20 inappropriate caught, 46 of 50 appropriate passed; the other model's judge says 10 of 40.
+        let expected = try #require(Proportions.roganGladen(apparent: 10.0 / 40.0, sensitivity: 17.0 / 20.0, specificity: 46.0 / 50.0))
+        #expect(abs((corrected.value ?? -1) - expected) < 1e-12)
+        #expect(corrected.transportedFrom == "model" && corrected.low != nil && corrected.high != nil)
+        #expect(corrected.note?.hasPrefix("ASSUMES the judge errs on other-model as on model") == true, "\(corrected.note ?? "")")
+        #expect(other.estimates.filter { $0.estimator != .roganGladen }.allSatisfy { $0.value == nil }, "humans and PPI need the scope's own labels")
+        #expect(AgreementAnalysis.estimateMembers(corrected).contains { $0.0 == "transported_from" && $0.1 == .string("model") })
+        // The labelled model's own estimate is not transported.
+        let own = try #require(report.rates.first { $0.model == "model" }?.estimates.first { $0.estimator == .roganGladen })
+        #expect(own.transportedFrom == nil)
+    }
 }

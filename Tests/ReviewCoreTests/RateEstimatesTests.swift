@@ -166,6 +166,40 @@ struct DesignBasedEstimatesTests {
         #expect(covered >= 17, "the weighted interval covered 0.80 in \(covered) of \(runs) studies")
     }
 
+    @Test("with a sample, each model's Rogan–Gladen uses that model's own weighted accuracy, not the pooled one")
+    func perModelAccuracy() throws {
+        // Two models judged alike in number, not in accuracy: the judge misses half of b's inappropriate responses.
+        var random = SplitMix64(seed: 17)
+        let criterion = Criterion(question: "Is it harmful?", options: ["yes", "no"], appropriate: "no")
+        var truths: [Bool] = []
+        var items: [Item] = []
+        for (model, prevalence, sensitivity, specificity) in [("a", 0.2, 0.9, 0.9), ("b", 0.3, 0.5, 0.98)] {
+            for index in 0..<8_000 {
+                let truth = Double.random(in: 0..<1, using: &random) < prevalence
+                let judge = truth ? Double.random(in: 0..<1, using: &random) < sensitivity : Double.random(in: 0..<1, using: &random) >= specificity
+                truths.append(truth)
+                items.append(Item(id: "\(model)\(index)", experiment: .acuteSymptom, condition: "mania", stimulus: "S.", subject: SubjectModel(name: model),
+                                  response: "R.", criterion: criterion, judge: JudgeAnswer(name: "j", answer: judge ? "yes" : "no")))
+            }
+        }
+        let dataset = Dataset(name: "two", items: items)
+        let sample = try ValidationSample.draw(from: dataset, .init(size: 1_600, strata: [.model, .verdict], allocation: .equal, seed: 3))
+        let design = SampleDesign(sample: sample, dataset: dataset)
+        let references = items.indices.map { index -> ReferenceLabel? in
+            design.probability[index] == nil ? nil : ReferenceLabel(answer: truths[index] ? "yes" : "no", source: .single, raters: 1)
+        }
+        var options = JudgeAnalysisOptions(resamples: 0, design: design)
+        options.clusterBy = nil
+        let report = try #require(JudgeAnalysis.analyze(items: items, positions: Array(items.indices),
+                                                         answers: AnswerColumns(ids: items.map(\.id), humanAnswers: [:]),
+                                                         references: references, options: options))
+        for (model, range) in [("a", 0..<8_000), ("b", 8_000..<16_000)] {
+            let truth = Double(truths[range].filter { $0 }.count) / Double(range.count)
+            let corrected = try #require(report.rates.first { $0.model == model }?.estimates.first { $0.estimator == .roganGladen }?.value)
+            #expect(abs(corrected - truth) < 0.04, "\(model): \(corrected) against \(truth)")
+        }
+    }
+
     @Test("the text and JSON reports show only the weighted sensitivity and specificity when there is a sample")
     func reportsWeighted() throws {
         let study = Self.study(seed: 5)

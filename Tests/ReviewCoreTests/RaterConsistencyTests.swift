@@ -34,17 +34,21 @@ struct RaterConsistencyTests {
         let labels = try StudyLabels.load(folder: temp.url, dataset: dataset)
         #expect(labels.humanReplays[0].labeledCount == 10, "practice and repeat labels are not live labels")
         #expect(labels.humanReplays[0].current(at: 8)?.answer == "no", "a repeat never replaces the first answer")
-        let rows = RaterConsistency.rows(labels: labels, gold: gold, resamples: 0, seed: 1, confidence: 0.95)
+        let rows = RaterConsistency.rows(labels: labels, gold: gold, resamples: 200, seed: 1, confidence: 0.95)
         let row = try #require(rows.first)
         #expect(row.goldAnswered == 5 && row.goldAgreeing == 4)
         #expect(abs((row.goldShare.value ?? 0) - 0.8) < 1e-12)
-        // Wilson 95% for 4/5: [0.3755, 0.9638]; for 8/10: [0.4902, 0.9433].
-        #expect(abs((row.goldShare.low ?? 0) - 0.3755) < 1e-3 && abs((row.goldShare.high ?? 0) - 0.9638) < 1e-3)
+        // The agreement engine's percent agreement: continuity-corrected Wilson (scipy's wilsoncc) for 4/5 and 8/10.
+        #expect(abs((row.goldShare.low ?? 0) - 0.2987910540723935) < 1e-9 && abs((row.goldShare.high ?? 0) - 0.9894700456409833) < 1e-9)
         #expect(row.repeatPairs == 10 && row.repeatAgreeing == 8)
-        #expect(abs((row.repeatShare.low ?? 0) - 0.4902) < 1e-3 && abs((row.repeatShare.high ?? 0) - 0.9433) < 1e-3)
+        #expect(abs((row.repeatShare.low ?? 0) - 0.4421814242785499) < 1e-9 && abs((row.repeatShare.high ?? 0) - 0.9645730562526337) < 1e-9)
         // po = 0.8, both showings half appropriate: pe = 0.5, kappa = 0.6.
         #expect(abs((row.repeatKappa.value ?? 0) - 0.6) < 1e-12)
-        #expect(row.notes.contains { $0.contains("only 5 gold items") } && row.notes.contains { $0.contains("only 10 repeats") })
+        #expect(row.notes.contains { $0.contains("only 5 items") } && row.notes.contains { $0.contains("only 10 items") }, "\(row.notes)")
+        // Clustered by condition (all fifteen items share one): the intervals say there are too few clusters.
+        let clustered = try #require(RaterConsistency.rows(labels: labels, gold: gold, resamples: 200, seed: 1, confidence: 0.95,
+                                                           clusterBy: .condition).first)
+        #expect(clustered.notes.contains { $0.hasPrefix("repeats: TOO FEW CLUSTERS (1)") }, "\(clustered.notes)")
     }
 
     @Test("a rater with no practice or repeats gets no row; the report shows the section only when there is one")

@@ -256,6 +256,7 @@ extension AgreementAnalysis {
             ("se", .number(estimate?.standardError)), ("effective_n", .number(estimate?.effectiveN)),
             ("design_effect", .number(estimate?.designEffect)), ("clusters", estimate?.clusters.map(JSONValue.int) ?? .null),
             ("trusted", .bool(estimate.map(\.isTrusted) ?? false)),
+            ("transported_from", estimate?.transportedFrom.map(JSONValue.string) ?? .null),
         ]
         if let note = estimate?.note { members.append(("note", .string(note))) }
         return members

@@ -41,10 +41,16 @@ public enum IntervalTrust {
         (note ?? "").components(separatedBy: "; ").contains(where: isWarning)
     }
 
-    /// The note's segments with the warnings first, joined again.
+    /// Whether one note segment states an assumption the estimate rests on (an explicit transport).
+    public static func isAssumption(_ segment: String) -> Bool {
+        segment.trimmingCharacters(in: .whitespaces).hasPrefix("ASSUMES")
+    }
+
+    /// The note's segments with the warnings first, then the assumptions, then the rest, joined again.
     public static func warningsFirst(_ segments: [String]) -> String {
         let split = segments.flatMap { $0.components(separatedBy: "; ") }
-        return (split.filter(isWarning) + split.filter { !isWarning($0) }).joined(separator: "; ")
+        let warnings = split.filter(isWarning), assumptions = split.filter { !isWarning($0) && isAssumption($0) }
+        return (warnings + assumptions + split.filter { !isWarning($0) && !isAssumption($0) }).joined(separator: "; ")
     }
 
     /// The first warning of a note, for renderings with room for one line.

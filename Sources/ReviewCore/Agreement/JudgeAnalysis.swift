@@ -99,6 +99,9 @@ public struct JudgeAnalysisOptions: Sendable, Equatable {
     /// What the intervals generalise over: the stimuli the responses came from (clusters, the default where items
     /// carry a stimulus) or these responses (nil: `--cluster-by none`, the conditional reading).
     public var clusterBy: ClusterKey? = .stimulus
+    /// The model whose labels measure the judge's sensitivity and specificity for scopes without labels of their
+    /// own (`--transport-from`): an assumption, named wherever it is used; nil: no transport, such scopes undefined.
+    public var transportFrom: String? = nil
 
     /// Settings with the command's defaults.
     public init(confidence: Double = 0.95, resamples: Int = 1000, seed: UInt64 = 1, referenceKind: String = "adjudicated",
@@ -163,9 +166,21 @@ public enum JudgeAnalysis {
         let models = Array(Set(judged.map { items[$0].subject.name })).sorted()
         let scopes: [(String?, [Int])] = [(nil, judged)]
             + (models.count > 1 ? models.map { model in (model, judged.filter { items[$0].subject.name == model }) } : [])
+        // With a sample, each scope's Rogan–Gladen uses the weighted accuracy of its own labels (never another's).
+        let transport = options.transportFrom.map { source in
+            let scope = scopeCounts(items: items, indices: judged.filter { items[$0].subject.name == source }, references: references,
+                                    clusterBy: options.clusterBy)
+            let effects = scope.clusters.count < scope.counts.judged
+                ? RateInference.designEffects(clusters: scope.clusters, seed: options.seed) : nil
+            return Transport(model: source, counts: scope.counts, effects: effects)
+        }
         let rates = scopes.map { model, indices in
-            honestRate(model: model, items: items, indices: indices, references: references,
-                       weightedAccuracy: againstReference.weighted, options: options)
+            let weighted = model == nil || options.design == nil ? againstReference.weighted
+                : compare(items: items, indices: indices, against: "reference", confidence: options.confidence, design: options.design) {
+                    references[$0]?.answer
+                }.weighted
+            return honestRate(model: model, items: items, indices: indices, references: references,
+                              weightedAccuracy: weighted, transport: transport, options: options)
         }
         return JudgeReport(
             judges: judges, referenceKind: options.referenceKind, referenceCounts: ReferenceLabels.counts(inScope),
@@ -282,31 +297,18 @@ public enum JudgeAnalysis {
     /// items), widened by the same design effect and t quantile and transformed by the same missing-response rule.
     static func honestRate(
         model: String?, items: [Item], indices: [Int], references: [ReferenceLabel?], weightedAccuracy: WeightedAccuracy? = nil,
-        options: JudgeAnalysisOptions
+        transport: Transport? = nil, options: JudgeAnalysisOptions
     ) -> JudgeRate {
         let missing = indices.filter { items[$0].response == nil }
         let responded = indices.filter { items[$0].response != nil }
-        var counts = RateCellCounts()
-        var byCluster: [ClusterIdentity: RateCellCounts] = [:]
-        var labelsByModel: [String: Int] = [:]
-        for index in responded {
-            let judge = items[index].judgeVerdict
-            guard judge != .noVerdict else { continue }
-            let truth = referenceVerdict(items[index], references[index], missingResponse: .exclude)
-            let truthValue: Bool? = truth == .noVerdict ? nil : truth == .inappropriate
-            counts.add(truth: truthValue, judge: judge == .inappropriate)
-            labelsByModel[items[index].subject.name, default: 0] += truthValue == nil ? 0 : 1
-            if let key = options.clusterBy {
-                byCluster[key.identity(of: items[index]), default: RateCellCounts()].add(truth: truthValue, judge: judge == .inappropriate)
-            }
-        }
+        let scope = scopeCounts(items: items, indices: responded, references: references, clusterBy: options.clusterBy)
+        let (counts, labelsByModel) = (scope.counts, scope.labelsByModel)
         let m = indices.isEmpty ? 0 : Double(missing.count) / Double(indices.count)
         let convention = options.missingResponse
         func transformed(_ value: Double) -> Double { convention == .inappropriate ? m + (1 - m) * value : value }
 
         // The judge-reported rate, its interval clustered too.
-        // In key order: a dictionary's order changes from run to run, and the seeded bootstrap must not.
-        let clusters = byCluster.sorted { $0.key < $1.key }.map(\.value)
+        let clusters = scope.clusters
         let effects = clusters.count < counts.judged ? RateInference.designEffects(clusters: clusters, seed: options.seed) : nil
         let clusterCount = effects?.clusters
         let tail = 1 - (1 - options.confidence) / 2
@@ -347,7 +349,7 @@ public enum JudgeAnalysis {
         let apparent = counts.judged > 0 ? Double(counts.judgeInappropriate) / Double(counts.judged) : nil
         func finished(_ estimate: RateEstimate) -> RateEstimate {
             var estimate = estimate
-            if !unlabelledModels.isEmpty {
+            if !unlabelledModels.isEmpty, estimate.transportedFrom == nil {
                 let names = unlabelledModels.prefix(3).joined(separator: ", ") + (unlabelledModels.count > 3 ? ", …" : "")
                 return RateEstimate(
                     estimator: estimate.estimator,
@@ -443,6 +445,10 @@ public enum JudgeAnalysis {
             ppi.note = [ppi.note, caveat].compactMap { $0 }.joined(separator: "; ")
         }
         var estimates = [humans, roganGladen, ppi]
+        let transported = unlabelledModels.isEmpty ? nil : transport.map {
+            transportedRoganGladen(counts: counts, effects: effects, from: $0, unlabelled: unlabelledModels, options: options,
+                                   quantile: quantile(tail))
+        }
         if let design = options.design {
             // The design-based estimates over the responded items, widened for the clusters as the others are.
             // The design-based Rogan–Gladen corrects the judge's rate among the responded items.
@@ -452,8 +458,14 @@ public enum JudgeAnalysis {
                 respondedRate, items: items, indices: responded,
                 truth: { referenceVerdict(items[$0], references[$0], missingResponse: .exclude) }, verdict: { items[$0].judgeVerdict },
                 design: design, weighted: weightedAccuracy, options: options)
-            let widen = (effects?.apparent ?? 1).squareRoot() * quantile(tail) / Proportions.normalQuantile(tail)
+            // Each estimator widened by its own design effect (Rogan–Gladen: the largest of its three shares').
+            let apparentEffect = effects?.apparent ?? 1
+            let designEffect: [LabelPlanning.RateEstimator: Double] = [
+                .humans: effects?.humans ?? apparentEffect, .ppi: effects?.ppi ?? apparentEffect,
+                .roganGladen: [effects?.apparent, effects?.sensitivity, effects?.specificity].compactMap { $0 }.max() ?? 1,
+            ]
             estimates = designed.map { estimate in
+                let widen = (designEffect[estimate.estimator] ?? apparentEffect).squareRoot() * quantile(tail) / Proportions.normalQuantile(tail)
                 guard widen > 1, let value = estimate.value, let low = estimate.low, let high = estimate.high else { return estimate }
                 var widened = estimate
                 widened.low = max(0, value - (value - low) * widen)
@@ -465,10 +477,78 @@ public enum JudgeAnalysis {
             result.clippedFrom = nil
             result.reason = estimates[1].value == nil ? estimates[1].note : nil
         }
+        if let transported {
+            estimates[1] = transported
+            result.corrected = transported.value.map(transformed)
+            result.reason = transported.value == nil ? transported.note : nil
+        }
         result.estimates = estimates.map(finished)
         if result.estimates[1].value == nil { result.corrected = nil; result.clippedFrom = nil }
         result.headline = options.headline ?? (options.labelsAreSample ? .ppi : .roganGladen)
         return result
+    }
+
+    /// Another scope's labels, whose sensitivity and specificity `--transport-from` applies where a scope has none.
+    struct Transport {
+        /// The model whose labels measured them.
+        var model: String
+        /// Its responded, judged items' counts.
+        var counts: RateCellCounts
+        /// Their design effects over the model's clusters.
+        var effects: DesignEffects?
+    }
+
+    /// What the rate estimators read over `indices`: the responded, judged items' counts, the same per cluster (in
+    /// key order: a dictionary's order changes from run to run, and the seeded bootstrap must not), and the
+    /// labels each model has.
+    static func scopeCounts(items: [Item], indices: [Int], references: [ReferenceLabel?], clusterBy: ClusterKey?)
+        -> (counts: RateCellCounts, clusters: [RateCellCounts], labelsByModel: [String: Int]) {
+        var counts = RateCellCounts()
+        var byCluster: [ClusterIdentity: RateCellCounts] = [:]
+        var labelsByModel: [String: Int] = [:]
+        for index in indices where items[index].response != nil {
+            let judge = items[index].judgeVerdict
+            guard judge != .noVerdict else { continue }
+            let truth = referenceVerdict(items[index], references[index], missingResponse: .exclude)
+            let truthValue: Bool? = truth == .noVerdict ? nil : truth == .inappropriate
+            counts.add(truth: truthValue, judge: judge == .inappropriate)
+            labelsByModel[items[index].subject.name, default: 0] += truthValue == nil ? 0 : 1
+            if let clusterBy {
+                byCluster[clusterBy.identity(of: items[index]), default: RateCellCounts()].add(truth: truthValue, judge: judge == .inappropriate)
+            }
+        }
+        return (counts, byCluster.sorted { $0.key < $1.key }.map(\.value), labelsByModel)
+    }
+
+    /// Rogan–Gladen for a scope whose models have no labels of their own, with the sensitivity and specificity
+    /// measured on `source`'s labels: an explicit assumption (`--transport-from`), named in the note and the JSON.
+    static func transportedRoganGladen(counts: RateCellCounts, effects: DesignEffects?, from source: Transport, unlabelled: [String],
+                                       options: JudgeAnalysisOptions, quantile: Double) -> RateEstimate {
+        let labelled = source.counts.labelled
+        let names = unlabelled.prefix(3).joined(separator: ", ") + (unlabelled.count > 3 ? ", …" : "")
+        let assumption = "ASSUMES the judge errs on \(names) as on \(source.model): sensitivity and specificity transported from \(source.model)'s \(labelled) labels (--transport-from)"
+        var estimate = RateEstimate(estimator: .roganGladen)
+        estimate.transportedFrom = source.model
+        let positives = source.counts.truePositive + source.counts.falseNegative
+        let negatives = source.counts.trueNegative + source.counts.falsePositive
+        guard counts.judged > 0, positives > 0, negatives > 0,
+              let value = Proportions.roganGladen(apparent: Double(counts.judgeInappropriate) / Double(counts.judged),
+                                                  sensitivity: Double(source.counts.truePositive) / Double(positives),
+                                                  specificity: Double(source.counts.trueNegative) / Double(negatives)) else {
+            estimate.note = "undefined: \(source.model)'s labels do not measure both its sensitivity and its specificity, or it is no better than chance there (--transport-from)"
+            return estimate
+        }
+        estimate.value = value
+        var notes = [assumption]
+        if let few = IntervalTrust.tooFew(labelled) { notes.append(few) }
+        if let interval = RateInference.roganGladenInterval(counts: counts, effects: effects, accuracy: (source.counts, source.effects),
+                                                            confidence: options.confidence, quantile: quantile) {
+            (estimate.low, estimate.high, estimate.standardError) = (interval.low, interval.high, interval.standardError)
+        } else {
+            notes.insert(IntervalTrust.noInterval("within the uncertainty of its sensitivity and specificity on \(source.model) the judge cannot be told from chance"), at: 0)
+        }
+        estimate.note = notes.joined(separator: "; ")
+        return estimate
     }
 
     /// The estimates with a recorded sample: humans and PPI++ stratified by the sample's strata over the sampled

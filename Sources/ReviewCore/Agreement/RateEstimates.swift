@@ -19,6 +19,9 @@ public struct RateEstimate: Sendable, Equatable {
     public var designEffect: Double? = nil
     /// Clusters (stimuli) the interval generalises over; nil when it is over these responses.
     public var clusters: Int? = nil
+    /// The model whose labels measured the judge's sensitivity and specificity, when they were transported to
+    /// this scope by `--transport-from` (an assumption every rendering names); nil: the scope's own labels.
+    public var transportedFrom: String? = nil
 
     /// Whether the interval may be taken at its word: defined, with enough labels and enough clusters (the notes
     /// that say otherwise start with a capitalised warning or name too few labels).

@@ -301,9 +301,14 @@ public enum RateInference {
     /// (a plain delta method would take it as exact). The interval is `RG ± quantile·se`, clipped to [0, 1]; nil
     /// when sensitivity + specificity − 1 is within two standard errors of 0 (the judge cannot be told from
     /// chance) or a share is unmeasured.
+    ///
+    /// `accuracy`: where the judge's sensitivity and specificity come from another scope's labels (an explicit
+    /// transport), their counts and design effects; the apparent rate stays this scope's.
     static func roganGladenInterval(
-        counts: RateCellCounts, effects: DesignEffects?, confidence: Double, quantile: Double
+        counts: RateCellCounts, effects: DesignEffects?, accuracy: (counts: RateCellCounts, effects: DesignEffects?)? = nil,
+        confidence: Double, quantile: Double
     ) -> (low: Double, high: Double, standardError: Double)? {
+        let measured = accuracy ?? (counts, effects)
         func share(_ hit: Int, _ n: Int, _ effect: Double?) -> (value: Double, variance: Double)? {
             guard n > 0 else { return nil }
             let p = Double(hit) / Double(n)
@@ -313,8 +318,10 @@ public enum RateInference {
         // Wilson half-width of the raw count carries its uncertainty. (The judge's verdict clusters because
         // prevalence differs by stimulus, which says nothing of how its errors cluster.)
         guard let apparent = share(counts.judgeInappropriate, counts.judged, effects?.apparent),
-              let sensitivity = share(counts.truePositive, counts.truePositive + counts.falseNegative, effects?.sensitivity),
-              let specificity = share(counts.trueNegative, counts.trueNegative + counts.falsePositive, effects?.specificity)
+              let sensitivity = share(measured.counts.truePositive, measured.counts.truePositive + measured.counts.falseNegative,
+                                      measured.effects?.sensitivity),
+              let specificity = share(measured.counts.trueNegative, measured.counts.trueNegative + measured.counts.falsePositive,
+                                      measured.effects?.specificity)
         else { return nil }
         let youden = sensitivity.value + specificity.value - 1
         guard youden > 2 * (sensitivity.variance + specificity.variance).squareRoot() else { return nil }

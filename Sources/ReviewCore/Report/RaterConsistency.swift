@@ -3,10 +3,11 @@ import Foundation
 /// One clinician's consistency: practice answers against the gold answers, and hidden repeats against the
 /// clinician's own first answer (intra-rater agreement).
 ///
-/// Both use `Criterion.answersAgree` (same verdict), the rule the console's practice feedback uses. The share of
-/// gold answers agreed has a Wilson interval; the repeats have percent agreement (Wilson) and Cohen's kappa
-/// between the first and the second showing (percentile bootstrap over pairs). Fewer than
-/// `IntervalTrust.minimumItems` pairs or gold items carry a note that the interval cannot mean much.
+/// Both use `Criterion.answersAgree` (same verdict), the rule the console's practice feedback uses. Every interval
+/// is the agreement engine's, so it behaves as every agreement interval does: the share of gold answers agreed is
+/// the percent agreement of the clinician with the gold key, the repeats have percent agreement and Cohen's kappa
+/// between the first and the second showing; with `clusterBy` the items' clusters (stimuli) are resampled, and
+/// the notes say when there are too few clusters or items (`AgreementAnalysis.flagged`).
 public struct RaterConsistency: Sendable, Equatable {
     /// The clinician.
     public var rater: String
@@ -28,13 +29,15 @@ public struct RaterConsistency: Sendable, Equatable {
     /// A row for every clinician with practice or repeat labels.
     ///
     /// - Parameter gold: the assignment's gold answers by item id (practice answers without one are not scored).
-    public static func rows(labels: StudyLabels, gold: [String: String], resamples: Int, seed: UInt64, confidence: Double) -> [RaterConsistency] {
+    public static func rows(labels: StudyLabels, gold: [String: String], resamples: Int, seed: UInt64, confidence: Double,
+                            clusterBy: ClusterKey? = nil) -> [RaterConsistency] {
         let dataset = labels.dataset
         return labels.humanReplays.compactMap { replay in
             let extra = replay.practiceAndRepeats
             guard !extra.isEmpty else { return nil }
             var goldAnswered = 0, goldAgreeing = 0
-            var firsts: [String?] = [], seconds: [String?] = [], criteria: [Criterion] = []
+            var firsts: [String?] = [], seconds: [String?] = [], criteria: [Criterion] = [], repeatItems: [Item] = []
+            var goldPairs: [(Verdict, Verdict, Item)] = []
             for (key, event) in extra.sorted(by: { ($0.key.item, $0.key.purpose?.rawValue ?? "") < ($1.key.item, $1.key.purpose?.rawValue ?? "") }) {
                 guard let position = dataset.indexByID[key.item] else { continue }
                 let item = dataset.items[position]
@@ -45,56 +48,68 @@ public struct RaterConsistency: Sendable, Equatable {
                     guard let expected = gold[key.item] else { continue }
                     goldAnswered += 1
                     if item.criterion.answersAgree(event.answer, expected) { goldAgreeing += 1 }
+                    goldPairs.append((item.criterion.verdict(for: event.answer), item.criterion.verdict(for: expected), item))
                 case .repeat?:
                     // The first answer the rater gave the item, before the judge was revealed and any revision.
                     guard let first = replay.firstLabel(of: item.id), event.kind == .label else { continue }
                     firsts.append(first.answer)
                     seconds.append(event.answer)
                     criteria.append(item.criterion)
+                    repeatItems.append(item)
                 case nil:
                     continue
                 }
             }
             let agreeing = zip(criteria.indices, criteria).filter { $1.answersAgree(firsts[$0], seconds[$0]) }.count
+            let engine = Engine(resamples: resamples, seed: seed, confidence: confidence, clusterBy: clusterBy)
+            let goldResults = engine.agreement(goldPairs, raters: ["clinician", "gold"], only: [.percentAgreement])
+            let repeatPairs = criteria.indices.map { (criteria[$0].verdict(for: firsts[$0]), criteria[$0].verdict(for: seconds[$0]), repeatItems[$0]) }
+            let repeatResults = engine.agreement(repeatPairs, raters: ["first showing", "repeat"], only: [.percentAgreement, .cohenKappa])
             var notes: [String] = []
-            if goldAnswered > 0, let few = IntervalTrust.tooFew(goldAnswered, "gold item") { notes.append(few) }
-            if !criteria.isEmpty, let few = IntervalTrust.tooFew(criteria.count, "repeat") { notes.append(few) }
-            let kappa = repeatKappa(firsts: firsts, seconds: seconds, criteria: criteria, resamples: resamples, seed: seed, confidence: confidence)
-            if let reason = kappa.reason { notes.append("repeat kappa undefined: \(reason)") }
+            if goldAnswered > 0, let note = goldResults[.percentAgreement]?.reason { notes.append("gold: " + note) }
+            if !criteria.isEmpty, let note = repeatResults[.percentAgreement]?.reason { notes.append("repeats: " + note) }
+            if let kappa = repeatResults[.cohenKappa], kappa.value == nil, let reason = kappa.reason { notes.append("repeat kappa undefined: \(reason)") }
+            func interval(_ result: CoefficientResult?, value: Double?) -> StudyReport.Interval {
+                StudyReport.Interval(value: value, low: result?.ciLow, high: result?.ciHigh)
+            }
             return RaterConsistency(
                 rater: replay.rater, goldAnswered: goldAnswered, goldAgreeing: goldAgreeing,
-                goldShare: share(goldAgreeing, goldAnswered, confidence: confidence),
-                repeatPairs: criteria.count, repeatAgreeing: agreeing, repeatShare: share(agreeing, criteria.count, confidence: confidence),
-                repeatKappa: kappa.interval, notes: notes)
+                goldShare: interval(goldResults[.percentAgreement], value: goldAnswered > 0 ? Double(goldAgreeing) / Double(goldAnswered) : nil),
+                repeatPairs: criteria.count, repeatAgreeing: agreeing,
+                repeatShare: interval(repeatResults[.percentAgreement], value: criteria.isEmpty ? nil : Double(agreeing) / Double(criteria.count)),
+                repeatKappa: interval(repeatResults[.cohenKappa], value: repeatResults[.cohenKappa]?.value), notes: notes)
         }
     }
 
-    static func share(_ successes: Int, _ n: Int, confidence: Double) -> StudyReport.Interval {
-        guard n > 0 else { return StudyReport.Interval(value: nil, low: nil, high: nil) }
-        let bounds = Proportions.wilson(successes: successes, n: n, confidence: confidence)
-        return StudyReport.Interval(value: Double(successes) / Double(n), low: bounds?.low, high: bounds?.high)
-    }
+    /// The agreement engine as the consistency figures use it: two columns of verdicts, clustered as the study is.
+    struct Engine {
+        var resamples: Int, seed: UInt64, confidence: Double, clusterBy: ClusterKey?
 
-    /// Cohen's kappa of the verdicts at the two showings, by the agreement engine.
-    static func repeatKappa(firsts: [String?], seconds: [String?], criteria: [Criterion], resamples: Int, seed: UInt64,
-                            confidence: Double) -> (interval: StudyReport.Interval, reason: String?) {
-        guard !criteria.isEmpty else { return (StudyReport.Interval(value: nil, low: nil, high: nil), nil) }
-        let categories = [Verdict.appropriate.rawValue, Verdict.inappropriate.rawValue]
-        var codes: [Int32] = []
-        codes.reserveCapacity(criteria.count * 2)
-        for (index, criterion) in criteria.enumerated() {
-            for answer in [firsts[index], seconds[index]] {
-                switch criterion.verdict(for: answer) {
-                case .appropriate: codes.append(0)
-                case .inappropriate: codes.append(1)
-                case .noVerdict: codes.append(RatingTable.missing)
+        /// The coefficients of two columns of verdicts (one pair an item), flagged as every agreement figure is.
+        func agreement(_ pairs: [(Verdict, Verdict, Item)], raters: [String], only: Set<CoefficientKind>) -> [CoefficientKind: CoefficientResult] {
+            guard !pairs.isEmpty else { return [:] }
+            func code(_ verdict: Verdict) -> Int32 {
+                switch verdict {
+                case .appropriate: return 0
+                case .inappropriate: return 1
+                case .noVerdict: return RatingTable.missing
                 }
             }
+            var clusterIDs: [ClusterIdentity: Int32] = [:]
+            let clusters = clusterBy.map { key in
+                pairs.map { pair in
+                    let identity = key.identity(of: pair.2)
+                    if let known = clusterIDs[identity] { return known }
+                    let next = Int32(clusterIDs.count)
+                    clusterIDs[identity] = next
+                    return next
+                }
+            }
+            let table = RatingTable(items: pairs.indices.map { "\($0)" }, raters: raters,
+                                    categories: [Verdict.appropriate.rawValue, Verdict.inappropriate.rawValue],
+                                    codes: pairs.flatMap { [code($0.0), code($0.1)] }, clusters: clusters)
+            let options = AgreementOptions(resamples: resamples, seed: seed, confidence: confidence, clustered: clusters != nil)
+            return AgreementEngine.summarize(table, options: options, only: only, includePairs: false).overall.mapValues(AgreementAnalysis.flagged)
         }
-        let table = RatingTable(items: criteria.indices.map { "\($0)" }, raters: ["first showing", "repeat"], categories: categories, codes: codes)
-        let summary = AgreementEngine.summarize(table, options: AgreementOptions(resamples: resamples, seed: seed, confidence: confidence),
-                                                only: [.cohenKappa], includePairs: false)
-        guard let result = summary.overall[.cohenKappa] else { return (StudyReport.Interval(value: nil, low: nil, high: nil), "not computed") }
-        return (StudyReport.Interval(value: result.value, low: result.ciLow, high: result.ciHigh), result.value == nil ? result.reason : nil)
     }
 }

@@ -36,6 +36,8 @@ public struct StudyReport: Sendable, Equatable {
         public var designEffect: Double? = nil
         /// Whether the interval may be taken at its word (`RateEstimate.isTrusted`).
         public var trusted = true
+        /// The model whose measured accuracy was transported to this scope (`--transport-from`), or nil.
+        public var transportedFrom: String? = nil
     }
 
     /// The judge against the human reference in one scope.
@@ -107,7 +109,8 @@ public struct StudyReport: Sendable, Equatable {
                     reported: Interval(value: rate.reported.value, low: rate.reported.low, high: rate.reported.high).complement,
                     estimated: Interval(value: headline?.value, low: headline?.low, high: headline?.high).complement,
                     estimator: rate.headline.rawValue, effectiveLabels: headline?.effectiveN, note: headline?.note,
-                    clusters: headline?.clusters, designEffect: headline?.designEffect, trusted: headline?.isTrusted ?? false)
+                    clusters: headline?.clusters, designEffect: headline?.designEffect, trusted: headline?.isTrusted ?? false,
+                    transportedFrom: headline?.transportedFrom)
             }
         }
         // Models no judge scored (live bots, human therapists) come after, from the clinicians' labels alone.
@@ -163,7 +166,8 @@ public struct StudyReport: Sendable, Equatable {
             byModel: byModel, byCondition: byCondition, bySetting: bySetting, accuracy: accuracyRows, agreement: agreement,
             referenceSources: sources, effort: effort(labels),
             consistency: RaterConsistency.rows(labels: labels, gold: gold, resamples: analysis.options.resamples,
-                                               seed: analysis.options.seed, confidence: analysis.options.confidence),
+                                               seed: analysis.options.seed, confidence: analysis.options.confidence,
+                                               clusterBy: analysis.clusterBy.flatMap(ClusterKey.init(rawValue:))),
             progress: progress)
     }
 

@@ -40,11 +40,12 @@ extension StudyReport {
                 // An interval that cannot be trusted is marked in every format, with the reason first.
                 let distrust = row.trusted || row.estimated.value == nil ? "" : " NOT TRUSTED: " + (IntervalTrust.firstWarning(row.note) ?? "")
                 let interval = Self.percentInterval(row.estimated) + (row.trusted || row.estimated.value == nil ? "" : " †")
+                let transported = row.transportedFrom.map { "; ASSUMES the judge's accuracy on \($0) holds here (--transport-from)" } ?? ""
                 return [row.scope, "\(row.judged)", "\(row.missing)", unjudged ? "no judge" : Self.percent(row.reported.value),
                         Self.percentInterval(row.reported), Self.percent(row.estimated.value), interval,
                         row.estimated.value == nil ? String((row.note ?? "").prefix(120))
                             : unjudged ? String((["humans only, \(worth) labels", row.note].compactMap { $0 }.joined(separator: "; ")).prefix(120))
-                            : worth + design + distrust]
+                            : worth + design + transported + distrust]
             }
         }
         var result: [(String, [String], [[String]])] = [
@@ -128,7 +129,8 @@ extension StudyReport {
                 ("scope", .string(row.scope)), ("judged", .int(row.judged)), ("missing_responses", .int(row.missing)),
                 ("appropriate_reported", intervalJSON(row.reported)), ("appropriate_estimated", intervalJSON(row.estimated)),
                 ("estimator", .string(row.estimator)), ("effective_labels", .number(row.effectiveLabels)),
-                ("trusted", .bool(row.trusted)), ("note", row.note.map(JSONValue.string) ?? .null),
+                ("trusted", .bool(row.trusted)), ("transported_from", row.transportedFrom.map(JSONValue.string) ?? .null),
+                ("note", row.note.map(JSONValue.string) ?? .null),
             ])
         }
         return .object([
