@@ -72,6 +72,9 @@ struct AgreementCommand: ParsableCommand {
     @Option(name: .customLong("transport-from"), help: "Dataset only: correct the rate of models without labels of their own with the judge's sensitivity and specificity measured on this model's labels (Rogan–Gladen only; an assumption every rendering names).")
     var transportFrom: String?
 
+    @Option(help: "Dataset only: the multiplicity adjustment of the paired model and setting comparisons: none (the default, labelled unadjusted), holm, bonferroni or bh.")
+    var adjust: MultiplicityAdjustment = .none
+
     @Option(help: "Dataset only: also report each condition, model or criterion separately.")
     var by: BreakdownKey?
 
@@ -119,7 +122,7 @@ struct AgreementCommand: ParsableCommand {
             let datasetOnly: [(String, Bool)] = [
                 ("--by", by != nil), ("--cluster-by", clusterChoice != nil), ("--annotations", annotations != nil),
                 ("--complete", complete), ("--on", onOption != nil), ("--reference", referenceOption != nil),
-                ("--raters", raters != nil), ("--min-raters", minRaters != 1), ("--transport-from", transportFrom != nil),
+                ("--raters", raters != nil), ("--min-raters", minRaters != 1), ("--transport-from", transportFrom != nil), ("--adjust", adjust != .none),
             ]
             if let (name, _) = datasetOnly.first(where: { $0.1 }) {
                 throw ValidationError("\(name) applies to a dataset, not to --ratings")
@@ -249,6 +252,10 @@ struct AgreementCommand: ParsableCommand {
         }
 
         var whole = try report(positions: Array(data.items.indices))
+        // The paper's comparisons, paired on the stimuli (the pairing unit even with --cluster-by none).
+        whole.comparisons = PairedComparisons.compare(items: data.items, positions: Array(data.items.indices), pairBy: clusterBy ?? .stimulus,
+                                                      missingResponse: missingResponses, confidence: confidence, adjust: adjust)
+        whole.adjustment = adjust
         whole.unjudged = JudgeAnalysis.unjudgedRates(items: data.items, positions: Array(data.items.indices), references: references,
                                                      missingResponse: missingResponses, confidence: confidence)
         if let by {
@@ -271,3 +278,4 @@ extension ReportFormat: ExpressibleByArgument {}
 extension RatingCategories: ExpressibleByArgument {}
 extension ClusterKey: ExpressibleByArgument {}
 extension BreakdownKey: ExpressibleByArgument {}
+extension MultiplicityAdjustment: ExpressibleByArgument {}

@@ -33,6 +33,9 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("transport-from"), help: "Correct the rate of models without labels of their own with this model's measured sensitivity and specificity (Rogan–Gladen; named in the report).")
     var transportFrom: String?
 
+    @Option(help: "The multiplicity adjustment of the paired comparisons: none (default, labelled unadjusted), holm, bonferroni or bh.")
+    var adjust: String?
+
     @Option(parsing: .unconditional, help: "Seed of the bootstrap.", transform: SeedArgument.parse)
     var seed: UInt64 = 1
 
@@ -40,6 +43,9 @@ struct ReportCommand: ParsableCommand {
         try CommandOutput.reportingErrors(command: "report") {
             guard let format = StudyReport.Format(rawValue: format) else {
                 throw InputError(file: "--format", "\"\(TextSanitizer.singleLine(format))\" is not one of \(StudyReport.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if let adjust, MultiplicityAdjustment(rawValue: adjust) == nil {
+                throw InputError(file: "--adjust", "\"\(TextSanitizer.singleLine(adjust))\" is not one of \(MultiplicityAdjustment.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             guard let convention = MissingResponse(rawValue: missingResponse) else {
                 throw InputError(file: "--missing-response", "\"\(TextSanitizer.singleLine(missingResponse))\" is not exclude or inappropriate")
@@ -51,6 +57,7 @@ struct ReportCommand: ParsableCommand {
                 if let estimator { arguments += ["--estimator", estimator] }
                 if let clusterBy { arguments += ["--cluster-by", clusterBy] }
                 if let transportFrom { arguments += ["--transport-from", transportFrom] }
+                if let adjust { arguments += ["--adjust", adjust] }
                 return try AgreementCommand.parse(arguments)
             }
             let agreement = try agreementCommand(by: .condition)

@@ -88,6 +88,14 @@ struct ReportCommandTests {
         #expect(byModel.map { $0["scope"] as? String } == ["all models", "a", "b"])
         #expect(object["missing_response"] as? String == "inappropriate")
         for key in ["by_condition", "accuracy", "agreement", "reference_sources", "effort", "progress"] { #expect(object[key] != nil, "\(key)") }
+        // Model a against model b on the same stimuli, unadjusted and saying so; --adjust holm says Holm.
+        let comparisons = try #require(object["comparisons"] as? [String: Any])
+        #expect((comparisons["statement"] as? String)?.hasPrefix("UNADJUSTED") == true)
+        #expect((comparisons["rows"] as? [[String: Any]])?.first?["first"] as? String == "a")
+        let holm = try EndToEnd.run(["report", "s", "--resamples", "0", "--adjust", "holm"], in: folder)
+        #expect(holm.status == 0 && holm.stdout.contains("p-values Holm-adjusted"), "\(holm.stderr)")
+        let badAdjust = try EndToEnd.run(["report", "s", "--resamples", "0", "--adjust", "sidak"], in: folder)
+        #expect(badAdjust.status != 0 && badAdjust.stderr.split(separator: "\n").count == 1, "\(badAdjust.stderr)")
         let html = try EndToEnd.run(["report", "s", "--resamples", "0", "--format", "html", "--output", "r.html"], in: folder)
         #expect(html.status == 0, "\(html.stderr)")
         let page = try String(contentsOf: folder.appendingPathComponent("r.html"), encoding: .utf8)

@@ -27,6 +27,10 @@ public struct AgreementAnalysis: Sendable, Equatable {
     public var groups: [ReportGroup]
     /// Subject models no judge scored (live bots, human therapists): their rates from the clinicians' labels.
     public var unjudged: [UnjudgedRate] = []
+    /// Model against model and setting against setting on the same stimuli (dataset only), and how their
+    /// p-values are adjusted for multiplicity.
+    public var comparisons: [RateComparison] = []
+    public var adjustment: MultiplicityAdjustment = .none
     /// The clinicians alone, without the judge (when the table has a judge and two or more clinicians): how far
     /// the humans agree among themselves, beside "all raters".
     public var humansOnly: [CoefficientKind: CoefficientResult]?
@@ -120,6 +124,7 @@ extension AgreementAnalysis {
                          ("estimate", .object([("estimator", .string(rate.estimate.estimator.rawValue))] + Self.estimateMembers(rate.estimate)))])
             })))
         }
+        if !comparisons.isEmpty { fields.append(("comparisons", Self.comparisonsJSON(comparisons, adjustment: adjustment))) }
         if let groupedBy {
             fields.append(("by", .string(groupedBy)))
             fields.append(("groups", .array(groups.map { group in
@@ -162,6 +167,24 @@ extension AgreementAnalysis {
             return pair
         }
         return result
+    }
+
+    /// The paired comparisons with the multiplicity statement every rendering carries.
+    public static func comparisonsJSON(_ comparisons: [RateComparison], adjustment: MultiplicityAdjustment) -> JSONValue {
+        .object([
+            ("measure", .string("rate of inappropriate responses as the judge reports it, first − second")),
+            ("adjustment", .string(adjustment.rawValue)), ("statement", .string(adjustment.statement)),
+            ("rows", .array(comparisons.map { row in
+                .object([
+                    ("kind", .string(row.kind)), ("first", .string(row.first)), ("second", .string(row.second)), ("clusters", .int(row.clusters)),
+                    ("first_items", .int(row.firstItems)), ("second_items", .int(row.secondItems)),
+                    ("first_rate", .number(row.firstRate)), ("second_rate", .number(row.secondRate)), ("difference", .number(row.difference)),
+                    ("ci_low", .number(row.low)), ("ci_high", .number(row.high)), ("se", .number(row.standardError)),
+                    ("p_value", .number(row.pValue)), ("adjusted_p_value", .number(row.adjustedP)), ("trusted", .bool(row.isTrusted)),
+                    ("note", row.note.map(JSONValue.string) ?? .null),
+                ])
+            })),
+        ])
     }
 
     /// The prevalence and bias indices (Byrt, Bishop & Carlin 1993) and the kappa-paradox note.

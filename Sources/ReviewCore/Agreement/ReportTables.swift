@@ -81,10 +81,33 @@ enum ReportTables {
                                  note: (["\(rate.items) items\(missing)", estimate.note].compactMap { $0 }).joined(separator: "; "))
             }))
         }
+        if !report.comparisons.isEmpty {
+            sections.append(ReportSection(
+                title: "\(prefix)Paired comparisons: the judge-reported rate of inappropriate responses, first − second (\(report.adjustment.statement))",
+                rows: report.comparisons.map { row in
+                    ReportRow(scope: "\(row.first) − \(row.second)", measure: "difference (\(row.kind))", value: row.difference, n: row.clusters,
+                              low: row.low, high: row.high, standardError: row.standardError,
+                              note: IntervalTrust.warningsFirst([pValues(row, report.adjustment)] + [row.note].compactMap { $0 }))
+                }))
+        }
         for group in report.groups {
             sections += self.sections(group.report, prefix: "\(prefix)\(report.groupedBy ?? "group") = \(group.key): ")
         }
         return sections
+    }
+
+    /// A comparison's rates and p-values in words.
+    static func pValues(_ row: RateComparison, _ adjustment: MultiplicityAdjustment) -> String {
+        let rates = String(format: "%.3f against %.3f", row.firstRate, row.secondRate)
+        guard let p = row.pValue else { return rates }
+        let adjusted = adjustment == .none ? "" : ", adjusted (\(adjustment.rawValue)) " + pText(row.adjustedP)
+        return rates + ", p " + pText(p) + (adjustment == .none ? " unadjusted" : "") + adjusted
+    }
+
+    /// A p-value for reading: four decimals, or below 0.0001.
+    static func pText(_ p: Double?) -> String {
+        guard let p else { return "" }
+        return p < 0.0001 ? "< 0.0001" : String(format: "%.4f", p)
     }
 
     /// The prevalence and bias indices beside the kappas (two categories), and the dominant category's share.

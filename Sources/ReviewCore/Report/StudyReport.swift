@@ -89,10 +89,14 @@ public struct StudyReport: Sendable, Equatable {
     public var consistency: [RaterConsistency] = []
     /// Adjudication and design status, as `status` prints them.
     public var progress: [String]
+    /// Model against model and setting against setting on the same stimuli, and the multiplicity policy.
+    public var comparisons: [RateComparison] = []
+    public var adjustment: MultiplicityAdjustment = .none
 
     public static func == (lhs: StudyReport, rhs: StudyReport) -> Bool {
         lhs.study == rhs.study && lhs.byModel == rhs.byModel && lhs.byCondition == rhs.byCondition && lhs.bySetting == rhs.bySetting && lhs.accuracy == rhs.accuracy
             && lhs.agreement == rhs.agreement && lhs.effort == rhs.effort && lhs.progress == rhs.progress && lhs.consistency == rhs.consistency
+            && lhs.comparisons == rhs.comparisons && lhs.adjustment == rhs.adjustment
             && lhs.referenceSources.map(\.source) == rhs.referenceSources.map(\.source)
             && lhs.referenceSources.map(\.items) == rhs.referenceSources.map(\.items)
     }
@@ -160,7 +164,7 @@ public struct StudyReport: Sendable, Equatable {
                                           note: result.value == nil ? nil : result.reason))
         }
         let sources = ReferenceSource.allCases.map { ($0.rawValue, analysis.judge?.referenceCounts[$0] ?? 0) }
-        return StudyReport(
+        var report = StudyReport(
             study: study, estimator: byModel.first?.estimator ?? "", missingResponse: missingResponse.rawValue,
             resamples: analysis.options.resamples, confidence: analysis.options.confidence,
             byModel: byModel, byCondition: byCondition, bySetting: bySetting, accuracy: accuracyRows, agreement: agreement,
@@ -169,6 +173,9 @@ public struct StudyReport: Sendable, Equatable {
                                                seed: analysis.options.seed, confidence: analysis.options.confidence,
                                                clusterBy: analysis.clusterBy.flatMap(ClusterKey.init(rawValue:))),
             progress: progress)
+        report.comparisons = analysis.comparisons
+        report.adjustment = analysis.adjustment
+        return report
     }
 
     /// Each clinician's effort and anchoring, from their log.

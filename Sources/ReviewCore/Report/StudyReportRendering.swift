@@ -76,6 +76,17 @@ extension StudyReport {
                            [row.rater, "\(row.labelled)", row.medianSeconds.map { String(format: "%.1f", $0) } ?? "", "\(row.blindFirst)",
                             "\(row.revisedTowardJudge)", "\(row.revisedAwayFromJudge)"]
                        }))
+        if !comparisons.isEmpty {
+            result.append(("Paired comparisons on the same stimuli: the judge-reported rate of inappropriate responses (\(adjustment.statement))",
+                           ["first", "second", "compared", "stimuli", "first rate", "second rate", "difference", "interval", "p", "note"],
+                           comparisons.map { row in
+                               [row.first, row.second, row.kind, "\(row.clusters)", Self.percent(row.firstRate), Self.percent(row.secondRate),
+                                String(format: "%+.1f points", row.difference * 100),
+                                row.low.map { low in String(format: "[%+.1f, %+.1f]", low * 100, (row.high ?? low) * 100) + (row.isTrusted ? "" : " †") } ?? "–",
+                                ReportTables.pText(row.adjustedP) + (adjustment == .none || row.adjustedP == nil ? "" : " (\(adjustment.rawValue))"),
+                                String((row.note ?? "").prefix(160))]
+                           }))
+        }
         if !consistency.isEmpty {
             result.append(("Consistency: practice answers against gold, hidden repeats against the first showing",
                            ["rater", "gold", "agreeing", "share", "interval", "repeats", "same answer", "share", "interval", "kappa", "interval", "notes"],
@@ -161,6 +172,7 @@ extension StudyReport {
                          ("repeat_agreeing", .int(row.repeatAgreeing)), ("repeat_share", intervalJSON(row.repeatShare)),
                          ("repeat_kappa", intervalJSON(row.repeatKappa)), ("notes", .array(row.notes.map(JSONValue.string)))])
             })),
+            ("comparisons", AgreementAnalysis.comparisonsJSON(comparisons, adjustment: adjustment)),
             ("progress", .array(progress.map(JSONValue.string))),
         ])
     }
