@@ -166,6 +166,19 @@ struct DesignBasedEstimatesTests {
         #expect(covered >= 17, "the weighted interval covered 0.80 in \(covered) of \(runs) studies")
     }
 
+    @Test("a total over strata is over all of them or undefined, naming the strata without labels")
+    func strataWithoutLabels() {
+        let labelled = RateInputs(labelled: [(true, true), (false, false), (false, true)], unlabelled: 7, unlabelledInappropriate: 2)
+        let empty = RateInputs(labelled: [], unlabelled: 40, unlabelledInappropriate: 30)
+        let estimate = RateEstimators.stratified(.ppi, parts: [(10, labelled), (40, empty)], confidence: 0.95,
+                                                 labels: ["model=a, verdict=appropriate", "model=b, verdict=inappropriate"])
+        #expect(estimate.value == nil)
+        #expect(estimate.note == "undefined: 1 strata of the sample (80.0% of the judged items) have no labels yet (model=b, verdict=inappropriate); a total over the others would not be this scope's",
+                "\(estimate.note ?? "")")
+        let whole = RateEstimators.stratified(.humans, parts: [(10, labelled), (40, labelled)], confidence: 0.95)
+        #expect(whole.value != nil && whole.note?.hasPrefix("stratified by the sample's 2 strata") == true)
+    }
+
     @Test("with a sample, each model's Rogan–Gladen uses that model's own weighted accuracy, not the pooled one")
     func perModelAccuracy() throws {
         // Two models judged alike in number, not in accuracy: the judge misses half of b's inappropriate responses.

@@ -575,8 +575,8 @@ public enum JudgeAnalysis {
             }
         }
         let strata = zip(judgedByStratum, parts).map { (judged: $0, inputs: $1) }
-        var humans = RateEstimators.stratified(.humans, parts: strata, confidence: options.confidence)
-        var ppi = RateEstimators.stratified(.ppi, parts: strata, confidence: options.confidence)
+        var humans = RateEstimators.stratified(.humans, parts: strata, confidence: options.confidence, labels: design.strataLabels)
+        var ppi = RateEstimators.stratified(.ppi, parts: strata, confidence: options.confidence, labels: design.strataLabels)
         if outside > 0 {
             let note = "\(outside) judged items outside the sample's strata left out"
             humans.note = [humans.note, note].compactMap { $0 }.joined(separator: "; ")

@@ -13,11 +13,14 @@ public struct SampleDesign: Sendable, Equatable {
     public var stratum: [Int?]
     /// How many strata the sample has.
     public var strataCount: Int
+    /// Each stratum's label (`field=value, ...`), for the notes that name strata.
+    public var strataLabels: [String]
 
-    public init(probability: [Double?], stratum: [Int?], strataCount: Int) {
+    public init(probability: [Double?], stratum: [Int?], strataCount: Int, strataLabels: [String]? = nil) {
         self.probability = probability
         self.stratum = stratum
         self.strataCount = strataCount
+        self.strataLabels = strataLabels ?? (0..<strataCount).map { "stratum \($0 + 1)" }
     }
 
     /// The design of `sample` over `dataset`'s items (sampled ids the dataset no longer has are dropped).
@@ -32,7 +35,8 @@ public struct SampleDesign: Sendable, Equatable {
         let stratum = dataset.items.map { item -> Int? in
             index[ValidationSample.stratumLabel(fields: fields, of: item)]
         }
-        self.init(probability: probability, stratum: stratum, strataCount: sample.strata.count)
+        self.init(probability: probability, stratum: stratum, strataCount: sample.strata.count,
+                  strataLabels: sample.strata.map { $0.label(fields: fields) })
     }
 }
 
@@ -134,19 +138,22 @@ extension RateEstimators {
     /// value Σ W_h θ_h, standard error √(Σ W_h² se_h²), a normal interval. Strata with judged items but no
     /// labels cannot be estimated: they are left out and the shares of the rest renormalised, with a note.
     public static func stratified(
-        _ estimator: LabelPlanning.RateEstimator, parts: [(judged: Int, inputs: RateInputs)], confidence: Double
+        _ estimator: LabelPlanning.RateEstimator, parts: [(judged: Int, inputs: RateInputs)], confidence: Double, labels strataLabels: [String] = []
     ) -> RateEstimate {
         let total = parts.reduce(0) { $0 + $1.judged }
         let usable = parts.filter { !$0.inputs.labelled.isEmpty && $0.judged > 0 }
         let covered = usable.reduce(0) { $0 + $1.judged }
         guard total > 0, covered > 0 else { return RateEstimate(estimator: estimator, note: "no stratum of the sample has labels yet") }
         // A total over strata is design-weighted over all of them or undefined: never a partial total shown as the whole.
-        let unlabelled = parts.filter { $0.judged > 0 && $0.inputs.labelled.isEmpty }.count
-        if unlabelled > 0 {
+        let unlabelled = parts.indices.filter { parts[$0].judged > 0 && parts[$0].inputs.labelled.isEmpty }
+        if !unlabelled.isEmpty {
             let share = 100 * Double(total - covered) / Double(total)
+            let names = unlabelled.prefix(5).map { $0 < strataLabels.count ? strataLabels[$0] : "stratum \($0 + 1)" }
+            let listed = names.joined(separator: " | ") + (unlabelled.count > 5 ? " | …" : "")
             return RateEstimate(
                 estimator: estimator,
-                note: String(format: "undefined: %d strata of the sample (%.1f%% of the judged items) have no labels yet; a total over the others would not be this scope's", unlabelled, share))
+                note: String(format: "undefined: %d strata of the sample (%.1f%% of the judged items) have no labels yet (", unlabelled.count, share)
+                    + listed + "); a total over the others would not be this scope's")
         }
         var value = 0.0, variance = 0.0, labels = 0
         for part in usable {

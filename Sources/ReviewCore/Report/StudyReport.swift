@@ -92,11 +92,14 @@ public struct StudyReport: Sendable, Equatable {
     /// Model against model and setting against setting on the same stimuli, and the multiplicity policy.
     public var comparisons: [RateComparison] = []
     public var adjustment: MultiplicityAdjustment = .none
+    /// What `agreement` notes about the input (codes treated as missing, items without a cluster, …): every
+    /// rendering of the report carries them too.
+    public var notes: [String] = []
 
     public static func == (lhs: StudyReport, rhs: StudyReport) -> Bool {
         lhs.study == rhs.study && lhs.byModel == rhs.byModel && lhs.byCondition == rhs.byCondition && lhs.bySetting == rhs.bySetting && lhs.accuracy == rhs.accuracy
             && lhs.agreement == rhs.agreement && lhs.effort == rhs.effort && lhs.progress == rhs.progress && lhs.consistency == rhs.consistency
-            && lhs.comparisons == rhs.comparisons && lhs.adjustment == rhs.adjustment
+            && lhs.comparisons == rhs.comparisons && lhs.adjustment == rhs.adjustment && lhs.notes == rhs.notes
             && lhs.referenceSources.map(\.source) == rhs.referenceSources.map(\.source)
             && lhs.referenceSources.map(\.items) == rhs.referenceSources.map(\.items)
     }
@@ -174,6 +177,7 @@ public struct StudyReport: Sendable, Equatable {
                                                clusterBy: analysis.clusterBy.flatMap(ClusterKey.init(rawValue:))),
             progress: progress)
         report.comparisons = analysis.comparisons
+        report.notes = analysis.summary.notes
         report.adjustment = analysis.adjustment
         return report
     }

@@ -104,6 +104,7 @@ extension StudyReport {
     /// What every reader must know first: the estimator, the convention for missing responses, the level.
     var preamble: [String] {
         ["study \(study): rates of appropriate responses estimated by \(estimator), \(Int((confidence * 100).rounded()))% intervals, \(resamples) bootstrap resamples; items with no response \(missingResponse == "inappropriate" ? "counted inappropriate (the paper's convention)" : "left out (counted in \"no response\")")"]
+            + notes.map { "note: " + $0 }
     }
 
     func tables(markdown: Bool) -> String {
@@ -173,6 +174,7 @@ extension StudyReport {
                          ("repeat_kappa", intervalJSON(row.repeatKappa)), ("notes", .array(row.notes.map(JSONValue.string)))])
             })),
             ("comparisons", AgreementAnalysis.comparisonsJSON(comparisons, adjustment: adjustment)),
+            ("notes", .array(notes.map(JSONValue.string))),
             ("progress", .array(progress.map(JSONValue.string))),
         ])
     }
