@@ -178,6 +178,15 @@ struct HonestRateTests {
         return (items, answers)
     }
 
+    /// 40 judged responses of a model no clinician labelled; the judge calls every `k`-th inappropriate.
+    static func otherModel(inappropriateEvery k: Int) -> [Item] {
+        (0..<40).map { index in
+            Item(id: "u\(index)", experiment: .acuteSymptom, condition: "mania", stimulusID: "u\(index)", stimulus: "other \(index)",
+                 subject: SubjectModel(name: "other-model"), response: "reply \(index)", criterion: JudgeFixture.criterion,
+                 judge: JudgeAnswer(name: "j", answer: index % k == 0 ? "yes" : "no"))
+        }
+    }
+
     @Test("missing responses, one rule for every estimator: 0.500 under inappropriate (m + (1 − m)·rate among responses), 0.286 left out",
           arguments: [MissingResponse.inappropriate, .exclude])
     func missingResponses(convention: MissingResponse) throws {
@@ -197,11 +206,7 @@ struct HonestRateTests {
     @Test("no silent transport: a model with no labels of its own gets no corrected estimate, and neither does a total that holds it")
     func noTransport() throws {
         let (items, answers) = Self.missingResponseCase()
-        let unlabelled = (0..<40).map { index in
-            Item(id: "u\(index)", experiment: .acuteSymptom, condition: "mania", stimulusID: "u\(index)", stimulus: "other \(index)",
-                 subject: SubjectModel(name: "other-model"), response: "reply \(index)", criterion: JudgeFixture.criterion,
-                 judge: JudgeAnswer(name: "j", answer: index % 3 == 0 ? "yes" : "no"))
-        }
+        let unlabelled = Self.otherModel(inappropriateEvery: 3)
         let report = try #require(JudgeAnalysis.analyze(
             items: items + unlabelled, humanAnswers: ["h": answers], references: ReferenceLabels.build(humanAnswers: ["h": answers])))
         let other = try #require(report.rates.first { $0.model == "other-model" })
@@ -216,11 +221,7 @@ struct HonestRateTests {
     @Test("transport only when asked: --transport-from applies the named model's sensitivity and specificity, says so, and marks the JSON")
     func explicitTransport() throws {
         let (items, answers) = Self.missingResponseCase()
-        let unlabelled = (0..<40).map { index in
-            Item(id: "u\(index)", experiment: .acuteSymptom, condition: "mania", stimulusID: "u\(index)", stimulus: "other \(index)",
-                 subject: SubjectModel(name: "other-model"), response: "reply \(index)", criterion: JudgeFixture.criterion,
-                 judge: JudgeAnswer(name: "j", answer: index % 4 == 0 ? "yes" : "no"))
-        }
+        let unlabelled = Self.otherModel(inappropriateEvery: 4)
         var options = JudgeAnalysisOptions()
         options.transportFrom = "model"
         let report = try #require(JudgeAnalysis.analyze(

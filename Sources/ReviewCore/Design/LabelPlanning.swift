@@ -173,12 +173,8 @@ public enum LabelPlanning {
         prevalence: Double, sensitivity: Double, specificity: Double, halfWidth: Double, pool: Int? = nil,
         confidence: Double = 0.95
     ) throws -> [(estimator: RateEstimator, labels: Int?)] {
-        try requireProbability(prevalence, "--prevalence")
-        try requireProbability(sensitivity, "--sensitivity")
-        try requireProbability(specificity, "--specificity")
-        try requireHalfWidth(halfWidth)
-        try requireConfidence(confidence)
-        if let pool, pool < 2 { throw InvalidInput("--pool must be at least 2 (got \(pool))") }
+        try checkRatePlan(prevalence: prevalence, sensitivity: sensitivity, specificity: specificity, halfWidth: halfWidth, pool: pool,
+                          confidence: confidence)
         let target = pow(halfWidth / z(confidence), 2)
         let limit = pool ?? 100_000_000
         return RateEstimator.allCases.map { estimator in
@@ -187,15 +183,19 @@ public enum LabelPlanning {
                 rateVariance(estimator, n: Double(n), prevalence: prevalence, sensitivity: sensitivity,
                              specificity: specificity, pool: pool.map(Double.init)) <= target
             }
-            // The variance falls as n grows: the smallest n that fits, by doubling then bisection.
-            guard fits(limit) else { return (estimator, nil) }
-            var low = 0, high = 1
-            while !fits(high) { low = high; high = min(high * 2, limit) }
-            while high - low > 1 {
-                let middle = (low + high) / 2
-                if fits(middle) { high = middle } else { low = middle }
-            }
-            return (estimator, high)
+            // The variance falls as n grows: the smallest n that fits.
+            return (estimator, smallest(upTo: limit, fits))
         }
+    }
+
+    /// The inputs every rate plan checks, each a one-line error naming its option.
+    static func checkRatePlan(prevalence: Double, sensitivity: Double, specificity: Double, halfWidth: Double, pool: Int?,
+                              confidence: Double) throws {
+        try requireProbability(prevalence, "--prevalence")
+        try requireProbability(sensitivity, "--sensitivity")
+        try requireProbability(specificity, "--specificity")
+        try requireHalfWidth(halfWidth)
+        try requireConfidence(confidence)
+        if let pool, pool < 2 { throw InvalidInput("--pool must be at least 2 (got \(pool))") }
     }
 }

@@ -126,14 +126,10 @@ extension LabelPlanning {
         prevalence: Double, sensitivity: Double, specificity: Double, halfWidth: Double, pool: Int? = nil, confidence: Double = 0.95,
         design: PlanDesign = PlanDesign(), assurance: Double = defaultAssurance, seed: UInt64 = 1
     ) throws -> [(estimator: RateEstimator, labels: Int?)] {
-        try requireProbability(prevalence, "--prevalence")
-        try requireProbability(sensitivity, "--sensitivity")
-        try requireProbability(specificity, "--specificity")
-        try requireHalfWidth(halfWidth)
-        try requireConfidence(confidence)
+        try checkRatePlan(prevalence: prevalence, sensitivity: sensitivity, specificity: specificity, halfWidth: halfWidth, pool: pool,
+                          confidence: confidence)
         try requireAssurance(assurance)
         try design.validate()
-        if let pool, pool < 2 { throw InvalidInput("--pool must be at least 2 (got \(pool))") }
         let judgePositive = prevalence * sensitivity + (1 - prevalence) * (1 - specificity)
         let cells = [prevalence * sensitivity, prevalence * (1 - sensitivity), (1 - prevalence) * (1 - specificity)]
         let quantile = design.quantile(confidence)
