@@ -9,7 +9,7 @@ trustworthy, coverage of all intervals, the share it marks as not to be trusted,
     scripts/coverage                      # 500 replications a scenario, release build
     scripts/coverage --reps 100 --only clustered
 
-Nothing here runs in the unit tests (slow and random); the README's table is this script's output.
+Nothing here runs in the unit tests (slow and random); the table in docs/statistics.md is this script's output.
 """
 import argparse
 import concurrent.futures

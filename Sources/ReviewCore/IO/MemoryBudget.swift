@@ -10,7 +10,7 @@ import Darwin
 /// (`ulimit -v`, a container's) an allocation that fails ends a Swift process at once, so the command says so
 /// first, in one line, instead of crashing halfway.
 ///
-/// The figures are measured (README, "Limits"): a process takes about 150 MB of address space
+/// The figures are measured (docs/limits.md): a process takes about 150 MB of address space
 /// before it reads anything; `import` about 16 bytes per byte of CSV or JSONL read; commands that read a study
 /// about 6 bytes per byte of `items.jsonl`. The check errs on the generous side: it refuses only what would not fit.
 public enum MemoryBudget {
