@@ -123,4 +123,7 @@ enum SeedArgument {
         }
         return seed
     }
+
+    /// A seed drawn when none is given (then printed and recorded, so the run can be repeated).
+    static func drawn() -> UInt64 { UInt64.random(in: 1...UInt64(UInt32.max)) }
 }

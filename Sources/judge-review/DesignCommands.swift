@@ -13,7 +13,6 @@ private func requireStudy(_ argument: String?) throws -> Study {
 }
 
 /// A seed drawn when none is given (printed and recorded, so the draw can be repeated).
-private func drawnSeed() -> UInt64 { UInt64.random(in: 1...UInt64(UInt32.max)) }
 
 /// `judge-review sample STUDY --size N`: a seeded stratified validation sample, recorded in `sample.json`.
 struct SampleCommand: ParsableCommand {
@@ -81,7 +80,7 @@ struct SampleCommand: ParsableCommand {
                 }
             }
             let labels = try CommandOutput.withProgress { try LabelPlace.resolve(study.folder.path).labels(strict: false, requireLogs: false) }
-            let seed = self.seed ?? drawnSeed()
+            let seed = self.seed ?? SeedArgument.drawn()
             let request = ValidationSample.Request(
                 size: size, strata: fields, allocation: allocation, minPerStratum: minPerStratum, seed: seed,
                 missesWeight: missesWeight, pilotRates: allocation == .neyman ? pilotRates(labels, fields: fields) : [:],
@@ -162,7 +161,7 @@ struct AssignCommand: ParsableCommand {
                 throw InputError(file: study.folder.path, "no sample yet; draw one first: judge-review sample \(study.folder.path) --size N")
             }
             let names = raters.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            let seed = self.seed ?? drawnSeed()
+            let seed = self.seed ?? SeedArgument.drawn()
             let dataset = try CommandOutput.withProgress { try study.dataset() }
             var goldItems: [RaterAssignment.GoldItem] = []
             if let gold {

@@ -178,7 +178,7 @@ enum LabelSession {
             let settingsFile = OrderSettings.url(folder: folder, rater: options.rater)
             let stored = try OrderSettings.load(from: settingsFile)
             let settings = try OrderSettings.resolve(
-                order: options.order, seed: options.seed, stored: stored, randomSeed: { UInt64.random(in: 1...UInt64(UInt32.max)) })
+                order: options.order, seed: options.seed, stored: stored, randomSeed: SeedArgument.drawn)
             if settings != stored {
                 do { try settings.write(to: settingsFile, groupReadable: options.groupReadable) } catch {
                     throw LabelCommandError("\(settingsFile.path): cannot save the order settings: \(error)")

@@ -68,7 +68,7 @@ public struct RaterAssignment: Codable, Sendable, Equatable {
         guard !items.isEmpty else { throw DesignError("the sample is empty") }
         var random = SplitMix64(seed: seed)
         var order = items
-        order.shuffle(using: &random)
+        random.shuffle(&order)
         var byRater: [[String]] = Array(repeating: [], count: raters.count)
         for (index, item) in order.enumerated() {
             for slot in 0..<overlap { byRater[(index * overlap + slot) % raters.count].append(item) }
@@ -108,7 +108,7 @@ public struct RaterAssignment: Codable, Sendable, Equatable {
         }
         var random = SplitMix64(seed: seed)
         var open = items
-        open.shuffle(using: &random)
+        random.shuffle(&open)
         var added: [String: [String]] = [:]
         // The least-loaded rater first (ties: the one named first), from a heap: a pick costs log R, not R², so
         // thousands of raters rebalance at once.
@@ -164,15 +164,15 @@ public struct RaterAssignment: Codable, Sendable, Equatable {
     private static func queue(rater: String, items: [String], seed: UInt64, repeatFraction: Double, gold: [String]) -> Queue {
         var random = SplitMix64(seed: seed)
         var order = items
-        order.shuffle(using: &random)
+        random.shuffle(&order)
         let count = Int((Double(order.count) * repeatFraction).rounded())
         var repeats: [Repeat] = []
         if count > 0 {
             let gap = min(10, max(1, order.count / 2))
             let eligible = Array(order.indices.dropLast(min(gap, order.count)))
-            for index in eligible.shuffled(using: &random).prefix(count).sorted() {
+            for index in random.shuffled(eligible).prefix(count).sorted() {
                 let earliest = index + gap
-                let after = Int.random(in: earliest...max(earliest, order.count), using: &random)
+                let after = random.integer(in: earliest...max(earliest, order.count))
                 repeats.append(Repeat(item: order[index], after: after))
             }
         }

@@ -178,11 +178,8 @@ public struct ValidationSample: Codable, Sendable, Equatable {
         for (index, label) in labels.enumerated() {
             var pool = members[label] ?? []
             let take = sizes[index]
-            // A partial Fisher–Yates shuffle: the first `take` places are a uniform sample without replacement.
-            for place in 0..<take {
-                let other = Int.random(in: place..<pool.count, using: &random)
-                pool.swapAt(place, other)
-            }
+            // The first `take` places become a uniform sample without replacement.
+            random.drawPrefix(&pool, count: take)
             let probability = populations[index] > 0 ? Double(take) / Double(populations[index]) : 0
             strata.append(Stratum(key: keys[label] ?? [:], population: populations[index], sampled: take, probability: probability))
             drawn += pool.prefix(take).sorted().map {
