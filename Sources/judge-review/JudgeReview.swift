@@ -21,6 +21,7 @@ struct JudgeReview: ParsableCommand {
             PlanCommand.self,
             ReportCommand.self,
             StoreStressCommand.self,
+            DocsCommand.self,
         ]
     )
 }
