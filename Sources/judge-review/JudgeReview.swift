@@ -1,4 +1,5 @@
 import ArgumentParser
+import ReviewCore
 
 /// The `judge-review` command: a review console for LLM-judge verdicts on mental-health responses.
 @main
@@ -6,6 +7,7 @@ struct JudgeReview: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "judge-review",
         abstract: "Check an LLM judge's verdicts with clinicians, and measure agreement.",
+        version: ToolVersion.current,
         subcommands: [
             DemoCommand.self,
             InitCommand.self,

@@ -80,8 +80,16 @@ struct ReportCommand: ParsableCommand {
                 let bySetting = try agreementCommand(by: .setting)
                 settingGroups = try CommandOutput.withProgress { try bySetting.datasetReport().groups }
             }
-            let report = StudyReport.build(study: labels.dataset.name, analysis: analysis, labels: labels, progress: progress,
+            var report = StudyReport.build(study: labels.dataset.name, analysis: analysis, labels: labels, progress: progress,
                                            missingResponse: convention, gold: gold, settingGroups: settingGroups)
+            typealias Setting = ReportManifest.Setting
+            report.manifest = try ReportManifest.make(
+                study: place.study, datasetFile: place.datasetFile, annotationFolder: place.annotationFolder,
+                arguments: ["judge-review"] + CommandLine.arguments.dropFirst(),
+                settings: [Setting("estimator", report.estimator), Setting("missing responses", convention.rawValue),
+                           Setting("resamples", "\(resamples)"), Setting("seed", "\(seed)"),
+                           Setting("confidence", "\(analysis.options.confidence)"), Setting("cluster by", clusterBy ?? "stimulus"),
+                           Setting("transport from", transportFrom ?? "none"), Setting("multiplicity", adjust ?? "none")])
             let text = report.rendered(as: format)
             if let output {
                 try agreement.outputGuard().check(output: output)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ReviewCore
 
 /// `judge-review report` in all four formats through the built binary, and the HTML in a real browser.
 @Suite("Report command (built binary)", .enabled(if: EndToEnd.binary != nil, EndToEnd.binaryMissing))
@@ -30,9 +31,33 @@ struct ReportCommandTests {
     func reproducible() throws {
         let folder = try Self.study()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let first = try EndToEnd.run(["report", "s", "--format", "json", "--resamples", "20"], in: folder)
-        let second = try EndToEnd.run(["report", "s", "--format", "json", "--resamples", "20"], in: folder)
+        // The manifest's date is the run's, or SOURCE_DATE_EPOCH's when set (reproducible builds' convention).
+        let fixed = ["SOURCE_DATE_EPOCH": "1780000000"]
+        let first = try EndToEnd.run(["report", "s", "--format", "json", "--resamples", "20"], in: folder, environment: fixed)
+        let second = try EndToEnd.run(["report", "s", "--format", "json", "--resamples", "20"], in: folder, environment: fixed)
         #expect(first.status == 0 && first.stdout == second.stdout)
+    }
+
+    @Test("the manifest says how the report was made: version, command, settings, date, and each file read with its SHA-256")
+    func manifest() throws {
+        let folder = try Self.study()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let json = try EndToEnd.run(["report", "s", "--format", "json", "--resamples", "0", "--seed", "9"], in: folder,
+                                    environment: ["SOURCE_DATE_EPOCH": "1780000000"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let manifest = try #require(object["manifest"] as? [String: Any])
+        #expect(manifest["command"] as? String == "judge-review report s --format json --resamples 0 --seed 9")
+        #expect(manifest["made"] as? String == "2026-05-28T20:26:40Z")
+        #expect((manifest["settings"] as? [String: String])?["seed"] == "9")
+        let files = try #require(manifest["files"] as? [[String: Any]])
+        let items = try #require(files.first { $0["path"] as? String == "items.jsonl" })
+        let data = try Data(contentsOf: folder.appendingPathComponent("s/items.jsonl"))
+        #expect(items["sha256"] as? String == ContentHash.sha256Hex(data) && items["bytes"] as? Int == data.count)
+        #expect(files.contains { ($0["path"] as? String)?.hasPrefix("Annotations/") == true })
+        let text = try EndToEnd.run(["report", "s", "--resamples", "0"], in: folder)
+        #expect(text.stdout.contains("Manifest: how this report was made") && text.stdout.contains("judge-review \(ToolVersion.current)"))
+        let version = try EndToEnd.run(["--version"], in: folder)
+        #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == ToolVersion.current)
     }
 
     @Test("a model run with and without the steel-man prompt gets a row per setting; a model with one setting adds no section")

@@ -95,11 +95,13 @@ public struct StudyReport: Sendable, Equatable {
     /// What `agreement` notes about the input (codes treated as missing, items without a cluster, …): every
     /// rendering of the report carries them too.
     public var notes: [String] = []
+    /// How the report was made (tool, command, settings, date, the files read and their digests).
+    public var manifest: ReportManifest?
 
     public static func == (lhs: StudyReport, rhs: StudyReport) -> Bool {
         lhs.study == rhs.study && lhs.byModel == rhs.byModel && lhs.byCondition == rhs.byCondition && lhs.bySetting == rhs.bySetting && lhs.accuracy == rhs.accuracy
             && lhs.agreement == rhs.agreement && lhs.effort == rhs.effort && lhs.progress == rhs.progress && lhs.consistency == rhs.consistency
-            && lhs.comparisons == rhs.comparisons && lhs.adjustment == rhs.adjustment && lhs.notes == rhs.notes
+            && lhs.comparisons == rhs.comparisons && lhs.adjustment == rhs.adjustment && lhs.notes == rhs.notes && lhs.manifest == rhs.manifest
             && lhs.referenceSources.map(\.source) == rhs.referenceSources.map(\.source)
             && lhs.referenceSources.map(\.items) == rhs.referenceSources.map(\.items)
     }

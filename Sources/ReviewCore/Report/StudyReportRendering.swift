@@ -87,6 +87,10 @@ extension StudyReport {
                                 String((row.note ?? "").prefix(160))]
                            }))
         }
+        if let manifest {
+            result.append(("Manifest: how this report was made", ["what", "value"], manifest.rows))
+            result.append(("Files read", ["file", "bytes", "sha256"], manifest.files.map { [$0.path, "\($0.bytes)", $0.sha256] }))
+        }
         if !consistency.isEmpty {
             result.append(("Consistency: practice answers against gold, hidden repeats against the first showing",
                            ["rater", "gold", "agreeing", "share", "interval", "repeats", "same answer", "share", "interval", "kappa", "interval", "notes"],
@@ -132,6 +136,9 @@ extension StudyReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The manifest's JSON, or null when the report was built without one.
+    var manifestJSON: JSONValue { manifest?.json ?? .null }
+
     func json() -> JSONValue {
         func intervalJSON(_ interval: Interval) -> JSONValue {
             .object([("value", .number(interval.value)), ("ci_low", .number(interval.low)), ("ci_high", .number(interval.high))])
@@ -175,6 +182,7 @@ extension StudyReport {
             })),
             ("comparisons", AgreementAnalysis.comparisonsJSON(comparisons, adjustment: adjustment)),
             ("notes", .array(notes.map(JSONValue.string))),
+            ("manifest", manifestJSON),
             ("progress", .array(progress.map(JSONValue.string))),
         ])
     }
