@@ -212,19 +212,19 @@ struct AgreementCommand: ParsableCommand {
         let design = sample.map { SampleDesign(sample: $0, dataset: data) }
         let headline = try estimator.map { name -> LabelPlanning.RateEstimator in
             guard let chosen = LabelPlanning.RateEstimator(rawValue: name) else {
-                throw InputError(file: "--estimator", "\"\(TextSanitizer.singleLine(name))\" is not one of \(LabelPlanning.RateEstimator.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw UsageError(option: "--estimator", "\"\(TextSanitizer.singleLine(name))\" is not one of \(LabelPlanning.RateEstimator.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return chosen
         }
         guard let missingResponses = MissingResponse(rawValue: missingResponse) else {
-            throw InputError(file: "--missing-response", "\"\(TextSanitizer.singleLine(missingResponse))\" is not exclude or inappropriate")
+            throw UsageError(option: "--missing-response", "\"\(TextSanitizer.singleLine(missingResponse))\" is not exclude or inappropriate")
         }
 
         if let transportFrom {
             // The source of a transport must have labels of its own: else there is nothing to transport.
             let labelled = data.items.indices.contains { data.items[$0].subject.name == transportFrom && data.items[$0].judge != nil && references[$0] != nil }
             guard labelled else {
-                throw InputError(file: "--transport-from", "model \"\(TextSanitizer.singleLine(transportFrom))\" has no judged item with a human reference in \(data.name)")
+                throw UsageError(option: "--transport-from", "model \"\(TextSanitizer.singleLine(transportFrom))\" has no judged item with a human reference in \(data.name)")
             }
         }
 

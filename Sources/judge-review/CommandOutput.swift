@@ -46,9 +46,11 @@ enum CommandOutput {
         write(TextSanitizer.forOutput("warning: " + oneLine(text)) + "\n", to: STDERR_FILENO)
     }
 
-    /// `judge-review <command>: <message>` on standard error: the one style of every command's errors.
-    static func error(command: String, _ message: String) {
-        write(TextSanitizer.forOutput("judge-review \(command): " + oneLine(message)) + "\n", to: STDERR_FILENO)
+    /// `judge-review <command>: <message>` on standard error: the one style of every command's errors (without a
+    /// command, when the command line names none, `judge-review: <message>`).
+    static func error(command: String?, _ message: String) {
+        let source = command.map { "judge-review \($0): " } ?? "judge-review: "
+        write(TextSanitizer.forOutput(source + oneLine(message)) + "\n", to: STDERR_FILENO)
     }
 
     /// A message folded onto one line.
@@ -57,12 +59,19 @@ enum CommandOutput {
     }
 
     /// Runs a command's body; any error it throws is printed as one `judge-review <command>: …` line and the
-    /// command exits 1. ArgumentParser's own exits (`ExitCode`, `CleanExit`) pass through.
+    /// command exits by the tool's one convention (`ExitStatus`): 64 for an option it cannot take, 1 for
+    /// everything else. ArgumentParser's own exits (`ExitCode`, `CleanExit`) pass through.
     static func reportingErrors(command: String, _ body: () throws -> Void) throws {
         do {
             try body()
         } catch let exit as ExitCode {
             throw exit
+        } catch let usage as UsageError {
+            self.error(command: command, usage.description)
+            throw ExitStatus.usage
+        } catch let usage as ValidationError {
+            self.error(command: command, usage.message)
+            throw ExitStatus.usage
         } catch let error as FileWriteError {
             self.error(command: command, error.message)
             throw ExitCode.failure
@@ -111,6 +120,27 @@ enum CommandOutput {
             offset += written
         }
     }
+}
+
+/// The tool's one exit-code convention, for every command: 0 done; 1 the work failed (input data that cannot be
+/// read, with its file and line; a file that cannot be written; a lock held by another writer; a save the disk
+/// refused; a check that found problems); 64 (EX_USAGE) the command line asked for something the command cannot
+/// do (an unknown option, a value out of range or not one of its choices, options that do not go together). Every
+/// error is one line on standard error, `judge-review <command>: <message>`.
+enum ExitStatus {
+    static let failure = ExitCode.failure
+    static let usage = ExitCode.validationFailure
+}
+
+/// An option value the command cannot take: one line naming the option, exit status 64.
+struct UsageError: Error, CustomStringConvertible {
+    var option: String
+    var message: String
+    init(option: String, _ message: String) {
+        self.option = option
+        self.message = message
+    }
+    var description: String { "\(option): \(message)" }
 }
 
 /// Parses `--seed`: a whole number from 0 to 18446744073709551615, with an error that says so.

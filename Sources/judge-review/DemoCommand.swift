@@ -34,7 +34,7 @@ struct DemoCommand: ParsableCommand {
 
     private func demo() throws {
         guard let reviewMode = ReviewMode(rawValue: mode) else {
-            throw LabelCommandError("--mode must be blind or verdict, not \"\(mode)\"")
+            throw UsageError(option: "--mode", "must be blind or verdict, not \"\(mode)\"")
         }
         let rules = try session.resolve(SessionProtocol())
         let file = try DemoDataset.locate()

@@ -64,12 +64,12 @@ struct SampleCommand: ParsableCommand {
             let fields = try strata.split(separator: ",").map { name -> ValidationSample.StratumField in
                 let trimmed = name.trimmingCharacters(in: .whitespaces)
                 guard let field = ValidationSample.StratumField(rawValue: trimmed) else {
-                    throw InputError(file: "--strata", "unknown field \"\(TextSanitizer.singleLine(trimmed))\" (fields: \(ValidationSample.StratumField.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    throw UsageError(option: "--strata", "unknown field \"\(TextSanitizer.singleLine(trimmed))\" (fields: \(ValidationSample.StratumField.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
                 return field
             }
             guard let allocation = ValidationSample.Allocation(rawValue: allocation) else {
-                throw InputError(file: "--allocation", "\"\(TextSanitizer.singleLine(allocation))\" is not one of \(ValidationSample.Allocation.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw UsageError(option: "--allocation", "\"\(TextSanitizer.singleLine(allocation))\" is not one of \(ValidationSample.Allocation.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             if let existing = try ValidationSample.load(from: study) {
                 guard replace else {

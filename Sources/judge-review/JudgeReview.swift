@@ -26,4 +26,25 @@ struct JudgeReview: ParsableCommand {
             DocsCommand.self,
         ]
     )
+
+    /// Runs the command the arguments name; a command line the parser refuses (an unknown option, a value that is
+    /// not one of the choices, a missing argument) is one line, `judge-review <command>: <message>`, and exit
+    /// status 64, as every command's own usage errors are (`ExitStatus`). Help and `--version` print as usual.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            guard exitCode(for: error) == ExitStatus.usage, !(error is ExitCode) else { exit(withError: error) }
+            let named = arguments.first { name in configuration.subcommands.contains { $0.configuration.commandName == name } }
+            let sub = named.flatMap { name in configuration.subcommands.first { $0.configuration.commandName == name } }
+            let nested = sub.flatMap { parent in
+                arguments.dropFirst().first { name in parent.configuration.subcommands.contains { $0.configuration.commandName == name } }
+            }
+            let command = [named, nested].compactMap { $0 }.joined(separator: " ")
+            CommandOutput.error(command: command.isEmpty ? nil : command, message(for: error))
+            exit(withError: ExitStatus.usage)
+        }
+    }
 }

@@ -50,9 +50,9 @@ struct LabelCommand: ParsableCommand {
 
     private func label() throws {
         guard let reviewMode = ReviewMode(rawValue: mode) else {
-            throw LabelCommandError("--mode must be blind or verdict, not \"\(mode)\"")
+            throw UsageError(option: "--mode", "must be blind or verdict, not \"\(mode)\"")
         }
-        if let problem = RaterName.problem(with: rater) { throw LabelCommandError(problem) }
+        if let problem = RaterName.problem(with: rater) { throw UsageError(option: "--rater", problem) }
         if let dataset, dataset.lowercased().hasSuffix(".csv") {
             throw InputError(file: dataset, "a CSV is an input to import, not a dataset to label: judge-review init STUDY, judge-review import \(dataset) --to STUDY, then judge-review label STUDY --rater \(rater)")
         }

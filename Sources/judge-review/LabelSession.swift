@@ -54,7 +54,7 @@ struct OrderSettings: Codable, Equatable {
     static func resolve(order: String?, seed: UInt64?, stored: OrderSettings?, randomSeed: () -> UInt64) throws -> OrderSettings {
         switch order {
         case "file"?:
-            if seed != nil { throw LabelCommandError("--seed only applies to --order shuffled") }
+            if seed != nil { throw UsageError(option: "--seed", "only applies to --order shuffled") }
             return .file
         case "shuffled"?:
             return OrderSettings(order: "shuffled", seed: seed ?? stored?.seed ?? randomSeed())
@@ -62,7 +62,7 @@ struct OrderSettings: Codable, Equatable {
             if let seed { return OrderSettings(order: "shuffled", seed: seed) }
             return stored ?? .file
         case let other?:
-            throw LabelCommandError("--order must be file or shuffled, not \"\(other)\"")
+            throw UsageError(option: "--order", "must be file or shuffled, not \"\(other)\"")
         }
     }
 
@@ -143,7 +143,7 @@ struct AssignedOrder {
 /// Opens the rater's log, sets up the order, runs the console and prints the summary.
 enum LabelSession {
     static func run(_ options: LabelSessionOptions) throws {
-        if let problem = RaterName.problem(with: options.rater) { throw LabelCommandError(problem) }
+        if let problem = RaterName.problem(with: options.rater) { throw UsageError(option: "--rater", problem) }
         // Option mistakes first, so they are reported even where there is no terminal.
         if options.assigned == nil {
             _ = try OrderSettings.resolve(order: options.order, seed: options.seed, stored: nil, randomSeed: { 1 })

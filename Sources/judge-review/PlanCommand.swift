@@ -66,13 +66,13 @@ struct PlanCommonOptions: ParsableArguments {
     }
 }
 
-/// Runs a plan: invalid input is one line and exit status 2.
+/// Runs a plan: invalid input is one line and exit status 64 (`ExitStatus.usage`).
 private func planning(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let invalid as LabelPlanning.InvalidInput {
         CommandOutput.error(command: "plan", invalid.description)
-        throw ExitCode(2)
+        throw ExitStatus.usage
     }
 }
 

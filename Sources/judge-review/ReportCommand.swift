@@ -42,13 +42,13 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         try CommandOutput.reportingErrors(command: "report") {
             guard let format = StudyReport.Format(rawValue: format) else {
-                throw InputError(file: "--format", "\"\(TextSanitizer.singleLine(format))\" is not one of \(StudyReport.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw UsageError(option: "--format", "\"\(TextSanitizer.singleLine(format))\" is not one of \(StudyReport.Format.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             if let adjust, MultiplicityAdjustment(rawValue: adjust) == nil {
-                throw InputError(file: "--adjust", "\"\(TextSanitizer.singleLine(adjust))\" is not one of \(MultiplicityAdjustment.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw UsageError(option: "--adjust", "\"\(TextSanitizer.singleLine(adjust))\" is not one of \(MultiplicityAdjustment.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             guard let convention = MissingResponse(rawValue: missingResponse) else {
-                throw InputError(file: "--missing-response", "\"\(TextSanitizer.singleLine(missingResponse))\" is not exclude or inappropriate")
+                throw UsageError(option: "--missing-response", "\"\(TextSanitizer.singleLine(missingResponse))\" is not exclude or inappropriate")
             }
             // The numbers are the agreement command's, grouped by condition: one computation for both commands.
             func agreementCommand(by key: BreakdownKey) throws -> AgreementCommand {

@@ -34,9 +34,9 @@ struct CommandLineTests {
     }
 
     @Test("option mistakes are one line each", arguments: [
-        (["--mode", "sideways"], "--mode must be blind or verdict"),
-        (["--order", "random"], "--order must be file or shuffled"),
-        (["--order", "file", "--seed", "3"], "--seed only applies to --order shuffled"),
+        (["--mode", "sideways"], "--mode: must be blind or verdict"),
+        (["--order", "random"], "--order: must be file or shuffled"),
+        (["--order", "file", "--seed", "3"], "--seed: only applies to --order shuffled"),
     ])
     func options(extra: [String], message: String) throws {
         let result = try run(["label", "DATASET", "--rater", "alice"] + extra)
@@ -73,5 +73,46 @@ struct CommandLineTests {
             #expect(plain.output.contains("Stimuli/demo/demo.jsonl: no such file"))
             #expect(checked.status != 0)
         }
+    }
+}
+
+/// One exit-code convention for the whole tool (`ExitStatus`): the same kind of mistake gives the same status and
+/// one line, `judge-review <command>: <message>`, in every command.
+@Suite("One exit-code convention")
+struct ExitConventionTests {
+    @Test("a command line the command cannot take: exit 64 and one line naming the command, in every command", arguments: [
+        (["label", "s", "--rater", "a b"], "judge-review label: --rater:"),
+        (["adjudicate", "s", "--adjudicator", "a b"], "judge-review adjudicate: --adjudicator:"),
+        (["report", "s", "--format", "pdf"], "judge-review report: --format:"),
+        (["agreement", "s", "--format", "pdf"], "judge-review agreement:"),
+        (["plan", "kappa", "--kappa", "2", "--lower", "0.1", "--prevalence", "0.3"], "judge-review plan: --kappa"),
+        (["plan", "rate", "--half-width", "x"], "judge-review plan rate:"),
+        (["agreement", "s", "--bogus"], "judge-review agreement: Unknown option"),
+        (["sample", "s", "--size"], "judge-review sample:"),
+        (["sample", "s", "--size", "10", "--allocation", "sideways"], "judge-review sample: --allocation:"),
+        (["report", "s", "--adjust", "sidak"], "judge-review report: --adjust:"),
+        (["demo", "--mode", "x"], "judge-review demo: --mode:"),
+        (["no-such-command"], "judge-review:"),
+    ])
+    func usage(arguments: [String], prefix: String) throws {
+        let folder = try EndToEnd.temporaryFolder("exit")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try EndToEnd.run(["init", "s"], in: folder)
+        let outcome = try EndToEnd.run(arguments, in: folder)
+        #expect(outcome.status == 64, "\(arguments): \(outcome.status) \(outcome.stderr)")
+        #expect(outcome.stderr.hasPrefix(prefix) && outcome.stderr.split(separator: "\n").count == 1, "\(arguments): \(outcome.stderr)")
+    }
+
+    @Test("input the work cannot use (a missing file, a bad line): exit 1 and one line", arguments: [
+        ["import", "nope.csv", "--to", "s"], ["agreement", "--ratings", "nope.csv"], ["status", "nope"],
+    ])
+    func failure(arguments: [String]) throws {
+        let folder = try EndToEnd.temporaryFolder("exit")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try EndToEnd.run(["init", "s"], in: folder)
+        let outcome = try EndToEnd.run(arguments, in: folder)
+        #expect(outcome.status == 1, "\(arguments): \(outcome.status) \(outcome.stderr)")
+        #expect(outcome.stderr.hasPrefix("judge-review \(arguments[0]): ") && outcome.stderr.split(separator: "\n").count == 1,
+                "\(arguments): \(outcome.stderr)")
     }
 }

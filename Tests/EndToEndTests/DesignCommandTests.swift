@@ -171,7 +171,7 @@ struct DesignCommandTests {
         #expect(humans.count == 3 && total.count > 1 && Int(total[1]) == humans.reduce(0, +), "\(given.stdout)")
     }
 
-    @Test("plan: the three estimators' labels, kappa by both methods, invalid input exits 2 with one line")
+    @Test("plan: the three estimators' labels, kappa by both methods, invalid input exits 64 with one line")
     func plan() throws {
         let folder = try EndToEnd.temporaryFolder("plan")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -191,7 +191,7 @@ struct DesignCommandTests {
                     ["plan", "sensitivity", "--sensitivity", "1.2", "--half-width", "0.05", "--prevalence", "0.1"],
                     ["plan", "rate", "--prevalence", "0.1", "--sensitivity", "0.8", "--specificity", "0.9", "--half-width", "0"]] {
             let outcome = try EndToEnd.run(bad, in: folder)
-            #expect(outcome.status == 2, "\(bad): \(outcome.status)")
+            #expect(outcome.status == 64, "\(bad): \(outcome.status)")
             #expect(outcome.stderr.split(separator: "\n").count == 1, "\(bad): \(outcome.stderr)")
         }
     }
