@@ -9,7 +9,7 @@ struct ExportCommand: ParsableCommand {
         abstract: "Export gold, long or wide CSV files of a dataset's labels.",
         discussion: """
             --gold: item,answer,verdict,source (adjudicated | unanimous | majority | single | tie; a tie has an empty answer).
-            --long: item,rater,answer,verdict,mode,judge_seen_first,at; one row per current label, the judge as judge:<model>.
+            --long: one row per current label (answer, verdict, mode, blindness, time, first answer, flag, note, the item's design and sample weight), the judge as judge:<model>.
             --wide: item,<rater>,...; the table `agreement --ratings` reads (verdicts by default, --on answers for raw answers).
             Files are written whole: every table to a temporary file first, then all renamed into place, so a \
             failure leaves every output as it was. No output may be the dataset, a file in the annotation folder, \
@@ -74,7 +74,10 @@ struct ExportCommand: ParsableCommand {
                                 summary: "\(rows.count) items (\(summary))"))
         }
         if let long {
-            let rows = LabelExports.longRows(dataset: data, labels: study.current)
+            // The sample's strata and inclusion probabilities, and each rater's first blind answer.
+            let design = try place.study.flatMap { try ValidationSample.load(from: $0) }.map { SampleDesign(sample: $0, dataset: data) }
+            let firstLabels = Dictionary(study.humanReplays.map { ($0.rater, $0.firstLabels) }, uniquingKeysWith: { first, _ in first })
+            let rows = LabelExports.longRows(dataset: data, labels: study.current, firstLabels: firstLabels, design: design)
             tables.append(Table(path: long, data: CSVText.document(header: LabelExports.longHeader, rows: rows), summary: "\(rows.count) labels"))
         }
         if let wide {

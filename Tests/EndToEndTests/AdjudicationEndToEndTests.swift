@@ -255,9 +255,9 @@ struct ExportCommandBadInputTests {
         let result = try EndToEnd.run(["export", "planted.jsonl", "--annotations", "annotations", "--long", "long.csv", "--gold", "gold.csv"], in: folder)
         #expect(result.status == 0, "\(result.stderr)")
         let long = try String(contentsOf: folder.appendingPathComponent("long.csv"), encoding: .utf8)
-        #expect(long.hasPrefix("item,rater,answer,verdict,mode,judge_seen_first,at\n"))
+        #expect(long.hasPrefix("item,rater,answer,verdict,mode,judge_seen_first,at,seconds,first_answer,changed_from_first,flag,note,condition,model,steelman,context,stimulus_id,stratum,inclusion_probability\n"))
         // The judge's row is there whatever the store returns.
-        #expect(long.contains("si-1,judge:planted-judge,no,appropriate,judge,,\n"))
+        #expect(long.contains("si-1,judge:planted-judge,no,appropriate,judge,,,,,,,,"), "\(long)")
         let gold = try String(contentsOf: folder.appendingPathComponent("gold.csv"), encoding: .utf8)
         #expect(gold.hasPrefix("item,answer,verdict,source\n"))
         let permissions = try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("long.csv").path)[.posixPermissions] as? Int

@@ -38,7 +38,7 @@ struct ExportTests {
     }
 
     @Test("long: one row per current label, humans sorted, then the judge as judge:<model> with mode judge")
-    func long() {
+    func long() throws {
         let a = F.item("a", "mania", judge: "yes")
         let b = Item(
             id: "b", experiment: .acuteSymptom, condition: "mania", stimulus: "s", subject: SubjectModel(name: "m"),
@@ -49,16 +49,28 @@ struct ExportTests {
         labels["zoe"]?["a"]?.note = "a note, with \"quotes\""
         labels["zoe"]?["a"]?.mode = .verdictShown
         labels["zoe"]?["a"]?.judgeSeenFirst = true
-        let rows = LabelExports.longRows(dataset: dataset, labels: labels)
+        labels["zoe"]?["a"]?.flag = .unsure
+        labels["zoe"]?["a"]?.ms = 4_250
+        // zoe first answered "yes" on a blind, then revised to "no" after the judge was shown.
+        var first = try #require(labels["zoe"]?["a"])
+        first.answer = "yes"
+        let firstLabels = ["zoe": ["a": first], "adam": ["a": try #require(labels["adam"]?["a"])]]
+        let design = SampleDesign(probability: [0.25, nil, nil], stratum: [0, 1, nil], strataCount: 2, strataLabels: ["condition=mania", "condition=other"])
+        let rows = LabelExports.longRows(dataset: dataset, labels: labels, firstLabels: firstLabels, design: design)
         let at = "2027-01-15T08:00:00.000Z"
-        #expect(rows == [
-            ["a", "adam", "yes", "inappropriate", "blind", "false", at],
-            ["a", "zoe", "no", "appropriate", "verdict-shown", "true", at],
-            ["a", "judge:judge-model", "yes", "inappropriate", "judge", "", ""],
-            ["b", "zoe", "yes", "inappropriate", "blind", "false", at],
-            ["c", "judge:judge-model", "", "no-verdict", "judge", "", ""],
+        let itemA = ["mania", "judge-model-subject", "", "", "", "condition=mania", "0.25"]
+        #expect(rows.map { Array($0.prefix(12)) } == [
+            ["a", "adam", "yes", "inappropriate", "blind", "false", at, "4.200", "yes", "false", "", ""],
+            ["a", "zoe", "no", "appropriate", "verdict-shown", "true", at, "4.250", "yes", "true", "unsure", "a note, with \"quotes\""],
+            ["a", "judge:judge-model", "yes", "inappropriate", "judge", "", "", "", "", "", "", ""],
+            ["b", "zoe", "yes", "inappropriate", "blind", "false", at, "4.200", "", "", "", ""],
+            ["c", "judge:judge-model", "", "no-verdict", "judge", "", "", "", "", "", "", ""],
         ])
-        #expect(text(LabelExports.longCSV(dataset: dataset, labels: labels)).hasPrefix("item,rater,answer,verdict,mode,judge_seen_first,at\na,adam,yes,"))
+        #expect(rows[0].count == LabelExports.longHeader.count && rows.allSatisfy { $0.count == LabelExports.longHeader.count })
+        #expect(Array(rows[1].suffix(7))[5...] == itemA[5...], "stratum and inclusion probability from the sample")
+        #expect(rows[3][17] == "condition=other" && rows[3][18] == "", "a stratum, but not sampled")
+        #expect(text(LabelExports.longCSV(dataset: dataset, labels: labels)).hasPrefix(
+            "item,rater,answer,verdict,mode,judge_seen_first,at,seconds,first_answer,changed_from_first,flag,note,condition,model,steelman,context,stimulus_id,stratum,inclusion_probability\na,adam,yes,"))
     }
 
     @Test("wide: items some human labelled, humans sorted then judges; verdicts by default, no verdict is empty")

@@ -43,8 +43,12 @@ public enum WideExportValues: String, Sendable, CaseIterable {
 public enum LabelExports {
     /// Column names of the gold export.
     public static let goldHeader = ["item", "answer", "verdict", "source"]
-    /// Column names of the long export.
-    public static let longHeader = ["item", "rater", "answer", "verdict", "mode", "judge_seen_first", "at"]
+    /// Column names of the long export: the label, how it was given (mode, whether the judge was seen first, the
+    /// seconds on the item, the rater's first answer and whether the current one differs from it, flag, note), and the
+    /// item's design (condition, model, settings, stimulus, the sample's stratum and inclusion probability).
+    public static let longHeader = ["item", "rater", "answer", "verdict", "mode", "judge_seen_first", "at", "seconds", "first_answer",
+                                    "changed_from_first", "flag", "note", "condition", "model", "steelman", "context", "stimulus_id", "stratum",
+                                    "inclusion_probability"]
     /// The `mode` written for the judge's rows in the long export.
     public static let judgeMode = "judge"
 
@@ -64,20 +68,35 @@ public enum LabelExports {
 
     /// One row per current human label and one per judge answer, item by item in dataset order,
     /// humans sorted by name and the judge (`judge:<model>`, mode `judge`) last.
-    public static func longRows(dataset: Dataset, labels: [String: [String: LabelEvent]]) -> [[String]] {
+    ///
+    /// - Parameters:
+    ///   - firstLabels: rater → item → the rater's first live label (for `first_answer` and `revised`).
+    ///   - design: the study's sample, for each item's stratum and inclusion probability.
+    public static func longRows(dataset: Dataset, labels: [String: [String: LabelEvent]],
+                                firstLabels: [String: [String: LabelEvent]] = [:], design: SampleDesign? = nil) -> [[String]] {
         let humans = labels.keys.filter { !JudgeRater.isJudge($0) }.sorted()
         var rows: [[String]] = []
-        for item in dataset.items {
+        for (position, item) in dataset.items.enumerated() {
+            let subject = item.subject
+            let stratum = design?.stratum[position].map { $0 < (design?.strataLabels.count ?? 0) ? design?.strataLabels[$0] ?? "" : "" } ?? ""
+            let probability = design?.probability[position].map { "\($0)" } ?? ""
+            let itemColumns = [item.condition, subject.name, subject.steelman.map { $0 ? "true" : "false" } ?? "",
+                               subject.contextualized.map { $0 ? "true" : "false" } ?? "", item.stimulusID ?? "", stratum, probability]
             for rater in humans {
                 guard let event = labels[rater]?[item.id], event.kind == .label else { continue }
                 let verdict = event.verdict ?? item.criterion.verdict(for: event.answer)
+                let first = firstLabels[rater]?[item.id]
                 rows.append([
                     item.id, rater, event.answer ?? "", verdict.rawValue, event.mode.rawValue,
                     event.judgeSeenFirst ? "true" : "false", Timestamp.format(event.at),
-                ])
+                    event.ms.map { String(format: "%.3f", Double($0) / 1000) } ?? "", first?.answer ?? "",
+                    first.map { $0.answer != event.answer ? "true" : "false" } ?? "",
+                    event.flag?.rawValue ?? "", event.note ?? "",
+                ] + itemColumns)
             }
             if let judge = item.judge {
-                rows.append([item.id, judge.raterName, judge.answer ?? "", item.judgeVerdict.rawValue, judgeMode, "", ""])
+                rows.append([item.id, judge.raterName, judge.answer ?? "", item.judgeVerdict.rawValue, judgeMode, "", "", "", "", "", "", ""]
+                            + itemColumns)
             }
         }
         return rows
@@ -131,7 +150,8 @@ public enum LabelExports {
     }
 
     /// The long export as CSV.
-    public static func longCSV(dataset: Dataset, labels: [String: [String: LabelEvent]]) -> Data {
-        CSVText.document(header: longHeader, rows: longRows(dataset: dataset, labels: labels))
+    public static func longCSV(dataset: Dataset, labels: [String: [String: LabelEvent]],
+                               firstLabels: [String: [String: LabelEvent]] = [:], design: SampleDesign? = nil) -> Data {
+        CSVText.document(header: longHeader, rows: longRows(dataset: dataset, labels: labels, firstLabels: firstLabels, design: design))
     }
 }

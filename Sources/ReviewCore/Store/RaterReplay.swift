@@ -134,6 +134,13 @@ public struct RaterReplay: Sendable {
         events.first { $0.item == item && $0.purpose == nil && $0.kind == .label }
     }
 
+    /// `firstLabel(of:)` for every item, in one pass over the log.
+    public var firstLabels: [String: LabelEvent] {
+        var first: [String: LabelEvent] = [:]
+        for event in events where event.purpose == nil && event.kind == .label && first[event.item] == nil { first[event.item] = event }
+        return first
+    }
+
     /// How many current labels carry a flag.
     public var flaggedCount: Int {
         currentIndex.reduce(0) { count, index in index >= 0 && events[Int(index)].flag != nil ? count + 1 : count }
