@@ -68,9 +68,11 @@ struct ReportCommand: ParsableCommand {
             CommandOutput.keepUntilExit(labels)
             var progress = AdjudicationStatus.statusLines(labels: labels)
             var gold: [String: String] = [:]
+            var sample: ValidationSample?, assignment: RaterAssignment?
             if let folder = place.study {
-                let assignment = try RaterAssignment.load(from: folder)
-                progress += DesignStatus.lines(sample: try ValidationSample.load(from: folder), assignment: assignment, labels: labels)
+                assignment = try RaterAssignment.load(from: folder)
+                sample = try ValidationSample.load(from: folder)
+                progress += DesignStatus.lines(sample: sample, assignment: assignment, labels: labels)
                 gold = Dictionary((assignment?.gold ?? []).map { ($0.id, $0.answer) }, uniquingKeysWith: { first, _ in first })
             }
             // Rows per model and setting (steel-man prompt, context) when some model was run under more than one.
@@ -81,7 +83,8 @@ struct ReportCommand: ParsableCommand {
                 settingGroups = try CommandOutput.withProgress { try bySetting.datasetReport().groups }
             }
             var report = StudyReport.build(study: labels.dataset.name, analysis: analysis, labels: labels, progress: progress,
-                                           missingResponse: convention, gold: gold, settingGroups: settingGroups)
+                                           missingResponse: convention, gold: gold, settingGroups: settingGroups,
+                                           sample: sample, assignment: assignment)
             typealias Setting = ReportManifest.Setting
             report.manifest = try ReportManifest.make(
                 study: place.study, datasetFile: place.datasetFile, annotationFolder: place.annotationFolder,

@@ -113,6 +113,18 @@ struct ReportCommandTests {
         #expect(byModel.map { $0["scope"] as? String } == ["all models", "a", "b"])
         #expect(object["missing_response"] as? String == "inappropriate")
         for key in ["by_condition", "accuracy", "agreement", "reference_sources", "effort", "progress"] { #expect(object[key] != nil, "\(key)") }
+        // For publication: every pair's 2×2 table (its cells add up to the pair's n) and the reporting checklist.
+        let publication = try #require(object["publication"] as? [String: Any])
+        let tables = try #require(publication["pair_tables"] as? [[String: Any]])
+        let agreementRows = try #require(object["agreement"] as? [[String: Any]])
+        for table in tables {
+            let raters = (table["raters"] as? [String] ?? []).joined(separator: " × ")
+            let total = (table["cells"] as? [[Int]] ?? []).joined().reduce(0, +)
+            let n = agreementRows.first { $0["raters"] as? String == raters && $0["measure"] as? String == "percent_agreement" }?["n"] as? Int
+            #expect(n == total, "\(raters): \(total) against \(n ?? -1)")
+        }
+        #expect(!tables.isEmpty && ((publication["checklist"] as? [[String: Any]])?.count ?? 0) >= 6)
+        #expect(markdown.stdout.contains("Reporting checklist") && markdown.stdout.contains("2×2 table"))
         // Model a against model b on the same stimuli, unadjusted and saying so; --adjust holm says Holm.
         let comparisons = try #require(object["comparisons"] as? [String: Any])
         #expect((comparisons["statement"] as? String)?.hasPrefix("UNADJUSTED") == true)

@@ -138,6 +138,9 @@ public struct PairAgreement: Sendable, Equatable {
     public var coefficients: [CoefficientKind: CoefficientResult]
     /// The pair's prevalence and bias indices.
     public var indices: AgreementIndices? = nil
+    /// The pair's contingency table over the items both rated: `table[k][l]` items the first rater put in category
+    /// k and the second in category l (the table's categories, in order).
+    public var table: [[Int]]? = nil
 
     /// A pair and its coefficients.
     public init(raters: [String], coefficients: [CoefficientKind: CoefficientResult], indices: AgreementIndices? = nil) {

@@ -113,7 +113,8 @@ extension AgreementAnalysis {
             ("indices", summary.indices.map(Self.indicesJSON) ?? .null),
             ("pairs", .array(summary.pairs.map { pair in
                 .object([("raters", .array(pair.raters.map(JSONValue.string)))] + Self.coefficientFields(pair.coefficients)
-                        + [("indices", pair.indices.map(Self.indicesJSON) ?? .null)])
+                        + [("indices", pair.indices.map(Self.indicesJSON) ?? .null),
+                           ("table", pair.table.map { .array($0.map { .array($0.map(JSONValue.int)) }) } ?? .null)])
             })),
         ]
         if !summary.notes.isEmpty { fields.append(("notes", .array(summary.notes.map(JSONValue.string)))) }

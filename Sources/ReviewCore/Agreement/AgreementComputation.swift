@@ -70,7 +70,11 @@ struct AgreementComputation {
                 let indices = AgreementIndices(counts: ratingCounts(patterns, raters: [a, b], bothRated: true), categories: table.categories)
                 noteParadox(&coefficients, indices: indices)
                 if a == 0, b == 1 { firstPair = coefficients }
-                if includePairs { pairs.append(PairAgreement(raters: [table.raters[a], table.raters[b]], coefficients: coefficients, indices: indices)) }
+                if includePairs {
+                    var pair = PairAgreement(raters: [table.raters[a], table.raters[b]], coefficients: coefficients, indices: indices)
+                    pair.table = contingency(patterns, a, b)
+                    pairs.append(pair)
+                }
             }
         }
 
@@ -305,6 +309,17 @@ struct AgreementComputation {
         let binomial = mean * (1 - mean)
         guard binomial > 1e-12 else { return 1 }
         return min(1, max(1e-6, (squares / items - mean * mean) / binomial))
+    }
+
+    /// The q × q table of two raters' categories over the items both rated.
+    private func contingency(_ patterns: RatingPatterns, _ a: Int, _ b: Int) -> [[Int]] {
+        var table = [[Int]](repeating: [Int](repeating: 0, count: patterns.categoryCount), count: patterns.categoryCount)
+        for pattern in 0..<patterns.patternCount {
+            let first = patterns.code(pattern, a), second = patterns.code(pattern, b)
+            guard first >= 0, second >= 0 else { continue }
+            table[Int(first)][Int(second)] += patterns.counts[pattern]
+        }
+        return table
     }
 
     /// Ratings per rater (of `raters`) and category, over the items every one of `raters` rated when `bothRated`.

@@ -97,11 +97,13 @@ public struct StudyReport: Sendable, Equatable {
     public var notes: [String] = []
     /// How the report was made (tool, command, settings, date, the files read and their digests).
     public var manifest: ReportManifest?
+    /// The sampling design, each pair's 2×2 table and the reporting checklist.
+    public var publication = PublicationSections()
 
     public static func == (lhs: StudyReport, rhs: StudyReport) -> Bool {
         lhs.study == rhs.study && lhs.byModel == rhs.byModel && lhs.byCondition == rhs.byCondition && lhs.bySetting == rhs.bySetting && lhs.accuracy == rhs.accuracy
             && lhs.agreement == rhs.agreement && lhs.effort == rhs.effort && lhs.progress == rhs.progress && lhs.consistency == rhs.consistency
-            && lhs.comparisons == rhs.comparisons && lhs.adjustment == rhs.adjustment && lhs.notes == rhs.notes && lhs.manifest == rhs.manifest
+            && lhs.comparisons == rhs.comparisons && lhs.adjustment == rhs.adjustment && lhs.notes == rhs.notes && lhs.manifest == rhs.manifest && lhs.publication == rhs.publication
             && lhs.referenceSources.map(\.source) == rhs.referenceSources.map(\.source)
             && lhs.referenceSources.map(\.items) == rhs.referenceSources.map(\.items)
     }
@@ -109,7 +111,8 @@ public struct StudyReport: Sendable, Equatable {
     /// The report from an agreement analysis grouped by condition and the study's labels.
     public static func build(study: String, analysis: AgreementAnalysis, labels: StudyLabels, progress: [String],
                              missingResponse: MissingResponse, gold: [String: String] = [:],
-                             settingGroups: [ReportGroup] = []) -> StudyReport {
+                             settingGroups: [ReportGroup] = [], sample: ValidationSample? = nil,
+                             assignment: RaterAssignment? = nil) -> StudyReport {
         func rows(_ judge: JudgeReport?, scope: (JudgeRate) -> String) -> [RateRow] {
             (judge?.rates ?? []).map { rate in
                 let headline = rate.headlineEstimate
@@ -180,6 +183,8 @@ public struct StudyReport: Sendable, Equatable {
             progress: progress)
         report.comparisons = analysis.comparisons
         report.notes = analysis.summary.notes
+        report.publication = PublicationSections.build(analysis: analysis, labels: labels, sample: sample, assignment: assignment,
+                                                       effort: report.effort, missingResponse: missingResponse)
         report.adjustment = analysis.adjustment
         return report
     }

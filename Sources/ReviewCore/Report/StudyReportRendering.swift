@@ -87,6 +87,29 @@ extension StudyReport {
                                 String((row.note ?? "").prefix(160))]
                            }))
         }
+        if !publication.strata.isEmpty {
+            result.append(("Sampling design: " + (publication.sampling ?? ""),
+                           ["stratum", "population", "sampled", "labelled", "inclusion probability", "weight"],
+                           publication.strata.map { [$0.label, "\($0.population)", "\($0.sampled)", "\($0.labelled)", String(format: "%.4f", $0.probability),
+                                                     $0.probability > 0 ? String(format: "%.2f", 1 / $0.probability) : ""] }))
+        }
+        let binaryTables = publication.pairTables.filter { $0.categories.count == 2 }
+        if let categories = binaryTables.first?.categories {
+            let (first, second) = (categories[0], categories[1])
+            result.append(("Each pair's 2×2 table over the items both rated (rows: the first rater)",
+                           ["raters", "both \(first)", "\(first), then \(second)", "\(second), then \(first)", "both \(second)",
+                            "first rater \(first) / \(second)", "second rater \(first) / \(second)", "n"],
+                           binaryTables.map { table in
+                               let c = table.cells
+                               return [table.raters.joined(separator: " × "), "\(c[0][0])", "\(c[0][1])", "\(c[1][0])", "\(c[1][1])",
+                                       "\(c[0][0] + c[0][1]) / \(c[1][0] + c[1][1])", "\(c[0][0] + c[1][0]) / \(c[0][1] + c[1][1])",
+                                       "\(c[0][0] + c[0][1] + c[1][0] + c[1][1])"]
+                           }))
+        }
+        if !publication.checklist.isEmpty {
+            result.append(("Reporting checklist: GRRAS (Kottner et al. 2011) and the CHART items this study knows", ["item", "this study"],
+                           publication.checklist.map { [$0.item, $0.reported] }))
+        }
         if let manifest {
             result.append(("Manifest: how this report was made", ["what", "value"], manifest.rows))
             result.append(("Files read", ["file", "bytes", "sha256"], manifest.files.map { [$0.path, "\($0.bytes)", $0.sha256] }))
@@ -139,6 +162,22 @@ extension StudyReport {
     /// The manifest's JSON, or null when the report was built without one.
     var manifestJSON: JSONValue { manifest?.json ?? .null }
 
+    /// The sampling design, the pairs' tables and the checklist as JSON.
+    var publicationJSON: JSONValue {
+        .object([
+            ("sampling", publication.sampling.map(JSONValue.string) ?? .null),
+            ("strata", .array(publication.strata.map { stratum in
+                .object([("stratum", .string(stratum.label)), ("population", .int(stratum.population)), ("sampled", .int(stratum.sampled)),
+                         ("labelled", .int(stratum.labelled)), ("inclusion_probability", .number(stratum.probability))])
+            })),
+            ("pair_tables", .array(publication.pairTables.map { table in
+                .object([("raters", .array(table.raters.map(JSONValue.string))), ("categories", .array(table.categories.map(JSONValue.string))),
+                         ("cells", .array(table.cells.map { .array($0.map(JSONValue.int)) }))])
+            })),
+            ("checklist", .array(publication.checklist.map { .object([("item", .string($0.item)), ("reported", .string($0.reported))]) })),
+        ])
+    }
+
     func json() -> JSONValue {
         func intervalJSON(_ interval: Interval) -> JSONValue {
             .object([("value", .number(interval.value)), ("ci_low", .number(interval.low)), ("ci_high", .number(interval.high))])
@@ -183,6 +222,7 @@ extension StudyReport {
             ("comparisons", AgreementAnalysis.comparisonsJSON(comparisons, adjustment: adjustment)),
             ("notes", .array(notes.map(JSONValue.string))),
             ("manifest", manifestJSON),
+            ("publication", publicationJSON),
             ("progress", .array(progress.map(JSONValue.string))),
         ])
     }
