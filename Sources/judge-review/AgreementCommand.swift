@@ -190,12 +190,14 @@ struct AgreementCommand: ParsableCommand {
         return AgreementAnalysis(sourceKind: "ratings", source: path, table: table, options: engineOptions, summary: summary)
     }
 
-    func datasetReport() throws -> AgreementAnalysis {
-        let place = try LabelPlace.resolve(dataset, annotations: annotations)
-        CommandOutput.printPlaceNotes(place)
+    /// The dataset's report; `loaded` gives a place and labels already read (by `report`, which reads them once for
+    /// all its sections), else they are resolved and read here.
+    func datasetReport(loaded: (place: LabelPlace, labels: StudyLabels)? = nil) throws -> AgreementAnalysis {
+        let place = try loaded?.place ?? LabelPlace.resolve(dataset, annotations: annotations)
+        if loaded == nil { CommandOutput.printPlaceNotes(place) }
         let path = place.datasetFile.path
-        var study = try place.labels()
-        CommandOutput.keepUntilExit(study)
+        var study = try loaded?.labels ?? place.labels()
+        if loaded == nil { CommandOutput.keepUntilExit(study) }
         let data = study.dataset
         let folder = place.annotationFolder
         if let names = raters {

@@ -61,11 +61,12 @@ struct ReportCommand: ParsableCommand {
                 return try AgreementCommand.parse(arguments)
             }
             let agreement = try agreementCommand(by: .condition)
+            // The study is resolved and its items and logs read once, for every section.
             let place = try LabelPlace.resolve(study)
-            let (analysis, labels) = try CommandOutput.withProgress {
-                (try agreement.datasetReport(), try place.labels(strict: false, requireLogs: true))
-            }
+            CommandOutput.printPlaceNotes(place)
+            let labels = try CommandOutput.withProgress { try place.labels() }
             CommandOutput.keepUntilExit(labels)
+            let analysis = try CommandOutput.withProgress { try agreement.datasetReport(loaded: (place, labels)) }
             var progress = AdjudicationStatus.statusLines(labels: labels)
             var gold: [String: String] = [:]
             var sample: ValidationSample?, assignment: RaterAssignment?
@@ -80,7 +81,7 @@ struct ReportCommand: ParsableCommand {
             let items = labels.dataset.items
             if Set(items.map { BreakdownKey.setting.value(of: $0) }).count > Set(items.map(\.subject.name)).count {
                 let bySetting = try agreementCommand(by: .setting)
-                settingGroups = try CommandOutput.withProgress { try bySetting.datasetReport().groups }
+                settingGroups = try CommandOutput.withProgress { try bySetting.datasetReport(loaded: (place, labels)).groups }
             }
             var report = StudyReport.build(study: labels.dataset.name, analysis: analysis, labels: labels, progress: progress,
                                            missingResponse: convention, gold: gold, settingGroups: settingGroups,
