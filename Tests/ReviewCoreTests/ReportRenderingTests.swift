@@ -24,6 +24,20 @@ struct ReportRenderingTests {
         #expect(try String(contentsOf: file, encoding: .utf8) == svg, "the chart's SVG changed (RECORD_SNAPSHOTS=1 re-records)")
     }
 
+    @Test("chart labels wrap and are never cut: two settings of one long model name read apart; bars carry their n and an axis title")
+    func wrappedLabels() {
+        let context = "gpt-4o-2024-08-06 · no steel-man prompt, with context"
+        let plain = "gpt-4o-2024-08-06 · no steel-man prompt, no context"
+        #expect(SVGBars.wrapped(context).allSatisfy { $0.count <= SVGBars.labelLine })
+        #expect(SVGBars.wrapped(context).joined(separator: " ") == context && SVGBars.wrapped(plain).joined(separator: " ") == plain)
+        #expect(SVGBars.wrapped(String(repeating: "x", count: 80)).map(\.count) == [36, 36, 8])
+        let svg = SVGBars.chart(rows: [SVGBars.Row(label: context, bars: [(0.5, 0.4, 0.6)], counts: ["n 350"]),
+                                       SVGBars.Row(label: plain, bars: [(0.6, 0.5, 0.7)], counts: ["n 350"])],
+                                seriesNames: ["as the judge reports"], colours: [SVGBars.palette.neutral], title: "t", axisTitle: "share appropriate")
+        #expect(svg.contains(">prompt, with context</tspan>") && svg.contains(">prompt, no context</tspan>"), "the rows must differ on screen: \(svg)")
+        #expect(svg.contains("(n 350)") && svg.contains(">share appropriate</text>"))
+    }
+
     @Test("HTML text is escaped and control characters from input files are dropped")
     func escaping() {
         #expect(HTMLText.escaped("<script>alert('x')</script>") == "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;")

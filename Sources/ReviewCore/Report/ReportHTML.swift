@@ -28,15 +28,45 @@ enum SVGBars {
         var bars: [(value: Double?, low: Double?, high: Double?)]
         /// What a bar with no value says.
         var missingText = "undefined"
+        /// What stands behind each bar (e.g. "n 350", "worth 13 labels"), printed beside its value.
+        var counts: [String?] = []
     }
 
-    /// The chart: a row per label, one bar per series (in `seriesNames` order, `colours` alike).
-    static func chart(rows: [Row], seriesNames: [String], colours: [String], title: String) -> String {
-        let labelWidth = 260.0, plotWidth = 420.0, barHeight = 12.0, gap = 10.0
-        let rowHeight = Double(seriesNames.count) * (barHeight + 3) + gap
+    /// The Okabe–Ito palette's grey, blue and orange: told apart with every common colour-vision deficiency, and in print.
+    static let palette = (neutral: "#999999", blue: "#0072B2", orange: "#E69F00")
+
+    /// Characters a label line holds beside the plot.
+    static let labelLine = 36
+
+    /// A label wrapped onto lines of at most `labelLine` characters at spaces (a longer word is cut into pieces):
+    /// never cut short, so two rows always read apart.
+    static func wrapped(_ label: String) -> [String] {
+        var lines: [String] = [], current = ""
+        for word in label.split(separator: " ", omittingEmptySubsequences: true) {
+            var word = Substring(word)
+            while word.count > labelLine {
+                if !current.isEmpty { lines.append(current); current = "" }
+                lines.append(String(word.prefix(labelLine)))
+                word = word.dropFirst(labelLine)
+            }
+            if current.isEmpty { current = String(word) }
+            else if current.count + 1 + word.count <= labelLine { current += " " + word }
+            else { lines.append(current); current = String(word) }
+        }
+        if !current.isEmpty || lines.isEmpty { lines.append(current) }
+        return lines
+    }
+
+    /// The chart: a row per label, one bar per series (in `seriesNames` order, `colours` alike), the x axis titled
+    /// `axisTitle`.
+    static func chart(rows: [Row], seriesNames: [String], colours: [String], title: String,
+                      axisTitle: String = "share of appropriate responses: bar the estimate, whisker its interval") -> String {
+        let labelWidth = 260.0, plotWidth = 420.0, barHeight = 12.0, gap = 10.0, lineHeight = 13.0
+        let labels = rows.map { wrapped($0.label) }
+        let rowHeights = labels.map { max(Double(seriesNames.count) * (barHeight + 3), Double($0.count) * lineHeight) + gap }
         let top = 34.0
-        let height = top + Double(rows.count) * rowHeight + 28
-        let width = labelWidth + plotWidth + 60
+        let height = top + rowHeights.reduce(0, +) + 44
+        let width = labelWidth + plotWidth + 110
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"100%\" aria-label=\"\(HTMLText.escaped(title))\">"
         svg += "<title>\(HTMLText.escaped(title))</title>"
         for (index, name) in seriesNames.enumerated() {
@@ -47,11 +77,17 @@ enum SVGBars {
         for tick in stride(from: 0.0, through: 1.0, by: 0.25) {
             let x = labelWidth + tick * plotWidth
             svg += "<line x1=\"\(format(x))\" y1=\"\(format(top - 4))\" x2=\"\(format(x))\" y2=\"\(format(height - 24))\" stroke=\"#ccc\" stroke-width=\"1\"/>"
-            svg += "<text x=\"\(format(x))\" y=\"\(format(height - 8))\" font-size=\"11\" text-anchor=\"middle\">\(Int(tick * 100))%</text>"
+            svg += "<text x=\"\(format(x))\" y=\"\(format(height - 26))\" font-size=\"11\" text-anchor=\"middle\">\(Int(tick * 100))%</text>"
         }
+        svg += "<text x=\"\(format(labelWidth + plotWidth / 2))\" y=\"\(format(height - 8))\" font-size=\"12\" text-anchor=\"middle\">\(HTMLText.escaped(axisTitle))</text>"
+        var y = top
         for (rowIndex, row) in rows.enumerated() {
-            let y = top + Double(rowIndex) * rowHeight
-            svg += "<text x=\"\(format(labelWidth - 8))\" y=\"\(format(y + barHeight))\" font-size=\"12\" text-anchor=\"end\">\(HTMLText.escaped(String(row.label.prefix(40))))</text>"
+            defer { y += rowHeights[rowIndex] }
+            svg += "<text x=\"\(format(labelWidth - 8))\" y=\"\(format(y + barHeight - 1))\" font-size=\"12\" text-anchor=\"end\">"
+            for (index, line) in labels[rowIndex].enumerated() {
+                svg += "<tspan x=\"\(format(labelWidth - 8))\" dy=\"\(index == 0 ? "0" : format(lineHeight))\">\(HTMLText.escaped(line))</tspan>"
+            }
+            svg += "</text>"
             for (series, bar) in row.bars.enumerated() {
                 let barY = y + Double(series) * (barHeight + 3)
                 guard let value = bar.value else {
@@ -66,7 +102,8 @@ enum SVGBars {
                     svg += "<line x1=\"\(format(x1))\" y1=\"\(format(middle - 4))\" x2=\"\(format(x1))\" y2=\"\(format(middle + 4))\" stroke=\"#000\" stroke-width=\"1.5\"/>"
                     svg += "<line x1=\"\(format(x2))\" y1=\"\(format(middle - 4))\" x2=\"\(format(x2))\" y2=\"\(format(middle + 4))\" stroke=\"#000\" stroke-width=\"1.5\"/>"
                 }
-                svg += "<text x=\"\(format(labelWidth + plotWidth + 6))\" y=\"\(format(barY + barHeight - 2))\" font-size=\"11\">\(String(format: "%.1f%%", value * 100))</text>"
+                let count = series < row.counts.count ? row.counts[series].map { " (\(HTMLText.escaped($0)))" } ?? "" : ""
+                svg += "<text x=\"\(format(labelWidth + plotWidth + 6))\" y=\"\(format(barY + barHeight - 2))\" font-size=\"11\">\(String(format: "%.1f%%", value * 100))\(count)</text>"
             }
         }
         return svg + "</svg>"
@@ -99,12 +136,13 @@ enum SVGBars {
 extension StudyReport {
     /// One self-contained HTML page: inline CSS and SVG, no script and nothing fetched; readable printed and on a phone.
     func html() -> String {
-        let colours = ["#9aa5b1", "#1f5fa8"]
+        let colours = [SVGBars.palette.neutral, SVGBars.palette.blue]
         let series = ["as the judge reports", "estimated (\(estimator))"]
         func chartRows(_ rows: [RateRow]) -> [SVGBars.Row] {
             rows.map { SVGBars.Row(label: $0.scope, bars: [($0.reported.value, $0.reported.low, $0.reported.high),
                                                            ($0.estimated.value, $0.estimated.low, $0.estimated.high)],
-                                   missingText: $0.judged == 0 && $0.reported.value == nil ? "no judge" : "undefined") }
+                                   missingText: $0.judged == 0 && $0.reported.value == nil ? "no judge" : "undefined",
+                                   counts: [$0.judged > 0 ? "n \($0.judged)" : nil, $0.effectiveLabels.map { String(format: "worth %.0f labels", $0) }]) }
         }
         var body = "<h1>Judge validation report: \(HTMLText.escaped(study))</h1>"
         body += "<p class=\"preamble\">\(HTMLText.escaped(preamble.joined(separator: " ")))</p>"
@@ -124,10 +162,13 @@ extension StudyReport {
             // Sensitivity (misses are what cost) and specificity per scope, with their intervals.
             let accuracyRows = accuracy.map { row in
                 SVGBars.Row(label: row.scope, bars: [(row.sensitivity.value, row.sensitivity.low, row.sensitivity.high),
-                                                     (row.specificity.value, row.specificity.low, row.specificity.high)])
+                                                     (row.specificity.value, row.specificity.low, row.specificity.high)],
+                            counts: ["n \(row.confusion.referencePositives)", "n \(row.confusion.referenceNegatives)"])
             }
-            body += "<figure>" + SVGBars.chart(rows: accuracyRows, seriesNames: ["sensitivity", "specificity"], colours: ["#b3261e", "#2e7d32"],
-                                               title: "The judge's sensitivity and specificity by condition") + "</figure>"
+            body += "<figure>" + SVGBars.chart(rows: accuracyRows, seriesNames: ["sensitivity", "specificity"],
+                                               colours: [SVGBars.palette.orange, SVGBars.palette.blue],
+                                               title: "The judge's sensitivity and specificity by condition",
+                                               axisTitle: "share of the reference's inappropriate (sensitivity) or appropriate (specificity) responses the judge got right") + "</figure>"
         }
         for section in sections {
             body += "<h2>\(HTMLText.escaped(section.title))</h2><div class=\"scroll\"><table><thead><tr>"
