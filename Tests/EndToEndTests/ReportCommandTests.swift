@@ -152,19 +152,19 @@ struct ReportCommandTests {
         #expect(into.status != 0, "the report overwrote the study's items")
     }
 
-    @Test("the HTML page renders in headless Chromium to a picture that is not blank",
+    @Test("the HTML page renders in headless Chromium at 1280 and 800 px wide to a picture that is not blank",
           .enabled(if: ReportCommandTests.chromium != nil, "chromium is not installed (.ci/run installs Debian's package); skipping the browser check"))
     func rendersInChromium() throws {
         let folder = try Self.study()
         defer { try? FileManager.default.removeItem(at: folder) }
         #expect(try EndToEnd.run(["report", "s", "--resamples", "0", "--format", "html", "--output", "r.html"], in: folder).status == 0)
         try "<!DOCTYPE html><html><body></body></html>".write(to: folder.appendingPathComponent("blank.html"), atomically: true, encoding: .utf8)
-        func screenshot(_ page: String) throws -> Int {
-            let png = folder.appendingPathComponent(page + ".png")
+        func screenshot(_ page: String, width: Int) throws -> Int {
+            let png = folder.appendingPathComponent("\(page)-\(width).png")
             let process = Process()
             process.executableURL = URL(fileURLWithPath: try #require(Self.chromium))
-            process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1000,1400",
-                                 "--user-data-dir=\(folder.appendingPathComponent("profile-\(page)").path)",
+            process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=\(width),1400",
+                                 "--user-data-dir=\(folder.appendingPathComponent("profile-\(page)-\(width)").path)",
                                  "--screenshot=\(png.path)", folder.appendingPathComponent(page).absoluteString]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
@@ -174,9 +174,11 @@ struct ReportCommandTests {
             #expect(data.starts(with: [0x89, 0x50, 0x4E, 0x47]), "not a PNG")
             return data.count
         }
-        let blank = try screenshot("blank.html")
-        let report = try screenshot("r.html")
-        // A blank page compresses to almost nothing; text, tables and charts do not.
-        #expect(report > 5 * blank, "report \(report) bytes against a blank page's \(blank)")
+        // At a desktop's width and a narrow window's: a blank page compresses to almost nothing; text, tables and charts do not.
+        for width in [1280, 800] {
+            let blank = try screenshot("blank.html", width: width)
+            let report = try screenshot("r.html", width: width)
+            #expect(report > 5 * blank, "\(width) px: report \(report) bytes against a blank page's \(blank)")
+        }
     }
 }
