@@ -88,7 +88,11 @@ public enum AdjudicationKeymap {
             row(.save, .fixed([.enter]), "Enter", "save", "Save the decision with its rationale.", .rationale),
             row(.cancel, .fixed([.escape]), "Esc", "cancel", "Cancel the decision.", .rationale),
             row(.erase, .fixed([.backspace, .delete]), "⌫", "erase", "Erase the last character.", .rationale),
-            row(.closeHelp, .any, "any key", "close", "Close the help.", .help),
+            row(.closeHelp, .fixed([.escape, c("?"), c("q")]), "Esc ? q", "close", "Close the help.", .help),
+            row(.down, .fixed([.down, c("j")]), "↓ j", "down", "Scroll the help down.", .help),
+            row(.up, .fixed([.up, c("k")]), "↑ k", "up", "Scroll the help up.", .help),
+            row(.pageDown, .fixed([.pageDown, c(" ")]), "PgDn", "page down", "Ten lines down.", .help, inKeyBar: false),
+            row(.pageUp, .fixed([.pageUp]), "PgUp", "page up", "Ten lines up.", .help, inKeyBar: false),
             row(.dismissPrompt, .fixed([.enter]), "Enter", "go on", "Go on: after a break, past the daily cap, or to the item behind the notice.", .sessionPrompt),
             row(.quit, .fixed([c("q"), .control("d"), .control("c")]), "q", "quit", "Quit for now; decisions are saved as they are made.", .sessionPrompt),
         ]

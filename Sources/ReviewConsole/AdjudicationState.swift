@@ -61,6 +61,14 @@ public struct AdjudicationState: Sendable {
     public internal(set) var messageIsError = false
     /// Whether the help box is open.
     public internal(set) var showingHelp = false
+    /// The first help line shown (the help scrolls where the screen is too small for all of it).
+    public internal(set) var helpScroll = 0
+
+    /// Keeps the help's first line within its last page (`limit`: the lines past one screenful), as the renderer
+    /// measures it after each key.
+    public mutating func limitHelpScroll(to limit: Int) {
+        helpScroll = min(helpScroll, max(0, limit))
+    }
     /// Events not yet durable, oldest first (the console's one write queue, as in the label console).
     public internal(set) var writes = WriteQueue<AdjudicationEvent>()
     /// First visible line of the item text.
@@ -198,6 +206,11 @@ public enum AdjudicationReducer {
             state.showingHelp = false
         case .help:
             state.showingHelp = true
+            state.helpScroll = 0
+        case .up where state.showingHelp, .down where state.showingHelp, .pageUp where state.showingHelp, .pageDown where state.showingHelp:
+            // The help scrolls like the label console's: the renderer stops at its last page.
+            let step = action == .up ? -1 : action == .down ? 1 : action == .pageUp ? -10 : 10
+            state.helpScroll = max(0, state.helpScroll + step)
         case .quit:
             if state.failedDecision != nil && !state.quitAsked {
                 state.quitAsked = true

@@ -206,14 +206,26 @@ struct AdjudicationConsoleTests {
         #expect(started.state.currentCase?.item.id == "alarm-1")
     }
 
-    @Test("help overlay lists the keymap; any key closes it; q quits")
+    @Test("help overlay lists the keymap; it scrolls at 80×24 so its lower part can be read, a stray key does not close it, Esc does; q quits")
     func helpAndQuit() {
         var console = F.console()
+        _ = console.resize(to: TerminalSize(columns: 80, rows: 24), now: now)
         _ = console.handle(key: .character("?"), now: now)
         let text = F.screenText(console)
         #expect(text.contains("Help"))
         #expect(text.contains("Filter by kind"))
         _ = console.handle(key: .character("x"), now: now)
+        #expect(console.state.showingHelp, "a stray key must not close the help before it is read")
+        // Scrolling down reaches the last line and stops there; up comes back at once.
+        let limit = AdjudicationRenderer.helpScrollLimit(console.state, size: TerminalSize(columns: 80, rows: 24))
+        #expect(limit > 0, "at 80×24 the help is longer than its box")
+        for _ in 0..<(limit + 5) { _ = console.handle(key: .down, now: now) }
+        #expect(console.state.helpScroll == limit)
+        let bottom = F.screenText(console, TerminalSize(columns: 80, rows: 24))
+        #expect(bottom.contains("Quit for now; decisions are saved"), "the lower part of the help reads at 80×24")
+        _ = console.handle(key: .up, now: now)
+        #expect(console.state.helpScroll == limit - 1)
+        _ = console.handle(key: .escape, now: now)
         #expect(!console.state.showingHelp)
         #expect(console.handle(key: .character("q"), now: now) == [.quit])
     }

@@ -20,7 +20,9 @@ public struct AdjudicationConsole: ConsoleProgram {
 
     /// Maps the key through the keymap table and applies it.
     public mutating func handle(key: Key, now: Date) -> [ConsoleEffect] {
-        AdjudicationReducer.reduce(&state, AdjudicationKeymap.action(for: key, in: state) ?? .unboundKey, now: now)
+        let effects = AdjudicationReducer.reduce(&state, AdjudicationKeymap.action(for: key, in: state) ?? .unboundKey, now: now)
+        if state.showingHelp, let size = state.size { state.limitHelpScroll(to: AdjudicationRenderer.helpScrollLimit(state, size: size)) }
+        return effects
     }
 
     /// Applies the outcome of the write in flight.

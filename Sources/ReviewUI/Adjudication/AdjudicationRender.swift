@@ -38,9 +38,16 @@ public enum AdjudicationRenderer {
         }
         if state.showingHelp {
             HelpOverlay.render(helpLines(state, width: HelpOverlay.box(in: body).inset(by: 1).insetHorizontally(by: 1).width),
-                               title: "Help (any key closes)", scroll: 0, into: &grid, body: body)
+                               title: "Help (Esc closes, ↓ j scrolls)", scroll: state.helpScroll, into: &grid, body: body)
         }
         return grid
+    }
+
+    /// How far the help can scroll at `size`: its lines past one screenful of the help box.
+    public static func helpScrollLimit(_ state: AdjudicationState, size: TerminalSize) -> Int {
+        let body = Rect(x: 0, y: 1, width: size.columns, height: max(0, size.rows - 3))
+        let inner = HelpOverlay.box(in: body).inset(by: 1).insetHorizontally(by: 1)
+        return max(0, helpLines(state, width: inner.width).count - inner.height)
     }
 
     // MARK: - Queue
