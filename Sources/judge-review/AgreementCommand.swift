@@ -75,6 +75,14 @@ struct AgreementCommand: ParsableCommand {
     @Option(help: "Dataset only: the multiplicity adjustment of the paired model and setting comparisons: none (the default, labelled unadjusted), holm, bonferroni or bh.")
     var adjust: MultiplicityAdjustment = .none
 
+    @Option(help: "Dataset only: which of each clinician's answers enter every coefficient and the reference: current (the default, after any revision) or first (the first answer, given before the judge was revealed).")
+    var answers: AnswerChoice = .current
+
+    /// Which answers of each clinician a report uses.
+    enum AnswerChoice: String, ExpressibleByArgument, CaseIterable {
+        case current, first
+    }
+
     @Option(help: "Dataset only: also report each condition, model or criterion separately.")
     var by: BreakdownKey?
 
@@ -122,7 +130,7 @@ struct AgreementCommand: ParsableCommand {
             let datasetOnly: [(String, Bool)] = [
                 ("--by", by != nil), ("--cluster-by", clusterChoice != nil), ("--annotations", annotations != nil),
                 ("--complete", complete), ("--on", onOption != nil), ("--reference", referenceOption != nil),
-                ("--raters", raters != nil), ("--min-raters", minRaters != 1), ("--transport-from", transportFrom != nil), ("--adjust", adjust != .none),
+                ("--raters", raters != nil), ("--min-raters", minRaters != 1), ("--transport-from", transportFrom != nil), ("--adjust", adjust != .none), ("--answers", answers != .current),
             ]
             if let (name, _) = datasetOnly.first(where: { $0.1 }) {
                 throw ValidationError("\(name) applies to a dataset, not to --ratings")
@@ -198,6 +206,7 @@ struct AgreementCommand: ParsableCommand {
         let path = place.datasetFile.path
         var study = try loaded?.labels ?? place.labels()
         if loaded == nil { CommandOutput.keepUntilExit(study) }
+        if answers == .first { study = study.firstAnswers() }
         let data = study.dataset
         let folder = place.annotationFolder
         if let names = raters {
@@ -258,6 +267,7 @@ struct AgreementCommand: ParsableCommand {
         whole.comparisons = PairedComparisons.compare(items: data.items, positions: Array(data.items.indices), pairBy: clusterBy ?? .stimulus,
                                                       missingResponse: missingResponses, confidence: confidence, adjust: adjust)
         whole.adjustment = adjust
+        whole.answers = self.answers.rawValue
         whole.unjudged = JudgeAnalysis.unjudgedRates(items: data.items, positions: Array(data.items.indices), references: references,
                                                      missingResponse: missingResponses, confidence: confidence)
         if let by {

@@ -33,6 +33,9 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("transport-from"), help: "Correct the rate of models without labels of their own with this model's measured sensitivity and specificity (Rogan–Gladen; named in the report).")
     var transportFrom: String?
 
+    @Option(help: "Which of each clinician's answers enter the numbers: current (default, after any revision) or first (given before the judge was revealed).")
+    var answers: String?
+
     @Option(help: "The multiplicity adjustment of the paired comparisons: none (default, labelled unadjusted), holm, bonferroni or bh.")
     var adjust: String?
 
@@ -43,6 +46,9 @@ struct ReportCommand: ParsableCommand {
         try CommandOutput.reportingErrors(command: "report") {
             guard let format = StudyReport.Format(rawValue: format) else {
                 throw UsageError(option: "--format", "\"\(TextSanitizer.singleLine(format))\" is not one of \(StudyReport.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if let answers, AgreementCommand.AnswerChoice(rawValue: answers) == nil {
+                throw UsageError(option: "--answers", "\"\(TextSanitizer.singleLine(answers))\" is not current or first")
             }
             if let adjust, MultiplicityAdjustment(rawValue: adjust) == nil {
                 throw UsageError(option: "--adjust", "\"\(TextSanitizer.singleLine(adjust))\" is not one of \(MultiplicityAdjustment.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -58,6 +64,7 @@ struct ReportCommand: ParsableCommand {
                 if let clusterBy { arguments += ["--cluster-by", clusterBy] }
                 if let transportFrom { arguments += ["--transport-from", transportFrom] }
                 if let adjust { arguments += ["--adjust", adjust] }
+                if let answers { arguments += ["--answers", answers] }
                 return try AgreementCommand.parse(arguments)
             }
             let agreement = try agreementCommand(by: .condition)
@@ -93,7 +100,8 @@ struct ReportCommand: ParsableCommand {
                 settings: [Setting("estimator", report.estimator), Setting("missing responses", convention.rawValue),
                            Setting("resamples", "\(resamples)"), Setting("seed", "\(seed)"),
                            Setting("confidence", "\(analysis.options.confidence)"), Setting("cluster by", clusterBy ?? "stimulus"),
-                           Setting("transport from", transportFrom ?? "none"), Setting("multiplicity", adjust ?? "none")])
+                           Setting("transport from", transportFrom ?? "none"), Setting("multiplicity", adjust ?? "none"),
+                           Setting("answers", answers ?? "current")])
             let text = report.rendered(as: format)
             if let output {
                 try agreement.outputGuard().check(output: output)

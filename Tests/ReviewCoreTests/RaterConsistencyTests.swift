@@ -63,3 +63,30 @@ struct RaterConsistencyTests {
         #expect(RaterConsistency.rows(labels: labels, gold: [:], resamples: 0, seed: 1, confidence: 0.95).isEmpty)
     }
 }
+
+@Suite("First answers: the numbers without the judge's influence")
+struct FirstAnswersTests {
+    typealias F = StoreFixtures
+
+    @Test("firstAnswers() puts each rater's first answer in place of a revision, keeps retracted items out, and says so")
+    func firstAnswers() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let items = (0..<3).map { F.item("i\($0)") }
+        let dataset = Dataset(name: "d", items: items)
+        let log = try RaterLog(folder: temp.url, rater: "ann")
+        try log.append(F.label(items[0], answer: "no", second: 0))
+        // After the judge was revealed: revised to "yes".
+        try log.append(F.label(items[0], answer: "yes", mode: .blind, seenFirst: true, revises: "no", second: 5))
+        try log.append(F.label(items[1], answer: "yes", second: 10))
+        try log.append(F.label(items[2], answer: "no", second: 20))
+        try log.append(F.retract(items[2], second: 30))
+        log.close()
+        let labels = try StudyLabels.load(folder: temp.url, dataset: dataset)
+        #expect(labels.humanAnswers["ann"] == ["i0": "yes", "i1": "yes"] && !labels.firstAnswersOnly)
+        let first = labels.firstAnswers()
+        #expect(first.humanAnswers["ann"] == ["i0": "no", "i1": "yes"] && first.firstAnswersOnly)
+        #expect(first.restricted(to: ["ann"]).firstAnswersOnly)
+        #expect(first.referenceColumn()[0]?.answer == "no", "the reference is built from the first answers too")
+    }
+}

@@ -31,6 +31,9 @@ public struct AgreementAnalysis: Sendable, Equatable {
     /// p-values are adjusted for multiplicity.
     public var comparisons: [RateComparison] = []
     public var adjustment: MultiplicityAdjustment = .none
+    /// Which of each clinician's answers entered (dataset only): `current` (the last, after any revision) or
+    /// `first` (the first live answer: blind where the study is blind).
+    public var answers: String?
     /// The clinicians alone, without the judge (when the table has a judge and two or more clinicians): how far
     /// the humans agree among themselves, beside "all raters".
     public var humansOnly: [CoefficientKind: CoefficientResult]?
@@ -108,6 +111,7 @@ extension AgreementAnalysis {
             ("seed", Int(exactly: options.seed).map(JSONValue.int) ?? .string(String(options.seed))),
             ("confidence", .number(options.confidence)),
             ("cluster_by", clusterBy.map(JSONValue.string) ?? .null),
+            ("answers", answers.map(JSONValue.string) ?? .null),
             ("overall", Self.coefficientsJSON(summary.overall)),
             ("humans_only", humansOnly.map(Self.coefficientsJSON) ?? .null),
             ("indices", summary.indices.map(Self.indicesJSON) ?? .null),

@@ -180,6 +180,10 @@ enum ReportTables {
         } else {
             lines.append("intervals: none (--resamples 0)")
         }
+        if let answers = report.answers {
+            lines.append(answers == "first" ? "answers: each clinician's first answer on an item (before the judge was revealed and any revision; --answers first)"
+                                            : "answers: each clinician's current answer (after any revision; --answers first for the first, blind ones)")
+        }
         lines += report.summary.notes.map { "note: " + $0 }
         return lines
     }

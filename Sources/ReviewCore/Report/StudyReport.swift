@@ -99,6 +99,8 @@ public struct StudyReport: Sendable, Equatable {
     public var manifest: ReportManifest?
     /// The sampling design, each pair's 2×2 table and the reporting checklist.
     public var publication = PublicationSections()
+    /// Which of each clinician's answers entered: `current` or `first`.
+    public var answers = "current"
 
     public static func == (lhs: StudyReport, rhs: StudyReport) -> Bool {
         lhs.study == rhs.study && lhs.byModel == rhs.byModel && lhs.byCondition == rhs.byCondition && lhs.bySetting == rhs.bySetting && lhs.accuracy == rhs.accuracy
@@ -183,6 +185,7 @@ public struct StudyReport: Sendable, Equatable {
             progress: progress)
         report.comparisons = analysis.comparisons
         report.notes = analysis.summary.notes
+        report.answers = analysis.answers ?? "current"
         report.publication = PublicationSections.build(analysis: analysis, labels: labels, sample: sample, assignment: assignment,
                                                        effort: report.effort, missingResponse: missingResponse)
         report.adjustment = analysis.adjustment

@@ -130,7 +130,8 @@ extension StudyReport {
 
     /// What every reader must know first: the estimator, the convention for missing responses, the level.
     var preamble: [String] {
-        ["study \(study): rates of appropriate responses estimated by \(estimator), \(Int((confidence * 100).rounded()))% intervals, \(resamples) bootstrap resamples; items with no response \(missingResponse == "inappropriate" ? "counted inappropriate (the paper's convention)" : "left out (counted in \"no response\")")"]
+        ["study \(study): rates of appropriate responses estimated by \(estimator), \(Int((confidence * 100).rounded()))% intervals, \(resamples) bootstrap resamples; items with no response \(missingResponse == "inappropriate" ? "counted inappropriate (the paper's convention)" : "left out (counted in \"no response\")")"
+         + (answers == "first" ? "; each clinician's first answer on an item (before the judge was revealed and any revision)" : "; each clinician's current answer (after any revision)")]
             + notes.map { "note: " + $0 }
     }
 
@@ -192,7 +193,7 @@ extension StudyReport {
             ])
         }
         return .object([
-            ("study", .string(study)), ("estimator", .string(estimator)), ("missing_response", .string(missingResponse)),
+            ("study", .string(study)), ("estimator", .string(estimator)), ("missing_response", .string(missingResponse)), ("answers", .string(answers)),
             ("confidence", .number(confidence)), ("resamples", .int(resamples)),
             ("by_model", .array(byModel.map(rateJSON))), ("by_condition", .array(byCondition.map(rateJSON))),
             ("by_setting", .array(bySetting.map(rateJSON))),

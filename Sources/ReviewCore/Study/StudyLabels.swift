@@ -40,15 +40,27 @@ public struct StudyLabels: Sendable {
     public let assignedRaters: [Int: [String]]
 
     private init(dataset: Dataset, folder: URL, logs: [Log], adjudication: AdjudicationLogs.Reading, adjudicationError: String?,
-                 assignedRaters: [Int: [String]]) {
+                 assignedRaters: [Int: [String]], firstAnswers: Bool = false) {
         self.dataset = dataset
         self.folder = folder
         self.logs = logs
         self.adjudication = adjudication
         self.adjudicationError = adjudicationError
         self.assignedRaters = assignedRaters
+        self.firstAnswersOnly = firstAnswers
         let replays = logs.compactMap { log in JudgeRater.isJudge(log.rater) ? nil : log.replay }
-        answerColumns = AnswerColumns(replays: replays, count: dataset.items.count)
+        answerColumns = AnswerColumns(replays: replays, count: dataset.items.count, firstOf: firstAnswers ? dataset.items.map(\.id) : nil)
+    }
+
+    /// Whether the answer columns hold each rater's first answer instead of the current one (`firstAnswers()`).
+    public let firstAnswersOnly: Bool
+
+    /// The same labels with each rater's first live answer on an item in place of its current one (on the items
+    /// the rater currently has labelled): the answers given before the judge was revealed and before any revision,
+    /// for coefficients and references free of the judge's influence (`--answers first`).
+    public func firstAnswers() -> StudyLabels {
+        StudyLabels(dataset: dataset, folder: folder, logs: logs, adjudication: adjudication, adjudicationError: adjudicationError,
+                    assignedRaters: assignedRaters, firstAnswers: true)
     }
 
     /// Reads every log in `folder` against `dataset`, without locks or repairs (safe while raters label).
@@ -117,7 +129,8 @@ public struct StudyLabels: Sendable {
     /// The same labels with only these human raters' logs (a report limited by `--raters`); the judge stays.
     public func restricted(to raters: Set<String>) -> StudyLabels {
         StudyLabels(dataset: dataset, folder: folder, logs: logs.filter { raters.contains($0.rater) },
-                    adjudication: adjudication, adjudicationError: adjudicationError, assignedRaters: assignedRaters)
+                    adjudication: adjudication, adjudicationError: adjudicationError, assignedRaters: assignedRaters,
+                    firstAnswers: firstAnswersOnly)
     }
 
     /// The human raters whose logs were read (the judge is never a log).
@@ -208,15 +221,19 @@ public struct AnswerColumns: Sendable {
         event.kind == .label ? AnswerNormalizer.normalize(event.answer) : nil
     }
 
-    /// The columns of replays against a dataset of `count` items (judge replays already left out).
-    init(replays: [RaterReplay], count: Int) {
+    /// The columns of replays against a dataset of `count` items (judge replays already left out); with
+    /// `firstOf` (the items' ids by position), each currently labelled item's first live answer instead.
+    init(replays: [RaterReplay], count: Int, firstOf ids: [String]? = nil) {
         var raters: [String] = []
         var answers: [[String?]] = []
         for replay in replays.sorted(by: { $0.rater < $1.rater }) {
             var column = [String?](repeating: nil, count: count)
             var any = false
+            let firsts = ids == nil ? [:] : replay.firstLabels
             for position in 0..<count {
-                if let event = replay.current(at: position), let answer = Self.answer(of: event) {
+                guard var event = replay.current(at: position), event.kind == .label else { continue }
+                if let ids, position < ids.count, let first = firsts[ids[position]] { event = first }
+                if let answer = Self.answer(of: event) {
                     column[position] = answer
                     any = true
                 }
