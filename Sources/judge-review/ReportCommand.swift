@@ -18,6 +18,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Write the report to this file (atomically) instead of standard output.")
     var output: String?
 
+    @Option(help: "A JSON report written earlier: recompute with the same options and say whether every number is the same, or which differ (exit 1).")
+    var check: String?
+
     @Option(help: "The estimator of the rates: ppi, rogan-gladen or humans (default as for agreement).")
     var estimator: String?
 
@@ -102,6 +105,16 @@ struct ReportCommand: ParsableCommand {
                            Setting("confidence", "\(analysis.options.confidence)"), Setting("cluster by", clusterBy ?? "stimulus"),
                            Setting("transport from", transportFrom ?? "none"), Setting("multiplicity", adjust ?? "none"),
                            Setting("answers", answers ?? "current")])
+            if let check {
+                let old = try SafeFile.read(check)
+                let comparison = try ReportCheck.differences(old: old, new: Data(report.rendered(as: .json).utf8))
+                guard comparison.differences.isEmpty else {
+                    let shown = comparison.differences.prefix(8).joined(separator: "; ")
+                    throw InputError(file: check, "\(comparison.differences.count) of \(comparison.compared) values differ from the study now: \(shown)\(comparison.differences.count > 8 ? "; …" : "")")
+                }
+                CommandOutput.line("\(check): the same numbers (\(comparison.compared) values compared; only the date and command line may differ)")
+                return
+            }
             let text = report.rendered(as: format)
             if let output {
                 try agreement.outputGuard().check(output: output)

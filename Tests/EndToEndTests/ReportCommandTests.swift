@@ -56,6 +56,15 @@ struct ReportCommandTests {
         #expect(files.contains { ($0["path"] as? String)?.hasPrefix("Annotations/") == true })
         let text = try EndToEnd.run(["report", "s", "--resamples", "0"], in: folder)
         #expect(text.stdout.contains("Manifest: how this report was made") && text.stdout.contains("judge-review \(ToolVersion.current)"))
+        // --check: the same study and options give the same numbers; another seed does not, and says where.
+        #expect(try EndToEnd.run(["report", "s", "--format", "json", "--resamples", "20", "--output", "r.json"], in: folder).status == 0)
+        let same = try EndToEnd.run(["report", "s", "--resamples", "20", "--check", "r.json"], in: folder)
+        #expect(same.status == 0 && same.stdout.contains("r.json: the same numbers"), "\(same.stdout) \(same.stderr)")
+        let other = try EndToEnd.run(["report", "s", "--resamples", "20", "--seed", "5", "--check", "r.json"], in: folder)
+        #expect(other.status == 1 && other.stderr.contains("manifest.settings.seed: \"1\" → \"5\"")
+                && other.stderr.split(separator: "\n").count == 1, "\(other.stderr)")
+        let notReport = try EndToEnd.run(["report", "s", "--check", "s/study.json"], in: folder)
+        #expect(notReport.status == 1 && notReport.stderr.contains("not a JSON report"), "\(notReport.stderr)")
         let version = try EndToEnd.run(["--version"], in: folder)
         #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == ToolVersion.current)
     }
