@@ -54,7 +54,7 @@ public enum DemoData {
         let root = datasetURL.standardizedFileURL.deletingLastPathComponent()  // Stimuli/demo
             .deletingLastPathComponent()  // Stimuli
             .deletingLastPathComponent()  // repository root
-        return root.appendingPathComponent("Annotations", isDirectory: true)
+        return root.appendingPathComponent(Study.annotationsFolderName, isDirectory: true)
             .appendingPathComponent(datasetName, isDirectory: true)
     }
 
@@ -200,7 +200,7 @@ public enum DemoData {
 
     /// The demo clinicians' log folder, `<root>/Annotations/demo/`, for a Stimuli folder at `<root>/Stimuli`.
     static func annotationFolder(stimuliFolder: URL) -> URL {
-        stimuliFolder.standardizedFileURL.deletingLastPathComponent().appendingPathComponent("Annotations", isDirectory: true)
+        stimuliFolder.standardizedFileURL.deletingLastPathComponent().appendingPathComponent(Study.annotationsFolderName, isDirectory: true)
             .appendingPathComponent(datasetName, isDirectory: true)
     }
 

@@ -45,7 +45,7 @@ public struct LabelPlace: Sendable {
         var searched: [URL] = []
         var folder = url.deletingLastPathComponent()
         while true {
-            let candidate = folder.appendingPathComponent("Annotations", isDirectory: true).appendingPathComponent(name, isDirectory: true)
+            let candidate = folder.appendingPathComponent(Study.annotationsFolderName, isDirectory: true).appendingPathComponent(name, isDirectory: true)
             searched.append(candidate)
             if FileKind.ofPath(candidate.path) == .folder {
                 return LabelPlace(datasetFile: url, annotationFolder: override ?? candidate, study: nil, searched: searched)
@@ -54,11 +54,11 @@ public struct LabelPlace: Sendable {
             if parent.path == folder.path { break }
             folder = parent
         }
-        let beside = url.deletingLastPathComponent().appendingPathComponent("Annotations", isDirectory: true)
+        let beside = url.deletingLastPathComponent().appendingPathComponent(Study.annotationsFolderName, isDirectory: true)
             .appendingPathComponent(name, isDirectory: true)
         // Earlier versions kept a dataset's labels in Annotations/<name>/ under the current folder: found there,
         // they are used (and the way to keep them with the dataset is said), never lost from view.
-        let legacy = currentFolder.standardizedFileURL.appendingPathComponent("Annotations", isDirectory: true)
+        let legacy = currentFolder.standardizedFileURL.appendingPathComponent(Study.annotationsFolderName, isDirectory: true)
             .appendingPathComponent(name, isDirectory: true)
         if override == nil, FileKind.ofPath(legacy.path) == .folder, !((try? CurrentLabels.raterLogFiles(folder: legacy)) ?? []).isEmpty {
             var place = LabelPlace(datasetFile: url, annotationFolder: legacy, study: nil, searched: searched)
