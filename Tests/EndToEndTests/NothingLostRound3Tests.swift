@@ -96,12 +96,13 @@ struct NothingLostRound3Tests {
         }
     }
 
-    @Test("no output replaces a study's own files: settings, items, sample, assignment, lock, journal")
+    @Test("no output replaces a study's own files (every kind: settings, items, sample, assignment, lock, journal) or a label log")
     func outputsNeverReplaceStudyFiles() throws {
         let folder = try ReportCommandTests.study()
         defer { try? FileManager.default.removeItem(at: folder) }
         #expect(try EndToEnd.run(["sample", "s", "--size", "20", "--seed", "1"], in: folder).status == 0)
-        let names = ["study.json", "items.jsonl", "sample.json", "study.lock"]
+        #expect(try EndToEnd.run(["assign", "s", "--raters", "x,y", "--overlap", "1", "--seed", "1"], in: folder).status == 0)
+        let names = Study.ownFiles.map(\.name) + ["Annotations/annotator_1.jsonl"]
         let before = names.map { try? Data(contentsOf: folder.appendingPathComponent("s/\($0)")) }
         for name in names {
             for command in [["agreement", "s", "--resamples", "0", "--output", "s/\(name)"],
