@@ -83,7 +83,7 @@ struct SampleCommand: ParsableCommand {
             let seed = self.seed ?? SeedArgument.drawn()
             let request = ValidationSample.Request(
                 size: size, strata: fields, allocation: allocation, minPerStratum: minPerStratum, seed: seed,
-                missesWeight: missesWeight, pilotRates: allocation == .neyman ? pilotRates(labels, fields: fields) : [:],
+                missesWeight: missesWeight, pilotRates: allocation == .neyman ? StudyMeasurements.pilotRates(labels: labels, fields: fields) : [:],
                 neymanGuess: guess)
             let sample: ValidationSample
             do {
@@ -96,23 +96,6 @@ struct SampleCommand: ParsableCommand {
             for line in sample.planLines() { CommandOutput.line(line) }
             CommandOutput.line("wrote \(ValidationSample.url(in: study).path)")
         }
-    }
-
-    /// The human reference's rate of inappropriate responses per stratum, from the labels so far.
-    private func pilotRates(_ labels: StudyLabels, fields: [ValidationSample.StratumField]) -> [String: (rate: Double, labels: Int)] {
-        let references = labels.referenceColumn(adjudicated: true)
-        var counts: [String: (inappropriate: Int, labelled: Int)] = [:]
-        for (position, item) in labels.dataset.items.enumerated() {
-            guard let reference = references[position], reference.source != .tie else { continue }
-            let verdict = item.criterion.verdict(for: reference.answer)
-            guard verdict != .noVerdict else { continue }
-            let key = ValidationSample.stratumLabel(fields: fields, of: item)
-            var count = counts[key] ?? (0, 0)
-            count.labelled += 1
-            if verdict == .inappropriate { count.inappropriate += 1 }
-            counts[key] = count
-        }
-        return counts.mapValues { (rate: Double($0.inappropriate) / Double($0.labelled), labels: $0.labelled) }
     }
 }
 

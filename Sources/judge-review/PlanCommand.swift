@@ -193,7 +193,7 @@ struct PlanRate: ParsableCommand {
                 try CommandOutput.reportingErrors(command: "plan") { try planByGroup(study: study, by: by) }
                 return
             }
-            var measured: Measured = (nil, nil, nil, nil, nil, nil, nil)
+            var measured = Measured()
             if let study {
                 try CommandOutput.reportingErrors(command: "plan") { measured = try Self.fromStudy(study) }
             }
@@ -226,7 +226,7 @@ struct PlanRate: ParsableCommand {
                 }
                 let formula = asymptotic.first { $0.estimator == plan.estimator }?.labels
                 return [name, plan.labels.map(String.init) ?? "not reachable", formula.map(String.init) ?? "not reachable",
-                        plan.labels.map { common.hours($0, seconds: measured.seconds) } ?? ""]
+                        plan.labels.map { common.hours($0, seconds: measured.medianSeconds) } ?? ""]
             }
             for line in TextTable.render(header: ["estimator", "labels", "asymptotic formula, independent responses", "clinician hours"],
                                          rows: rows, rightAligned: [1, 2, 3], rule: true) {
@@ -242,7 +242,7 @@ struct PlanRate: ParsableCommand {
         let items = labels.dataset.items
         var members: [String: [Int]] = [:]
         for position in items.indices where items[position].judge != nil { members[by.value(of: items[position]), default: []].append(position) }
-        let seconds = Self.measured(labels: labels, positions: Array(items.indices)).seconds
+        let seconds = StudyMeasurements.measure(labels: labels, positions: Array(items.indices)).medianSeconds
         CommandOutput.line(String(format: "labels per %@ for the rate of inappropriate responses within ±%.3f at %@%%, each from the group's own labels and design",
                                   by.rawValue, halfWidth, String(format: "%.0f", common.confidence * 100)))
         CommandOutput.line("  " + common.promise(common.design()).replacingOccurrences(of: "; design effect 1.00", with: "; design effects as measured per group unless --design-effect"))
@@ -251,7 +251,7 @@ struct PlanRate: ParsableCommand {
         var unreachable: Set<LabelPlanning.RateEstimator> = []
         var unplanned = 0
         for key in members.keys.sorted() {
-            let measured = Self.measured(labels: labels, positions: members[key] ?? [])
+            let measured = StudyMeasurements.measure(labels: labels, positions: members[key] ?? [])
             let shown = [prevalence ?? measured.prevalence, sensitivity ?? measured.sensitivity, specificity ?? measured.specificity]
                 .map { $0.map { String(format: "%.3f", $0) } ?? "—" }
             let values: RateValues
@@ -320,42 +320,12 @@ struct PlanRate: ParsableCommand {
     }
 
     /// What a study's labels measure for a plan.
-    typealias Measured = (prevalence: Double?, sensitivity: Double?, specificity: Double?, pool: Int?, seconds: Double?,
-                          designEffect: Double?, clusters: Int?)
+    typealias Measured = StudyMeasurements
 
-    /// The study's measured prevalence, sensitivity and specificity (against the human reference), judged pool
-    /// and median seconds an item.
+    /// The study's measured prevalence, sensitivity and specificity (against the human reference), judged pool,
+    /// median seconds an item and design.
     static func fromStudy(_ path: String) throws -> Measured {
         let labels = try LabelPlace.resolve(path).labels(strict: false, requireLogs: true)
-        return measured(labels: labels, positions: Array(labels.dataset.items.indices))
-    }
-
-    /// The measured values over the items at `positions`.
-    static func measured(labels: StudyLabels, positions: [Int]) -> Measured {
-        // The judge against the reference as agreement measures it: one rule for both commands.
-        let items = labels.dataset.items
-        let report = JudgeAnalysis.analyze(
-            items: items, positions: positions, answers: labels.answerColumns,
-            references: labels.referenceColumn(adjudicated: true), options: JudgeAnalysisOptions(resamples: 0))
-        let confusion = report?.againstReference.confusion ?? ConfusionMatrix(truePositive: 0, falsePositive: 0, falseNegative: 0, trueNegative: 0)
-        let matrix = (tp: confusion.truePositive, fn: confusion.falseNegative, fp: confusion.falsePositive, tn: confusion.trueNegative)
-        let pool = report?.rates.first?.reported.n ?? 0
-        // The study's own design: the largest design effect any estimate of the scope measured, over its clusters.
-        let estimates = report?.rates.first?.estimates ?? []
-        let designEffect = estimates.compactMap(\.designEffect).max()
-        let clusters = estimates.compactMap(\.clusters).first
-        let positives = matrix.tp + matrix.fn, negatives = matrix.fp + matrix.tn
-        var seconds: [Double] = []
-        for replay in labels.humanReplays {
-            for position in positions {
-                if let ms = replay.current(at: position)?.ms, ms > 0 { seconds.append(Double(ms) / 1000) }
-            }
-        }
-        seconds.sort()
-        return (positives + negatives > 0 ? Double(positives) / Double(positives + negatives) : nil,
-                positives > 0 ? Double(matrix.tp) / Double(positives) : nil,
-                negatives > 0 ? Double(matrix.tn) / Double(negatives) : nil,
-                pool > 0 ? pool : nil,
-                seconds.isEmpty ? nil : seconds[seconds.count / 2], designEffect, clusters)
+        return StudyMeasurements.measure(labels: labels, positions: Array(labels.dataset.items.indices))
     }
 }

@@ -216,8 +216,7 @@ public struct StudyReport: Sendable, Equatable {
                 guard before != after, judge != .noVerdict else { continue }
                 if after == judge { toward += 1 } else if before == judge { away += 1 }
             }
-            seconds.sort()
-            return EffortRow(rater: replay.rater, labelled: replay.labeledCount, medianSeconds: seconds.isEmpty ? nil : seconds[seconds.count / 2],
+            return EffortRow(rater: replay.rater, labelled: replay.labeledCount, medianSeconds: StudyMeasurements.median(seconds),
                              blindFirst: blindFirst, revisedTowardJudge: toward, revisedAwayFromJudge: away)
         }
     }
