@@ -134,6 +134,24 @@ struct ReportCommandTests {
         }
         #expect(!tables.isEmpty && ((publication["checklist"] as? [[String: Any]])?.count ?? 0) >= 6)
         #expect(markdown.stdout.contains("Reporting checklist") && markdown.stdout.contains("2×2 table"))
+        // Every note agreement's JSON gives the headline estimates is in the report's text, markdown, JSON and HTML.
+        let agreementJSON = try EndToEnd.run(["agreement", "s", "--resamples", "0", "--by", "condition", "--format", "json",
+                                              "--missing-response", "inappropriate"], in: folder)
+        let analysis = try #require(try JSONSerialization.jsonObject(with: Data(agreementJSON.stdout.utf8)) as? [String: Any])
+        let rates = ((analysis["judge"] as? [String: Any])?["rates"] as? [[String: Any]]) ?? []
+        let notes = rates.compactMap { ($0["corrected"] as? [String: Any])?["note"] as? String }
+        #expect(!notes.isEmpty)
+        let htmlReport = try EndToEnd.run(["report", "s", "--resamples", "0", "--format", "html", "--missing-response", "inappropriate"], in: folder)
+        let textReport = try EndToEnd.run(["report", "s", "--resamples", "0", "--missing-response", "inappropriate"], in: folder)
+        let markdownReport = try EndToEnd.run(["report", "s", "--resamples", "0", "--format", "markdown", "--missing-response", "inappropriate"], in: folder)
+        for note in notes {
+            #expect(textReport.stdout.contains(note), "text lacks: \(note)")
+            #expect(json.stdout.contains(note), "json lacks: \(note)")
+            #expect(markdownReport.stdout.contains(MarkdownText.escaped(note)), "markdown lacks: \(note)")
+            let escaped = note.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+            #expect(htmlReport.stdout.contains(escaped), "html lacks: \(note)")
+        }
         // Model a against model b on the same stimuli, unadjusted and saying so; --adjust holm says Holm.
         let comparisons = try #require(object["comparisons"] as? [String: Any])
         #expect((comparisons["statement"] as? String)?.hasPrefix("UNADJUSTED") == true)

@@ -57,6 +57,11 @@ extension StudyReport {
         if !bySetting.isEmpty {
             result.append(("Appropriate responses by model and setting (steel-man prompt, context)", rateHeader, rateRows(bySetting)))
         }
+        // Every estimate's whole note (the tables above show only its warning): no rendering drops what agreement says.
+        let noted = (byModel + byCondition + bySetting).filter { !($0.note ?? "").isEmpty }
+        if !noted.isEmpty {
+            result.append(("Notes on the estimates above", ["scope", "estimator", "note"], noted.map { [$0.scope, $0.estimator, $0.note ?? ""] }))
+        }
         result.append(("The judge against the clinicians' reference (positive = inappropriate)",
                        ["scope", "TP", "FP", "FN (missed)", "TN", "sensitivity", "interval", "specificity", "interval", "weighted"],
                        accuracy.map { row in
@@ -84,7 +89,7 @@ extension StudyReport {
                                 String(format: "%+.1f points", row.difference * 100),
                                 row.low.map { low in String(format: "[%+.1f, %+.1f]", low * 100, (row.high ?? low) * 100) + (row.isTrusted ? "" : " †") } ?? "–",
                                 ReportTables.pText(row.adjustedP) + (adjustment == .none || row.adjustedP == nil ? "" : " (\(adjustment.rawValue))"),
-                                String((row.note ?? "").prefix(160))]
+                                row.note ?? ""]
                            }))
         }
         if !publication.strata.isEmpty {
