@@ -168,7 +168,7 @@ extension StudyReport {
             body += "<figure>" + SVGBars.chart(rows: accuracyRows, seriesNames: ["sensitivity", "specificity"],
                                                colours: [SVGBars.palette.orange, SVGBars.palette.blue],
                                                title: "The judge's sensitivity and specificity by condition",
-                                               axisTitle: "share of the reference's inappropriate (sensitivity) or appropriate (specificity) responses the judge got right") + "</figure>"
+                                               axisTitle: "share the judge got right: inappropriate (sensitivity), appropriate (specificity)") + "</figure>"
         }
         for section in sections {
             body += "<h2>\(HTMLText.escaped(section.title))</h2><div class=\"scroll\"><table><thead><tr>"
