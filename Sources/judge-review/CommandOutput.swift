@@ -128,7 +128,6 @@ enum CommandOutput {
 /// do (an unknown option, a value out of range or not one of its choices, options that do not go together). Every
 /// error is one line on standard error, `judge-review <command>: <message>`.
 enum ExitStatus {
-    static let failure = ExitCode.failure
     static let usage = ExitCode.validationFailure
 }
 

@@ -22,13 +22,13 @@ struct SessionOptions: ParsableArguments {
         var rules = base
         if let contentNotice {
             guard let notice = SessionProtocol.ContentNotice(rawValue: contentNotice) else {
-                throw LabelCommandError("--content-notice must be off, session or item, not \"\(contentNotice)\"")
+                throw UsageError(option: "--content-notice", "must be off, session or item, not \"\(contentNotice)\"")
             }
             rules.contentNotice = notice
         }
         func checked(_ value: Int?, _ name: String, _ range: ClosedRange<Int>) throws -> Int? {
             guard let value else { return nil }
-            guard range.contains(value) else { throw LabelCommandError("--\(name) must lie in \(range.lowerBound)...\(range.upperBound), not \(value)") }
+            guard range.contains(value) else { throw UsageError(option: "--\(name)", "must lie in \(range.lowerBound)...\(range.upperBound), not \(value)") }
             return value
         }
         if let value = try checked(breakAfterMinutes, "break-after-minutes", SessionProtocol.minutesRange) { rules.breakAfterMinutes = value }

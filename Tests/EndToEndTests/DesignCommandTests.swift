@@ -145,7 +145,7 @@ struct DesignCommandTests {
         settings["session"] = [:]
         try JSONSerialization.data(withJSONObject: settings).write(to: settingsFile)
         let option = try EndToEnd.run(["label", "s", "--rater", "a", "--daily-cap", "-3"], in: folder)
-        #expect(option.status != 0 && option.stderr.contains("--daily-cap must lie in 0...1000000, not -3"), "\(option.stderr)")
+        #expect(option.status != 0 && option.stderr.contains("--daily-cap: must lie in 0...1000000, not -3"), "\(option.stderr)")
     }
 
     @Test("plan rate --study --by condition: one plan per condition from its own labels, a total, unplannable groups said why")

@@ -36,6 +36,7 @@ public struct RaterConsistency: Sendable, Equatable {
             let extra = replay.practiceAndRepeats
             guard !extra.isEmpty else { return nil }
             var goldAnswered = 0, goldAgreeing = 0
+            let firstLabels = replay.firstLabels
             var firsts: [String?] = [], seconds: [String?] = [], criteria: [Criterion] = [], repeatItems: [Item] = []
             var goldPairs: [(Verdict, Verdict, Item)] = []
             for (key, event) in extra.sorted(by: { ($0.key.item, $0.key.purpose?.rawValue ?? "") < ($1.key.item, $1.key.purpose?.rawValue ?? "") }) {
@@ -51,7 +52,7 @@ public struct RaterConsistency: Sendable, Equatable {
                     goldPairs.append((item.criterion.verdict(for: event.answer), item.criterion.verdict(for: expected), item))
                 case .repeat?:
                     // The first answer the rater gave the item, before the judge was revealed and any revision.
-                    guard let first = replay.firstLabel(of: item.id), event.kind == .label else { continue }
+                    guard let first = firstLabels[item.id], event.kind == .label else { continue }
                     firsts.append(first.answer)
                     seconds.append(event.answer)
                     criteria.append(item.criterion)

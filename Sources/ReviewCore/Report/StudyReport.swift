@@ -198,12 +198,7 @@ public struct StudyReport: Sendable, Equatable {
         return labels.humanReplays.map { replay in
             var seconds: [Double] = []
             var blindFirst = 0, toward = 0, away = 0
-            var firstByItem: [String: LabelEvent] = [:]
-            var lastByItem: [String: LabelEvent] = [:]
-            for event in replay.loggedEvents where event.kind == .label && event.purpose == nil {
-                if firstByItem[event.item] == nil { firstByItem[event.item] = event }
-                lastByItem[event.item] = event
-            }
+            let firstByItem = replay.firstLabels
             for position in dataset.items.indices {
                 guard let current = replay.current(at: position), current.kind == .label else { continue }
                 if let ms = current.ms, ms > 0 { seconds.append(Double(ms) / 1000) }

@@ -127,14 +127,9 @@ public struct RaterReplay: Sendable {
         currentIndex.reduce(0) { count, index in index >= 0 && events[Int(index)].kind == .abstain ? count + 1 : count }
     }
 
-    /// The rater's first live answer on an item (before any revision or undo), or nil when it never had one: what a
-    /// hidden repeat is compared with, so a revision made after the judge was revealed cannot enter intra-rater
-    /// agreement.
-    public func firstLabel(of item: String) -> LabelEvent? {
-        events.first { $0.item == item && $0.purpose == nil && $0.kind == .label }
-    }
-
-    /// `firstLabel(of:)` for every item, in one pass over the log.
+    /// The rater's first live answer on each item (before any revision or undo), in one pass over the log: what a
+    /// hidden repeat is compared with (a revision made after the judge was revealed cannot enter intra-rater
+    /// agreement), what `--answers first` reads, and the blind answer the anchoring counts start from.
     public var firstLabels: [String: LabelEvent] {
         var first: [String: LabelEvent] = [:]
         for event in events where event.purpose == nil && event.kind == .label && first[event.item] == nil { first[event.item] = event }
