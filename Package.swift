@@ -15,25 +15,33 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
     ],
     targets: [
-        // Domain: items, labels, the annotation store, agreement statistics, the study, reports.
+        // Numbers only: coefficients, intervals, estimators, planning, our own seeded generator. Knows no items or files.
+        .target(name: "ReviewStatistics"),
+        // The study: its file layout, items, the annotation store, the labels now, sampling and assignment.
         .target(
             name: "ReviewCore",
             dependencies: [
+                "ReviewStatistics",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
+        ),
+        // One analysis per command and its renderings: text, markdown, JSON, CSV, HTML; the manifest and --check.
+        .target(
+            name: "ReviewReport",
+            dependencies: ["ReviewCore", "ReviewStatistics", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Readers for the paper's files and the project's own formats.
         .target(
             name: "ReviewImport",
             dependencies: [
-                "ReviewCore",
+                "ReviewCore", "ReviewStatistics",
                 .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
         // Both consoles' state, reducers and keymap tables, one pattern: actions in, typed effects out.
-        .target(name: "ReviewConsole", dependencies: ["ReviewCore"]),
+        .target(name: "ReviewConsole", dependencies: ["ReviewCore", "ReviewStatistics"]),
         // Pure rendering: cell grid, widgets, screens.
-        .target(name: "ReviewUI", dependencies: ["ReviewConsole", "ReviewCore"]),
+        .target(name: "ReviewUI", dependencies: ["ReviewConsole", "ReviewCore", "ReviewStatistics"]),
         // ncursesw, through a shim header.
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
         // The terminal's restore state and signal handlers, once per process (a C file, not a header's static).
@@ -43,22 +51,26 @@ let package = Package(
         .executableTarget(
             name: "judge-review",
             dependencies: [
-                "ReviewCore", "ReviewConsole", "ReviewImport", "ReviewUI", "TerminalBackend",
+                "ReviewStatistics", "ReviewCore", "ReviewReport", "ReviewConsole", "ReviewImport", "ReviewUI", "TerminalBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Benchmarks (run by hand or by scripts/bench; never timed in tests).
         .executableTarget(
             name: "judge-review-bench",
-            dependencies: ["ReviewCore", "ReviewConsole", "ReviewImport", "ReviewUI", "TerminalBackend"]
+            dependencies: ["ReviewStatistics", "ReviewCore", "ReviewConsole", "ReviewImport", "ReviewUI", "TerminalBackend"]
         ),
 
-        // Tests
-        .testTarget(name: "ReviewCoreTests", dependencies: ["ReviewCore"], exclude: ["Snapshots"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ReviewImportTests", dependencies: ["ReviewImport", "ReviewCore"]),
-        .testTarget(name: "ReviewUITests", dependencies: ["ReviewUI", "ReviewConsole", "ReviewCore"], exclude: ["Snapshots"]),
-        .testTarget(name: "TerminalBackendTests", dependencies: ["TerminalBackend", "ReviewUI", "ReviewConsole", "ReviewCore", "judge-review"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ReviewCore", "ReviewUI"]),
+        // Tests, one target a module; shared helpers in ReviewTestSupport (public API only).
+        .target(name: "ReviewTestSupport", dependencies: ["ReviewCore", "ReviewConsole"], path: "Tests/ReviewTestSupport"),
+        .testTarget(name: "ReviewStatisticsTests", dependencies: ["ReviewStatistics"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReviewCoreTests", dependencies: ["ReviewCore", "ReviewStatistics", "ReviewTestSupport"]),
+        .testTarget(name: "ReviewReportTests", dependencies: ["ReviewReport", "ReviewCore", "ReviewStatistics", "ReviewTestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "ReviewImportTests", dependencies: ["ReviewImport", "ReviewCore", "ReviewStatistics"]),
+        .testTarget(name: "ReviewConsoleTests", dependencies: ["ReviewConsole", "ReviewCore", "ReviewStatistics", "ReviewTestSupport"]),
+        .testTarget(name: "ReviewUITests", dependencies: ["ReviewUI", "ReviewConsole", "ReviewCore", "ReviewStatistics", "ReviewTestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "TerminalBackendTests", dependencies: ["TerminalBackend", "ReviewUI", "ReviewConsole", "ReviewCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ReviewCore", "ReviewStatistics", "ReviewUI"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,7 +2,7 @@
 """Extract the label columns (no text) of the paper's human-validation file into a tab-separated test fixture (keys contain commas).
 
 Usage: scripts/make-paper-validation-fixture.py ../shared/paper-data/gpt-4o_classification_validation.csv \
-           Tests/ReviewCoreTests/Fixtures/paper-validation/gpt-4o_validation_labels.tsv
+           Tests/ReviewStatisticsTests/Fixtures/paper-validation/gpt-4o_validation_labels.tsv
 Answers are lower-cased ("Yes" -> "yes"); an empty cell stays empty (not labelled).
 """
 import csv

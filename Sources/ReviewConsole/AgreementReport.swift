@@ -1,4 +1,5 @@
 import Foundation
+import ReviewStatistics
 import ReviewCore
 
 /// This rater's agreement with the judge, as the agreement screen shows it.

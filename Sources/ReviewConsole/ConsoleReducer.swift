@@ -1,4 +1,5 @@
 import Foundation
+import ReviewStatistics
 import ReviewCore
 
 /// Applies actions and write outcomes to the console state: (state, action, now) -> commands. No I/O here.

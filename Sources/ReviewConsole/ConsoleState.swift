@@ -462,20 +462,6 @@ public struct ConsoleState: Sendable {
     public private(set) var lastSearch: String?
 }
 
-/// A practice item of the rater's queue and its known answer.
-public struct RaterPractice: Sendable, Equatable {
-    /// The item's index in the dataset.
-    public var itemIndex: Int
-    /// The gold answer.
-    public var answer: String
-
-    /// A practice item.
-    public init(itemIndex: Int, answer: String) {
-        self.itemIndex = itemIndex
-        self.answer = answer
-    }
-}
-
 /// Binary searches on sorted position lists (filter and search results), so stepping never scans them.
 extension Array where Element == Int {
     /// The index of the first element greater than `value` (sorted ascending), or `count`.

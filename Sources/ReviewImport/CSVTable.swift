@@ -1,5 +1,6 @@
 import CSV
 import Foundation
+import ReviewStatistics
 import ReviewCore
 
 /// A CSV file parsed with CSV.swift (RFC 4180), each record tagged with the physical line it starts on.

@@ -1,4 +1,5 @@
 import Foundation
+import ReviewStatistics
 import ReviewCore
 
 /// Which source column holds each item field, for a pipeline's own CSV or JSONL (`import --map`).

@@ -1,4 +1,5 @@
 import Foundation
+import ReviewStatistics
 import ReviewCore
 
 /// A calibration file for `assign --gold`: a CSV with columns `id` and `answer` (one known answer per item).

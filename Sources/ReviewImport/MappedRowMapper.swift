@@ -1,4 +1,5 @@
 import Foundation
+import ReviewStatistics
 import ReviewCore
 
 /// Turns a row of any pipeline's CSV or JSONL into an `Item` through a `ColumnMap` (`import --map`), and the

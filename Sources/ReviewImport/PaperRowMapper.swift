@@ -1,4 +1,5 @@
 import Foundation
+import ReviewStatistics
 import ReviewCore
 
 /// One item read from a source file, with its line and the human answers found beside it.

@@ -1,4 +1,5 @@
 import Foundation
+import ReviewStatistics
 
 /// Reads the paper's Python-style list literals, e.g. `['I feel low.', "It's hard", 'Where ...?']`.
 ///

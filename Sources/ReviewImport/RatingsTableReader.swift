@@ -1,6 +1,7 @@
 // Reads a generic ratings table (`item,<rater>,...`, one row per item) into a RatingTable, fast.
 import CSV
 import Foundation
+import ReviewStatistics
 import ReviewCore
 
 /// Reads `--ratings FILE.csv`: a header `item,<rater>,<rater>,...`, one row per item, an empty cell for a

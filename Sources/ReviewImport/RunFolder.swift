@@ -1,4 +1,5 @@
 import Foundation
+import ReviewStatistics
 import ReviewCore
 
 /// A run's settings read from the paper repository's folder name, e.g.

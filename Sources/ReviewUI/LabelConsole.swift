@@ -1,6 +1,7 @@
 // The label console (issue 5): the pure program the terminal loop drives. State and reducer live in
 // ReviewConsole; drawing lives in ReviewUI/Screens.
 import Foundation
+import ReviewStatistics
 import ReviewCore
 import ReviewConsole
 

@@ -1,6 +1,7 @@
 // The dataset path at scale (issue 12): generated data in the paper's CSV layout, timed as whole processes.
 //   swift run -c release judge-review-bench dataset --items 100000 [--write DIR] [--runs N]
 import Foundation
+import ReviewStatistics
 import ReviewCore
 import ReviewConsole
 import ReviewUI

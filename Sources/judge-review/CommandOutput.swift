@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReviewStatistics
 import ReviewCore
 import ReviewImport
 
@@ -129,17 +130,6 @@ enum CommandOutput {
 /// error is one line on standard error, `judge-review <command>: <message>`.
 enum ExitStatus {
     static let usage = ExitCode.validationFailure
-}
-
-/// An option value the command cannot take: one line naming the option, exit status 64.
-struct UsageError: Error, CustomStringConvertible {
-    var option: String
-    var message: String
-    init(option: String, _ message: String) {
-        self.option = option
-        self.message = message
-    }
-    var description: String { "\(option): \(message)" }
 }
 
 /// Parses `--seed`: a whole number from 0 to 18446744073709551615, with an error that says so.

@@ -20,7 +20,7 @@ struct DemoCommand: ParsableCommand {
     var rater = "demo-rater"
 
     @Option(help: "blind or verdict.")
-    var mode: String = ReviewMode.blind.rawValue
+    var mode: ReviewMode = .blind
 
     @Flag(help: "Only check that the demo dataset loads (for CI, where there is no terminal), then exit.")
     var check = false
@@ -33,9 +33,6 @@ struct DemoCommand: ParsableCommand {
     }
 
     private func demo() throws {
-        guard let reviewMode = ReviewMode(rawValue: mode) else {
-            throw UsageError(option: "--mode", "must be blind or verdict, not \"\(mode)\"")
-        }
         let rules = try session.resolve(SessionProtocol())
         let file = try DemoDataset.locate()
         let dataset = try Dataset.read(from: file)
@@ -49,7 +46,7 @@ struct DemoCommand: ParsableCommand {
             throw LabelCommandError("no terminal here. " + message + " Use --check to only check the dataset.")
         }
         try LabelSession.run(LabelSessionOptions(
-            dataset: dataset, rater: rater, mode: reviewMode, order: nil, seed: nil,
+            dataset: dataset, rater: rater, mode: mode, order: nil, seed: nil,
             annotationsFolder: DemoData.annotationFolder(forDataset: file),
             hideAppropriate: false, groupReadable: false, session: rules))
     }

@@ -34,7 +34,7 @@ struct SampleCommand: ParsableCommand {
     var strata = "model,condition,verdict"
 
     @Option(help: "proportional, equal, neyman (by the spread of the human verdict: from the labels so far, else --guess) or misses (judge-appropriate items on acute-risk conditions weighted up).")
-    var allocation = "proportional"
+    var allocation: ValidationSample.Allocation = .proportional
 
     @Option(help: "At least this many items from every stratum (all of a smaller one).")
     var minPerStratum = 0
@@ -67,9 +67,6 @@ struct SampleCommand: ParsableCommand {
                     throw UsageError(option: "--strata", "unknown field \"\(TextSanitizer.singleLine(trimmed))\" (fields: \(ValidationSample.StratumField.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
                 return field
-            }
-            guard let allocation = ValidationSample.Allocation(rawValue: allocation) else {
-                throw UsageError(option: "--allocation", "\"\(TextSanitizer.singleLine(allocation))\" is not one of \(ValidationSample.Allocation.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             if let existing = try ValidationSample.load(from: study) {
                 guard replace else {
@@ -193,3 +190,5 @@ struct AssignCommand: ParsableCommand {
         }
     }
 }
+
+extension ValidationSample.Allocation: ExpressibleByArgument {}

@@ -21,10 +21,10 @@ struct LabelCommand: ParsableCommand {
     var rater: String
 
     @Option(help: "blind (the judge's verdict is hidden until you answer) or verdict (shown from the start).")
-    var mode: String = ReviewMode.blind.rawValue
+    var mode: ReviewMode = .blind
 
     @Option(help: "file (dataset order) or shuffled (per rater, reproducible with --seed). Default: as last time, else file.")
-    var order: String?
+    var order: OrderSettings.Kind?
 
     @Option(parsing: .unconditional, help: "Seed for --order shuffled (implies it); without one a seed is drawn and remembered.", transform: SeedArgument.parse)
     var seed: UInt64?
@@ -49,9 +49,6 @@ struct LabelCommand: ParsableCommand {
     }
 
     private func label() throws {
-        guard let reviewMode = ReviewMode(rawValue: mode) else {
-            throw UsageError(option: "--mode", "must be blind or verdict, not \"\(mode)\"")
-        }
         if let problem = RaterName.problem(with: rater) { throw UsageError(option: "--rater", problem) }
         if let dataset, dataset.lowercased().hasSuffix(".csv") {
             throw InputError(file: dataset, "a CSV is an input to import, not a dataset to label: judge-review init STUDY, judge-review import \(dataset) --to STUDY, then judge-review label STUDY --rater \(rater)")
@@ -64,7 +61,7 @@ struct LabelCommand: ParsableCommand {
         if noPractice { rules.practice = false }
         let assigned = try AssignedOrder.load(study: place.study, dataset: items, rater: rater, order: order, seed: seed)
         try LabelSession.run(LabelSessionOptions(
-            dataset: items, rater: rater, mode: reviewMode, order: order, seed: seed,
+            dataset: items, rater: rater, mode: mode, order: order, seed: seed,
             annotationsFolder: place.annotationFolder,
             hideAppropriate: hideAppropriate,
             groupReadable: place.study?.storeOptions(groupReadable: groupReadable).groupReadable ?? groupReadable, session: rules, assigned: assigned))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReviewStatistics
 import ReviewCore
 
 /// `judge-review plan`: how many items or labels a study needs for the intervals it must report.

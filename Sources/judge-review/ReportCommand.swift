@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import ReviewStatistics
 import ReviewCore
+import ReviewReport
 
 /// `judge-review report STUDY`: the study's results in a form to publish: text, markdown, JSON or one HTML page.
 struct ReportCommand: ParsableCommand {
@@ -13,7 +15,7 @@ struct ReportCommand: ParsableCommand {
     var study: String?
 
     @Option(help: "text, markdown, json or html (one self-contained page with charts).")
-    var format = "text"
+    var format: StudyReport.Format = .text
 
     @Option(help: "Write the report to this file (atomically) instead of standard output.")
     var output: String?
@@ -22,61 +24,55 @@ struct ReportCommand: ParsableCommand {
     var check: String?
 
     @Option(help: "The estimator of the rates: ppi, rogan-gladen or humans (default as for agreement).")
-    var estimator: String?
+    var estimator: LabelPlanning.RateEstimator?
 
     @Option(help: "Items with no response: exclude (default) or inappropriate (the paper's convention).")
-    var missingResponse = "exclude"
+    var missingResponse: MissingResponse = .exclude
 
     @Option(help: "Bootstrap resamples for the intervals (0 for none).")
     var resamples = 1000
 
     @Option(name: .customLong("cluster-by"), help: "What the intervals generalise over: stimulus (default), transcript, condition, or none (these responses only).")
-    var clusterBy: String?
+    var clusterBy: ClusterChoice = .stimulus
 
     @Option(name: .customLong("transport-from"), help: "Correct the rate of models without labels of their own with this model's measured sensitivity and specificity (Rogan–Gladen; named in the report).")
     var transportFrom: String?
 
     @Option(help: "Which of each clinician's answers enter the numbers: current (default, after any revision) or first (given before the judge was revealed).")
-    var answers: String?
+    var answers: AnalysisSettings.Answers = .current
 
     @Option(help: "The multiplicity adjustment of the paired comparisons: none (default, labelled unadjusted), holm, bonferroni or bh.")
-    var adjust: String?
+    var adjust: MultiplicityAdjustment = .none
 
     @Option(parsing: .unconditional, help: "Seed of the bootstrap.", transform: SeedArgument.parse)
     var seed: UInt64 = 1
 
+    func validate() throws {
+        if let problem = AgreementLimits.resamplesProblem(resamples) { throw ValidationError(problem) }
+    }
+
+    /// The analysis settings of these options: agreement's defaults, broken down by condition.
+    func settings(by key: BreakdownKey) -> AnalysisSettings {
+        var settings = AnalysisSettings()
+        settings.by = key
+        settings.resamples = resamples
+        settings.seed = seed
+        settings.estimator = estimator
+        settings.missingResponse = missingResponse
+        settings.clusterBy = clusterBy.key
+        settings.transportFrom = transportFrom
+        settings.adjust = adjust
+        settings.answers = answers
+        return settings
+    }
+
     func run() throws {
         try CommandOutput.reportingErrors(command: "report") {
-            guard let format = StudyReport.Format(rawValue: format) else {
-                throw UsageError(option: "--format", "\"\(TextSanitizer.singleLine(format))\" is not one of \(StudyReport.Format.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            if let answers, AgreementCommand.AnswerChoice(rawValue: answers) == nil {
-                throw UsageError(option: "--answers", "\"\(TextSanitizer.singleLine(answers))\" is not current or first")
-            }
-            if let adjust, MultiplicityAdjustment(rawValue: adjust) == nil {
-                throw UsageError(option: "--adjust", "\"\(TextSanitizer.singleLine(adjust))\" is not one of \(MultiplicityAdjustment.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            guard let convention = MissingResponse(rawValue: missingResponse) else {
-                throw UsageError(option: "--missing-response", "\"\(TextSanitizer.singleLine(missingResponse))\" is not exclude or inappropriate")
-            }
-            // The numbers are the agreement command's, grouped by condition: one computation for both commands.
-            func agreementCommand(by key: BreakdownKey) throws -> AgreementCommand {
-                var arguments = (study.map { [$0] } ?? []) + ["--by", key.rawValue, "--resamples", "\(resamples)", "--seed", "\(seed)",
-                                                              "--missing-response", convention.rawValue]
-                if let estimator { arguments += ["--estimator", estimator] }
-                if let clusterBy { arguments += ["--cluster-by", clusterBy] }
-                if let transportFrom { arguments += ["--transport-from", transportFrom] }
-                if let adjust { arguments += ["--adjust", adjust] }
-                if let answers { arguments += ["--answers", answers] }
-                return try AgreementCommand.parse(arguments)
-            }
-            let agreement = try agreementCommand(by: .condition)
             // The study is resolved and its items and logs read once, for every section.
             let place = try LabelPlace.resolve(study)
             CommandOutput.printPlaceNotes(place)
             let labels = try CommandOutput.withProgress { try place.labels() }
             CommandOutput.keepUntilExit(labels)
-            let analysis = try CommandOutput.withProgress { try agreement.datasetReport(loaded: (place, labels)) }
             var progress = AdjudicationStatus.statusLines(labels: labels)
             var gold: [String: String] = [:]
             var sample: ValidationSample?, assignment: RaterAssignment?
@@ -86,25 +82,31 @@ struct ReportCommand: ParsableCommand {
                 progress += DesignStatus.lines(sample: sample, assignment: assignment, labels: labels)
                 gold = Dictionary((assignment?.gold ?? []).map { ($0.id, $0.answer) }, uniquingKeysWith: { first, _ in first })
             }
+            func analyze(by key: BreakdownKey) throws -> AgreementAnalysis {
+                try CommandOutput.withProgress {
+                    try StudyAnalysis.analyze(labels, sample: sample, settings: settings(by: key), source: place.datasetFile.path,
+                                              annotationFolder: place.annotationFolder.path)
+                }
+            }
+            let analysis = try analyze(by: .condition)
             // Rows per model and setting (steel-man prompt, context) when some model was run under more than one.
             var settingGroups: [ReportGroup] = []
             let items = labels.dataset.items
             if Set(items.map { BreakdownKey.setting.value(of: $0) }).count > Set(items.map(\.subject.name)).count {
-                let bySetting = try agreementCommand(by: .setting)
-                settingGroups = try CommandOutput.withProgress { try bySetting.datasetReport(loaded: (place, labels)).groups }
+                settingGroups = try analyze(by: .setting).groups
             }
             var report = StudyReport.build(study: labels.dataset.name, analysis: analysis, labels: labels, progress: progress,
-                                           missingResponse: convention, gold: gold, settingGroups: settingGroups,
+                                           missingResponse: missingResponse, gold: gold, settingGroups: settingGroups,
                                            sample: sample, assignment: assignment)
             typealias Setting = ReportManifest.Setting
             report.manifest = try ReportManifest.make(
                 study: place.study, datasetFile: place.datasetFile, annotationFolder: place.annotationFolder,
                 arguments: ["judge-review"] + CommandLine.arguments.dropFirst(),
-                settings: [Setting("estimator", report.estimator), Setting("missing responses", convention.rawValue),
+                settings: [Setting("estimator", report.estimator), Setting("missing responses", missingResponse.rawValue),
                            Setting("resamples", "\(resamples)"), Setting("seed", "\(seed)"),
-                           Setting("confidence", "\(analysis.options.confidence)"), Setting("cluster by", clusterBy ?? "stimulus"),
-                           Setting("transport from", transportFrom ?? "none"), Setting("multiplicity", adjust ?? "none"),
-                           Setting("answers", answers ?? "current")])
+                           Setting("confidence", "\(analysis.options.confidence)"), Setting("cluster by", clusterBy.rawValue),
+                           Setting("transport from", transportFrom ?? "none"), Setting("multiplicity", adjust.rawValue),
+                           Setting("answers", answers.rawValue)])
             if let check {
                 let old = try SafeFile.read(check)
                 let comparison = try ReportCheck.differences(old: old, new: Data(report.rendered(as: .json).utf8))
@@ -117,7 +119,7 @@ struct ReportCommand: ParsableCommand {
             }
             let text = report.rendered(as: format)
             if let output {
-                try agreement.outputGuard().check(output: output)
+                try OutputGuard(dataset: place.datasetFile, annotationFolder: place.annotationFolder).check(output: output)
                 try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: output))
                 CommandOutput.line("wrote \(output)")
             } else if format == .text || format == .markdown {
@@ -128,3 +130,5 @@ struct ReportCommand: ParsableCommand {
         }
     }
 }
+
+extension StudyReport.Format: ExpressibleByArgument {}

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
 import ReviewCore
+import ReviewUI
 
 /// The session protocol's options of `label`, `demo` and `adjudicate`: each overrides the study's `study.json` for
 /// this session.
 struct SessionOptions: ParsableArguments {
     @Option(help: "Content notice before items of acute-risk conditions: off, session (once) or item (every one). Default: the study's, else session.")
-    var contentNotice: String?
+    var contentNotice: SessionProtocol.ContentNotice?
 
     @Option(parsing: .unconditional, help: "Break prompt after this many minutes at the keyboard (0: none). Default: the study's, else 45.")
     var breakAfterMinutes: Int?
@@ -20,12 +21,7 @@ struct SessionOptions: ParsableArguments {
     /// The study's protocol (or the defaults) with this session's options applied; a value out of range is an error.
     func resolve(_ base: SessionProtocol) throws -> SessionProtocol {
         var rules = base
-        if let contentNotice {
-            guard let notice = SessionProtocol.ContentNotice(rawValue: contentNotice) else {
-                throw UsageError(option: "--content-notice", "must be off, session or item, not \"\(contentNotice)\"")
-            }
-            rules.contentNotice = notice
-        }
+        if let contentNotice { rules.contentNotice = contentNotice }
         func checked(_ value: Int?, _ name: String, _ range: ClosedRange<Int>) throws -> Int? {
             guard let value else { return nil }
             guard range.contains(value) else { throw UsageError(option: "--\(name)", "must lie in \(range.lowerBound)...\(range.upperBound), not \(value)") }
@@ -37,3 +33,8 @@ struct SessionOptions: ParsableArguments {
         return rules
     }
 }
+
+extension SessionProtocol.ContentNotice: ExpressibleByArgument {}
+
+extension ReviewMode: ExpressibleByArgument {}
+extension OrderSettings.Kind: ExpressibleByArgument {}

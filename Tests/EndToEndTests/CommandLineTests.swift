@@ -34,8 +34,8 @@ struct CommandLineTests {
     }
 
     @Test("option mistakes are one line each", arguments: [
-        (["--mode", "sideways"], "--mode: must be blind or verdict"),
-        (["--order", "random"], "--order: must be file or shuffled"),
+        (["--mode", "sideways"], "The value 'sideways' is invalid for '--mode <mode>'. Please provide one of 'blind' and 'verdict'."),
+        (["--order", "random"], "The value 'random' is invalid for '--order <order>'. Please provide one of 'file' and 'shuffled'."),
         (["--order", "file", "--seed", "3"], "--seed: only applies to --order shuffled"),
     ])
     func options(extra: [String], message: String) throws {
@@ -83,15 +83,15 @@ struct ExitConventionTests {
     @Test("a command line the command cannot take: exit 64 and one line naming the command, in every command", arguments: [
         (["label", "s", "--rater", "a b"], "judge-review label: --rater:"),
         (["adjudicate", "s", "--adjudicator", "a b"], "judge-review adjudicate: --adjudicator:"),
-        (["report", "s", "--format", "pdf"], "judge-review report: --format:"),
-        (["agreement", "s", "--format", "pdf"], "judge-review agreement:"),
+        (["report", "s", "--format", "pdf"], "judge-review report: The value 'pdf' is invalid for '--format"),
+        (["agreement", "s", "--format", "pdf"], "judge-review agreement: The value 'pdf' is invalid for '--format"),
         (["plan", "kappa", "--kappa", "2", "--lower", "0.1", "--prevalence", "0.3"], "judge-review plan: --kappa"),
         (["plan", "rate", "--half-width", "x"], "judge-review plan rate:"),
         (["agreement", "s", "--bogus"], "judge-review agreement: Unknown option"),
         (["sample", "s", "--size"], "judge-review sample:"),
-        (["sample", "s", "--size", "10", "--allocation", "sideways"], "judge-review sample: --allocation:"),
-        (["report", "s", "--adjust", "sidak"], "judge-review report: --adjust:"),
-        (["demo", "--mode", "x"], "judge-review demo: --mode:"),
+        (["sample", "s", "--size", "10", "--allocation", "sideways"], "judge-review sample: The value 'sideways' is invalid for '--allocation"),
+        (["report", "s", "--adjust", "sidak"], "judge-review report: The value 'sidak' is invalid for '--adjust"),
+        (["demo", "--mode", "x"], "judge-review demo: The value 'x' is invalid for '--mode"),
         (["no-such-command"], "judge-review:"),
     ])
     func usage(arguments: [String], prefix: String) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import ReviewStatistics
 import Testing
 import ReviewCore
 

@@ -1,4 +1,6 @@
 import Foundation
+import ReviewStatistics
+import ReviewTestSupport
 import Testing
 @testable import ReviewCore
 

@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import ReviewStatistics
 @testable import ReviewCore
 
 /// A recorded seed must give the same sample and assignment on every machine and Swift version: the orders below

@@ -1,4 +1,5 @@
 import Foundation
+import ReviewTestSupport
 import Testing
 @testable import ReviewCore
 

@@ -1,4 +1,5 @@
 import Foundation
+import ReviewStatistics
 
 /// One rater's answer as the adjudicator saw it: under an alias (R1, R2, ...), never the name.
 public struct ConsideredAnswer: Codable, Sendable, Hashable {

@@ -1,4 +1,5 @@
 import Foundation
+import ReviewStatistics
 
 /// The acute-risk conditions, in the order their costly misses are adjudicated.
 ///

@@ -1,5 +1,6 @@
 // Turns a dataset and its raters' current labels into a rating table for the agreement engine.
 import Foundation
+import ReviewStatistics
 
 /// What the table's categories are: the verdict each answer implies, or the raw answers.
 public enum RatingCategories: String, Sendable, CaseIterable {

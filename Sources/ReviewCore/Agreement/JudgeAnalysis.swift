@@ -1,5 +1,6 @@
 // The judge measured against humans, and what its error does to the rate of inappropriate responses.
 import Foundation
+import ReviewStatistics
 
 /// A rater (the judge) against one reference (a human, or the human reference) on items both gave a verdict.
 public struct JudgeComparison: Sendable, Equatable {

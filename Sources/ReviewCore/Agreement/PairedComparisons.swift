@@ -1,5 +1,6 @@
 // The paper's own comparisons: model against model and setting against setting on the same stimuli.
 import Foundation
+import ReviewStatistics
 
 /// How p-values (and, where a matching rule exists, intervals) are adjusted for the number of comparisons.
 public enum MultiplicityAdjustment: String, Sendable, CaseIterable, Equatable {

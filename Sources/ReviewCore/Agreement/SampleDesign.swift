@@ -1,4 +1,5 @@
 import Foundation
+import ReviewStatistics
 
 /// The study's recorded sample as the estimates use it: each sampled item's inclusion probability, and every
 /// judged item's stratum, by dataset position.

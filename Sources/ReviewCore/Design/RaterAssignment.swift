@@ -1,4 +1,5 @@
 import Foundation
+import ReviewStatistics
 
 /// Who labels which sampled items, in which order (`assignment.json`): every item goes to exactly `overlap`
 /// raters, each rater within one item of the mean, each rater's order shuffled with a recorded seed.

@@ -1,4 +1,5 @@
 import Foundation
+import ReviewStatistics
 
 /// The stratified validation sample of a study (`sample.json`): which judged items clinicians label, and each
 /// one's inclusion probability, which the estimates weight by.

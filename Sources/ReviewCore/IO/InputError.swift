@@ -21,3 +21,19 @@ public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
         return "\(file): \(message)"
     }
 }
+
+/// An option value a command cannot take (out of range, not one of its choices, not fitting the study): one line
+/// naming the option; the command line maps it to the usage exit status.
+public struct UsageError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The option, e.g. `--transport-from`.
+    public var option: String
+    public var message: String
+
+    /// An error about `option`'s value.
+    public init(option: String, _ message: String) {
+        self.option = option
+        self.message = message
+    }
+
+    public var description: String { "\(option): \(message)" }
+}

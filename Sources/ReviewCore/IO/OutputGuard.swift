@@ -40,7 +40,7 @@ public struct OutputGuard: Sendable {
            FileKind.ofPath((folder as NSString).appendingPathComponent(Study.settingsFileName)) == .regular {
             throw InputError(file: path, "is \(own.role) in \(folder); write the output elsewhere")
         }
-        if name.hasSuffix(".lock") || name.hasSuffix(".corrupt") || name.hasSuffix(".order.json") {
+        if name.hasSuffix(".lock") || name.hasSuffix(".corrupt") || name.hasSuffix(OrderSettings.fileSuffix) {
             throw InputError(file: path, "is one of judge-review's own store files; write the output elsewhere")
         }
         if SafeFile.exists(target + ".lock") {

@@ -14,7 +14,7 @@ public enum ContentHash {
     }
 
     /// Lowercase hex of a digest's bytes, through a 16-entry table (no formatting call per byte).
-    static func hex(_ digest: some Sequence<UInt8>) -> String {
+    public static func hex(_ digest: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(64)

@@ -1,4 +1,5 @@
 import Foundation
+import ReviewStatistics
 
 /// A named set of items, read from and written to the canonical JSONL file (one item per line).
 public struct Dataset: Sendable {

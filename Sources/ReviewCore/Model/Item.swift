@@ -1,4 +1,5 @@
 import Foundation
+import ReviewStatistics
 
 /// Which of the paper's two experiments an item belongs to.
 public enum Experiment: String, Codable, Sendable, CaseIterable, Hashable {

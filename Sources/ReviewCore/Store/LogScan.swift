@@ -1,4 +1,5 @@
 import Foundation
+import ReviewStatistics
 
 /// What reading a log file's bytes found: the good records, and a torn last line to set aside.
 struct LogScan<Record> {

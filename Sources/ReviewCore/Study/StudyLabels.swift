@@ -1,4 +1,5 @@
 import Foundation
+import ReviewStatistics
 
 /// A study's labels now: the one seam between the files on disk and what every report, export and console uses.
 ///

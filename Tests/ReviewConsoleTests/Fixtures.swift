@@ -1,0 +1,4 @@
+import ReviewTestSupport
+
+/// The console fixtures (shared with the screen tests).
+typealias Fixtures = ConsoleFixtures
