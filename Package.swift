@@ -26,10 +26,7 @@ let package = Package(
             ]
         ),
         // One analysis per command and its renderings: text, markdown, JSON, CSV, HTML; the manifest and --check.
-        .target(
-            name: "ReviewReport",
-            dependencies: ["ReviewCore", "ReviewStatistics", .product(name: "Crypto", package: "swift-crypto")]
-        ),
+        .target(name: "ReviewReport", dependencies: ["ReviewCore", "ReviewStatistics"]),
         // Readers for the paper's files and the project's own formats.
         .target(
             name: "ReviewImport",

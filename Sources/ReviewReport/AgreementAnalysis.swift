@@ -293,6 +293,11 @@ extension AgreementAnalysis {
     }
 }
 
+extension AgreementAnalysis {
+    /// Every note of this analysis, each once, in the order the JSON gives them (see `JSONValue.noteTexts`).
+    public var allNotes: [String] { json().noteTexts() }
+}
+
 // MARK: - JSON
 
 /// A JSON value with ordered object members, so that output is stable and readable.
@@ -311,6 +316,30 @@ public indirect enum JSONValue: Sendable, Equatable {
     case array([JSONValue])
     /// An object whose members keep their order.
     case object([(String, JSONValue)])
+
+    /// The keys whose text is a note to the reader: what an interval or a value rests on, or why it is missing.
+    public static let noteKeys: Set<String> = ["note", "notes", "reason", "statement"]
+
+    /// The texts under `noteKeys` anywhere in this value, depth first, each once.
+    public func noteTexts() -> [String] {
+        var found: [String] = []
+        func visit(_ value: JSONValue, noted: Bool) {
+            switch value {
+            case .string(let text) where noted: found.append(text)
+            case .array(let values): for value in values { visit(value, noted: noted) }
+            case .object(let members): for (key, value) in members { visit(value, noted: Self.noteKeys.contains(key)) }
+            default: break
+            }
+        }
+        visit(self, noted: false)
+        return Self.uniqued(found)
+    }
+
+    /// `texts` with repeats left out, first appearance kept.
+    public static func uniqued(_ texts: [String]) -> [String] {
+        var seen: Set<String> = []
+        return texts.filter { seen.insert($0).inserted }
+    }
 
     /// A number, or `null` when nil or not finite.
     public static func number(_ value: Double?) -> JSONValue {

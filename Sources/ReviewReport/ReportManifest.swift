@@ -1,5 +1,4 @@
 // How a report was made: the tool, the command, its settings, when, and every file it read with its digest.
-import Crypto
 import Foundation
 import ReviewCore
 
@@ -17,73 +16,30 @@ public struct ReportManifest: Sendable, Equatable {
         }
     }
 
-    /// One file the report read: its path (relative to the study folder where it is inside), bytes and SHA-256.
-    public struct FileDigest: Sendable, Equatable {
-        public var path: String
-        public var bytes: Int
-        public var sha256: String
-    }
-
     public var tool: String
     public var command: String
     public var made: Date
     public var settings: [Setting]
+    /// Every file the report read, once, with the digest of the bytes its numbers came from; a path inside the
+    /// study (or the dataset's folder) is relative to it.
     public var files: [FileDigest]
 
-    /// The manifest of a report over `datasetFile` and the logs in `annotationFolder` (with the study's own data
-    /// files when `study` is given), made `now` (or at `SOURCE_DATE_EPOCH` when the environment sets it, for
-    /// byte-identical reports), by `arguments` (the command line, each argument sanitised and quoted as needed).
-    public static func make(study: Study?, datasetFile: URL, annotationFolder: URL, arguments: [String], settings: [Setting],
-                            now: Date = Date(), environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ReportManifest {
-        var inputs: [URL] = []
-        if let study {
-            for (name, _) in Study.ownFiles where name != Study.lockFileName && name != StudyJournal.fileName {
-                let url = study.folder.appendingPathComponent(name)
-                if FileManager.default.fileExists(atPath: url.path) { inputs.append(url) }
-            }
-        } else {
-            inputs.append(datasetFile)
-        }
-        inputs += logs(under: annotationFolder)
-        let base = (study?.folder ?? datasetFile.deletingLastPathComponent()).standardizedFileURL.path + "/"
-        let files = try inputs.map { url -> FileDigest in
-            let path = url.standardizedFileURL.path
-            let (bytes, digest) = try Self.digest(of: url)
-            return FileDigest(path: path.hasPrefix(base) ? String(path.dropFirst(base.count)) : path, bytes: bytes, sha256: digest)
-        }
+    /// The manifest of a report that read `files` (as `ReadDigests` recorded them; paths under `base` are given
+    /// relative to it), made `now` (or at `SOURCE_DATE_EPOCH` when the environment sets it, for byte-identical
+    /// reports), by `arguments` (the command line, each argument sanitised and quoted as needed).
+    public static func make(files read: [FileDigest], base: URL, arguments: [String], settings: [Setting],
+                            now: Date = Date(), environment: [String: String] = ProcessInfo.processInfo.environment) -> ReportManifest {
+        let prefix = base.standardizedFileURL.path + "/"
+        let files = read.map { file -> FileDigest in
+            let path = URL(fileURLWithPath: file.path).standardizedFileURL.path
+            return FileDigest(path: path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path, bytes: file.bytes, sha256: file.sha256)
+        }.sorted { $0.path < $1.path }
         let made = environment["SOURCE_DATE_EPOCH"].flatMap(TimeInterval.init).map { Date(timeIntervalSince1970: $0) } ?? now
         let command = arguments.map { argument in
             let safe = TextSanitizer.singleLine(argument)
             return safe.isEmpty || safe.contains(where: { $0 == " " || $0 == "\"" || $0 == "'" }) ? "'" + safe.replacingOccurrences(of: "'", with: "'\\''") + "'" : safe
         }.joined(separator: " ")
         return ReportManifest(tool: "judge-review", command: command, made: made, settings: settings, files: files)
-    }
-
-    /// The label and adjudication logs under `folder` (`*.jsonl`, one level of subfolders), by path.
-    static func logs(under folder: URL) -> [URL] {
-        let manager = FileManager.default
-        var found: [URL] = []
-        let top = (try? manager.contentsOfDirectory(at: folder, includingPropertiesForKeys: [.isDirectoryKey])) ?? []
-        for entry in top {
-            if entry.pathExtension == "jsonl" { found.append(entry) }
-            if (try? entry.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
-                found += ((try? manager.contentsOfDirectory(at: entry, includingPropertiesForKeys: nil)) ?? []).filter { $0.pathExtension == "jsonl" }
-            }
-        }
-        return found.sorted { $0.path < $1.path }
-    }
-
-    /// A file's size and SHA-256, read in 1 MiB pieces (a million items' file is never held whole).
-    static func digest(of url: URL) throws -> (bytes: Int, sha256: String) {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        var bytes = 0
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hasher.update(data: chunk)
-            bytes += chunk.count
-        }
-        return (bytes, ContentHash.hex(hasher.finalize()))
     }
 
     /// The manifest as rows of (what, value), then one row a file.

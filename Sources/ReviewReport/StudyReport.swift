@@ -97,6 +97,10 @@ public struct StudyReport: Sendable, Equatable {
     /// What `agreement` notes about the input (codes treated as missing, items without a cluster, …): every
     /// rendering of the report carries them too.
     public var notes: [String] = []
+    /// Every note of the analysis the report rests on, each once: what `agreement --format json` says under
+    /// `note`, `notes`, `reason` and `statement` anywhere in the same analysis (every scope, estimator, pair and
+    /// comparison), so no rendering of the report can leave one out.
+    public var analysisNotes: [String] = []
     /// How the report was made (tool, command, settings, date, the files read and their digests).
     public var manifest: ReportManifest?
     /// The sampling design, each pair's 2×2 table and the reporting checklist.
@@ -107,7 +111,7 @@ public struct StudyReport: Sendable, Equatable {
     public static func == (lhs: StudyReport, rhs: StudyReport) -> Bool {
         lhs.study == rhs.study && lhs.byModel == rhs.byModel && lhs.byCondition == rhs.byCondition && lhs.bySetting == rhs.bySetting && lhs.accuracy == rhs.accuracy
             && lhs.agreement == rhs.agreement && lhs.effort == rhs.effort && lhs.progress == rhs.progress && lhs.consistency == rhs.consistency
-            && lhs.comparisons == rhs.comparisons && lhs.adjustment == rhs.adjustment && lhs.notes == rhs.notes && lhs.manifest == rhs.manifest && lhs.publication == rhs.publication
+            && lhs.comparisons == rhs.comparisons && lhs.adjustment == rhs.adjustment && lhs.notes == rhs.notes && lhs.analysisNotes == rhs.analysisNotes && lhs.manifest == rhs.manifest && lhs.publication == rhs.publication
             && lhs.referenceSources.map(\.source) == rhs.referenceSources.map(\.source)
             && lhs.referenceSources.map(\.items) == rhs.referenceSources.map(\.items)
     }
@@ -187,6 +191,7 @@ public struct StudyReport: Sendable, Equatable {
             progress: progress)
         report.comparisons = analysis.comparisons
         report.notes = analysis.summary.notes
+        report.analysisNotes = JSONValue.uniqued(analysis.allNotes + settingGroups.flatMap { $0.report.allNotes })
         report.answers = analysis.answers ?? "current"
         report.publication = PublicationSections.build(analysis: analysis, labels: labels, sample: sample, assignment: assignment,
                                                        effort: report.effort, missingResponse: missingResponse)

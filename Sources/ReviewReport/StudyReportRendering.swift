@@ -117,6 +117,9 @@ extension StudyReport {
             result.append(("Reporting checklist: GRRAS (Kottner et al. 2011) and the CHART items this study knows", ["item", "this study"],
                            publication.checklist.map { [$0.item, $0.reported] }))
         }
+        if !analysisNotes.isEmpty {
+            result.append(("Every note of the analysis (as judge-review agreement gives them)", ["note"], analysisNotes.map { [$0] }))
+        }
         if let manifest {
             result.append(("Manifest: how this report was made", ["what", "value"], manifest.rows))
             result.append(("Files read", ["file", "bytes", "sha256"], manifest.files.map { [$0.path, "\($0.bytes)", $0.sha256] }))
@@ -229,6 +232,7 @@ extension StudyReport {
             })),
             ("comparisons", AgreementAnalysis.comparisonsJSON(comparisons, adjustment: adjustment)),
             ("notes", .array(notes.map(JSONValue.string))),
+            ("analysis_notes", .array(analysisNotes.map(JSONValue.string))),
             ("manifest", manifestJSON),
             ("publication", publicationJSON),
             ("progress", .array(progress.map(JSONValue.string))),

@@ -68,17 +68,20 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         try CommandOutput.reportingErrors(command: "report") {
-            // The study is resolved and its items and logs read once, for every section.
-            let place = try LabelPlace.resolve(study)
+            // The study is resolved and every file of it read once, for every section; the manifest's digests are
+            // of the bytes read here, so it names exactly what the numbers rest on.
+            let (read, files, _) = try ReadDigests.recording { () throws -> (LabelPlace, StudyLabels, ValidationSample?, RaterAssignment?) in
+                let place = try LabelPlace.resolve(study)
+                let labels = try CommandOutput.withProgress { try place.labels() }
+                let sample = try place.study.flatMap { try ValidationSample.load(from: $0) }
+                return (place, labels, sample, labels.assignment)
+            }
+            let (place, labels, sample, assignment) = read
             CommandOutput.printPlaceNotes(place)
-            let labels = try CommandOutput.withProgress { try place.labels() }
             CommandOutput.keepUntilExit(labels)
             var progress = AdjudicationStatus.statusLines(labels: labels)
             var gold: [String: String] = [:]
-            var sample: ValidationSample?, assignment: RaterAssignment?
-            if let folder = place.study {
-                assignment = try RaterAssignment.load(from: folder)
-                sample = try ValidationSample.load(from: folder)
+            if place.study != nil {
                 progress += DesignStatus.lines(sample: sample, assignment: assignment, labels: labels)
                 gold = Dictionary((assignment?.gold ?? []).map { ($0.id, $0.answer) }, uniquingKeysWith: { first, _ in first })
             }
@@ -99,8 +102,8 @@ struct ReportCommand: ParsableCommand {
                                            missingResponse: missingResponse, gold: gold, settingGroups: settingGroups,
                                            sample: sample, assignment: assignment)
             typealias Setting = ReportManifest.Setting
-            report.manifest = try ReportManifest.make(
-                study: place.study, datasetFile: place.datasetFile, annotationFolder: place.annotationFolder,
+            report.manifest = ReportManifest.make(
+                files: files, base: place.study?.folder ?? place.datasetFile.deletingLastPathComponent(),
                 arguments: ["judge-review"] + CommandLine.arguments.dropFirst(),
                 settings: [Setting("estimator", report.estimator), Setting("missing responses", missingResponse.rawValue),
                            Setting("resamples", "\(resamples)"), Setting("seed", "\(seed)"),

@@ -38,6 +38,38 @@ struct ReportCommandTests {
         #expect(first.status == 0 && first.stdout == second.stdout)
     }
 
+    /// strace's path, when installed (`.ci/run` installs it).
+    static let strace: String? = ["/usr/bin/strace", "/bin/strace"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test("report opens each file of the study once, and its manifest lists every one with the digest of the bytes read",
+          .enabled(if: ReportCommandTests.strace != nil, "strace is not installed; the count of opened files is not checked"))
+    func opensEachFileOnce() throws {
+        let folder = try Self.study()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(try EndToEnd.run(["sample", "s", "--size", "40", "--seed", "3"], in: folder).status == 0)
+        #expect(try EndToEnd.run(["assign", "s", "--raters", "ann,bob", "--overlap", "2", "--seed", "3"], in: folder).status == 0)
+        let trace = folder.appendingPathComponent("trace").path
+        let binary = try #require(EndToEnd.binary)
+        let outcome = try Subprocess.run(try #require(Self.strace), ["-f", "-e", "trace=openat,open", "-o", trace, binary.path,
+                                                                    "report", "s", "--format", "json", "--resamples", "20"], in: folder)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let study = folder.appendingPathComponent("s").standardizedFileURL.resolvingSymlinksInPath().path + "/"
+        var opened: [String: Int] = [:]
+        for line in try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n") where !line.contains("ENOENT") && !line.contains("O_DIRECTORY") {
+            guard let start = line.firstIndex(of: "\""), let end = line[line.index(after: start)...].firstIndex(of: "\"") else { continue }
+            let path = String(line[line.index(after: start)..<end])
+            let resolved = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+            if resolved.hasPrefix(study), !resolved.hasSuffix(".lock") { opened[String(resolved.dropFirst(study.count)), default: 0] += 1 }
+        }
+        for name in ["study.json", "items.jsonl", "sample.json", "assignment.json", "Annotations/annotator_1.jsonl"] {
+            #expect(opened[name] == 1, "\(name) opened \(opened[name] ?? 0) times: \(opened)")
+        }
+        #expect(opened.values.allSatisfy { $0 == 1 }, "\(opened)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        let files = try #require((object["manifest"] as? [String: Any])?["files"] as? [[String: Any]])
+        #expect(Set(files.compactMap { $0["path"] as? String }) == Set(opened.keys.filter { !$0.hasSuffix("/") && $0 != "Annotations" && $0 != "Annotations/adjudication" }))
+    }
+
     @Test("the manifest says how the report was made: version, command, settings, date, and each file read with its SHA-256")
     func manifest() throws {
         let folder = try Self.study()
@@ -134,23 +166,32 @@ struct ReportCommandTests {
         }
         #expect(!tables.isEmpty && ((publication["checklist"] as? [[String: Any]])?.count ?? 0) >= 6)
         #expect(markdown.stdout.contains("Reporting checklist") && markdown.stdout.contains("2×2 table"))
-        // Every note agreement's JSON gives the headline estimates is in the report's text, markdown, JSON and HTML.
+        // Every note agreement's JSON gives for the same analysis (any scope, estimator, pair, comparison) is in the
+        // report's text, markdown, JSON and HTML.
         let agreementJSON = try EndToEnd.run(["agreement", "s", "--resamples", "0", "--by", "condition", "--format", "json",
                                               "--missing-response", "inappropriate"], in: folder)
-        let analysis = try #require(try JSONSerialization.jsonObject(with: Data(agreementJSON.stdout.utf8)) as? [String: Any])
-        let rates = ((analysis["judge"] as? [String: Any])?["rates"] as? [[String: Any]]) ?? []
-        let notes = rates.compactMap { ($0["corrected"] as? [String: Any])?["note"] as? String }
-        #expect(!notes.isEmpty)
+        let analysis = try JSONSerialization.jsonObject(with: Data(agreementJSON.stdout.utf8))
+        var notes: [String] = []
+        func collect(_ value: Any, noted: Bool) {
+            if let text = value as? String, noted, !notes.contains(text) { notes.append(text) }
+            if let array = value as? [Any] { for element in array { collect(element, noted: noted) } }
+            if let object = value as? [String: Any] {
+                for (key, element) in object { collect(element, noted: ["note", "notes", "reason", "statement"].contains(key)) }
+            }
+        }
+        collect(analysis, noted: false)
+        #expect(notes.count >= 5, "\(notes)")
         let htmlReport = try EndToEnd.run(["report", "s", "--resamples", "0", "--format", "html", "--missing-response", "inappropriate"], in: folder)
         let textReport = try EndToEnd.run(["report", "s", "--resamples", "0", "--missing-response", "inappropriate"], in: folder)
         let markdownReport = try EndToEnd.run(["report", "s", "--resamples", "0", "--format", "markdown", "--missing-response", "inappropriate"], in: folder)
+        let jsonReport = try EndToEnd.run(["report", "s", "--resamples", "0", "--format", "json", "--missing-response", "inappropriate"], in: folder)
+        let reportObject = try #require(try JSONSerialization.jsonObject(with: Data(jsonReport.stdout.utf8)) as? [String: Any])
+        let reportNotes = Set(reportObject["analysis_notes"] as? [String] ?? [])
         for note in notes {
-            #expect(textReport.stdout.contains(note), "text lacks: \(note)")
-            #expect(json.stdout.contains(note), "json lacks: \(note)")
+            #expect(textReport.stdout.contains(TextSanitizer.forOutput(note)), "text lacks: \(note)")
+            #expect(reportNotes.contains(note), "json lacks: \(note)")
             #expect(markdownReport.stdout.contains(MarkdownText.escaped(note)), "markdown lacks: \(note)")
-            let escaped = note.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
-            #expect(htmlReport.stdout.contains(escaped), "html lacks: \(note)")
+            #expect(htmlReport.stdout.contains(HTMLText.escaped(note)), "html lacks: \(note)")
         }
         // Model a against model b on the same stimuli, unadjusted and saying so; --adjust holm says Holm.
         let comparisons = try #require(object["comparisons"] as? [String: Any])

@@ -17,9 +17,14 @@ public enum SafeFile {
     ///   is refused; true for inputs the user points at (a link to the paper's data is fine), which are then
     ///   resolved first and the file they name must be regular.
     public static func read(_ path: String, followLinks: Bool = false, fileSystem: any StoreFileSystem = POSIXFileSystem()) throws -> Data {
-        try withOpenFile(path, followLinks: followLinks, fileSystem: fileSystem) { descriptor, target in
+        let data = try withOpenFile(path, followLinks: followLinks, fileSystem: fileSystem) { descriptor, target in
             try fileSystem.readAll(descriptor, path: target)
         }
+        if var reading = ReadDigests.current?.start(path) {
+            data.withUnsafeBytes { reading.update($0) }
+            reading.finish()
+        }
+        return data
     }
 
     /// Reads the regular file at `path` (same rules as `read`) in pieces of whole lines, for files too large to
@@ -29,7 +34,13 @@ public enum SafeFile {
         _ path: String, followLinks: Bool = false, pieceSize: Int = 8 << 20,
         _ body: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
+        var reading = ReadDigests.current?.start(path)
         try withOpenFile(path, followLinks: followLinks, fileSystem: POSIXFileSystem()) { descriptor, target in
+            // Every byte reaches `body` exactly once, in order, so the digest is taken from the pieces as they go.
+            func deliver(_ piece: UnsafeRawBufferPointer) throws {
+                reading?.update(piece)
+                try body(piece)
+            }
             var buffer = [UInt8](repeating: 0, count: max(pieceSize, 1))
             var filled = 0
             var offset: off_t = 0
@@ -44,13 +55,13 @@ public enum SafeFile {
                     throw SystemCallError(call: "read", path: target, code: errno)
                 }
                 if count == 0 {
-                    if filled > 0 { try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<filled])) } }
+                    if filled > 0 { try buffer.withUnsafeBytes { try deliver(UnsafeRawBufferPointer(rebasing: $0[0..<filled])) } }
                     return
                 }
                 offset += off_t(count)
                 filled += count
                 guard let lastNewline = buffer[0..<filled].lastIndex(of: 0x0A) else { continue }
-                try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0...lastNewline])) }
+                try buffer.withUnsafeBytes { try deliver(UnsafeRawBufferPointer(rebasing: $0[0...lastNewline])) }
                 let rest = filled - lastNewline - 1
                 if rest > 0 {
                     buffer.withUnsafeMutableBytes { bytes in
@@ -61,6 +72,7 @@ public enum SafeFile {
                 filled = rest
             }
         }
+        reading?.finish()
     }
 
     /// Opens `path` read-only the safe way and runs `body` on the descriptor; system errors become one-line

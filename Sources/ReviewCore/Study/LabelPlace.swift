@@ -22,6 +22,9 @@ public struct LabelPlace: Sendable {
     public var legacyNote: String?
     /// Set when the study had an interrupted write (a killed import) that resolving it completed: what was done.
     public var completedWrite: String?
+    /// The study's settings, read once when the place was resolved (nil outside a study, or when they could not
+    /// be read: `dataset()` then reads them again and says why).
+    public var studySettings: StudySettings?
 
     /// Resolves a command's argument (and `--annotations`) to a dataset and its labels' folder.
     public static func resolve(_ argument: String?, annotations: String? = nil,
@@ -80,7 +83,8 @@ public struct LabelPlace: Sendable {
     private init(study: Study, override: URL?) throws {
         self.init(datasetFile: study.itemsFile, annotationFolder: override ?? study.annotationFolder, study: study,
                   searched: [study.annotationFolder])
-        completedWrite = try StudyJournal.completeUnfinished(study, options: study.storeOptions(groupReadable: false))
+        studySettings = try? study.settings()
+        completedWrite = try StudyJournal.completeUnfinished(study, options: studySettings?.storeOptions() ?? StoreOptions())
         AtomicFile.removeLeftovers(in: study.folder)
     }
 
@@ -94,7 +98,7 @@ public struct LabelPlace: Sendable {
 
     /// The dataset at this place (a study's items, named after the study).
     public func dataset() throws -> Dataset {
-        if let study { return try study.dataset() }
+        if let study { return try study.dataset(settings: studySettings ?? study.settings()) }
         return try Dataset.read(from: datasetFile)
     }
 

@@ -68,13 +68,18 @@ public struct Study: Sendable, Equatable {
 
     /// How to write the study's files: group-readable when the study says so or `groupReadable` (a flag) asks.
     public func storeOptions(groupReadable: Bool) -> StoreOptions {
-        StoreOptions(groupReadable: groupReadable || ((try? settings().groupReadable) ?? nil) == true)
+        (try? settings())?.storeOptions(groupReadable: groupReadable) ?? StoreOptions(groupReadable: groupReadable)
     }
 
     /// The study's items; an empty dataset before the first import.
     public func dataset() throws -> Dataset {
+        try dataset(settings: settings())
+    }
+
+    /// The study's items, named by `settings` already read.
+    public func dataset(settings: StudySettings) throws -> Dataset {
         var dataset = try Dataset.read(from: itemsFile, allowingEmpty: true)
-        dataset.name = try settings().name
+        dataset.name = settings.name
         return dataset
     }
 
@@ -148,6 +153,11 @@ public struct StudySettings: Codable, Sendable, Equatable {
     /// Whether the study's files are for the owner's group too (`init --group-readable`): every later writer of
     /// the study makes its files group-readable, as if it had been given the flag. The umask still limits it.
     public var groupReadable: Bool?
+
+    /// How to write the study's files: group-readable when the study says so or `groupReadable` (a flag) asks.
+    public func storeOptions(groupReadable: Bool = false) -> StoreOptions {
+        StoreOptions(groupReadable: groupReadable || self.groupReadable == true)
+    }
 
     /// The newest schema this build reads.
     public static let currentSchema = 1

@@ -39,15 +39,18 @@ public struct StudyLabels: Sendable {
     /// The raters the study's assignment gives each item, by dataset position (empty without an assignment):
     /// an item is ready for adjudication only once all of them have answered.
     public let assignedRaters: [Int: [String]]
+    /// The study's rater assignment, read once with the logs (nil outside a study or without one).
+    public let assignment: RaterAssignment?
 
     private init(dataset: Dataset, folder: URL, logs: [Log], adjudication: AdjudicationLogs.Reading, adjudicationError: String?,
-                 assignedRaters: [Int: [String]], firstAnswers: Bool = false) {
+                 assignment: RaterAssignment?, firstAnswers: Bool = false) {
         self.dataset = dataset
         self.folder = folder
         self.logs = logs
         self.adjudication = adjudication
         self.adjudicationError = adjudicationError
-        self.assignedRaters = assignedRaters
+        self.assignment = assignment
+        self.assignedRaters = Self.assignedRaters(assignment, dataset: dataset)
         self.firstAnswersOnly = firstAnswers
         let replays = logs.compactMap { log in JudgeRater.isJudge(log.rater) ? nil : log.replay }
         answerColumns = AnswerColumns(replays: replays, count: dataset.items.count, firstOf: firstAnswers ? dataset.items.map(\.id) : nil)
@@ -61,7 +64,7 @@ public struct StudyLabels: Sendable {
     /// for coefficients and references free of the judge's influence (`--answers first`).
     public func firstAnswers() -> StudyLabels {
         StudyLabels(dataset: dataset, folder: folder, logs: logs, adjudication: adjudication, adjudicationError: adjudicationError,
-                    assignedRaters: assignedRaters, firstAnswers: true)
+                    assignment: assignment, firstAnswers: true)
     }
 
     /// Reads every log in `folder` against `dataset`, without locks or repairs (safe while raters label).
@@ -91,15 +94,20 @@ public struct StudyLabels: Sendable {
             adjudicationError = "\(error)"
         }
         return StudyLabels(dataset: dataset, folder: folder, logs: logs, adjudication: adjudication, adjudicationError: adjudicationError,
-                           assignedRaters: try assignedRaters(folder: folder, dataset: dataset))
+                           assignment: try studyAssignment(folder: folder))
     }
 
-    /// Who the study's assignment gives each item to, when `folder` is a study's annotation folder with one.
-    static func assignedRaters(folder: URL, dataset: Dataset) throws -> [Int: [String]] {
+    /// The study's assignment, when `folder` is a study's annotation folder and the study has one.
+    static func studyAssignment(folder: URL) throws -> RaterAssignment? {
         let study = Study(folder: folder.deletingLastPathComponent())
         guard study.annotationFolder.standardizedFileURL.path == folder.standardizedFileURL.path,
-              FileKind.ofPath(study.settingsFile.path) == .regular,
-              let assignment = try RaterAssignment.load(from: study) else { return [:] }
+              FileKind.ofPath(study.settingsFile.path) == .regular else { return nil }
+        return try RaterAssignment.load(from: study)
+    }
+
+    /// Who `assignment` gives each item to, by dataset position.
+    static func assignedRaters(_ assignment: RaterAssignment?, dataset: Dataset) -> [Int: [String]] {
+        guard let assignment else { return [:] }
         var raters: [Int: [String]] = [:]
         for queue in assignment.queues {
             for item in queue.items {
@@ -130,7 +138,7 @@ public struct StudyLabels: Sendable {
     /// The same labels with only these human raters' logs (a report limited by `--raters`); the judge stays.
     public func restricted(to raters: Set<String>) -> StudyLabels {
         StudyLabels(dataset: dataset, folder: folder, logs: logs.filter { raters.contains($0.rater) },
-                    adjudication: adjudication, adjudicationError: adjudicationError, assignedRaters: assignedRaters,
+                    adjudication: adjudication, adjudicationError: adjudicationError, assignment: assignment,
                     firstAnswers: firstAnswersOnly)
     }
 
