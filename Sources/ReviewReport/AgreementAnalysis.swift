@@ -401,20 +401,8 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// `text` quoted, safe to print to a terminal (`JSONString`).
     static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            // Controls, DEL, C1 and bidi overrides escaped: the JSON stays exact and safe to print to a terminal.
-            case _ where TextSanitizer.needsAttention(scalar): out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        JSONString.quoted(text, terminalSafe: true)
     }
 }

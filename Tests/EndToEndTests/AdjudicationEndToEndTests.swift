@@ -37,7 +37,6 @@ enum PlantedDataset {
         try dataset.write(to: datasetFile)
         let annotations = folder.appendingPathComponent("annotations", isDirectory: true)
         try FileManager.default.createDirectory(at: annotations, withIntermediateDirectories: true)
-        let encoder = LabelEvent.makeEncoder()
         for rater in raters {
             var data = Data()
             for item in dataset.items {
@@ -45,7 +44,7 @@ enum PlantedDataset {
                 let event = LabelEvent.label(
                     item: item, rater: rater, answer: answer, mode: .blind, judgeSeenFirst: false,
                     at: Date(timeIntervalSince1970: 1_800_000_000), ms: 9000)
-                data.append(try encoder.encode(event))
+                data.append(event.jsonLine())
                 data.append(0x0A)
             }
             try data.write(to: annotations.appendingPathComponent("\(rater).jsonl"))

@@ -33,7 +33,7 @@ struct ConsoleTests {
         func events() throws -> [LabelEvent] {
             let file = annotations.appendingPathComponent("e2e-rater.jsonl")
             guard let text = try? String(contentsOf: file, encoding: .utf8) else { return [] }
-            let decoder = LabelEvent.makeDecoder()
+            let decoder = LogJSON.decoder()
             return try JSONLines.lines(of: text).map { try decoder.decode(LabelEvent.self, from: Data($0.1.utf8)) }
         }
 

@@ -118,7 +118,7 @@ struct DesignCommandTests {
         #expect(screen.contains("JR-EXIT=0"), "\(screen)")
         #expect(screen.contains("1 item labelled this session (2 practice answers)"), "\(screen)")
         let log = try String(contentsOf: study.appendingPathComponent("Annotations/a.jsonl"), encoding: .utf8)
-        let events = try JSONLines.lines(of: log).map { try LabelEvent.makeDecoder().decode(LabelEvent.self, from: Data($0.1.utf8)) }
+        let events = try JSONLines.lines(of: log).map { try LogJSON.decoder().decode(LabelEvent.self, from: Data($0.1.utf8)) }
         #expect(events.map(\.purpose) == [.practice, .practice, nil], "\(events)")
         let status = try EndToEnd.run(["status", "s"], in: folder)
         let rows = status.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }

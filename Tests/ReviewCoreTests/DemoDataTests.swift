@@ -77,7 +77,7 @@ struct DemoDataTests {
     @Test("the clinicians' logs are blind labels on about 25 items each, with notes, flags and disagreements")
     func clinicianLogs() throws {
         let dataset = try Dataset.read(from: datasetURL)
-        let decoder = LabelEvent.makeDecoder()
+        let decoder = LogJSON.decoder()
         var answers: [String: [String: Verdict]] = [:]
         for (rater, _) in DemoData.raterSessions {
             let text = try String(contentsOf: clinicianLog(rater), encoding: .utf8)

@@ -148,8 +148,8 @@ struct FastPathTests {
     @Test("label events: the fast writer writes the encoder's bytes, the fast reader reads the decoder's events")
     func labelEventRoundTrip() throws {
         var random = SplitMix64(seed: 34)
-        let encoder = LabelEvent.makeEncoder()
-        let decoder = LabelEvent.makeDecoder()
+        let encoder = LogJSON.encoder()
+        let decoder = LogJSON.decoder()
         let reader = LabelEventReader()
         for _ in 0..<5_000 {
             let event = Self.randomEvent(&random)

@@ -186,9 +186,9 @@ struct StoreTests {
         let dataset = F.dataset()
         var newer = F.label(dataset.items[1])
         newer.schema = LabelEvent.currentSchema + 1
-        let single = try LabelEvent.makeEncoder().encode(newer)
+        let single = try LogJSON.encoder().encode(newer)
         #expect(throws: SchemaTooNewError(found: LabelEvent.currentSchema + 1, supported: LabelEvent.currentSchema)) {
-            try LabelEvent.makeDecoder().decode(LabelEvent.self, from: single)
+            try LogJSON.decoder().decode(LabelEvent.self, from: single)
         }
         let file = AnnotationPaths.logFile(folder: temp.url, rater: "ann")
         try (F.line(F.label(dataset.items[0])) + F.line(newer)).write(to: file)

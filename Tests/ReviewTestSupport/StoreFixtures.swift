@@ -55,7 +55,7 @@ public enum StoreFixtures {
 
     /// One encoded log line (with newline).
     public static func line(_ event: LabelEvent) throws -> Data {
-        var data = try LabelEvent.makeEncoder().encode(event)
+        var data = event.jsonLine()
         data.append(0x0A)
         return data
     }

@@ -247,7 +247,7 @@ struct SessionProtocolTests {
         #expect(state.labeledCount == 1 && state.judgeRevealed && state.currentLabel?.kind == .abstain)
         // Written and read back by both decoders alike.
         let line = abstention.jsonLine()
-        let decoded = try LabelEvent.makeDecoder().decode(LabelEvent.self, from: line)
+        let decoded = try LogJSON.decoder().decode(LabelEvent.self, from: line)
         #expect(decoded == abstention)
         // The replay counts it as done and as an abstention; the answers that agreement reads leave it out.
         let replay = RaterReplay(rater: "alice", events: [abstention], dataset: state.dataset)
@@ -307,7 +307,7 @@ struct SessionProtocolFileTests {
         #expect(String(decoding: line, as: UTF8.self).contains(#""purpose":"repeat""#) && event.schema == 2)
         let fast = try line.withUnsafeBytes { try LabelEventReader().decode($0) }
         #expect(fast == event)
-        #expect(try LabelEvent.makeDecoder().decode(LabelEvent.self, from: line) == event)
+        #expect(try LogJSON.decoder().decode(LabelEvent.self, from: line) == event)
         let live = LabelEvent.label(item: item, rater: "alice", answer: "yes", mode: .blind, judgeSeenFirst: false, at: Fixtures.start)
         #expect(live.schema == 1 && !String(decoding: live.jsonLine(), as: UTF8.self).contains("purpose"))
     }

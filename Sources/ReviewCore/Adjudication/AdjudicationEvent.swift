@@ -162,11 +162,11 @@ public struct AdjudicationEvent: Codable, Sendable, Hashable {
 
     /// The event as one JSON line (no trailing newline), with the encoder rater logs use.
     public func encodedLine() throws -> Data {
-        try LabelEvent.makeEncoder().encode(self)
+        try LogJSON.encoder().encode(self)
     }
 
     /// Decodes one JSON line written by `encodedLine()`.
     public static func decode(line: Data) throws -> AdjudicationEvent {
-        try LabelEvent.makeDecoder().decode(AdjudicationEvent.self, from: line)
+        try LogJSON.decoder().decode(AdjudicationEvent.self, from: line)
     }
 }

@@ -160,7 +160,6 @@ public enum DemoData {
         let dataset = Dataset(name: datasetName, items: items)
 
         var logs: [(rater: String, jsonl: Data)] = []
-        let encoder = LabelEvent.makeEncoder()
         for session in raterSessions {
             var clock = session.start
             var data = Data()
@@ -176,7 +175,7 @@ public enum DemoData {
                 let event = LabelEvent.label(
                     item: item, rater: session.rater, answer: plan.answer, mode: .blind, judgeSeenFirst: false,
                     note: plan.note, flag: plan.flag, at: clock, ms: plan.ms)
-                data.append(try encoder.encode(event))
+                data.append(event.jsonLine())
                 data.append(0x0A)
                 clock += pauseBetweenItems
             }

@@ -164,31 +164,6 @@ public struct LabelEvent: Codable, Sendable, Hashable {
         case judgeSeenFirst = "judge_seen_first"
         case revises, note, flag, at, ms, purpose
     }
-
-    /// The encoder every log writer uses: sorted keys, ISO 8601 UTC times with milliseconds.
-    public static func makeEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Timestamp.format(date))
-        }
-        return encoder
-    }
-
-    /// The decoder matching `makeEncoder()`.
-    public static func makeDecoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = Timestamp.parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO 8601 time: \(text)")
-            }
-            return date
-        }
-        return decoder
-    }
 }
 
 /// ISO 8601 UTC timestamps with milliseconds, e.g. `2026-11-23T19:27:29.123Z`.

@@ -51,7 +51,7 @@ extension LabelEvent {
 /// error). The one way any log reader decodes a label event.
 public final class LabelEventReader {
     private let interner = StringInterner(capacity: 1 << 12)
-    private let decoder = LabelEvent.makeDecoder()
+    private let decoder = LogJSON.decoder()
     /// The last time text read and its value: a bulk import writes one time on every line.
     private var lastTime: (text: String, date: Date)?
 
@@ -141,7 +141,7 @@ public final class LabelEventReader {
 }
 
 extension LabelEvent {
-    /// The event's log line without its newline: the bytes `makeEncoder()` would write, written directly.
+    /// The event's log line without its newline: the bytes `LogJSON.encoder()` would write, written directly.
     public func jsonLine() -> Data {
         var writer = JSONWriter(capacity: 320)
         writer.object { json in
