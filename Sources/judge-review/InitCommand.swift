@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ReviewCore
+import ReviewUI
 
 /// `judge-review init DIR`: creates a study folder, the unit every other command works on.
 struct InitCommand: ParsableCommand {
@@ -20,13 +21,19 @@ struct InitCommand: ParsableCommand {
     @Option(help: "The study's name in reports (default: the folder's name).")
     var name: String?
 
+    @Option(help: "How clinicians label when label is given no --mode: blind (the judge's verdict hidden until they answer) or verdict.")
+    var mode: ReviewMode = .blind
+
+    @Option(help: "The order of a clinician with none of their own when label is given no --order and the study assigns none: file or shuffled (a seed drawn per clinician and remembered).")
+    var order: OrderSettings.Kind = .file
+
     @Flag(help: "Let the owner's group read the study (folders 0750, files 0640) instead of owner only.")
     var groupReadable = false
 
     func run() throws {
         try CommandOutput.reportingErrors(command: "init") {
-            let study = try Study.create(at: URL(fileURLWithPath: folder, isDirectory: true), name: name,
-                                         options: StoreOptions(groupReadable: groupReadable))
+            let study = try Study.create(at: URL(fileURLWithPath: folder, isDirectory: true), name: name, mode: mode.rawValue,
+                                         order: order.rawValue, options: StoreOptions(groupReadable: groupReadable))
             CommandOutput.line("created study \"\(try study.settings().name)\" in \(study.folder.path)")
             CommandOutput.line("  \(Study.settingsFileName), \(Study.itemsFileName) (empty), \(Study.annotationsFolderName)/ and \(Study.annotationsFolderName)/adjudication/")
             CommandOutput.line("next: judge-review import FILES --to \(folder)")

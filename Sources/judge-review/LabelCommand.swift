@@ -20,10 +20,10 @@ struct LabelCommand: ParsableCommand {
     @Option(help: "Your rater name: letters, digits, '-', '_', '.'.")
     var rater: String
 
-    @Option(help: "blind (the judge's verdict is hidden until you answer) or verdict (shown from the start).")
-    var mode: ReviewMode = .blind
+    @Option(help: "blind (the judge's verdict is hidden until you answer) or verdict (shown from the start). Default: the study's (init --mode), else blind.")
+    var mode: ReviewMode?
 
-    @Option(help: "file (dataset order) or shuffled (per rater, reproducible with --seed). Default: as last time, else file.")
+    @Option(help: "file (dataset order) or shuffled (per rater, reproducible with --seed). Default: as last time, else the study's (init --order), else file.")
     var order: OrderSettings.Kind?
 
     @Option(parsing: .unconditional, help: "Seed for --order shuffled (implies it); without one a seed is drawn and remembered.", transform: SeedArgument.parse)
@@ -57,11 +57,13 @@ struct LabelCommand: ParsableCommand {
         CommandOutput.printPlaceNotes(place)
         let items = try CommandOutput.withProgress { try place.dataset() }
         if items.items.isEmpty { throw InputError(file: place.datasetFile.path, "the study has no items yet; import some first") }
-        var rules = try session.resolve(try place.study?.settings().sessionProtocol ?? SessionProtocol())
+        let settings = try place.study.map { try place.studySettings ?? $0.settings() }
+        var rules = try session.resolve(settings?.sessionProtocol ?? SessionProtocol())
         if noPractice { rules.practice = false }
         let assigned = try AssignedOrder.load(study: place.study, dataset: items, rater: rater, order: order, seed: seed)
         try LabelSession.run(LabelSessionOptions(
-            dataset: items, rater: rater, mode: mode, order: order, seed: seed,
+            dataset: items, rater: rater, mode: mode ?? settings.flatMap { ReviewMode(rawValue: $0.mode) } ?? .blind,
+            order: order, studyOrder: settings.flatMap { OrderSettings.Kind(rawValue: $0.order) } ?? .file, seed: seed,
             annotationsFolder: place.annotationFolder,
             hideAppropriate: hideAppropriate,
             groupReadable: place.study?.storeOptions(groupReadable: groupReadable).groupReadable ?? groupReadable, session: rules, assigned: assigned))

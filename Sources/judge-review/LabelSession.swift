@@ -23,6 +23,8 @@ struct LabelSessionOptions {
     var rater: String
     var mode: ReviewMode
     var order: OrderSettings.Kind?
+    /// The study's default order, for a rater with no order of their own yet.
+    var studyOrder: OrderSettings.Kind = .file
     var seed: UInt64?
     var annotationsFolder: URL
     var hideAppropriate: Bool
@@ -71,7 +73,8 @@ enum LabelSession {
             let settingsFile = OrderSettings.url(folder: folder, rater: options.rater)
             let stored = try OrderSettings.load(from: settingsFile)
             let settings = try OrderSettings.resolve(
-                order: options.order, seed: options.seed, stored: stored, randomSeed: SeedArgument.drawn)
+                order: options.order ?? (stored == nil && options.studyOrder == .shuffled ? .shuffled : nil), seed: options.seed, stored: stored,
+                randomSeed: SeedArgument.drawn)
             if settings != stored {
                 do { try settings.write(to: settingsFile, groupReadable: options.groupReadable) } catch {
                     throw LabelCommandError("\(settingsFile.path): cannot save the order settings: \(error)")

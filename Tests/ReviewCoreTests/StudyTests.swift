@@ -26,6 +26,22 @@ struct StudyTests {
         #expect(StoreFixtures.permissions(shared.itemsFile) == 0o640)
     }
 
+    @Test("the study's default mode and order are written by init and read back; a raters list of earlier versions is ignored")
+    func defaults() throws {
+        let temp = try TemporaryFolder()
+        defer { temp.remove() }
+        let study = try Study.create(at: temp.url.appendingPathComponent("s"), mode: "verdict", order: "shuffled")
+        let settings = try study.settings()
+        #expect(settings.mode == "verdict" && settings.order == "shuffled")
+        let place = try LabelPlace.resolve(study.folder.path)
+        #expect(place.studySettings == settings)
+        var text = try String(contentsOf: study.settingsFile, encoding: .utf8)
+        #expect(!text.contains("raters"))
+        text = text.replacingOccurrences(of: "\"mode\"", with: "\"raters\" : [\"ann\"],\n  \"mode\"")
+        try Data(text.utf8).write(to: study.settingsFile)
+        #expect(try study.settings() == settings)
+    }
+
     @Test("a study is found from its folder, from any path inside it, and by walking up from the current folder")
     func findStudy() throws {
         let temp = try TemporaryFolder()

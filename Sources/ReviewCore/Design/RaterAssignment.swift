@@ -5,7 +5,7 @@ import ReviewStatistics
 /// raters, each rater within one item of the mean, each rater's order shuffled with a recorded seed.
 public struct RaterAssignment: Codable, Sendable, Equatable {
     /// The file's name in the study folder.
-    public static let fileName = "assignment.json"
+    public static let fileName = StudyLayout.assignmentFileName
 
     /// One rater's queue.
     public struct Queue: Codable, Sendable, Equatable {

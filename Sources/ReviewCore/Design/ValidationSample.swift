@@ -8,7 +8,7 @@ import ReviewStatistics
 /// (items are taken in dataset order within each stratum, strata in the order of their keys, with SplitMix64).
 public struct ValidationSample: Codable, Sendable, Equatable {
     /// The file's name in the study folder.
-    public static let fileName = "sample.json"
+    public static let fileName = StudyLayout.sampleFileName
 
     /// What the strata can be made of.
     public enum StratumField: String, Codable, CaseIterable, Sendable {

@@ -40,10 +40,10 @@ public struct OutputGuard: Sendable {
            FileKind.ofPath((folder as NSString).appendingPathComponent(Study.settingsFileName)) == .regular {
             throw InputError(file: path, "is \(own.role) in \(folder); write the output elsewhere")
         }
-        if name.hasSuffix(".lock") || name.hasSuffix(".corrupt") || name.hasSuffix(OrderSettings.fileSuffix) {
+        if StudyLayout.isStoreSideFile(name) {
             throw InputError(file: path, "is one of judge-review's own store files; write the output elsewhere")
         }
-        if SafeFile.exists(target + ".lock") {
+        if SafeFile.exists(StudyLayout.lockFile(for: URL(fileURLWithPath: target)).path) {
             throw InputError(file: path, "is a label or adjudication log (it has a lock file beside it); write the output elsewhere")
         }
     }

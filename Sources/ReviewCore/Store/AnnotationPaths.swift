@@ -5,12 +5,12 @@ import Foundation
 public enum AnnotationPaths {
     /// A rater's log file in a dataset's folder: `<folder>/<rater>.jsonl`.
     public static func logFile(folder: URL, rater: String) -> URL {
-        folder.appendingPathComponent("\(rater).jsonl")
+        StudyLayout.logFile(folder: folder, rater: rater)
     }
 
     /// The adjudicators' folder of a dataset: `<folder>/adjudication/`.
     public static func adjudicationFolder(folder: URL) -> URL {
-        folder.appendingPathComponent("adjudication", isDirectory: true)
+        StudyLayout.adjudicationFolder(folder: folder)
     }
 }
 
@@ -32,7 +32,7 @@ public enum CurrentLabels {
         } catch {
             throw InputError(file: folder.path, "cannot list the annotation folder: \(error.localizedDescription)")
         }
-        return names.filter { $0.hasSuffix(".jsonl") && !$0.hasPrefix(".") }.sorted().compactMap { name in
+        return names.filter { $0.hasSuffix("." + StudyLayout.logExtension) && !$0.hasPrefix(".") }.sorted().compactMap { name in
             let url = folder.appendingPathComponent(name)
             var isFolder: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder)

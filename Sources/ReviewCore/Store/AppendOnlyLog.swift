@@ -55,7 +55,7 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
 
     /// The side file for `file`'s torn lines: `<file>.corrupt`.
     public static func corruptFile(for file: URL) -> URL {
-        file.deletingLastPathComponent().appendingPathComponent(file.lastPathComponent + ".corrupt")
+        StudyLayout.corruptFile(for: file)
     }
 
     /// Opens (creating if needed) the log at `file` for appending.

@@ -18,7 +18,7 @@ final class LogLock {
 
     /// The lock file that guards `logFile`.
     static func lockFile(for logFile: URL) -> URL {
-        logFile.deletingLastPathComponent().appendingPathComponent(logFile.lastPathComponent + ".lock")
+        StudyLayout.lockFile(for: logFile)
     }
 
     /// Takes the lock for `logFile`, or throws `StoreError.locked` naming the holder's pid.

@@ -27,11 +27,11 @@ public struct OrderSettings: Codable, Equatable, Sendable {
     public static let file = OrderSettings(order: "file", seed: nil)
 
     /// The ending of every order settings file: `<rater>.order.json`.
-    public static let fileSuffix = ".order.json"
+    public static let fileSuffix = StudyLayout.orderFileSuffix
 
     /// The settings file of a rater.
     public static func url(folder: URL, rater: String) -> URL {
-        folder.appendingPathComponent(rater + fileSuffix)
+        StudyLayout.orderFile(folder: folder, rater: rater)
     }
 
     /// The stored settings, nil when there are none; a malformed file is a one-line error naming it.

@@ -6,22 +6,15 @@ import Glibc
 import Darwin
 #endif
 
-/// A validation study on disk: one folder that holds the items, the clinicians' labels and the protocol.
-///
-/// ```
-/// my-study/
-///   study.json                               name, created, protocol defaults (written by init)
-///   items.jsonl                              the canonical dataset (written by import)
-///   Annotations/<rater>.jsonl                one append-only log per clinician (label, import)
-///   Annotations/adjudication/<name>.jsonl    one per adjudicator (adjudicate)
-/// ```
+/// A validation study on disk: one folder that holds the items, the clinicians' labels and the protocol, laid out
+/// as `StudyLayout` names it.
 public struct Study: Sendable, Equatable {
     /// The study's settings file name, which marks a folder as a study.
-    public static let settingsFileName = "study.json"
+    public static let settingsFileName = StudyLayout.settingsFileName
     /// The dataset's file name inside a study.
-    public static let itemsFileName = "items.jsonl"
+    public static let itemsFileName = StudyLayout.itemsFileName
     /// The labels' folder name inside a study.
-    public static let annotationsFolderName = "Annotations"
+    public static let annotationsFolderName = StudyLayout.annotationsFolderName
 
     /// The study folder.
     public let folder: URL
@@ -41,17 +34,10 @@ public struct Study: Sendable, Equatable {
     /// The lock every writer of the study's own files holds (`StudyLock`).
     public var lockFile: URL { folder.appendingPathComponent(Self.lockFileName) }
     /// The lock file's name.
-    public static let lockFileName = "study.lock"
+    public static let lockFileName = StudyLayout.lockFileName
 
-    /// The study's own files by name, with what each is: no output may replace one of them, in any study.
-    public static let ownFiles: [(name: String, role: String)] = [
-        (settingsFileName, "the study's settings"),
-        (itemsFileName, "the study's items"),
-        (ValidationSample.fileName, "the study's validation sample"),
-        (RaterAssignment.fileName, "the study's rater assignment"),
-        (lockFileName, "the study's lock"),
-        (StudyJournal.fileName, "the study's journal of an unfinished write"),
-    ]
+    /// The study's own files by name, with what each is (`StudyLayout.ownFiles`).
+    public static let ownFiles = StudyLayout.ownFiles
 
     /// The study's settings.
     public func settings() throws -> StudySettings {
@@ -100,7 +86,8 @@ public struct Study: Sendable, Equatable {
     ///
     /// - Throws: `InputError` when the folder is not empty (an existing study included) or cannot be made.
     @discardableResult
-    public static func create(at folder: URL, name: String? = nil, options: StoreOptions = StoreOptions(), now: Date = Date()) throws -> Study {
+    public static func create(at folder: URL, name: String? = nil, mode: String = "blind", order: String = "file",
+                              options: StoreOptions = StoreOptions(), now: Date = Date()) throws -> Study {
         let study = Study(folder: folder)
         let path = study.folder.path
         switch FileKind.ofPath(path) {
@@ -121,6 +108,9 @@ public struct Study: Sendable, Equatable {
         }
         var settings = StudySettings(name: name ?? study.folder.lastPathComponent, created: now)
         settings.groupReadable = options.groupReadable ? true : nil
+        settings.mode = mode
+        settings.order = order
+        try settings.validate(file: study.settingsFile.path)
         do {
             try AtomicFile.write(try settings.encoded(), to: study.settingsFile, permissions: options.filePermissions)
             try AtomicFile.write(Data(), to: study.itemsFile, permissions: options.filePermissions)
@@ -142,12 +132,11 @@ public struct StudySettings: Codable, Sendable, Equatable {
     public var name: String
     /// When `init` made the study (UTC).
     public var created: Date
-    /// How clinicians label by default: `blind` or `verdict`.
+    /// How clinicians label when `label` is given no `--mode`: `blind` or `verdict` (`init --mode`).
     public var mode: String = "blind"
-    /// The item order by default: `file` or `shuffled`.
+    /// The item order of a rater with none of their own when `label` is given no `--order`: `file` or
+    /// `shuffled` (`init --order`; a shuffled order's seed is drawn per rater and remembered).
     public var order: String = "file"
-    /// The clinicians of the study, when the researcher has named them (sampling and assignment fill this).
-    public var raters: [String] = []
     /// Breaks, the daily cap, content notices and the practice round for the label console; nil: the defaults.
     public var session: SessionProtocol?
     /// Whether the study's files are for the owner's group too (`init --group-readable`): every later writer of
@@ -163,7 +152,8 @@ public struct StudySettings: Codable, Sendable, Equatable {
     public static let currentSchema = 1
 
     enum CodingKeys: String, CodingKey {
-        case schema, name, created, mode, order, raters, session
+        // A `raters` list written by earlier versions is ignored (the assignment names the raters).
+        case schema, name, created, mode, order, session
         case groupReadable = "group_readable"
     }
 
@@ -190,7 +180,6 @@ public struct StudySettings: Codable, Sendable, Equatable {
         guard ["file", "shuffled"].contains(order) else {
             throw InputError(file: file, line: 1, "\"order\" is \"\(TextSanitizer.singleLine(order))\"; expected file or shuffled")
         }
-        for rater in raters { try RaterName.check(rater, file: URL(fileURLWithPath: file)) }
     }
 
     /// An encoder that writes times as the logs do (`Timestamp`), for the study's own files.

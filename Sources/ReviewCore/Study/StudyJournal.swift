@@ -18,7 +18,7 @@ import Darwin
 /// it holds past its recorded length must be the start of them, else the completion stops and says so).
 public struct StudyJournal: Codable, Sendable, Equatable {
     /// The journal's file name in the study folder.
-    public static let fileName = "write.journal"
+    public static let fileName = StudyLayout.journalFileName
 
     /// One log's part of the write.
     public struct LogAppend: Codable, Sendable, Equatable {

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Every file and folder name of a study, in one place: the writers, the readers and the output guard all take
+/// their names from here.
+///
+/// ```
+/// <study>/
+///   study.json                               the settings; marks the folder as a study (init)
+///   items.jsonl                              the canonical dataset (import)
+///   sample.json                              the validation sample (sample)
+///   assignment.json                          who labels what (assign)
+///   study.lock                               held by every writer of the files above
+///   write.journal                            an unfinished all-or-none write (import), completed on next open
+///   Annotations/<rater>.jsonl                one append-only log per clinician (label, import)
+///   Annotations/<rater>.jsonl.lock           held by the log's one writer
+///   Annotations/<rater>.jsonl.corrupt        torn lines set aside at open
+///   Annotations/<rater>.order.json           the rater's item order (label without an assignment)
+///   Annotations/adjudication/<name>.jsonl    one per adjudicator (adjudicate)
+/// ```
+public enum StudyLayout {
+    public static let settingsFileName = "study.json"
+    public static let itemsFileName = "items.jsonl"
+    public static let sampleFileName = "sample.json"
+    public static let assignmentFileName = "assignment.json"
+    public static let lockFileName = "study.lock"
+    public static let journalFileName = "write.journal"
+    public static let annotationsFolderName = "Annotations"
+    public static let adjudicationFolderName = "adjudication"
+    /// The ending of every label or adjudication log.
+    public static let logExtension = "jsonl"
+    /// Beside a log: its lock, its set-aside torn lines; beside the logs: a rater's order settings.
+    public static let logLockSuffix = ".lock"
+    public static let corruptSuffix = ".corrupt"
+    public static let orderFileSuffix = ".order.json"
+
+    /// The study's own files by name, with what each is: no output may replace one of them, in any study.
+    public static let ownFiles: [(name: String, role: String)] = [
+        (settingsFileName, "the study's settings"),
+        (itemsFileName, "the study's items"),
+        (sampleFileName, "the study's validation sample"),
+        (assignmentFileName, "the study's rater assignment"),
+        (lockFileName, "the study's lock"),
+        (journalFileName, "the study's journal of an unfinished write"),
+    ]
+
+    /// A rater's log in an annotation folder: `<folder>/<rater>.jsonl`.
+    public static func logFile(folder: URL, rater: String) -> URL {
+        folder.appendingPathComponent(rater + "." + logExtension)
+    }
+
+    /// The adjudicators' folder of an annotation folder: `<folder>/adjudication/`.
+    public static func adjudicationFolder(folder: URL) -> URL {
+        folder.appendingPathComponent(adjudicationFolderName, isDirectory: true)
+    }
+
+    /// The lock file that guards a log: `<log>.lock`.
+    public static func lockFile(for logFile: URL) -> URL {
+        logFile.deletingLastPathComponent().appendingPathComponent(logFile.lastPathComponent + logLockSuffix)
+    }
+
+    /// The side file for a log's torn lines: `<log>.corrupt`.
+    public static func corruptFile(for logFile: URL) -> URL {
+        logFile.deletingLastPathComponent().appendingPathComponent(logFile.lastPathComponent + corruptSuffix)
+    }
+
+    /// A rater's order settings: `<folder>/<rater>.order.json`.
+    public static func orderFile(folder: URL, rater: String) -> URL {
+        folder.appendingPathComponent(rater + orderFileSuffix)
+    }
+
+    /// Whether a file name is one of the store's side files (a lock, torn lines, order settings).
+    public static func isStoreSideFile(_ name: String) -> Bool {
+        name.hasSuffix(logLockSuffix) || name.hasSuffix(corruptSuffix) || name.hasSuffix(orderFileSuffix)
+    }
+}
