@@ -70,7 +70,7 @@ struct ExportCommand: ParsableCommand {
             var counts: [String: Int] = [:]
             for row in rows { counts[row[3], default: 0] += 1 }
             let summary = ReferenceSource.allCases.map { "\($0.rawValue) \(counts[$0.rawValue] ?? 0)" }.joined(separator: ", ")
-            tables.append(Table(path: gold, data: CSVText.document(header: LabelExports.goldHeader, rows: rows),
+            tables.append(Table(path: gold, data: LabelExports.goldCSV(rows),
                                 summary: "\(rows.count) items (\(summary))"))
         }
         if let long {
@@ -78,7 +78,7 @@ struct ExportCommand: ParsableCommand {
             let design = try place.study.flatMap { try ValidationSample.load(from: $0) }.map { SampleDesign(sample: $0, dataset: data) }
             let firstLabels = Dictionary(study.humanReplays.map { ($0.rater, $0.firstLabels) }, uniquingKeysWith: { first, _ in first })
             let rows = LabelExports.longRows(dataset: data, labels: study.current, firstLabels: firstLabels, design: design)
-            tables.append(Table(path: long, data: CSVText.document(header: LabelExports.longHeader, rows: rows), summary: "\(rows.count) labels"))
+            tables.append(Table(path: long, data: LabelExports.longCSV(rows), summary: "\(rows.count) labels"))
         }
         if let wide {
             let table = LabelExports.wideTable(dataset: data, answers: study.answerColumns, on: on.values)

@@ -28,7 +28,7 @@ struct ExportTests {
             "i1": ReferenceLabel(answer: "no", source: .adjudicated, raters: 2),
             "i,2": ReferenceLabel(answer: nil, source: .tie, raters: 2),
         ]
-        #expect(text(LabelExports.goldCSV(dataset: dataset, reference: reference)) == """
+        #expect(text(LabelExports.goldCSV(LabelExports.goldRows(dataset: dataset, reference: reference))) == """
             item,answer,verdict,source
             i1,no,appropriate,adjudicated
             "i,2",,,tie
@@ -69,7 +69,7 @@ struct ExportTests {
         #expect(rows[0].count == LabelExports.longHeader.count && rows.allSatisfy { $0.count == LabelExports.longHeader.count })
         #expect(Array(rows[1].suffix(7))[5...] == itemA[5...], "stratum and inclusion probability from the sample")
         #expect(rows[3][17] == "condition=other" && rows[3][18] == "", "a stratum, but not sampled")
-        #expect(text(LabelExports.longCSV(dataset: dataset, labels: labels)).hasPrefix(
+        #expect(text(LabelExports.longCSV(LabelExports.longRows(dataset: dataset, labels: labels))).hasPrefix(
             "item,rater,answer,verdict,mode,judge_seen_first,at,seconds,first_answer,changed_from_first,flag,note,condition,model,steelman,context,stimulus_id,stratum,inclusion_probability\na,adam,yes,"))
     }
 
@@ -80,13 +80,13 @@ struct ExportTests {
         let unlabelled = F.item("u", "mania", judge: "no")
         let dataset = Dataset(name: "d", items: [a, b, unlabelled])
         let labels = F.labels([(a, "zoe", "no"), (a, "adam", "yes"), (b, "zoe", "yes")])
-        #expect(text(LabelExports.wideCSV(dataset: dataset, labels: labels)) == """
+        #expect(text(LabelExports.wideCSV(LabelExports.wideTable(dataset: dataset, labels: labels))) == """
             item,adam,zoe,judge:judge-model
             a,inappropriate,appropriate,inappropriate
             b,,inappropriate,
 
             """)
-        #expect(text(LabelExports.wideCSV(dataset: dataset, labels: labels, on: .answers)) == """
+        #expect(text(LabelExports.wideCSV(LabelExports.wideTable(dataset: dataset, labels: labels, on: .answers))) == """
             item,adam,zoe,judge:judge-model
             a,yes,no,yes
             b,,yes,maybe

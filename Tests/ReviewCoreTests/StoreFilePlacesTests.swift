@@ -190,10 +190,10 @@ struct StoreFilePlacesTests {
         let log = try RaterLog(folder: temp.url, rater: "annotator_1")
         defer { log.close() }
         let first = LabelEvent.label(item: original, rater: "annotator_1", answer: "no", mode: .imported, judgeSeenFirst: false, at: StoreFixtures.start)
-        #expect(try log.appendChanges([first]) == RaterLog.Change(appended: 1, rebased: 0))
-        #expect(try log.appendChanges([first]) == RaterLog.Change(appended: 0, rebased: 0), "an unchanged re-import appended")
+        #expect(try appendChanges(log, [first]) == RaterLog.Change(appended: 1, rebased: 0))
+        #expect(try appendChanges(log, [first]) == RaterLog.Change(appended: 0, rebased: 0), "an unchanged re-import appended")
         let again = LabelEvent.label(item: corrected, rater: "annotator_1", answer: "no", mode: .imported, judgeSeenFirst: false, at: StoreFixtures.start)
-        #expect(try log.appendChanges([again]) == RaterLog.Change(appended: 1, rebased: 1))
+        #expect(try appendChanges(log, [again]) == RaterLog.Change(appended: 1, rebased: 1))
         let replay = log.replay(against: Dataset(name: "ds", items: [corrected]))
         #expect(replay.current["a"]?.answer == "no", "the label was lost when the item changed")
     }
@@ -209,7 +209,7 @@ struct StoreFilePlacesTests {
         try log.append(live)
         try log.append(LabelEvent.label(item: item, rater: "alice", answer: "yes", mode: .blind, judgeSeenFirst: false,
                                         at: StoreFixtures.start.addingTimeInterval(1), purpose: .repeat))
-        #expect(try log.appendChanges([live]) == RaterLog.Change(appended: 0, rebased: 0), "the repeat was taken for the live label")
+        #expect(try appendChanges(log, [live]) == RaterLog.Change(appended: 0, rebased: 0), "the repeat was taken for the live label")
     }
 }
 
@@ -237,4 +237,11 @@ struct BatchedAppendTests {
         let reopened = try CurrentLabels.readEvents(file: log.log.file).events
         #expect(reopened.map(\.item) == items.map(\.id))
     }
+}
+
+/// What an import does with a rater's events (`Importer`): the changes against the log, appended in one write.
+private func appendChanges(_ log: RaterLog, _ events: [LabelEvent]) throws -> RaterLog.Change {
+    let (batch, change) = log.changes(events)
+    try log.log.append(contentsOf: batch)
+    return change
 }

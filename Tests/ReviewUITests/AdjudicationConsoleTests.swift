@@ -167,7 +167,7 @@ struct AdjudicationConsoleTests {
         type("why", into: &console)
         let first = console.handle(key: .enter, now: now)
         _ = console.handle(outcome: .saveFailed(itemID: "si-1", message: "Read-only file system"), now: now)
-        #expect(console.hasUnsavedDecision)
+        #expect((console.state.failedDecision != nil))
         #expect(F.screenText(console).contains("NOT saved"))
         #expect(console.state.currentCase?.item.id == "si-1")
         // Quitting asks first while a decision is unsaved, and nothing is written while it asks (a retry's failure
@@ -179,7 +179,7 @@ struct AdjudicationConsoleTests {
         #expect(retry == first)
         #expect(F.screenText(console).contains("retrying"))
         _ = console.handle(outcome: .saved(itemID: "si-1"), now: now)
-        #expect(!console.hasUnsavedDecision)
+        #expect(!(console.state.failedDecision != nil))
         #expect(console.handle(key: .character("q"), now: now) == [.quit])
     }
 

@@ -134,24 +134,18 @@ public enum LabelExports {
         return (humans + judges, rows)
     }
 
-    /// The wide export as CSV: header `item,<rater>,...`, an empty cell for a missing rating.
-    public static func wideCSV(dataset: Dataset, labels: [String: [String: LabelEvent]], on values: WideExportValues = .verdicts) -> Data {
-        wideCSV(wideTable(dataset: dataset, labels: labels, on: values))
-    }
-
-    /// A wide table already built, as CSV.
+    /// A wide table as CSV: header `item,<rater>,...`, an empty cell for a missing rating.
     public static func wideCSV(_ table: (raters: [String], rows: [(item: String, cells: [String?])])) -> Data {
         CSVText.document(header: ["item"] + table.raters, rows: table.rows.map { [$0.item] + $0.cells.map { $0 ?? "" } })
     }
 
-    /// The gold export as CSV.
-    public static func goldCSV(dataset: Dataset, reference: [String: ReferenceLabel]) -> Data {
-        CSVText.document(header: goldHeader, rows: goldRows(dataset: dataset, reference: reference))
+    /// Gold rows (`goldRows`) as CSV under `goldHeader`.
+    public static func goldCSV(_ rows: [[String]]) -> Data {
+        CSVText.document(header: goldHeader, rows: rows)
     }
 
-    /// The long export as CSV.
-    public static func longCSV(dataset: Dataset, labels: [String: [String: LabelEvent]],
-                               firstLabels: [String: [String: LabelEvent]] = [:], design: SampleDesign? = nil) -> Data {
-        CSVText.document(header: longHeader, rows: longRows(dataset: dataset, labels: labels, firstLabels: firstLabels, design: design))
+    /// Long rows (`longRows`) as CSV under `longHeader`.
+    public static func longCSV(_ rows: [[String]]) -> Data {
+        CSVText.document(header: longHeader, rows: rows)
     }
 }

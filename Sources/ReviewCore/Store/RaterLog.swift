@@ -54,14 +54,6 @@ public final class RaterLog: LabelSink {
         public var rebased: Int
     }
 
-    /// Appends what a re-import changed (`changes(_:)`) in one write and one fsync; durable before it returns.
-    @discardableResult
-    public func appendChanges(_ events: [LabelEvent]) throws -> Change {
-        let (batch, change) = changes(events)
-        try log.append(contentsOf: batch)
-        return change
-    }
-
     /// Of an import's `events`, those to append: each compared with that column's own last imported answer for the
     /// item, never with a label a person gave since, so importing an unchanged file again changes nothing and never
     /// undoes a clinician's revision.

@@ -35,6 +35,4 @@ public struct AdjudicationConsole: ConsoleProgram {
 
     /// The configuration, with the decisions made so far.
     public var configuration: AdjudicationConsoleConfiguration { state.configuration }
-    /// Whether a decision failed to save and waits for a retry.
-    public var hasUnsavedDecision: Bool { state.failedDecision != nil }
 }

@@ -1,5 +1,7 @@
 import Foundation
+@testable import ReviewStatistics
 
+// A reference computation the tests check against published values (the tool reports the generalised Fleiss kappa of the engine).
 /// Fleiss' (1971) kappa in its original setting (every unit rated by the same number m of raters), with the
 /// per-category kappas and the standard error under the null hypothesis of Fleiss, Nee & Landis (1979):
 /// what R irr's `kappam.fleiss(detail = TRUE)` prints.
