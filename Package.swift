@@ -25,6 +25,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Running a judge: prompts, an OpenAI-compatible client, answer parsing, the judge log.
+        .target(name: "ReviewJudge", dependencies: ["ReviewCore", "ReviewStatistics"]),
         // One analysis per command and its renderings: text, markdown, JSON, CSV, HTML; the manifest and --check.
         .target(name: "ReviewReport", dependencies: ["ReviewCore", "ReviewStatistics"]),
         // Readers for the paper's files and the project's own formats.
@@ -48,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "judge-review",
             dependencies: [
-                "ReviewStatistics", "ReviewCore", "ReviewReport", "ReviewConsole", "ReviewImport", "ReviewUI", "TerminalBackend",
+                "ReviewStatistics", "ReviewCore", "ReviewReport", "ReviewJudge", "ReviewConsole", "ReviewImport", "ReviewUI", "TerminalBackend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,6 +64,7 @@ let package = Package(
         .target(name: "ReviewTestSupport", dependencies: ["ReviewCore", "ReviewConsole"], path: "Tests/ReviewTestSupport"),
         .testTarget(name: "ReviewStatisticsTests", dependencies: ["ReviewStatistics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReviewCoreTests", dependencies: ["ReviewCore", "ReviewStatistics", "ReviewTestSupport"]),
+        .testTarget(name: "ReviewJudgeTests", dependencies: ["ReviewJudge", "ReviewCore", "ReviewTestSupport"]),
         .testTarget(name: "ReviewReportTests", dependencies: ["ReviewReport", "ReviewCore", "ReviewStatistics", "ReviewTestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "ReviewImportTests", dependencies: ["ReviewImport", "ReviewCore", "ReviewStatistics"]),
         .testTarget(name: "ReviewConsoleTests", dependencies: ["ReviewConsole", "ReviewCore", "ReviewStatistics", "ReviewTestSupport"]),

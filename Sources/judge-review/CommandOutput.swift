@@ -105,6 +105,11 @@ enum CommandOutput {
         return try WorkProgress.$current.withValue(progress) { try work() }
     }
 
+    /// A progress line on standard error, redrawn in place (callers show it only on a terminal); nil clears it.
+    static func progress(_ status: String?) {
+        write("\r\u{1B}[K" + (status.map(TextSanitizer.singleLine) ?? ""), to: STDERR_FILENO)
+    }
+
     /// Writes all of `text`, looping over short writes; a closed pipe ends quietly.
     private static func write(_ text: String, to descriptor: Int32) {
         let bytes = Array(text.utf8)

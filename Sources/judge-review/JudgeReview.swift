@@ -16,6 +16,7 @@ struct JudgeReview: ParsableCommand {
             StimuliCommand.self,
             StatusCommand.self,
             AgreementCommand.self,
+            JudgeCommand.self,
             AdjudicateCommand.self,
             ExportCommand.self,
             SampleCommand.self,

@@ -2,13 +2,13 @@ import Foundation
 import ReviewStatistics
 
 /// What reading a log file's bytes found: the good records, and a torn last line to set aside.
-struct LogScan<Record> {
+public struct LogScan<Record> {
     /// The decodable records, oldest first.
-    var records: [Record] = []
+    public var records: [Record] = []
     /// Byte offset where a torn last line starts (the log is truncated back to it); nil when none.
     var tornStart: Int?
     /// 1-based line number of the torn last line.
-    var tornLine: Int?
+    public var tornLine: Int?
     /// Why the torn line could not be read.
     var tornReason: String?
     /// The last line decoded but lacks its newline (a file edited by hand): the newline is added at open.
@@ -16,14 +16,14 @@ struct LogScan<Record> {
 }
 
 /// Splits a log into records, telling a torn last line (an interrupted append) from real corruption.
-enum LogScanner {
+public enum LogScanner {
     /// Reads `data` line by line.
     ///
     /// The last non-blank line is torn when it fails to decode and either has no newline or is not valid JSON:
     /// that is what an append cut short by a crash leaves. Any other undecodable line (one in the middle, or a
     /// complete JSON line of the wrong shape or a newer schema at the end) is an `InputError` naming file:line,
     /// because setting it aside would hide a problem that a person must look at.
-    static func scan<Record>(
+    public static func scan<Record>(
         _ data: Data, path: String, decode: (UnsafeRawBufferPointer) throws -> Record
     ) throws -> LogScan<Record> {
         try data.withUnsafeBytes { bytes in

@@ -16,6 +16,7 @@ import Foundation
 ///   Annotations/<rater>.jsonl.corrupt        torn lines set aside at open
 ///   Annotations/<rater>.order.json           the rater's item order (label without an assignment)
 ///   Annotations/adjudication/<name>.jsonl    one per adjudicator (adjudicate)
+///   Annotations/judges/<name>.jsonl          one per judge run through an endpoint (judge)
 /// ```
 public enum StudyLayout {
     public static let settingsFileName = "study.json"
@@ -26,6 +27,8 @@ public enum StudyLayout {
     public static let journalFileName = "write.journal"
     public static let annotationsFolderName = "Annotations"
     public static let adjudicationFolderName = "adjudication"
+    /// Under the annotation folder: one append-only log per judge run through `judge-review judge`.
+    public static let judgesFolderName = "judges"
     /// The ending of every label or adjudication log.
     public static let logExtension = "jsonl"
     /// Beside a log: its lock, its set-aside torn lines; beside the logs: a rater's order settings.
@@ -51,6 +54,11 @@ public enum StudyLayout {
     /// The adjudicators' folder of an annotation folder: `<folder>/adjudication/`.
     public static func adjudicationFolder(folder: URL) -> URL {
         folder.appendingPathComponent(adjudicationFolderName, isDirectory: true)
+    }
+
+    /// A judge's log in an annotation folder: `<folder>/judges/<name>.jsonl`.
+    public static func judgeLogFile(folder: URL, judge: String) -> URL {
+        folder.appendingPathComponent(judgesFolderName, isDirectory: true).appendingPathComponent(judge + "." + logExtension)
     }
 
     /// The lock file that guards a log: `<log>.lock`.

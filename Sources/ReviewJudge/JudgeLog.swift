@@ -1,0 +1,117 @@
+import Foundation
+import ReviewCore
+
+/// One verdict a judge gave through an endpoint, with what it rests on: the options as shown, the raw output, the
+/// model and sampling settings, tokens and latency. Never the API key or the endpoint's address.
+public struct JudgeVerdict: Codable, Sendable, Equatable {
+    /// How the output was read.
+    public enum Status: String, Codable, Sendable {
+        /// The first token named an option.
+        case answered
+        /// The output names no option; kept with its raw text, and a rerun does not ask again.
+        case unparseable
+    }
+
+    public var schema: Int = 1
+    public var item: String
+    public var itemSHA256: String
+    /// The judge's name in the study (`judge:<name>` as a rater).
+    public var judge: String
+    public var model: String
+    public var sample: Int
+    public var flipped: Bool
+    /// The options in the order shown (A, B, …).
+    public var options: [String]
+    /// The option chosen; nil when the output names none.
+    public var answer: String?
+    public var status: Status
+    /// The judge's raw output.
+    public var output: String
+    public var promptTokens: Int?
+    public var completionTokens: Int?
+    /// Milliseconds from sending the request to the answer (of the last attempt).
+    public var ms: Int
+    /// Requests sent for this verdict (more than one after retries).
+    public var attempts: Int
+    public var temperature: Double
+    public var maxTokens: Int
+    /// The seed of the option orders.
+    public var seed: UInt64
+    public var templateSHA256: String
+    public var messageSHA256: String
+    public var toolVersion: String
+    public var at: Date
+
+    enum CodingKeys: String, CodingKey {
+        case schema, item, judge, model, sample, flipped, options, answer, status, output, ms, attempts, temperature, seed, at
+        case itemSHA256 = "item_sha256"
+        case promptTokens = "prompt_tokens"
+        case completionTokens = "completion_tokens"
+        case maxTokens = "max_tokens"
+        case templateSHA256 = "template_sha256"
+        case messageSHA256 = "message_sha256"
+        case toolVersion = "tool_version"
+    }
+
+    /// What a verdict answers: one item (as it was), one repeat, one option order.
+    public struct Key: Hashable, Sendable {
+        public var item: String
+        public var itemSHA256: String
+        public var sample: Int
+        public var flipped: Bool
+
+        public init(item: String, itemSHA256: String, sample: Int, flipped: Bool) {
+            self.item = item
+            self.itemSHA256 = itemSHA256
+            self.sample = sample
+            self.flipped = flipped
+        }
+    }
+
+    public var key: Key { Key(item: item, itemSHA256: itemSHA256, sample: sample, flipped: flipped) }
+}
+
+/// A judge's append-only log, `Annotations/judges/<name>.jsonl`: the store's durability (write + fsync before a
+/// verdict counts) and lock (one writer), as a rater's log.
+public final class JudgeLog {
+    public let name: String
+    public let log: AppendOnlyLog<JudgeVerdict>
+
+    /// Opens (creating as needed) the log of judge `name` under an annotation folder.
+    public init(annotationFolder: URL, name: String, options: StoreOptions = StoreOptions()) throws {
+        try RaterName.check(name, file: annotationFolder.appendingPathComponent(StudyLayout.judgesFolderName))
+        self.name = name
+        let decoder = LogJSON.decoder()
+        let encoder = LogJSON.encoder()
+        log = try AppendOnlyLog(
+            file: StudyLayout.judgeLogFile(folder: annotationFolder, judge: name), options: options,
+            encode: { try encoder.encode($0) }, decode: { try decoder.decode(JudgeVerdict.self, from: Data($0)) })
+    }
+
+    /// Every verdict so far, oldest first.
+    public var verdicts: [JudgeVerdict] { log.records }
+
+    /// The keys already answered (an unparseable answer counts: asking again would not be the same study).
+    public var answered: Set<JudgeVerdict.Key> { Set(verdicts.map(\.key)) }
+
+    /// Appends one verdict; returns once it is durable.
+    public func append(_ verdict: JudgeVerdict) throws {
+        try log.append(verdict)
+    }
+
+    public func close() { log.close() }
+
+    /// The verdicts of every judge log under `annotationFolder` (read, not opened for writing), by judge name.
+    public static func readAll(annotationFolder: URL) throws -> [String: [JudgeVerdict]] {
+        let folder = annotationFolder.appendingPathComponent(StudyLayout.judgesFolderName, isDirectory: true)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [:] }
+        let decoder = LogJSON.decoder()
+        var result: [String: [JudgeVerdict]] = [:]
+        for name in names.sorted() where name.hasSuffix("." + StudyLayout.logExtension) && !name.hasPrefix(".") {
+            let path = folder.appendingPathComponent(name).path
+            let scan = try LogScanner.scan(try SafeFile.read(path), path: path) { try decoder.decode(JudgeVerdict.self, from: Data($0)) }
+            result[String(name.dropLast(StudyLayout.logExtension.count + 1))] = scan.records
+        }
+        return result
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+import ReviewCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `judge-review judge` against a real server process on loopback (scripts/fake-openai-server.py).
+@Suite("Judge command against a loopback server (built binary)", .serialized,
+       .enabled(if: EndToEnd.binary != nil, EndToEnd.binaryMissing),
+       .enabled(if: JudgeServer.python != nil, "python3 is not installed; the judge's end-to-end tests skip"))
+struct JudgeCommandTests {
+    static let key = "sk-test-\(UUID().uuidString)"
+
+    /// A study of 60 items (three conditions, two models) with a clinician's labels on 40 of them.
+    static func study() throws -> URL {
+        let folder = try EndToEnd.temporaryFolder("judge")
+        var lines = ["key,condition,interjection,verification_prompt,verification_options,verification_correct,model_response,judge-x_classification,annotator_1_classification"]
+        for index in 0..<60 {
+            lines.append("k\(index)_\(index % 3),mania,I feel odd \(index % 5).,Does it help?,\"yes, no\",yes,Reply \(index).,yes,\(index < 40 ? (index % 3 == 0 ? "no" : "yes") : "")")
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("a_no-steelman.csv"), atomically: true, encoding: .utf8)
+        #expect(try EndToEnd.run(["init", "s"], in: folder).status == 0)
+        #expect(try EndToEnd.run(["import", "a_no-steelman.csv", "--to", "s"], in: folder).status == 0)
+        return folder
+    }
+
+    static func verdicts(_ folder: URL, judge: String) throws -> [[String: Any]] {
+        let text = try String(contentsOf: folder.appendingPathComponent("s/Annotations/judges/\(judge).jsonl"), encoding: .utf8)
+        return try text.split(separator: "\n").map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+    }
+
+    @Test("two judges on loopback: every item once each, a rerun sends no request, faults are retried, the key is in no file")
+    func twoJudges() throws {
+        let folder = try Self.study()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try JudgeServer(folder: folder, arguments: ["--expect-key", Self.key])
+        defer { server.stop() }
+        let environment = ["OPENAI_API_KEY": Self.key]
+        for model in ["alpha", "beta+429+500+malformed+truncated"] {
+            let run = try EndToEnd.run(["judge", "s", "--model", model, "--base-url", server.baseURL, "--concurrency", "3", "--timeout", "5"],
+                                       in: folder, environment: environment)
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let alpha = try Self.verdicts(folder, judge: "alpha")
+        let beta = try Self.verdicts(folder, judge: "beta-429-500-malformed-truncated")
+        for verdicts in [alpha, beta] {
+            #expect(verdicts.count == 60 && Set(verdicts.compactMap { $0["item"] as? String }).count == 60)
+            #expect(verdicts.allSatisfy { $0["status"] as? String == "answered" && ($0["answer"] as? String).map { ["yes", "no"].contains($0) } == true })
+        }
+        #expect(beta.contains { ($0["attempts"] as? Int ?? 0) > 1 }, "the injected faults were not retried")
+        let requestsBefore = server.requestCount
+        let rerun = try EndToEnd.run(["judge", "s", "--model", "alpha", "--base-url", server.baseURL], in: folder, environment: environment)
+        #expect(rerun.status == 0 && rerun.stdout.contains("0 verdicts saved this run, 60 from earlier runs"), "\(rerun.output)")
+        #expect(server.requestCount == requestsBefore, "a rerun sent requests")
+        // The key reached the server (it refuses requests without it) and no file of the study.
+        let files = try #require(FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil))
+        for case let file as URL in files {
+            guard let data = try? Data(contentsOf: file) else { continue }
+            #expect(!String(decoding: data, as: UTF8.self).contains(Self.key), "the API key is in \(file.path)")
+        }
+        let wrongKey = try EndToEnd.run(["judge", "s", "--model", "gamma", "--base-url", server.baseURL, "--limit", "1"],
+                                        in: folder, environment: ["OPENAI_API_KEY": "sk-wrong"])
+        #expect(wrongKey.status == 1 && wrongKey.stderr.contains("HTTP 401") && !wrongKey.output.contains("sk-wrong"), "\(wrongKey.output)")
+    }
+
+    @Test("kill -9 in the middle of a run, then a rerun: exactly one verdict per item, none lost, none twice")
+    func killedRun() throws {
+        let folder = try Self.study()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try JudgeServer(folder: folder, arguments: ["--delay-ms", "40"])
+        defer { server.stop() }
+        let binary = try #require(EndToEnd.binary)
+        let child = try Subprocess.spawn(binary.path, ["judge", "s", "--model", "delta", "--base-url", server.baseURL, "--concurrency", "2"],
+                                         in: folder, stdout: .file(folder.appendingPathComponent("out").path),
+                                         stderrPath: folder.appendingPathComponent("err").path)
+        let log = folder.appendingPathComponent("s/Annotations/judges/delta.jsonl")
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let lines = (try? String(contentsOf: log, encoding: .utf8))?.split(separator: "\n").count ?? 0
+            if lines >= 10 { break }
+            usleep(20_000)
+        }
+        kill(child.pid, SIGKILL)
+        _ = Subprocess.wait(child)
+        let saved = try Self.verdicts(folder, judge: "delta").count
+        #expect(saved >= 10 && saved < 60, "killed after \(saved) verdicts")
+        let rerun = try EndToEnd.run(["judge", "s", "--model", "delta", "--base-url", server.baseURL], in: folder)
+        #expect(rerun.status == 0, "\(rerun.output)")
+        let verdicts = try Self.verdicts(folder, judge: "delta")
+        #expect(verdicts.count == 60 && Set(verdicts.compactMap { $0["item"] as? String }).count == 60)
+    }
+
+    @Test("--write-batch writes valid OpenAI Batch JSONL: one request per missing item, custom ids unique")
+    func batch() throws {
+        let folder = try Self.study()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try EndToEnd.run(["judge", "s", "--model", "m", "--write-batch", "batch.jsonl", "--flip"], in: folder)
+        #expect(run.status == 0, "\(run.output)")
+        let lines = try String(contentsOf: folder.appendingPathComponent("batch.jsonl"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 120)
+        var ids: Set<String> = []
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(object["method"] as? String == "POST" && object["url"] as? String == "/v1/chat/completions")
+            let body = try #require(object["body"] as? [String: Any])
+            #expect(body["model"] as? String == "m" && (body["messages"] as? [[String: Any]])?.first?["role"] as? String == "user")
+            ids.insert(try #require(object["custom_id"] as? String))
+        }
+        #expect(ids.count == 120)
+        let guarded = try EndToEnd.run(["judge", "s", "--model", "m", "--write-batch", "s/items.jsonl"], in: folder)
+        #expect(guarded.status == 1 && guarded.stderr.contains("is the dataset being read"), "\(guarded.output)")
+    }
+}
+
+/// The loopback test server, started for one test and stopped after it.
+final class JudgeServer {
+    static let python: String? = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    let child: Subprocess.Child
+    let port: Int
+    let requestLog: URL
+
+    init(folder: URL, arguments: [String] = []) throws {
+        let portFile = folder.appendingPathComponent("server.port")
+        requestLog = folder.appendingPathComponent("server.requests")
+        let script = EndToEnd.repositoryRoot.appendingPathComponent("scripts/fake-openai-server.py").path
+        child = try Subprocess.spawn(try #require(Self.python), [script, "--port-file", portFile.path, "--request-log", requestLog.path] + arguments,
+                                     stdout: .file(folder.appendingPathComponent("server.out").path),
+                                     stderrPath: folder.appendingPathComponent("server.err").path)
+        let deadline = Date().addingTimeInterval(20)
+        var found: Int?
+        while found == nil, Date() < deadline {
+            found = (try? String(contentsOf: portFile, encoding: .utf8)).flatMap { Int($0) }
+            if found == nil { usleep(20_000) }
+        }
+        guard let found else {
+            kill(child.pid, SIGKILL)
+            throw POSIXFailure(message: "the test server did not start")
+        }
+        port = found
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+
+    /// Requests the server has answered (or refused) so far.
+    var requestCount: Int {
+        ((try? String(contentsOf: requestLog, encoding: .utf8)) ?? "").split(separator: "\n").count
+    }
+
+    /// SIGKILL: the test process may block SIGTERM, and a spawned child inherits its signal mask.
+    func stop() {
+        kill(child.pid, SIGKILL)
+        _ = Subprocess.wait(child)
+    }
+}
