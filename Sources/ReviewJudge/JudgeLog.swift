@@ -114,4 +114,17 @@ public final class JudgeLog {
         }
         return result
     }
+
+    /// Every judge log's answers for the analysis: per judge, the first ask (sample 0, the seeded order) of each item
+    /// as it is now, the latest such verdict winning; an output that named no option is no answer.
+    public static func answers(annotationFolder: URL, dataset: Dataset) throws -> [JudgeAnswers] {
+        try readAll(annotationFolder: annotationFolder).sorted { $0.key < $1.key }.map { name, verdicts in
+            var answers: [String: String] = [:]
+            for verdict in verdicts where verdict.sample == 0 && !verdict.flipped {
+                guard let item = dataset[id: verdict.item], item.contentHash == verdict.itemSHA256 else { continue }
+                answers[verdict.item] = verdict.answer
+            }
+            return JudgeAnswers(name: name, model: verdicts.last?.model ?? name, answers: answers)
+        }
+    }
 }

@@ -36,6 +36,9 @@ public struct AgreementAnalysis: Sendable, Equatable {
     /// Which of each clinician's answers entered (dataset only): `current` (the last, after any revision) or
     /// `first` (the first live answer: blind where the study is blind).
     public var answers: String?
+    /// Further judges run through an endpoint (`judge-review judge`), each against the reference and paired with the
+    /// study's own judge on the same items.
+    public var furtherJudges: [FurtherJudgeAnalysis] = []
     /// The clinicians alone, without the judge (when the table has a judge and two or more clinicians): how far
     /// the humans agree among themselves, beside "all raters".
     public var humansOnly: [CoefficientKind: CoefficientResult]?
@@ -61,6 +64,21 @@ public struct AgreementAnalysis: Sendable, Equatable {
             humansOnly = AgreementEngine.summarize(table.keepingRaters { !JudgeRater.isJudge($0) }, options: options, includePairs: false)
                 .overall.mapValues(Self.flagged)
         }
+    }
+}
+
+/// A further judge's analysis: against the reference (with its rates), and paired with the study's own judge.
+public struct FurtherJudgeAnalysis: Sendable, Equatable {
+    public var name: String
+    public var model: String
+    public var report: JudgeReport?
+    public var paired: PairedJudgeAccuracy?
+
+    public init(name: String, model: String, report: JudgeReport?, paired: PairedJudgeAccuracy?) {
+        self.name = name
+        self.model = model
+        self.report = report
+        self.paired = paired
     }
 }
 
@@ -125,6 +143,7 @@ extension AgreementAnalysis {
         ]
         if !summary.notes.isEmpty { fields.append(("notes", .array(summary.notes.map(JSONValue.string)))) }
         if let judge { fields.append(("judge", Self.judgeJSON(judge))) }
+        if !furtherJudges.isEmpty { fields.append(("further_judges", Self.furtherJudgesJSON(furtherJudges))) }
         if !unjudged.isEmpty {
             fields.append(("unjudged_models", .array(unjudged.map { rate in
                 .object([("model", .string(rate.model)), ("items", .int(rate.items)), ("missing_responses", .int(rate.missingResponses)),
@@ -247,6 +266,33 @@ extension AgreementAnalysis {
             ("sensitivity", comparison.weighted.map { weightedJSON($0.sensitivity, sampled: $0.sampled, leftOut: $0.leftOut) } ?? proportionJSON(comparison.sensitivity)),
             ("specificity", comparison.weighted.map { weightedJSON($0.specificity, sampled: $0.sampled, leftOut: $0.leftOut) } ?? proportionJSON(comparison.specificity)),
         ])
+    }
+
+    /// The further judges: each against the reference, and paired with the study's judge.
+    static func furtherJudgesJSON(_ furtherJudges: [FurtherJudgeAnalysis]) -> JSONValue {
+        .array(furtherJudges.map { further in
+            var members: [(String, JSONValue)] = [("name", .string(JudgeRater.name(model: further.name))), ("model", .string(further.model))]
+            if let report = further.report { members.append(("judge", judgeJSON(report))) }
+            if let paired = further.paired {
+                members.append(("paired", .object([
+                    ("first", .string(paired.first)), ("second", .string(paired.second)),
+                    ("sensitivity", mcNemarJSON(paired.sensitivity)), ("specificity", mcNemarJSON(paired.specificity)),
+                ])))
+            }
+            return .object(members)
+        })
+    }
+
+    /// McNemar's test: the discordant counts, the exact and corrected p over items, Durkalski's over clusters.
+    static func mcNemarJSON(_ test: McNemar.Result) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("b", .int(test.b)), ("c", .int(test.c)), ("n", .int(test.n)), ("exact_p", .number(test.exactP)),
+            ("corrected_p", .number(test.correctedP)), ("clustered_statistic", .number(test.clusteredStatistic)),
+            ("clustered_p", .number(test.clusteredP)), ("clusters", test.clusters.map(JSONValue.int) ?? .null),
+        ]
+        if test.clusteredP == nil { members.append(("note", .string("assumes independent items (no clusters)"))) }
+        else if let warning = IntervalTrust.tooFewClusters(test.clusters ?? 0) { members.append(("note", .string(warning))) }
+        return .object(members)
     }
 
     static func judgeJSON(_ judge: JudgeReport) -> JSONValue {

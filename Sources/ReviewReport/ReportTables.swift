@@ -49,28 +49,17 @@ enum ReportTables {
             coefficientRows(scope: $0.raters.joined(separator: " × "), $0.coefficients, indices: $0.indices)
         }))
         if let judge = report.judge {
-            let judges = judge.judges.joined(separator: ", ")
-            var reference = ReferenceSource.allCases.map {
-                ReportRow(scope: "reference", measure: "source: \($0.rawValue)", value: Double(judge.referenceCounts[$0] ?? 0), isCount: true,
-                          note: $0 == .tie && !judge.ties.isEmpty ? "left out: " + judge.ties.prefix(5).joined(separator: ", ") + (judge.ties.count > 5 ? ", …" : "") : nil)
+            sections += judgeSections(judge, title: judge.judges.joined(separator: ", "), prefix: prefix)
+        }
+        for further in report.furtherJudges {
+            if let judge = further.report {
+                sections += judgeSections(judge, title: "\(JudgeRater.name(model: further.name)) (\(further.model), run through an endpoint)",
+                                          prefix: prefix, namedRates: true)
             }
-            reference += comparisonRows(judge.againstReference)
-            sections.append(ReportSection(
-                title: "\(prefix)\(judges) against the human reference (\(judge.referenceKind); positive = inappropriate)", rows: reference))
-            sections.append(ReportSection(title: "\(prefix)\(judges) against each human", rows: judge.againstRaters.flatMap(comparisonRows)))
-            sections.append(ReportSection(title: "\(prefix)Rate of inappropriate responses: judge-reported and estimated (headline marked *)", rows: judge.rates.flatMap { rate in
-                let scope = rate.model ?? "all models"
-                let missing = rate.missingResponses > 0 ? "; \(rate.missingResponses) with no response" : ""
-                return [
-                    ReportRow(scope: scope, measure: "reported", value: rate.reported.value, n: rate.reported.n, low: rate.reported.low, high: rate.reported.high,
-                              note: "\(rate.reported.successes) inappropriate, Wilson interval\(missing)"),
-                ] + rate.estimates.map { estimate in
-                    ReportRow(scope: scope, measure: estimate.estimator.rawValue + (estimate.estimator == rate.headline ? " *" : ""),
-                              value: estimate.value, low: estimate.low, high: estimate.high, standardError: estimate.standardError,
-                              note: [estimate.effectiveN.map { String(format: "worth %.0f human labels", $0) }, estimate.note]
-                                .compactMap { $0 }.joined(separator: "; "))
-                }
-            }))
+            if let paired = further.paired {
+                sections.append(ReportSection(title: "\(prefix)\(paired.first) against \(paired.second) on the same items (McNemar; b = first right, second wrong)",
+                                              rows: mcNemarRows(paired)))
+            }
         }
         if !report.unjudged.isEmpty {
             sections.append(ReportSection(title: "\(prefix)Rate of inappropriate responses of models no judge scored (the clinicians' labels only)",
@@ -99,6 +88,50 @@ enum ReportTables {
     }
 
     /// A comparison's rates and p-values in words.
+    /// The sections of one judge: against the reference, against each human, and the rates.
+    static func judgeSections(_ judge: JudgeReport, title judges: String, prefix: String, namedRates: Bool = false) -> [ReportSection] {
+        var sections: [ReportSection] = []
+        var reference = ReferenceSource.allCases.map {
+            ReportRow(scope: "reference", measure: "source: \($0.rawValue)", value: Double(judge.referenceCounts[$0] ?? 0), isCount: true,
+                      note: $0 == .tie && !judge.ties.isEmpty ? "left out: " + judge.ties.prefix(5).joined(separator: ", ") + (judge.ties.count > 5 ? ", …" : "") : nil)
+        }
+        reference += comparisonRows(judge.againstReference)
+        sections.append(ReportSection(
+            title: "\(prefix)\(judges) against the human reference (\(judge.referenceKind); positive = inappropriate)", rows: reference))
+        sections.append(ReportSection(title: "\(prefix)\(judges) against each human", rows: judge.againstRaters.flatMap(comparisonRows)))
+        let rateTitle = "\(prefix)Rate of inappropriate responses\(namedRates ? " by " + judges : ""): judge-reported and estimated (headline marked *)"
+        sections.append(ReportSection(title: rateTitle, rows: judge.rates.flatMap { rate in
+            let scope = rate.model ?? "all models"
+            let missing = rate.missingResponses > 0 ? "; \(rate.missingResponses) with no response" : ""
+            return [
+                ReportRow(scope: scope, measure: "reported", value: rate.reported.value, n: rate.reported.n, low: rate.reported.low, high: rate.reported.high,
+                          note: "\(rate.reported.successes) inappropriate, Wilson interval\(missing)"),
+            ] + rate.estimates.map { estimate in
+                ReportRow(scope: scope, measure: estimate.estimator.rawValue + (estimate.estimator == rate.headline ? " *" : ""),
+                          value: estimate.value, low: estimate.low, high: estimate.high, standardError: estimate.standardError,
+                          note: [estimate.effectiveN.map { String(format: "worth %.0f human labels", $0) }, estimate.note]
+                            .compactMap { $0 }.joined(separator: "; "))
+            }
+        }))
+        return sections
+    }
+
+    /// McNemar's tests of two judges, sensitivity and specificity apart: exact and corrected p over the items, and
+    /// Durkalski's over the clusters (the one to read when items share stimuli).
+    static func mcNemarRows(_ paired: PairedJudgeAccuracy) -> [ReportRow] {
+        [("sensitivity", paired.sensitivity), ("specificity", paired.specificity)].flatMap { name, test -> [ReportRow] in
+            let clustered = test.clusteredP.map { p in
+                String(format: "clustered (Durkalski) p %.4f over %d clusters", p, test.clusters ?? 0) + (IntervalTrust.tooFewClusters(test.clusters ?? 0).map { "; " + $0 } ?? "")
+            }
+            return [
+                ReportRow(scope: name, measure: "discordant b / c", value: Double(test.b), isCount: true, n: test.n, note: "c = \(test.c)"),
+                ReportRow(scope: name, measure: "McNemar exact p", value: test.exactP,
+                          note: [test.correctedP.map { String(format: "corrected χ² p %.4f", $0) }, clustered,
+                                 test.clusteredP == nil ? "assumes independent items" : nil].compactMap { $0 }.joined(separator: "; ")),
+            ]
+        }
+    }
+
     static func pValues(_ row: RateComparison, _ adjustment: MultiplicityAdjustment) -> String {
         let rates = String(format: "%.3f against %.3f", row.firstRate, row.secondRate)
         guard let p = row.pValue else { return rates }

@@ -64,7 +64,7 @@ public enum StudyAnalysis {
     /// The analysis of `labels` with `settings`; `sample` is the study's recorded validation sample, if any, and
     /// `source` names the dataset file in errors.
     public static func analyze(_ labels: StudyLabels, sample: ValidationSample?, settings: AnalysisSettings,
-                               source: String, annotationFolder: String) throws -> AgreementAnalysis {
+                               source: String, annotationFolder: String, furtherJudges: [JudgeAnswers] = []) throws -> AgreementAnalysis {
         var study = settings.answers == .first ? labels.firstAnswers() : labels
         let data = study.dataset
         if let wanted = settings.raters {
@@ -114,6 +114,19 @@ public enum StudyAnalysis {
                                                       adjust: settings.adjust)
         whole.adjustment = settings.adjust
         whole.answers = settings.answers.rawValue
+        whole.furtherJudges = furtherJudges.map { further in
+            let judged = further.items(data.items)
+            var options = JudgeAnalysisOptions(confidence: settings.confidence, resamples: settings.resamples, seed: settings.seed,
+                                               referenceKind: settings.reference.rawValue, headline: settings.estimator,
+                                               missingResponse: settings.missingResponse, design: design)
+            options.clusterBy = settings.clusterBy
+            let report = JudgeAnalysis.analyze(items: judged, positions: all, answers: answers, references: references, options: options)
+            let ownName = whole.judge?.judges.joined(separator: ", ") ?? "the study's judge"
+            let paired = whole.judge == nil ? nil : PairedJudgeAccuracy.compare(
+                first: (ownName, data.items), second: (JudgeRater.name(model: further.name), judged), positions: all,
+                references: references, clusterBy: settings.clusterBy ?? .stimulus)
+            return FurtherJudgeAnalysis(name: further.name, model: further.model, report: report, paired: paired)
+        }
         whole.unjudged = JudgeAnalysis.unjudgedRates(items: data.items, positions: all, references: references,
                                                      missingResponse: settings.missingResponse, confidence: settings.confidence)
         if let by = settings.by {

@@ -93,6 +93,8 @@ public struct StudyReport: Sendable, Equatable {
     public var progress: [String]
     /// Model against model and setting against setting on the same stimuli, and the multiplicity policy.
     public var comparisons: [RateComparison] = []
+    /// Further judges run through an endpoint, against the reference and paired with the study's judge.
+    public var furtherJudges: [FurtherJudgeAnalysis] = []
     public var adjustment: MultiplicityAdjustment = .none
     /// What `agreement` notes about the input (codes treated as missing, items without a cluster, …): every
     /// rendering of the report carries them too.
@@ -111,7 +113,7 @@ public struct StudyReport: Sendable, Equatable {
     public static func == (lhs: StudyReport, rhs: StudyReport) -> Bool {
         lhs.study == rhs.study && lhs.byModel == rhs.byModel && lhs.byCondition == rhs.byCondition && lhs.bySetting == rhs.bySetting && lhs.accuracy == rhs.accuracy
             && lhs.agreement == rhs.agreement && lhs.effort == rhs.effort && lhs.progress == rhs.progress && lhs.consistency == rhs.consistency
-            && lhs.comparisons == rhs.comparisons && lhs.adjustment == rhs.adjustment && lhs.notes == rhs.notes && lhs.analysisNotes == rhs.analysisNotes && lhs.manifest == rhs.manifest && lhs.publication == rhs.publication
+            && lhs.comparisons == rhs.comparisons && lhs.furtherJudges == rhs.furtherJudges && lhs.adjustment == rhs.adjustment && lhs.notes == rhs.notes && lhs.analysisNotes == rhs.analysisNotes && lhs.manifest == rhs.manifest && lhs.publication == rhs.publication
             && lhs.referenceSources.map(\.source) == rhs.referenceSources.map(\.source)
             && lhs.referenceSources.map(\.items) == rhs.referenceSources.map(\.items)
     }
@@ -190,6 +192,7 @@ public struct StudyReport: Sendable, Equatable {
                                                clusterBy: analysis.clusterBy.flatMap(ClusterKey.init(rawValue:))),
             progress: progress)
         report.comparisons = analysis.comparisons
+        report.furtherJudges = analysis.furtherJudges
         report.notes = analysis.summary.notes
         report.analysisNotes = JSONValue.uniqued(analysis.allNotes + settingGroups.flatMap { $0.report.allNotes })
         report.answers = analysis.answers ?? "current"

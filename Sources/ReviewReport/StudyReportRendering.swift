@@ -117,6 +117,27 @@ extension StudyReport {
             result.append(("Reporting checklist: GRRAS (Kottner et al. 2011) and the CHART items this study knows", ["item", "this study"],
                            publication.checklist.map { [$0.item, $0.reported] }))
         }
+        if !furtherJudges.isEmpty {
+            func accuracy(_ value: Double?, _ low: Double?, _ high: Double?) -> [String] {
+                [Self.percent(value), Self.percentInterval(Interval(value: value, low: low, high: high))]
+            }
+            func p(_ test: McNemar.Result?) -> String {
+                guard let test else { return "" }
+                let clustered = test.clusteredP.map { String(format: "; clustered %.4f (%d clusters)", $0, test.clusters ?? 0) } ?? ""
+                return String(format: "%.4f", test.exactP) + clustered
+            }
+            result.append(("Further judges against the human reference, and McNemar's tests against the study's judge (b = the study's judge right, this one wrong)",
+                           ["judge", "model", "sensitivity", "interval", "specificity", "interval", "sensitivity b / c", "p", "specificity b / c", "p"],
+                           furtherJudges.map { further in
+                               let comparison = further.report?.againstReference
+                               let sensitivity = comparison.map { $0.weighted.map { ($0.sensitivity.value, $0.sensitivity.low, $0.sensitivity.high) } ?? ($0.sensitivity.value, $0.sensitivity.low, $0.sensitivity.high) }
+                               let specificity = comparison.map { $0.weighted.map { ($0.specificity.value, $0.specificity.low, $0.specificity.high) } ?? ($0.specificity.value, $0.specificity.low, $0.specificity.high) }
+                               return [JudgeRater.name(model: further.name), further.model]
+                                   + accuracy(sensitivity?.0, sensitivity?.1, sensitivity?.2) + accuracy(specificity?.0, specificity?.1, specificity?.2)
+                                   + [further.paired.map { "\($0.sensitivity.b) / \($0.sensitivity.c)" } ?? "", p(further.paired?.sensitivity),
+                                      further.paired.map { "\($0.specificity.b) / \($0.specificity.c)" } ?? "", p(further.paired?.specificity)]
+                           }))
+        }
         if !analysisNotes.isEmpty {
             result.append(("Every note of the analysis (as judge-review agreement gives them)", ["note"], analysisNotes.map { [$0] }))
         }
@@ -231,6 +252,7 @@ extension StudyReport {
                          ("repeat_kappa", intervalJSON(row.repeatKappa)), ("notes", .array(row.notes.map(JSONValue.string)))])
             })),
             ("comparisons", AgreementAnalysis.comparisonsJSON(comparisons, adjustment: adjustment)),
+            ("further_judges", AgreementAnalysis.furtherJudgesJSON(furtherJudges)),
             ("notes", .array(notes.map(JSONValue.string))),
             ("analysis_notes", .array(analysisNotes.map(JSONValue.string))),
             ("manifest", manifestJSON),

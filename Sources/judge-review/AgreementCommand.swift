@@ -4,6 +4,7 @@ import ReviewStatistics
 import ReviewCore
 import ReviewReport
 import ReviewImport
+import ReviewJudge
 
 #if canImport(Glibc)
 import Glibc
@@ -165,9 +166,10 @@ struct AgreementCommand: ParsableCommand {
                 let labels = try CommandOutput.withProgress { try found.labels() }
                 CommandOutput.keepUntilExit(labels)
                 let sample = try found.study.flatMap { try ValidationSample.load(from: $0) }
+                let judges = try JudgeLog.answers(annotationFolder: found.annotationFolder, dataset: labels.dataset)
                 report = try CommandOutput.withProgress {
                     try StudyAnalysis.analyze(labels, sample: sample, settings: settings, source: found.datasetFile.path,
-                                              annotationFolder: found.annotationFolder.path)
+                                              annotationFolder: found.annotationFolder.path, furtherJudges: judges)
                 }
                 place = found
             }

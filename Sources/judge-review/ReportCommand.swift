@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ReviewStatistics
 import ReviewCore
+import ReviewJudge
 import ReviewReport
 
 /// `judge-review report STUDY`: the study's results in a form to publish: text, markdown, JSON or one HTML page.
@@ -70,13 +71,15 @@ struct ReportCommand: ParsableCommand {
         try CommandOutput.reportingErrors(command: "report") {
             // The study is resolved and every file of it read once, for every section; the manifest's digests are
             // of the bytes read here, so it names exactly what the numbers rest on.
-            let (read, files, _) = try ReadDigests.recording { () throws -> (LabelPlace, StudyLabels, ValidationSample?, RaterAssignment?) in
+            let (read, files, _) = try ReadDigests.recording { () throws -> (LabelPlace, StudyLabels, ValidationSample?, [JudgeAnswers]) in
                 let place = try LabelPlace.resolve(study)
                 let labels = try CommandOutput.withProgress { try place.labels() }
                 let sample = try place.study.flatMap { try ValidationSample.load(from: $0) }
-                return (place, labels, sample, labels.assignment)
+                let judges = try JudgeLog.answers(annotationFolder: place.annotationFolder, dataset: labels.dataset)
+                return (place, labels, sample, judges)
             }
-            let (place, labels, sample, assignment) = read
+            let (place, labels, sample, judges) = read
+            let assignment = labels.assignment
             CommandOutput.printPlaceNotes(place)
             CommandOutput.keepUntilExit(labels)
             var progress = AdjudicationStatus.statusLines(labels: labels)
@@ -88,7 +91,7 @@ struct ReportCommand: ParsableCommand {
             func analyze(by key: BreakdownKey) throws -> AgreementAnalysis {
                 try CommandOutput.withProgress {
                     try StudyAnalysis.analyze(labels, sample: sample, settings: settings(by: key), source: place.datasetFile.path,
-                                              annotationFolder: place.annotationFolder.path)
+                                              annotationFolder: place.annotationFolder.path, furtherJudges: judges)
                 }
             }
             let analysis = try analyze(by: .condition)

@@ -60,6 +60,26 @@ struct JudgeCommandTests {
             guard let data = try? Data(contentsOf: file) else { continue }
             #expect(!String(decoding: data, as: UTF8.self).contains(Self.key), "the API key is in \(file.path)")
         }
+        // Both judges against the clinicians, and each paired with the study's judge (McNemar, sensitivity and
+        // specificity apart), in agreement's JSON and in the report.
+        let agreement = try EndToEnd.run(["agreement", "s", "--resamples", "0", "--format", "json"], in: folder)
+        let analysis = try #require(try JSONSerialization.jsonObject(with: Data(agreement.stdout.utf8)) as? [String: Any])
+        let further = try #require(analysis["further_judges"] as? [[String: Any]])
+        #expect(further.compactMap { $0["name"] as? String } == ["judge:alpha", "judge:beta-429-500-malformed-truncated"])
+        for judge in further {
+            let paired = try #require(judge["paired"] as? [String: Any])
+            for side in ["sensitivity", "specificity"] {
+                let test = try #require(paired[side] as? [String: Any])
+                let b = try #require(test["b"] as? Int), c = try #require(test["c"] as? Int)
+                // The exact two-sided p from the counts, computed here independently.
+                var cdf = 0.0
+                for k in 0...min(b, c) { cdf += exp(lgamma(Double(b + c + 1)) - lgamma(Double(k + 1)) - lgamma(Double(b + c - k + 1)) - Double(b + c) * log(2)) }
+                #expect(abs((test["exact_p"] as? Double ?? -1) - min(1, 2 * cdf)) < 1e-9, "\(side): \(test)")
+            }
+            #expect((judge["judge"] as? [String: Any])?["against_reference"] != nil)
+        }
+        let report = try EndToEnd.run(["report", "s", "--resamples", "0"], in: folder)
+        #expect(report.stdout.contains("Further judges against the human reference") && report.stdout.contains("judge:alpha"))
         let wrongKey = try EndToEnd.run(["judge", "s", "--model", "gamma", "--base-url", server.baseURL, "--limit", "1"],
                                         in: folder, environment: ["OPENAI_API_KEY": "sk-wrong"])
         #expect(wrongKey.status == 1 && wrongKey.stderr.contains("HTTP 401") && !wrongKey.output.contains("sk-wrong"), "\(wrongKey.output)")
