@@ -128,7 +128,7 @@ public final class ChatCompletionsClient: @unchecked Sendable {
     }
 
     /// The completion in a 200 body (`choices[0].message.content` and `usage`), or nil when it is not one.
-    static func parse(_ data: Data, ms: Int, attempts: Int) -> ChatCompletion? {
+    public static func parse(_ data: Data, ms: Int, attempts: Int) -> ChatCompletion? {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let choices = object["choices"] as? [[String: Any]], let first = choices.first,
               let message = first["message"] as? [String: Any] else { return nil }

@@ -67,11 +67,13 @@ public enum JudgeItems {
 }
 
 /// Requests as OpenAI Batch JSONL (`custom_id`, `method`, `url`, `body`), for providers' batch endpoints and vLLM's
-/// `run_batch`.
+/// `run_batch`, and their results read back into the judge's log.
 public enum JudgeBatch {
-    /// The batch line's id: judge, sample, order and item (the item last: it may hold any character).
-    public static func customID(judge: String, request: JudgeRequest) -> String {
-        "\(judge)|\(request.sample)|\(request.flipped ? "flipped" : "seeded")|\(request.itemID)"
+    /// The batch line's id: judge, seed, sample, order, the start of the item's content hash and the item (last: it
+    /// may hold any character), so the results can be read back to the exact options shown, and an item changed
+    /// since is told apart.
+    public static func customID(judge: String, seed: UInt64, request: JudgeRequest) -> String {
+        "\(judge)|\(seed)|\(request.sample)|\(request.flipped ? "flipped" : "seeded")|\(request.itemSHA256.prefix(16))|\(request.itemID)"
     }
 
     /// One line per request.
@@ -80,11 +82,68 @@ public enum JudgeBatch {
         for request in requests {
             let body = try JSONSerialization.jsonObject(with: ChatCompletionsClient.body(
                 model: settings.model, message: request.message, temperature: settings.temperature, maxTokens: settings.maxTokens, seed: nil))
-            let line: [String: Any] = ["custom_id": customID(judge: settings.name, request: request), "method": "POST",
+            let line: [String: Any] = ["custom_id": customID(judge: settings.name, seed: seed, request: request), "method": "POST",
                                        "url": "/v1/chat/completions", "body": body]
             data.append(try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys, .withoutEscapingSlashes]))
             data.append(0x0A)
         }
         return data
+    }
+
+    /// What reading a results file did.
+    public struct Reading: Sendable {
+        /// Verdicts per judge name, in file order.
+        public var verdicts: [String: [JudgeVerdict]] = [:]
+        /// Lines whose request failed at the provider (error, or a status other than 200): not saved.
+        public var failed: [String] = []
+        /// Lines for an item that changed since the batch was written, or is no longer in the study: not saved.
+        public var stale: Int = 0
+    }
+
+    /// Reads a provider's (or vLLM `run_batch`'s) output: one `{custom_id, response: {status_code, body}, error}` per
+    /// line. The options each item was shown are rebuilt from the id's seed with `prompt`'s template (the one the
+    /// batch was written with); a line that cannot be read is an error naming file and line.
+    public static func results(_ data: Data, path: String, dataset: Dataset, template: String, now: Date = Date()) throws -> Reading {
+        var reading = Reading()
+        let text = String(decoding: data, as: UTF8.self)
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let number = index + 1
+            guard !line.trimmedOfWhitespaceAndNewlines.isEmpty else { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let customID = object["custom_id"] as? String else {
+                throw InputError(file: path, line: number, "not a batch result line (expected an object with custom_id)")
+            }
+            let parts = customID.split(separator: "|", maxSplits: 5, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 6, let seed = UInt64(parts[1]), let sample = Int(parts[2]), ["seeded", "flipped"].contains(parts[3]) else {
+                throw InputError(file: path, line: number, "custom_id \"\(TextSanitizer.singleLine(customID))\" is not one judge-review wrote (judge|seed|sample|seeded or flipped|hash|item)")
+            }
+            let response = object["response"] as? [String: Any]
+            let status = response?["status_code"] as? Int
+            let body = response?["body"] as? [String: Any]
+            if let error = object["error"] as? [String: Any] {
+                reading.failed.append("\(parts[5]): \(TextSanitizer.singleLine(error["message"] as? String ?? "error"))")
+                continue
+            }
+            guard status == 200, let body, let bodyData = try? JSONSerialization.data(withJSONObject: body),
+                  let completion = ChatCompletionsClient.parse(bodyData, ms: 0, attempts: 1) else {
+                reading.failed.append("\(parts[5]): status \(status.map(String.init) ?? "missing")")
+                continue
+            }
+            guard let item = dataset[id: parts[5]], item.contentHash.hasPrefix(parts[4]) else {
+                reading.stale += 1
+                continue
+            }
+            let prompt = try JudgePrompt(template: template, seed: seed)
+            let request = prompt.request(item, sample: sample, flipped: parts[3] == "flipped")
+            let answer = JudgeAnswerParser.option(in: completion.text, options: request.options)
+            let verdict = JudgeVerdict(
+                item: item.id, itemSHA256: item.contentHash, judge: parts[0], model: body["model"] as? String ?? "unknown",
+                sample: sample, flipped: request.flipped, options: request.options, answer: answer,
+                status: answer == nil ? .unparseable : .answered, output: completion.text, promptTokens: completion.promptTokens,
+                completionTokens: completion.completionTokens, ms: nil, attempts: 1, temperature: nil, maxTokens: nil, seed: seed,
+                templateSHA256: prompt.templateSHA256, messageSHA256: request.messageSHA256, toolVersion: ToolVersion.current, at: now)
+            reading.verdicts[parts[0], default: []].append(verdict)
+        }
+        return reading
     }
 }

@@ -29,12 +29,13 @@ public struct JudgeVerdict: Codable, Sendable, Equatable {
     public var output: String
     public var promptTokens: Int?
     public var completionTokens: Int?
-    /// Milliseconds from sending the request to the answer (of the last attempt).
-    public var ms: Int
+    /// Milliseconds from sending the request to the answer (of the last attempt); nil for a batch result.
+    public var ms: Int?
     /// Requests sent for this verdict (more than one after retries).
     public var attempts: Int
-    public var temperature: Double
-    public var maxTokens: Int
+    /// The sampling settings; nil for a batch result (the batch file holds them, the results do not).
+    public var temperature: Double?
+    public var maxTokens: Int?
     /// The seed of the option orders.
     public var seed: UInt64
     public var templateSHA256: String

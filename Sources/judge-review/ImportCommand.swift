@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ReviewCore
 import ReviewImport
+import ReviewJudge
 
 /// `judge-review import`: reads the paper's result files and canonical datasets into one dataset plus rater logs.
 struct ImportCommand: ParsableCommand {
@@ -19,7 +20,7 @@ struct ImportCommand: ParsableCommand {
     }
 
     @Argument(help: ArgumentHelp("Input files or folders (read recursively): the paper's .jsonl or .csv results (its repository's run folders too), Inspect AI .json logs, any pipeline's CSV/JSONL with --map, or canonical dataset .jsonl files.", valueName: "file|folder"))
-    var files: [String]
+    var files: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("A study folder (made by init) to add the items to, or a dataset file to write; a file's name without .jsonl is the dataset's name.", valueName: "study | dataset.jsonl"))
     var to: String
@@ -48,10 +49,26 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Which scorer of an Inspect AI log is the judge, when it has several.", valueName: "name"))
     var scorer: String?
 
+    @Option(name: .customLong("batch-results"), help: ArgumentHelp("A provider's (or vLLM run_batch's) output for a batch judge --write-batch wrote: its verdicts go to the judges' logs in the study.", valueName: "file"))
+    var batchResults: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --batch-results: the prompt template the batch was written with (default: the tool's).", valueName: "file"))
+    var prompt: String?
+
     @Flag(name: .long, help: "Let the owner's group read the label logs (files 0640, folders 0750) instead of owner only.")
     var groupReadable = false
 
+    func validate() throws {
+        if batchResults == nil && files.isEmpty { throw ValidationError("give input files or folders, or --batch-results FILE") }
+        if batchResults != nil && !files.isEmpty { throw ValidationError("--batch-results is read alone, without input files") }
+        if prompt != nil && batchResults == nil { throw ValidationError("--prompt applies to --batch-results") }
+    }
+
     func run() throws {
+        if let batchResults {
+            try CommandOutput.reportingErrors(command: "import") { try importBatch(batchResults) }
+            return
+        }
         try CommandOutput.reportingErrors(command: "import") {
             let mapped = !map.isEmpty || !rater.isEmpty || judgeModel != nil || judgeMeans != nil
             let request = ImportRequest(
@@ -65,6 +82,34 @@ struct ImportCommand: ParsableCommand {
             if let completed { CommandOutput.warning(completed) }
             CommandOutput.keepUntilExit(plan)
             CommandOutput.line(plan.summary(outcome: outcome))
+        }
+    }
+
+    /// Reads a batch's results into the judges' logs: what the logs lack, each verdict durable before the next.
+    private func importBatch(_ path: String) throws {
+        let place = try LabelPlace.resolve(to)
+        guard place.study != nil else { throw UsageError(option: "--to", "--batch-results goes into a study folder") }
+        CommandOutput.printPlaceNotes(place)
+        let dataset = try place.dataset()
+        let template = try prompt.map { String(decoding: try SafeFile.read($0, followLinks: true), as: UTF8.self) } ?? JudgePrompt.defaultTemplate
+        let reading = try JudgeBatch.results(try SafeFile.read(path, followLinks: true), path: path, dataset: dataset, template: template)
+        let options = place.study?.storeOptions(groupReadable: groupReadable) ?? StoreOptions(groupReadable: groupReadable)
+        var lines: [String] = []
+        for (name, verdicts) in reading.verdicts.sorted(by: { $0.key < $1.key }) {
+            let log = try JudgeLog(annotationFolder: place.annotationFolder, name: name, options: options)
+            defer { log.close() }
+            var answered = log.answered
+            var saved = 0
+            for verdict in verdicts where answered.insert(verdict.key).inserted {
+                try log.append(verdict)
+                saved += 1
+            }
+            lines.append("judge \(name): \(saved) verdict\(saved == 1 ? "" : "s") saved, \(verdicts.count - saved) already in its log")
+        }
+        for line in lines { CommandOutput.line(line) }
+        if reading.stale > 0 { CommandOutput.warning("\(reading.stale) result\(reading.stale == 1 ? "" : "s") for items changed or gone since the batch was written: not saved") }
+        if !reading.failed.isEmpty {
+            throw JudgeRunError(description: "\(path): \(reading.failed.count) request\(reading.failed.count == 1 ? "" : "s") failed at the provider, not saved: \(reading.failed.prefix(3).joined(separator: "; "))\(reading.failed.count > 3 ? "; …" : "")")
         }
     }
 }

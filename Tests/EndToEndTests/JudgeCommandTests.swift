@@ -112,7 +112,7 @@ struct JudgeCommandTests {
         #expect(verdicts.count == 60 && Set(verdicts.compactMap { $0["item"] as? String }).count == 60)
     }
 
-    @Test("--write-batch writes valid OpenAI Batch JSONL: one request per missing item, custom ids unique")
+    @Test("--write-batch writes valid OpenAI Batch JSONL; import --batch-results reads the provider's output back into the judge's log")
     func batch() throws {
         let folder = try Self.study()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -129,6 +129,32 @@ struct JudgeCommandTests {
             ids.insert(try #require(object["custom_id"] as? String))
         }
         #expect(ids.count == 120)
+        // The provider's results, as OpenAI's batch output has them: every request answered "A" but one that failed.
+        var results = ""
+        for (index, line) in lines.enumerated() {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let id = try #require(object["custom_id"] as? String)
+            let result: [String: Any] = index == 7
+                ? ["custom_id": id, "response": NSNull(), "error": ["code": "server_error", "message": "try later"]]
+                : ["custom_id": id, "error": NSNull(), "response": ["status_code": 200, "request_id": "r\(index)", "body": [
+                    "model": "m-2026", "choices": [["index": 0, "message": ["role": "assistant", "content": "A"], "finish_reason": "stop"]],
+                    "usage": ["prompt_tokens": 50, "completion_tokens": 1, "total_tokens": 51]]]]
+            results += String(decoding: try JSONSerialization.data(withJSONObject: result), as: UTF8.self) + "\n"
+        }
+        try results.write(to: folder.appendingPathComponent("results.jsonl"), atomically: true, encoding: .utf8)
+        let imported = try EndToEnd.run(["import", "--batch-results", "results.jsonl", "--to", "s"], in: folder)
+        #expect(imported.status == 1 && imported.stdout.contains("judge m: 119 verdicts saved") && imported.stderr.contains("1 request failed"), "\(imported.output)")
+        let verdicts = try Self.verdicts(folder, judge: "m")
+        #expect(verdicts.count == 119)
+        // Read back to the options each item was shown: "A" is the first of them, in the seeded or the reversed order.
+        #expect(verdicts.allSatisfy { ($0["answer"] as? String) == ($0["options"] as? [String])?.first && $0["model"] as? String == "m-2026" })
+        let flippedPairs = Dictionary(grouping: verdicts, by: { $0["item"] as? String ?? "" }).values.filter { $0.count == 2 }
+        #expect(flippedPairs.allSatisfy { pair in (pair[0]["options"] as? [String]) == (pair[1]["options"] as? [String]).map { Array($0.reversed()) } })
+        let again = try EndToEnd.run(["import", "--batch-results", "results.jsonl", "--to", "s"], in: folder)
+        #expect(again.stdout.contains("judge m: 0 verdicts saved, 119 already in its log"), "\(again.output)")
+        // The missing one is what a new batch asks for.
+        #expect(try EndToEnd.run(["judge", "s", "--model", "m", "--write-batch", "rest.jsonl", "--flip"], in: folder).status == 0)
+        #expect(try String(contentsOf: folder.appendingPathComponent("rest.jsonl"), encoding: .utf8).split(separator: "\n").count == 1)
         let guarded = try EndToEnd.run(["judge", "s", "--model", "m", "--write-batch", "s/items.jsonl"], in: folder)
         #expect(guarded.status == 1 && guarded.stderr.contains("is the dataset being read"), "\(guarded.output)")
     }
