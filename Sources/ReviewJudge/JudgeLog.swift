@@ -116,16 +116,22 @@ public final class JudgeLog {
         return result
     }
 
-    /// Every judge log's answers for the analysis: per judge, the first ask (sample 0, the seeded order) of each item
-    /// as it is now, the latest such verdict winning; an output that named no option is no answer.
+    /// Every judge log's answers for the analysis: per judge, each ask of each item as it is now (the latest such
+    /// verdict winning; an output that named no option is no answer): the first ask in the seeded order is the
+    /// judge's verdict, the repeats and the reversed order measure its consistency and position bias.
     public static func answers(annotationFolder: URL, dataset: Dataset) throws -> [JudgeAnswers] {
         try readAll(annotationFolder: annotationFolder).sorted { $0.key < $1.key }.map { name, verdicts in
-            var answers: [String: String] = [:]
-            for verdict in verdicts where verdict.sample == 0 && !verdict.flipped {
+            var repeats: [Int: [String: String]] = [:]
+            var flipped: [String: String] = [:]
+            for verdict in verdicts {
                 guard let item = dataset[id: verdict.item], item.contentHash == verdict.itemSHA256 else { continue }
-                answers[verdict.item] = verdict.answer
+                if verdict.flipped {
+                    if verdict.sample == 0 { flipped[verdict.item] = verdict.answer }
+                } else {
+                    repeats[verdict.sample, default: [:]][verdict.item] = verdict.answer
+                }
             }
-            return JudgeAnswers(name: name, model: verdicts.last?.model ?? name, answers: answers)
+            return JudgeAnswers(name: name, model: verdicts.last?.model ?? name, answers: repeats[0] ?? [:], repeats: repeats, flipped: flipped)
         }
     }
 }

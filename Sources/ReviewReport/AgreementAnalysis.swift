@@ -73,12 +73,19 @@ public struct FurtherJudgeAnalysis: Sendable, Equatable {
     public var model: String
     public var report: JudgeReport?
     public var paired: PairedJudgeAccuracy?
+    /// The judge against itself across `--samples` (verdicts), and the seeded order against the reversed one
+    /// (`--flip`): the engine's coefficients with their intervals.
+    public var selfConsistency: AgreementSummary?
+    public var positionBias: AgreementSummary?
 
-    public init(name: String, model: String, report: JudgeReport?, paired: PairedJudgeAccuracy?) {
+    public init(name: String, model: String, report: JudgeReport?, paired: PairedJudgeAccuracy?,
+                selfConsistency: AgreementSummary? = nil, positionBias: AgreementSummary? = nil) {
         self.name = name
         self.model = model
         self.report = report
         self.paired = paired
+        self.selfConsistency = selfConsistency
+        self.positionBias = positionBias
     }
 }
 
@@ -273,6 +280,14 @@ extension AgreementAnalysis {
         .array(furtherJudges.map { further in
             var members: [(String, JSONValue)] = [("name", .string(JudgeRater.name(model: further.name))), ("model", .string(further.model))]
             if let report = further.report { members.append(("judge", judgeJSON(report))) }
+            if let summary = further.selfConsistency {
+                members.append(("self_consistency", .object(CoefficientKind.allCases.compactMap { kind in
+                    summary.overall[kind].map { (kind.rawValue, coefficientJSON($0)) } })))
+            }
+            if let summary = further.positionBias {
+                members.append(("position_bias", .object(CoefficientKind.allCases.compactMap { kind in
+                    summary.overall[kind].map { (kind.rawValue, coefficientJSON($0)) } })))
+            }
             if let paired = further.paired {
                 members.append(("paired", .object([
                     ("first", .string(paired.first)), ("second", .string(paired.second)),

@@ -60,6 +60,15 @@ enum ReportTables {
                 sections.append(ReportSection(title: "\(prefix)\(paired.first) against \(paired.second) on the same items (McNemar; b = first right, second wrong)",
                                               rows: mcNemarRows(paired)))
             }
+            let name = JudgeRater.name(model: further.name)
+            if let summary = further.selfConsistency {
+                sections.append(ReportSection(title: "\(prefix)\(name) against itself across its samples (verdicts)",
+                                              rows: coefficientRows(scope: "samples", summary.overall)))
+            }
+            if let summary = further.positionBias {
+                sections.append(ReportSection(title: "\(prefix)\(name): options in the seeded order against the reversed order (position bias: 1 − agreement)",
+                                              rows: coefficientRows(scope: "orders", summary.overall)))
+            }
         }
         if !report.unjudged.isEmpty {
             sections.append(ReportSection(title: "\(prefix)Rate of inappropriate responses of models no judge scored (the clinicians' labels only)",

@@ -125,7 +125,10 @@ public enum StudyAnalysis {
             let paired = whole.judge == nil ? nil : PairedJudgeAccuracy.compare(
                 first: (ownName, data.items), second: (JudgeRater.name(model: further.name), judged), positions: all,
                 references: references, clusterBy: settings.clusterBy ?? .stimulus)
-            return FurtherJudgeAnalysis(name: further.name, model: further.model, report: report, paired: paired)
+            let summary = { (table: RatingTable?) in table.map { AgreementAnalysis.flagged(AgreementEngine.summarize($0, options: engineOptions)) } }
+            return FurtherJudgeAnalysis(name: further.name, model: further.model, report: report, paired: paired,
+                                        selfConsistency: summary(further.selfConsistencyTable(data.items, clusterBy: settings.clusterBy)),
+                                        positionBias: summary(further.positionTable(data.items, clusterBy: settings.clusterBy)))
         }
         whole.unjudged = JudgeAnalysis.unjudgedRates(items: data.items, positions: all, references: references,
                                                      missingResponse: settings.missingResponse, confidence: settings.confidence)

@@ -121,13 +121,19 @@ extension StudyReport {
             func accuracy(_ value: Double?, _ low: Double?, _ high: Double?) -> [String] {
                 [Self.percent(value), Self.percentInterval(Interval(value: value, low: low, high: high))]
             }
+            func agreement(_ summary: AgreementSummary?) -> String {
+                guard let result = summary?.overall[.percentAgreement] else { return "" }
+                let interval = Self.percentInterval(Interval(value: result.value, low: result.ciLow, high: result.ciHigh))
+                return Self.percent(result.value) + " " + interval + " (n \(result.n))"
+            }
             func p(_ test: McNemar.Result?) -> String {
                 guard let test else { return "" }
                 let clustered = test.clusteredP.map { String(format: "; clustered %.4f (%d clusters)", $0, test.clusters ?? 0) } ?? ""
                 return String(format: "%.4f", test.exactP) + clustered
             }
             result.append(("Further judges against the human reference, and McNemar's tests against the study's judge (b = the study's judge right, this one wrong)",
-                           ["judge", "model", "sensitivity", "interval", "specificity", "interval", "sensitivity b / c", "p", "specificity b / c", "p"],
+                           ["judge", "model", "sensitivity", "interval", "specificity", "interval", "sensitivity b / c", "p", "specificity b / c", "p",
+                            "agreement with itself (samples)", "agreement across option orders"],
                            furtherJudges.map { further in
                                let comparison = further.report?.againstReference
                                let sensitivity = comparison.map { $0.weighted.map { ($0.sensitivity.value, $0.sensitivity.low, $0.sensitivity.high) } ?? ($0.sensitivity.value, $0.sensitivity.low, $0.sensitivity.high) }
@@ -135,7 +141,8 @@ extension StudyReport {
                                return [JudgeRater.name(model: further.name), further.model]
                                    + accuracy(sensitivity?.0, sensitivity?.1, sensitivity?.2) + accuracy(specificity?.0, specificity?.1, specificity?.2)
                                    + [further.paired.map { "\($0.sensitivity.b) / \($0.sensitivity.c)" } ?? "", p(further.paired?.sensitivity),
-                                      further.paired.map { "\($0.specificity.b) / \($0.specificity.c)" } ?? "", p(further.paired?.specificity)]
+                                      further.paired.map { "\($0.specificity.b) / \($0.specificity.c)" } ?? "", p(further.paired?.specificity),
+                                      agreement(further.selfConsistency), agreement(further.positionBias)]
                            }))
         }
         if !analysisNotes.isEmpty {

@@ -78,9 +78,20 @@ struct JudgeCommandTests {
             }
             #expect((judge["judge"] as? [String: Any])?["against_reference"] != nil)
         }
+        // A judge asked twice and with the options reversed: its agreement with itself and across orders.
+        let repeated = try EndToEnd.run(["judge", "s", "--model", "gamma", "--samples", "2", "--flip", "--base-url", server.baseURL],
+                                        in: folder, environment: environment)
+        #expect(repeated.status == 0 && repeated.stdout.contains("240 verdicts saved"), "\(repeated.output)")
+        let withRepeats = try EndToEnd.run(["agreement", "s", "--resamples", "0", "--format", "json"], in: folder)
+        let gamma = try #require(((try JSONSerialization.jsonObject(with: Data(withRepeats.stdout.utf8)) as? [String: Any])?["further_judges"] as? [[String: Any]])?
+            .first { $0["name"] as? String == "judge:gamma" })
+        for key in ["self_consistency", "position_bias"] {
+            let agreement = try #require((gamma[key] as? [String: Any])?["percent_agreement"] as? [String: Any], "\(key) missing")
+            #expect(agreement["n"] as? Int == 60 && (agreement["value"] as? Double).map { (0...1).contains($0) } == true, "\(key): \(agreement)")
+        }
         let report = try EndToEnd.run(["report", "s", "--resamples", "0"], in: folder)
         #expect(report.stdout.contains("Further judges against the human reference") && report.stdout.contains("judge:alpha"))
-        let wrongKey = try EndToEnd.run(["judge", "s", "--model", "gamma", "--base-url", server.baseURL, "--limit", "1"],
+        let wrongKey = try EndToEnd.run(["judge", "s", "--model", "delta", "--base-url", server.baseURL, "--limit", "1"],
                                         in: folder, environment: ["OPENAI_API_KEY": "sk-wrong"])
         #expect(wrongKey.status == 1 && wrongKey.stderr.contains("HTTP 401") && !wrongKey.output.contains("sk-wrong"), "\(wrongKey.output)")
     }

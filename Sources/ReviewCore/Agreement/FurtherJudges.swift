@@ -10,11 +10,59 @@ public struct JudgeAnswers: Sendable, Equatable {
     public var model: String
     /// Item id → the option the judge chose (items it was not asked about, or answered with no option, are absent).
     public var answers: [String: String]
+    /// Every ask in the seeded order, by sample: `repeats[k][item]` (`--samples K`); `repeats[0] == answers`.
+    public var repeats: [Int: [String: String]]
+    /// The first ask with the options reversed (`--flip`), by item.
+    public var flipped: [String: String]
 
-    public init(name: String, model: String, answers: [String: String]) {
+    public init(name: String, model: String, answers: [String: String], repeats: [Int: [String: String]] = [:], flipped: [String: String] = [:]) {
         self.name = name
         self.model = model
         self.answers = answers
+        self.repeats = repeats
+        self.flipped = flipped
+    }
+
+    /// The judge against itself: one column per repeat (`sample 0`, `sample 1`, …) of the items asked more than
+    /// once, verdicts as categories; nil with fewer than two repeats.
+    public func selfConsistencyTable(_ items: [Item], clusterBy: ClusterKey?) -> RatingTable? {
+        let samples = repeats.keys.sorted()
+        guard samples.count >= 2 else { return nil }
+        return verdictTable(items, columns: samples.map { ("sample \($0)", repeats[$0] ?? [:]) }, clusterBy: clusterBy)
+    }
+
+    /// The seeded order against the reversed one (position bias): the items asked both ways; nil when none was.
+    public func positionTable(_ items: [Item], clusterBy: ClusterKey?) -> RatingTable? {
+        guard !flipped.isEmpty else { return nil }
+        return verdictTable(items, columns: [("seeded order", answers), ("reversed order", flipped)], clusterBy: clusterBy)
+    }
+
+    /// Verdicts of `columns` on the items at least two of them answered.
+    private func verdictTable(_ items: [Item], columns: [(String, [String: String])], clusterBy: ClusterKey?) -> RatingTable? {
+        let categories = [Verdict.appropriate.rawValue, Verdict.inappropriate.rawValue]
+        var ids: [String] = [], codes: [Int32] = [], clusterNames: [String] = []
+        for item in items {
+            let row = columns.map { column -> Int32 in
+                switch item.criterion.verdict(for: column.1[item.id]) {
+                case .appropriate: return 0
+                case .inappropriate: return 1
+                case .noVerdict: return RatingTable.missing
+                }
+            }
+            guard row.filter({ $0 != RatingTable.missing }).count >= 2 else { continue }
+            ids.append(item.id)
+            codes += row
+            if let clusterBy { clusterNames.append(clusterBy.value(of: item)) }
+        }
+        guard !ids.isEmpty else { return nil }
+        var numbering: [String: Int32] = [:]
+        let clusters = clusterBy == nil ? nil : clusterNames.map { name -> Int32 in
+            if let number = numbering[name] { return number }
+            let number = Int32(numbering.count)
+            numbering[name] = number
+            return number
+        }
+        return RatingTable(items: ids, raters: columns.map(\.0), categories: categories, codes: codes, clusters: clusters)
     }
 
     /// The items with this judge's answers in place of the study's judge (no answer: no verdict).
