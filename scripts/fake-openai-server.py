@@ -96,7 +96,14 @@ def main():
                 return
             return self.reply(200, answer)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request, client_address):
+            # A client killed mid-request (the tests' kill -9) is expected, not an error to print.
+            pass
+
+    server = Server(("127.0.0.1", 0), Handler)
     with open(args.port_file + ".tmp", "w") as out:
         out.write(str(server.server_address[1]))
     import os
