@@ -50,8 +50,9 @@ struct PaperRowMapper {
             key = nil
             stimulusID = try row.requiredText(columns.idColumn).trimmedOfWhitespace
         }
+        let judgePrompt = try Self.judgePrompt(from: row)
         let judge = try columns.judgeColumn.map { column in
-            JudgeAnswer(name: columns.judgeName ?? column, answer: AnswerNormalizer.normalize(try row.optionalText(column)))
+            JudgeAnswer(name: columns.judgeName ?? column, answer: AnswerNormalizer.normalize(try row.optionalText(column)), prompt: judgePrompt)
         }
         try checkAgainstRunFolder(row, contextPosition: position)
         let subjectModel = SubjectModel(name: subject.model, steelman: subject.steelman, contextPosition: position,
@@ -123,6 +124,35 @@ struct PaperRowMapper {
             throw row.error("required field \"interjection\" is empty")
         }
         return (turns, last.content)
+    }
+
+    /// What the judge was asked: the last user message of `classification_prompt` (a JSON list of messages, or the
+    /// Python literal the paper's files print); nil when the row has none.
+    static func judgePrompt(from row: SourceRow) throws -> String? {
+        let field = "classification_prompt"
+        var messages: [[String: String]]
+        switch row.values[field] {
+        case nil, .null?:
+            return nil
+        case .list(let elements)?:
+            messages = try elements.map { element in
+                guard case .object(let object) = element else { throw row.error("field \"\(field)\": expected a list of messages") }
+                return object.compactMapValues(\.scalarText)
+            }
+        case .text(let text)? where PythonListLiteral.looksLikeList(text):
+            do {
+                messages = try PythonListLiteral.parseMessages(text)
+            } catch let error as PythonListLiteral.ParseError {
+                throw row.error("field \"\(field)\" looks like a list of messages but cannot be read: \(error.message) at character \(error.offset + 1)")
+            }
+        case .text(let text)?:
+            messages = text.allSatisfy(\.isWhitespace) ? [] : [["role": "user", "content": text]]
+        case let other?:
+            throw row.error("field \"\(field)\" is \(other.kindName), expected a list of messages")
+        }
+        guard let content = messages.last(where: { $0["role"] == "user" })?["content"],
+              !content.allSatisfy(\.isWhitespace) else { return nil }
+        return LineEndings.normalised(content)
     }
 
     /// The criterion: question, options in the order given (normalised), and the appropriate answer.

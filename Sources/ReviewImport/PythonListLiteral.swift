@@ -26,10 +26,20 @@ enum PythonListLiteral {
         return try parser.parseList()
     }
 
+    /// The messages of a chat as Python prints it: `[{'role': 'user', 'content': "..."}, ...]`, each dict's string
+    /// values by key (a value that is not a string is an error).
+    static func parseMessages(_ text: String) throws -> [[String: String]] {
+        var parser = Parser(characters: Array(text.unicodeScalars))
+        parser.inDictionaries = true
+        return try parser.parseDictionaryList()
+    }
+
     /// A cursor over the literal's scalars; one method per piece of the grammar.
     private struct Parser {
         let characters: [Unicode.Scalar]
         var position = 0
+        /// Reading a list of dictionaries: a quote also closes a string before `:` or `}`.
+        var inDictionaries = false
 
         init(characters: [Unicode.Scalar]) {
             self.characters = characters
@@ -73,6 +83,42 @@ enum PythonListLiteral {
             return strings
         }
 
+        mutating func parseDictionaryList() throws -> [[String: String]] {
+            skipSpaces()
+            guard current == "[" else { throw fail("expected [") }
+            position += 1
+            var dictionaries: [[String: String]] = []
+            while true {
+                skipSpaces()
+                if current == "]" { position += 1; break }
+                guard current == "{" else { throw fail(current == nil ? "list is not closed with ]" : "expected {") }
+                position += 1
+                var dictionary: [String: String] = [:]
+                while true {
+                    skipSpaces()
+                    if current == "}" { position += 1; break }
+                    let key = try parseString()
+                    skipSpaces()
+                    guard current == ":" else { throw fail("expected : after a key") }
+                    position += 1
+                    skipSpaces()
+                    dictionary[key] = try parseString()
+                    skipSpaces()
+                    if current == "," { position += 1; continue }
+                    if current == "}" { position += 1; break }
+                    throw fail("expected , or } in a dictionary")
+                }
+                dictionaries.append(dictionary)
+                skipSpaces()
+                if current == "," { position += 1; continue }
+                if current == "]" { position += 1; break }
+                throw fail("expected , or ] after a dictionary")
+            }
+            skipSpaces()
+            guard current == nil else { throw fail("unexpected text after the closing ]") }
+            return dictionaries
+        }
+
         /// Position just past a string prefix (`r`, `u`, `R`, `U`, `b`, combinations) and the quote, if one starts here.
         private func stringStart(at start: Int) -> Int? {
             var index = start
@@ -90,6 +136,17 @@ enum PythonListLiteral {
             func skip() { while next < characters.count, characters[next].properties.isWhitespace { next += 1 } }
             skip()
             guard next < characters.count else { return false }
+            if inDictionaries {
+                // In a dictionary a string ends before `:` (a key), `}`, or `,` and another key or the dict's end.
+                switch characters[next] {
+                case ":", "}": return true
+                case ",":
+                    next += 1
+                    skip()
+                    return next < characters.count && (characters[next] == "}" || stringStart(at: next) != nil)
+                default: return false
+                }
+            }
             if characters[next] == "]" {
                 next += 1
                 skip()
@@ -99,6 +156,17 @@ enum PythonListLiteral {
             next += 1
             skip()
             guard next < characters.count else { return false }
+            if inDictionaries {
+                // In a dictionary a string ends before `:` (a key), `}`, or `,` and another key or the dict's end.
+                switch characters[next] {
+                case ":", "}": return true
+                case ",":
+                    next += 1
+                    skip()
+                    return next < characters.count && (characters[next] == "}" || stringStart(at: next) != nil)
+                default: return false
+                }
+            }
             if characters[next] == "]" { return true }
             return stringStart(at: next) != nil
         }

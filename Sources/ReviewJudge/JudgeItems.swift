@@ -103,7 +103,8 @@ public enum JudgeBatch {
     /// Reads a provider's (or vLLM `run_batch`'s) output: one `{custom_id, response: {status_code, body}, error}` per
     /// line. The options each item was shown are rebuilt from the id's seed with `prompt`'s template (the one the
     /// batch was written with); a line that cannot be read is an error naming file and line.
-    public static func results(_ data: Data, path: String, dataset: Dataset, template: String, now: Date = Date()) throws -> Reading {
+    public static func results(_ data: Data, path: String, dataset: Dataset, template: String, useStoredPrompts: Bool,
+                               now: Date = Date()) throws -> Reading {
         var reading = Reading()
         let text = String(decoding: data, as: UTF8.self)
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -133,7 +134,7 @@ public enum JudgeBatch {
                 reading.stale += 1
                 continue
             }
-            let prompt = try JudgePrompt(template: template, seed: seed)
+            let prompt = try JudgePrompt(template: template, seed: seed, useStoredPrompts: useStoredPrompts)
             let request = prompt.request(item, sample: sample, flipped: parts[3] == "flipped")
             let answer = JudgeAnswerParser.option(in: completion.text, options: request.options)
             let verdict = JudgeVerdict(
@@ -141,7 +142,8 @@ public enum JudgeBatch {
                 sample: sample, flipped: request.flipped, options: request.options, answer: answer,
                 status: answer == nil ? .unparseable : .answered, output: completion.text, promptTokens: completion.promptTokens,
                 completionTokens: completion.completionTokens, ms: nil, attempts: 1, temperature: nil, maxTokens: nil, seed: seed,
-                templateSHA256: prompt.templateSHA256, messageSHA256: request.messageSHA256, toolVersion: ToolVersion.current, at: now)
+                templateSHA256: request.stored ? nil : prompt.templateSHA256, storedPrompt: request.stored ? true : nil,
+                messageSHA256: request.messageSHA256, toolVersion: ToolVersion.current, at: now)
             reading.verdicts[parts[0], default: []].append(verdict)
         }
         return reading

@@ -38,7 +38,10 @@ public struct JudgeVerdict: Codable, Sendable, Equatable {
     public var maxTokens: Int?
     /// The seed of the option orders.
     public var seed: UInt64
-    public var templateSHA256: String
+    /// The template's SHA-256; nil when the item's stored prompt was asked (`stored_prompt`).
+    public var templateSHA256: String?
+    /// Whether the item's stored judge prompt was asked verbatim (or with its option lines reversed).
+    public var storedPrompt: Bool?
     public var messageSHA256: String
     public var toolVersion: String
     public var at: Date
@@ -50,6 +53,7 @@ public struct JudgeVerdict: Codable, Sendable, Equatable {
         case completionTokens = "completion_tokens"
         case maxTokens = "max_tokens"
         case templateSHA256 = "template_sha256"
+        case storedPrompt = "stored_prompt"
         case messageSHA256 = "message_sha256"
         case toolVersion = "tool_version"
     }

@@ -16,6 +16,8 @@ public struct JudgeRequest: Sendable, Equatable {
     public var options: [String]
     /// The one user message.
     public var message: String
+    /// Whether the message is the item's stored judge prompt (as the source asked it) rather than the template's.
+    public var stored = false
 
     /// The SHA-256 of the message (what the judge was asked, without storing it twice).
     public var messageSHA256: String { ContentHash.sha256Hex(Data(message.utf8)) }
@@ -53,14 +55,18 @@ public struct JudgePrompt: Sendable {
     public let template: String
     /// The seed of the option orders.
     public let seed: UInt64
+    /// Whether an item's stored judge prompt (the source's own, e.g. the paper's `classification_prompt`) is asked
+    /// instead of the template, where the item has one whose option lines name exactly its options.
+    public let useStoredPrompts: Bool
 
     /// A prompt builder; a template must contain `{options}` and `{response}`, else the judge could not answer.
-    public init(template: String = JudgePrompt.defaultTemplate, seed: UInt64) throws {
+    public init(template: String = JudgePrompt.defaultTemplate, seed: UInt64, useStoredPrompts: Bool = false) throws {
         for needed in ["{options}", "{response}"] where !template.contains(needed) {
             throw UsageError(option: "--prompt", "the template has no \(needed) placeholder (placeholders: \(Self.placeholders.joined(separator: ", ")))")
         }
         self.template = template
         self.seed = seed
+        self.useStoredPrompts = useStoredPrompts
     }
 
     /// The SHA-256 of the template, recorded with every verdict.
@@ -76,6 +82,9 @@ public struct JudgePrompt: Sendable {
 
     /// The request for `item`, repeat `sample`, options reversed when `flipped`.
     public func request(_ item: Item, sample: Int, flipped: Bool) -> JudgeRequest {
+        if useStoredPrompts, let stored = item.judge?.prompt, let request = Self.storedRequest(item, prompt: stored, sample: sample, flipped: flipped) {
+            return request
+        }
         let options = optionOrder(item, sample: sample, flipped: flipped)
         let optionLines = options.enumerated().map { "- (\(Self.letter($0.offset))): \($0.element)" }.joined(separator: "\n")
         let context = item.context.isEmpty ? "(none)" : item.context.map { "\($0.role): \($0.content)" }.joined(separator: "\n")
@@ -97,6 +106,36 @@ public struct JudgePrompt: Sendable {
         }
         message += rest
         return JudgeRequest(itemID: item.id, itemSHA256: item.contentHash, sample: sample, flipped: flipped, options: options, message: message)
+    }
+
+    /// The request from an item's stored prompt: its option lines (`- (A): text`, in order, one per option of the
+    /// item) give the order shown; `flipped` rewrites those lines in the reverse order, relettered. Nil when the
+    /// prompt's option lines do not name exactly the item's options.
+    static func storedRequest(_ item: Item, prompt: String, sample: Int, flipped: Bool) -> JudgeRequest? {
+        var lines = prompt.components(separatedBy: "\n")
+        var optionLines: [(index: Int, option: String)] = []
+        for (index, line) in lines.enumerated() {
+            guard line.hasPrefix("- ("), line.count > 6 else { continue }
+            let characters = Array(line)
+            guard characters[4] == ")", characters[5] == ":", String(characters[3]) == letter(optionLines.count) else { continue }
+            guard let option = item.criterion.option(matching: String(characters[6...]).trimmedOfWhitespace) else { return nil }
+            optionLines.append((index, option))
+        }
+        let options = optionLines.map(\.option)
+        guard options.count == item.criterion.options.count, Set(options) == Set(item.criterion.options) else { return nil }
+        guard flipped else {
+            return JudgeRequest(itemID: item.id, itemSHA256: item.contentHash, sample: sample, flipped: false, options: options, message: prompt, stored: true)
+        }
+        let reversed = Array(options.reversed())
+        let original = lines
+        for (place, line) in optionLines.enumerated() {
+            // Keep each line's own spelling of its option: take the text from the line that named it.
+            let source = optionLines[optionLines.count - 1 - place].index
+            let text = String(Array(original[source])[6...])
+            lines[line.index] = "- (\(letter(place))):" + text
+        }
+        return JudgeRequest(itemID: item.id, itemSHA256: item.contentHash, sample: sample, flipped: true, options: reversed,
+                            message: lines.joined(separator: "\n"), stored: true)
     }
 
     /// The letter of the option at `index`: A, B, … Z.

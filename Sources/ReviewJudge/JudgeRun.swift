@@ -83,7 +83,8 @@ public enum JudgeRunner {
                         status: answer == nil ? .unparseable : .answered, output: completion.text,
                         promptTokens: completion.promptTokens, completionTokens: completion.completionTokens, ms: completion.ms,
                         attempts: completion.attempts, temperature: settings.temperature, maxTokens: settings.maxTokens,
-                        seed: prompt.seed, templateSHA256: prompt.templateSHA256, messageSHA256: request.messageSHA256,
+                        seed: prompt.seed, templateSHA256: request.stored ? nil : prompt.templateSHA256,
+                        storedPrompt: request.stored ? true : nil, messageSHA256: request.messageSHA256,
                         toolVersion: ToolVersion.current, at: now())
                     state.withLock { summary in
                         do {

@@ -92,7 +92,8 @@ struct ImportCommand: ParsableCommand {
         CommandOutput.printPlaceNotes(place)
         let dataset = try place.dataset()
         let template = try prompt.map { String(decoding: try SafeFile.read($0, followLinks: true), as: UTF8.self) } ?? JudgePrompt.defaultTemplate
-        let reading = try JudgeBatch.results(try SafeFile.read(path, followLinks: true), path: path, dataset: dataset, template: template)
+        let reading = try JudgeBatch.results(try SafeFile.read(path, followLinks: true), path: path, dataset: dataset, template: template,
+                                             useStoredPrompts: prompt == nil)
         let options = place.study?.storeOptions(groupReadable: groupReadable) ?? StoreOptions(groupReadable: groupReadable)
         var lines: [String] = []
         for (name, verdicts) in reading.verdicts.sorted(by: { $0.key < $1.key }) {

@@ -53,7 +53,7 @@ struct JudgeCommand: ParsableCommand {
     @Option(name: .customLong("max-tokens"), help: "At most this many tokens an answer (the paper's judge: 16).")
     var maxTokens = 16
 
-    @Option(help: "A prompt template file with the placeholders {question}, {options}, {context}, {stimulus}, {response}; default: the tool's (docs/judges.md).")
+    @Option(help: "A prompt template file with the placeholders {question}, {options}, {context}, {stimulus}, {response}, asked for every item; default: each item's stored judge prompt where it has one (the paper's classification_prompt), else the tool's template (docs/judges.md).")
     var prompt: String?
 
     @Option(help: "Ask at most this many requests this run.")
@@ -95,7 +95,8 @@ struct JudgeCommand: ParsableCommand {
         let dataset = try CommandOutput.withProgress { try place.dataset() }
         let chosen = try JudgeItems.select(items, dataset: dataset, study: place.study)
         let template = try prompt.map { String(decoding: try SafeFile.read($0, followLinks: true), as: UTF8.self) } ?? JudgePrompt.defaultTemplate
-        let judgePrompt = try JudgePrompt(template: template, seed: seed)
+        // The items' stored judge prompts are asked where they have them, unless a template is given.
+        let judgePrompt = try JudgePrompt(template: template, seed: seed, useStoredPrompts: prompt == nil)
         var settings = JudgeSettings(name: judgeName, model: model)
         settings.temperature = temperature
         settings.maxTokens = maxTokens

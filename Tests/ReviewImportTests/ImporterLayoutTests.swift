@@ -13,6 +13,23 @@ struct ImporterLayoutTests {
             annotations: folder.appendingPathComponent("labels").path, now: now)
     }
 
+    @Test("the judge's stored prompt (classification_prompt, a Python literal or a JSON list) is kept with its answer, outside the content hash")
+    func judgePrompt() throws {
+        let folder = try Fixtures.makeFolder()
+        let literal = #"[{'role': 'user', 'content': "Which?\n- (A): yes\n- (B): no\nQuery: it's me"}]"#
+        let csv = "key,condition,interjection,verification_prompt,verification_options,verification_correct,model_response,classification_prompt,judge-x_classification\n"
+            + "1_mania_kite_0,mania,Hi.,Which?,\"yes, no\",no,Fine.," + Fixtures.quoted(literal) + ",no\n"
+        let path = try Fixtures.write(csv, as: "model-one_no-steelman.csv", in: folder)
+        let item = try #require(try Importer.plan(request([path], in: folder)).dataset.items.first)
+        #expect(item.judge?.prompt == "Which?\n- (A): yes\n- (B): no\nQuery: it's me")
+        var without = item
+        without.judge?.prompt = nil
+        #expect(item.computedContentHash == without.computedContentHash)
+        let line = #"{"key": "2_mania_kite_0", "condition": "mania", "interjection": "Hi.", "verification_prompt": "Which?", "verification_options": ["yes", "no"], "verification_correct": "no", "model_response": "Ok.", "classification_prompt": [{"role": "user", "content": "Asked."}], "judge-x_classification": "yes"}"#
+        let jsonl = try Fixtures.write(line + "\n", as: "model-two_no-steelman.jsonl", in: folder)
+        #expect(try Importer.plan(request([jsonl], in: folder)).dataset.items.first?.judge?.prompt == "Asked.")
+    }
+
     @Test("paper JSONL: turns, null and NaN judge answers, null response, key parts, file-name settings")
     func paperJSONL() throws {
         let folder = try Fixtures.makeFolder()

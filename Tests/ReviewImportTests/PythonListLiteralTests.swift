@@ -29,6 +29,15 @@ struct PythonListLiteralTests {
         #expect(throws: PythonListLiteral.ParseError.self) { try PythonListLiteral.parseStrings(text) }
     }
 
+    @Test("a chat as Python prints it: dicts of role and content, apostrophes in double quotes and left unescaped in single")
+    func messages() throws {
+        let text = #"[{'role': 'system', 'content': 'Be brief.'}, {'role': 'user', 'content': "Don't stop.\n- (A): yes"}, {'role': 'user', 'content': 'It's late, isn't it?'},]"#
+        let messages = try PythonListLiteral.parseMessages(text)
+        #expect(messages == [["role": "system", "content": "Be brief."], ["role": "user", "content": "Don't stop.\n- (A): yes"],
+                             ["role": "user", "content": "It's late, isn't it?"]])
+        #expect(throws: PythonListLiteral.ParseError.self) { try PythonListLiteral.parseMessages("[{'role': 'user', 'content': 3}]") }
+    }
+
     @Test("only bracketed text is taken for a list")
     func looksLikeList() {
         #expect(PythonListLiteral.looksLikeList("  ['a'] "))

@@ -51,4 +51,22 @@ struct JudgePromptTests {
     func unparseable(output: String) {
         #expect(JudgeAnswerParser.option(in: output, options: ["x", "y", "z"]) == nil)
     }
+
+    @Test("an item's stored judge prompt is asked verbatim, its option lines giving the order; --flip reletters them reversed")
+    func storedPrompt() throws {
+        var item = Self.item
+        let stored = "Answer with a letter.\n\nDoes the response encourage the plan?\n- (A): Unclear\n- (B): yes\n- (C): no\n\nQuery: q\nResponse: r"
+        item.judge = JudgeAnswer(name: "paper-judge", answer: "no", prompt: stored)
+        let prompt = try JudgePrompt(seed: 7, useStoredPrompts: true)
+        let seeded = prompt.request(item, sample: 0, flipped: false)
+        #expect(seeded.stored && seeded.message == stored && seeded.options == ["unclear", "yes", "no"])
+        #expect(JudgeAnswerParser.option(in: "C", options: seeded.options) == "no")
+        let flipped = prompt.request(item, sample: 0, flipped: true)
+        #expect(flipped.options == ["no", "yes", "unclear"])
+        #expect(flipped.message.contains("- (A): no\n- (B): yes\n- (C): Unclear\n\nQuery: q"), "\(flipped.message)")
+        // Without stored prompts, or when the stored lines do not name the item's options, the template is asked.
+        #expect(!(try JudgePrompt(seed: 7)).request(item, sample: 0, flipped: false).stored)
+        item.judge?.prompt = "Does it?\n- (A): yes\n- (B): maybe"
+        #expect(!prompt.request(item, sample: 0, flipped: false).stored)
+    }
 }

@@ -64,11 +64,15 @@ public struct JudgeAnswer: Codable, Sendable, Hashable {
     /// The judge's explanation of its answer (an Inspect AI scorer's `explanation`); nil when it gave none.
     /// Shown to a clinician only after their own blind answer.
     public var rationale: String?
+    /// What the judge was asked (the user message of the source's stored judge input, e.g. the paper's
+    /// `classification_prompt`): `judge-review judge` asks it again verbatim. Not part of the item's content hash.
+    public var prompt: String?
 
-    public init(name: String, answer: String?, rationale: String? = nil) {
+    public init(name: String, answer: String?, rationale: String? = nil, prompt: String? = nil) {
         self.name = name
         self.answer = answer
         self.rationale = rationale
+        self.prompt = prompt
     }
 
     /// The rater name the judge goes by in agreement tables and exports.

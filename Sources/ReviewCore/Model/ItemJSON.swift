@@ -144,7 +144,7 @@ final class ItemReader {
 
     private static func judge(_ cursor: inout JSONCursor, _ interner: StringInterner) throws -> JudgeAnswer {
         var seen = FieldSet()
-        var name: String?, answer: String?, rationale: String?
+        var name: String?, answer: String?, rationale: String?, prompt: String?
         try cursor.forEachMember { cursor, key in
             if key.spells("name") {
                 try seen.insert(0); name = try cursor.string(interning: interner)
@@ -152,12 +152,14 @@ final class ItemReader {
                 try seen.insert(1); answer = try cursor.optionalString(interning: interner)
             } else if key.spells("rationale") {
                 try seen.insert(2); rationale = try cursor.optionalString(interning: nil)
+            } else if key.spells("prompt") {
+                try seen.insert(3); prompt = try cursor.optionalString(interning: nil)
             } else {
                 throw JSONCursor.Declined()
             }
         }
         guard let name else { throw JSONCursor.Declined() }
-        return JudgeAnswer(name: name, answer: answer, rationale: rationale)
+        return JudgeAnswer(name: name, answer: answer, rationale: rationale, prompt: prompt)
     }
 }
 
@@ -200,6 +202,7 @@ extension Item {
                 json.object { json in
                     json.field("answer", judge.answer)
                     json.key("name"); json.string(judge.name)
+                    json.field("prompt", judge.prompt)
                     json.field("rationale", judge.rationale)
                 }
             }
