@@ -156,17 +156,6 @@ enum PythonListLiteral {
             next += 1
             skip()
             guard next < characters.count else { return false }
-            if inDictionaries {
-                // In a dictionary a string ends before `:` (a key), `}`, or `,` and another key or the dict's end.
-                switch characters[next] {
-                case ":", "}": return true
-                case ",":
-                    next += 1
-                    skip()
-                    return next < characters.count && (characters[next] == "}" || stringStart(at: next) != nil)
-                default: return false
-                }
-            }
             if characters[next] == "]" { return true }
             return stringStart(at: next) != nil
         }

@@ -152,6 +152,27 @@ extension StudyReport {
                                                title: "The judge's sensitivity and specificity by condition",
                                                axisTitle: "share the judge got right: inappropriate (sensitivity), appropriate (specificity)") + "</figure>"
         }
+        if let overall = accuracy.first, !furtherJudges.isEmpty {
+            // Every judge side by side against the same reference: the study's first, then each run through an endpoint.
+            var rows = [SVGBars.Row(label: "the study's judge", bars: [(overall.sensitivity.value, overall.sensitivity.low, overall.sensitivity.high),
+                                                                       (overall.specificity.value, overall.specificity.low, overall.specificity.high)],
+                                    counts: ["n \(overall.confusion.referencePositives)", "n \(overall.confusion.referenceNegatives)"])]
+            for further in furtherJudges {
+                guard let comparison = further.report?.againstReference else { continue }
+                let sensitivity = comparison.weighted.map { ($0.sensitivity.value, $0.sensitivity.low, $0.sensitivity.high) }
+                    ?? (comparison.sensitivity.value, comparison.sensitivity.low, comparison.sensitivity.high)
+                let specificity = comparison.weighted.map { ($0.specificity.value, $0.specificity.low, $0.specificity.high) }
+                    ?? (comparison.specificity.value, comparison.specificity.low, comparison.specificity.high)
+                rows.append(SVGBars.Row(label: JudgeRater.name(model: further.name) + " (" + further.model + ")",
+                                        bars: [(sensitivity.0, sensitivity.1, sensitivity.2), (specificity.0, specificity.1, specificity.2)],
+                                        counts: ["n \(comparison.confusion.referencePositives)", "n \(comparison.confusion.referenceNegatives)"]))
+            }
+            body += "<h2>The judges side by side</h2>"
+            body += "<figure>" + SVGBars.chart(rows: rows, seriesNames: ["sensitivity", "specificity"],
+                                               colours: [SVGBars.palette.orange, SVGBars.palette.blue],
+                                               title: "Each judge's sensitivity and specificity against the same reference",
+                                               axisTitle: "share the judge got right: inappropriate (sensitivity), appropriate (specificity)") + "</figure>"
+        }
         for section in sections {
             body += "<h2>\(HTMLText.escaped(section.title))</h2><div class=\"scroll\"><table><thead><tr>"
             body += section.header.map { "<th>\(HTMLText.escaped($0))</th>" }.joined() + "</tr></thead><tbody>"

@@ -91,6 +91,8 @@ struct JudgeCommandTests {
         }
         let report = try EndToEnd.run(["report", "s", "--resamples", "0"], in: folder)
         #expect(report.stdout.contains("Further judges against the human reference") && report.stdout.contains("judge:alpha"))
+        let html = try EndToEnd.run(["report", "s", "--resamples", "0", "--format", "html"], in: folder)
+        #expect(html.stdout.contains("<h2>The judges side by side</h2>") && html.stdout.contains("judge:gamma (gamma)"))
         let wrongKey = try EndToEnd.run(["judge", "s", "--model", "delta", "--base-url", server.baseURL, "--limit", "1"],
                                         in: folder, environment: ["OPENAI_API_KEY": "sk-wrong"])
         #expect(wrongKey.status == 1 && wrongKey.stderr.contains("HTTP 401") && !wrongKey.output.contains("sk-wrong"), "\(wrongKey.output)")
