@@ -173,6 +173,36 @@ struct JudgeCommandTests {
     }
 }
 
+/// A smoke test against a real local model server (llama.cpp's server, vLLM, Ollama) when one is named: the
+/// machine's package lists have servers but no model weights, so it runs only where `JUDGE_REVIEW_SMOKE_URL` (a base
+/// URL on this machine, e.g. http://127.0.0.1:8080/v1) and `JUDGE_REVIEW_SMOKE_MODEL` are set.
+@Suite("Judge command against a real local model server (built binary)",
+       .enabled(if: EndToEnd.binary != nil, EndToEnd.binaryMissing),
+       .enabled(if: RealModelServer.url != nil, "JUDGE_REVIEW_SMOKE_URL and JUDGE_REVIEW_SMOKE_MODEL are not set; no real model server to smoke-test"))
+struct RealModelServerTests {
+    @Test("five items judged by a real model: every verdict saved, answered or kept as unparseable with its text")
+    func smoke() throws {
+        let folder = try JudgeCommandTests.study()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = try #require(RealModelServer.url), model = try #require(RealModelServer.model)
+        let run = try EndToEnd.run(["judge", "s", "--model", model, "--name", "smoke", "--base-url", url, "--limit", "5", "--timeout", "300"], in: folder)
+        #expect(run.status == 0, "\(run.output)")
+        let verdicts = try JudgeCommandTests.verdicts(folder, judge: "smoke")
+        #expect(verdicts.count == 5 && verdicts.allSatisfy { ["answered", "unparseable"].contains($0["status"] as? String ?? "") })
+    }
+}
+
+/// Where a real model server is, when the environment names one on this machine.
+enum RealModelServer {
+    static let environment = ProcessInfo.processInfo.environment
+    static let model = environment["JUDGE_REVIEW_SMOKE_MODEL"]
+    static let url: String? = {
+        guard let text = environment["JUDGE_REVIEW_SMOKE_URL"], model != nil, let host = URL(string: text)?.host else { return nil }
+        // Loopback only: the tests never reach past this machine.
+        return ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host) ? text : nil
+    }()
+}
+
 /// The loopback test server, started for one test and stopped after it.
 final class JudgeServer {
     static let python: String? = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
