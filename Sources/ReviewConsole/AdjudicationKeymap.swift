@@ -88,6 +88,7 @@ public enum AdjudicationKeymap {
             row(.save, .fixed([.enter]), "Enter", "save", "Save the decision with its rationale.", .rationale),
             row(.cancel, .fixed([.escape]), "Esc", "cancel", "Cancel the decision.", .rationale),
             row(.erase, .fixed([.backspace, .delete]), "⌫", "erase", "Erase the last character.", .rationale),
+            row(.quit, .fixed([.control("d")]), "^D", "quit", "Quit (asks first when the rationale typed would be lost).", .rationale, inKeyBar: false),
             row(.closeHelp, .fixed([.escape, c("?"), c("q")]), "Esc ? q", "close", "Close the help.", .help),
             row(.down, .fixed([.down, c("j")]), "↓ j", "down", "Scroll the help down.", .help),
             row(.up, .fixed([.up, c("k")]), "↑ k", "up", "Scroll the help up.", .help),

@@ -84,7 +84,8 @@ public struct AdjudicationState: Sendable {
     /// When the open item was opened (for the time spent on it).
     var openedAt: Date
     /// Whether q was pressed once with an unsaved decision.
-    var quitAsked = false
+    /// Whether the quit question is up (a second quit quits).
+    public internal(set) var quitAsked = false
 
     /// Starts on the queue screen with the configured filter.
     public init(_ configuration: AdjudicationConsoleConfiguration, now: Date) {
@@ -212,9 +213,15 @@ public enum AdjudicationReducer {
             let step = action == .up ? -1 : action == .down ? 1 : action == .pageUp ? -10 : 10
             state.helpScroll = max(0, state.helpScroll + step)
         case .quit:
-            if state.failedDecision != nil && !state.quitAsked {
+            // A rationale being typed is a draft, as a note before an answer is in the label console.
+            let decision = QuitRule.decide(unsaved: state.failedDecision == nil ? 0 : 1,
+                                           drafts: state.pendingAnswer != nil && !state.rationale.isEmpty ? 1 : 0)
+            if case .ask(let unsaved, let drafts) = decision, !state.quitAsked {
                 state.quitAsked = true
-                say(&state, "a decision is NOT saved: Enter retries, q again quits without it", error: true)
+                // In the rationale line q is a letter: there ^D asks and ^D again quits.
+                let again = drafts > 0 ? "^D again" : "q again"
+                let retry = unsaved > 0 ? "Enter retries, " : "Enter saves it, "
+                say(&state, QuitRule.loss(unsaved: unsaved, drafts: drafts, record: "decision", draft: "rationale") + ": " + retry + again + " quits without it", error: true)
                 return []
             }
             return [.quit]

@@ -134,9 +134,12 @@ public enum ConsoleReducer {
             state.overlay = .help(scroll: 0)
         case .quit:
             // Notes typed before an answer live only in memory until the answer saves them: ask, as for labels.
-            let notes = state.draftNotes.count
-            if state.writes.isEmpty && notes == 0 { return [.quit] }
-            state.overlay = .confirmQuit(unsaved: state.writes.count, notes: notes)
+            // A note being typed is a draft too.
+            let typing = state.prompt.map { $0.purpose == .note && !$0.text.isEmpty } == true ? 1 : 0
+            switch QuitRule.decide(unsaved: state.writes.count, drafts: state.draftNotes.count + typing) {
+            case .quit: return [.quit]
+            case .ask(let unsaved, let drafts): state.overlay = .confirmQuit(unsaved: unsaved, notes: drafts)
+            }
         case .quitAnyway:
             return [.quit]
         case .scrollUp, .scrollDown, .pageUp, .pageDown, .scrollTop, .scrollBottom:

@@ -144,6 +144,7 @@ public enum Keymap {
         KeyBinding(.recallLastSearch, .fixed([.up]), "↑", "last search", "Bring back the last search (in the search line)",
                    scope: .prompt, when: .searchPromptWithHistory),
         KeyBinding(.back, .fixed([.escape]), "Esc", "cancel", "Cancel", scope: .prompt),
+        KeyBinding(.quit, .fixed([.control("d")]), "^D", "quit", "Quit (asks first when a note would be lost)", scope: .prompt, inKeyBar: false),
         // Quit question
         // A capital Q, so a habitual "y" (yes) cannot throw labels away.
         KeyBinding(.quitAnyway, .fixed([c("Q")]), "Q", "quit anyway", "Quit and lose the unsaved labels",

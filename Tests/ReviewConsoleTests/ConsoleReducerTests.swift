@@ -572,6 +572,19 @@ struct SearchModeTests {
         #expect(Keymap.action(for: .character("n"), in: state) == .answer("no"))
     }
 
+    @Test("^D while a note is being typed asks first (the one quit rule of both consoles); with nothing typed it quits")
+    func quitWhileTyping() {
+        var state = Fixtures.state()
+        _ = ConsoleReducer.reduce(&state, .editNote, now: Fixtures.start)
+        #expect(Keymap.action(for: .control("d"), in: state) == .quit)
+        #expect(ConsoleReducer.reduce(&state, .quit, now: Fixtures.start) == [.quit], "an empty note line loses nothing")
+        var typing = Fixtures.state()
+        _ = ConsoleReducer.reduce(&typing, .editNote, now: Fixtures.start)
+        for character in "half" { _ = ConsoleReducer.reduce(&typing, .type(character), now: Fixtures.start) }
+        #expect(ConsoleReducer.reduce(&typing, .quit, now: Fixtures.start).isEmpty)
+        #expect(typing.overlay == .confirmQuit(unsaved: 0, notes: 1))
+    }
+
     @Test("a note typed before answering is not dropped on q: the quit question says so")
     func draftNoteAsks() {
         var state = Fixtures.state()

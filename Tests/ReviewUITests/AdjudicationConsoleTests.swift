@@ -159,6 +159,17 @@ struct AdjudicationConsoleTests {
         #expect(console.handle(key: .enter, now: now).isEmpty)
     }
 
+    @Test("quitting with a rationale typed but not saved asks first, as the label console does for a note; a second quit quits")
+    func draftRationaleAsks() throws {
+        var console = F.console()
+        _ = console.handle(key: .enter, now: now)
+        _ = console.handle(key: .character("y"), now: now)
+        type("half a reason", into: &console)
+        #expect(console.handle(key: .control("d"), now: now).isEmpty)
+        #expect(F.screenText(console).contains("1 rationale waits for an answer"))
+        #expect(console.handle(key: .control("d"), now: now) == [.quit])
+    }
+
     @Test("a failed save keeps the decision and Enter retries the same line")
     func failedSave() throws {
         var console = F.console()

@@ -83,7 +83,7 @@ struct LabelConsoleTests {
         _ = console.handle(key: .character("y"), now: Fixtures.start)
         _ = console.handle(outcome: .saveFailed(itemID: "i1", message: "Read-only file system"), now: Fixtures.start)
         #expect(!console.handle(key: .character("q"), now: Fixtures.start).contains(.quit))
-        #expect(screen(console).contains("1 label is not saved yet"))
+        #expect(screen(console).contains("1 label is NOT saved yet"))
         #expect(!console.handle(key: .character("y"), now: Fixtures.start).contains(.quit))
         #expect(console.handle(key: .character("Q"), now: Fixtures.start) == [.quit])
     }

@@ -166,7 +166,10 @@ public enum AdjudicationRenderer {
 
     static func renderMessage(_ state: AdjudicationState, into grid: inout Grid, y: Int, width: Int) {
         let message = state.message
-        if let answer = state.pendingAnswer {
+        if let message, state.quitAsked {
+            // The quit question covers the rationale line until it is answered.
+            grid.write(TextWrap.truncate(TextSanitizer.singleLine(message), width: width - 2), x: 1, y: y, style: CellStyle(bold: true, color: .bad))
+        } else if let answer = state.pendingAnswer {
             let prompt = "Rationale for \"\(answer)\": "
             let room = max(1, width - DisplayWidth.of(prompt) - 2)
             var text = TextSanitizer.singleLine(state.rationale)

@@ -153,10 +153,7 @@ public enum SmallOverlays {
     public static func renderConfirmQuit(unsaved: Int, notes: Int = 0, into grid: inout Grid, body: Rect) {
         let rect = body.centered(width: 60, height: 6)
         let inner = OverlayBox.render(into: &grid, rect: rect, title: "Quit?")
-        var lost: [String] = []
-        if unsaved > 0 { lost.append("\(unsaved) label\(unsaved == 1 ? " is" : "s are") not saved yet") }
-        if notes > 0 { lost.append("\(notes) note\(notes == 1 ? " waits" : "s wait") for an answer (a note is saved with its answer)") }
-        let text = lost.joined(separator: "; ") + ". Q quits and loses \(unsaved + notes == 1 ? "it" : "them")\(unsaved > 0 ? ", R retries" : "")\(notes > 0 ? ", Esc goes back to answer" : ", Esc stays")."
+        let text = QuitRule.loss(unsaved: unsaved, drafts: notes, record: "label", draft: "note") + ". Q quits and loses \(unsaved + notes == 1 ? "it" : "them")\(unsaved > 0 ? ", R retries" : "")\(notes > 0 ? ", Esc goes back to answer" : ", Esc stays")."
         for (row, lineText) in TextWrap.lines(text, width: inner.width).enumerated() where row < inner.height {
             grid.write(lineText, x: inner.x, y: inner.y + row, style: row == 0 ? CellStyle(bold: true, color: .bad) : .plain, clip: inner)
         }
