@@ -71,7 +71,7 @@ struct ReportCommand: ParsableCommand {
         try CommandOutput.reportingErrors(command: "report") {
             // The study is resolved and every file of it read once, for every section; the manifest's digests are
             // of the bytes read here, so it names exactly what the numbers rest on.
-            let (read, files, _) = try ReadDigests.recording { () throws -> (LabelPlace, StudyLabels, ValidationSample?, [JudgeAnswers]) in
+            let (read, files) = try ReadDigests.recording { () throws -> (LabelPlace, StudyLabels, ValidationSample?, [JudgeAnswers]) in
                 let place = try LabelPlace.resolve(study)
                 let labels = try CommandOutput.withProgress { try place.labels() }
                 let sample = try place.study.flatMap { try ValidationSample.load(from: $0) }

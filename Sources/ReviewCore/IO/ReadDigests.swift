@@ -33,12 +33,12 @@ public final class ReadDigests: @unchecked Sendable {
 
     private let lock = NSLock()
     private var recorded: [FileDigest] = []
-    private var reads: [String: Int] = [:]
+    private var seen: Set<String> = []
 
     public init() {}
 
     /// Runs `work` with a fresh recorder and returns its result with every file it read, in the order read.
-    public static func recording<Result>(_ work: () throws -> Result) rethrows -> (result: Result, files: [FileDigest], reads: [String: Int]) {
+    public static func recording<Result>(_ work: () throws -> Result) rethrows -> (result: Result, files: [FileDigest]) {
         let recorder = ReadDigests()
         let outer = activeLock.withLock { () -> ReadDigests? in
             defer { active = recorder }
@@ -46,7 +46,7 @@ public final class ReadDigests: @unchecked Sendable {
         }
         defer { activeLock.withLock { active = outer } }
         let result = try work()
-        return (result, recorder.files, recorder.readCounts)
+        return (result, recorder.files)
     }
 
     /// The files read so far, each once (the first reading), in the order read.
@@ -54,18 +54,12 @@ public final class ReadDigests: @unchecked Sendable {
         lock.withLock { recorded }
     }
 
-    /// How many times each path was read: a test's count that no file is read twice.
-    public var readCounts: [String: Int] {
-        lock.withLock { reads }
-    }
-
     /// A hasher for one reading of `path`: feed it the bytes in order, then `finish`.
     func start(_ path: String) -> Reading { Reading(path: path, recorder: self) }
 
     fileprivate func add(_ digest: FileDigest) {
         lock.withLock {
-            reads[digest.path, default: 0] += 1
-            if reads[digest.path] == 1 { recorded.append(digest) }
+            if seen.insert(digest.path).inserted { recorded.append(digest) }
         }
     }
 
