@@ -6,6 +6,7 @@ import FoundationNetworking
 
 /// What one chat completion returned.
 public struct ChatCompletion: Sendable, Equatable {
+    /// The answer's text (`choices[0].message.content`).
     public var text: String
     public var promptTokens: Int?
     public var completionTokens: Int?
@@ -17,6 +18,7 @@ public struct ChatCompletion: Sendable, Equatable {
 
 /// Why a request gave no completion, after every retry.
 public struct ChatCompletionError: Error, CustomStringConvertible, Sendable {
+    /// One line: the endpoint, what went wrong and after how many requests (the key masked).
     public var description: String
 }
 
@@ -28,6 +30,7 @@ public struct ChatCompletionError: Error, CustomStringConvertible, Sendable {
 /// a dropped connection, up to `maxAttempts` requests, and says so through `onRetry`; any other status (401, 404, a
 /// 400 for an unknown model) is an error at once.
 public final class ChatCompletionsClient: @unchecked Sendable {
+    /// `<base>/chat/completions`, the only address this client sends to.
     public let endpoint: URL
     private let apiKey: String?
     private let timeout: TimeInterval

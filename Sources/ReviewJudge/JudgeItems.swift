@@ -12,6 +12,7 @@ public struct JudgeRunError: Error, CustomStringConvertible, Sendable {
 
 /// A judge's default name: the model's, with every character a rater name may not hold made `-`.
 public enum JudgeNaming {
+    /// The name `judge` gives a judge of `model` when `--name` is not given.
     public static func defaultName(model: String) -> String {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
         var name = String(model.map { allowed.contains($0) ? $0 : "-" })

@@ -12,12 +12,16 @@ public struct JudgeVerdict: Codable, Sendable, Equatable {
         case unparseable
     }
 
+    /// The line's schema version.
     public var schema: Int = 1
+    /// The item asked about, and its content hash when asked.
     public var item: String
     public var itemSHA256: String
     /// The judge's name in the study (`judge:<name>` as a rater).
     public var judge: String
+    /// The endpoint's model.
     public var model: String
+    /// Which repeat (`--samples`), and whether the options were in the reversed order (`--flip`).
     public var sample: Int
     public var flipped: Bool
     /// The options in the order shown (A, B, …).
@@ -27,6 +31,7 @@ public struct JudgeVerdict: Codable, Sendable, Equatable {
     public var status: Status
     /// The judge's raw output.
     public var output: String
+    /// The endpoint's token counts, when it gave them.
     public var promptTokens: Int?
     public var completionTokens: Int?
     /// Milliseconds from sending the request to the answer (of the last attempt); nil for a batch result.
@@ -42,6 +47,7 @@ public struct JudgeVerdict: Codable, Sendable, Equatable {
     public var templateSHA256: String?
     /// Whether the item's stored judge prompt was asked verbatim (or with its option lines reversed).
     public var storedPrompt: Bool?
+    /// The SHA-256 of the message asked, the tool's version, and when the verdict was saved.
     public var messageSHA256: String
     public var toolVersion: String
     public var at: Date
@@ -73,12 +79,14 @@ public struct JudgeVerdict: Codable, Sendable, Equatable {
         }
     }
 
+    /// The question this verdict answers.
     public var key: Key { Key(item: item, itemSHA256: itemSHA256, sample: sample, flipped: flipped) }
 }
 
 /// A judge's append-only log, `Annotations/judges/<name>.jsonl`: the store's durability (write + fsync before a
 /// verdict counts) and lock (one writer), as a rater's log.
 public final class JudgeLog {
+    /// The judge's name (the log's file name).
     public let name: String
     public let log: AppendOnlyLog<JudgeVerdict>
 
@@ -104,6 +112,7 @@ public final class JudgeLog {
         try log.append(verdict)
     }
 
+    /// Closes the log and releases its lock.
     public func close() { log.close() }
 
     /// The verdicts of every judge log under `annotationFolder` (read, not opened for writing), by judge name.

@@ -5,6 +5,7 @@ import Foundation
 public struct FileDigest: Sendable, Equatable {
     /// The path as it was read.
     public var path: String
+    /// The file's size in bytes.
     public var bytes: Int
     /// Lowercase hex.
     public var sha256: String
