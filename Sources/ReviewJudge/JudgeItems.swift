@@ -107,6 +107,7 @@ public enum JudgeBatch {
     public static func results(_ data: Data, path: String, dataset: Dataset, template: String, useStoredPrompts: Bool,
                                now: Date = Date()) throws -> Reading {
         var reading = Reading()
+        var prompts: [UInt64: JudgePrompt] = [:]  // one builder per seed, not one per line
         let text = String(decoding: data, as: UTF8.self)
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let number = index + 1
@@ -135,7 +136,8 @@ public enum JudgeBatch {
                 reading.stale += 1
                 continue
             }
-            let prompt = try JudgePrompt(template: template, seed: seed, useStoredPrompts: useStoredPrompts)
+            let prompt = try prompts[seed] ?? JudgePrompt(template: template, seed: seed, useStoredPrompts: useStoredPrompts)
+            prompts[seed] = prompt
             let request = prompt.request(item, sample: sample, flipped: parts[3] == "flipped")
             let answer = JudgeAnswerParser.option(in: completion.text, options: request.options)
             let verdict = JudgeVerdict(

@@ -175,9 +175,10 @@ struct AgreementCommand: ParsableCommand {
             }
             let text = report.rendered(as: format)
             if let output {
+                // What --output must not replace: the dataset and its annotation folder, or the ratings table.
                 let guardrail = place.map { OutputGuard(dataset: $0.datasetFile, annotationFolder: $0.annotationFolder) }
-                    ?? OutputGuard(dataset: URL(fileURLWithPath: ratingsFile ?? ""))
-                try guardrail.check(output: output)
+                    ?? ratingsFile.map { OutputGuard(dataset: URL(fileURLWithPath: $0)) }
+                try guardrail?.check(output: output)
                 try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: output))
             } else if format == .text || format == .markdown {
                 CommandOutput.text(text)

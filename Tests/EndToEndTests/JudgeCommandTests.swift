@@ -93,6 +93,11 @@ struct JudgeCommandTests {
         #expect(report.stdout.contains("Further judges against the human reference") && report.stdout.contains("judge:alpha"))
         let html = try EndToEnd.run(["report", "s", "--resamples", "0", "--format", "html"], in: folder)
         #expect(html.stdout.contains("<h2>The judges side by side</h2>") && html.stdout.contains("judge:gamma (gamma)"))
+        // A slow answer past --timeout is retried, and the verdict records the second request.
+        let slow = try EndToEnd.run(["judge", "s", "--model", "zeta+slow", "--base-url", server.baseURL, "--timeout", "1", "--limit", "1"],
+                                    in: folder, environment: environment)
+        #expect(slow.status == 0 && slow.stderr.contains("no answer within 1 s"), "\(slow.output)")
+        #expect(try Self.verdicts(folder, judge: "zeta-slow").first?["attempts"] as? Int == 2)
         let wrongKey = try EndToEnd.run(["judge", "s", "--model", "delta", "--base-url", server.baseURL, "--limit", "1"],
                                         in: folder, environment: ["OPENAI_API_KEY": "sk-wrong"])
         #expect(wrongKey.status == 1 && wrongKey.stderr.contains("HTTP 401") && !wrongKey.output.contains("sk-wrong"), "\(wrongKey.output)")
