@@ -48,7 +48,7 @@ enum LabelSession {
             throw LabelCommandError(ConsoleLoopError.notATerminal.description)
         }
         let folder = options.annotationsFolder
-        let logFile = AnnotationPaths.logFile(folder: folder, rater: options.rater)
+        let logFile = StudyLayout.logFile(folder: folder, rater: options.rater)
         let log: RaterLog
         do {
             log = try RaterLog(folder: folder, rater: options.rater, options: StoreOptions(groupReadable: options.groupReadable))

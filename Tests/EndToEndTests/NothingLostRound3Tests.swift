@@ -134,7 +134,7 @@ struct NothingLostRound3Tests {
         log.close()
         let again = try EndToEnd.run(["import", "a_no-steelman.csv", "--to", "s"], in: folder)
         #expect(again.status == 0, "\(again.stderr)")
-        let events = try CurrentLabels.readEvents(file: AnnotationPaths.logFile(folder: study.annotationFolder, rater: "annotator_1")).events
+        let events = try CurrentLabels.readEvents(file: StudyLayout.logFile(folder: study.annotationFolder, rater: "annotator_1")).events
         let replay = RaterReplay(rater: "annotator_1", events: events, dataset: dataset)
         #expect(replay.current(at: 1)?.answer == revised, "the re-import undid the revision: \(again.stdout)")
         #expect(events.count == 21, "the re-import appended \(events.count - 21) events")

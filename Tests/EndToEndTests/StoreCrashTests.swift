@@ -46,7 +46,7 @@ struct StoreCrashTests {
                 recoveredTornLines = 0
                 logFolder = folder.appendingPathComponent("Annotations/stress-\(round)", isDirectory: true)
                 logFile = kind == "rater"
-                    ? AnnotationPaths.logFile(folder: logFolder, rater: "stress")
+                    ? StudyLayout.logFile(folder: logFolder, rater: "stress")
                     : AdjudicationLogs.file(annotationFolder: logFolder, adjudicator: "stress")
             }
             let child = try Subprocess.spawn(binary.path, ["store-stress", "--folder", logFolder.path, "--rater", "stress", "--log", kind], stderrPath: stderrPath)

@@ -272,7 +272,7 @@ struct AdjudicationLogTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let item = F.item("a", "mania", judge: "no")
         let good = try AdjudicationEvent.decision(item: item, adjudicator: "c", answer: "yes", rationale: "r", considered: [], namesRevealed: false, at: Date(timeIntervalSince1970: 5), ms: 1).encodedLine()
-        let adjudicationFolder = AnnotationPaths.adjudicationFolder(folder: folder)
+        let adjudicationFolder = StudyLayout.adjudicationFolder(folder: folder)
         try FileManager.default.createDirectory(at: adjudicationFolder, withIntermediateDirectories: true)
         let file = adjudicationFolder.appendingPathComponent("c.jsonl")
         try (good + Data("\n{\"schema\":1,\"ki".utf8)).write(to: file)
@@ -302,7 +302,7 @@ struct AdjudicationStatusTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let dataset = Dataset(name: "d", items: [AdjudicationFixture.item("a", "mania", judge: "no")])
         #expect(AdjudicationStatus.statusLines(folder: folder, dataset: dataset) == ["adjudication: queue empty (no disagreements)"])
-        let adjudication = AnnotationPaths.adjudicationFolder(folder: folder)
+        let adjudication = StudyLayout.adjudicationFolder(folder: folder)
         try FileManager.default.createDirectory(at: adjudication, withIntermediateDirectories: true)
         let good = try AdjudicationEvent.decision(item: dataset.items[0], adjudicator: "x", answer: "yes", rationale: "r", considered: [],
                                                   namesRevealed: false, at: Date(timeIntervalSince1970: 5), ms: 1).encodedLine()

@@ -7,7 +7,7 @@ struct DemoDataTests {
     let datasetURL = repositoryRoot.appendingPathComponent(DemoData.datasetRelativePath)
 
     func clinicianLog(_ rater: String) -> URL {
-        AnnotationPaths.logFile(
+        StudyLayout.logFile(
             folder: repositoryRoot.appendingPathComponent("Annotations/\(DemoData.datasetName)", isDirectory: true),
             rater: rater)
     }
@@ -110,7 +110,7 @@ struct DemoDataTests {
             DemoData.datasetURL(searchingFrom: repositoryRoot.appendingPathComponent("Sources/ReviewCore")))
         #expect(fromInside.standardizedFileURL.path == datasetURL.standardizedFileURL.path)
         let annotations = DemoData.annotationFolder(forDataset: fromInside)
-        #expect(AnnotationPaths.logFile(folder: annotations, rater: "clinician-a").path
+        #expect(StudyLayout.logFile(folder: annotations, rater: "clinician-a").path
             == clinicianLog("clinician-a").standardizedFileURL.path)
         let outside = FileManager.default.temporaryDirectory.appendingPathComponent("no-demo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)

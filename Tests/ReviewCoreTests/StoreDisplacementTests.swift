@@ -12,7 +12,7 @@ import Glibc
 struct StoreDisplacementTests {
     typealias F = StoreFixtures
 
-    private func logFile(_ temp: TemporaryFolder) -> URL { AnnotationPaths.logFile(folder: temp.url, rater: "ann") }
+    private func logFile(_ temp: TemporaryFolder) -> URL { StudyLayout.logFile(folder: temp.url, rater: "ann") }
 
     /// Replaces `file` by rename with `data`, as git, a sync tool or an editor's save does.
     private func replaceByRename(_ file: URL, with data: Data) throws {

@@ -50,7 +50,7 @@ struct StoreTests {
         let log = try RaterLog(folder: temp.url, rater: "ann")
         try log.append(F.label(dataset.items[0], mode: .verdictShown, seenFirst: true, revises: "yes", note: "n", flag: .unsure))
         log.close()
-        let text = try String(contentsOf: AnnotationPaths.logFile(folder: temp.url, rater: "ann"), encoding: .utf8)
+        let text = try String(contentsOf: StudyLayout.logFile(folder: temp.url, rater: "ann"), encoding: .utf8)
         #expect(text.hasSuffix("}\n"))
         #expect(text.split(separator: "\n").count == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
@@ -105,7 +105,7 @@ struct StoreTests {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let dataset = F.dataset()
-        let file = AnnotationPaths.logFile(folder: temp.url, rater: "ann")
+        let file = StudyLayout.logFile(folder: temp.url, rater: "ann")
         let good = try F.line(F.label(dataset.items[0])) + F.line(F.label(dataset.items[1]))
         let third = try F.line(F.label(dataset.items[2]))
         let torn = third.prefix(third.count / 2)
@@ -137,7 +137,7 @@ struct StoreTests {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let dataset = F.dataset()
-        let file = AnnotationPaths.logFile(folder: temp.url, rater: "ann")
+        let file = StudyLayout.logFile(folder: temp.url, rater: "ann")
         let lines = try F.line(F.label(dataset.items[0])) + F.line(F.label(dataset.items[1]))
         try lines.dropLast().write(to: file)
         let log = try RaterLog(folder: temp.url, rater: "ann")
@@ -153,7 +153,7 @@ struct StoreTests {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
         let dataset = F.dataset()
-        let file = AnnotationPaths.logFile(folder: temp.url, rater: "ann")
+        let file = StudyLayout.logFile(folder: temp.url, rater: "ann")
         let bytes = try F.line(F.label(dataset.items[0])) + Data("{\"schema\": 1, \"kind\": \"lab\n".utf8) + F.line(F.label(dataset.items[1]))
         try bytes.write(to: file)
         let error = try #require(throws: InputError.self) { try RaterLog(folder: temp.url, rater: "ann") }
@@ -172,7 +172,7 @@ struct StoreTests {
     func wrongShapeLastLine() throws {
         let temp = try TemporaryFolder()
         defer { temp.remove() }
-        let file = AnnotationPaths.logFile(folder: temp.url, rater: "ann")
+        let file = StudyLayout.logFile(folder: temp.url, rater: "ann")
         try Data("{\"schema\": 1, \"kind\": \"label\"}\n".utf8).write(to: file)
         let error = try #require(throws: InputError.self) { try RaterLog(folder: temp.url, rater: "ann") }
         #expect(error.line == 1)
@@ -190,7 +190,7 @@ struct StoreTests {
         #expect(throws: SchemaTooNewError(found: LabelEvent.currentSchema + 1, supported: LabelEvent.currentSchema)) {
             try LogJSON.decoder().decode(LabelEvent.self, from: single)
         }
-        let file = AnnotationPaths.logFile(folder: temp.url, rater: "ann")
+        let file = StudyLayout.logFile(folder: temp.url, rater: "ann")
         try (F.line(F.label(dataset.items[0])) + F.line(newer)).write(to: file)
         let error = try #require(throws: InputError.self) { try RaterLog(folder: temp.url, rater: "ann") }
         #expect(error.line == 2)
@@ -204,7 +204,7 @@ struct StoreTests {
         let first = try RaterLog(folder: temp.url, rater: "ann")
         let error = try #require(throws: StoreError.self) { try RaterLog(folder: temp.url, rater: "ann") }
         guard case .locked(let file, let holder) = error else { Issue.record("expected locked, got \(error)"); return }
-        #expect(file == AnnotationPaths.logFile(folder: temp.url, rater: "ann").path)
+        #expect(file == StudyLayout.logFile(folder: temp.url, rater: "ann").path)
         #expect(holder.pid == getpid())
         #expect(error.description.contains("already open in process \(getpid())"))
         let other = try RaterLog(folder: temp.url, rater: "bob")
@@ -250,7 +250,7 @@ struct StoreTests {
         let log = try RaterLog(folder: temp.url, rater: "ann", fileSystem: fileSystem)
         defer { log.close() }
         try log.append(F.label(dataset.items[0]))
-        let file = AnnotationPaths.logFile(folder: temp.url, rater: "ann")
+        let file = StudyLayout.logFile(folder: temp.url, rater: "ann")
         let before = try Data(contentsOf: file)
 
         fileSystem.failWrites = ENOSPC
@@ -289,11 +289,11 @@ struct StoreTests {
         fileSystem.failFsync = EIO
         #expect(throws: StoreError.self) { try log.append(F.label(dataset.items[0])) }
         #expect(log.events.isEmpty)
-        #expect(try Data(contentsOf: AnnotationPaths.logFile(folder: temp.url, rater: "ann")).isEmpty)
+        #expect(try Data(contentsOf: StudyLayout.logFile(folder: temp.url, rater: "ann")).isEmpty)
         fileSystem.failFsync = nil
         try log.append(F.label(dataset.items[0]))
         #expect(log.events.count == 1)
-        #expect(try Data(contentsOf: AnnotationPaths.logFile(folder: temp.url, rater: "ann")) == F.line(log.events[0]))
+        #expect(try Data(contentsOf: StudyLayout.logFile(folder: temp.url, rater: "ann")) == F.line(log.events[0]))
     }
 
     @Test("a read-only folder: opening a new log and writing both fail with a clear error")
@@ -334,13 +334,13 @@ struct StoreTests {
         defer { temp.remove() }
         let nested = temp.url.appendingPathComponent("Annotations/demo", isDirectory: true)
         let log = try RaterLog(folder: nested, rater: "ann")
-        #expect(!FileManager.default.fileExists(atPath: AnnotationPaths.logFile(folder: nested, rater: "ann").path),
+        #expect(!FileManager.default.fileExists(atPath: StudyLayout.logFile(folder: nested, rater: "ann").path),
                 "opening makes no empty log; the first append does")
         try log.append(F.label(F.dataset().items[0]))
         log.close()
         #expect(F.permissions(temp.url.appendingPathComponent("Annotations")) == 0o700)
         #expect(F.permissions(nested) == 0o700)
-        #expect(F.permissions(AnnotationPaths.logFile(folder: nested, rater: "ann")) == 0o600)
+        #expect(F.permissions(StudyLayout.logFile(folder: nested, rater: "ann")) == 0o600)
         #expect(F.permissions(nested.appendingPathComponent("ann.jsonl.lock")) == 0o600)
 
         let shared = temp.url.appendingPathComponent("shared", isDirectory: true)
@@ -348,7 +348,7 @@ struct StoreTests {
         try groupLog.append(F.label(F.dataset().items[0], rater: "bob"))
         groupLog.close()
         #expect(F.permissions(shared) == 0o750)
-        #expect(F.permissions(AnnotationPaths.logFile(folder: shared, rater: "bob")) == 0o640)
+        #expect(F.permissions(StudyLayout.logFile(folder: shared, rater: "bob")) == 0o640)
         #expect(F.permissions(shared.appendingPathComponent("bob.jsonl.lock")) == 0o640)
     }
 
@@ -362,7 +362,7 @@ struct StoreTests {
             for item in dataset.items.prefix(count) { try log.append(F.label(item, rater: rater)) }
             log.close()
         }
-        let adjudication = AnnotationPaths.adjudicationFolder(folder: temp.url)
+        let adjudication = StudyLayout.adjudicationFolder(folder: temp.url)
         try FileManager.default.createDirectory(at: adjudication, withIntermediateDirectories: true)
         try Data("not a label event\n".utf8).write(to: adjudication.appendingPathComponent("chief.jsonl"))
         try Data("garbage\n".utf8).write(to: temp.url.appendingPathComponent("ann.jsonl.corrupt"))
@@ -382,7 +382,7 @@ struct StoreTests {
         try log.append(F.label(dataset.items[0]))
         log.close()
         let error = try #require(throws: StoreError.self) { try log.append(F.label(dataset.items[1])) }
-        #expect(error == .closed(file: AnnotationPaths.logFile(folder: temp.url, rater: "ann").path))
+        #expect(error == .closed(file: StudyLayout.logFile(folder: temp.url, rater: "ann").path))
         #expect(log.events.map(\.item) == ["a"])
         let reopened = try RaterLog(folder: temp.url, rater: "ann")
         defer { reopened.close() }
@@ -394,7 +394,7 @@ struct StoreTests {
         struct Decision: Codable, Sendable, Equatable { var item: String; var answer: String }
         let temp = try TemporaryFolder()
         defer { temp.remove() }
-        let file = AnnotationPaths.adjudicationFolder(folder: temp.url).appendingPathComponent("chief.jsonl")
+        let file = StudyLayout.adjudicationFolder(folder: temp.url).appendingPathComponent("chief.jsonl")
         func open() throws -> AppendOnlyLog<Decision> {
             try AppendOnlyLog(file: file, encode: { try JSONEncoder().encode($0) }, decode: { try JSONDecoder().decode(Decision.self, from: Data($0)) })
         }

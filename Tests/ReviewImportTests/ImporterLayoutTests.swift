@@ -226,7 +226,7 @@ struct ImporterLayoutTests {
         let folder = try Fixtures.makeFolder()
         let path = try Fixtures.write(Fixtures.liveBotCSV, as: "live-bot_p.csv", in: folder)
         let plan = try Importer.plan(request([path], in: folder))
-        let blocker = AnnotationPaths.logFile(folder: plan.annotationFolder, rater: "human")
+        let blocker = StudyLayout.logFile(folder: plan.annotationFolder, rater: "human")
         try FileManager.default.createDirectory(at: blocker, withIntermediateDirectories: true)
         let error = #expect(throws: StoreError.self) { _ = try plan.write() }
         let message = error.map(\.description) ?? ""

@@ -13,7 +13,7 @@ public final class AdjudicationLog {
     /// Opens (creating as needed) the adjudicator's log under a dataset's annotation folder.
     public init(annotationFolder: URL, adjudicator: String, options: StoreOptions = StoreOptions()) throws {
         self.adjudicator = adjudicator
-        try RaterName.check(adjudicator, file: AnnotationPaths.adjudicationFolder(folder: annotationFolder))
+        try RaterName.check(adjudicator, file: StudyLayout.adjudicationFolder(folder: annotationFolder))
         log = try AppendOnlyLog(
             file: AdjudicationLogs.file(annotationFolder: annotationFolder, adjudicator: adjudicator), options: options,
             encode: { try $0.encodedLine() }, decode: { try AdjudicationEvent.decode(line: Data($0)) })
@@ -33,7 +33,7 @@ public final class AdjudicationLog {
 public enum AdjudicationLogs {
     /// The log file of one adjudicator: `<annotations>/adjudication/<adjudicator>.jsonl`.
     public static func file(annotationFolder: URL, adjudicator: String) -> URL {
-        AnnotationPaths.adjudicationFolder(folder: annotationFolder).appendingPathComponent("\(adjudicator).jsonl")
+        StudyLayout.adjudicationFolder(folder: annotationFolder).appendingPathComponent("\(adjudicator).jsonl")
     }
 
     /// Events read from every adjudicator's log, plus warnings (a torn last line from a crash is reported, not applied).
@@ -48,7 +48,7 @@ public enum AdjudicationLogs {
     ///
     /// A malformed line that is not the torn last line of a log throws `InputError` naming file and line.
     public static func readAll(annotationFolder: URL) throws -> Reading {
-        let folder = AnnotationPaths.adjudicationFolder(folder: annotationFolder)
+        let folder = StudyLayout.adjudicationFolder(folder: annotationFolder)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
             return Reading(events: [], warnings: [])
         }

@@ -192,7 +192,7 @@ public enum DemoData {
         let annotations = annotationFolder(stimuliFolder: stimuliFolder)
         var files = [(url: stimuliFolder.appendingPathComponent("demo/demo.jsonl"), data: build.datasetJSONL)]
         for log in build.raterLogs {
-            files.append((AnnotationPaths.logFile(folder: annotations, rater: log.rater), log.jsonl))
+            files.append((StudyLayout.logFile(folder: annotations, rater: log.rater), log.jsonl))
         }
         return files
     }
@@ -209,7 +209,7 @@ public enum DemoData {
         let build = try build(stimuliFolder: stimuliFolder)
         let files = outputFiles(stimuliFolder: stimuliFolder, build: build)
         let annotations = annotationFolder(stimuliFolder: stimuliFolder)
-        let rebuiltLogs = Set(build.raterLogs.map { AnnotationPaths.logFile(folder: annotations, rater: $0.rater) })
+        let rebuiltLogs = Set(build.raterLogs.map { StudyLayout.logFile(folder: annotations, rater: $0.rater) })
         for file in files {
             try FileManager.default.createDirectory(
                 at: file.url.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -1,18 +1,5 @@
-// Where annotation logs live, and how one log file is listed and read (the replay is `StudyLabels`).
+// How the rater log files are listed and read (their names: `StudyLayout`; the replay: `StudyLabels`).
 import Foundation
-
-/// Where a dataset's annotation logs live.
-public enum AnnotationPaths {
-    /// A rater's log file in a dataset's folder: `<folder>/<rater>.jsonl`.
-    public static func logFile(folder: URL, rater: String) -> URL {
-        StudyLayout.logFile(folder: folder, rater: rater)
-    }
-
-    /// The adjudicators' folder of a dataset: `<folder>/adjudication/`.
-    public static func adjudicationFolder(folder: URL) -> URL {
-        StudyLayout.adjudicationFolder(folder: folder)
-    }
-}
 
 /// Finding and reading rater log files without opening them for writing.
 public enum CurrentLabels {

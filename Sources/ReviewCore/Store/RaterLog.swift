@@ -19,7 +19,7 @@ public final class RaterLog: LabelSink {
         try RaterName.check(rater, file: folder)
         let reader = LabelEventReader()
         log = try AppendOnlyLog(
-            file: AnnotationPaths.logFile(folder: folder, rater: rater), options: options, fileSystem: fileSystem,
+            file: StudyLayout.logFile(folder: folder, rater: rater), options: options, fileSystem: fileSystem,
             encode: { $0.jsonLine() }, decode: reader.decode)
     }
 

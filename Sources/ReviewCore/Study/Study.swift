@@ -115,7 +115,7 @@ public struct Study: Sendable, Equatable {
             try AtomicFile.write(try settings.encoded(), to: study.settingsFile, permissions: options.filePermissions)
             try AtomicFile.write(Data(), to: study.itemsFile, permissions: options.filePermissions)
             try StoreFolders.create(
-                AnnotationPaths.adjudicationFolder(folder: study.annotationFolder), permissions: options.folderPermissions,
+                StudyLayout.adjudicationFolder(folder: study.annotationFolder), permissions: options.folderPermissions,
                 fileSystem: POSIXFileSystem())
         } catch let error as SystemCallError {
             throw InputError(file: path, "cannot create the study: \(error.reason)")
