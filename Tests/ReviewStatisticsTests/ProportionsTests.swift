@@ -57,16 +57,33 @@ struct ProportionsTests {
         #expect(Proportions.roganGladen(apparent: 0.3, sensitivity: 0.4, specificity: 0.3) == nil)
     }
 
-    @Test("Student's t quantiles match R's qt (exact at 1 and 2 degrees of freedom, Cornish–Fisher above)")
+    @Test("Student's t quantiles and distribution function match scipy's t.ppf and t.cdf (exact below 1,000 df, Cornish–Fisher above)")
     func studentT() {
-        // qt(0.975, df) in R.
-        let published: [(Double, Double)] = [(1, 12.706205), (2, 4.302653), (3, 3.182446), (4, 2.776445), (5, 2.570582),
-                                             (9, 2.262157), (29, 2.045230), (120, 1.979930)]
-        for (df, value) in published {
-            #expect(abs(StudentT.quantile(0.975, degreesOfFreedom: df) - value) < (df < 5 ? 1e-5 : 3e-4), "df \(df)")
+        // scipy.stats.t: (df, ppf(0.975), ppf(0.995), ppf(0.05), cdf(-1.3)).
+        let reference: [(Double, Double, Double, Double, Double)] = [
+            (3, 3.1824463052837078, 5.840909309733355, -2.353363434801824, 0.14223375436394853),
+            (4, 2.7764451051977934, 4.604094871349992, -2.131846786326651, 0.13172579823561206),
+            (5, 2.5705818356363146, 4.032142983555228, -2.015048373333024, 0.12515031708533855),
+            (6, 2.4469118511449786, 3.7074280213248065, -1.943180280515305, 0.12065258731139306),
+            (7, 2.364624251592784, 3.4994832973504924, -1.8945786050900066, 0.11738391769618862),
+            (9, 2.262157162798205, 3.249835541592126, -1.8331129326562376, 0.11295318633652467),
+            (12, 2.1788128296672284, 3.0545395893929013, -1.7822875556493194, 0.10900858554175706),
+            (19, 2.0930240544083087, 2.8609346064649794, -1.7291328115213687, 0.10457575014866397),
+            (29, 2.045229642132703, 2.756385903670605, -1.6991270265334977, 0.1019195918310149),
+            (99, 1.9842169515864174, 2.626405457280827, -1.660391156016991, 0.09830978482171171),
+            (500, 1.9647198374673676, 2.5856978351419415, -1.647906853929511, 0.0970999650647294),
+            (999, 1.9623414611334493, 2.5807596372676365, -1.6463803454275354, 0.0969504140978254),
+            (1500, 1.9615467538950184, 2.579110932109593, -1.6458701045425264, 0.0969003464167658),
+        ]
+        for (df, q975, q995, q05, cdf) in reference {
+            #expect(abs(StudentT.quantile(0.975, degreesOfFreedom: df) - q975) < 1e-9, "df \(df)")
+            #expect(abs(StudentT.quantile(0.995, degreesOfFreedom: df) - q995) < 1e-9, "df \(df)")
+            #expect(abs(StudentT.quantile(0.05, degreesOfFreedom: df) - q05) < 1e-9, "df \(df)")
+            if df <= 1000 { #expect(abs(StudentT.cdf(-1.3, degreesOfFreedom: Int(df)) - cdf) < 1e-12, "df \(df)") }
         }
-        #expect(abs(StudentT.quantile(0.995, degreesOfFreedom: 9) - 3.249836) < 3e-3)
-        #expect(abs(StudentT.quantile(0.995, degreesOfFreedom: 3) - 5.840909) < 1e-5)
+        // R's qt at 1 and 2 degrees of freedom (closed forms), and the normal limit.
+        #expect(abs(StudentT.quantile(0.975, degreesOfFreedom: 1) - 12.706205) < 1e-5)
+        #expect(abs(StudentT.quantile(0.975, degreesOfFreedom: 2) - 4.302653) < 1e-5)
         #expect(abs(StudentT.quantile(0.975, degreesOfFreedom: .infinity) - 1.959964) < 1e-6)
     }
 }
