@@ -46,6 +46,63 @@ AGREEMENT_SCENARIOS = {
 }
 
 
+# Two judges on the same items (judge-x the study's, judge-y attached with import --as-judge): the paired differences.
+# second_copies: the share of items on which judge-y repeats judge-x's verdict (the pairing the interval must use);
+# otherwise it answers with its own se2/sp2.
+PAIRED_SCENARIOS = {
+    "paired-srs-100": dict(items=400, stimuli=0, icc=0.0, mu=0.3, se=0.85, sp=0.95, se2=0.7, sp2=0.9, second_copies=0.5, labels=100,
+                           missing=0.0, design="random", convention="exclude"),
+    "paired-clustered-20x20-icc0.3": dict(items=400, stimuli=20, icc=0.3, mu=0.35, se=0.85, sp=0.95, se2=0.75, sp2=0.85, second_copies=0.5,
+                                          labels=120, missing=0.0, design="random", convention="exclude"),
+    "paired-clustered-10x35-icc0.5": dict(items=350, stimuli=10, icc=0.5, mu=0.4, se=0.9, sp=0.9, se2=0.8, sp2=0.95, second_copies=0.3,
+                                          labels=100, missing=0.0, design="random", convention="exclude"),
+}
+
+
+def judge_kappa(mu, se, sp):
+    """Cohen's kappa of a judge with sensitivity se and specificity sp against the truth at prevalence mu."""
+    says = mu * se + (1 - mu) * (1 - sp)
+    observed = mu * se + (1 - mu) * sp
+    chance = mu * says + (1 - mu) * (1 - says)
+    return (observed - chance) / (1 - chance)
+
+
+def replicate_paired(binary, name, scenario, seed):
+    rng = random.Random(seed)
+    rows, truths = make_rows(rng, scenario)
+    copies = scenario["second_copies"]
+    # judge-y's own verdicts: a copy of judge-x's, or its own draw; its effective accuracy is the mixture.
+    second = []
+    for row, (truth, _) in zip(rows, truths):
+        if rng.random() < copies:
+            second.append(row[7])
+        else:
+            own = (rng.random() < scenario["se2"]) if truth else (rng.random() >= scenario["sp2"])
+            second.append("yes" if own else "no")
+    se2 = copies * scenario["se"] + (1 - copies) * scenario["se2"]
+    sp2 = copies * scenario["sp"] + (1 - copies) * scenario["sp2"]
+    mu = scenario["mu"]
+    targets = {
+        "kappa": judge_kappa(mu, scenario["se"], scenario["sp"]) - judge_kappa(mu, se2, sp2),
+        "reported_rate": mu * (scenario["se"] - se2) + (1 - mu) * (sp2 - scenario["sp"]),
+        "corrected_rate": 0.0,
+    }
+    with tempfile.TemporaryDirectory(prefix="jr-coverage-") as folder:
+        run(binary, ["init", "s"], folder)
+        for i in rng.sample(range(len(rows)), scenario["labels"]):
+            rows[i][8] = "yes" if truths[i][0] else "no"
+        write_csv(os.path.join(folder, "m_no-steelman.csv"), rows)
+        run(binary, ["import", "m_no-steelman.csv", "--to", "s"], folder)
+        os.mkdir(os.path.join(folder, "second"))
+        second_rows = [row[:7] + [verdict, ""] for row, verdict in zip(rows, second)]
+        write_csv(os.path.join(folder, "second", "m_no-steelman.csv"), second_rows)
+        run(binary, ["import", "second/m_no-steelman.csv", "--to", "s", "--as-judge", "y"], folder)
+        report = json.loads(run(binary, ["agreement", "s", "--format", "json", "--resamples", "0", "--seed", str(seed % 1_000_000)], folder))
+    differences = report["further_judges"][0]["paired"]["differences"]
+    return [dict(estimator=key, value=d.get("value"), low=d.get("ci_low"), high=d.get("ci_high"), trusted=d.get("trusted", False),
+                 target=targets[key]) for key, d in differences.items()]
+
+
 def replicate_agreement(binary, name, scenario, seed):
     """Two raters with a common prevalence π and Cohen's kappa κ: P(both yes) = π² + κπ(1 − π), P(one yes) = (1 − κ)π(1 − π)
     each way. The truths: κ, percent agreement, PABAK = 2P_o − 1 and Gwet's AC1 with P_e = 2π(1 − π)."""
@@ -183,12 +240,12 @@ def main():
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     arguments = parser.parse_args()
     arguments.binary = os.path.abspath(arguments.binary)
-    names = arguments.only or list(SCENARIOS) + list(AGREEMENT_SCENARIOS)
+    names = arguments.only or list(SCENARIOS) + list(AGREEMENT_SCENARIOS) + list(PAIRED_SCENARIOS)
     print("| scenario | estimator | runs | coverage (trusted) | coverage (all) | marked not trusted | mean width | bias |")
     print("|---|---|---|---|---|---|---|---|")
     for name in names:
-        scenario = SCENARIOS.get(name) or AGREEMENT_SCENARIOS[name]
-        function = replicate if name in SCENARIOS else replicate_agreement
+        scenario = SCENARIOS.get(name) or AGREEMENT_SCENARIOS.get(name) or PAIRED_SCENARIOS[name]
+        function = replicate if name in SCENARIOS else replicate_agreement if name in AGREEMENT_SCENARIOS else replicate_paired
         with concurrent.futures.ProcessPoolExecutor(max_workers=arguments.workers) as pool:
             futures = [pool.submit(function, arguments.binary, name, scenario, arguments.seed * 1000 + k) for k in range(arguments.reps)]
             outcomes = [future.result() for future in futures]

@@ -17,12 +17,14 @@ public struct ImportRequest: Sendable {
     public var columnMap: ColumnMap?
     /// `--scorer NAME`: which scorer of an Inspect AI log is the judge, when a log has several.
     public var scorer: String?
+    /// `--judge-column COLUMN`: which `*_classification` column of a paper file is the judge, when it has several.
+    public var judgeColumn: String?
     /// The time stamped on imported label events.
     public var now: Date
 
     /// A request with the command line's values; `now` defaults to the current time.
     public init(inputs: [String], output: String, annotations: String? = nil, model: String? = nil, steelman: Bool? = nil,
-                columnMap: ColumnMap? = nil, scorer: String? = nil, now: Date = Date()) {
+                columnMap: ColumnMap? = nil, scorer: String? = nil, judgeColumn: String? = nil, now: Date = Date()) {
         self.inputs = inputs
         self.output = output
         self.annotations = annotations
@@ -30,6 +32,7 @@ public struct ImportRequest: Sendable {
         self.steelman = steelman
         self.columnMap = columnMap
         self.scorer = scorer
+        self.judgeColumn = judgeColumn
         self.now = now
     }
 }
@@ -191,7 +194,7 @@ public enum Importer {
             do {
                 parsed.append(try SourceFileReader.read(
                     path: input.path, modelOverride: request.model, steelmanOverride: request.steelman,
-                    map: request.columnMap, scorer: request.scorer))
+                    map: request.columnMap, scorer: request.scorer, judgeColumn: request.judgeColumn))
             } catch let unknown as UnknownLayout {
                 // A file named on the command line must be readable; one met in a folder may be something else.
                 guard input.foundInFolder else { throw unknown.error }

@@ -14,7 +14,8 @@ struct ParsedFile {
 /// Reads one input file of any supported layout.
 enum SourceFileReader {
     static func read(
-        path: String, modelOverride: String?, steelmanOverride: Bool?, map: ColumnMap? = nil, scorer: String? = nil
+        path: String, modelOverride: String?, steelmanOverride: Bool?, map: ColumnMap? = nil, scorer: String? = nil,
+        judgeColumn: String? = nil
     ) throws -> ParsedFile {
         if path.lowercased().hasSuffix(".eval") { throw InspectLog.evalArchiveError(path) }
         let source = try SourceText.read(path: path)
@@ -27,10 +28,10 @@ enum SourceFileReader {
                                modelOverride: modelOverride, steelmanOverride: steelmanOverride)
         }
         if source.looksLikeJSONLines {
-            return try readJSONLines(source, modelOverride: modelOverride, steelmanOverride: steelmanOverride)
+            return try readJSONLines(source, modelOverride: modelOverride, steelmanOverride: steelmanOverride, judgeColumn: judgeColumn)
         }
         let table = try CSVTable.parse(source)
-        let layout = try SourceLayout.detect(columns: table.header, format: .csv, file: path, line: 1)
+        let layout = try SourceLayout.detect(columns: table.header, format: .csv, file: path, line: 1, judgeColumn: judgeColumn)
         guard case .paperRows(let columns) = layout else {
             throw InputError(file: path, line: 1, "a canonical dataset must be JSONL, not CSV")
         }
@@ -117,18 +118,16 @@ enum SourceFileReader {
         return rows
     }
 
-    private static func readJSONLines(_ source: SourceText, modelOverride: String?, steelmanOverride: Bool?) throws -> ParsedFile {
+    private static func readJSONLines(_ source: SourceText, modelOverride: String?, steelmanOverride: Bool?, judgeColumn: String?) throws -> ParsedFile {
         let rows = try jsonRows(source)
         guard let first = rows.first else {
             throw InputError(file: source.path, "empty file, expected one JSON object per line")
         }
         // The first object decides between canonical and paper rows; for paper rows every key seen on any
         // line counts, so a human column that starts further down is not missed.
-        var layout = try SourceLayout.detect(columns: first.values.keys.sorted(), format: .jsonLines, file: source.path, line: first.line)
-        if layout != .canonicalDataset {
-            let allKeys = Set(rows.flatMap(\.values.keys)).sorted()
-            layout = try SourceLayout.detect(columns: allKeys, format: .jsonLines, file: source.path, line: first.line)
-        }
+        let layout = SourceLayout.canonicalFields.allSatisfy(first.values.keys.contains) ? .canonicalDataset
+            : try SourceLayout.detect(columns: Set(rows.flatMap(\.values.keys)).sorted(), format: .jsonLines, file: source.path,
+                                      line: first.line, judgeColumn: judgeColumn)
         if case .paperRows(let columns) = layout {
             return try mapPaperRows(rows, path: source.path, columns: columns, modelOverride: modelOverride, steelmanOverride: steelmanOverride)
         }

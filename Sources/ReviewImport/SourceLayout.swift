@@ -43,7 +43,9 @@ public enum SourceLayout: Equatable, Sendable {
         + "(fields id, experiment, condition, stimulus, subject, criterion)"
 
     /// Recognises a layout from column names; `line` is where the header or first object is.
-    static func detect(columns: [String], format: PaperColumns.Format, file: String, line: Int) throws -> SourceLayout {
+    /// `judgeColumn` (`import --judge-column`) names which `*_classification` column is the judge in a file with
+    /// several; the others are then not read.
+    static func detect(columns: [String], format: PaperColumns.Format, file: String, line: Int, judgeColumn: String? = nil) throws -> SourceLayout {
         let names = Set(columns)
         if format == .jsonLines, canonicalFields.allSatisfy(names.contains) {
             return .canonicalDataset
@@ -68,10 +70,16 @@ public enum SourceLayout: Equatable, Sendable {
         for column in columns where column.hasSuffix(PaperColumns.answerSuffix) {
             if PaperColumns.isHumanColumn(column) { humans.append(column) } else { judges.append(column) }
         }
+        if let judgeColumn {
+            guard judges.contains(judgeColumn) else {
+                throw InputError(file: file, line: line, "--judge-column \"\(TextSanitizer.singleLine(judgeColumn))\" is not a judge column here (found \(judges.isEmpty ? "none" : judges.joined(separator: ", ")))")
+            }
+            judges = [judgeColumn]
+        }
         guard judges.count <= 1 else {
             throw InputError(
                 file: file, line: line,
-                "several judge columns (\(judges.joined(separator: ", "))), expected at most one \"<judge>_classification\"")
+                "several judge columns (\(judges.joined(separator: ", "))): name the study's judge with --judge-column COLUMN, then attach each other one with import --as-judge NAME --judge-column COLUMN")
         }
         return .paperRows(PaperColumns(format: format, idColumn: idColumn, judgeColumn: judges.first, humanColumns: humans))
     }

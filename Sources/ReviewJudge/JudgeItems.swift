@@ -146,7 +146,8 @@ public enum JudgeBatch {
                 status: answer == nil ? .unparseable : .answered, output: completion.text, promptTokens: completion.promptTokens,
                 completionTokens: completion.completionTokens, ms: nil, attempts: 1, temperature: nil, maxTokens: nil, seed: seed,
                 templateSHA256: request.stored ? nil : prompt.templateSHA256, storedPrompt: request.stored ? true : nil,
-                messageSHA256: request.messageSHA256, toolVersion: ToolVersion.current, at: now)
+                messageSHA256: request.messageSHA256, toolVersion: ToolVersion.current, at: now, endpoint: .batch,
+                source: URL(fileURLWithPath: path).lastPathComponent)
             reading.verdicts[parts[0], default: []].append(verdict)
         }
         return reading

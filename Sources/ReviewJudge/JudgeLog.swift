@@ -12,6 +12,16 @@ public struct JudgeVerdict: Codable, Sendable, Equatable {
         case unparseable
     }
 
+    /// Where a verdict came from: asked here, read from a provider's batch output, or attached from a file.
+    public enum Endpoint: String, Codable, Sendable {
+        /// `judge-review judge`: an OpenAI-compatible `POST /chat/completions`.
+        case chatCompletions = "chat-completions"
+        /// `import --batch-results`: the output of a batch `judge --write-batch` wrote.
+        case batch
+        /// `import --as-judge`: a verdict column of a results file (what the judge was asked is whatever the file says).
+        case imported
+    }
+
     /// The line's schema version.
     public var schema: Int = 1
     /// The item asked about, and its content hash when asked.
@@ -47,13 +57,18 @@ public struct JudgeVerdict: Codable, Sendable, Equatable {
     public var templateSHA256: String?
     /// Whether the item's stored judge prompt was asked verbatim (or with its option lines reversed).
     public var storedPrompt: Bool?
-    /// The SHA-256 of the message asked, the tool's version, and when the verdict was saved.
-    public var messageSHA256: String
+    /// The SHA-256 of the message asked (nil for an attached verdict whose file does not keep it), the tool's
+    /// version, and when the verdict was saved.
+    public var messageSHA256: String?
     public var toolVersion: String
     public var at: Date
+    /// How the verdict was obtained; nil in logs written before it was recorded (all asked through an endpoint).
+    public var endpoint: Endpoint? = nil
+    /// The file a batch result or an attached verdict was read from (its name, not its folder).
+    public var source: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case schema, item, judge, model, sample, flipped, options, answer, status, output, ms, attempts, temperature, seed, at
+        case schema, item, judge, model, sample, flipped, options, answer, status, output, ms, attempts, temperature, seed, at, endpoint, source
         case itemSHA256 = "item_sha256"
         case promptTokens = "prompt_tokens"
         case completionTokens = "completion_tokens"
@@ -77,6 +92,21 @@ public struct JudgeVerdict: Codable, Sendable, Equatable {
             self.sample = sample
             self.flipped = flipped
         }
+    }
+
+    /// A verdict attached from a results file (`import --as-judge`): the option the file gives (normalised; nil when
+    /// it gives none or one that is not an option), the options in the criterion's order, no sampling settings.
+    public static func attached(item: Item, answer raw: String?, judge: String, model: String, prompt: String?,
+                                sourceFile: String, at: Date) -> JudgeVerdict {
+        let answer = item.criterion.option(matching: raw)
+        var verdict = JudgeVerdict(
+            item: item.id, itemSHA256: item.contentHash, judge: judge, model: model, sample: 0, flipped: false,
+            options: item.criterion.options, answer: answer, status: answer == nil ? .unparseable : .answered, output: raw ?? "",
+            ms: nil, attempts: 0, temperature: nil, maxTokens: nil, seed: 0, templateSHA256: nil, storedPrompt: nil,
+            messageSHA256: prompt.map { ContentHash.sha256Hex(Data($0.utf8)) }, toolVersion: ToolVersion.current, at: at)
+        verdict.endpoint = .imported
+        verdict.source = URL(fileURLWithPath: sourceFile).lastPathComponent
+        return verdict
     }
 
     /// The question this verdict answers.
@@ -112,6 +142,22 @@ public final class JudgeLog {
         try log.append(verdict)
     }
 
+    /// Appends, each durable before the next, the verdicts whose question the log has not answered yet, and with
+    /// `updating` also those whose answer differs from the log's latest for that question (a corrected file);
+    /// returns how many were appended.
+    public func appendMissing(_ verdicts: [JudgeVerdict], updating: Bool = false) throws -> Int {
+        var latest: [JudgeVerdict.Key: String?] = [:]
+        for verdict in self.verdicts { latest[verdict.key] = verdict.answer }
+        var appended = 0
+        for verdict in verdicts {
+            if let answer = latest[verdict.key], !updating || answer == verdict.answer { continue }
+            try append(verdict)
+            latest[verdict.key] = verdict.answer
+            appended += 1
+        }
+        return appended
+    }
+
     /// Closes the log and releases its lock.
     public func close() { log.close() }
 
@@ -129,6 +175,21 @@ public final class JudgeLog {
         return result
     }
 
+    /// How a judge's verdicts were obtained, in words for the report: each way it was, with the files named.
+    static func origin(of verdicts: [JudgeVerdict]) -> String {
+        var ways: [String] = []
+        func files(_ endpoint: JudgeVerdict.Endpoint) -> String {
+            let names = Set(verdicts.filter { $0.endpoint == endpoint }.compactMap(\.source)).sorted()
+            return names.isEmpty ? "" : " " + names.prefix(3).joined(separator: ", ") + (names.count > 3 ? ", …" : "")
+        }
+        if verdicts.contains(where: { $0.endpoint == nil || $0.endpoint == .chatCompletions }) {
+            ways.append("asked through an OpenAI-compatible endpoint")
+        }
+        if verdicts.contains(where: { $0.endpoint == .batch }) { ways.append("read from batch results" + files(.batch)) }
+        if verdicts.contains(where: { $0.endpoint == .imported }) { ways.append("attached from" + files(.imported)) }
+        return ways.joined(separator: "; ")
+    }
+
     /// Every judge log's answers for the analysis: per judge, each ask of each item as it is now (the latest such
     /// verdict winning; an output that named no option is no answer): the first ask in the seeded order is the
     /// judge's verdict, the repeats and the reversed order measure its consistency and position bias.
@@ -144,7 +205,8 @@ public final class JudgeLog {
                     repeats[verdict.sample, default: [:]][verdict.item] = verdict.answer
                 }
             }
-            return JudgeAnswers(name: name, model: verdicts.last?.model ?? name, answers: repeats[0] ?? [:], repeats: repeats, flipped: flipped)
+            return JudgeAnswers(name: name, model: verdicts.last?.model ?? name, answers: repeats[0] ?? [:], repeats: repeats, flipped: flipped,
+                                origin: origin(of: verdicts))
         }
     }
 }

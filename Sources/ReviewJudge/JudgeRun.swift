@@ -85,7 +85,7 @@ public enum JudgeRunner {
                         attempts: completion.attempts, temperature: settings.temperature, maxTokens: settings.maxTokens,
                         seed: prompt.seed, templateSHA256: request.stored ? nil : prompt.templateSHA256,
                         storedPrompt: request.stored ? true : nil, messageSHA256: request.messageSHA256,
-                        toolVersion: ToolVersion.current, at: now())
+                        toolVersion: ToolVersion.current, at: now(), endpoint: .chatCompletions)
                     state.withLock { summary in
                         do {
                             try save(verdict)

@@ -71,6 +71,8 @@ public struct AgreementAnalysis: Sendable, Equatable {
 public struct FurtherJudgeAnalysis: Sendable, Equatable {
     public var name: String
     public var model: String
+    /// How its verdicts were obtained (`JudgeAnswers.origin`).
+    public var origin: String
     public var report: JudgeReport?
     public var paired: PairedJudgeAccuracy?
     /// The judge against itself across `--samples` (verdicts), and the seeded order against the reversed one
@@ -78,8 +80,9 @@ public struct FurtherJudgeAnalysis: Sendable, Equatable {
     public var selfConsistency: AgreementSummary?
     public var positionBias: AgreementSummary?
 
-    public init(name: String, model: String, report: JudgeReport?, paired: PairedJudgeAccuracy?,
+    public init(name: String, model: String, origin: String, report: JudgeReport?, paired: PairedJudgeAccuracy?,
                 selfConsistency: AgreementSummary? = nil, positionBias: AgreementSummary? = nil) {
+        self.origin = origin
         self.name = name
         self.model = model
         self.report = report
@@ -278,7 +281,8 @@ extension AgreementAnalysis {
     /// The further judges: each against the reference, and paired with the study's judge.
     static func furtherJudgesJSON(_ furtherJudges: [FurtherJudgeAnalysis]) -> JSONValue {
         .array(furtherJudges.map { further in
-            var members: [(String, JSONValue)] = [("name", .string(JudgeRater.name(model: further.name))), ("model", .string(further.model))]
+            var members: [(String, JSONValue)] = [("name", .string(JudgeRater.name(model: further.name))), ("model", .string(further.model)),
+                                                  ("origin", .string(further.origin))]
             if let report = further.report { members.append(("judge", judgeJSON(report))) }
             if let summary = further.selfConsistency {
                 members.append(("self_consistency", .object(CoefficientKind.allCases.compactMap { kind in
@@ -292,6 +296,7 @@ extension AgreementAnalysis {
                 members.append(("paired", .object([
                     ("first", .string(paired.first)), ("second", .string(paired.second)),
                     ("sensitivity", mcNemarJSON(paired.sensitivity)), ("specificity", mcNemarJSON(paired.specificity)),
+                    ("differences", .object(paired.differences.map { ($0.measure, differenceJSON($0)) })),
                 ])))
             }
             return .object(members)
@@ -299,6 +304,17 @@ extension AgreementAnalysis {
     }
 
     /// McNemar's test: the discordant counts, the exact and corrected p over items, Durkalski's over clusters.
+    /// One paired difference of two judges (first − second): both values, the difference, its interval and note.
+    static func differenceJSON(_ difference: PairedJudgeDifferences.Difference) -> JSONValue {
+        var fields: [(String, JSONValue)] = [("units", .int(difference.units)), ("note", .string(difference.note))]
+        for (name, value) in [("first", difference.first), ("second", difference.second), ("value", difference.value),
+                              ("ci_low", difference.low), ("ci_high", difference.high), ("se", difference.standardError)] {
+            if let value { fields.append((name, .number(value))) }
+        }
+        if difference.low != nil { fields.append(("trusted", .bool(!IntervalTrust.distrusts(difference.note)))) }
+        return .object(fields)
+    }
+
     static func mcNemarJSON(_ test: McNemar.Result) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("b", .int(test.b)), ("c", .int(test.c)), ("n", .int(test.n)), ("exact_p", .number(test.exactP)),

@@ -53,12 +53,16 @@ enum ReportTables {
         }
         for further in report.furtherJudges {
             if let judge = further.report {
-                sections += judgeSections(judge, title: "\(JudgeRater.name(model: further.name)) (\(further.model), run through an endpoint)",
+                sections += judgeSections(judge, title: "\(JudgeRater.name(model: further.name)) (\(further.model), \(further.origin))",
                                           prefix: prefix, namedRates: true)
             }
             if let paired = further.paired {
                 sections.append(ReportSection(title: "\(prefix)\(paired.first) against \(paired.second) on the same items (McNemar; b = first right, second wrong)",
                                               rows: mcNemarRows(paired)))
+                if !paired.differences.isEmpty {
+                    sections.append(ReportSection(title: "\(prefix)\(paired.first) minus \(paired.second) on the same items (paired differences)",
+                                                  rows: paired.differences.map(differenceRow)))
+                }
             }
             let name = JudgeRater.name(model: further.name)
             if let summary = further.selfConsistency {
@@ -139,6 +143,14 @@ enum ReportTables {
                                  test.clusteredP == nil ? "assumes independent items" : nil].compactMap { $0 }.joined(separator: "; ")),
             ]
         }
+    }
+
+    /// One paired difference as a row: the value with its interval; both judges' own values in the note.
+    static func differenceRow(_ difference: PairedJudgeDifferences.Difference) -> ReportRow {
+        let both = difference.first.flatMap { one in difference.second.map { String(format: "%.4f against %.4f", one, $0) } }
+        return ReportRow(scope: difference.measure, measure: "difference", value: difference.value, n: difference.units,
+                         low: difference.low, high: difference.high, standardError: difference.standardError,
+                         note: IntervalTrust.warningsFirst([both, difference.note].compactMap { $0 }.filter { !$0.isEmpty }))
     }
 
     static func pValues(_ row: RateComparison, _ adjustment: MultiplicityAdjustment) -> String {

@@ -124,9 +124,10 @@ public enum StudyAnalysis {
             let ownName = whole.judge?.judges.joined(separator: ", ") ?? "the study's judge"
             let paired = whole.judge == nil ? nil : PairedJudgeAccuracy.compare(
                 first: (ownName, data.items), second: (JudgeRater.name(model: further.name), judged), positions: all,
-                references: references, clusterBy: settings.clusterBy ?? .stimulus)
+                references: references, pairBy: settings.clusterBy ?? .stimulus, clusterBy: settings.clusterBy, design: design,
+                confidence: settings.confidence)
             let summary = { (table: RatingTable?) in table.map { AgreementAnalysis.flagged(AgreementEngine.summarize($0, options: engineOptions)) } }
-            return FurtherJudgeAnalysis(name: further.name, model: further.model, report: report, paired: paired,
+            return FurtherJudgeAnalysis(name: further.name, model: further.model, origin: further.origin, report: report, paired: paired,
                                         selfConsistency: summary(further.selfConsistencyTable(data.items, clusterBy: settings.clusterBy)),
                                         positionBias: summary(further.positionTable(data.items, clusterBy: settings.clusterBy)))
         }

@@ -144,6 +144,17 @@ extension StudyReport {
                                       further.paired.map { "\($0.specificity.b) / \($0.specificity.c)" } ?? "", p(further.paired?.specificity),
                                       agreement(further.selfConsistency), agreement(further.positionBias)]
                            }))
+            let differences = furtherJudges.flatMap { further in
+                (further.paired?.differences ?? []).map { difference in
+                    [JudgeRater.name(model: further.name), difference.measure, Self.number(difference.first), Self.number(difference.second),
+                     Self.number(difference.value), Self.interval(Interval(value: difference.value, low: difference.low, high: difference.high)),
+                     "\(difference.units)", difference.note]
+                }
+            }
+            if !differences.isEmpty {
+                result.append(("Paired differences: the study's judge minus each further judge on the same items (kappa with the reference, reported and corrected rates)",
+                               ["judge", "measure", "study's judge", "this judge", "difference", "interval", "units", "note"], differences))
+            }
         }
         if !analysisNotes.isEmpty {
             result.append(("Every note of the analysis (as judge-review agreement gives them)", ["note"], analysisNotes.map { [$0] }))

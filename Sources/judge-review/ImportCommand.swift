@@ -55,6 +55,12 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("With --batch-results: the prompt template the batch was written with (default: the tool's).", valueName: "file"))
     var prompt: String?
 
+    @Option(name: .customLong("judge-column"), help: ArgumentHelp("Which <judge>_classification column of a paper file is the judge, when it has several.", valueName: "column"))
+    var judgeColumn: String?
+
+    @Option(name: .customLong("as-judge"), help: ArgumentHelp("Attach the files' judge verdicts to the study's items as the further judge NAME (its log in the study's judges folder), leaving the items and every label as they are.", valueName: "name"))
+    var asJudge: String?
+
     @Flag(name: .long, help: "Let the owner's group read the label logs (files 0640, folders 0750) instead of owner only.")
     var groupReadable = false
 
@@ -62,6 +68,8 @@ struct ImportCommand: ParsableCommand {
         if batchResults == nil && files.isEmpty { throw ValidationError("give input files or folders, or --batch-results FILE") }
         if batchResults != nil && !files.isEmpty { throw ValidationError("--batch-results is read alone, without input files") }
         if prompt != nil && batchResults == nil { throw ValidationError("--prompt applies to --batch-results") }
+        if asJudge != nil && batchResults != nil { throw ValidationError("--as-judge reads input files; batch results name their judge themselves") }
+        if asJudge != nil && (!rater.isEmpty || annotations != nil) { throw ValidationError("--as-judge attaches a judge's verdicts only; --rater and --annotations do not apply") }
     }
 
     func run() throws {
@@ -75,7 +83,11 @@ struct ImportCommand: ParsableCommand {
                 inputs: files, output: to, annotations: annotations, model: model,
                 steelman: steelman.map { $0 == .on },
                 columnMap: mapped ? try ColumnMap.parse(maps: map, raters: rater, judgeModel: judgeModel, judgeMeans: judgeMeans) : nil,
-                scorer: scorer)
+                scorer: scorer, judgeColumn: judgeColumn)
+            if let asJudge {
+                try attach(request, as: asJudge)
+                return
+            }
             let (plan, outcome, completed) = try CommandOutput.withProgress {
                 try Importer.run(request, groupReadable: groupReadable)
             }
@@ -83,6 +95,35 @@ struct ImportCommand: ParsableCommand {
             CommandOutput.keepUntilExit(plan)
             CommandOutput.line(plan.summary(outcome: outcome))
         }
+    }
+
+    /// Attaches the files' judge verdicts to the study's items as judge `name`: what its log lacks or answers
+    /// otherwise, each verdict durable before the next; items and labels untouched.
+    private func attach(_ request: ImportRequest, as name: String) throws {
+        let place = try LabelPlace.resolve(to)
+        guard let study = place.study else { throw UsageError(option: "--to", "--as-judge attaches to the items of a study folder") }
+        CommandOutput.printPlaceNotes(place)
+        let attachment = try JudgeAttachment.read(request, study: study)
+        let now = Date()
+        let verdicts = attachment.answers.map { answer in
+            JudgeVerdict.attached(item: answer.item, answer: answer.answer, judge: name, model: answer.model, prompt: answer.prompt,
+                                  sourceFile: answer.file, at: now)
+        }
+        let log = try JudgeLog(annotationFolder: place.annotationFolder, name: name, options: study.storeOptions(groupReadable: groupReadable))
+        defer { log.close() }
+        let saved = try log.appendMissing(verdicts, updating: true)
+        for note in attachment.skipped + attachment.conflicting { CommandOutput.warning(note.description) }
+        if attachment.changedCount > 0 {
+            CommandOutput.warning("\(attachment.changedCount) item\(attachment.changedCount == 1 ? "" : "s") differ from the study's under the same id (\(attachment.changed.joined(separator: ", "))\(attachment.changedCount > attachment.changed.count ? ", …" : "")): their verdicts are of something else, not attached")
+        }
+        if attachment.unknownCount > 0 {
+            CommandOutput.warning("\(attachment.unknownCount) id\(attachment.unknownCount == 1 ? "" : "s") not in the study (\(attachment.unknown.joined(separator: ", "))\(attachment.unknownCount > attachment.unknown.count ? ", …" : "")): not attached; import the items first")
+        }
+        if !attachment.ignoredHumanColumns.isEmpty {
+            CommandOutput.warning("human columns not read with --as-judge: \(attachment.ignoredHumanColumns.joined(separator: ", "))")
+        }
+        let answered = verdicts.filter { $0.answer != nil }.count
+        CommandOutput.line("judge \(name): \(verdicts.count) item\(verdicts.count == 1 ? "" : "s") matched (\(answered) with an option, \(verdicts.count - answered) without), \(saved) verdict\(saved == 1 ? "" : "s") saved, \(verdicts.count - saved) already in its log")
     }
 
     /// Reads a batch's results into the judges' logs: what the logs lack, each verdict durable before the next.
@@ -99,12 +140,7 @@ struct ImportCommand: ParsableCommand {
         for (name, verdicts) in reading.verdicts.sorted(by: { $0.key < $1.key }) {
             let log = try JudgeLog(annotationFolder: place.annotationFolder, name: name, options: options)
             defer { log.close() }
-            var answered = log.answered
-            var saved = 0
-            for verdict in verdicts where answered.insert(verdict.key).inserted {
-                try log.append(verdict)
-                saved += 1
-            }
+            let saved = try log.appendMissing(verdicts)
             lines.append("judge \(name): \(saved) verdict\(saved == 1 ? "" : "s") saved, \(verdicts.count - saved) already in its log")
         }
         for line in lines { CommandOutput.line(line) }

@@ -14,8 +14,13 @@ public struct JudgeAnswers: Sendable, Equatable {
     public var repeats: [Int: [String: String]]
     /// The first ask with the options reversed (`--flip`), by item.
     public var flipped: [String: String]
+    /// How the verdicts were obtained, for the report ("asked through an OpenAI-compatible endpoint", "attached
+    /// from results.csv", …).
+    public var origin: String
 
-    public init(name: String, model: String, answers: [String: String], repeats: [Int: [String: String]] = [:], flipped: [String: String] = [:]) {
+    public init(name: String, model: String, answers: [String: String], repeats: [Int: [String: String]] = [:], flipped: [String: String] = [:],
+                origin: String = "asked through an OpenAI-compatible endpoint") {
+        self.origin = origin
         self.name = name
         self.model = model
         self.answers = answers
@@ -76,27 +81,59 @@ public struct JudgeAnswers: Sendable, Equatable {
 }
 
 /// Two judges against the same reference on the same items: McNemar's test for sensitivity (the items the reference
-/// calls inappropriate) and for specificity (appropriate) apart, each also adjusted for clustered items.
+/// calls inappropriate) and for specificity (appropriate) apart, each also adjusted for clustered items; and the
+/// paired differences of their kappa with the reference, their reported rates and their corrected rates.
 public struct PairedJudgeAccuracy: Sendable, Equatable {
     public var first: String
     public var second: String
     public var sensitivity: McNemar.Result
     public var specificity: McNemar.Result
+    /// Kappa with the reference, reported rate and corrected rate: first − second, among the responded items both
+    /// judged, with paired cluster-jackknife intervals.
+    public var differences: [PairedJudgeDifferences.Difference] = []
 
-    /// The test over `positions`: items with a reference and a verdict from both judges; clusters by `clusterBy`.
+    /// The comparison over `positions`: McNemar over items with a reference and a verdict from both judges
+    /// (clusters by `pairBy`); the differences over every responded item both judged, clusters by `clusterBy`
+    /// (nil: the responses are the units), labelled items weighted by `design`'s inverse inclusion probabilities.
     public static func compare(first: (name: String, items: [Item]), second: (name: String, items: [Item]), positions: [Int],
-                               references: [ReferenceLabel?], clusterBy: ClusterKey?) -> PairedJudgeAccuracy {
+                               references: [ReferenceLabel?], pairBy: ClusterKey, clusterBy: ClusterKey?, design: SampleDesign?,
+                               confidence: Double) -> PairedJudgeAccuracy {
         var positives: [(cluster: String?, first: Bool, second: Bool)] = []
         var negatives: [(cluster: String?, first: Bool, second: Bool)] = []
+        var paired: [PairedJudgeDifferences.Item] = []
+        var clusterNumbers: [String: Int] = [:]
+        var missingResponses = 0
         for position in positions {
-            guard let answer = references[position]?.answer else { continue }
             let item = first.items[position]
-            let truth = item.criterion.verdict(for: answer)
             let one = item.judgeVerdict, two = second.items[position].judgeVerdict
-            guard truth != .noVerdict, one != .noVerdict, two != .noVerdict else { continue }
-            let outcome = (cluster: clusterBy?.value(of: item), first: one == truth, second: two == truth)
-            if truth == .inappropriate { positives.append(outcome) } else { negatives.append(outcome) }
+            guard one != .noVerdict, two != .noVerdict else { continue }
+            var truth = references[position].map { item.criterion.verdict(for: $0.answer) } ?? .noVerdict
+            if truth != .noVerdict {
+                let outcome = (cluster: Optional(pairBy.value(of: item)), first: one == truth, second: two == truth)
+                if truth == .inappropriate { positives.append(outcome) } else { negatives.append(outcome) }
+            }
+            guard item.response != nil else { missingResponses += 1; continue }
+            var weight = 1.0
+            if let design {
+                // A label outside the recorded sample has no inclusion probability: it does not enter the weighted cells.
+                if let probability = design.probability[position], probability > 0 { weight = 1 / probability } else { truth = .noVerdict }
+            }
+            let clusterName = clusterBy?.value(of: item) ?? ""
+            let cluster = clusterNumbers[clusterName] ?? clusterNumbers.count
+            clusterNumbers[clusterName] = cluster
+            paired.append(PairedJudgeDifferences.Item(
+                cluster: cluster, truth: truth == .noVerdict ? nil : truth == .inappropriate,
+                first: one == .inappropriate, second: two == .inappropriate, weight: weight))
         }
-        return PairedJudgeAccuracy(first: first.name, second: second.name, sensitivity: McNemar.test(positives), specificity: McNemar.test(negatives))
+        var differences = PairedJudgeDifferences.compare(paired, clustered: clusterBy != nil, confidence: confidence)
+        if missingResponses > 0 {
+            for index in differences.indices {
+                differences[index].note += "; among the responded items (\(missingResponses) without a response left out)"
+            }
+        }
+        var result = PairedJudgeAccuracy(first: first.name, second: second.name, sensitivity: McNemar.test(positives),
+                                         specificity: McNemar.test(negatives))
+        result.differences = differences
+        return result
     }
 }
