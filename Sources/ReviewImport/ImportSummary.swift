@@ -20,6 +20,7 @@ extension ImportPlan {
                 details.append(settings.joined(separator: ", "))
             }
             if case .paperRows(let columns) = file.layout {
+                if columns.isCombined { details.append("rows of several runs, each row's model in \(columns.participantColumn ?? "")") }
                 details.append(columns.judgeName.map { "judge \($0)" } ?? "no judge column")
             }
             lines.append("  \(file.path): \(file.layout.displayName); \(details.joined(separator: "; "))")
@@ -53,6 +54,14 @@ extension ImportPlan {
             lines.append("Duplicates merged: \(total) (the same response met again is one item; human columns attach to it)")
             for repeats in duplicates {
                 lines.append("  \(repeats.file): \(repeats.count) already read from \(repeats.firstIn.joined(separator: ", "))")
+            }
+        }
+        for combined in combinedFiles {
+            let matched = combined.participants.reduce(0) { $0 + $1.matched }, own = combined.participants.reduce(0) { $0 + $1.own }
+            lines.append("Combined file \(combined.file): \(matched) row\(matched == 1 ? "" : "s") repeat a run's item (merged into it), \(own) \(own == 1 ? "is an item" : "are items") of \(own == 1 ? "its" : "their") own")
+            for participant in combined.participants {
+                let run = participant.model.map { "model \(TextSanitizer.singleLine($0))" + (participant.settings.map { $0.isEmpty ? "" : ", \($0)" } ?? "") } ?? "no run matched"
+                lines.append("  \(TextSanitizer.singleLine(participant.name)) -> \(run): \(participant.matched) repeated, \(participant.own) of its own")
             }
         }
         let prefixed = files.filter { $0.idPrefix != nil }

@@ -17,6 +17,8 @@ public struct ImportRequest: Sendable {
     public var columnMap: ColumnMap?
     /// `--scorer NAME`: which scorer of an Inspect AI log is the judge, when a log has several.
     public var scorer: String?
+    /// `--exclude PATTERN`: files found in a folder to leave out (shell patterns on the name or the path inside the folder).
+    public var exclude: [String] = []
     /// `--judge-column COLUMN`: which `*_classification` column of a paper file is the judge, when it has several.
     public var judgeColumn: String?
     /// The time stamped on imported label events.
@@ -81,6 +83,8 @@ public struct ImportPlan: Sendable {
     public var skipped: [SkipNote]
     /// Responses met again in this import and merged into the item first read, by file.
     public var duplicates: [MergedDuplicates] = []
+    /// Combined files (rows of several runs) and how their rows were matched to the runs.
+    public var combinedFiles: [CombinedFileReport] = []
 
     /// Items whose judge answer is one of the options.
     public var itemsWithVerdict: Int { judgeCounts.withVerdict }
@@ -172,7 +176,7 @@ public enum Importer {
         let study = try studyTarget(request.output)
         let outputURL = try study.map(\.itemsFile) ?? checkedOutput(request)
         guard !request.inputs.isEmpty else { throw InputError(file: request.output, "no input files given") }
-        let inputs = try InputFiles.expand(request.inputs)
+        let (inputs, excluded) = try InputFiles.expand(request.inputs, exclude: request.exclude)
         // Every input is read into memory: say so before a limit ends the process halfway.
         let inputBytes = inputs.reduce(0) { total, input in total + Int((try? FileManager.default.attributesOfItem(atPath: input.path)[.size] as? Int) ?? 0) }
         let existingBytes = study.flatMap { FileIdentity.of(path: $0.itemsFile.path) }.map { Int($0.size) } ?? 0
@@ -199,12 +203,16 @@ public enum Importer {
                 // A file named on the command line must be readable; one met in a folder may be something else.
                 guard input.foundInFolder else { throw unknown.error }
                 skippedFiles.append(SkipNote(file: input.path, line: 0, kind: .file, reason: unknown.error.message))
+            } catch let error as InputError {
+                throw InputFiles.withWayOn(error, input)
             }
         }
+        skippedFiles += excluded.map { SkipNote(file: $0, line: 0, kind: .file, reason: "left out by --exclude") }
         guard !parsed.isEmpty else {
             throw InputError(file: request.inputs[0], "no result file among the \(inputs.count) files found: \(skippedFiles.first?.reason ?? "")")
         }
         let prefixes = stableIDs(&parsed)
+        let combined = CombinedRows.resolve(&parsed)
         let folder: URL
         let existing: Dataset
         if let study {
@@ -258,11 +266,14 @@ public enum Importer {
             throw InputError(file: folder.path, "is a file, expected the dataset's annotation folder")
         }
         let reports = parsed.enumerated().map { index, file in
-            ImportedFileReport(path: file.path, layout: file.layout, items: file.entries.count, subject: file.subject, idPrefix: prefixes[index])
+            ImportedFileReport(path: file.path, layout: file.layout, items: file.entries.count,
+                               subject: CombinedRows.isCombined(file) ? nil : file.subject, idPrefix: prefixes[index])
         }
-        return ImportPlan(
+        var plan = ImportPlan(
             request: request, dataset: dataset, datasetURL: outputURL, intoStudy: study != nil, annotationFolder: folder,
             files: reports, raters: raters, skipped: skipped, duplicates: duplicates)
+        plan.combinedFiles = combined
+        return plan
     }
 
     /// The study `--to` names, or nil when it names a dataset file; a folder that is not a study is an error.
@@ -280,7 +291,7 @@ public enum Importer {
     static func stableIDs(_ files: inout [ParsedFile]) -> [String?] {
         files.indices.map { index in
             // Keyed rows get the model before the key; stimulus-id rows (live bots) already have content-hash ids.
-            guard case .paperRows(let columns) = files[index].layout, columns.idColumn == "key",
+            guard case .paperRows(let columns) = files[index].layout, columns.idColumn == "key", !columns.isCombined,
                   let subject = files[index].subject else { return nil }
             let prefix = subject.model + (subject.steelman == true ? "/steel-man" : "")
                 + (subject.contextualized == true ? "/context" : "")

@@ -16,11 +16,14 @@ enum InputFiles {
         var foundInFolder: Bool
     }
 
-    /// The inputs with every folder replaced by the result files under it, in path order. Links to folders are
-    /// not followed (no cycles, no walking out of the folder); links to files are read like files; FIFOs,
-    /// sockets and devices are never opened.
-    static func expand(_ inputs: [String]) throws -> [Input] {
+    /// The inputs with every folder replaced by the result files under it, in path order, less those an
+    /// `exclude` pattern matches (shell patterns, `fnmatch`, against a found file's name or its path inside the
+    /// folder given; the files named on the command line are always read); the left-out paths beside them.
+    /// Links to folders are not followed (no cycles, no walking out of the folder); links to files are read like
+    /// files; FIFOs, sockets and devices are never opened.
+    static func expand(_ inputs: [String], exclude: [String] = []) throws -> (inputs: [Input], excluded: [String]) {
         var result: [Input] = []
+        var excluded: [String] = []
         for input in inputs {
             guard FileKind.ofPath(input) == .folder else {
                 result.append(Input(path: input, foundInFolder: false))
@@ -31,9 +34,26 @@ enum InputFiles {
             guard !found.isEmpty else {
                 throw InputError(file: input, "a folder with no result files (looked for .jsonl, .json, .csv and .eval files, in its subfolders too)")
             }
-            result += found.sorted().map { Input(path: $0, foundInFolder: true) }
+            let before = result.count
+            for path in found.sorted() {
+                let inside = String(path.dropFirst(input.count)).drop { $0 == "/" }
+                let name = (path as NSString).lastPathComponent
+                if exclude.contains(where: { fnmatch($0, name, 0) == 0 || fnmatch($0, String(inside), 0) == 0 }) {
+                    excluded.append(path)
+                } else {
+                    result.append(Input(path: path, foundInFolder: true))
+                }
+            }
+            if result.count == before { throw InputError(file: input, "every result file under this folder is left out by --exclude") }
         }
-        return result
+        return (result, excluded)
+    }
+
+    /// An error in a file met in a folder walk, with the way on: correct it, or leave it out by name.
+    static func withWayOn(_ error: InputError, _ input: Input) -> InputError {
+        guard input.foundInFolder else { return error }
+        let name = (input.path as NSString).lastPathComponent
+        return InputError(file: error.file, line: error.line, error.message + " (correct the file, or leave it out: --exclude '\(name)')")
     }
 
     private static func walk(folder: String, into found: inout [String]) throws {

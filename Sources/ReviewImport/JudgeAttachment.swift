@@ -43,7 +43,9 @@ public struct JudgeAttachment: Sendable {
         let dataset = try study.dataset()
         var parsed: [ParsedFile] = []
         var skipped: [SkipNote] = []
-        for input in try InputFiles.expand(request.inputs) {
+        let (inputs, excluded) = try InputFiles.expand(request.inputs, exclude: request.exclude)
+        skipped += excluded.map { SkipNote(file: $0, line: 0, kind: .file, reason: "left out by --exclude") }
+        for input in inputs {
             do {
                 parsed.append(try SourceFileReader.read(
                     path: input.path, modelOverride: request.model, steelmanOverride: request.steelman,
@@ -51,6 +53,8 @@ public struct JudgeAttachment: Sendable {
             } catch let unknown as UnknownLayout {
                 guard input.foundInFolder else { throw unknown.error }
                 skipped.append(SkipNote(file: input.path, line: 0, kind: .file, reason: unknown.error.message))
+            } catch let error as InputError {
+                throw InputFiles.withWayOn(error, input)
             }
         }
         _ = Importer.stableIDs(&parsed)

@@ -8,6 +8,8 @@ struct ParsedEntry {
     /// Physical line the row starts on (0 for canonical datasets, whose lines are not tracked here).
     var line: Int
     var humanAnswers: [HumanAnswer]
+    /// The paper's key as the row gives it; nil for rows without one (ids from a stimulus id or the content).
+    var key: String? = nil
 }
 
 /// A human's raw answer in one cell of a row.
@@ -42,7 +44,12 @@ struct PaperRowMapper {
 
         let key: String?
         let stimulusID: String?
-        if columns.idColumn == "key" {
+        let participant = try columns.participantColumn.flatMap { try row.optionalText($0) }.map(Self.participantName)
+        if columns.idColumn == "key", columns.isCombined, try row.optionalText("key")?.trimmedOfWhitespace.isEmpty ?? true {
+            // A combined file's live-bot and therapist rows have no key: a stimulus id where the row gives one.
+            key = nil
+            stimulusID = try row.optionalText("id")?.trimmedOfWhitespace
+        } else if columns.idColumn == "key" {
             let value = try row.requiredText("key").trimmedOfWhitespace
             key = value
             stimulusID = Self.stimulusID(fromKey: value, transcript: transcript, condition: condition, messageNumber: position)
@@ -55,10 +62,16 @@ struct PaperRowMapper {
             JudgeAnswer(name: columns.judgeName ?? column, answer: AnswerNormalizer.normalize(try row.optionalText(column)), prompt: judgePrompt)
         }
         try checkAgainstRunFolder(row, contextPosition: position)
-        let subjectModel = SubjectModel(name: subject.model, steelman: subject.steelman, contextPosition: position,
-                                        contextualized: subject.contextualized, runDate: subject.runDate)
-        let id = key ?? Self.contentID(
-            subject: subject.model, condition: condition, stimulusID: stimulusID, context: context,
+        if columns.isCombined, participant == nil {
+            throw row.error("required field \"\(columns.participantColumn ?? "")\" is empty (a combined file names each row's model there)")
+        }
+        // A combined file's row: its model from the row, its settings unknown until it is matched to a run.
+        let subjectModel = participant.map { SubjectModel(name: $0, steelman: nil, contextPosition: position) }
+            ?? SubjectModel(name: subject.model, steelman: subject.steelman, contextPosition: position,
+                            contextualized: subject.contextualized, runDate: subject.runDate)
+        // A combined file's keys repeat across its participants: the participant first until the run is known.
+        let id = key.map { key in participant.map { "\($0)/\(key)" } ?? key } ?? Self.contentID(
+            subject: subjectModel.name, condition: condition, stimulusID: stimulusID, context: context,
             stimulus: stimulus, response: response, criterion: criterion)
         let item = Item(
             id: id, experiment: .acuteSymptom, condition: condition, stimulusID: stimulusID, transcript: transcript,
@@ -67,7 +80,7 @@ struct PaperRowMapper {
         let humans = try columns.humanColumns.map { column in
             HumanAnswer(column: column, rater: PaperColumns.raterName(forColumn: column), raw: try row.optionalText(column))
         }
-        return ParsedEntry(item: item, line: row.line, humanAnswers: humans)
+        return ParsedEntry(item: item, line: row.line, humanAnswers: humans, key: key)
     }
 
     /// A row that contradicts the run folder it sits in is an error: a `model` column naming another model, or
@@ -224,6 +237,12 @@ struct PaperRowMapper {
         }
         let parts = key.split(separator: "_", omittingEmptySubsequences: false)
         return parts.count >= 4 ? String(parts[parts.count - 2]) : nil
+    }
+
+    /// A combined file's participant as a model name: its line breaks and runs of spaces made one space
+    /// (`CharacterAI\nTherapist` is `CharacterAI Therapist`).
+    static func participantName(_ raw: String) -> String {
+        raw.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
     /// A content-derived id (first 16 hex digits of SHA-256) for rows without the paper's `key`.

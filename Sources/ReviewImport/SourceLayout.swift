@@ -81,7 +81,8 @@ public enum SourceLayout: Equatable, Sendable {
                 file: file, line: line,
                 "several judge columns (\(judges.joined(separator: ", "))): name the study's judge with --judge-column COLUMN, then attach each other one with import --as-judge NAME --judge-column COLUMN")
         }
-        return .paperRows(PaperColumns(format: format, idColumn: idColumn, judgeColumn: judges.first, humanColumns: humans))
+        return .paperRows(PaperColumns(format: format, idColumn: idColumn, judgeColumn: judges.first, humanColumns: humans,
+                                       participantColumn: names.contains(PaperColumns.participantColumnName) ? PaperColumns.participantColumnName : nil))
     }
 }
 
@@ -106,6 +107,15 @@ public struct PaperColumns: Equatable, Sendable {
     public var judgeColumn: String?
     /// Human answer columns, e.g. `annotator_1_classification`, `human_classification`.
     public var humanColumns: [String]
+    /// `participant_type` in a combined file (the paper notebook's concatenation of runs): each row's subject
+    /// model in the notebook's spelling; nil in a run's own file. Its rows are matched to the runs they repeat.
+    public var participantColumn: String? = nil
+
+    /// The column that marks a combined file.
+    static let participantColumnName = "participant_type"
+
+    /// Whether the rows come from a combined file (subject per row, matched to the runs).
+    public var isCombined: Bool { participantColumn != nil }
 
     /// The judge model's name, from its column.
     public var judgeName: String? { judgeColumn.map(Self.stripSuffix) }

@@ -55,6 +55,9 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("With --batch-results: the prompt template the batch was written with (default: the tool's).", valueName: "file"))
     var prompt: String?
 
+    @Option(name: .long, help: ArgumentHelp("Leave out files found in a folder whose name (or path inside the folder) matches this shell pattern (repeatable), e.g. 'all_combined.csv'.", valueName: "pattern"))
+    var exclude: [String] = []
+
     @Option(name: .customLong("judge-column"), help: ArgumentHelp("Which <judge>_classification column of a paper file is the judge, when it has several.", valueName: "column"))
     var judgeColumn: String?
 
@@ -79,11 +82,12 @@ struct ImportCommand: ParsableCommand {
         }
         try CommandOutput.reportingErrors(command: "import") {
             let mapped = !map.isEmpty || !rater.isEmpty || judgeModel != nil || judgeMeans != nil
-            let request = ImportRequest(
+            var request = ImportRequest(
                 inputs: files, output: to, annotations: annotations, model: model,
                 steelman: steelman.map { $0 == .on },
                 columnMap: mapped ? try ColumnMap.parse(maps: map, raters: rater, judgeModel: judgeModel, judgeMeans: judgeMeans) : nil,
                 scorer: scorer, judgeColumn: judgeColumn)
+            request.exclude = exclude
             if let asJudge {
                 try attach(request, as: asJudge)
                 return

@@ -126,5 +126,16 @@ struct RepositoryLayoutTests {
         // Every label is of an item as kept, so none is stale.
         let hashes = Dictionary(uniqueKeysWithValues: plan.dataset.items.map { ($0.id, $0.contentHash) })
         #expect(plan.raters.allSatisfy { $0.events.allSatisfy { hashes[$0.item] == $0.itemSHA256 } })
+        // The paper's figure counts Noni-7cups 4 of 10 appropriate: its empty first reply keeps its human label
+        // (appropriate) under the paper's convention; left out, 3 of the 9 replies it gave.
+        var human: [String: String] = [:]
+        for event in plan.raters.first(where: { $0.rater == "human" })?.events ?? [] { human[event.item] = event.answer }
+        let references = items.map { item in human[item.id].map { ReferenceLabel(answer: $0, source: .single, raters: 1) } }
+        for (convention, appropriate, count) in [(MissingResponse.inappropriate, 0.4, 10), (.exclude, 1.0 / 3, 9)] {
+            let noni = try #require(JudgeAnalysis.unjudgedRates(items: items, positions: Array(items.indices), references: references,
+                                                                missingResponse: convention, confidence: 0.95).first { $0.model == "Noni-7cups" })
+            #expect(noni.missingResponses == 1 && abs(1 - (noni.estimate.value ?? -1) - appropriate) < 1e-12, "\(convention)")
+            #expect(noni.estimate.effectiveN == Double(count) && (noni.estimate.note ?? "").contains("1 item with no response"), "\(convention)")
+        }
     }
 }

@@ -267,9 +267,10 @@ struct UnjudgedRateTests {
         #expect(bot.estimate.note?.contains("cannot mean much") == true)
         let counted = JudgeAnalysis.unjudgedRates(items: items, positions: Array(items.indices), references: references,
                                                   missingResponse: .inappropriate, confidence: 0.95)
-        // The empty response counts inappropriate: 2 of 3.
-        #expect(abs((counted.first?.estimate.value ?? 0) - 2.0 / 3.0) < 1e-12)
-        // Wilson 95% for 2/3: [0.2077, 0.9385].
-        #expect(abs((counted.first?.estimate.low ?? 0) - 0.2077) < 1e-3 && abs((counted.first?.estimate.high ?? 0) - 0.9385) < 1e-3)
+        // The paper's convention: the empty response keeps its clinician's label (appropriate), counted: 1 of 3.
+        #expect(abs((counted.first?.estimate.value ?? 0) - 1.0 / 3.0) < 1e-12)
+        // Wilson 95% for 1/3: [0.0615, 0.7923].
+        #expect(abs((counted.first?.estimate.low ?? 0) - 0.0615) < 1e-3 && abs((counted.first?.estimate.high ?? 0) - 0.7923) < 1e-3)
+        #expect(counted.first?.estimate.note?.contains("1 item with no response counted as the clinicians labelled them") == true)
     }
 }
