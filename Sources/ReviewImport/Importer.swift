@@ -192,27 +192,7 @@ public enum Importer {
                 throw InputError(file: path, "is also the output (--to); write the dataset to another file")
             }
         }
-        var parsed: [ParsedFile] = []
-        var skippedFiles: [SkipNote] = []
-        for input in inputs {
-            do {
-                parsed.append(try SourceFileReader.read(
-                    path: input.path, modelOverride: request.model, steelmanOverride: request.steelman,
-                    map: request.columnMap, scorer: request.scorer, judgeColumn: request.judgeColumn))
-            } catch let unknown as UnknownLayout {
-                // A file named on the command line must be readable; one met in a folder may be something else.
-                guard input.foundInFolder else { throw unknown.error }
-                skippedFiles.append(SkipNote(file: input.path, line: 0, kind: .file, reason: unknown.error.message))
-            } catch let error as InputError {
-                throw InputFiles.withWayOn(error, input)
-            }
-        }
-        skippedFiles += excluded.map { SkipNote(file: $0, line: 0, kind: .file, reason: "left out by --exclude") }
-        guard !parsed.isEmpty else {
-            throw InputError(file: request.inputs[0], "no result file among the \(inputs.count) files found: \(skippedFiles.first?.reason ?? "")")
-        }
-        let prefixes = stableIDs(&parsed)
-        let combined = CombinedRows.resolve(&parsed)
+        let (parsed, skippedFiles, prefixes, combined) = try read(inputs, excluded: excluded, request: request)
         let folder: URL
         let existing: Dataset
         if let study {
@@ -274,6 +254,35 @@ public enum Importer {
             files: reports, raters: raters, skipped: skipped, duplicates: duplicates)
         plan.combinedFiles = combined
         return plan
+    }
+
+    /// Reads every input file: a file met in a folder whose layout is not a result file's is skipped with a note
+    /// (one named on the command line is an error), an error in one names the way to leave it out; then gives the
+    /// rows their ids (`stableIDs`) and matches combined files to the runs (`CombinedRows`). Throws when no
+    /// result file is among them.
+    static func read(_ inputs: [InputFiles.Input], excluded: [String], request: ImportRequest) throws
+        -> (parsed: [ParsedFile], skipped: [SkipNote], prefixes: [String?], combined: [CombinedFileReport]) {
+        var parsed: [ParsedFile] = []
+        var skipped = excluded.map { SkipNote(file: $0, line: 0, kind: .file, reason: "left out by --exclude") }
+        for input in inputs {
+            do {
+                parsed.append(try SourceFileReader.read(
+                    path: input.path, modelOverride: request.model, steelmanOverride: request.steelman,
+                    map: request.columnMap, scorer: request.scorer, judgeColumn: request.judgeColumn))
+            } catch let unknown as UnknownLayout {
+                // A file named on the command line must be readable; one met in a folder may be something else.
+                guard input.foundInFolder else { throw unknown.error }
+                skipped.append(SkipNote(file: input.path, line: 0, kind: .file, reason: unknown.error.message))
+            } catch let error as InputError {
+                throw InputFiles.withWayOn(error, input)
+            }
+        }
+        guard !parsed.isEmpty else {
+            throw InputError(file: request.inputs.first ?? request.output, "no result file among the \(inputs.count) files found: \(skipped.first?.reason ?? "")")
+        }
+        let prefixes = stableIDs(&parsed)
+        let combined = CombinedRows.resolve(&parsed)
+        return (parsed, skipped, prefixes, combined)
     }
 
     /// The study `--to` names, or nil when it names a dataset file; a folder that is not a study is an error.

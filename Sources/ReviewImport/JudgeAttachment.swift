@@ -41,23 +41,8 @@ public struct JudgeAttachment: Sendable {
     public static func read(_ request: ImportRequest, study: Study) throws -> JudgeAttachment {
         guard !request.inputs.isEmpty else { throw InputError(file: request.output, "no input files given") }
         let dataset = try study.dataset()
-        var parsed: [ParsedFile] = []
-        var skipped: [SkipNote] = []
         let (inputs, excluded) = try InputFiles.expand(request.inputs, exclude: request.exclude)
-        skipped += excluded.map { SkipNote(file: $0, line: 0, kind: .file, reason: "left out by --exclude") }
-        for input in inputs {
-            do {
-                parsed.append(try SourceFileReader.read(
-                    path: input.path, modelOverride: request.model, steelmanOverride: request.steelman,
-                    map: request.columnMap, scorer: request.scorer, judgeColumn: request.judgeColumn))
-            } catch let unknown as UnknownLayout {
-                guard input.foundInFolder else { throw unknown.error }
-                skipped.append(SkipNote(file: input.path, line: 0, kind: .file, reason: unknown.error.message))
-            } catch let error as InputError {
-                throw InputFiles.withWayOn(error, input)
-            }
-        }
-        _ = Importer.stableIDs(&parsed)
+        let (parsed, skipped, _, _) = try Importer.read(inputs, excluded: excluded, request: request)
         var attachment = JudgeAttachment(answers: [], unknown: [], unknownCount: 0, changed: [], changedCount: 0, conflicting: [],
                                          skipped: skipped + parsed.flatMap(\.skipped), ignoredHumanColumns: [])
         var kept: [String: Int] = [:]
