@@ -64,6 +64,13 @@ extension ImportPlan {
                 lines.append("  \(TextSanitizer.singleLine(participant.name)) -> \(run): \(participant.matched) repeated, \(participant.own) of its own")
             }
         }
+        if !changedLabelled.isEmpty {
+            lines.append("Changed items that were labelled: \(changedLabelled.count) (the labels are of the old content; relabel them, or import the old file back)")
+            for change in changedLabelled.prefix(20) {
+                lines.append("  \(TextSanitizer.singleLine(change.id)): labelled by \(change.raters.joined(separator: ", "))")
+            }
+            if changedLabelled.count > 20 { lines.append("  … and \(changedLabelled.count - 20) more") }
+        }
         let prefixed = files.filter { $0.idPrefix != nil }
         if !prefixed.isEmpty {
             lines.append("Item ids: the subject model (then /steel-man when the prompt was on, /context with transcript context) before each key, whatever is imported with it:")

@@ -85,6 +85,9 @@ public struct ImportPlan: Sendable {
     public var duplicates: [MergedDuplicates] = []
     /// Combined files (rows of several runs) and how their rows were matched to the runs.
     public var combinedFiles: [CombinedFileReport] = []
+    /// Items of the study this import changes that somebody labelled (their labels are of the old content),
+    /// with who, in study order.
+    public var changedLabelled: [(id: String, raters: [String])] = []
 
     /// Items whose judge answer is one of the options.
     public var itemsWithVerdict: Int { judgeCounts.withVerdict }
@@ -205,6 +208,7 @@ public enum Importer {
             try OutputGuard(annotationFolder: folder).check(output: request.output)
         }
         let (dataset, mergeNotes, duplicates) = try merged(parsed, into: existing)
+        let changedLabelled = study == nil ? [] : try labelledChanges(from: existing, to: dataset, folder: folder)
 
         var skipped = skippedFiles + parsed.flatMap(\.skipped) + mergeNotes
         var raters: [ImportedRaterLabels] = []
@@ -253,6 +257,7 @@ public enum Importer {
             request: request, dataset: dataset, datasetURL: outputURL, intoStudy: study != nil, annotationFolder: folder,
             files: reports, raters: raters, skipped: skipped, duplicates: duplicates)
         plan.combinedFiles = combined
+        plan.changedLabelled = changedLabelled
         return plan
     }
 
@@ -283,6 +288,26 @@ public enum Importer {
         let prefixes = stableIDs(&parsed)
         let combined = CombinedRows.resolve(&parsed)
         return (parsed, skipped, prefixes, combined)
+    }
+
+    /// The items of `existing` whose content `updated` changes and that some rater (a clinician, or an adjudicator)
+    /// labelled: a re-import that makes labels stale is reported by item, never silent. The logs are read only when
+    /// some item changed.
+    static func labelledChanges(from existing: Dataset, to updated: Dataset, folder: URL) throws -> [(id: String, raters: [String])] {
+        let changed = existing.items.indices.filter { position in
+            let item = existing.items[position]
+            return updated[id: item.id].map { $0.computedContentHash != item.contentHash } ?? false
+        }
+        guard !changed.isEmpty, FileKind.ofPath(folder.path) == .folder else { return [] }
+        let labels = try StudyLabels.load(folder: folder, dataset: existing, strict: false)
+        var adjudicated: Set<String> = []
+        for event in labels.adjudication.events { adjudicated.insert(event.item) }
+        return changed.compactMap { position in
+            let id = existing.items[position].id
+            var raters = labels.logs.compactMap { log in log.replay?.current(at: position) == nil ? nil : log.rater }
+            if adjudicated.contains(id) { raters.append("adjudication") }
+            return raters.isEmpty ? nil : (id, raters)
+        }
     }
 
     /// The study `--to` names, or nil when it names a dataset file; a folder that is not a study is an error.

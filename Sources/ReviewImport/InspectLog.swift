@@ -10,7 +10,8 @@ import ReviewCore
 /// response), the sample's target (the criterion the grader checked, which becomes the criterion question),
 /// `eval.model` (the subject model), the sample's `metadata.condition` and `metadata.stimulus_id`
 /// when present, and the scorer's `value` read as a verdict: C (correct) and 1/true are appropriate, I and 0/false
-/// inappropriate; P (partial) and N (no answer) are no verdict.
+/// inappropriate; P (partial) and N (no answer) are no verdict. An item's id is `<model>/<task>@<eval_id>/<sample>`
+/// (`#<epoch>` after the second epoch): the run is part of its identity.
 enum InspectLog {
     /// Log format versions this reader knows (the `version` field).
     static let knownVersions = 1...2
@@ -50,7 +51,9 @@ enum InspectLog {
             throw InputError(file: path, line: 1, "an Inspect log with no samples (a header-only log, or one written with --no-log-samples)")
         }
         let lines = SampleLines.startLines(in: source.text, count: samples.count)
-        let task = eval["task"]?.scalarText ?? "task"
+        // A run is part of an item's identity: two runs of one task are two sets of items (`eval_id` is unique to
+        // one eval; logs that lack it keep the task alone).
+        let task = (eval["task"]?.scalarText ?? "task") + (eval["eval_id"]?.scalarText.map { "@" + $0 } ?? "")
         let scorerName = try chooseScorer(samples: samples, asked: scorer, path: path, lines: lines)
         let grader = graderModel(log: log, scorer: scorerName) ?? "\(scorerName) grader"
         let model = modelOverride ?? evalModel

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+import ReviewCore
+@testable import ReviewImport
+
+/// Runs are part of an item's identity, and a re-import that changes a labelled item says so, by item.
+@Suite("Runs in item ids, and labelled items a re-import changes")
+struct RunIdentityTests {
+    @Test("two runs of one Inspect task (two eval_ids) are two sets of items; the same log again replaces nothing")
+    func inspectRuns() throws {
+        let folder = try Fixtures.makeFolder()
+        let study = folder.appendingPathComponent("study")
+        try Study.create(at: study)
+        let first = try Fixtures.write(InspectLogTests.handWritten().replacingOccurrences(of: #""task": "care""#, with: #""task": "care", "eval_id": "RunOne""#),
+                                       as: "first.json", in: folder)
+        let second = try Fixtures.write(InspectLogTests.handWritten().replacingOccurrences(of: #""task": "care""#, with: #""task": "care", "eval_id": "RunTwo""#),
+                                        as: "second.json", in: folder)
+        _ = try Importer.plan(ImportRequest(inputs: [first], output: study.path)).write()
+        let plan = try Importer.plan(ImportRequest(inputs: [second], output: study.path))
+        #expect(plan.dataset.items.map(\.id) == ["provider/subject-1/care@RunOne/1", "provider/subject-1/care@RunOne/two", "provider/subject-1/care@RunOne/3",
+                                                 "provider/subject-1/care@RunTwo/1", "provider/subject-1/care@RunTwo/two", "provider/subject-1/care@RunTwo/3"])
+        _ = try plan.write()
+        #expect(try Importer.plan(ImportRequest(inputs: [first], output: study.path)).dataset.items.count == 6)
+    }
+
+    @Test("a corrected file that changes a labelled item names the item and who labelled it; unlabelled changes are not listed")
+    func labelledChange() throws {
+        let folder = try Fixtures.makeFolder()
+        let study = folder.appendingPathComponent("study")
+        try Study.create(at: study)
+        let header = "key,condition,interjection,verification_prompt,verification_options,verification_correct,model_response,judge-x_classification,annotator_1_classification\n"
+        func file(_ second: String, _ third: String) throws -> String {
+            try Fixtures.write(header + "k1,mania,One.,Q?,\"yes, no\",no,Reply one.,no,no\n" + "k2,mania,Two.,Q?,\"yes, no\",no,\(second),no,yes\n"
+                               + "k3,mania,Three.,Q?,\"yes, no\",no,\(third),yes,\n", as: "m_no-steelman.csv", in: folder)
+        }
+        _ = try Importer.plan(ImportRequest(inputs: [try file("Reply two.", "Reply three.")], output: study.path)).write()
+        let plan = try Importer.plan(ImportRequest(inputs: [try file("Reply two edited.", "Reply three edited.")], output: study.path))
+        #expect(plan.changedLabelled.map(\.id) == ["m/k2"] && plan.changedLabelled.first?.raters == ["annotator_1"])
+        #expect(plan.summary(outcome: ImportOutcome(replacedExistingDataset: true, logs: []))
+            .contains("Changed items that were labelled: 1 (the labels are of the old content; relabel them, or import the old file back)\n  m/k2: labelled by annotator_1"))
+    }
+}
