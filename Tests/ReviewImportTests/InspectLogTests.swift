@@ -148,6 +148,8 @@ struct InspectLogTests {
         let byStimulus = Dictionary(uniqueKeysWithValues: plan.dataset.items.map { ($0.stimulusID ?? $0.id, $0) })
         #expect(plan.dataset.items.count == 3)
         #expect(plan.files.map(\.layout) == [.inspectLog])
+        // inspect-ai writes an eval_id: the run is part of every id.
+        #expect(plan.dataset.items.allSatisfy { $0.id.hasPrefix("mockllm/model/") && $0.id.contains("@") }, "\(plan.dataset.items.map(\.id))")
         // Which grader reply met which sample depends on Inspect's scheduling, so each verdict is checked against
         // its own rationale, which the mock grader wrote with it.
         for item in plan.dataset.items {
