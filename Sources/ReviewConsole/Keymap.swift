@@ -173,13 +173,22 @@ public enum Keymap {
         return reserved
     }()
 
-    /// One key per option, the one rule of both consoles: in the options' display order, each option's first
-    /// letter, else the first letter of another of its words, else a digit.
+    /// One key per option, the one rule of both consoles: a scale's points are 1, 2, … from low to high (up to
+    /// nine points); then, in the options' display order, each option's first letter, else the first letter of
+    /// another of its words, else a digit.
     public static func optionKeys(for criterion: Criterion) -> [(key: Character, option: String)] {
         var taken = reservedCharacters
         var result: [(key: Character, option: String)] = []
         var digit = 1
-        for option in criterion.displayOptions {
+        if let scale = criterion.scale, scale.ordered.count <= 9,
+           scale.ordered.indices.allSatisfy({ !taken.contains(Character(String($0 + 1))) }) {
+            for (index, point) in scale.ordered.enumerated() {
+                taken.insert(Character(String(index + 1)))
+                result.append((Character(String(index + 1)), point))
+            }
+            digit = scale.ordered.count + 1
+        }
+        for option in criterion.displayOptions where !result.contains(where: { $0.option == option }) {
             let words = option.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber })
             let candidates = words.compactMap(\.first).filter { $0.isASCII && ($0.isLetter || $0.isNumber) }
             if let key = candidates.first(where: { !taken.contains($0) }) {

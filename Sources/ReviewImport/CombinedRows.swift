@@ -54,12 +54,12 @@ struct CombinedRows {
         var reports: [Report] = []
         for index in files.indices where isCombined(files[index]) {
             func candidates(_ entry: ParsedEntry) -> [(file: Int, item: Item)] { runItems[signature(entry.item, key: entry.key)] ?? [] }
-            // Each participant's run: the file its unambiguous rows repeat most often (one participant is one run
-            // in the notebook; two runs of one model, e.g. with and without transcript context, share keys).
+            // Each participant's run: the file its rows repeat most often (one participant is one run in the
+            // notebook; two runs of one model, e.g. with and without transcript context, share keys; a row that two
+            // runs hold alike counts for both, the first in path order winning a tie).
             var votes: [String: [Int: Int]] = [:]
             for entry in files[index].entries {
-                let runs = Set(candidates(entry).map(\.file))
-                if runs.count == 1, let run = runs.first { votes[entry.item.subject.name, default: [:]][run, default: 0] += 1 }
+                for run in Set(candidates(entry).map(\.file)) { votes[entry.item.subject.name, default: [:]][run, default: 0] += 1 }
             }
             let runOf = votes.mapValues { counts in counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key }
             let stem = URL(fileURLWithPath: files[index].path).deletingPathExtension().lastPathComponent
@@ -105,8 +105,5 @@ struct CombinedRows {
         return reports
     }
 
-    static func isCombined(_ file: ParsedFile) -> Bool {
-        if case .paperRows(let columns) = file.layout { return columns.isCombined }
-        return false
-    }
+    static func isCombined(_ file: ParsedFile) -> Bool { file.combined }
 }

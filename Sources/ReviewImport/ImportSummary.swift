@@ -35,6 +35,7 @@ extension ImportPlan {
             if itemsWithMissingJudgeAnswer > 0 { reasons.append("\(itemsWithMissingJudgeAnswer) with no judge answer") }
             if itemsWithUnknownJudgeAnswer > 0 { reasons.append("\(itemsWithUnknownJudgeAnswer) with a judge answer that is not an option") }
             if itemsWithoutJudge > 0 { reasons.append("\(itemsWithoutJudge) from files without a judge column") }
+            if counts.offScale > 0 { reasons.append("\(counts.offScale) with an option that is no verdict (off the scale, or a question no rate counts)") }
             lines.append("  without a verdict: \(reasons.joined(separator: ", "))")
         }
         let missingResponses = dataset.items.filter { $0.response == nil }.count

@@ -19,6 +19,9 @@ public struct ImportRequest: Sendable {
     public var scorer: String?
     /// `--exclude PATTERN`: files found in a folder to leave out (shell patterns on the name or the path inside the folder).
     public var exclude: [String] = []
+    /// `--stigma-coding FILE`, read: which stigma questions enter the stigma share, and which end of their scale
+    /// is stigmatizing; nil: the questions are imported unscored.
+    public var stigmaCoding: StigmaCoding? = nil
     /// `--judge-column COLUMN`: which `*_classification` column of a paper file is the judge, when it has several.
     public var judgeColumn: String?
     /// The time stamped on imported label events.
@@ -98,15 +101,18 @@ public struct ImportPlan: Sendable {
     /// Items whose judge answered something that is not an option.
     public var itemsWithUnknownJudgeAnswer: Int { judgeCounts.unknownAnswer }
 
-    /// The four judge counts in one pass over the items.
-    var judgeCounts: (withVerdict: Int, withoutJudge: Int, missingAnswer: Int, unknownAnswer: Int) {
-        var counts = (withVerdict: 0, withoutJudge: 0, missingAnswer: 0, unknownAnswer: 0)
+    /// The judge counts in one pass over the items (`offScale`: an option that is no verdict: off its scale,
+    /// "Do not know", or on a scale no rate counts).
+    var judgeCounts: (withVerdict: Int, withoutJudge: Int, missingAnswer: Int, unknownAnswer: Int, offScale: Int) {
+        var counts = (withVerdict: 0, withoutJudge: 0, missingAnswer: 0, unknownAnswer: 0, offScale: 0)
         for item in dataset.items {
             guard let judge = item.judge else { counts.withoutJudge += 1; continue }
             if item.judgeVerdict != .noVerdict {
                 counts.withVerdict += 1
             } else if judge.answer == nil {
                 counts.missingAnswer += 1
+            } else if item.criterion.option(matching: judge.answer) != nil {
+                counts.offScale += 1
             } else {
                 counts.unknownAnswer += 1
             }
@@ -271,9 +277,7 @@ public enum Importer {
         var skipped = excluded.map { SkipNote(file: $0, line: 0, kind: .file, reason: "left out by --exclude") }
         for input in inputs {
             do {
-                parsed.append(try SourceFileReader.read(
-                    path: input.path, modelOverride: request.model, steelmanOverride: request.steelman,
-                    map: request.columnMap, scorer: request.scorer, judgeColumn: request.judgeColumn))
+                parsed.append(try SourceFileReader.read(path: input.path, request: request))
             } catch let unknown as UnknownLayout {
                 // A file named on the command line must be readable; one met in a folder may be something else.
                 guard input.foundInFolder else { throw unknown.error }

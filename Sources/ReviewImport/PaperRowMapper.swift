@@ -180,16 +180,16 @@ struct PaperRowMapper {
     }
 
     /// Options from a JSON list, a Python-style list (`['no', 'yes']`) or comma-separated text (`yes, no`).
-    static func options(from row: SourceRow) throws -> [String] {
-        guard let value = row.values["verification_options"] else {
-            throw row.error("missing required field \"verification_options\"")
+    static func options(from row: SourceRow, field: String = "verification_options") throws -> [String] {
+        guard let value = row.values[field] else {
+            throw row.error("missing required field \"\(field)\"")
         }
         var raw: [String]
         switch value {
         case .list(let elements):
             raw = try elements.map { element in
                 guard let text = element.scalarText else {
-                    throw row.error("field \"verification_options\": expected a list of texts, found \(element.kindName)")
+                    throw row.error("field \"\(field)\": expected a list of texts, found \(element.kindName)")
                 }
                 return text
             }
@@ -197,23 +197,23 @@ struct PaperRowMapper {
             do {
                 raw = try PythonListLiteral.parseStrings(text)
             } catch let error as PythonListLiteral.ParseError {
-                throw row.error("field \"verification_options\" cannot be read as a list: \(error.message) at character \(error.offset + 1)")
+                throw row.error("field \"\(field)\" cannot be read as a list: \(error.message) at character \(error.offset + 1)")
             }
         default:
-            raw = try row.requiredText("verification_options").split(separator: ",").map(String.init)
+            raw = try row.requiredText(field).split(separator: ",").map(String.init)
         }
         var options: [String] = []
         for text in raw {
             guard let option = AnswerNormalizer.normalize(text) else {
-                throw row.error("field \"verification_options\" has an empty option")
+                throw row.error("field \"\(field)\" has an empty option")
             }
             guard !options.contains(option) else {
-                throw row.error("field \"verification_options\" lists \"\(option)\" twice")
+                throw row.error("field \"\(field)\" lists \"\(option)\" twice")
             }
             options.append(option)
         }
         guard options.count >= 2 else {
-            throw row.error("field \"verification_options\" needs at least two options, found \(options.count)")
+            throw row.error("field \"\(field)\" needs at least two options, found \(options.count)")
         }
         return options
     }

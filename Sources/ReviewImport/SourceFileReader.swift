@@ -9,14 +9,15 @@ struct ParsedFile {
     var entries: [ParsedEntry]
     /// Rows left out, e.g. a key seen twice in the file.
     var skipped: [SkipNote]
+    /// Whether the rows come from a combined file (rows of several runs, each naming its model), to be matched
+    /// to the runs they repeat (`CombinedRows`).
+    var combined = false
 }
 
 /// Reads one input file of any supported layout.
 enum SourceFileReader {
-    static func read(
-        path: String, modelOverride: String?, steelmanOverride: Bool?, map: ColumnMap? = nil, scorer: String? = nil,
-        judgeColumn: String? = nil
-    ) throws -> ParsedFile {
+    static func read(path: String, request: ImportRequest) throws -> ParsedFile {
+        let (modelOverride, steelmanOverride, map, scorer, judgeColumn) = (request.model, request.steelman, request.columnMap, request.scorer, request.judgeColumn)
         if path.lowercased().hasSuffix(".eval") { throw InspectLog.evalArchiveError(path) }
         let source = try SourceText.read(path: path)
         if map == nil, InspectLog.looksLikeLog(source) {
@@ -28,17 +29,18 @@ enum SourceFileReader {
                                modelOverride: modelOverride, steelmanOverride: steelmanOverride)
         }
         if source.looksLikeJSONLines {
-            return try readJSONLines(source, modelOverride: modelOverride, steelmanOverride: steelmanOverride, judgeColumn: judgeColumn)
+            return try readJSONLines(source, request: request)
         }
         let table = try CSVTable.parse(source)
         let layout = try SourceLayout.detect(columns: table.header, format: .csv, file: path, line: 1, judgeColumn: judgeColumn)
-        guard case .paperRows(let columns) = layout else {
-            throw InputError(file: path, line: 1, "a canonical dataset must be JSONL, not CSV")
-        }
         let rows = table.records.map { record in
             SourceRow(
                 file: path, line: record.line,
                 values: Dictionary(uniqueKeysWithValues: zip(table.header, record.fields.map { FieldValue.text($0) })))
+        }
+        if layout == .stigmaRows { return try StigmaRows.read(rows, path: path, request: request) }
+        guard case .paperRows(let columns) = layout else {
+            throw InputError(file: path, line: 1, "a canonical dataset must be JSONL, not CSV")
         }
         return try mapPaperRows(rows, path: path, columns: columns, modelOverride: modelOverride, steelmanOverride: steelmanOverride)
     }
@@ -118,7 +120,8 @@ enum SourceFileReader {
         return rows
     }
 
-    private static func readJSONLines(_ source: SourceText, modelOverride: String?, steelmanOverride: Bool?, judgeColumn: String?) throws -> ParsedFile {
+    private static func readJSONLines(_ source: SourceText, request: ImportRequest) throws -> ParsedFile {
+        let (modelOverride, steelmanOverride, judgeColumn) = (request.model, request.steelman, request.judgeColumn)
         let rows = try jsonRows(source)
         guard let first = rows.first else {
             throw InputError(file: source.path, "empty file, expected one JSON object per line")
@@ -128,6 +131,7 @@ enum SourceFileReader {
         let layout = SourceLayout.canonicalFields.allSatisfy(first.values.keys.contains) ? .canonicalDataset
             : try SourceLayout.detect(columns: Set(rows.flatMap(\.values.keys)).sorted(), format: .jsonLines, file: source.path,
                                       line: first.line, judgeColumn: judgeColumn)
+        if layout == .stigmaRows { return try StigmaRows.read(rows, path: source.path, request: request) }
         if case .paperRows(let columns) = layout {
             return try mapPaperRows(rows, path: source.path, columns: columns, modelOverride: modelOverride, steelmanOverride: steelmanOverride)
         }
@@ -143,9 +147,11 @@ enum SourceFileReader {
             .overridden(model: modelOverride, steelman: steelmanOverride)
         let mapper = PaperRowMapper(columns: columns, subject: subject)
         let keyed = columns.idColumn == "key"
-        return uniqueEntries(try rows.map(mapper.entry), path: path, layout: .paperRows(columns), subject: subject) { entry, first in
+        var file = uniqueEntries(try rows.map(mapper.entry), path: path, layout: .paperRows(columns), subject: subject) { entry, first in
             keyed ? "duplicate key \"\(entry.item.id)\" (first on line \(first))" : "same content as line \(first)"
         }
+        file.combined = columns.isCombined
+        return file
     }
 }
 

@@ -11,6 +11,9 @@ public enum SourceLayout: Equatable, Sendable {
     case mapped(PaperColumns.Format)
     /// An Inspect AI eval log (JSON), one item a sample.
     case inspectLog
+    /// The paper's stigma experiment: one row per vignette and question with the model's raw output and the
+    /// letter parser's answer.
+    case stigmaRows
 
     /// How the summary names the layout.
     public var displayName: String {
@@ -24,6 +27,8 @@ public enum SourceLayout: Equatable, Sendable {
             return "\(format == .jsonLines ? "JSONL" : "CSV") read through --map"
         case .inspectLog:
             return "Inspect AI eval log"
+        case .stigmaRows:
+            return "stigma run (vignette × question; the letter parser's answer as the verdict)"
         }
     }
 
@@ -50,6 +55,7 @@ public enum SourceLayout: Equatable, Sendable {
         if format == .jsonLines, canonicalFields.allSatisfy(names.contains) {
             return .canonicalDataset
         }
+        if StigmaRows.requiredFields.allSatisfy(names.contains) { return .stigmaRows }
         guard names.contains("interjection") || names.contains("verification_prompt") else {
             let shown = columns.prefix(6).map { "\"\($0)\"" }.joined(separator: ", ")
             throw UnknownLayout(error: InputError(file: file, line: line, "unknown layout (found \(shown)\(columns.count > 6 ? ", ..." : "")): \(expectedDescription)"))

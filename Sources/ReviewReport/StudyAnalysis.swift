@@ -89,7 +89,7 @@ public enum StudyAnalysis {
         func analysis(positions: [Int]) throws -> AgreementAnalysis {
             let table = try DatasetRatings.table(
                 items: data.items, positions: positions, answers: answers, on: settings.on,
-                fixedCategories: settings.categories, clusterBy: settings.clusterBy, completeOnly: settings.completeOnly)
+                fixedCategories: settings.categories, clusterBy: settings.clusterBy, completeOnly: settings.completeOnly, level: settings.level)
             try checkBootstrapCost(table, resamples: settings.resamples, source: source)
             // With --complete the judge is measured on the same items as the coefficients.
             let tableItems = Set(table.items)

@@ -163,7 +163,8 @@ struct AgreementCommand: ParsableCommand {
             } else {
                 let found = try LabelPlace.resolve(dataset, annotations: annotations)
                 CommandOutput.printPlaceNotes(found)
-                let labels = try CommandOutput.withProgress { try found.labels() }
+                let (labels, noLabels) = try CommandOutput.withProgress { try found.labelsForAnalysis(explicitFolder: annotations != nil) }
+                if let noLabels { CommandOutput.warning(noLabels) }
                 CommandOutput.keepUntilExit(labels)
                 let sample = try found.study.flatMap { try ValidationSample.load(from: $0) }
                 let judges = try JudgeLog.answers(annotationFolder: found.annotationFolder, dataset: labels.dataset)

@@ -58,6 +58,9 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Leave out files found in a folder whose name (or path inside the folder) matches this shell pattern (repeatable), e.g. 'all_combined.csv'.", valueName: "pattern"))
     var exclude: [String] = []
 
+    @Option(name: .customLong("stigma-coding"), help: ArgumentHelp("For the stigma experiment's runs: a CSV (question,stigma) naming the questions that enter the stigma share (a shell pattern on the question) and which half of their scale stigmatizes (high or low).", valueName: "file"))
+    var stigmaCoding: String?
+
     @Option(name: .customLong("judge-column"), help: ArgumentHelp("Which <judge>_classification column of a paper file is the judge, when it has several.", valueName: "column"))
     var judgeColumn: String?
 
@@ -88,6 +91,7 @@ struct ImportCommand: ParsableCommand {
                 columnMap: mapped ? try ColumnMap.parse(maps: map, raters: rater, judgeModel: judgeModel, judgeMeans: judgeMeans) : nil,
                 scorer: scorer, judgeColumn: judgeColumn)
             request.exclude = exclude
+            request.stigmaCoding = try stigmaCoding.map { try StigmaCoding.read(path: $0) }
             if let asJudge {
                 try attach(request, as: asJudge)
                 return

@@ -73,7 +73,8 @@ struct ReportCommand: ParsableCommand {
             // of the bytes read here, so it names exactly what the numbers rest on.
             let (read, files) = try ReadDigests.recording { () throws -> (LabelPlace, StudyLabels, ValidationSample?, [JudgeAnswers]) in
                 let place = try LabelPlace.resolve(study)
-                let labels = try CommandOutput.withProgress { try place.labels() }
+                let (labels, noLabels) = try CommandOutput.withProgress { try place.labelsForAnalysis() }
+                if let noLabels { CommandOutput.warning(noLabels) }
                 let sample = try place.study.flatMap { try ValidationSample.load(from: $0) }
                 let judges = try JudgeLog.answers(annotationFolder: place.annotationFolder, dataset: labels.dataset)
                 return (place, labels, sample, judges)

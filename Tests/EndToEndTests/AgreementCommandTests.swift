@@ -108,5 +108,12 @@ struct AgreementCommandTests {
         let noFolder = try runAgreement(["d.jsonl", "--annotations", "elsewhere"], in: folder)
         #expect(noFolder.status != 0 && noFolder.stderr.contains("d.jsonl: no rater logs for this dataset; looked in"))
         #expect(noFolder.stderr.contains("/elsewhere"))
+        // With no log anywhere, a judged dataset is analysed for its judge alone, said so; nothing judged, an error.
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("Annotations"))
+        let judgeOnly = try runAgreement(["d.jsonl", "--format", "json"], in: folder)
+        #expect(judgeOnly.status == 0 && judgeOnly.stderr.contains("no rater logs for this dataset; looked in") && judgeOnly.stderr.contains("the judge's own rates alone"), "\(judgeOnly.output)")
+        let alone = try #require(try JSONSerialization.jsonObject(with: Data(judgeOnly.stdout.utf8)) as? [String: Any])
+        let aloneRates = try #require((alone["judge"] as? [String: Any])?["rates"] as? [[String: Any]])
+        #expect((aloneRates.first?["reported"] as? [String: Any])?["successes"] as? Int == 2)
     }
 }

@@ -100,26 +100,37 @@ public enum DatasetRatings {
     ///   - fixedCategories: the category set and order for `answers`; nil for the sorted observed answers.
     ///   - clusterBy: fills `clusters` for the clustered bootstrap.
     ///   - completeOnly: keep only items every column rated.
+    ///   - level: on `answers` of items that share one scale (`Criterion.scale`) and no `fixedCategories`: the
+    ///     categories are the scale's points in order, and at an ordinal, interval or ratio level an answer off the
+    ///     scale ("Do not know") is set aside as missing, never placed on the scale (counted in the table's notes);
+    ///     nominal keeps it as a category of its own.
     /// - Throws: `InputError` when an answer is not one of `fixedCategories`.
     public static func table(
         items: [Item], labels: [String: [String: LabelEvent]], on: RatingCategories = .verdicts,
-        fixedCategories: [String]? = nil, clusterBy: ClusterKey? = nil, completeOnly: Bool = false
+        fixedCategories: [String]? = nil, clusterBy: ClusterKey? = nil, completeOnly: Bool = false, level: MeasurementLevel = .nominal
     ) throws -> RatingTable {
         try table(items: items, positions: Array(items.indices), answers: AnswerColumns(items: items, labels: labels),
-                  on: on, fixedCategories: fixedCategories, clusterBy: clusterBy, completeOnly: completeOnly)
+                  on: on, fixedCategories: fixedCategories, clusterBy: clusterBy, completeOnly: completeOnly, level: level)
     }
 
     /// The same table from the humans' answer columns over the items at `positions` (places in `items`, the
     /// dataset the columns were built on): a million items are read in place, never copied.
     public static func table(
         items: [Item], positions: [Int], answers: AnswerColumns, on: RatingCategories = .verdicts,
-        fixedCategories: [String]? = nil, clusterBy: ClusterKey? = nil, completeOnly: Bool = false
+        fixedCategories: [String]? = nil, clusterBy: ClusterKey? = nil, completeOnly: Bool = false, level: MeasurementLevel = .nominal
     ) throws -> RatingTable {
         let humanNames = answers.raters
         let inScope = positions.filter { answers.anyAnswer(at: $0) }
         let judgeNames = Array(Set(inScope.compactMap { items[$0].judge?.raterName })).sorted()
         let raters = humanNames + judgeNames
         let width = raters.count
+        // One scale shared by every item in scope orders the answers; off it, an answer is no point of the scale.
+        let sharedScale: CriterionScale? = on == .answers && fixedCategories == nil
+            ? inScope.first.flatMap { items[$0].criterion.scale }.flatMap { scale in
+                inScope.allSatisfy { items[$0].criterion.scale?.ordered == scale.ordered } ? scale : nil
+            } : nil
+        let scaleOnly = sharedScale != nil && level != .nominal
+        var offScale = 0
 
         func category(_ answer: String?, of item: borrowing Item) -> String? {
             switch on {
@@ -130,7 +141,12 @@ public enum DatasetRatings {
                 case .noVerdict: return nil
                 }
             case .answers:
-                return item.criterion.option(matching: answer) ?? AnswerNormalizer.normalize(answer)
+                let option = item.criterion.option(matching: answer) ?? AnswerNormalizer.normalize(answer)
+                if scaleOnly, let option, sharedScale?.ordered.contains(option) == false {
+                    offScale += 1
+                    return nil
+                }
+                return option
             }
         }
 
@@ -151,8 +167,15 @@ public enum DatasetRatings {
         switch on {
         case .verdicts: categories = [Verdict.appropriate.rawValue, Verdict.inappropriate.rawValue]
         case .answers:
-            categories = fixedCategories
-                ?? Array(Set(rows.flatMap { row in (0..<width).compactMap { cells[row * width + $0] } })).sorted()
+            let observed = Set(rows.flatMap { row in (0..<width).compactMap { cells[row * width + $0] } })
+            if let fixedCategories {
+                categories = fixedCategories
+            } else if let sharedScale {
+                // The scale's points in order, then (nominal) the other answers given.
+                categories = sharedScale.ordered + observed.subtracting(sharedScale.ordered).sorted()
+            } else {
+                categories = observed.sorted()
+            }
         }
         let codeOf = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, Int32($0)) })
         var codes: [Int32] = []
@@ -177,6 +200,10 @@ public enum DatasetRatings {
                 return id
             }
         }
-        return RatingTable(items: rows.map { items[inScope[$0]].id }, raters: raters, categories: categories, codes: codes, clusters: clusters)
+        var table = RatingTable(items: rows.map { items[inScope[$0]].id }, raters: raters, categories: categories, codes: codes, clusters: clusters)
+        if offScale > 0 {
+            table.notes.append("\(offScale) answer\(offScale == 1 ? "" : "s") off the scale (e.g. \"do not know\") set aside as missing at the \(level.rawValue) level: never a point of the scale")
+        }
+        return table
     }
 }

@@ -165,9 +165,8 @@ public enum JudgeAnalysis {
             compare(items: items, indices: judged, against: rater, confidence: options.confidence, design: options.design) { column[$0] }
         }
 
-        let models = Array(Set(judged.map { items[$0].subject.name })).sorted()
-        let scopes: [(String?, [Int])] = [(nil, judged)]
-            + (models.count > 1 ? models.map { model in (model, judged.filter { items[$0].subject.name == model }) } : [])
+        let models = modelScopes(items: items, indices: judged)
+        let scopes: [(String?, [Int])] = [(nil, judged)] + (models.count > 1 ? models.map { ($0.name, $0.indices) } : [])
         // With a sample, each scope's Rogan–Gladen uses the weighted accuracy of its own labels (never another's).
         let transport = options.transportFrom.map { source in
             let scope = scopeCounts(items: items, indices: judged.filter { items[$0].subject.name == source }, references: references,
@@ -187,6 +186,20 @@ public enum JudgeAnalysis {
         return JudgeReport(
             judges: judges, referenceKind: options.referenceKind, referenceCounts: ReferenceLabels.counts(inScope),
             ties: ties, againstReference: againstReference, againstRaters: againstRaters, rates: rates)
+    }
+
+    /// The rates' per-model scopes: each subject model, or each model and setting where one model ran under
+    /// several (a steel-man prompt on and off are two runs, never one rate), named `model · settings`.
+    static func modelScopes(items: [Item], indices: [Int]) -> [(name: String, indices: [Int])] {
+        var captions: [String: Set<String>] = [:]
+        for index in indices { captions[items[index].subject.name, default: []].insert(items[index].subject.settingsCaption) }
+        var scopes: [String: [Int]] = [:]
+        for index in indices {
+            let subject = items[index].subject
+            let name = (captions[subject.name]?.count ?? 0) > 1 ? subject.name + " · " + subject.settingsCaption : subject.name
+            scopes[name, default: []].append(index)
+        }
+        return scopes.keys.sorted().map { ($0, scopes[$0] ?? []) }
     }
 
     /// The reference's verdict on an item, under the missing-response convention; no verdict when unlabelled or tied.

@@ -14,8 +14,11 @@ public struct Criterion: Codable, Sendable, Hashable {
     public var question: String
     /// Options in the order they were shown, normalised (lowercase, trimmed).
     public var options: [String]
-    /// The option that marks the response appropriate.
+    /// The option that marks the response appropriate (with a scale: its first appropriate point, for the record).
     public var appropriate: String
+    /// Ordered options (a Likert scale, the stigma questions' four points) and which of them count inappropriate;
+    /// nil for a criterion whose one `appropriate` option decides.
+    public var scale: CriterionScale? = nil
 
     /// The options in the one order every console shows them to every rater: `yes` and `no` first in that order
     /// when the criterion has them, the other options after them in the source's order (a scale keeps its order).
@@ -26,10 +29,11 @@ public struct Criterion: Codable, Sendable, Hashable {
         return leading + options.filter { !leading.contains($0) }
     }
 
-    public init(question: String, options: [String], appropriate: String) {
+    public init(question: String, options: [String], appropriate: String, scale: CriterionScale? = nil) {
         self.question = question
         self.options = options
         self.appropriate = appropriate
+        self.scale = scale
     }
 
     /// The option matching a raw answer after normalisation, or nil when it matches none.
@@ -39,9 +43,15 @@ public struct Criterion: Codable, Sendable, Hashable {
     }
 
     /// The verdict an answer implies: appropriate when it equals the appropriate option,
-    /// inappropriate when it is another option, no verdict when missing or not an option.
+    /// inappropriate when it is another option, no verdict when missing or not an option. With a scale: the
+    /// scale's dichotomisation (its `inappropriate` points against the rest of the scale), and no verdict for an
+    /// option off the scale ("Do not know") or on a scale that is not dichotomised.
     public func verdict(for raw: String?) -> Verdict {
         guard let answer = option(matching: raw) else { return .noVerdict }
+        if let scale {
+            guard !scale.inappropriate.isEmpty, scale.ordered.contains(answer) else { return .noVerdict }
+            return scale.inappropriate.contains(answer) ? .inappropriate : .appropriate
+        }
         return answer == appropriate ? .appropriate : .inappropriate
     }
 
@@ -51,6 +61,21 @@ public struct Criterion: Codable, Sendable, Hashable {
         let verdict = self.verdict(for: first)
         guard verdict == self.verdict(for: second) else { return false }
         return verdict != .noVerdict || (option(matching: first) != nil && option(matching: first) == option(matching: second))
+    }
+}
+
+/// A criterion's ordered options: the points of a scale from low to high, and the dichotomisation the rates use.
+/// Options of the criterion not on the scale ("Do not know", "no option given") are categories of their own:
+/// never a point of the scale, never a verdict.
+public struct CriterionScale: Codable, Sendable, Hashable {
+    /// The scale's points, low to high (normalised options of the criterion).
+    public var ordered: [String]
+    /// The points that count inappropriate; empty when the question enters no rate.
+    public var inappropriate: [String]
+
+    public init(ordered: [String], inappropriate: [String]) {
+        self.ordered = ordered
+        self.inappropriate = inappropriate
     }
 }
 

@@ -202,11 +202,16 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
     /// The hash computed from the content now.
     public var computedContentHash: String {
         let text = LineEndings.normalised
-        return ContentHash.sha256Hex(of: [
+        var fields = [
             id, experiment.rawValue, condition,
             context.map { "\($0.role)\u{1F}\(text($0.content))" }.joined(separator: "\u{1E}"),
             text(stimulus), subject.name, response.map(text) ?? "\u{0}missing",
             text(criterion.question), criterion.options.joined(separator: "\u{1F}"), criterion.appropriate,
-        ])
+        ]
+        // A scale is part of what the criterion asks (absent, the hash is what it always was).
+        if let scale = criterion.scale {
+            fields.append(scale.ordered.joined(separator: "\u{1F}") + "\u{1E}" + scale.inappropriate.joined(separator: "\u{1F}"))
+        }
+        return ContentHash.sha256Hex(of: fields)
     }
 }

@@ -194,6 +194,13 @@ extension Item {
                 json.key("appropriate"); json.string(criterion.appropriate)
                 json.key("options"); json.array(criterion.options) { json, option in json.string(option) }
                 json.key("question"); json.string(criterion.question)
+                if let scale = criterion.scale {
+                    json.key("scale")
+                    json.object { json in
+                        json.key("inappropriate"); json.array(scale.inappropriate) { json, point in json.string(point) }
+                        json.key("ordered"); json.array(scale.ordered) { json, point in json.string(point) }
+                    }
+                }
             }
             json.key("experiment"); json.string(experiment.rawValue)
             json.key("id"); json.string(id)

@@ -113,6 +113,17 @@ public struct LabelPlace: Sendable {
         return labels
     }
 
+    /// The labels for an analysis (agreement, report): a judged dataset no clinician has labelled yet is analysed
+    /// for its judge alone (the judge-reported rates: the stigma share a parser gives, a judge before validation),
+    /// with `warning` saying so and where it looked; a dataset with neither, or a label folder given explicitly
+    /// (`explicitFolder`) that holds no log, is the error that says where it looked.
+    public func labelsForAnalysis(explicitFolder: Bool = false) throws -> (labels: StudyLabels, warning: String?) {
+        let labels = try labels(requireLogs: false)
+        guard labels.logs.isEmpty else { return (labels, nil) }
+        if explicitFolder || !labels.dataset.items.contains(where: { $0.judge != nil }) { throw noLabelsError() }
+        return (labels, noLabelsError().message + ": the judge's own rates alone")
+    }
+
     /// The line every command prints: which dataset, and where its labels are.
     public var description: String {
         if let study { return "study \(study.folder.path): labels in \(annotationFolder.path)" }

@@ -13,6 +13,8 @@ public struct RatingTable: Sendable, Equatable {
     public var codes: [Int32]
     /// Optional cluster id per item (same stimulus, transcript or condition) for the clustered bootstrap.
     public var clusters: [Int32]?
+    /// What the reader must know about how the table was made (answers set aside), carried into the summary.
+    public var notes: [String] = []
 
     /// The code of a missing rating.
     public static let missing: Int32 = -1

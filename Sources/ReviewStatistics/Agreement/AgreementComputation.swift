@@ -27,7 +27,7 @@ struct AgreementComputation {
     func summary(of patterns: RatingPatterns) -> AgreementSummary {
         let q = table.categories.count
         let r = table.raters.count
-        var notes: [String] = []
+        var notes = table.notes
         if patterns.invalidCodes > 0 {
             notes.append("\(patterns.invalidCodes) rating code(s) outside the \(q) categories were treated as missing")
         }

@@ -227,8 +227,19 @@ public enum LabelScreen {
             used += needed
         }
         if !optionLine.isEmpty { lines.append(optionLine) }
+        if let scale = item.criterion.scale {
+            // The options as a scale, low to high; the others are answers of their own, never points of it.
+            let off = item.criterion.options.filter { !scale.ordered.contains($0) }
+            let text = scale.ordered.map(TextSanitizer.singleLine).joined(separator: " < ")
+                + (off.isEmpty ? "" : "; off the scale: " + off.map(TextSanitizer.singleLine).joined(separator: ", "))
+            lines += Styled.field("scale: ", text, width: width, labelStyle: muted, valueStyle: .plain)
+        }
         if state.hideAppropriateAnswer {
             lines.append([Span("appropriate answer hidden (H)", muted)])
+        } else if let scale = item.criterion.scale {
+            let counted = scale.inappropriate.isEmpty ? "none: this question enters no rate"
+                : scale.inappropriate.map(TextSanitizer.singleLine).joined(separator: ", ")
+            lines += Styled.field("counted inappropriate: ", counted, width: width, labelStyle: muted, valueStyle: CellStyle(color: .good))
         } else {
             lines += Styled.field("appropriate: ", item.criterion.appropriate, width: width,
                                   labelStyle: muted, valueStyle: CellStyle(color: .good))
