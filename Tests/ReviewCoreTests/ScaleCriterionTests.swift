@@ -40,7 +40,7 @@ struct ScaleCriterionTests {
 
     /// Two clinicians and a judge on 24 items, answers 1–5, some "do not know" and some unlabelled; the same data
     /// through Python's krippendorff 0.8 (alpha, ordinal and interval, "do not know" as missing) and scikit-learn
-    /// 1.9's cohen_kappa_score(weights="quadratic" / "linear") for the two clinicians.
+    /// 1.9's cohen_kappa_score(weights="quadratic" / "linear") for the two clinicians, and pingouin 0.7's ICC(A,1).
     @Test("a 1–5 scale study: Krippendorff's ordinal and interval alpha and the weighted kappas equal krippendorff's and scikit-learn's; \"do not know\" is set aside, said so")
     func againstReferencePackages() throws {
         let raw: [[String?]] = [
@@ -64,6 +64,14 @@ struct ScaleCriterionTests {
             let summary = AgreementEngine.summarize(table, options: AgreementOptions(level: level))
             #expect(abs(try #require(summary.overall[.krippendorffAlpha]?.value) - alpha) < 1e-9, "\(level)")
             #expect(summary.notes.contains("4 answers off the scale (e.g. \"do not know\") set aside as missing at the \(level.rawValue) level: never a point of the scale"))
+            // ICC(A,1) at the interval level only: pingouin 0.7's intraclass_corr on the 19 items all three scored.
+            if level == .interval {
+                let icc = try #require(summary.overall[.iccAgreement])
+                #expect(abs(try #require(icc.value) - 0.9107142857142857) < 1e-9 && icc.n == 19)
+                #expect(icc.reason == "over the 19 items every rater scored (5 with a missing score left out)")
+            } else {
+                #expect(summary.overall[.iccAgreement] == nil)
+            }
             let pair = try #require(summary.pairs.first { $0.raters == ["a", "b"] })
             #expect(abs(try #require(pair.coefficients[.weightedKappaQuadratic]?.value) - 0.9113924050632911) < 1e-9)
             #expect(abs(try #require(pair.coefficients[.weightedKappaLinear]?.value) - 0.779874213836478) < 1e-9)

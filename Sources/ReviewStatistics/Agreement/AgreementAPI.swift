@@ -66,6 +66,9 @@ public enum CoefficientKind: String, Sendable, CaseIterable, Codable, Hashable {
     /// Gwet's AC2: AC1 with the weights of the measurement level (ordinal, interval, ratio only).
     case gwetAC2 = "gwet_ac2"
     case bennettS = "bennett_s"
+    /// The intraclass correlation ICC(A,1) (two-way random, absolute agreement, single rater) of the items every
+    /// rater scored (interval and ratio levels only).
+    case iccAgreement = "icc_a1"
 }
 
 /// One coefficient's value with the units it used; `value` is nil (with `reason`) when undefined.

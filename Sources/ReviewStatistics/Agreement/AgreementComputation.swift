@@ -16,6 +16,7 @@ struct AgreementComputation {
     private enum Stream {
         static let categoryCounts: UInt64 = 1
         static let patterns: UInt64 = 2
+        static let iccPatterns: UInt64 = 3
         static func pair(_ a: Int, _ b: Int) -> UInt64 { 1000 + UInt64(a) * 10_000 + UInt64(b) }
     }
 
@@ -103,6 +104,7 @@ struct AgreementComputation {
     private func overallKinds() -> [CoefficientKind] {
         var kinds: [CoefficientKind] = [.percentAgreement, .fleissKappa, .congerKappa, .krippendorffAlpha, .gwetAC1, .bennettS]
         if options.level != .nominal { kinds.append(.gwetAC2) }
+        if options.level == .interval || options.level == .ratio { kinds.append(.iccAgreement) }
         return kinds
     }
 
@@ -136,6 +138,9 @@ struct AgreementComputation {
         for member in family { overall[member.kind] = member.estimate(stateWeights) }
         let conger = CongerKappa(patterns: patterns, weights: identity)
         if wanted(.congerKappa) { overall[.congerKappa] = conger.estimate(patternWeights: patterns.counts.map(Double.init)) }
+        let scored = options.level == .interval || options.level == .ratio
+        let icc = IntraclassCorrelation(patterns: patterns, categories: table.categories)
+        if scored, wanted(.iccAgreement) { overall[.iccAgreement] = icc.estimate(patternWeights: patterns.counts.map(Double.init)) }
 
         let resamples = min(options.resamples, AgreementLimits.maximumResamples)
         guard resamples > 0 else { return overall }
@@ -157,6 +162,15 @@ struct AgreementComputation {
                 [conger.value(patternWeights: weights)]
             }
             apply(congerIntervals, to: [.congerKappa], in: &overall)
+        }
+        if scored, wanted(.iccAgreement), overall[.iccAgreement]?.value != nil {
+            let patternUnits = CompressedUnits(patterns: patterns, stateOfPattern: (0..<patterns.patternCount).map { Int32($0) },
+                                               stateCount: patterns.patternCount, clusters: clusters)
+            let iccIntervals = bootstrap.intervals(units: patternUnits, stream: Stream.iccPatterns, statisticCount: 1,
+                                                   task: "bootstrap, intraclass correlation") { weights in
+                [icc.value(patternWeights: weights)]
+            }
+            apply(iccIntervals, to: [.iccAgreement], in: &overall)
         }
         boundaryHonest(&overall, itemRatio: itemAgreementRatio(patterns, raters: Array(0..<patterns.raterCount)),
                        agreementSpread: agreementSpread, units: units)
