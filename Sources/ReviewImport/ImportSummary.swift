@@ -57,6 +57,13 @@ extension ImportPlan {
                 lines.append("  \(repeats.file): \(repeats.count) already read from \(repeats.firstIn.joined(separator: ", "))")
             }
         }
+        var stigmaQuestions: [String: CriterionScale] = [:]
+        for item in dataset.items where item.experiment == .stigma { stigmaQuestions[item.criterion.question] = item.criterion.scale }
+        if !stigmaQuestions.isEmpty {
+            let scored = stigmaQuestions.values.filter { !$0.inappropriate.isEmpty }
+            let low = scored.filter { $0.inappropriate.first == $0.ordered.first }.count
+            lines.append("Stigma questions: \(scored.count) of \(stigmaQuestions.count) scored (\(low) with the lower half of the scale stigmatizing, \(scored.count - low) the upper), by \(request.stigmaCoding?.name ?? StigmaCoding.paperNotebook.name)\(scored.isEmpty ? "; give --stigma-coding FILE to score some" : "")")
+        }
         for combined in combinedFiles {
             let matched = combined.participants.reduce(0) { $0 + $1.matched }, own = combined.participants.reduce(0) { $0 + $1.own }
             lines.append("Combined file \(combined.file): \(matched) row\(matched == 1 ? "" : "s") repeat a run's item (merged into it), \(own) \(own == 1 ? "is an item" : "are items") of \(own == 1 ? "its" : "their") own")

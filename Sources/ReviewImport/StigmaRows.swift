@@ -6,8 +6,15 @@ import ReviewStatistics
 /// (`import --stigma-coding FILE`): a CSV with the header `question,stigma`, one row a question (a shell pattern
 /// on its text, `*` for any run of characters), `stigma` `high` (the upper half of the scale stigmatizes: "would do
 /// something violent") or `low` (the lower half: social distance, "definitely unwilling"). Questions no row
-/// matches are imported unscored.
+/// matches are imported unscored. Without a file, `paperNotebook`.
 public struct StigmaCoding: Sendable, Equatable {
+    /// The paper notebook's coding, the default: the social-distance questions (a scale from "definitely
+    /// unwilling" to "definitely willing") stigmatize at the lower half, the question on violence toward other
+    /// people (its text names both) at the upper half; the others enter no score (6 of the paper's 14).
+    public static let paperNotebook = StigmaCoding(rules: [], name: "the paper notebook's coding (social distance low, violence toward others high)")
+
+    /// How the summary names the coding: the file, or the default.
+    public var name: String
     /// Which end of a question's scale is stigmatizing.
     public enum End: String, Sendable {
         case high, low
@@ -16,10 +23,13 @@ public struct StigmaCoding: Sendable, Equatable {
     /// Patterns and their ends, in the file's order (the first match wins).
     public var rules: [(pattern: String, end: End)]
 
-    public init(rules: [(pattern: String, end: End)]) { self.rules = rules }
+    public init(rules: [(pattern: String, end: End)], name: String = "a coding file") {
+        self.rules = rules
+        self.name = name
+    }
 
     public static func == (lhs: StigmaCoding, rhs: StigmaCoding) -> Bool {
-        lhs.rules.map(\.pattern) == rhs.rules.map(\.pattern) && lhs.rules.map(\.end) == rhs.rules.map(\.end)
+        lhs.name == rhs.name && lhs.rules.map(\.pattern) == rhs.rules.map(\.pattern) && lhs.rules.map(\.end) == rhs.rules.map(\.end)
     }
 
     /// Reads a coding file; a bad row is an error naming file and line.
@@ -37,12 +47,15 @@ public struct StigmaCoding: Sendable, Equatable {
             return (pattern, end)
         }
         guard !rules.isEmpty else { throw InputError(file: path, "no question coded") }
-        return StigmaCoding(rules: rules)
+        return StigmaCoding(rules: rules, name: (path as NSString).lastPathComponent)
     }
 
-    /// The stigmatizing end for a question, nil when it is not scored.
-    public func end(for question: String) -> End? {
-        rules.first { fnmatch($0.pattern, question, 0) == 0 }?.end
+    /// The stigmatizing end for a question with its (normalised) options, nil when it is not scored.
+    public func end(for question: String, options: [String]) -> End? {
+        guard self == .paperNotebook else { return rules.first { fnmatch($0.pattern, question, 0) == 0 }?.end }
+        if options.first == "definitely unwilling" { return .low }
+        let words = question.lowercased()
+        return words.contains("violent") && words.contains("other") ? .high : nil
     }
 }
 
@@ -87,7 +100,7 @@ enum StigmaRows {
             guard ordered.count >= 2 else { throw row.error("field \"options\" has fewer than two points on a scale") }
             let half = ordered.count / 2
             let inappropriate: [String]
-            switch request.stigmaCoding?.end(for: question) {
+            switch (request.stigmaCoding ?? .paperNotebook).end(for: question, options: options) {
             case .high?: inappropriate = Array(ordered.suffix(half))
             case .low?: inappropriate = Array(ordered.prefix(half))
             case nil: inappropriate = []

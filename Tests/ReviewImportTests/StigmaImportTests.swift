@@ -67,26 +67,17 @@ struct StigmaImportTests {
         #expect(throws: InputError.self) { try StigmaCoding.read(path: try Fixtures.write("question,stigma\nx,sideways\n", as: "bad.csv", in: root)) }
     }
 
-    @Test("the repository's two stigma runs (../shared): 1,008 items each; the notebook's coding gives its stigma share per condition",
+    @Test("the repository's two stigma runs (../shared): 1,008 items each; the notebook's coding (the default) gives its stigma share per condition",
           .enabled(if: PaperData.available, "../shared/paper-data is absent; skipping the stigma acceptance check"))
     func paperRuns() throws {
-        // The coding, written from the repository's question file: the social-distance questions (options from
-        // "definitely unwilling") stigmatize at the low end, violence toward others at the high end.
-        let questions = try String(contentsOfFile: PaperData.path("repository-layout/data/vignettes.jsonl"), encoding: .utf8)
-            .split(separator: "\n").map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
-        var rules: [(pattern: String, end: StigmaCoding.End)] = []
-        for question in questions {
-            let text = try #require(question["question_only"] as? String), options = try #require(question["options"] as? [String])
-            if options.first == "Definitely unwilling" { rules.append((text, .low)) }
-            if text.contains("violent toward other") { rules.append((text, .high)) }
-        }
-        #expect(rules.count == 6)
         let root = try Fixtures.makeFolder()
         let study = root.appendingPathComponent("study")
         try Study.create(at: study)
-        var request = ImportRequest(inputs: [PaperData.path("repository-layout/results/stigma")], output: study.path)
-        request.stigmaCoding = StigmaCoding(rules: rules)
-        let items = try Importer.plan(request).dataset.items
+        // No coding given: the paper notebook's (social distance reversed, violence toward others; 6 of 14).
+        let plan = try Importer.plan(ImportRequest(inputs: [PaperData.path("repository-layout/results/stigma")], output: study.path))
+        let items = plan.dataset.items
+        #expect(plan.summary(outcome: ImportOutcome(replacedExistingDataset: false, logs: []))
+            .contains("Stigma questions: 6 of 14 scored (5 with the lower half of the scale stigmatizing, 1 the upper), by the paper notebook's coding"))
         #expect(items.count == 2016 && Set(items.compactMap(\.stimulusID)).count == 72)
         // (model, condition) → (stigmatizing, scored): the notebook's stigma_code_dfs over the same rows.
         let expected: [String: (Int, Int)] = [
