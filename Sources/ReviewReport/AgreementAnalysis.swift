@@ -345,7 +345,12 @@ extension AgreementAnalysis {
                 return .object([
                     ("model", rate.model.map(JSONValue.string) ?? .null),
                     ("missing_responses", .int(rate.missingResponses)),
-                    ("reported", proportionJSON(rate.reported)),
+                    ("reported", {
+                        guard case .object(var members) = proportionJSON(rate.reported) else { return proportionJSON(rate.reported) }
+                        members.append(("clusters", rate.reportedClusters.map(JSONValue.int) ?? .null))
+                        members.append(("design_effect", rate.reportedDesignEffect.map(JSONValue.number) ?? .null))
+                        return .object(members)
+                    }()),
                     ("corrected", .object(corrected)),
                     ("estimates", .array(rate.estimates.map { estimate in
                         .object([("estimator", .string(estimate.estimator.rawValue))] + estimateMembers(estimate))

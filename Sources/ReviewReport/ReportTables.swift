@@ -116,9 +116,13 @@ enum ReportTables {
         sections.append(ReportSection(title: rateTitle, rows: judge.rates.flatMap { rate in
             let scope = rate.model ?? "all models"
             let missing = rate.missingResponses > 0 ? "; \(rate.missingResponses) with no response" : ""
+            let design = rate.reportedClusters.map { clusters in
+                " over the \(clusters) clusters" + (rate.reportedDesignEffect.map { String(format: " (design effect %.1f, t with %d df)", $0, clusters - 1) } ?? " (t with \(clusters - 1) df)")
+                    + (IntervalTrust.tooFewClusters(clusters).map { "; " + $0 } ?? "")
+            } ?? ""
             return [
                 ReportRow(scope: scope, measure: "reported", value: rate.reported.value, n: rate.reported.n, low: rate.reported.low, high: rate.reported.high,
-                          note: "\(rate.reported.successes) inappropriate, Wilson interval\(missing)"),
+                          note: "\(rate.reported.successes) inappropriate, Wilson interval\(design)\(missing)"),
             ] + rate.estimates.map { estimate in
                 ReportRow(scope: scope, measure: estimate.estimator.rawValue + (estimate.estimator == rate.headline ? " *" : ""),
                           value: estimate.value, low: estimate.low, high: estimate.high, standardError: estimate.standardError,

@@ -35,6 +35,10 @@ public struct JudgeRate: Sendable, Equatable {
     public var headline: LabelPlanning.RateEstimator = .roganGladen
     /// Items in scope with no response, and how they were counted.
     public var missingResponses: Int = 0
+    /// The clusters the reported rate's interval is over and the judge's verdict's design effect, when clustered
+    /// (its Wilson interval then uses the effective count and a t quantile with G − 1 df).
+    public var reportedClusters: Int? = nil
+    public var reportedDesignEffect: Double? = nil
 
     /// The headline estimate.
     public var headlineEstimate: RateEstimate? { estimates.first { $0.estimator == headline } }
@@ -350,6 +354,8 @@ public enum JudgeAnalysis {
         }
         var result = JudgeRate(model: model, reported: reported, corrected: nil, reason: nil)
         result.missingResponses = missing.count
+        result.reportedClusters = clusterCount
+        result.reportedDesignEffect = effects?.apparent
 
         // What every estimate says about the design.
         var designNotes: [String] = []
