@@ -43,6 +43,8 @@ struct CombinedRows {
 
     /// Rewrites every combined file's entries in `files` (ids and subjects), after `stableIDs`.
     static func resolve(_ files: inout [ParsedFile]) -> [Report] {
+        // Most imports have no combined file: the runs are not indexed then (a hash a row, at a million rows).
+        guard files.contains(where: isCombined) else { return [] }
         // Every run item by signature (with its key, and without), with the file it came from.
         var runItems: [String: [(file: Int, item: Item)]] = [:]
         for (fileIndex, file) in files.enumerated() where !isCombined(file) {
