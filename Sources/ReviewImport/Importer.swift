@@ -299,8 +299,11 @@ public enum Importer {
     /// some item changed.
     static func labelledChanges(from existing: Dataset, to updated: Dataset, folder: URL) throws -> [(id: String, raters: [String])] {
         let changed = existing.items.indices.filter { position in
-            let item = existing.items[position]
-            return updated[id: item.id].map { $0.computedContentHash != item.contentHash } ?? false
+            var item = existing.items[position]
+            guard var now = updated[id: item.id] else { return false }
+            // Equal fields first (cheap); the hash only where something differs (it leaves out the judge and more).
+            (item.judge, now.judge) = (nil, nil)
+            return item != now && now.computedContentHash != item.contentHash
         }
         guard !changed.isEmpty, FileKind.ofPath(folder.path) == .folder else { return [] }
         let labels = try StudyLabels.load(folder: folder, dataset: existing, strict: false)
