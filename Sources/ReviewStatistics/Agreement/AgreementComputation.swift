@@ -16,7 +16,6 @@ struct AgreementComputation {
     private enum Stream {
         static let categoryCounts: UInt64 = 1
         static let patterns: UInt64 = 2
-        static let iccPatterns: UInt64 = 3
         static func pair(_ a: Int, _ b: Int) -> UInt64 { 1000 + UInt64(a) * 10_000 + UInt64(b) }
     }
 
@@ -154,23 +153,20 @@ struct AgreementComputation {
             apply(intervals, to: family.map(\.kind), in: &overall)
             agreementSpread = zip(family, intervals).first { $0.0.kind == .percentAgreement }?.1.standardDeviation
         }
-        if wanted(.congerKappa) {
-            let patternUnits = CompressedUnits(patterns: patterns, stateOfPattern: (0..<patterns.patternCount).map { Int32($0) },
-                                               stateCount: patterns.patternCount, clusters: clusters)
-            let congerIntervals = bootstrap.intervals(units: patternUnits, stream: Stream.patterns, statisticCount: 1,
-                                                      task: "bootstrap, Conger's kappa") { weights in
-                [conger.value(patternWeights: weights)]
-            }
-            apply(congerIntervals, to: [.congerKappa], in: &overall)
-        }
+        // The coefficients of whole rating patterns (Conger's kappa, the ICC) share one bootstrap of patterns.
+        var patternFamily: [(kind: CoefficientKind, value: ([Double]) -> Double?)] = []
+        if wanted(.congerKappa) { patternFamily.append((.congerKappa, { conger.value(patternWeights: $0) })) }
         if scored, wanted(.iccAgreement), overall[.iccAgreement]?.value != nil {
+            patternFamily.append((.iccAgreement, { icc.value(patternWeights: $0) }))
+        }
+        if !patternFamily.isEmpty {
             let patternUnits = CompressedUnits(patterns: patterns, stateOfPattern: (0..<patterns.patternCount).map { Int32($0) },
                                                stateCount: patterns.patternCount, clusters: clusters)
-            let iccIntervals = bootstrap.intervals(units: patternUnits, stream: Stream.iccPatterns, statisticCount: 1,
-                                                   task: "bootstrap, intraclass correlation") { weights in
-                [icc.value(patternWeights: weights)]
+            let intervals = bootstrap.intervals(units: patternUnits, stream: Stream.patterns, statisticCount: patternFamily.count,
+                                                task: "bootstrap, rating patterns") { weights in
+                patternFamily.map { $0.value(weights) }
             }
-            apply(iccIntervals, to: [.iccAgreement], in: &overall)
+            apply(intervals, to: patternFamily.map(\.kind), in: &overall)
         }
         boundaryHonest(&overall, itemRatio: itemAgreementRatio(patterns, raters: Array(0..<patterns.raterCount)),
                        agreementSpread: agreementSpread, units: units)
