@@ -10,7 +10,7 @@ public struct CombinedFileReport: Sendable, Equatable {
         public var name: String
         /// The model of the run most of its rows repeat; nil when none does.
         public var model: String?
-        /// That run's settings, e.g. `steel-man off, no transcript context`.
+        /// That run's settings in words (`SubjectModel.settingsCaption`), e.g. `no steel-man prompt, no context`.
         public var settings: String?
         /// Rows that repeat a run's item, and rows that are items of their own.
         public var matched: Int
@@ -75,14 +75,11 @@ struct CombinedRows {
                 let all = candidates(entry)
                 let inRun = all.filter { $0.file == run }
                 let chosen = inRun.count == 1 ? inRun.first : (inRun.isEmpty && all.count == 1 ? all.first : nil)
-                let model = run.flatMap { run in files[run].entries.first?.item.subject.name }
+                let runSubject = run.flatMap { run in files[run].entries.first?.item.subject }
+                let model = runSubject?.name
                 if participants[participant] == nil {
                     order.append(participant)
-                    let settings = run.flatMap { files[$0].subject }.map { subject in
-                        [subject.steelman.map { $0 ? "steel-man on" : "steel-man off" }, subject.contextualized.map { $0 ? "transcript context" : "no transcript context" }]
-                            .compactMap { $0 }.joined(separator: ", ")
-                    }
-                    participants[participant] = Participant(name: participant, model: model, settings: settings, matched: 0, own: 0)
+                    participants[participant] = Participant(name: participant, model: model, settings: runSubject?.settingsCaption, matched: 0, own: 0)
                 }
                 if let chosen {
                     // The run's item; this row's judge answer kept for the merge to compare with the run's.

@@ -68,7 +68,7 @@ extension ImportPlan {
             let matched = combined.participants.reduce(0) { $0 + $1.matched }, own = combined.participants.reduce(0) { $0 + $1.own }
             lines.append("Combined file \(combined.file): \(matched) row\(matched == 1 ? "" : "s") repeat a run's item (merged into it), \(own) \(own == 1 ? "is an item" : "are items") of \(own == 1 ? "its" : "their") own")
             for participant in combined.participants {
-                let run = participant.model.map { "model \(TextSanitizer.singleLine($0))" + (participant.settings.map { $0.isEmpty ? "" : ", \($0)" } ?? "") } ?? "no run matched"
+                let run = participant.model.map { "model \(TextSanitizer.singleLine($0))" + (participant.settings.map { ", \($0)" } ?? "") } ?? "no run matched"
                 lines.append("  \(TextSanitizer.singleLine(participant.name)) -> \(run): \(participant.matched) repeated, \(participant.own) of its own")
             }
         }

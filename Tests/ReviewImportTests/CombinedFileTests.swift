@@ -54,7 +54,7 @@ struct CombinedFileTests {
         let report = try #require(plan.combinedFiles.first)
         #expect(report.participants.map(\.name) == ["big model", "Bot One", "therapist"])
         #expect(report.participants.map(\.model) == ["m/big", "Bot-One", nil])
-        #expect(report.participants.map(\.settings) == ["steel-man on", "steel-man off", nil])
+        #expect(report.participants.map(\.settings) == ["steel-man prompt", "no steel-man prompt", nil])
         #expect(report.participants.map(\.matched) == [6, 2, 0] && report.participants.map(\.own) == [0, 0, 1])
         // The ambiguous empty response went to the participant's run, the steel-man one.
         let human = try #require(plan.raters.first { $0.rater == "human" })
@@ -64,7 +64,7 @@ struct CombinedFileTests {
         let botItems = plan.dataset.items.filter { $0.subject.name == "Bot-One" }
         #expect(botItems.count == 2)
         #expect(Set(human.events.map(\.item)) == Set(botItems.map(\.id) + plan.dataset.items.filter { $0.subject.name == "therapist" }.map(\.id)))
-        #expect(plan.summary(outcome: ImportOutcome(replacedExistingDataset: false, logs: [])).contains("Bot One -> model Bot-One, steel-man off: 2 repeated, 0 of its own"))
+        #expect(plan.summary(outcome: ImportOutcome(replacedExistingDataset: false, logs: [])).contains("Bot One -> model Bot-One, no steel-man prompt: 2 repeated, 0 of its own"))
     }
 
     @Test("a file in a folder that cannot be read names itself and the way to leave it out; --exclude leaves it out, said so")

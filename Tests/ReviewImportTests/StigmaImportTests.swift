@@ -53,7 +53,7 @@ struct StigmaImportTests {
         let plan = try Importer.plan(request)
         let items = plan.dataset.items
         #expect(items.count == 16)
-        #expect(plan.combinedFiles.first?.participants == [CombinedFileReport.Participant(name: "bot", model: "org/bot", settings: "steel-man on", matched: 8, own: 0)])
+        #expect(plan.combinedFiles.first?.participants == [CombinedFileReport.Participant(name: "bot", model: "org/bot", settings: "steel-man prompt", matched: 8, own: 0)])
         let first = try #require(items.first { $0.id.contains("/2025-01-18/") })
         #expect(first.id.hasPrefix("org/bot/steel-man/2025-01-18/worry/college/blue/man/") && first.stimulusID == "worry/college/blue/man")
         #expect(first.experiment == .stigma && first.subject.steelman == true && first.judge?.name == "letter-parser")
