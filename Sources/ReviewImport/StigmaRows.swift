@@ -11,7 +11,14 @@ public struct StigmaCoding: Sendable, Equatable {
     /// The paper notebook's coding, the default: the social-distance questions (a scale from "definitely
     /// unwilling" to "definitely willing") stigmatize at the lower half, the question on violence toward other
     /// people (its text names both) at the upper half; the others enter no score (6 of the paper's 14).
-    public static let paperNotebook = StigmaCoding(rules: [], name: "the paper notebook's coding (social distance low, violence toward others high)")
+    public static let paperNotebook: StigmaCoding = {
+        var coding = StigmaCoding(rules: [], name: "the paper notebook's coding (social distance low, violence toward others high)")
+        coding.isPaperNotebook = true
+        return coding
+    }()
+
+    /// Whether this is `paperNotebook`, which decides by the options and the question's words, not by patterns.
+    private var isPaperNotebook = false
 
     /// How the summary names the coding: the file, or the default.
     public var name: String
@@ -29,7 +36,7 @@ public struct StigmaCoding: Sendable, Equatable {
     }
 
     public static func == (lhs: StigmaCoding, rhs: StigmaCoding) -> Bool {
-        lhs.name == rhs.name && lhs.rules.map(\.pattern) == rhs.rules.map(\.pattern) && lhs.rules.map(\.end) == rhs.rules.map(\.end)
+        lhs.isPaperNotebook == rhs.isPaperNotebook && lhs.name == rhs.name && lhs.rules.map(\.pattern) == rhs.rules.map(\.pattern) && lhs.rules.map(\.end) == rhs.rules.map(\.end)
     }
 
     /// Reads a coding file; a bad row is an error naming file and line.
@@ -52,7 +59,7 @@ public struct StigmaCoding: Sendable, Equatable {
 
     /// The stigmatizing end for a question with its (normalised) options, nil when it is not scored.
     public func end(for question: String, options: [String]) -> End? {
-        guard self == .paperNotebook else { return rules.first { fnmatch($0.pattern, question, 0) == 0 }?.end }
+        guard isPaperNotebook else { return rules.first { fnmatch($0.pattern, question, 0) == 0 }?.end }
         if options.first == "definitely unwilling" { return .low }
         let words = question.lowercased()
         return words.contains("violent") && words.contains("other") ? .high : nil
