@@ -36,6 +36,25 @@ public struct JudgeAttachment: Sendable {
     /// How many ids to name in a summary before "…".
     static let named = 5
 
+    /// What `import --as-judge` prints, given how many verdicts the judge's log took: the warnings (rows left
+    /// out, conflicting copies, items changed under their id, unknown ids, human columns not read) and one line.
+    public func summary(judge: String, saved: Int) -> (warnings: [String], line: String) {
+        func plural(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
+        func listed(_ ids: [String], _ count: Int) -> String { ids.joined(separator: ", ") + (count > ids.count ? ", …" : "") }
+        var warnings = (skipped + conflicting).map(\.description)
+        if changedCount > 0 {
+            warnings.append("\(plural(changedCount, "item")) \(changedCount == 1 ? "differs" : "differ") from the study's under the same id (\(listed(changed, changedCount))): their verdicts are of something else, not attached")
+        }
+        if unknownCount > 0 {
+            warnings.append("\(plural(unknownCount, "id")) \(unknownCount == 1 ? "is" : "are") not in the study (\(listed(unknown, unknownCount))): not attached; import the items first")
+        }
+        if !ignoredHumanColumns.isEmpty { warnings.append("human columns not read with --as-judge: \(ignoredHumanColumns.joined(separator: ", "))") }
+        let withOption = answers.filter { $0.item.criterion.option(matching: $0.answer) != nil }.count
+        let line = "judge \(judge): \(plural(answers.count, "item")) matched (\(withOption) with an option, \(answers.count - withOption) without), "
+            + "\(plural(saved, "verdict")) saved, \(answers.count - saved) already in its log"
+        return (warnings, line)
+    }
+
     /// Reads `request.inputs` as the importer does and matches every row with a judge to `study`'s items. A row
     /// without a judge column at all is an error: there would be nothing to attach.
     public static func read(_ request: ImportRequest, study: Study) throws -> JudgeAttachment {

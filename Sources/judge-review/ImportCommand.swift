@@ -120,18 +120,9 @@ struct ImportCommand: ParsableCommand {
         let log = try JudgeLog(annotationFolder: place.annotationFolder, name: name, options: study.storeOptions(groupReadable: groupReadable))
         defer { log.close() }
         let saved = try log.appendMissing(verdicts, updating: true)
-        for note in attachment.skipped + attachment.conflicting { CommandOutput.warning(note.description) }
-        if attachment.changedCount > 0 {
-            CommandOutput.warning("\(attachment.changedCount) item\(attachment.changedCount == 1 ? "" : "s") differ from the study's under the same id (\(attachment.changed.joined(separator: ", "))\(attachment.changedCount > attachment.changed.count ? ", …" : "")): their verdicts are of something else, not attached")
-        }
-        if attachment.unknownCount > 0 {
-            CommandOutput.warning("\(attachment.unknownCount) id\(attachment.unknownCount == 1 ? "" : "s") not in the study (\(attachment.unknown.joined(separator: ", "))\(attachment.unknownCount > attachment.unknown.count ? ", …" : "")): not attached; import the items first")
-        }
-        if !attachment.ignoredHumanColumns.isEmpty {
-            CommandOutput.warning("human columns not read with --as-judge: \(attachment.ignoredHumanColumns.joined(separator: ", "))")
-        }
-        let answered = verdicts.filter { $0.answer != nil }.count
-        CommandOutput.line("judge \(name): \(verdicts.count) item\(verdicts.count == 1 ? "" : "s") matched (\(answered) with an option, \(verdicts.count - answered) without), \(saved) verdict\(saved == 1 ? "" : "s") saved, \(verdicts.count - saved) already in its log")
+        let summary = attachment.summary(judge: name, saved: saved)
+        for warning in summary.warnings { CommandOutput.warning(warning) }
+        CommandOutput.line(summary.line)
     }
 
     /// Reads a batch's results into the judges' logs: what the logs lack, each verdict durable before the next.

@@ -55,7 +55,7 @@ struct AttachJudgeTests {
         try corrected.write(to: folder.appendingPathComponent("gpt-4o_no-steelman.csv"), atomically: true, encoding: .utf8)
         let again = try EndToEnd.run(attach, in: folder)
         #expect(again.status == 0 && again.stdout.contains("39 items matched") && again.stdout.contains("1 verdict saved"), "\(again.output)")
-        #expect(again.stderr.contains("1 item differ from the study's under the same id (gpt-4o/k5)") && again.stderr.contains("1 id not in the study (gpt-4o/k99)"), "\(again.output)")
+        #expect(again.stderr.contains("1 item differs from the study's under the same id (gpt-4o/k5)") && again.stderr.contains("1 id is not in the study (gpt-4o/k99)"), "\(again.output)")
 
         let json = try EndToEnd.run(["agreement", "s", "--format", "json"], in: folder)
         #expect(json.status == 0)
