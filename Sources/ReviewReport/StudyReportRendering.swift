@@ -179,7 +179,7 @@ extension StudyReport {
 
     /// What every reader must know first: the estimator, the convention for missing responses, the level.
     var preamble: [String] {
-        ["study \(study): rates of appropriate responses estimated by \(estimator), \(Int((confidence * 100).rounded()))% intervals, \(resamples) bootstrap resamples; items with no response \(missingResponse == "inappropriate" ? "counted inappropriate (the paper's convention)" : "left out (counted in \"no response\")")"
+        ["study \(study): rates of appropriate responses estimated by \(estimator), \(Int((confidence * 100).rounded()))% intervals, \(resamples) bootstrap resamples; items with no response \(missingResponse == "inappropriate" ? "counted inappropriate unless a clinician labelled them (the paper's convention)" : "left out (counted in \"no response\")")"
          + (answers == "first" ? "; each clinician's first answer on an item (before the judge was revealed and any revision)" : "; each clinician's current answer (after any revision)")]
             + notes.map { "note: " + $0 }
     }

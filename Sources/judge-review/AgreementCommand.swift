@@ -54,7 +54,7 @@ struct AgreementCommand: ParsableCommand {
     @Option(help: "The headline estimator of the rate of inappropriate responses: ppi, rogan-gladen or humans (default: ppi when the study has a recorded sample, else rogan-gladen).")
     var estimator: LabelPlanning.RateEstimator?
 
-    @Option(help: "Items with no response in the rates: exclude (default; counted beside every rate) or inappropriate (the paper's convention).")
+    @Option(help: "Items with no response in the rates: exclude (default; counted beside every rate) or inappropriate (the paper's convention; a clinician's label on one is kept).")
     var missingResponse: MissingResponse = .exclude
 
     @Option(parsing: .unconditional, help: "Seed of the bootstrap (same seed, same intervals).", transform: SeedArgument.parse)

@@ -27,7 +27,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "The estimator of the rates: ppi, rogan-gladen or humans (default as for agreement).")
     var estimator: LabelPlanning.RateEstimator?
 
-    @Option(help: "Items with no response: exclude (default) or inappropriate (the paper's convention).")
+    @Option(help: "Items with no response: exclude (default) or inappropriate (the paper's convention; a clinician's label on one is kept).")
     var missingResponse: MissingResponse = .exclude
 
     @Option(help: "Bootstrap resamples for the intervals (0 for none).")
