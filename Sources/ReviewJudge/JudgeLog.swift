@@ -175,6 +175,27 @@ public final class JudgeLog {
         return result
     }
 
+    /// The judge logs' problems for `judge-review check`: a log that cannot be read, a verdict for an item the
+    /// study does not hold; the logs read beside them.
+    public static func problems(annotationFolder: URL, dataset: Dataset) -> (logs: Int, problems: [StudyCheck.Problem]) {
+        let folder = annotationFolder.appendingPathComponent(StudyLayout.judgesFolderName, isDirectory: true)
+        do {
+            let all = try readAll(annotationFolder: annotationFolder)
+            var problems: [StudyCheck.Problem] = []
+            for (name, verdicts) in all.sorted(by: { $0.key < $1.key }) {
+                let unknown = Set(verdicts.map(\.item).filter { dataset.indexByID[$0] == nil }).sorted()
+                if let first = unknown.first {
+                    problems.append(StudyCheck.Problem(
+                        file: StudyLayout.judgeLogFile(folder: annotationFolder, judge: name).path, line: nil,
+                        message: "verdicts for \(unknown.count) item\(unknown.count == 1 ? "" : "s") the study does not hold (\(TextSanitizer.singleLine(first))\(unknown.count > 1 ? ", …" : ""))"))
+                }
+            }
+            return (all.count, problems)
+        } catch {
+            return (0, [StudyCheck.Problem(file: folder.path, line: nil, message: "\(error)")])
+        }
+    }
+
     /// How a judge's verdicts were obtained, in words for the report: each way it was, with the files named.
     static func origin(of verdicts: [JudgeVerdict]) -> String {
         var ways: [String] = []

@@ -15,6 +15,7 @@ struct JudgeReview: ParsableCommand {
             ImportCommand.self,
             StimuliCommand.self,
             StatusCommand.self,
+            CheckCommand.self,
             AgreementCommand.self,
             JudgeCommand.self,
             AdjudicateCommand.self,

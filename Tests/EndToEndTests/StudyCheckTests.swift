@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+/// `judge-review check`: a clean study passes; each planted fault is found, named by file, and fails the check.
+@Suite("judge-review check (built binary)", .enabled(if: EndToEnd.binary != nil, EndToEnd.binaryMissing))
+struct StudyCheckTests {
+    @Test("a clean study: OK and exit 0; planted faults (an item changed under its id, a label for an unknown item, a torn line, a sample entry for an unknown item): each named, exit 1")
+    func plantedFaults() throws {
+        let folder = try EndToEnd.temporaryFolder("check")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var lines = ["key,condition,interjection,verification_prompt,verification_options,verification_correct,model_response,judge-x_classification,annotator_1_classification"]
+        for index in 0..<20 {
+            lines.append("k\(index),mania,I feel odd \(index).,Does it help?,\"yes, no\",no,Reply \(index).,no,\(index < 10 ? "no" : "")")
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("m_no-steelman.csv"), atomically: true, encoding: .utf8)
+        #expect(try EndToEnd.run(["init", "s"], in: folder).status == 0)
+        #expect(try EndToEnd.run(["import", "m_no-steelman.csv", "--to", "s"], in: folder).status == 0)
+        #expect(try EndToEnd.run(["sample", "s", "--size", "6", "--seed", "3"], in: folder).status == 0)
+        let clean = try EndToEnd.run(["check", "s"], in: folder)
+        #expect(clean.status == 0 && clean.stdout.hasPrefix("check: OK (20 items, 1 log:"), "\(clean.output)")
+
+        // An item changed under its id: another response, the stored hash kept.
+        let items = folder.appendingPathComponent("s/items.jsonl")
+        let itemsText = try String(contentsOf: items, encoding: .utf8)
+        try itemsText.replacingOccurrences(of: "Reply 12.", with: "Another reply.").write(to: items, atomically: true, encoding: .utf8)
+        // A label for an item the study does not hold, then a torn last line.
+        let log = folder.appendingPathComponent("s/Annotations/annotator_1.jsonl")
+        let first = try #require(try String(contentsOf: log, encoding: .utf8).split(separator: "\n").first)
+        let ghost = first.replacingOccurrences(of: "\"m/k0\"", with: "\"m/ghost\"")
+        #expect(ghost != String(first))
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        handle.write(Data((ghost + "\n{\"item\":\"m/k1").utf8))
+        try handle.close()
+        // A sample entry for an item the study does not hold.
+        let sample = folder.appendingPathComponent("s/sample.json")
+        let sampled = try String(contentsOf: sample, encoding: .utf8)
+        let firstID = try #require(sampled.firstRange(of: /"id" *: *"m\/k[0-9]+"/))
+        try sampled.replacingCharacters(in: firstID, with: "\"id\": \"m/nowhere\"").write(to: sample, atomically: true, encoding: .utf8)
+
+        let faulty = try EndToEnd.run(["check", "s"], in: folder)
+        #expect(faulty.status == 1, "\(faulty.output)")
+        #expect(faulty.stdout.contains("items.jsonl:13: item \"m/k12\" is not the content its stored sha256 names (changed under its id)"), "\(faulty.output)")
+        #expect(faulty.stdout.contains("annotator_1.jsonl: a label for item \"m/ghost\", which the study does not hold"), "\(faulty.output)")
+        #expect(faulty.stdout.contains("annotator_1.jsonl:12: torn last line"), "\(faulty.output)")
+        #expect(faulty.stdout.contains("sample.json: sampled item \"m/nowhere\" is not in the study"), "\(faulty.output)")
+        #expect(faulty.stdout.hasSuffix("check: 4 problems (20 items, 1 log)\n"), "\(faulty.output)")
+    }
+}
