@@ -40,7 +40,9 @@ public struct JudgeAttachment: Sendable {
     /// out, conflicting copies, items changed under their id, unknown ids, human columns not read) and one line.
     public func summary(judge: String, saved: Int) -> (warnings: [String], line: String) {
         func plural(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
-        func listed(_ ids: [String], _ count: Int) -> String { ids.joined(separator: ", ") + (count > ids.count ? ", …" : "") }
+        func listed(_ ids: [String], _ count: Int) -> String {
+            ids.map(TextSanitizer.singleLine).joined(separator: ", ") + (count > ids.count ? ", …" : "")
+        }
         var warnings = (skipped + conflicting).map(\.description)
         if changedCount > 0 {
             warnings.append("\(plural(changedCount, "item")) \(changedCount == 1 ? "differs" : "differ") from the study's under the same id (\(listed(changed, changedCount))): their verdicts are of something else, not attached")
@@ -48,7 +50,9 @@ public struct JudgeAttachment: Sendable {
         if unknownCount > 0 {
             warnings.append("\(plural(unknownCount, "id")) \(unknownCount == 1 ? "is" : "are") not in the study (\(listed(unknown, unknownCount))): not attached; import the items first")
         }
-        if !ignoredHumanColumns.isEmpty { warnings.append("human columns not read with --as-judge: \(ignoredHumanColumns.joined(separator: ", "))") }
+        if !ignoredHumanColumns.isEmpty {
+            warnings.append("human columns not read with --as-judge: \(ignoredHumanColumns.map(TextSanitizer.singleLine).joined(separator: ", "))")
+        }
         let withOption = answers.filter { $0.item.criterion.option(matching: $0.answer) != nil }.count
         let line = "judge \(judge): \(plural(answers.count, "item")) matched (\(withOption) with an option, \(answers.count - withOption) without), "
             + "\(plural(saved, "verdict")) saved, \(answers.count - saved) already in its log"
@@ -86,7 +90,7 @@ public struct JudgeAttachment: Sendable {
                     if !item.criterion.answersAgree(attachment.answers[first].answer, judge.answer) {
                         attachment.conflicting.append(SkipNote(
                             file: file.path, line: entry.line, kind: .row,
-                            reason: "\(item.id): answer \"\(judge.answer ?? "none")\" differs from the one kept (\(attachment.answers[first].file):\(attachment.answers[first].line))"))
+                            reason: "\(TextSanitizer.singleLine(item.id)): answer \"\(TextSanitizer.singleLine(judge.answer ?? "none"))\" differs from the one kept (\(attachment.answers[first].file):\(attachment.answers[first].line))"))
                     }
                     continue
                 }

@@ -40,3 +40,17 @@ struct RunIdentityTests {
             .contains("Changed items that were labelled: 1 (the labels are of the old content; relabel them, or import the old file back)\n  m/k2: labelled by annotator_1"))
     }
 }
+
+@Suite("The --as-judge summary")
+struct JudgeAttachmentSummaryTests {
+    @Test("ids from the files reach the terminal sanitised, with the counts worded for one and for many")
+    func sanitised() {
+        let hostile = "m/\u{1B}[31mred\u{07}"
+        let attachment = JudgeAttachment(answers: [], unknown: [hostile], unknownCount: 3, changed: [hostile], changedCount: 1, conflicting: [],
+                                         skipped: [], ignoredHumanColumns: ["human_\u{1B}]0;x\u{07}classification"])
+        let summary = attachment.summary(judge: "y", saved: 0)
+        #expect(summary.warnings.count == 3 && summary.warnings.allSatisfy { !$0.contains("\u{1B}") && !$0.contains("\u{07}") })
+        #expect(summary.warnings[0].hasPrefix("1 item differs from the study's") && summary.warnings[1].hasPrefix("3 ids are not in the study") && summary.warnings[1].contains(", …"))
+        #expect(summary.line == "judge y: 0 items matched (0 with an option, 0 without), 0 verdicts saved, 0 already in its log")
+    }
+}
