@@ -30,12 +30,19 @@ struct InitCommand: ParsableCommand {
     @Flag(help: "Let the owner's group read the study (folders 0750, files 0640) instead of owner only.")
     var groupReadable = false
 
+    @Flag(help: "Also make the study a git repository (git init), with a .gitignore for what belongs to one machine (locks, an unfinished write, torn lines set aside) and a .gitattributes that keeps the study's files byte for byte.")
+    var git = false
+
     func run() throws {
         try CommandOutput.reportingErrors(command: "init") {
             let study = try Study.create(at: URL(fileURLWithPath: folder, isDirectory: true), name: name, mode: mode.rawValue,
                                          order: order.rawValue, options: StoreOptions(groupReadable: groupReadable))
             CommandOutput.line("created study \"\(try study.settings().name)\" in \(study.folder.path)")
             CommandOutput.line("  \(Study.settingsFileName), \(Study.itemsFileName) (empty), \(Study.annotationsFolderName)/ and \(Study.annotationsFolderName)/adjudication/")
+            if git {
+                _ = try StudyRepository.initialize(study, options: StoreOptions(groupReadable: groupReadable))
+                CommandOutput.line("  a git repository, with .gitignore (locks, the write journal, set-aside torn lines) and .gitattributes (the study's files byte for byte)")
+            }
             CommandOutput.line("next: judge-review import FILES --to \(folder)")
         }
     }

@@ -47,3 +47,40 @@ struct StudyCheckTests {
         #expect(faulty.stdout.hasSuffix("check: 4 problems (20 items, 1 log)\n"), "\(faulty.output)")
     }
 }
+
+/// `init --git`: a study kept in git ignores what belongs to one machine and keeps its files byte for byte.
+@Suite("judge-review init --git (built binary)", .enabled(if: EndToEnd.binary != nil, EndToEnd.binaryMissing),
+       .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/git"), "git is not installed; skipping init --git"))
+struct StudyRepositoryTests {
+    static func git(_ arguments: [String], in folder: URL) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        process.arguments = ["-C", folder.path] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    @Test("a repository whose .gitignore leaves out the locks, the write journal and set-aside torn lines, never a log or the items; .gitattributes keeps *.jsonl and *.json as bytes")
+    func ignoresWhatBelongsToOneMachine() throws {
+        let folder = try EndToEnd.temporaryFolder("init-git")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let created = try EndToEnd.run(["init", "s", "--git"], in: folder)
+        #expect(created.status == 0, "\(created.output)")
+        let study = folder.appendingPathComponent("s")
+        #expect(FileManager.default.fileExists(atPath: study.appendingPathComponent(".git").path))
+        for ignored in ["study.lock", "write.journal", "Annotations/alice.jsonl.lock", "Annotations/adjudication/ada.jsonl.corrupt", "Annotations/judges/x.jsonl.lock"] {
+            #expect(try Self.git(["check-ignore", "-q", ignored], in: study) == 0, "\(ignored) is not ignored")
+        }
+        for kept in ["items.jsonl", "study.json", "sample.json", "assignment.json", "Annotations/alice.jsonl", "Annotations/alice.order.json",
+                     "Annotations/adjudication/ada.jsonl", "Annotations/judges/x.jsonl"] {
+            #expect(try Self.git(["check-ignore", "-q", kept], in: study) == 1, "\(kept) would not travel")
+        }
+        let attributes = try String(contentsOf: study.appendingPathComponent(".gitattributes"), encoding: .utf8)
+        #expect(attributes.contains("*.jsonl -text\n") && attributes.contains("*.json -text\n"))
+        let check = try EndToEnd.run(["check", "s"], in: folder)
+        #expect(check.status == 0, "\(check.output)")
+    }
+}
