@@ -7,7 +7,7 @@ import ReviewStatistics
 /// on its text, `*` for any run of characters), `stigma` `high` (the upper half of the scale stigmatizes: "would do
 /// something violent") or `low` (the lower half: social distance, "definitely unwilling"). Questions no row
 /// matches are imported unscored. Without a file, `paperNotebook`.
-public struct StigmaCoding: Sendable, Equatable {
+public struct StigmaCoding: Sendable {
     /// The paper notebook's coding, the default: the social-distance questions (a scale from "definitely
     /// unwilling" to "definitely willing") stigmatize at the lower half, the question on violence toward other
     /// people (its text names both) at the upper half; the others enter no score (6 of the paper's 14).
@@ -33,10 +33,6 @@ public struct StigmaCoding: Sendable, Equatable {
     public init(rules: [(pattern: String, end: End)], name: String = "a coding file") {
         self.rules = rules
         self.name = name
-    }
-
-    public static func == (lhs: StigmaCoding, rhs: StigmaCoding) -> Bool {
-        lhs.isPaperNotebook == rhs.isPaperNotebook && lhs.name == rhs.name && lhs.rules.map(\.pattern) == rhs.rules.map(\.pattern) && lhs.rules.map(\.end) == rhs.rules.map(\.end)
     }
 
     /// Reads a coding file; a bad row is an error naming file and line.
@@ -121,7 +117,7 @@ enum StigmaRows {
                 throw row.error("answer \"\(TextSanitizer.singleLine(rawAnswer ?? ""))\" is not one of the options (\(options.joined(separator: ", ")))")
             }
             let output = try row.optionalText("output").map { LineEndings.normalised($0) }
-            let participant = combined ? try row.requiredText("model").split(whereSeparator: \.isWhitespace).joined(separator: " ") : nil
+            let participant = combined ? PaperRowMapper.participantName(try row.requiredText("model")) : nil
             let item = Item(
                 id: "\(participant ?? prefix)/\(vignette)/\(ContentHash.sha256Hex(of: [question]).prefix(12))", experiment: .stigma, condition: condition,
                 stimulusID: vignette, transcript: nil, context: [],

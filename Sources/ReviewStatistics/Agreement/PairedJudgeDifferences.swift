@@ -58,13 +58,13 @@ public enum PairedJudgeDifferences {
         var firstPositive = 0.0
         var secondPositive = 0.0
 
-        mutating func add(_ item: Item, sign: Double = 1) {
-            judged += sign
-            if item.first { firstPositive += sign }
-            if item.second { secondPositive += sign }
+        mutating func add(_ item: Item) {
+            judged += 1
+            if item.first { firstPositive += 1 }
+            if item.second { secondPositive += 1 }
             if let truth = item.truth {
-                cells[(truth ? 4 : 0) + (item.first ? 2 : 0) + (item.second ? 1 : 0)] += sign * item.weight
-                labelled += sign > 0 ? 1 : -1
+                cells[(truth ? 4 : 0) + (item.first ? 2 : 0) + (item.second ? 1 : 0)] += item.weight
+                labelled += 1
             }
         }
 
