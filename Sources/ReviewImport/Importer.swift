@@ -484,6 +484,8 @@ extension ImportPlan {
     public func write(options: StoreOptions = StoreOptions()) throws -> ImportOutcome {
         var opened: [(ImportedRaterLabels, RaterLog)] = []
         defer { for (_, log) in opened { log.close() } }
+        let options = options.writer == nil && raters.contains(where: { !$0.events.isEmpty })
+            ? try options.withWriter(in: annotationFolder) : options
         for rater in raters where !rater.events.isEmpty {
             opened.append((rater, try RaterLog(folder: annotationFolder, rater: rater.rater, options: options)))
         }

@@ -66,9 +66,11 @@ public struct JudgeVerdict: Codable, Sendable, Equatable {
     public var endpoint: Endpoint? = nil
     /// The file a batch result or an attached verdict was read from (its name, not its folder).
     public var source: String? = nil
+    /// Who wrote the line (site and copy of the study); nil in lines written before it was recorded.
+    public var writer: WriterIdentity? = nil
 
     enum CodingKeys: String, CodingKey {
-        case schema, item, judge, model, sample, flipped, options, answer, status, output, ms, attempts, temperature, seed, at, endpoint, source
+        case schema, item, judge, model, sample, flipped, options, answer, status, output, ms, attempts, temperature, seed, at, endpoint, source, writer
         case itemSHA256 = "item_sha256"
         case promptTokens = "prompt_tokens"
         case completionTokens = "completion_tokens"
@@ -119,11 +121,14 @@ public final class JudgeLog {
     /// The judge's name (the log's file name).
     public let name: String
     public let log: AppendOnlyLog<JudgeVerdict>
+    /// Recorded on every verdict appended that names no writer of its own (`StoreOptions.writer`).
+    private let writer: WriterIdentity?
 
     /// Opens (creating as needed) the log of judge `name` under an annotation folder.
     public init(annotationFolder: URL, name: String, options: StoreOptions = StoreOptions()) throws {
         try RaterName.check(name, file: annotationFolder.appendingPathComponent(StudyLayout.judgesFolderName))
         self.name = name
+        writer = options.writer
         let decoder = LogJSON.decoder()
         let encoder = LogJSON.encoder()
         log = try AppendOnlyLog(
@@ -139,6 +144,8 @@ public final class JudgeLog {
 
     /// Appends one verdict; returns once it is durable.
     public func append(_ verdict: JudgeVerdict) throws {
+        var verdict = verdict
+        if verdict.writer == nil { verdict.writer = writer }
         try log.append(verdict)
     }
 
@@ -183,10 +190,17 @@ public final class JudgeLog {
             let all = try readAll(annotationFolder: annotationFolder)
             var problems: [StudyCheck.Problem] = []
             for (name, verdicts) in all.sorted(by: { $0.key < $1.key }) {
+                let file = StudyLayout.judgeLogFile(folder: annotationFolder, judge: name).path
+                let conflicts = StudyCheck.conflictingAnswers(verdicts.map { ("\($0.item)\u{1F}\($0.sample)\u{1F}\($0.flipped)", $0.answer, $0.writer) })
+                if let problem = LogWriters(verdicts.map(\.writer)).problem(
+                    owner: "judge \(name)", file: file, conflictingItems: conflicts,
+                    advice: "run this judge at one site only, and at another under a name of its own (judge --name)") {
+                    problems.append(problem)
+                }
                 let unknown = Set(verdicts.map(\.item).filter { dataset.indexByID[$0] == nil }).sorted()
                 if let first = unknown.first {
                     problems.append(StudyCheck.Problem(
-                        file: StudyLayout.judgeLogFile(folder: annotationFolder, judge: name).path, line: nil,
+                        file: file, line: nil,
                         message: "verdicts for \(unknown.count) item\(unknown.count == 1 ? "" : "s") the study does not hold (\(TextSanitizer.singleLine(first))\(unknown.count > 1 ? ", …" : ""))"))
                 }
             }
@@ -229,5 +243,18 @@ public final class JudgeLog {
             return JudgeAnswers(name: name, model: verdicts.last?.model ?? name, answers: repeats[0] ?? [:], repeats: repeats, flipped: flipped,
                                 origin: origin(of: verdicts))
         }
+    }
+}
+
+extension StudyCheck {
+    /// The whole check of a study: `StudyCheck.run` and the judges' logs (`JudgeLog.problems`).
+    public static func withJudges(_ study: Study) -> StudyCheck {
+        var check = StudyCheck.run(study)
+        if let dataset = try? study.dataset() {
+            let judges = JudgeLog.problems(annotationFolder: study.annotationFolder, dataset: dataset)
+            check.logs += judges.logs
+            check.problems += judges.problems
+        }
+        return check
     }
 }

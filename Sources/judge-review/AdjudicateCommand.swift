@@ -69,7 +69,7 @@ struct AdjudicateCommand: ParsableCommand {
         }
         let log = try AdjudicationLog(
             annotationFolder: folder, adjudicator: adjudicator,
-            options: place.study?.storeOptions(groupReadable: groupReadable) ?? StoreOptions(groupReadable: groupReadable))
+            options: try place.writingOptions(groupReadable: groupReadable))
         let now = Date()
         var program = AdjudicationConsole(
             AdjudicationConsoleConfiguration(

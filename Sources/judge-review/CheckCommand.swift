@@ -17,13 +17,9 @@ struct CheckCommand: ParsableCommand {
         try CommandOutput.reportingErrors(command: "check") {
             let place = try LabelPlace.resolve(study)
             guard let found = place.study else { throw UsageError(option: "STUDY", "check verifies a study folder (made by init)") }
-            var check = StudyCheck.run(found)
-            if let dataset = try? found.dataset() {
-                let judges = JudgeLog.problems(annotationFolder: place.annotationFolder, dataset: dataset)
-                check.logs += judges.logs
-                check.problems += judges.problems
-            }
+            let check = StudyCheck.withJudges(found)
             for problem in check.problems { CommandOutput.line(problem.description) }
+            for note in check.notes { CommandOutput.line("note: \(note)") }
             CommandOutput.line(check.verdict)
             if !check.problems.isEmpty { throw ExitCode.failure }
         }

@@ -117,7 +117,7 @@ struct ImportCommand: ParsableCommand {
             JudgeVerdict.attached(item: answer.item, answer: answer.answer, judge: name, model: answer.model, prompt: answer.prompt,
                                   sourceFile: answer.file, at: now)
         }
-        let log = try JudgeLog(annotationFolder: place.annotationFolder, name: name, options: study.storeOptions(groupReadable: groupReadable))
+        let log = try JudgeLog(annotationFolder: place.annotationFolder, name: name, options: try place.writingOptions(groupReadable: groupReadable))
         defer { log.close() }
         let saved = try log.appendMissing(verdicts, updating: true)
         let summary = attachment.summary(judge: name, saved: saved)
@@ -134,7 +134,7 @@ struct ImportCommand: ParsableCommand {
         let template = try prompt.map { String(decoding: try SafeFile.read($0, followLinks: true), as: UTF8.self) } ?? JudgePrompt.defaultTemplate
         let reading = try JudgeBatch.results(try SafeFile.read(path, followLinks: true), path: path, dataset: dataset, template: template,
                                              useStoredPrompts: prompt == nil)
-        let options = place.study?.storeOptions(groupReadable: groupReadable) ?? StoreOptions(groupReadable: groupReadable)
+        let options = try place.writingOptions(groupReadable: groupReadable)
         var lines: [String] = []
         for (name, verdicts) in reading.verdicts.sorted(by: { $0.key < $1.key }) {
             let log = try JudgeLog(annotationFolder: place.annotationFolder, name: name, options: options)

@@ -104,7 +104,7 @@ struct JudgeCommand: ParsableCommand {
         settings.flip = flip
         settings.concurrency = concurrency
         settings.limit = limit
-        let options = place.study?.storeOptions(groupReadable: false) ?? StoreOptions()
+        let options = try place.writingOptions(groupReadable: false)
         let log = try JudgeLog(annotationFolder: place.annotationFolder, name: judgeName, options: options)
         defer { log.close() }
         let requests = JudgeRunner.plan(items: chosen.items, prompt: judgePrompt, settings: settings, answered: log.answered)

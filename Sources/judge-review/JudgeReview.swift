@@ -16,6 +16,7 @@ struct JudgeReview: ParsableCommand {
             StimuliCommand.self,
             StatusCommand.self,
             CheckCommand.self,
+            SyncCommand.self,
             AgreementCommand.self,
             JudgeCommand.self,
             AdjudicateCommand.self,

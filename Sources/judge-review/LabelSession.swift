@@ -51,7 +51,7 @@ enum LabelSession {
         let logFile = StudyLayout.logFile(folder: folder, rater: options.rater)
         let log: RaterLog
         do {
-            log = try RaterLog(folder: folder, rater: options.rater, options: StoreOptions(groupReadable: options.groupReadable))
+            log = try RaterLog(folder: folder, rater: options.rater, options: try StoreOptions(groupReadable: options.groupReadable).withWriter(in: folder))
         } catch let error as InputError {
             throw error
         } catch let error as StoreError {

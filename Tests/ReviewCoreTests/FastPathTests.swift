@@ -142,7 +142,8 @@ struct FastPathTests {
             mode: LabelMode.allCases[Int(random.next() % 3)], judgeSeenFirst: random.next() % 2 == 0,
             revises: maybe(randomText(&random)), note: maybe(randomText(&random)),
             flag: maybe(LabelFlag.allCases[Int(random.next() % 2)]),
-            at: Date(timeIntervalSince1970: seconds), ms: maybe(Int(random.next() % 100_000)))
+            at: Date(timeIntervalSince1970: seconds), ms: maybe(Int(random.next() % 100_000)),
+            writer: maybe(WriterIdentity(site: randomText(&random), installation: "copy-\(random.next() % 4)")))
     }
 
     @Test("label events: the fast writer writes the encoder's bytes, the fast reader reads the decoder's events")

@@ -69,6 +69,8 @@ public struct AdjudicationEvent: Codable, Sendable, Hashable {
     public var at: Date
     /// Milliseconds the adjudicator spent on the item before the event.
     public var ms: Int?
+    /// Who wrote the line (site and copy of the study); nil in lines written before it was recorded.
+    public var writer: WriterIdentity?
 
     /// An event with every field given; prefer `decision(...)` and `reveal(...)`, which check their input.
     public init(
@@ -128,7 +130,7 @@ public struct AdjudicationEvent: Codable, Sendable, Hashable {
         case itemSHA256 = "item_sha256"
         case adjudicator, answer, verdict, rationale, considered
         case namesRevealed = "names_revealed"
-        case at, ms
+        case at, ms, writer
     }
 
     /// Decodes a log line, refusing a decision without an answer or rationale and a newer schema.
@@ -146,6 +148,7 @@ public struct AdjudicationEvent: Codable, Sendable, Hashable {
         namesRevealed = try c.decodeIfPresent(Bool.self, forKey: .namesRevealed) ?? false
         at = try c.decode(Date.self, forKey: .at)
         ms = try c.decodeIfPresent(Int.self, forKey: .ms)
+        writer = try c.decodeIfPresent(WriterIdentity.self, forKey: .writer)
         if schema > AdjudicationEvent.currentSchema {
             throw DecodingError.dataCorruptedError(
                 forKey: .schema, in: c, debugDescription: "schema \(schema) is newer than this build reads (\(AdjudicationEvent.currentSchema))")

@@ -9,10 +9,13 @@ public final class AdjudicationLog {
     public let adjudicator: String
     /// The underlying durable log.
     public let log: AppendOnlyLog<AdjudicationEvent>
+    /// Recorded on every event appended that names no writer of its own (`StoreOptions.writer`).
+    private let writer: WriterIdentity?
 
     /// Opens (creating as needed) the adjudicator's log under a dataset's annotation folder.
     public init(annotationFolder: URL, adjudicator: String, options: StoreOptions = StoreOptions()) throws {
         self.adjudicator = adjudicator
+        writer = options.writer
         try RaterName.check(adjudicator, file: StudyLayout.adjudicationFolder(folder: annotationFolder))
         log = try AppendOnlyLog(
             file: AdjudicationLogs.file(annotationFolder: annotationFolder, adjudicator: adjudicator), options: options,
@@ -24,6 +27,8 @@ public final class AdjudicationLog {
 
     /// Appends one event; returns once it is durable.
     public func append(_ event: AdjudicationEvent) throws {
+        var event = event
+        if event.writer == nil { event.writer = writer }
         try log.append(event)
     }
 

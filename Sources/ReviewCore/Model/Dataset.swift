@@ -57,6 +57,34 @@ public struct Dataset: Sendable {
         return Dataset(name: name(for: url), items: items, indexByID: indexByID)
     }
 
+    /// An id that two lines of a dataset file give (which `read` refuses at the first), for `check` after a merge.
+    public struct DuplicateID: Sendable, Equatable {
+        public var id: String
+        /// The line that first gave the id, and the later line that gave it again.
+        public var firstLine: Int
+        public var line: Int
+        /// Whether the two lines hold the same content (a merge that kept both copies of one import).
+        public var sameContent: Bool
+    }
+
+    /// Every id the file gives more than once, in file order; empty when the ids are unique (or a line cannot
+    /// be read: `read` names that).
+    public static func duplicateIDs(in url: URL) -> [DuplicateID] {
+        guard let (items, lineNumbers) = try? readItems(path: url.path, followLinks: false) else { return [] }
+        var first: [String: Int] = [:]
+        var duplicates: [DuplicateID] = []
+        for (position, item) in items.enumerated() {
+            if let earlier = first[item.id] {
+                duplicates.append(DuplicateID(
+                    id: item.id, firstLine: lineNumbers[earlier], line: lineNumbers[position],
+                    sameContent: items[earlier].computedContentHash == item.computedContentHash))
+            } else {
+                first[item.id] = position
+            }
+        }
+        return duplicates
+    }
+
     private init(name: String, items: [Item], indexByID: [String: Int]) {
         self.name = name
         self.items = items

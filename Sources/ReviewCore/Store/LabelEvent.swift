@@ -93,14 +93,17 @@ public struct LabelEvent: Codable, Sendable, Hashable {
     public var ms: Int?
     /// Practice or a hidden repeat; nil for the rater's live label.
     public var purpose: LabelPurpose?
+    /// Who wrote the line (site and copy of the study); nil in lines written before it was recorded.
+    public var writer: WriterIdentity?
 
     public init(
         kind: Kind = .label, item: String, itemSHA256: String, rater: String, answer: String?,
         verdict: Verdict?, judgeAgreement: JudgeAgreement?, mode: LabelMode, judgeSeenFirst: Bool,
         revises: String? = nil, note: String? = nil, flag: LabelFlag? = nil, at: Date, ms: Int? = nil,
-        purpose: LabelPurpose? = nil, schema: Int? = nil
+        purpose: LabelPurpose? = nil, schema: Int? = nil, writer: WriterIdentity? = nil
     ) {
         self.schema = schema ?? (kind == .abstain ? 3 : purpose == nil ? 1 : 2)
+        self.writer = writer
         self.purpose = purpose
         self.kind = kind
         self.item = item
@@ -162,7 +165,7 @@ public struct LabelEvent: Codable, Sendable, Hashable {
         case judgeAgreement = "judge_agreement"
         case mode
         case judgeSeenFirst = "judge_seen_first"
-        case revises, note, flag, at, ms, purpose
+        case revises, note, flag, at, ms, purpose, writer
     }
 }
 

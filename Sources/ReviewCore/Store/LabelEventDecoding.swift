@@ -40,7 +40,8 @@ extension LabelEvent {
             at: try container.decode(Date.self, forKey: .at),
             ms: try container.decodeIfPresent(Int.self, forKey: .ms),
             purpose: try container.decodeIfPresent(LabelPurpose.self, forKey: .purpose),
-            schema: schema)
+            schema: schema,
+            writer: try container.decodeIfPresent(WriterIdentity.self, forKey: .writer))
     }
 }
 
@@ -54,6 +55,7 @@ public final class LabelEventReader {
     private let decoder = LogJSON.decoder()
     /// The last time text read and its value: a bulk import writes one time on every line.
     private var lastTime: (text: String, date: Date)?
+    private var lastWriter: WriterIdentity?
 
     public init() {}
 
@@ -69,6 +71,7 @@ public final class LabelEventReader {
         var answer: String?, verdict: Verdict?, judgeAgreement: JudgeAgreement?, mode: LabelMode?
         var judgeSeenFirst: Bool?, revises: String?, note: String?, flag: LabelFlag?, at: Date?, ms: Int?
         var purpose: LabelPurpose?
+        var writer: WriterIdentity?
         let interner = self.interner
         try cursor.forEachMember { cursor, key in
             if key.spells("schema") {
@@ -119,6 +122,9 @@ public final class LabelEventReader {
             } else if key.spells("purpose") {
                 try seen.insert(15)
                 purpose = try cursor.optionalValue(of: LabelPurpose.self, interning: interner)
+            } else if key.spells("writer") {
+                try seen.insert(16)
+                writer = try readWriter(&cursor)
             } else {
                 throw JSONCursor.Declined()
             }
@@ -129,7 +135,29 @@ public final class LabelEventReader {
         return LabelEvent(
             kind: kind, item: item, itemSHA256: itemSHA256, rater: rater, answer: answer, verdict: verdict,
             judgeAgreement: judgeAgreement, mode: mode, judgeSeenFirst: judgeSeenFirst, revises: revises, note: note,
-            flag: flag, at: at, ms: ms, purpose: purpose, schema: schema)
+            flag: flag, at: at, ms: ms, purpose: purpose, schema: schema, writer: writer)
+    }
+
+    /// A line's writer: `{"installation": …, "site": …}`, both required, nothing else; the last one read is kept
+    /// (a log's lines nearly all share one).
+    private func readWriter(_ cursor: inout JSONCursor) throws -> WriterIdentity? {
+        if try cursor.consumeNull() { return nil }
+        var site: String?, installation: String?
+        let interner = self.interner
+        try cursor.forEachMember { cursor, key in
+            if key.spells("site"), site == nil {
+                site = try cursor.string(interning: interner)
+            } else if key.spells("installation"), installation == nil {
+                installation = try cursor.string(interning: interner)
+            } else {
+                throw JSONCursor.Declined()
+            }
+        }
+        guard let site, let installation else { throw JSONCursor.Declined() }
+        if let lastWriter, lastWriter.site == site, lastWriter.installation == installation { return lastWriter }
+        let writer = WriterIdentity(site: site, installation: installation)
+        lastWriter = writer
+        return writer
     }
 
     private func time(_ text: String) throws -> Date {
@@ -143,8 +171,8 @@ public final class LabelEventReader {
 extension LabelEvent {
     /// The event's log line without its newline: the bytes `LogJSON.encoder()` would write, written directly.
     public func jsonLine() -> Data {
-        var writer = JSONWriter(capacity: 320)
-        writer.object { json in
+        var line = JSONWriter(capacity: 320)
+        line.object { json in
             json.field("answer", answer)
             json.key("at"); json.string(Timestamp.format(at))
             json.field("flag", flag?.rawValue)
@@ -161,7 +189,14 @@ extension LabelEvent {
             json.field("revises", revises)
             json.key("schema"); json.int(schema)
             json.field("verdict", verdict?.rawValue)
+            if let writer = self.writer {
+                json.key("writer")
+                json.object { json in
+                    json.key("installation"); json.string(writer.installation)
+                    json.key("site"); json.string(writer.site)
+                }
+            }
         }
-        return Data(writer.bytes)
+        return Data(line.bytes)
     }
 }

@@ -174,3 +174,17 @@ public struct LockHolder: Sendable, Equatable {
         return trimmed.isEmpty ? nil : TextSanitizer.singleLine(trimmed)
     }
 }
+
+extension LockHolder {
+    /// Who holds the lock of `logFile` now (a console or a judge run writing it), or nil when nobody does. Takes
+    /// the lock for a moment to find out, so a writer opening the log just then waits a moment, as for any other.
+    public static func ofLog(_ logFile: URL) -> LockHolder? {
+        let path = StudyLayout.lockFile(for: logFile).path
+        let fileSystem = POSIXFileSystem()
+        guard let descriptor = try? fileSystem.open(path, flags: O_RDONLY, permissions: 0) else { return nil }
+        defer { fileSystem.close(descriptor) }
+        if (try? LogLock.lockWithin(descriptor: descriptor, path: path, fileSystem: fileSystem)) != false { return nil }
+        let recorded = (try? fileSystem.readAll(descriptor, path: path)).flatMap(LogLock.pid(from:))
+        return LockHolder.find(descriptor: descriptor, recordedPID: recorded)
+    }
+}

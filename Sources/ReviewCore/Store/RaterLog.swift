@@ -6,6 +6,8 @@ public final class RaterLog: LabelSink {
     public let rater: String
     /// The underlying log of label events.
     public let log: AppendOnlyLog<LabelEvent>
+    /// Recorded on every event appended that names no writer of its own (`StoreOptions.writer`).
+    private let writer: WriterIdentity?
 
     /// Opens the rater's log in a dataset's annotation folder, creating folder and file as needed.
     ///
@@ -16,6 +18,7 @@ public final class RaterLog: LabelSink {
         fileSystem: any StoreFileSystem = POSIXFileSystem()
     ) throws {
         self.rater = rater
+        writer = options.writer
         try RaterName.check(rater, file: folder)
         let reader = LabelEventReader()
         log = try AppendOnlyLog(
@@ -33,7 +36,15 @@ public final class RaterLog: LabelSink {
     ///
     /// - Throws: `StoreError.notSaved` when the write failed; nothing was written, and the caller appends it again.
     public func append(_ event: LabelEvent) throws {
-        try log.append(event)
+        try log.append(stamped(event))
+    }
+
+    /// The event with this log's writer, unless it names one.
+    private func stamped(_ event: LabelEvent) -> LabelEvent {
+        guard event.writer == nil, let writer else { return event }
+        var event = event
+        event.writer = writer
+        return event
     }
 
     /// The rater's current labels, notes, flags and stale labels from the saved events, against `dataset`.
@@ -82,7 +93,7 @@ public final class RaterLog: LabelSink {
                 if held.hash == event.itemSHA256 || personSince.contains(event.item) { continue }
                 change.rebased += 1
             }
-            batch.append(event)
+            batch.append(stamped(event))
             lastImported[event.item] = (event.answer, event.itemSHA256)
             personSince.remove(event.item)
             change.appended += 1

@@ -12,10 +12,13 @@ import Darwin
 public struct StoreOptions: Sendable, Equatable {
     /// Let the owner's group read the logs (folders 0750, files 0640) instead of 0700 / 0600.
     public var groupReadable: Bool
+    /// Who writes: recorded on every label, decision and judge verdict appended (nil: not recorded).
+    public var writer: WriterIdentity?
 
     /// Owner-only by default; `groupReadable` for a shared research group.
-    public init(groupReadable: Bool = false) {
+    public init(groupReadable: Bool = false, writer: WriterIdentity? = nil) {
         self.groupReadable = groupReadable
+        self.writer = writer
     }
 
     /// Mode of new log, side and lock files: 0600, or 0640 when group-readable, within the umask (`FileModes`).

@@ -96,6 +96,12 @@ public struct LabelPlace: Sendable {
         return path.hasPrefix(study.annotationFolder.path + "/") || path == study.annotationFolder.path
     }
 
+    /// How a command that appends labels, decisions or verdicts here writes: the study's file modes (or
+    /// `groupReadable`), and this copy's writer recorded on every line (its id made on first use).
+    public func writingOptions(groupReadable: Bool) throws -> StoreOptions {
+        try (study?.storeOptions(groupReadable: groupReadable) ?? StoreOptions(groupReadable: groupReadable)).withWriter(in: annotationFolder)
+    }
+
     /// The dataset at this place (a study's items, named after the study).
     public func dataset() throws -> Dataset {
         if let study { return try study.dataset(settings: studySettings ?? study.settings()) }

@@ -15,6 +15,7 @@ import Foundation
 ///   Annotations/<rater>.jsonl.lock           held by the log's one writer
 ///   Annotations/<rater>.jsonl.corrupt        torn lines set aside at open
 ///   Annotations/<rater>.order.json           the rater's item order (label without an assignment)
+///   Annotations/.installation                this copy's id, recorded on every line written here (never shared)
 ///   Annotations/adjudication/<name>.jsonl    one per adjudicator (adjudicate)
 ///   Annotations/judges/<name>.jsonl          one per judge run through an endpoint (judge)
 /// ```
@@ -35,6 +36,8 @@ public enum StudyLayout {
     public static let logLockSuffix = ".lock"
     public static let corruptSuffix = ".corrupt"
     public static let orderFileSuffix = ".order.json"
+    /// In the annotation folder: the id of this copy of the study (`WriterIdentity`), which git does not carry.
+    public static let installationFileName = ".installation"
 
     /// The study's own files by name, with what each is: no output may replace one of them, in any study.
     public static let ownFiles: [(name: String, role: String)] = [

@@ -12,6 +12,7 @@ public enum StudyRepository {
             "/" + StudyLayout.journalFileName,
             "*." + StudyLayout.logExtension + StudyLayout.logLockSuffix,
             "*." + StudyLayout.logExtension + StudyLayout.corruptSuffix,
+            StudyLayout.installationFileName,
         ]
     }
 
@@ -22,29 +23,25 @@ public enum StudyRepository {
             "# judge-review: content hashes and append-only logs need the exact bytes at every site",
             "*." + StudyLayout.logExtension + " -text",
             "*.json -text",
+            "# each log has one writer, so two sites' lines of one log are both kept (check names such a log)",
+            StudyLayout.annotationsFolderName + "/**/*." + StudyLayout.logExtension + " merge=union",
         ]
     }
 
     /// Makes `study` a git repository: `git init` (the `git` executable; no network), then `.gitignore` and
-    /// `.gitattributes` with the lines above (added to files already there, never replacing them). Returns what
-    /// `git init` printed.
+    /// `.gitattributes` with the lines above. Returns what `git init` printed.
     public static func initialize(_ study: Study, options: StoreOptions = StoreOptions()) throws -> String {
-        let git = Process()
-        git.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        git.arguments = ["git", "init", "--quiet", study.folder.path]
-        let output = Pipe()
-        git.standardOutput = output
-        git.standardError = output
-        do {
-            try git.run()
-        } catch {
-            throw InputError(file: study.folder.path, "cannot run git (\(error.localizedDescription)); install git, or init without --git")
+        let result = try GitRunner(folder: study.folder).run(["init", "--quiet", "."])
+        guard result.status == 0 else {
+            throw InputError(file: study.folder.path, "git init failed: \(result.summary); install git, or init without --git")
         }
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        git.waitUntilExit()
-        guard git.terminationStatus == 0 else {
-            throw InputError(file: study.folder.path, "git init failed: \(TextSanitizer.singleLine(printed)); install git, or init without --git")
-        }
+        try writeIgnoreAndAttributes(study, options: options)
+        return result.output
+    }
+
+    /// Adds the lines above to the study's `.gitignore` and `.gitattributes` where they are missing (never
+    /// replacing what the files hold), so a study made a repository by hand, or by an older version, gets them.
+    public static func writeIgnoreAndAttributes(_ study: Study, options: StoreOptions = StoreOptions()) throws {
         for (name, lines) in [(".gitignore", ignoreLines), (".gitattributes", attributeLines)] {
             let url = study.folder.appendingPathComponent(name)
             let existing = (try? SafeFile.read(url.path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
@@ -54,6 +51,5 @@ public enum StudyRepository {
             let text = existing + (existing.isEmpty || existing.hasSuffix("\n") ? "" : "\n") + missing.joined(separator: "\n") + "\n"
             try AtomicFile.write(Data(text.utf8), to: url, permissions: options.filePermissions)
         }
-        return printed
     }
 }
