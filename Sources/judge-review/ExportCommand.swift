@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ReviewCore
+import ReviewJudge
 
 /// `judge-review export`: the reference (gold) labels, every current label (long), or the ratings table (wide), as CSV.
 struct ExportCommand: ParsableCommand {
@@ -31,12 +32,16 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Write the item × rater ratings table to this CSV file (- for standard output).")
     var wide: String?
 
+    @Option(help: "Write the items, current labels, decisions and further judges' verdicts as CSV tables, with load.sql to load them into DuckDB and write Parquet, into this folder (made if missing).")
+    var duckdb: String?
+
     @Option(help: "What the wide table holds: verdicts (default) or answers.")
     var on: WideValuesOption = .verdicts
 
     func validate() throws {
         let outputs = [gold, long, wide].compactMap { $0 }
-        if outputs.isEmpty { throw ValidationError("give at least one of --gold, --long, --wide") }
+        if outputs.isEmpty && duckdb == nil { throw ValidationError("give at least one of --gold, --long, --wide, --duckdb") }
+        if duckdb == "-" { throw ValidationError("--duckdb takes a folder, not -") }
         if Set(outputs.map { $0 == "-" ? "-" : URL(fileURLWithPath: $0).standardizedFileURL.path }).count != outputs.count {
             throw ValidationError("--gold, --long and --wide must be different files (and at most one of them -)")
         }
@@ -85,8 +90,19 @@ struct ExportCommand: ParsableCommand {
             tables.append(Table(path: wide, data: LabelExports.wideCSV(table),
                                 summary: "\(table.rows.count) items × \(table.raters.count) raters (\(on.rawValue))"))
         }
+        if let duckdb {
+            let design = try place.study.flatMap { try ValidationSample.load(from: $0) }.map { SampleDesign(sample: $0, dataset: data) }
+            let export = DuckDBExport.files(
+                labels: study, furtherJudges: try JudgeLog.answers(annotationFolder: folder, dataset: data), design: design)
+            let target = URL(fileURLWithPath: duckdb, isDirectory: true)
+            for file in export.files {
+                tables.append(Table(path: target.appendingPathComponent(file.name).path, data: file.data,
+                                    summary: file.name == DuckDBExport.scriptName ? "loads the tables into DuckDB (\(export.summary)) and writes Parquet" : "a table for DuckDB"))
+            }
+        }
         let guardrail = OutputGuard(dataset: datasetURL, annotationFolder: folder)
         for table in tables where table.path != "-" { try guardrail.check(output: table.path) }
+        if let duckdb { try DuckDBExport.makeFolder(URL(fileURLWithPath: duckdb, isDirectory: true)) }
         let files = tables.filter { $0.path != "-" }
         // The labels are research data, so the files are private (0600) like the logs.
         try AtomicFile.writeAll(files.map { ($0.data, URL(fileURLWithPath: $0.path)) }, permissions: FileModes.file())
