@@ -166,4 +166,55 @@ struct SyncTests {
         let historyA = try Self.git(["log", "--format=%s", "origin/HEAD"], in: folder.appendingPathComponent("b")).output
         #expect(historyA.contains("judge-review sync at hospital-a") && historyA.contains("judge-review sync at hospital-b"), "\(historyA)")
     }
+
+    @Test("a pull that replaces the open console's own log (the same rater written at the other site too) loses nothing: the next label lands in the merged file, and check names the log written at two sites")
+    func pullReplacingTheOpenLog() throws {
+        let folder = try EndToEnd.temporaryFolder("sync-replace")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let siteA = ["JUDGE_REVIEW_SITE": "hospital-a"], siteB = ["JUDGE_REVIEW_SITE": "hospital-b"]
+        try Self.results(["annotator_a1": { $0 < 10 ? "no" : "" }]).write(to: folder.appendingPathComponent("a.csv"), atomically: true, encoding: .utf8)
+        try Self.results(["annotator_a1": { $0 < 2 ? "yes" : "" }]).write(to: folder.appendingPathComponent("b.csv"), atomically: true, encoding: .utf8)
+        #expect(try Self.git(["init", "--quiet", "--bare", "remote.git"], in: folder).status == 0)
+        #expect(try EndToEnd.run(["init", "a", "--git"], in: folder).status == 0)
+        #expect(try Self.git(["remote", "add", "origin", "../remote.git"], in: folder.appendingPathComponent("a")).status == 0)
+        #expect(try EndToEnd.run(["import", "a.csv", "--to", "a"], in: folder, environment: siteA).status == 0)
+        #expect(try EndToEnd.run(["sync", "a"], in: folder, environment: siteA).status == 0)
+        #expect(try Self.git(["clone", "--quiet", "remote.git", "b"], in: folder).status == 0)
+
+        // The console at A is open, everything it saved committed; meanwhile B writes the same rater's log and pushes.
+        let binary = try #require(EndToEnd.binary)
+        let command = ([binary.path, "label", "a", "--rater", "annotator_a1", "--content-notice", "off", "--no-practice"])
+            .map(EndToEnd.shellQuoted).joined(separator: " ") + "; echo LABEL-EXIT=$?"
+        let console = try TmuxSession(shellCommand: command, environment: siteA.merging(["TERM": "xterm-256color"]) { $1 }, folder: folder)
+        defer { console.kill() }
+        _ = try console.wait(for: "the console at item 11") { $0.contains("11/20") && $0.contains("10 labeled") }
+        #expect(try EndToEnd.run(["import", "b.csv", "--to", "b"], in: folder, environment: siteB).status == 0)
+        let fromB = try EndToEnd.run(["sync", "b"], in: folder, environment: siteB)
+        #expect(fromB.status == 1 && fromB.stdout.contains("annotator_a1's log was written at 2 sites") && fromB.stdout.contains("pushed"), "\(fromB.output)")
+        let log = folder.appendingPathComponent("a/Annotations/annotator_a1.jsonl")
+        let before = try FileManager.default.attributesOfItem(atPath: log.path)[.systemFileNumber] as? Int
+        let pulled = try Self.git(["pull", "--no-edit", "--quiet", "origin", "HEAD"], in: folder.appendingPathComponent("a"))
+        #expect(pulled.status == 0, "\(pulled.output)")
+        let after = try FileManager.default.attributesOfItem(atPath: log.path)[.systemFileNumber] as? Int
+        #expect(before != after, "git did not replace the log; the test proves nothing")
+        #expect(try String(contentsOf: log, encoding: .utf8).split(separator: "\n").count == 12)
+
+        // Two more labels in the open console: both in the file the path names now, after the merged lines.
+        try console.send("y")
+        try console.wait(forText: "11 labeled")
+        try console.send("l")
+        _ = try console.wait(for: "item 12") { $0.contains("12/20") }
+        try console.send("n")
+        try console.wait(forText: "12 labeled")
+        try console.send("q")
+        #expect(try console.wait(forText: "LABEL-EXIT=").contains("LABEL-EXIT=0"))
+        let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 14)
+        #expect(lines.suffix(2).allSatisfy { $0.contains("\"mode\":\"blind\"") && $0.contains("\"site\":\"hospital-a\"") })
+        #expect(lines.suffix(2).map { $0.contains("/k10\",") || $0.contains("/k11\",") } == [true, true], "\(lines.suffix(2))")
+        let check = try EndToEnd.run(["check", "a"], in: folder)
+        #expect(check.status == 1 && check.stdout.contains("hospital-a (copy ") && check.stdout.contains("12 lines; hospital-b (copy "), "\(check.output)")
+        let synced = try EndToEnd.run(["sync", "a"], in: folder, environment: siteA)
+        #expect(synced.stdout.contains("annotator_a1 +2") && synced.stdout.contains("pushed"), "\(synced.output)")
+    }
 }
