@@ -68,30 +68,6 @@ struct StudyCheckTests {
 @Suite("judge-review init --git (built binary)", .enabled(if: EndToEnd.binary != nil, EndToEnd.binaryMissing),
        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/git"), "git is not installed; skipping init --git"))
 struct StudyRepositoryTests {
-    static func git(_ arguments: [String], in folder: URL) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = ["-C", folder.path] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-
-    static func gitOutput(_ arguments: [String], in folder: URL) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = ["-C", folder.path] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
-
     @Test("a repository whose .gitignore leaves out the locks, the write journal and set-aside torn lines, never a log or the items; .gitattributes keeps *.jsonl and *.json as bytes")
     func ignoresWhatBelongsToOneMachine() throws {
         let folder = try EndToEnd.temporaryFolder("init-git")
@@ -101,17 +77,17 @@ struct StudyRepositoryTests {
         let study = folder.appendingPathComponent("s")
         #expect(FileManager.default.fileExists(atPath: study.appendingPathComponent(".git").path))
         for ignored in ["study.lock", "write.journal", "Annotations/.installation", "Annotations/alice.jsonl.lock", "Annotations/adjudication/ada.jsonl.corrupt", "Annotations/judges/x.jsonl.lock"] {
-            #expect(try Self.git(["check-ignore", "-q", ignored], in: study) == 0, "\(ignored) is not ignored")
+            #expect(try EndToEnd.git(["check-ignore", "-q", ignored], in: study).status == 0, "\(ignored) is not ignored")
         }
         for kept in ["items.jsonl", "study.json", "sample.json", "assignment.json", "Annotations/alice.jsonl", "Annotations/alice.order.json",
                      "Annotations/adjudication/ada.jsonl", "Annotations/judges/x.jsonl"] {
-            #expect(try Self.git(["check-ignore", "-q", kept], in: study) == 1, "\(kept) would not travel")
+            #expect(try EndToEnd.git(["check-ignore", "-q", kept], in: study).status == 1, "\(kept) would not travel")
         }
         let attributes = try String(contentsOf: study.appendingPathComponent(".gitattributes"), encoding: .utf8)
         #expect(attributes.contains("*.jsonl -text\n") && attributes.contains("*.json -text\n"))
         // Logs merge by keeping both sides' lines; the items do not (two imports are a conflict to settle).
         for (file, union) in [("Annotations/alice.jsonl", true), ("Annotations/judges/x.jsonl", true), ("items.jsonl", false)] {
-            let attribute = try Self.gitOutput(["check-attr", "merge", "--", file], in: study)
+            let attribute = try EndToEnd.git(["check-attr", "merge", "--", file], in: study).output
             #expect(attribute.hasSuffix(union ? "merge: union\n" : "merge: unspecified\n"), "\(file): \(attribute)")
         }
         let check = try EndToEnd.run(["check", "s"], in: folder)

@@ -20,19 +20,6 @@ struct SyncTests {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func git(_ arguments: [String], in folder: URL) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = ["-c", "user.name=Test", "-c", "user.email=test@example.invalid", "-C", folder.path] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     /// `status` with the study's own folder written as STUDY, so two sites' reports compare.
     static func status(_ study: String, in folder: URL) throws -> String {
         let result = try EndToEnd.run(["status", study], in: folder)
@@ -59,23 +46,23 @@ struct SyncTests {
             .write(to: folder.appendingPathComponent("from-a/m_no-steelman.csv"), atomically: true, encoding: .utf8)
         try Self.results(["annotator_b1": { $0 % 2 == 0 ? "yes" : "no" }, "annotator_b2": { $0 < 7 ? "yes" : "no" }])
             .write(to: folder.appendingPathComponent("from-b/m_no-steelman.csv"), atomically: true, encoding: .utf8)
-        #expect(try Self.git(["init", "--quiet", "--bare", "remote.git"], in: folder).status == 0)
+        #expect(try EndToEnd.git(["init", "--quiet", "--bare", "remote.git"], in: folder).status == 0)
 
         // Site A makes the study, imports its rater's labels and publishes it.
         #expect(try EndToEnd.run(["init", "a", "--git"], in: folder).status == 0)
-        #expect(try Self.git(["remote", "add", "origin", "../remote.git"], in: folder.appendingPathComponent("a")).status == 0)
+        #expect(try EndToEnd.git(["remote", "add", "origin", "../remote.git"], in: folder.appendingPathComponent("a")).status == 0)
         #expect(try EndToEnd.run(["import", "from-a/m_no-steelman.csv", "--to", "a"], in: folder, environment: siteA).status == 0)
         let published = try EndToEnd.run(["sync", "a"], in: folder, environment: siteA)
         #expect(published.status == 0 && published.stdout.contains("sync: committed ") && published.stdout.contains("annotator_a2 +20"), "\(published.output)")
         #expect(published.stdout.contains("sync: pushed to origin"), "\(published.output)")
 
         // Site B clones it, imports the same items with its two raters' labels, and syncs.
-        #expect(try Self.git(["clone", "--quiet", "remote.git", "b"], in: folder).status == 0)
+        #expect(try EndToEnd.git(["clone", "--quiet", "remote.git", "b"], in: folder).status == 0)
         let imported = try EndToEnd.run(["import", "from-b/m_no-steelman.csv", "--to", "b"], in: folder, environment: siteB)
         #expect(imported.status == 0, "\(imported.output)")
         let fromB = try EndToEnd.run(["sync", "b"], in: folder, environment: siteB)
         #expect(fromB.status == 0 && fromB.stdout.contains("annotator_b1 +20, annotator_b2 +20"), "\(fromB.output)")
-        #expect(try Self.git(["diff", "--quiet", "HEAD", "--", "items.jsonl"], in: folder.appendingPathComponent("b")).status == 0,
+        #expect(try EndToEnd.git(["diff", "--quiet", "HEAD", "--", "items.jsonl"], in: folder.appendingPathComponent("b")).status == 0,
                 "site B's import changed the shared items")
 
         // Site A: a clinician labels in the console; while it is open, sync refuses and a plain git pull brings B's logs.
@@ -94,9 +81,9 @@ struct SyncTests {
         try label(2, "n")
         let refused = try EndToEnd.run(["sync", "a"], in: folder, environment: siteA)
         #expect(refused.status == 1 && refused.stderr.contains("annotator_a1's log is open here"), "\(refused.output)")
-        #expect(try Self.git(["log", "--oneline"], in: folder.appendingPathComponent("a")).output.split(separator: "\n").count == 1,
+        #expect(try EndToEnd.git(["log", "--oneline"], in: folder.appendingPathComponent("a")).output.split(separator: "\n").count == 1,
                 "a refused sync committed")
-        let pulled = try Self.git(["pull", "--no-edit", "--quiet", "origin", "HEAD"], in: folder.appendingPathComponent("a"))
+        let pulled = try EndToEnd.git(["pull", "--no-edit", "--quiet", "origin", "HEAD"], in: folder.appendingPathComponent("a"))
         #expect(pulled.status == 0, "\(pulled.output)")
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("a/Annotations/annotator_b1.jsonl").path))
         try label(3, "y")
@@ -163,7 +150,7 @@ struct SyncTests {
         #expect(counts(try Self.status("a", in: folder)) == counts(try Self.status("whole", in: folder)))
         #expect(counts(try Self.status("a", in: folder)).count == 5)
         // Nothing was forced: every site's history holds every commit the other made.
-        let historyA = try Self.git(["log", "--format=%s", "origin/HEAD"], in: folder.appendingPathComponent("b")).output
+        let historyA = try EndToEnd.git(["log", "--format=%s", "origin/HEAD"], in: folder.appendingPathComponent("b")).output
         #expect(historyA.contains("judge-review sync at hospital-a") && historyA.contains("judge-review sync at hospital-b"), "\(historyA)")
     }
 
@@ -174,12 +161,12 @@ struct SyncTests {
         let siteA = ["JUDGE_REVIEW_SITE": "hospital-a"], siteB = ["JUDGE_REVIEW_SITE": "hospital-b"]
         try Self.results(["annotator_a1": { $0 < 10 ? "no" : "" }]).write(to: folder.appendingPathComponent("a.csv"), atomically: true, encoding: .utf8)
         try Self.results(["annotator_a1": { $0 < 2 ? "yes" : "" }]).write(to: folder.appendingPathComponent("b.csv"), atomically: true, encoding: .utf8)
-        #expect(try Self.git(["init", "--quiet", "--bare", "remote.git"], in: folder).status == 0)
+        #expect(try EndToEnd.git(["init", "--quiet", "--bare", "remote.git"], in: folder).status == 0)
         #expect(try EndToEnd.run(["init", "a", "--git"], in: folder).status == 0)
-        #expect(try Self.git(["remote", "add", "origin", "../remote.git"], in: folder.appendingPathComponent("a")).status == 0)
+        #expect(try EndToEnd.git(["remote", "add", "origin", "../remote.git"], in: folder.appendingPathComponent("a")).status == 0)
         #expect(try EndToEnd.run(["import", "a.csv", "--to", "a"], in: folder, environment: siteA).status == 0)
         #expect(try EndToEnd.run(["sync", "a"], in: folder, environment: siteA).status == 0)
-        #expect(try Self.git(["clone", "--quiet", "remote.git", "b"], in: folder).status == 0)
+        #expect(try EndToEnd.git(["clone", "--quiet", "remote.git", "b"], in: folder).status == 0)
 
         // The console at A is open, everything it saved committed; meanwhile B writes the same rater's log and pushes.
         let binary = try #require(EndToEnd.binary)
@@ -193,7 +180,7 @@ struct SyncTests {
         #expect(fromB.status == 1 && fromB.stdout.contains("annotator_a1's log was written at 2 sites") && fromB.stdout.contains("pushed"), "\(fromB.output)")
         let log = folder.appendingPathComponent("a/Annotations/annotator_a1.jsonl")
         let before = try FileManager.default.attributesOfItem(atPath: log.path)[.systemFileNumber] as? Int
-        let pulled = try Self.git(["pull", "--no-edit", "--quiet", "origin", "HEAD"], in: folder.appendingPathComponent("a"))
+        let pulled = try EndToEnd.git(["pull", "--no-edit", "--quiet", "origin", "HEAD"], in: folder.appendingPathComponent("a"))
         #expect(pulled.status == 0, "\(pulled.output)")
         let after = try FileManager.default.attributesOfItem(atPath: log.path)[.systemFileNumber] as? Int
         #expect(before != after, "git did not replace the log; the test proves nothing")

@@ -41,6 +41,21 @@ enum EndToEnd {
     }()
 
     /// A fresh temporary folder whose name starts with `prefix`.
+    /// Runs `/usr/bin/git` in `folder` (with a committer of its own, for machines where git has none) and returns
+    /// its exit status and its output and errors together.
+    static func git(_ arguments: [String], in folder: URL) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        process.arguments = ["-c", "user.name=Test", "-c", "user.email=test@example.invalid", "-C", folder.path] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
     static func temporaryFolder(_ prefix: String = "jr-e2e") throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
