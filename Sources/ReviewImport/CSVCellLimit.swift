@@ -45,7 +45,7 @@ enum CSVCellLimit {
         if end - cellStart > maximumBytes { throw tooLong(path: path, line: cellLine, bytes: end - cellStart) }
     }
 
-    private static func tooLong(path: String, line: Int, bytes: Int) -> InputError {
+    static func tooLong(path: String, line: Int, bytes: Int) -> InputError {
         InputError(file: path, line: line, "a cell of \(bytes) bytes (or a quote never closed); at most \(maximumBytes) bytes are read in one cell")
     }
 }
