@@ -2,7 +2,7 @@ import Foundation
 
 /// Builds an `AgreementSummary`: compresses the table once, computes every coefficient from pattern counts,
 /// and adds bootstrap intervals per family of coefficients that share a compressed state space.
-struct AgreementComputation {
+struct AgreementComputation: Sendable {
     let table: RatingTable
     let options: AgreementOptions
     /// Coefficients to compute (nil: all).
@@ -61,20 +61,30 @@ struct AgreementComputation {
         }
         let pairsNeeded = includePairs || (r == 2 && !pairKinds.isDisjoint(with: only ?? pairKinds))
         let pairCount = r * (r - 1) / 2
-        var pairNumber = 0
+        var raterPairs: [(a: Int, b: Int)] = []
         for a in 0..<(pairsNeeded ? r : 0) {
-            for b in (a + 1)..<max(r, a + 1) {
-                pairNumber += 1
-                var coefficients = pairCoefficients(patterns, a, b, scale: scale, clusters: clusters,
-                                                    task: "bootstrap, pair \(pairNumber) of \(pairCount)")
-                let indices = AgreementIndices(counts: ratingCounts(patterns, raters: [a, b], bothRated: true), categories: table.categories)
-                noteParadox(&coefficients, indices: indices)
-                if a == 0, b == 1 { firstPair = coefficients }
-                if includePairs {
-                    var pair = PairAgreement(raters: [table.raters[a], table.raters[b]], coefficients: coefficients, indices: indices)
-                    pair.table = contingency(patterns, a, b)
-                    pairs.append(pair)
-                }
+            for b in (a + 1)..<max(r, a + 1) { raterPairs.append((a, b)) }
+        }
+        // Every pair's bootstrap and the all-raters one draw from streams of their own, so they run at once on
+        // the machine's cores and give the very numbers they give one after another.
+        let computation = self
+        let jobs = raterPairs.count + (r >= 2 ? 1 : 0)
+        let (jobPairs, jobClusters) = (raterPairs, clusters)
+        let results = ParallelWork.map(parts: jobs) { job -> [CoefficientKind: CoefficientResult] in
+            guard job < jobPairs.count else { return computation.overallCoefficients(patterns, scale: scale, clusters: jobClusters) }
+            let (a, b) = jobPairs[job]
+            return computation.pairCoefficients(patterns, a, b, scale: scale, clusters: jobClusters,
+                                                task: "bootstrap, pair \(job + 1) of \(pairCount)")
+        }
+        for (job, (a, b)) in raterPairs.enumerated() {
+            var coefficients = results[job]
+            let indices = AgreementIndices(counts: ratingCounts(patterns, raters: [a, b], bothRated: true), categories: table.categories)
+            noteParadox(&coefficients, indices: indices)
+            if a == 0, b == 1 { firstPair = coefficients }
+            if includePairs {
+                var pair = PairAgreement(raters: [table.raters[a], table.raters[b]], coefficients: coefficients, indices: indices)
+                pair.table = contingency(patterns, a, b)
+                pairs.append(pair)
             }
         }
 
@@ -85,7 +95,7 @@ struct AgreementComputation {
             let n = rated.reduce(0) { $0 + $1.element }
             for kind in overallKinds() where wanted(kind) { overall[kind] = .undefined(n: n, "fewer than two raters") }
         } else {
-            overall = overallCoefficients(patterns, scale: scale, clusters: clusters)
+            overall = results[raterPairs.count]
         }
         let indices = r >= 2 ? AgreementIndices(counts: ratingCounts(patterns, raters: Array(0..<r), bothRated: false), categories: table.categories) : nil
         noteParadox(&overall, indices: indices)

@@ -39,6 +39,11 @@ struct RatingPatterns: Sendable {
         let packable = r > 0 && Double(r) * log2(Double(q + 1)) < 63
         var packedIndex: [UInt64: Int32] = [:]
         var arrayIndex: [[Int32]: Int32] = [:]
+        // Few raters and categories (three raters of three categories: 64 keys): a direct table, no hashing.
+        var keySpace = 1
+        for _ in 0..<r where keySpace <= 1 << 16 { keySpace *= q + 1 }
+        let dense = packable && keySpace <= 1 << 16
+        var denseIndex = [Int32](repeating: -1, count: dense ? keySpace : 0)
         var row = [Int32](repeating: RatingTable.missing, count: r)
         table.codes.withUnsafeBufferPointer { all in
             for item in 0..<itemCount {
@@ -53,13 +58,16 @@ struct RatingPatterns: Sendable {
                     key = key &* base &+ UInt64(code + 1)
                 }
                 let found: Int32?
-                if packable { found = packedIndex[key] } else { found = arrayIndex[row] }
+                if dense {
+                    let index = denseIndex[Int(key)]
+                    found = index >= 0 ? index : nil
+                } else if packable { found = packedIndex[key] } else { found = arrayIndex[row] }
                 if let found {
                     counts[Int(found)] += 1
                     patternOfItem[item] = found
                 } else {
                     let index = Int32(counts.count)
-                    if packable { packedIndex[key] = index } else { arrayIndex[row] = index }
+                    if dense { denseIndex[Int(key)] = index } else if packable { packedIndex[key] = index } else { arrayIndex[row] = index }
                     codes.append(contentsOf: row)
                     counts.append(1)
                     patternOfItem[item] = index
