@@ -94,7 +94,9 @@ struct AgreementEngineTests {
         let again = AgreementEngine.summarize(table, options: AgreementOptions(resamples: 300, seed: 42))
         let other = AgreementEngine.summarize(table, options: AgreementOptions(resamples: 300, seed: 43))
         #expect(first == again)
-        #expect(first.overall[.fleissKappa]?.ciLow != other.overall[.fleissKappa]?.ciLow)
+        // 200 items make a discrete bootstrap distribution: one bound may coincide by chance, not all of them.
+        let bounds = { (summary: AgreementSummary) in summary.overall.sorted { $0.key.rawValue < $1.key.rawValue }.flatMap { [$0.value.ciLow, $0.value.ciHigh] } }
+        #expect(bounds(first) != bounds(other))
         for kind in [CoefficientKind.fleissKappa, .congerKappa, .krippendorffAlpha, .gwetAC1, .percentAgreement, .bennettS] {
             let result = try #require(first.overall[kind])
             let value = try #require(result.value), low = try #require(result.ciLow), high = try #require(result.ciHigh)
@@ -190,6 +192,45 @@ struct RandomSourceTests {
         #expect(abs(mean - expectedMean) < 5 * (expectedVariance / Double(draws.count)).squareRoot())
         #expect(abs(variance / expectedVariance - 1) < 0.1)
         #expect(draws.allSatisfy { $0 >= 0 && $0 <= Double(trials) })
+    }
+
+    /// The binomial probability of `k` in `n` trials, through log-gamma.
+    static func binomialProbability(_ k: Int, _ n: Int, _ p: Double) -> Double {
+        let ways: Double = lgamma(Double(n + 1)) - lgamma(Double(k + 1)) - lgamma(Double(n - k + 1))
+        let chances: Double = Double(k) * log(p) + Double(n - k) * log(1 - p)
+        return exp(ways + chances)
+    }
+
+    @Test("binomial draws follow the binomial distribution itself (chi-square against the exact probabilities), on both sides of the inversion/rejection switch",
+          arguments: [(30, 0.4), (100, 0.3), (1_000, 0.01), (25, 0.5), (200, 0.05), (1_000_000, 0.2), (19, 0.5), (400, 0.97)])
+    func binomialDistribution(_ trials: Int, _ probability: Double) {
+        var random = RandomSource(seed: 31)
+        let draws = 100_000
+        var counts: [Int: Int] = [:]
+        for _ in 0..<draws { counts[random.binomial(trials, probability), default: 0] += 1 }
+        // Cells of k around the mean holding at least 5 expected draws; the two tails pooled into end cells.
+        let mean = Double(trials) * probability, spread = (mean * (1 - probability)).squareRoot()
+        let low = max(0, Int(mean - 6 * spread)), high = min(trials, Int(mean + 6 * spread) + 1)
+        var statistic = 0.0, cells = 0
+        var pooledObserved = 0, pooledExpected = 0.0
+        var inRange = 0
+        for k in low...high {
+            let expected = Self.binomialProbability(k, trials, probability) * Double(draws)
+            let observed = counts[k] ?? 0
+            inRange += observed
+            pooledObserved += observed
+            pooledExpected += expected
+            if pooledExpected >= 5 {
+                statistic += (Double(pooledObserved) - pooledExpected) * (Double(pooledObserved) - pooledExpected) / pooledExpected
+                cells += 1
+                pooledObserved = 0
+                pooledExpected = 0
+            }
+        }
+        #expect(draws - inRange < 5, "draws more than six standard deviations out: \(draws - inRange)")
+        // Chi-square with cells − 1 degrees of freedom: beyond mean + 5 sd of the statistic only by a broken sampler.
+        let degrees = Double(cells - 1)
+        #expect(statistic < degrees + 5 * (2 * degrees).squareRoot(), "chi-square \(statistic) on \(cells - 1) df for n \(trials), p \(probability)")
     }
 
     @Test("alias-table multinomial counts add up to n, skip empty states and follow the weights")
