@@ -117,4 +117,51 @@ struct RatingsTableReaderTests {
             try RatingsTableReader.read(path: "/nonexistent/t.csv")
         }
     }
+
+    /// A table large enough to be read in parts (over 8 MB): categories that first appear late (one of them longer
+    /// than the packed keys), blank lines and CRLF here and there.
+    static func largeTable(rows: Int) -> String {
+        var text = "item,first,second,third\n"
+        text.reserveCapacity(rows * 48)
+        for row in 0..<rows {
+            let late = row > rows * 3 / 4
+            let cells = (0..<3).map { rater -> String in
+                let value = (row &* 31 &+ rater &* 7) % 5
+                if value == 4 { return "" }
+                if late && value == 3 { return rater == 2 ? "a-long-category-name" : "late" }
+                return ["low", "mid", "high", "low"][value]
+            }
+            text += "identifier-number-\(row)," + cells.joined(separator: ",") + (row % 1000 == 7 ? "\r\n\n" : "\n")
+        }
+        return text
+    }
+
+    @Test("a table read in parts on the cores is the table one pass reads (the quoted path, CSV.swift, is the reference)")
+    func partsGiveOnePassTable() throws {
+        let text = Self.largeTable(rows: 260_000)
+        #expect(text.utf8.count > 9 << 20)
+        let parted = try read(text)
+        // One quoted cell sends the same rows down the quoted path, which reads in one pass.
+        let quoted = try read(text.replacingOccurrences(of: "item,first", with: "\"item\",first"))
+        #expect(parted == quoted)
+        #expect(parted.items.count == 260_000)
+        #expect(parted.categories == ["a-long-category-name", "high", "late", "low", "mid"])
+    }
+
+    @Test("in parts, the error reported is the first in the file: a repeated id and a bad row in different parts")
+    func partsReportTheFirstError() throws {
+        // Split on the byte: a String splits "\r\n" as one character, not at its newline.
+        var lines = Self.largeTable(rows: 260_000).utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
+        // A repeat of row 5's id (line 7) late in the file, in the last part.
+        let late = lines.count - 100
+        lines[late] = "identifier-number-5,low,low,low"
+        let repeated = lines.joined(separator: "\n")
+        let physical = late + 1
+        #expect(error(repeated) == "t.csv:\(physical): duplicate item id \"identifier-number-5\" (first on line 7)")
+        // A row with too many cells early, and another late: the early one is named.
+        lines[12] = "identifier-x,low,low,low,low"
+        lines[late + 10] = "identifier-y,low"
+        #expect(error(lines.joined(separator: "\n"))?.hasPrefix("t.csv:13: too many cells") == true)
+    }
 }
