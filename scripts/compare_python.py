@@ -85,12 +85,17 @@ def compare(binary, folder, runs):
         path = os.path.join(folder, name)
         swift_command = [binary, "agreement", "--ratings", path, "--format", "json", "--resamples", "0"]
         python_command = [sys.executable, "-c", PYTHON_EQUIVALENT, path]
-        swift_best = python_best = None
+        # With its default intervals too (1000 resamples; the Python packages give none).
+        intervals_command = swift_command[:-2]
+        swift_best = python_best = intervals_best = None
         for _ in range(runs):
             swift_run = timed(swift_command)
+            intervals_run = timed(intervals_command)
             python_run = timed(python_command)
             if swift_best is None or swift_run[0] < swift_best[0]:
                 swift_best = swift_run
+            if intervals_best is None or intervals_run[0] < intervals_best[0]:
+                intervals_best = intervals_run
             if python_best is None or python_run[0] < python_best[0]:
                 python_best = python_run
         ours = json.loads(swift_best[3])
@@ -105,17 +110,22 @@ def compare(binary, folder, runs):
         fleiss_ok = fleiss is not None and abs(fleiss - theirs["fleiss_kappa_complete"]) < 1e-9
         ok = ok and alpha_ok and fleiss_ok
         rows.append((f"{raters} x {items:,}", swift_best, python_best, alpha, theirs["krippendorff_alpha"], alpha_ok,
-                     fleiss, theirs["fleiss_kappa_complete"], fleiss_ok))
+                     fleiss, theirs["fleiss_kappa_complete"], fleiss_ok, intervals_best))
     print("whole processes, best of %d: wall and CPU (user + system) seconds, peak RSS MiB" % runs)
     print(f"{'table':<13} {'swift wall':>10} {'cpu':>6} {'MiB':>5} {'python wall':>11} {'cpu':>6} {'MiB':>5} "
           f"{'wall ratio':>10} {'cpu ratio':>9}")
     for (table, ours, theirs, *_rest) in rows:
         print(f"{table:<13} {ours[0]:>10.3f} {ours[1]:>6.2f} {ours[2]:>5.0f} {theirs[0]:>11.3f} {theirs[1]:>6.2f} {theirs[2]:>5.0f} "
               f"{theirs[0] / ours[0]:>9.1f}x {theirs[1] / max(ours[1], 1e-3):>8.1f}x")
+    print("with judge-review's default intervals (1000 resamples; Python as above, without intervals)")
+    for (table, _ours, theirs, *rest) in rows:
+        ours = rest[-1]
+        print(f"{table:<13} {ours[0]:>10.3f} {ours[1]:>6.2f} {ours[2]:>5.0f} {theirs[0]:>11.3f} {theirs[1]:>6.2f} {theirs[2]:>5.0f} "
+              f"{theirs[0] / ours[0]:>9.1f}x {theirs[1] / max(ours[1], 1e-3):>8.1f}x")
     def show(value):
         return "missing" if value is None else f"{value:.12f}"
     print("values: krippendorff alpha (nominal) on the whole table; fleiss kappa on the complete rows")
-    for (table, _o, _t, a_ours, a_py, a_ok, f_ours, f_py, f_ok) in rows:
+    for (table, _o, _t, a_ours, a_py, a_ok, f_ours, f_py, f_ok, _i) in rows:
         print(f"{table:<13} alpha {show(a_ours)} / {a_py:.12f} {'ok' if a_ok else 'DIFFER'}   "
               f"fleiss {show(f_ours)} / {f_py:.12f} {'ok' if f_ok else 'DIFFER'}")
     if not ok:

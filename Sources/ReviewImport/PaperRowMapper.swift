@@ -22,12 +22,28 @@ struct HumanAnswer {
     var raw: String?
 }
 
+/// Criteria by the cells they were read from, for one file's rows (read on one thread).
+final class CriterionMemo {
+    struct Key: Hashable {
+        var prompt: String
+        var options: String
+        var correct: String
+    }
+
+    /// Distinct criteria kept: beyond it (a file of one criterion a row) rows are read as they come.
+    static let capacity = 4_096
+    var known: [Key: Criterion] = [:]
+}
+
 /// Turns one of the paper's rows into an `Item`.
 struct PaperRowMapper {
     /// Which columns hold the id, the judge and the humans.
     var columns: PaperColumns
     /// The subject model and steel-man setting every row of the file gets.
     var subject: SubjectSettings
+    /// Criteria already read from the same three cells: a results file repeats a handful of criteria over
+    /// thousands of rows, and reading one (a Python list literal, normalised options) was a tenth of an import.
+    let criteria = CriterionMemo()
 
     /// Spellings of "no response" in the paper's files (Python's `None` among them).
     static let missingResponseSpellings: Set<String> = ["none", "nan", "null"]
@@ -170,6 +186,17 @@ struct PaperRowMapper {
 
     /// The criterion: question, options in the order given (normalised), and the appropriate answer.
     func criterion(from row: SourceRow) throws -> Criterion {
+        guard case .text(let prompt)? = row.values["verification_prompt"], case .text(let options)? = row.values["verification_options"],
+              case .text(let correct)? = row.values["verification_correct"] else { return try readCriterion(from: row) }
+        let key = CriterionMemo.Key(prompt: prompt, options: options, correct: correct)
+        if let known = criteria.known[key] { return known }
+        let criterion = try readCriterion(from: row)
+        if criteria.known.count < CriterionMemo.capacity { criteria.known[key] = criterion }
+        return criterion
+    }
+
+    /// The criterion the row's cells spell (the memo's source; errors name the row's line).
+    func readCriterion(from row: SourceRow) throws -> Criterion {
         let question = LineEndings.normalised(try row.requiredText("verification_prompt")).trimmedOfWhitespaceAndNewlines
         let options = try Self.options(from: row)
         let rawCorrect = try row.requiredText("verification_correct")
