@@ -94,6 +94,10 @@ struct WriterIdentityTests {
         let problem = writers.problem(owner: "ann", file: "ann.jsonl", conflictingItems: 2)
         #expect(problem?.message.hasPrefix("ann's log was written at 2 sites (hospital-a (copy aaaaaaaa): 3 lines; hospital-b (copy bbbbbbbb): 1 line), 2 items answered differently") == true)
         #expect(problem?.blocksSync == false)
+        // Another site's log is input: its site name reaches the terminal made safe.
+        let hostile = WriterIdentity(site: "evil\u{1B}]0;title\u{07}\nsite", installation: "cccccccc\u{1B}[2J")
+        let named = LogWriters([a, hostile]).problem(owner: "ann\u{1B}[31m", file: "ann.jsonl", conflictingItems: 0)?.message ?? ""
+        #expect(!named.contains("\u{1B}") && !named.contains("\u{07}") && !named.contains("\n"))
         // Latest answers per copy: x differs (yes at a, no at b), y agrees, z is withdrawn at b only.
         let answers: [(item: String, answer: String?, writer: WriterIdentity?)] = [
             ("x", "yes", a), ("x", "no", b), ("y", "no", a), ("y", "yes", b), ("y", "no", b), ("z", "yes", a), ("z", nil, b), ("w", "no", nil),

@@ -74,8 +74,8 @@ public struct WriterIdentity: Codable, Sendable, Hashable {
         }
     }
 
-    /// A short form for messages: `site (copy 3f2a9c1b)`.
-    public var caption: String { "\(site) (copy \(installation.prefix(8)))" }
+    /// A short form for messages, safe for the terminal (another site's log is input): `site (copy 3f2a9c1b)`.
+    public var caption: String { "\(TextSanitizer.singleLine(site)) (copy \(TextSanitizer.singleLine(String(installation.prefix(8)))))" }
 }
 
 extension StoreOptions {
@@ -111,6 +111,7 @@ public struct LogWriters: Sendable, Equatable {
     /// `advice` says what to do; the default is a rater's or an adjudicator's.
     public func problem(owner: String, file: String, conflictingItems: Int, advice: String? = nil) -> StudyCheck.Problem? {
         guard writers.count > 1 else { return nil }
+        let owner = TextSanitizer.singleLine(owner)
         let who = writers.map { "\($0.writer.caption): \($0.lines) line\($0.lines == 1 ? "" : "s")" }.joined(separator: "; ")
         let conflicts = conflictingItems == 0 ? "" :
             ", \(conflictingItems) item\(conflictingItems == 1 ? "" : "s") answered differently at two of them (the later line in the file counts, which after a merge is not the later in time)"
