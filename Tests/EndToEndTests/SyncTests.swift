@@ -204,4 +204,36 @@ struct SyncTests {
         let synced = try EndToEnd.run(["sync", "a"], in: folder, environment: siteA)
         #expect(synced.stdout.contains("annotator_a1 +2") && synced.stdout.contains("pushed"), "\(synced.output)")
     }
+
+    @Test("a merge git cannot make (both sites imported into items.jsonl) is taken back and named; a copy without a remote commits and says so")
+    func conflictTakenBack() throws {
+        let folder = try EndToEnd.temporaryFolder("sync-conflict")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let siteA = ["JUDGE_REVIEW_SITE": "hospital-a"], siteB = ["JUDGE_REVIEW_SITE": "hospital-b"]
+        try Self.results(["annotator_a1": { _ in "no" }]).write(to: folder.appendingPathComponent("a.csv"), atomically: true, encoding: .utf8)
+        #expect(try EndToEnd.git(["init", "--quiet", "--bare", "remote.git"], in: folder).status == 0)
+        #expect(try EndToEnd.run(["init", "a", "--git"], in: folder).status == 0)
+        // No remote yet: committed here, said so.
+        let alone = try EndToEnd.run(["sync", "a"], in: folder, environment: siteA)
+        #expect(alone.status == 0 && alone.stdout.contains("sync: no remote: nothing pulled or pushed"), "\(alone.output)")
+        #expect(try EndToEnd.git(["remote", "add", "origin", "../remote.git"], in: folder.appendingPathComponent("a")).status == 0)
+        #expect(try EndToEnd.run(["sync", "a"], in: folder, environment: siteA).status == 0)
+        #expect(try EndToEnd.git(["clone", "--quiet", "remote.git", "b"], in: folder).status == 0)
+        // Both sites import different runs into the empty study.
+        try Self.results(["annotator_b1": { _ in "yes" }]).replacingOccurrences(of: "Reply ", with: "Other reply ")
+            .write(to: folder.appendingPathComponent("b.csv"), atomically: true, encoding: .utf8)
+        #expect(try EndToEnd.run(["import", "a.csv", "--to", "a"], in: folder, environment: siteA).status == 0)
+        #expect(try EndToEnd.run(["import", "b.csv", "--to", "b"], in: folder, environment: siteB).status == 0)
+        #expect(try EndToEnd.run(["sync", "a"], in: folder, environment: siteA).status == 0)
+        let itemsBefore = try Data(contentsOf: folder.appendingPathComponent("b/items.jsonl"))
+        let refused = try EndToEnd.run(["sync", "b"], in: folder, environment: siteB)
+        #expect(refused.status == 1, "\(refused.output)")
+        #expect(refused.stderr.contains("cannot merge origin") && refused.stderr.contains("both sites changed items.jsonl; nothing was merged"), "\(refused.output)")
+        // Taken back: no merge in progress, the items as site B had them, its commit kept.
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("b/.git/MERGE_HEAD").path))
+        #expect(try Data(contentsOf: folder.appendingPathComponent("b/items.jsonl")) == itemsBefore)
+        #expect(try EndToEnd.git(["status", "--porcelain"], in: folder.appendingPathComponent("b")).output.isEmpty)
+        #expect(try EndToEnd.git(["log", "--format=%s", "-1"], in: folder.appendingPathComponent("b")).output.contains("judge-review sync at hospital-b"))
+        #expect(try EndToEnd.run(["check", "b"], in: folder).status == 0)
+    }
 }
