@@ -249,12 +249,6 @@ public final class JudgeLog {
 extension StudyCheck {
     /// The whole check of a study: `StudyCheck.run` and the judges' logs (`JudgeLog.problems`).
     public static func withJudges(_ study: Study) -> StudyCheck {
-        var check = StudyCheck.run(study)
-        if let dataset = try? study.dataset() {
-            let judges = JudgeLog.problems(annotationFolder: study.annotationFolder, dataset: dataset)
-            check.logs += judges.logs
-            check.problems += judges.problems
-        }
-        return check
+        StudyCheck.run(study) { dataset in JudgeLog.problems(annotationFolder: study.annotationFolder, dataset: dataset) }
     }
 }

@@ -43,8 +43,11 @@ public struct StudyCheck: Sendable {
             : "check: \(problems.count) problem\(problems.count == 1 ? "" : "s") (\(items) items, \(logs) log\(logs == 1 ? "" : "s"))"
     }
 
-    /// Checks `study`; a dataset that cannot be read at all is the one problem.
-    public static func run(_ study: Study) -> StudyCheck {
+    /// Checks `study`; a dataset that cannot be read at all is the one problem. `more` checks what this module
+    /// cannot read (the judges' logs) against the same items, read once.
+    public static func run(
+        _ study: Study, more: (Dataset) -> (logs: Int, problems: [Problem]) = { _ in (0, []) }
+    ) -> StudyCheck {
         let dataset: Dataset
         do {
             dataset = try study.dataset()
@@ -140,7 +143,8 @@ public struct StudyCheck: Sendable {
         } catch {
             problems.append(Problem(file: RaterAssignment.url(in: study).path, line: nil, message: "\(error)"))
         }
-        return StudyCheck(items: dataset.items.count, logs: logs, problems: problems, notes: notes)
+        let extra = more(dataset)
+        return StudyCheck(items: dataset.items.count, logs: logs + extra.logs, problems: problems + extra.problems, notes: notes)
     }
 
     /// Items whose live label (or abstention) differs between the copies that wrote a rater's log.

@@ -75,7 +75,7 @@ public enum StudySync {
     /// Syncs `study` (its own git repository) with its remote; `check` is the whole check of a study
     /// (`StudyCheck.withJudges`), `site` names this site in the commit message.
     public static func run(
-        _ study: Study, check: (Study) -> StudyCheck = StudyCheck.run, site: String = WriterIdentity.currentSite()
+        _ study: Study, check: (Study) -> StudyCheck = { StudyCheck.run($0) }, site: String = WriterIdentity.currentSite()
     ) throws -> Outcome {
         let git = GitRunner(folder: study.folder)
         let top = try git.run(["rev-parse", "--show-toplevel"])
@@ -107,7 +107,7 @@ public enum StudySync {
             try git.required(["add", "--all", "--", "."], doing: "git add")
             let counts = try eventCounts(git, ["diff", "--cached", "--numstat"], study: study)
             let message = "judge-review sync at \(site): " + (counts.isEmpty ? "study files" : counts.joined(separator: ", "))
-            try git.required(identityArguments(git, site: site) + ["commit", "--quiet", "--no-verify", "-m", message], doing: "git commit")
+            try git.required(identityArguments(git, site: site) + ["commit", "--quiet", "-m", message], doing: "git commit")
             let head = try git.required(["rev-parse", "--short", "HEAD"], doing: "git rev-parse").trimmedOfWhitespaceAndNewlines
             outcome.lines.append("committed \(head): " + (counts.isEmpty ? "the study's files" : counts.joined(separator: ", ")))
         } else {
