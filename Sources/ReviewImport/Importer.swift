@@ -491,9 +491,12 @@ extension ImportPlan {
         }
         let changes = opened.map { $0.1.changes($0.0.events) }
         let existed = SafeFile.exists(datasetURL.path)
-        let bytes = dataset.jsonl()
-        let changed = !(FileKind.ofPath(datasetURL.path) == .regular && (try? SafeFile.read(datasetURL.path)) == bytes)
-        let staged = changed ? try AtomicFile.stage(bytes, for: datasetURL, permissions: options.filePermissions) : nil
+        // Streamed to the staged file and compared with the old one as it goes: neither the new dataset's bytes
+        // nor the old file's are ever whole in memory (at a million items, each is about 600 MB).
+        let staged = try AtomicFile.stage(for: datasetURL, unlessSame: true, permissions: options.filePermissions) { writer in
+            try dataset.writeLines(into: &writer)
+        }
+        let changed = staged != nil
         var lines: [Data] = []
         do {
             lines = try zip(opened, changes).map { try $0.0.1.log.encodedLines($0.1.batch) }

@@ -25,6 +25,44 @@ struct AtomicFileTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["out.csv"])
     }
 
+    @Test("a streamed file (several buffers long) that equals the old one is not staged and leaves the old file as it was; one byte different, longer or shorter is staged whole")
+    func streamedUnlessSame() throws {
+        let folder = try scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("items.jsonl")
+        var random = SystemRandomNumberGenerator()
+        let content = (0..<(3 * StagingWriter.bufferSize + 123)).map { _ in UInt8.random(in: 32...126, using: &random) }
+        try AtomicFile.write(Data(content), to: file)
+        let inode = try FileManager.default.attributesOfItem(atPath: file.path)[.systemFileNumber] as? Int
+        func stream(_ bytes: [UInt8]) throws -> StagedFile? {
+            try AtomicFile.stage(for: file, unlessSame: true) { writer in
+                // In uneven pieces, as lines come.
+                var start = 0
+                while start < bytes.count {
+                    let end = min(bytes.count, start + 1 + (start % 977))
+                    try writer.append(bytes[start..<end])
+                    start = end
+                }
+            }
+        }
+        #expect(try stream(content) == nil)
+        #expect(try FileManager.default.attributesOfItem(atPath: file.path)[.systemFileNumber] as? Int == inode)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["items.jsonl"])
+        var lastByte = content
+        lastByte[lastByte.count - 1] ^= 1
+        for changed in [lastByte, content + [10], Array(content.dropLast()), Array(content.dropFirst(StagingWriter.bufferSize))] {
+            let staged = try #require(try stream(changed))
+            try staged.commit()
+            #expect(try Data(contentsOf: file) == Data(changed))
+            try AtomicFile.write(Data(content), to: file)
+        }
+        // Nothing to compare with: staged.
+        let fresh = folder.appendingPathComponent("new.jsonl")
+        let staged = try #require(try AtomicFile.stage(for: fresh, unlessSame: true) { try $0.append(content) })
+        try staged.commit()
+        #expect(try Data(contentsOf: fresh) == Data(content))
+    }
+
     @Test("a failed write names the file asked for, never its temporary file, and leaves the old file and no temporary")
     func failureNamesTarget() throws {
         let folder = try scratch()

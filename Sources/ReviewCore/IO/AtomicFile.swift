@@ -50,6 +50,19 @@ public enum AtomicFile {
     public static func stage(
         _ data: Data, for url: URL, permissions: mode_t = FileModes.file(), fileSystem: any StoreFileSystem = POSIXFileSystem()
     ) throws -> StagedFile {
+        let staged = try stage(for: url, unlessSame: false, permissions: permissions, fileSystem: fileSystem) { try $0.append(data) }
+        guard let staged else { throw FileWriteError(message: "\(url.path): cannot write: nothing was staged", code: EIO) }
+        return staged
+    }
+
+    /// Streams a new file's bytes (`write` appends them, a piece at a time) durably to a temporary file beside
+    /// `url`, never holding the whole file in memory; with `unlessSame`, the bytes are compared with what `url`
+    /// holds as they are written, and when they are the same the temporary file is removed unsynced and nil is
+    /// returned (a re-import that changes nothing writes nothing).
+    public static func stage(
+        for url: URL, unlessSame: Bool, permissions: mode_t = FileModes.file(), fileSystem: any StoreFileSystem = POSIXFileSystem(),
+        write: (inout StagingWriter) throws -> Void
+    ) throws -> StagedFile? {
         try refuseUnlessRegular(url)
         let permissions = FileModes.masked(permissions)
         let directory = url.deletingLastPathComponent()
@@ -62,14 +75,26 @@ public enum AtomicFile {
         } catch let error as SystemCallError {
             throw FileWriteError(message: "\(url.path): cannot write: \(error.reason)", code: error.code)
         }
+        let existing = unlessSame && FileKind.ofPath(url.path) == .regular
+            ? try? fileSystem.open(url.path, flags: O_RDONLY, permissions: 0) : nil
+        defer { if let existing { fileSystem.close(existing) } }
+        var writer = StagingWriter(descriptor: descriptor, path: temporary, existing: existing, existingPath: url.path, fileSystem: fileSystem)
         do {
             defer { fileSystem.close(descriptor) }
             try fileSystem.setPermissions(descriptor, path: temporary, permissions: permissions)
-            try fileSystem.writeAll(descriptor, path: temporary, data: data)
+            try write(&writer)
+            try writer.finish()
+            if writer.sameAsExisting {
+                try? fileSystem.unlink(temporary)
+                return nil
+            }
             try fileSystem.fsync(descriptor, path: temporary)
         } catch let error as SystemCallError {
             try? fileSystem.unlink(temporary)
             throw FileWriteError(message: "\(url.path): cannot write: \(error.reason)", code: error.code)
+        } catch {
+            try? fileSystem.unlink(temporary)
+            throw error
         }
         return StagedFile(url: url, temporary: temporary, fileSystem: fileSystem)
     }
@@ -104,6 +129,75 @@ public enum AtomicFile {
         } catch let error as SystemCallError {
             throw FileWriteError(message: "\(directory.path): cannot fsync the folder: \(error.reason)", code: error.code)
         }
+    }
+}
+
+/// Appends a staged file's bytes through a buffer of `StagingWriter.bufferSize`, comparing them (when asked)
+/// with the file they would replace.
+public struct StagingWriter {
+    /// Bytes gathered before one write(2).
+    static let bufferSize = 1 << 20
+    private let descriptor: Int32
+    private let path: String
+    private let existing: Int32?
+    private let existingPath: String
+    private let fileSystem: any StoreFileSystem
+    private var buffer: [UInt8] = []
+    private var compareBuffer: [UInt8] = []
+    /// Whether every byte so far equals the file being replaced (false when there is none to compare with).
+    private(set) var sameAsExisting: Bool
+
+    init(descriptor: Int32, path: String, existing: Int32?, existingPath: String, fileSystem: any StoreFileSystem) {
+        self.descriptor = descriptor
+        self.path = path
+        self.existing = existing
+        self.existingPath = existingPath
+        self.fileSystem = fileSystem
+        sameAsExisting = existing != nil
+        buffer.reserveCapacity(Self.bufferSize + 4096)
+    }
+
+    /// Appends bytes; written once the buffer is full.
+    public mutating func append<Bytes: Collection>(_ bytes: Bytes) throws where Bytes.Element == UInt8 {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= Self.bufferSize { try flush() }
+    }
+
+    /// Appends one byte.
+    public mutating func append(_ byte: UInt8) throws {
+        buffer.append(byte)
+        if buffer.count >= Self.bufferSize { try flush() }
+    }
+
+    private mutating func flush() throws {
+        guard !buffer.isEmpty else { return }
+        if sameAsExisting, let existing { sameAsExisting = try read(existing, count: buffer.count) == buffer }
+        try buffer.withUnsafeBytes { try fileSystem.writeAll(descriptor, path: path, data: Data($0)) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes what is left; the comparison also needs the old file to end where the new one does.
+    mutating func finish() throws {
+        try flush()
+        if sameAsExisting, let existing { sameAsExisting = try read(existing, count: 1).isEmpty }
+    }
+
+    /// Up to `count` bytes of the old file from where the comparison is (fewer at its end).
+    private mutating func read(_ descriptor: Int32, count: Int) throws -> [UInt8] {
+        if compareBuffer.count < count { compareBuffer = [UInt8](repeating: 0, count: count) }
+        var total = 0
+        while total < count {
+            let got = compareBuffer.withUnsafeMutableBytes { raw in
+                Glibc.read(descriptor, raw.baseAddress.map { $0 + total }, count - total)
+            }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw SystemCallError(call: "read", path: existingPath, code: errno)
+            }
+            if got == 0 { break }
+            total += got
+        }
+        return Array(compareBuffer[0..<total])
     }
 }
 

@@ -168,22 +168,28 @@ public struct Dataset: Sendable {
     /// The canonical JSONL encoding: one item per line, keys sorted, so diffs stay small (the bytes JSONEncoder
     /// writes for `Item.encode(to:)`, written directly; a test holds the two together).
     public func jsonl() -> Data {
-        var out = [UInt8]()
-        out.reserveCapacity(items.count * 600)
+        var out = Data(capacity: items.count * 600)
         for item in items {
             out.append(contentsOf: item.jsonLine())
             out.append(0x0A)
         }
-        return Data(out)
+        return out
+    }
+
+    /// Appends the dataset's lines (what `jsonl()` holds) to a staged file, a line at a time.
+    public func writeLines(into writer: inout StagingWriter) throws {
+        for item in items {
+            try writer.append(item.jsonLine())
+            try writer.append(0x0A)
+        }
     }
 
     /// Writes the dataset atomically (temporary file, fsync, rename); a file that already holds exactly these
     /// bytes is left alone. Returns whether it wrote.
     @discardableResult
     public func write(to url: URL, permissions: mode_t = FileModes.file()) throws -> Bool {
-        let bytes = jsonl()
-        if FileKind.ofPath(url.path) == .regular, (try? SafeFile.read(url.path)) == bytes { return false }
-        try AtomicFile.write(bytes, to: url, permissions: permissions)
+        guard let staged = try AtomicFile.stage(for: url, unlessSame: true, permissions: permissions, write: writeLines) else { return false }
+        try staged.commit()
         return true
     }
 }
