@@ -31,17 +31,21 @@ enum SourceFileReader {
         if source.looksLikeJSONLines {
             return try readJSONLines(source, request: request)
         }
-        let table = try CSVTable.parse(source)
+        var table = try CSVTable.parse(source)
         let layout = try SourceLayout.detect(columns: table.header, format: .csv, file: path, line: 1, judgeColumn: judgeColumn)
-        let rows = table.records.map { record in
-            SourceRow(
-                file: path, line: record.line,
-                values: Dictionary(uniqueKeysWithValues: zip(table.header, record.fields.map { FieldValue.text($0) })))
+        let header = table.header
+        func row(_ record: CSVTable.Record) -> SourceRow {
+            SourceRow(file: path, line: record.line, values: Dictionary(uniqueKeysWithValues: zip(header, record.fields.map { FieldValue.text($0) })))
         }
-        if layout == .stigmaRows { return try StigmaRows.read(rows, path: path, request: request) }
+        if layout == .stigmaRows { return try StigmaRows.read(table.records.map(row), path: path, request: request) }
         guard case .paperRows(let columns) = layout else {
             throw InputError(file: path, line: 1, "a canonical dataset must be JSONL, not CSV")
         }
+        // Each record becomes a row, then an item, and is let go: at a million rows the records and their rows
+        // (a dictionary each) held all at once were a gigabyte beside the items.
+        var pending = Array(table.records.reversed())
+        table.records = []
+        let rows = AnySequence { AnyIterator { pending.popLast().map(row) } }
         return try mapPaperRows(rows, path: path, columns: columns, modelOverride: modelOverride, steelmanOverride: steelmanOverride)
     }
 
@@ -141,7 +145,7 @@ enum SourceFileReader {
     }
 
     private static func mapPaperRows(
-        _ rows: [SourceRow], path: String, columns: PaperColumns, modelOverride: String?, steelmanOverride: Bool?
+        _ rows: some Sequence<SourceRow>, path: String, columns: PaperColumns, modelOverride: String?, steelmanOverride: Bool?
     ) throws -> ParsedFile {
         let subject = try SubjectSettings.forFile(path, stimulusIDLayout: columns.idColumn != "key")
             .overridden(model: modelOverride, steelman: steelmanOverride)
