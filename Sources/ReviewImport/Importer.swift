@@ -201,7 +201,13 @@ public enum Importer {
                 throw InputError(file: path, "is also the output (--to); write the dataset to another file")
             }
         }
-        let (parsed, skippedFiles, prefixes, combined) = try read(inputs, excluded: excluded, request: request)
+        var (parsed, skippedFiles, prefixes, combined) = try read(inputs, excluded: excluded, request: request)
+        // Each item's hash once, on the cores: its dataset line, the merge and every label given to it reuse it.
+        for file in parsed.indices {
+            var items = parsed[file].entries.map(\.item)
+            Item.computeHashes(&items)
+            for (position, item) in items.enumerated() { parsed[file].entries[position].item = item }
+        }
         let folder: URL
         let existing: Dataset
         if let study {

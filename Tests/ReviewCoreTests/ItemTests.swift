@@ -15,6 +15,33 @@ struct ItemTests {
         #expect(criterion.verdict(for: "maybe") == .noVerdict)
     }
 
+    @Test("a hash computed once is reused until any hashed field changes; in parallel it is the hash computed one by one")
+    func computedHashKept() throws {
+        func item(_ index: Int) -> Item {
+            Item(id: "i\(index)", experiment: .acuteSymptom, condition: "mania", stimulus: "stimulus \(index)",
+                 subject: SubjectModel(name: "m"), response: "response \(index)", criterion: criterion, judge: nil)
+        }
+        var one = item(1)
+        one.computeHash()
+        #expect(one.storedHash == item(1).computedContentHash && one.computedContentHash == item(1).computedContentHash)
+        for change in [{ (x: inout Item) in x.response = "another" }, { $0.stimulus = "another" }, { $0.id = "other" },
+                       { $0.criterion = Criterion(question: "q", options: ["yes", "no"], appropriate: "yes") }] {
+            var changed = one
+            change(&changed)
+            var fresh = changed
+            fresh.storedHash = nil
+            #expect(changed.computedContentHash == fresh.computedContentHash)
+            #expect(changed.computedContentHash != one.computedContentHash)
+        }
+        // A stored hash set by hand is never taken for a computed one.
+        var handSet = one
+        handSet.storedHash = "ab"
+        #expect(handSet.computedContentHash == one.computedContentHash && !handSet.hashIsCurrent)
+        var many = (0..<9_000).map(item)
+        Item.computeHashes(&many)
+        #expect(many.map(\.storedHash) == (0..<9_000).map { item($0).computedContentHash })
+    }
+
     @Test("a dataset round-trips through canonical JSONL")
     func roundTrip() throws {
         let item = Item(

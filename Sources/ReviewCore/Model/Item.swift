@@ -103,7 +103,10 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
     /// The content hash stored in the dataset file (`sha256`), written when the file was; nil for an item made in
     /// memory or read from a file without one, and cleared when any hashed field changes. Not part of the item's
     /// identity (`==` ignores it).
-    public var storedHash: String?
+    public var storedHash: String? { didSet { storedHashIsComputed = false } }
+    /// Set by `computeHash()`: `storedHash` was computed from this very content in this process (any change to a
+    /// hashed field clears `storedHash`, and with it this), so `computedContentHash` need not hash again.
+    private var storedHashIsComputed = false
 
     public init(
         id: String, experiment: Experiment, condition: String, stimulusID: String? = nil,
@@ -199,8 +202,9 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
     /// hand after it was written, so that labels given now would not record what the rater saw.
     public var hashIsCurrent: Bool { storedHash.map { $0 == computedContentHash } ?? true }
 
-    /// The hash computed from the content now.
+    /// The hash computed from the content now (or by `computeHash()` since the content last changed).
     public var computedContentHash: String {
+        if storedHashIsComputed, let storedHash { return storedHash }
         let text = LineEndings.normalised
         var fields = [
             id, experiment.rawValue, condition,
@@ -214,4 +218,31 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
         }
         return ContentHash.sha256Hex(of: fields)
     }
+
+    /// Computes the content hash once and keeps it, for an item made in memory (an import) whose hash is then
+    /// needed several times: in its dataset line, in every label given to it.
+    public mutating func computeHash() {
+        let hash = computedContentHash
+        storedHash = hash
+        storedHashIsComputed = true
+    }
+
+    /// `computeHash()` for every item, on the machine's cores.
+    public static func computeHashes(_ items: inout [Item]) {
+        let count = items.count
+        let parts = ParallelWork.parts(for: count, minimum: 2_000)
+        items.withUnsafeMutableBufferPointer { buffer in
+            let shared = SharedMutableElements(buffer: buffer)
+            _ = ParallelWork.map(parts: parts) { part in
+                // Disjoint ranges of one buffer: each part touches only its own items.
+                for index in (count * part / parts)..<(count * (part + 1) / parts) { shared.buffer[index].computeHash() }
+            }
+        }
+    }
+}
+
+/// A mutable buffer handed to the parts of a `ParallelWork` job that each write only their own elements; valid
+/// only while its owner waits for every part.
+private struct SharedMutableElements<Element>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Element>
 }
