@@ -1,5 +1,6 @@
 import Foundation
 import ReviewCore
+import ReviewStatistics
 
 /// One input file read into items, before ids are made unique across files.
 struct ParsedFile {
@@ -34,20 +35,41 @@ enum SourceFileReader {
         var table = try CSVTable.parse(source)
         let layout = try SourceLayout.detect(columns: table.header, format: .csv, file: path, line: 1, judgeColumn: judgeColumn)
         let header = table.header
-        func row(_ record: CSVTable.Record) -> SourceRow {
+        @Sendable func row(_ record: CSVTable.Record) -> SourceRow {
             SourceRow(file: path, line: record.line, values: Dictionary(uniqueKeysWithValues: zip(header, record.fields.map { FieldValue.text($0) })))
         }
         if layout == .stigmaRows { return try StigmaRows.read(table.records.map(row), path: path, request: request) }
         guard case .paperRows(let columns) = layout else {
             throw InputError(file: path, line: 1, "a canonical dataset must be JSONL, not CSV")
         }
-        // Each record becomes a row, then an item, and is let go: at a million rows the records and their rows
-        // (a dictionary each) held all at once were a gigabyte beside the items.
+        // A chunk of records at a time becomes rows, then items, on the cores, and is let go: at a million rows the
+        // records and their rows (a dictionary each) held all at once were a gigabyte beside the items.
         var pending = Array(table.records.reversed())
         table.records = []
-        let rows = AnySequence { AnyIterator { pending.popLast().map(row) } }
-        return try mapPaperRows(rows, path: path, columns: columns, modelOverride: modelOverride, steelmanOverride: steelmanOverride)
+        return try mapPaperRows(path: path, columns: columns, modelOverride: modelOverride, steelmanOverride: steelmanOverride) { mapper in
+            var entries: [ParsedEntry] = []
+            entries.reserveCapacity(pending.count)
+            while !pending.isEmpty {
+                var chunk: [CSVTable.Record] = []
+                chunk.reserveCapacity(min(pending.count, Self.mappingChunk))
+                while chunk.count < Self.mappingChunk, let record = pending.popLast() { chunk.append(record) }
+                let parts = ParallelWork.parts(for: chunk.count, minimum: 2_000)
+                let (columns, subject, records) = (mapper.columns, mapper.subject, chunk)
+                let results = ParallelWork.map(parts: parts) { part -> Result<[ParsedEntry], any Error> in
+                    // A mapper a part: its criteria memo is its own.
+                    let partMapper = PaperRowMapper(columns: columns, subject: subject)
+                    let range = (records.count * part / parts)..<(records.count * (part + 1) / parts)
+                    return Result { try range.map { try partMapper.entry(from: row(records[$0])) } }
+                }
+                // Parts in file order: the first that failed holds the first error in the file.
+                for result in results { entries.append(contentsOf: try result.get()) }
+            }
+            return entries
+        }
     }
+
+    /// Records mapped on the cores at a time: enough to keep both busy, few enough to stay small beside the items.
+    static let mappingChunk = 16_384
 
     /// A CSV file's records as rows keyed by its header.
     private static func csvRows(_ source: SourceText) throws -> [SourceRow] {
@@ -145,13 +167,23 @@ enum SourceFileReader {
     }
 
     private static func mapPaperRows(
-        _ rows: some Sequence<SourceRow>, path: String, columns: PaperColumns, modelOverride: String?, steelmanOverride: Bool?
+        _ rows: [SourceRow], path: String, columns: PaperColumns, modelOverride: String?, steelmanOverride: Bool?
+    ) throws -> ParsedFile {
+        try mapPaperRows(path: path, columns: columns, modelOverride: modelOverride, steelmanOverride: steelmanOverride) { mapper in
+            try rows.map(mapper.entry)
+        }
+    }
+
+    /// A paper file's entries, made by `entries` with the file's mapper, then the first of each id kept.
+    private static func mapPaperRows(
+        path: String, columns: PaperColumns, modelOverride: String?, steelmanOverride: Bool?,
+        entries: (PaperRowMapper) throws -> [ParsedEntry]
     ) throws -> ParsedFile {
         let subject = try SubjectSettings.forFile(path, stimulusIDLayout: columns.idColumn != "key")
             .overridden(model: modelOverride, steelman: steelmanOverride)
         let mapper = PaperRowMapper(columns: columns, subject: subject)
         let keyed = columns.idColumn == "key"
-        var file = uniqueEntries(try rows.map(mapper.entry), path: path, layout: .paperRows(columns), subject: subject) { entry, first in
+        var file = uniqueEntries(try entries(mapper), path: path, layout: .paperRows(columns), subject: subject) { entry, first in
             keyed ? "duplicate key \"\(entry.item.id)\" (first on line \(first))" : "same content as line \(first)"
         }
         file.combined = columns.isCombined

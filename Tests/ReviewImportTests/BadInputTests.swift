@@ -27,6 +27,45 @@ struct BadInputTests {
         return (path, try failure([path], in: folder))
     }
 
+    /// A paper results file of `rows` rows (long enough to be mapped in parts and chunks), as CSV or JSON lines.
+    static func paperRows(_ rows: Int, jsonLines: Bool, bad: [Int: String] = [:]) -> String {
+        var lines: [String] = jsonLines ? [] : ["key,condition,interjection,verification_prompt,verification_options,verification_correct,model_response,judge-x_classification,annotator_1_classification"]
+        for index in 0..<rows {
+            let options = index % 3 == 0 ? "yes, no" : "no, yes"
+            let correct = bad[index] ?? "no"
+            let answer = index % 4 == 0 ? "yes" : index % 4 == 1 ? "" : "no"
+            if jsonLines {
+                lines.append(#"{"key": "k\#(index)", "condition": "mania", "interjection": "Odd \#(index).", "verification_prompt": "Does it help \#(index % 7)?", "verification_options": "\#(options)", "verification_correct": "\#(correct)", "model_response": "Reply \#(index), with \"quotes\".", "judge-x_classification": "no", "annotator_1_classification": "\#(answer)"}"#)
+            } else {
+                lines.append("k\(index),mania,Odd \(index).,Does it help \(index % 7)?,\"\(options)\",\(correct),\"Reply \(index), with \"\"quotes\"\".\",no,\(answer)")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    @Test("a large CSV mapped in parts and chunks gives the items and labels the one-by-one path gives (the same rows as JSON lines); its first bad row is the one named")
+    func partsMapLikeOneByOne() throws {
+        let folder = try Fixtures.makeFolder()
+        let rows = SourceFileReader.mappingChunk + 3_000
+        let csv = try Fixtures.write(Self.paperRows(rows, jsonLines: false), as: "m_no-steelman.csv", in: folder)
+        let jsonl = try Fixtures.write(Self.paperRows(rows, jsonLines: true), as: "m_no-steelman.jsonl", in: folder)
+        var written: [Data] = []
+        for (input, name) in [(csv, "from-csv"), (jsonl, "from-jsonl")] {
+            let request = ImportRequest(inputs: [input], output: folder.appendingPathComponent("\(name).jsonl").path,
+                                        annotations: folder.appendingPathComponent(name).path)
+            _ = try Importer.plan(request).write()
+            written.append(try Data(contentsOf: folder.appendingPathComponent("\(name).jsonl")))
+            let log = try String(contentsOf: folder.appendingPathComponent("\(name)/annotator_1.jsonl"), encoding: .utf8)
+            written.append(Data(log.replacing(/"at":"[^"]+"/, with: "").replacing(/"installation":"[^"]+"/, with: "").utf8))
+        }
+        #expect(written[0] == written[2], "the items differ")
+        #expect(written[1] == written[3], "the labels differ")
+        // Bad rows in the second chunk and in the first: the first is named (line = row + 2).
+        let bad = try Fixtures.write(Self.paperRows(rows, jsonLines: false, bad: [rows - 10: "maybe", 3_001: "perhaps"]), as: "b_no-steelman.csv", in: folder)
+        let error = try failure([bad], in: folder, output: "bad.jsonl")
+        #expect(error?.line == 3_003 && error?.message.contains("\"perhaps\" is not one of the options") == true, "\(String(describing: error))")
+    }
+
     @Test("not UTF-8: the line with the bad bytes")
     func notUTF8() throws {
         let folder = try Fixtures.makeFolder()
