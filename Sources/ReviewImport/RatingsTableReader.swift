@@ -288,7 +288,7 @@ struct RatingsAccumulator {
         if column == 0 {
             guard cell.count > 0 else { throw InputError(file: path, line: rowLine, "empty item id in the first column") }
             items.append(try text(cell))
-            idHashes.append(DuplicateItemIDs.hash(cell))
+            idHashes.append(StableHash.fnv1a(cell))
             lines.append(Int32(rowLine))
             return
         }
@@ -443,14 +443,6 @@ struct RatingsAccumulator {
 ///
 /// One big table probed row by row missed the cache on nearly every probe (60% of reading a 3 × 1,000,000 table).
 enum DuplicateItemIDs {
-    /// FNV-1a over the bytes.
-    @inline(__always)
-    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
-        return hash
-    }
-
     /// The first row (in file order) whose id an earlier row has, with that earlier row; nil when ids are unique.
     static func first(hashes: [UInt64], items: [String]) -> (earlier: Int, later: Int)? {
         let count = hashes.count

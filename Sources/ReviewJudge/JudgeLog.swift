@@ -3,7 +3,7 @@ import ReviewCore
 
 /// One verdict a judge gave through an endpoint, with what it rests on: the options as shown, the raw output, the
 /// model and sampling settings, tokens and latency. Never the API key or the endpoint's address.
-public struct JudgeVerdict: Codable, Sendable, Equatable {
+public struct JudgeVerdict: Codable, Sendable, Equatable, WriterRecorded {
     /// How the output was read.
     public enum Status: String, Codable, Sendable {
         /// The first token named an option.
@@ -144,9 +144,7 @@ public final class JudgeLog {
 
     /// Appends one verdict; returns once it is durable.
     public func append(_ verdict: JudgeVerdict) throws {
-        var verdict = verdict
-        if verdict.writer == nil { verdict.writer = writer }
-        try log.append(verdict)
+        try log.append(verdict.stamped(by: writer))
     }
 
     /// Appends, each durable before the next, the verdicts whose question the log has not answered yet, and with

@@ -75,7 +75,7 @@ public struct JudgePrompt: Sendable {
     /// The option order of `item` for repeat `sample`: a seeded shuffle of its options (the same for a given seed,
     /// item and sample on every machine), reversed when `flipped`.
     public func optionOrder(_ item: Item, sample: Int, flipped: Bool) -> [String] {
-        var generator = SplitMix64(seed: seed ^ Self.stableHash(item.id) ^ (UInt64(sample) &* 0x9E37_79B9_7F4A_7C15))
+        var generator = SplitMix64(seed: seed ^ StableHash.fnv1a(item.id.utf8) ^ (UInt64(sample) &* 0x9E37_79B9_7F4A_7C15))
         let order = generator.shuffled(item.criterion.options)
         return flipped ? order.reversed() : order
     }
@@ -141,16 +141,6 @@ public struct JudgePrompt: Sendable {
     /// The letter of the option at `index`: A, B, … Z.
     public static func letter(_ index: Int) -> String {
         String(UnicodeScalar(UInt8(ascii: "A") + UInt8(min(max(index, 0), 25))))
-    }
-
-    /// FNV-1a over the id's UTF-8: a hash that never changes between runs or toolchains (Swift's `hashValue` does).
-    static func stableHash(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        return hash
     }
 }
 

@@ -69,6 +69,9 @@ struct ExportCommand: ParsableCommand {
         CommandOutput.keepUntilExit(study)
         let data = study.dataset
         var tables: [Table] = []
+        // The sample's strata and inclusion probabilities, for the long table and the DuckDB items.
+        let design = long == nil && duckdb == nil ? nil
+            : try place.study.flatMap { try ValidationSample.load(from: $0) }.map { SampleDesign(sample: $0, dataset: data) }
         if let gold {
             let reference = study.references()
             let rows = LabelExports.goldRows(dataset: data, reference: reference)
@@ -79,8 +82,7 @@ struct ExportCommand: ParsableCommand {
                                 summary: "\(rows.count) items (\(summary))"))
         }
         if let long {
-            // The sample's strata and inclusion probabilities, and each rater's first blind answer.
-            let design = try place.study.flatMap { try ValidationSample.load(from: $0) }.map { SampleDesign(sample: $0, dataset: data) }
+            // Each rater's first blind answer beside the current one.
             let firstLabels = Dictionary(study.humanReplays.map { ($0.rater, $0.firstLabels) }, uniquingKeysWith: { first, _ in first })
             let rows = LabelExports.longRows(dataset: data, labels: study.current, firstLabels: firstLabels, design: design)
             tables.append(Table(path: long, data: LabelExports.longCSV(rows), summary: "\(rows.count) labels"))
@@ -91,7 +93,6 @@ struct ExportCommand: ParsableCommand {
                                 summary: "\(table.rows.count) items × \(table.raters.count) raters (\(on.rawValue))"))
         }
         if let duckdb {
-            let design = try place.study.flatMap { try ValidationSample.load(from: $0) }.map { SampleDesign(sample: $0, dataset: data) }
             let export = DuckDBExport.files(
                 labels: study, furtherJudges: try JudgeLog.answers(annotationFolder: folder, dataset: data), design: design)
             let target = URL(fileURLWithPath: duckdb, isDirectory: true)

@@ -27,9 +27,7 @@ public final class AdjudicationLog {
 
     /// Appends one event; returns once it is durable.
     public func append(_ event: AdjudicationEvent) throws {
-        var event = event
-        if event.writer == nil { event.writer = writer }
-        try log.append(event)
+        try log.append(event.stamped(by: writer))
     }
 
 }

@@ -7,8 +7,18 @@ public enum CSVText {
     public static func field(_ text: String) -> String {
         let text = neutralised(text)
         let needsQuotes = text.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }
-        guard needsQuotes else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return needsQuotes ? quoted(text) : text
+    }
+
+    /// One field for a program, not a spreadsheet: the text exactly (never neutralised), always quoted, so an empty
+    /// text stays a text; nil is the empty unquoted field a loader reads as NULL.
+    public static func exactField(_ text: String?) -> String {
+        text.map(quoted) ?? ""
+    }
+
+    /// The text in double quotes, inner quotes doubled.
+    private static func quoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// A cell a spreadsheet would read as a formula, neutralised as OWASP recommends for CSV injection: a text

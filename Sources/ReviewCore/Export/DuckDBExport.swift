@@ -130,17 +130,10 @@ public enum DuckDBExport {
         ], rows: rows)
     }
 
-    /// RFC 4180 with LF records: a missing value is an empty unquoted field (NULL to DuckDB), any text is quoted
-    /// (so an empty text stays an empty text), quotes doubled.
+    /// RFC 4180 with LF records, every value exact (`CSVText.exactField`): a missing value is NULL to DuckDB.
     static func csv(_ table: Table) -> Data {
         var text = table.columns.map(\.name).joined(separator: ",") + "\n"
-        for row in table.rows {
-            text += row.map { value in
-                guard let value else { return "" }
-                return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            }.joined(separator: ",")
-            text += "\n"
-        }
+        for row in table.rows { text += row.map(CSVText.exactField).joined(separator: ",") + "\n" }
         return Data(text.utf8)
     }
 

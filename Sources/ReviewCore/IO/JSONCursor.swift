@@ -290,8 +290,7 @@ final class StringInterner {
 
     /// The string these UTF-8 bytes spell; declines invalid UTF-8.
     func string(for bytes: UnsafeBufferPointer<UInt8>, isASCII: Bool = false) throws -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        let hash = StableHash.fnv1a(bytes)
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         while let entry = slots[slot] {

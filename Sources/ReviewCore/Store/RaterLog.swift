@@ -36,15 +36,7 @@ public final class RaterLog: LabelSink {
     ///
     /// - Throws: `StoreError.notSaved` when the write failed; nothing was written, and the caller appends it again.
     public func append(_ event: LabelEvent) throws {
-        try log.append(stamped(event))
-    }
-
-    /// The event with this log's writer, unless it names one.
-    private func stamped(_ event: LabelEvent) -> LabelEvent {
-        guard event.writer == nil, let writer else { return event }
-        var event = event
-        event.writer = writer
-        return event
+        try log.append(event.stamped(by: writer))
     }
 
     /// The rater's current labels, notes, flags and stale labels from the saved events, against `dataset`.
@@ -93,7 +85,7 @@ public final class RaterLog: LabelSink {
                 if held.hash == event.itemSHA256 || personSince.contains(event.item) { continue }
                 change.rebased += 1
             }
-            batch.append(stamped(event))
+            batch.append(event.stamped(by: writer))
             lastImported[event.item] = (event.answer, event.itemSHA256)
             personSince.remove(event.item)
             change.appended += 1

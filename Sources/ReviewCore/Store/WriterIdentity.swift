@@ -78,6 +78,9 @@ public struct WriterIdentity: Codable, Sendable, Hashable {
     public var caption: String { "\(TextSanitizer.singleLine(site)) (copy \(TextSanitizer.singleLine(String(installation.prefix(8)))))" }
 }
 
+extension LabelEvent: WriterRecorded {}
+extension AdjudicationEvent: WriterRecorded {}
+
 extension StoreOptions {
     /// These options with this copy's writer (`WriterIdentity.resolve`) for logs in `annotationFolder`.
     public func withWriter(in annotationFolder: URL) throws -> StoreOptions {
@@ -87,8 +90,24 @@ extension StoreOptions {
     }
 }
 
+/// A log line that records who wrote it (label events, adjudication events, judge verdicts).
+public protocol WriterRecorded {
+    /// Who wrote the line; nil in lines written before it was recorded.
+    var writer: WriterIdentity? { get set }
+}
+
+extension WriterRecorded {
+    /// The line with `writer` recorded, unless it names one of its own (or there is none to record).
+    public func stamped(by writer: WriterIdentity?) -> Self {
+        guard self.writer == nil, let writer else { return self }
+        var line = self
+        line.writer = writer
+        return line
+    }
+}
+
 /// The lines of one log grouped by the copy that wrote them, for `check`'s one-writer rule.
-public struct LogWriters: Sendable, Equatable {
+public struct LogWriters: Sendable {
     /// Each copy that wrote lines, with how many, in order of its first line.
     public var writers: [(writer: WriterIdentity, lines: Int)]
 
@@ -120,9 +139,5 @@ public struct LogWriters: Sendable, Equatable {
             message: "\(owner)'s log was written at \(writers.count) sites (\(who))\(conflicts); one log has one writer: "
                 + (advice ?? "let one site go on as \(owner), have the person at the other go on under a name of their own, and settle there the items that differ"),
             blocksSync: false)
-    }
-
-    public static func == (lhs: LogWriters, rhs: LogWriters) -> Bool {
-        lhs.writers.map(\.writer) == rhs.writers.map(\.writer) && lhs.writers.map(\.lines) == rhs.writers.map(\.lines)
     }
 }

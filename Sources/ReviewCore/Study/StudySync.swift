@@ -63,7 +63,7 @@ public enum StudySync {
     public struct Outcome: Sendable {
         /// What was done, one line each.
         public var lines: [String] = []
-        /// What `check` found after the merge (nothing pushed when any).
+        /// What `check` found (nothing pushed when one of them `blocksSync`).
         public var problems: [StudyCheck.Problem] = []
         /// `check`'s one-line verdict on the study as the sync leaves it.
         public var verdict: String = ""
@@ -115,14 +115,14 @@ public enum StudySync {
         }
 
         // 2. Pull, check, push.
-        guard let remote = try remoteName(git) else {
+        let branch = try git.required(["symbolic-ref", "--quiet", "--short", "HEAD"], doing: "finding the current branch").trimmedOfWhitespaceAndNewlines
+        guard let remote = try remoteName(git, branch: branch) else {
             outcome.lines.append("no remote: nothing pulled or pushed (add one with `git remote add origin URL`)")
             let after = check(study)
             outcome.verdict = after.verdict
             outcome.problems = after.problems
             return outcome
         }
-        let branch = try git.required(["symbolic-ref", "--quiet", "--short", "HEAD"], doing: "finding the current branch").trimmedOfWhitespaceAndNewlines
         for attempt in 1...pushAttempts {
             let fetched = try git.run(["fetch", "--quiet", remote])
             guard fetched.status == 0 else {
@@ -234,11 +234,10 @@ public enum StudySync {
     }
 
     /// The remote to sync with: the branch's own, else `origin`, else the only one; nil when there is none.
-    private static func remoteName(_ git: GitRunner) throws -> String? {
+    private static func remoteName(_ git: GitRunner, branch: String) throws -> String? {
         let remotes = try git.required(["remote"], doing: "git remote").split(separator: "\n").map(String.init)
         guard !remotes.isEmpty else { return nil }
-        if let branch = try? git.required(["symbolic-ref", "--quiet", "--short", "HEAD"], doing: "").trimmedOfWhitespaceAndNewlines,
-           let own = try? git.required(["config", "branch.\(branch).remote"], doing: "").trimmedOfWhitespaceAndNewlines,
+        if let own = try? git.required(["config", "branch.\(branch).remote"], doing: "").trimmedOfWhitespaceAndNewlines,
            remotes.contains(own) {
             return own
         }
