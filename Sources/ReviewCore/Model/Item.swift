@@ -81,49 +81,150 @@ public struct JudgeAnswer: Codable, Sendable, Hashable {
 
 /// One model response to review: the stimulus, the response, the criterion and the judge's answer.
 public struct Item: Codable, Sendable, Hashable, Identifiable {
+    /// The fields, behind one reference: copying an item (into an array, a queue case, a closure) is one
+    /// reference count, not one a field, which is what a million items cost in every pass otherwise. Shared until
+    /// written (copy on write, as Swift's own collections), so an item is still a plain value.
+    private final class Storage: @unchecked Sendable {
+        var id: String
+        var experiment: Experiment
+        var condition: String
+        var stimulusID: String?
+        var transcript: String?
+        var context: [Turn]
+        var stimulus: String
+        var subject: SubjectModel
+        var response: String?
+        var criterion: Criterion
+        var judge: JudgeAnswer?
+        var storedHash: String?
+        var storedHashIsComputed = false
+        var textsLeftOut = false
+
+        init(id: String, experiment: Experiment, condition: String, stimulusID: String?, transcript: String?,
+             context: [Turn], stimulus: String, subject: SubjectModel, response: String?, criterion: Criterion,
+             judge: JudgeAnswer?) {
+            self.id = id
+            self.experiment = experiment
+            self.condition = condition
+            self.stimulusID = stimulusID
+            self.transcript = transcript
+            self.context = context
+            self.stimulus = stimulus
+            self.subject = subject
+            self.response = response
+            self.criterion = criterion
+            self.judge = judge
+        }
+
+        func copy() -> Storage {
+            let copy = Storage(id: id, experiment: experiment, condition: condition, stimulusID: stimulusID,
+                               transcript: transcript, context: context, stimulus: stimulus, subject: subject,
+                               response: response, criterion: criterion, judge: judge)
+            copy.storedHash = storedHash
+            copy.storedHashIsComputed = storedHashIsComputed
+            copy.textsLeftOut = textsLeftOut
+            return copy
+        }
+    }
+
+    private var storage: Storage
+
+    /// Changes the fields, copying them first when another item shares them.
+    private mutating func change(_ body: (Storage) -> Void) {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        body(storage)
+    }
+
+    /// Changes a hashed field: the stored hash no longer describes the content.
+    private mutating func changeContent(_ body: (Storage) -> Void) {
+        change { storage in
+            body(storage)
+            storage.storedHash = nil
+            storage.storedHashIsComputed = false
+        }
+    }
+
     /// Stable id: the paper's `key` where present, else a hash of the content.
-    public var id: String { didSet { storedHash = nil } }
-    public var experiment: Experiment { didSet { storedHash = nil } }
+    public var id: String {
+        get { storage.id }
+        set { changeContent { $0.id = newValue } }
+    }
+    public var experiment: Experiment {
+        get { storage.experiment }
+        set { changeContent { $0.experiment = newValue } }
+    }
     /// The clinical condition, e.g. `suicidal ideation`, `mania`.
-    public var condition: String { didSet { storedHash = nil } }
+    public var condition: String {
+        get { storage.condition }
+        set { changeContent { $0.condition = newValue } }
+    }
     /// The stimulus id shared by all responses to the same stimulus (used to cluster the bootstrap).
-    public var stimulusID: String?
+    public var stimulusID: String? {
+        get { storage.stimulusID }
+        set { change { $0.stimulusID = newValue } }
+    }
     /// The therapy transcript the item was drawn for, when there is one (used to cluster the bootstrap).
-    public var transcript: String?
+    public var transcript: String? {
+        get { storage.transcript }
+        set { change { $0.transcript = newValue } }
+    }
     /// Conversation before the stimulus, oldest first; empty for single-turn stimuli.
-    public var context: [Turn] { didSet { storedHash = nil } }
+    public var context: [Turn] {
+        get { storage.context }
+        set { changeContent { $0.context = newValue } }
+    }
     /// The client's message the model responded to.
-    public var stimulus: String { didSet { storedHash = nil } }
-    public var subject: SubjectModel { didSet { storedHash = nil } }
+    public var stimulus: String {
+        get { storage.stimulus }
+        set { changeContent { $0.stimulus = newValue } }
+    }
+    public var subject: SubjectModel {
+        get { storage.subject }
+        set { changeContent { $0.subject = newValue } }
+    }
     /// The model's response; nil when it is missing from the source.
-    public var response: String? { didSet { storedHash = nil } }
-    public var criterion: Criterion { didSet { storedHash = nil } }
+    public var response: String? {
+        get { storage.response }
+        set { changeContent { $0.response = newValue } }
+    }
+    public var criterion: Criterion {
+        get { storage.criterion }
+        set { changeContent { $0.criterion = newValue } }
+    }
     /// The judge's answer; nil when the dataset has no judge.
-    public var judge: JudgeAnswer?
+    public var judge: JudgeAnswer? {
+        get { storage.judge }
+        set { change { $0.judge = newValue } }
+    }
     /// The content hash stored in the dataset file (`sha256`), written when the file was; nil for an item made in
     /// memory or read from a file without one, and cleared when any hashed field changes. Not part of the item's
     /// identity (`==` ignores it).
-    public var storedHash: String? { didSet { storedHashIsComputed = false } }
+    public var storedHash: String? {
+        get { storage.storedHash }
+        set {
+            change { storage in
+                storage.storedHash = newValue
+                storage.storedHashIsComputed = false
+            }
+        }
+    }
     /// Set by `computeHash()`: `storedHash` was computed from this very content in this process (any change to a
     /// hashed field clears `storedHash`, and with it this), so `computedContentHash` need not hash again.
-    private var storedHashIsComputed = false
+    private var storedHashIsComputed: Bool { storage.storedHashIsComputed }
+    /// Whether this is the study index's summary of the item (`summary(...)`): every field the analyses read
+    /// (id, design fields, the stimulus, criterion, the judge's name and answer, whether there is a response, the
+    /// content hash), without the response's text, the context or the judge's rationale and prompt. A summary
+    /// cannot be written to a dataset, and its hash is the one recorded from the full item.
+    public var textsLeftOut: Bool { storage.textsLeftOut }
 
     public init(
         id: String, experiment: Experiment, condition: String, stimulusID: String? = nil,
         transcript: String? = nil, context: [Turn] = [], stimulus: String, subject: SubjectModel,
         response: String?, criterion: Criterion, judge: JudgeAnswer?
     ) {
-        self.id = id
-        self.experiment = experiment
-        self.condition = condition
-        self.stimulusID = stimulusID
-        self.transcript = transcript
-        self.context = context
-        self.stimulus = stimulus
-        self.subject = subject
-        self.response = response
-        self.criterion = criterion
-        self.judge = judge
+        storage = Storage(id: id, experiment: experiment, condition: condition, stimulusID: stimulusID,
+                          transcript: transcript, context: context, stimulus: stimulus, subject: subject,
+                          response: response, criterion: criterion, judge: judge)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -135,6 +236,9 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
 
     /// Writes every field and `sha256`, the hash of the content as written (computed now, so it is always right).
     public func encode(to encoder: any Encoder) throws {
+        if textsLeftOut {
+            throw EncodingError.invalidValue(id, EncodingError.Context(codingPath: [], debugDescription: "a summary item has no texts to write"))
+        }
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
         try c.encode(experiment, forKey: .experiment)
@@ -152,7 +256,8 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
 
     /// Items are the same when their content is; the stored hash is a cache of it, not part of it.
     public static func == (lhs: Item, rhs: Item) -> Bool {
-        lhs.id == rhs.id && lhs.experiment == rhs.experiment && lhs.condition == rhs.condition
+        if lhs.storage === rhs.storage { return true }
+        return lhs.id == rhs.id && lhs.experiment == rhs.experiment && lhs.condition == rhs.condition
             && lhs.stimulusID == rhs.stimulusID && lhs.transcript == rhs.transcript && lhs.context == rhs.context
             && lhs.stimulus == rhs.stimulus && lhs.subject == rhs.subject && lhs.response == rhs.response
             && lhs.criterion == rhs.criterion && lhs.judge == rhs.judge
@@ -169,18 +274,19 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decode(String.self, forKey: .id)
-        experiment = try c.decode(Experiment.self, forKey: .experiment)
-        condition = try c.decode(String.self, forKey: .condition)
-        stimulusID = try c.decodeIfPresent(String.self, forKey: .stimulusID)
-        transcript = try c.decodeIfPresent(String.self, forKey: .transcript)
-        context = try c.decodeIfPresent([Turn].self, forKey: .context) ?? []
-        stimulus = try c.decode(String.self, forKey: .stimulus)
-        subject = try c.decode(SubjectModel.self, forKey: .subject)
-        response = try c.decodeIfPresent(String.self, forKey: .response)
-        criterion = try c.decode(Criterion.self, forKey: .criterion)
-        judge = try c.decodeIfPresent(JudgeAnswer.self, forKey: .judge)
-        storedHash = try c.decodeIfPresent(String.self, forKey: .sha256)
+        self.init(
+            id: try c.decode(String.self, forKey: .id),
+            experiment: try c.decode(Experiment.self, forKey: .experiment),
+            condition: try c.decode(String.self, forKey: .condition),
+            stimulusID: try c.decodeIfPresent(String.self, forKey: .stimulusID),
+            transcript: try c.decodeIfPresent(String.self, forKey: .transcript),
+            context: try c.decodeIfPresent([Turn].self, forKey: .context) ?? [],
+            stimulus: try c.decode(String.self, forKey: .stimulus),
+            subject: try c.decode(SubjectModel.self, forKey: .subject),
+            response: try c.decodeIfPresent(String.self, forKey: .response),
+            criterion: try c.decode(Criterion.self, forKey: .criterion),
+            judge: try c.decodeIfPresent(JudgeAnswer.self, forKey: .judge))
+        storage.storedHash = try c.decodeIfPresent(String.self, forKey: .sha256)
     }
 
     /// The judge's verdict on this item: appropriate, inappropriate, or no verdict.
@@ -200,11 +306,13 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
 
     /// Whether the stored hash (if any) still matches the content: false when the dataset file was edited by
     /// hand after it was written, so that labels given now would not record what the rater saw.
+    /// A summary cannot be checked (it lacks the texts): `status --verify` and `check` read the full items.
     public var hashIsCurrent: Bool { storedHash.map { $0 == computedContentHash } ?? true }
 
-    /// The hash computed from the content now (or by `computeHash()` since the content last changed).
+    /// The hash computed from the content now (or by `computeHash()` since the content last changed; for a
+    /// summary, the hash recorded from the full item).
     public var computedContentHash: String {
-        if storedHashIsComputed, let storedHash { return storedHash }
+        if storedHashIsComputed || textsLeftOut, let storedHash { return storedHash }
         let text = LineEndings.normalised
         var fields = [
             id, experiment.rawValue, condition,
@@ -223,8 +331,24 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
     /// needed several times: in its dataset line, in every label given to it.
     public mutating func computeHash() {
         let hash = computedContentHash
-        storedHash = hash
-        storedHashIsComputed = true
+        change { storage in
+            storage.storedHash = hash
+            storage.storedHashIsComputed = true
+        }
+    }
+
+    /// The study index's summary of an item: its texts left out (`textsLeftOut`), its hash the one recorded.
+    ///
+    /// - Parameter hasResponse: whether the full item has a response (the summary's is empty text, not nil).
+    static func summary(
+        id: String, experiment: Experiment, condition: String, stimulusID: String?, transcript: String?, stimulus: String,
+        subject: SubjectModel, hasResponse: Bool, criterion: Criterion, judge: JudgeAnswer?, contentHash: String
+    ) -> Item {
+        var item = Item(id: id, experiment: experiment, condition: condition, stimulusID: stimulusID, transcript: transcript,
+                        stimulus: stimulus, subject: subject, response: hasResponse ? "" : nil, criterion: criterion, judge: judge)
+        item.storage.storedHash = contentHash
+        item.storage.textsLeftOut = true
+        return item
     }
 
     /// `computeHash()` for every item, on the machine's cores.

@@ -67,34 +67,140 @@ public struct LabelEvent: Codable, Sendable, Hashable {
         case abstain
     }
 
-    public var schema: Int
-    public var kind: Kind
+    /// The fields, behind one reference: a million events are copied by the replays, columns and queues, and a
+    /// copy is then one reference count instead of one a field. Shared until written (copy on write), so an event
+    /// is still a plain value.
+    private final class Storage: @unchecked Sendable {
+        var schema: Int
+        var kind: Kind
+        var item: String
+        var itemSHA256: String
+        var rater: String
+        var answer: String?
+        var verdict: Verdict?
+        var judgeAgreement: JudgeAgreement?
+        var mode: LabelMode
+        var judgeSeenFirst: Bool
+        var revises: String?
+        var note: String?
+        var flag: LabelFlag?
+        var at: Date
+        var ms: Int?
+        var purpose: LabelPurpose?
+        var writer: WriterIdentity?
+
+        init(schema: Int, kind: Kind, item: String, itemSHA256: String, rater: String, answer: String?, verdict: Verdict?, judgeAgreement: JudgeAgreement?, mode: LabelMode, judgeSeenFirst: Bool, revises: String?, note: String?, flag: LabelFlag?, at: Date, ms: Int?, purpose: LabelPurpose?, writer: WriterIdentity?) {
+            self.schema = schema
+            self.kind = kind
+            self.item = item
+            self.itemSHA256 = itemSHA256
+            self.rater = rater
+            self.answer = answer
+            self.verdict = verdict
+            self.judgeAgreement = judgeAgreement
+            self.mode = mode
+            self.judgeSeenFirst = judgeSeenFirst
+            self.revises = revises
+            self.note = note
+            self.flag = flag
+            self.at = at
+            self.ms = ms
+            self.purpose = purpose
+            self.writer = writer
+        }
+
+        func copy() -> Storage {
+            Storage(schema: schema, kind: kind, item: item, itemSHA256: itemSHA256, rater: rater, answer: answer, verdict: verdict, judgeAgreement: judgeAgreement, mode: mode, judgeSeenFirst: judgeSeenFirst, revises: revises, note: note, flag: flag, at: at, ms: ms, purpose: purpose, writer: writer)
+        }
+    }
+
+    private var storage: Storage
+
+    /// Changes a field, copying the fields first when another event shares them.
+    private mutating func change(_ body: (Storage) -> Void) {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        body(storage)
+    }
+
+    public var schema: Int {
+        get { storage.schema }
+        set { change { $0.schema = newValue } }
+    }
+    public var kind: Kind {
+        get { storage.kind }
+        set { change { $0.kind = newValue } }
+    }
     /// The item's id in the dataset.
-    public var item: String
+    public var item: String {
+        get { storage.item }
+        set { change { $0.item = newValue } }
+    }
     /// The item's `contentHash` when the label was given, to detect a changed dataset.
-    public var itemSHA256: String
-    public var rater: String
+    public var itemSHA256: String {
+        get { storage.itemSHA256 }
+        set { change { $0.itemSHA256 = newValue } }
+    }
+    public var rater: String {
+        get { storage.rater }
+        set { change { $0.rater = newValue } }
+    }
     /// The rater's answer, one of the criterion's options (nil for a retraction).
-    public var answer: String?
+    public var answer: String? {
+        get { storage.answer }
+        set { change { $0.answer = newValue } }
+    }
     /// The verdict the answer implies.
-    public var verdict: Verdict?
+    public var verdict: Verdict? {
+        get { storage.verdict }
+        set { change { $0.verdict = newValue } }
+    }
     /// Whether the rater's verdict agrees with the judge's.
-    public var judgeAgreement: JudgeAgreement?
-    public var mode: LabelMode
+    public var judgeAgreement: JudgeAgreement? {
+        get { storage.judgeAgreement }
+        set { change { $0.judgeAgreement = newValue } }
+    }
+    public var mode: LabelMode {
+        get { storage.mode }
+        set { change { $0.mode = newValue } }
+    }
     /// Whether the judge's verdict was on screen before the answer was given.
-    public var judgeSeenFirst: Bool
+    public var judgeSeenFirst: Bool {
+        get { storage.judgeSeenFirst }
+        set { change { $0.judgeSeenFirst = newValue } }
+    }
     /// For a revision after the reveal: the answer this one replaces.
-    public var revises: String?
-    public var note: String?
-    public var flag: LabelFlag?
+    public var revises: String? {
+        get { storage.revises }
+        set { change { $0.revises = newValue } }
+    }
+    public var note: String? {
+        get { storage.note }
+        set { change { $0.note = newValue } }
+    }
+    public var flag: LabelFlag? {
+        get { storage.flag }
+        set { change { $0.flag = newValue } }
+    }
     /// When the event was written, UTC.
-    public var at: Date
+    public var at: Date {
+        get { storage.at }
+        set { change { $0.at = newValue } }
+    }
     /// Milliseconds the rater spent on the item before answering (time away from the keyboard left out).
-    public var ms: Int?
+    public var ms: Int? {
+        get { storage.ms }
+        set { change { $0.ms = newValue } }
+    }
     /// Practice or a hidden repeat; nil for the rater's live label.
-    public var purpose: LabelPurpose?
+    public var purpose: LabelPurpose? {
+        get { storage.purpose }
+        set { change { $0.purpose = newValue } }
+    }
     /// Who wrote the line (site and copy of the study); nil in lines written before it was recorded.
-    public var writer: WriterIdentity?
+    public var writer: WriterIdentity? {
+        get { storage.writer }
+        set { change { $0.writer = newValue } }
+    }
 
     public init(
         kind: Kind = .label, item: String, itemSHA256: String, rater: String, answer: String?,
@@ -102,23 +208,52 @@ public struct LabelEvent: Codable, Sendable, Hashable {
         revises: String? = nil, note: String? = nil, flag: LabelFlag? = nil, at: Date, ms: Int? = nil,
         purpose: LabelPurpose? = nil, schema: Int? = nil, writer: WriterIdentity? = nil
     ) {
-        self.schema = schema ?? (kind == .abstain ? 3 : purpose == nil ? 1 : 2)
-        self.writer = writer
-        self.purpose = purpose
-        self.kind = kind
-        self.item = item
-        self.itemSHA256 = itemSHA256
-        self.rater = rater
-        self.answer = answer
-        self.verdict = verdict
-        self.judgeAgreement = judgeAgreement
-        self.mode = mode
-        self.judgeSeenFirst = judgeSeenFirst
-        self.revises = revises
-        self.note = note
-        self.flag = flag
-        self.at = at
-        self.ms = ms
+        storage = Storage(
+            schema: schema ?? (kind == .abstain ? 3 : purpose == nil ? 1 : 2), kind: kind, item: item, itemSHA256: itemSHA256,
+            rater: rater, answer: answer, verdict: verdict, judgeAgreement: judgeAgreement, mode: mode,
+            judgeSeenFirst: judgeSeenFirst, revises: revises, note: note, flag: flag, at: at, ms: ms, purpose: purpose,
+            writer: writer)
+    }
+
+    /// Events are equal when every field is.
+    public static func == (lhs: LabelEvent, rhs: LabelEvent) -> Bool {
+        if lhs.storage === rhs.storage { return true }
+        let a = lhs.storage, b = rhs.storage
+        return a.schema == b.schema && a.kind == b.kind && a.item == b.item && a.itemSHA256 == b.itemSHA256
+            && a.rater == b.rater && a.answer == b.answer && a.verdict == b.verdict && a.judgeAgreement == b.judgeAgreement
+            && a.mode == b.mode && a.judgeSeenFirst == b.judgeSeenFirst && a.revises == b.revises && a.note == b.note
+            && a.flag == b.flag && a.at == b.at && a.ms == b.ms && a.purpose == b.purpose && a.writer == b.writer
+    }
+
+    /// Hashes the fields `==` compares that tell events apart in practice.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(item)
+        hasher.combine(rater)
+        hasher.combine(kind)
+        hasher.combine(answer)
+        hasher.combine(at)
+    }
+
+    /// Writes every field under its key, optional ones only when present (what the synthesized encoder wrote).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schema, forKey: .schema)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(item, forKey: .item)
+        try c.encode(itemSHA256, forKey: .itemSHA256)
+        try c.encode(rater, forKey: .rater)
+        try c.encodeIfPresent(answer, forKey: .answer)
+        try c.encodeIfPresent(verdict, forKey: .verdict)
+        try c.encodeIfPresent(judgeAgreement, forKey: .judgeAgreement)
+        try c.encode(mode, forKey: .mode)
+        try c.encode(judgeSeenFirst, forKey: .judgeSeenFirst)
+        try c.encodeIfPresent(revises, forKey: .revises)
+        try c.encodeIfPresent(note, forKey: .note)
+        try c.encodeIfPresent(flag, forKey: .flag)
+        try c.encode(at, forKey: .at)
+        try c.encodeIfPresent(ms, forKey: .ms)
+        try c.encodeIfPresent(purpose, forKey: .purpose)
+        try c.encodeIfPresent(writer, forKey: .writer)
     }
 
     /// An abstention on `item`: the rater cannot judge it (no answer, no verdict).
