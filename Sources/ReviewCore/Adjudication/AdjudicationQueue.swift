@@ -197,14 +197,14 @@ public struct AdjudicationQueue: Sendable, Hashable {
     }
 
     /// One human rater's current labels, read by item position.
-    struct LabelColumn {
+    struct LabelColumn: Sendable {
         var rater: String
-        var label: (Int) -> LabelEvent?
+        var label: @Sendable (Int) -> LabelEvent?
     }
 
     /// The queue from label columns and references by position.
     static func build(
-        dataset: Dataset, columns: [LabelColumn], reference: (Int) -> ReferenceLabel?,
+        dataset: Dataset, columns: [LabelColumn], reference: @Sendable (Int) -> ReferenceLabel?,
         decisions: [String: AdjudicationEvent], adjudicator: String, assigned: [Int: [String]]
     ) -> AdjudicationQueue {
         var cases: [AdjudicationCase] = []
@@ -228,30 +228,50 @@ public struct AdjudicationQueue: Sendable, Hashable {
     /// Calls `body` for each item in dataset order that needs adjudication, with its kind and the humans'
     /// current labels (rater order); the one walk behind the queue and its progress line.
     /// Returns how many items would be queued but wait for an assigned rater (the one readiness rule).
+    ///
+    /// The items are classified a part at a time on the machine's cores (a million items, a few raters); `body`
+    /// is then called in dataset order for the queued ones.
     @discardableResult
     private static func forEachQueued(
-        dataset: Dataset, columns: [LabelColumn], reference: (Int) -> ReferenceLabel?, assigned: [Int: [String]],
+        dataset: Dataset, columns: [LabelColumn], reference: @Sendable (Int) -> ReferenceLabel?, assigned: [Int: [String]],
         _ body: (Int, Item, AdjudicationKind, [(rater: String, event: LabelEvent)]) -> Void
     ) -> Int {
-        var labels: [(rater: String, event: LabelEvent)] = []
-        var waiting = 0
-        for (position, item) in dataset.items.enumerated() {
-            labels.removeAll(keepingCapacity: true)
-            for column in columns {
-                if let event = column.label(position), event.kind == .label { labels.append((column.rater, event)) }
+        let count = dataset.items.count
+        let parts = ParallelWork.parts(for: count, minimum: 20_000)
+        let classified = ParallelWork.map(parts: parts) { part -> (queued: [(Int, AdjudicationKind)], waiting: Int) in
+            var labels: [(rater: String, event: LabelEvent)] = []
+            var queued: [(Int, AdjudicationKind)] = []
+            var waiting = 0
+            for position in (count * part / parts)..<(count * (part + 1) / parts) {
+                labels.removeAll(keepingCapacity: true)
+                for column in columns {
+                    if let event = column.label(position), event.kind == .label { labels.append((column.rater, event)) }
+                }
+                guard !labels.isEmpty,
+                      let kind = kind(of: dataset.items[position], labels: labels.lazy.map(\.event), reference: reference(position)) else {
+                    continue
+                }
+                // The assignment says who must see the item first: an adjudicator never settles an item before one
+                // of its clinicians has answered it.
+                if let required = assigned[position], !required.allSatisfy({ rater in labels.contains { $0.rater == rater } }) {
+                    waiting += 1
+                    continue
+                }
+                queued.append((position, kind))
             }
-            guard !labels.isEmpty, let kind = kind(of: item, labels: labels.lazy.map(\.event), reference: reference(position)) else {
-                continue
-            }
-            // The assignment says who must see the item first: an adjudicator never settles an item before one of
-            // its clinicians has answered it.
-            if let required = assigned[position], !required.allSatisfy({ rater in labels.contains { $0.rater == rater } }) {
-                waiting += 1
-                continue
-            }
-            body(position, item, kind, labels)
+            return (queued, waiting)
         }
-        return waiting
+        var labels: [(rater: String, event: LabelEvent)] = []
+        for part in classified {
+            for (position, kind) in part.queued {
+                labels.removeAll(keepingCapacity: true)
+                for column in columns {
+                    if let event = column.label(position), event.kind == .label { labels.append((column.rater, event)) }
+                }
+                body(position, dataset.items[position], kind, labels)
+            }
+        }
+        return classified.reduce(0) { $0 + $1.waiting }
     }
 
     /// Why an item needs adjudication, or nil when humans and judge agree.

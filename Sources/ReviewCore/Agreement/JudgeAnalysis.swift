@@ -152,11 +152,11 @@ public enum JudgeAnalysis {
         guard !judged.isEmpty else { return nil }
         let judges = Array(Set(judged.compactMap { items[$0].judge?.raterName })).sorted()
 
-        var inScope: [String: ReferenceLabel] = [:]
+        var referenceCounts = Dictionary(uniqueKeysWithValues: ReferenceSource.allCases.map { ($0, 0) })
         var ties: [String] = []
         for position in positions {
             guard let reference = references[position] else { continue }
-            inScope[items[position].id] = reference
+            referenceCounts[reference.source, default: 0] += 1
             if reference.source == .tie { ties.append(items[position].id) }
         }
 
@@ -188,22 +188,35 @@ public enum JudgeAnalysis {
                               weightedAccuracy: weighted, transport: transport, options: options)
         }
         return JudgeReport(
-            judges: judges, referenceKind: options.referenceKind, referenceCounts: ReferenceLabels.counts(inScope),
+            judges: judges, referenceKind: options.referenceKind, referenceCounts: referenceCounts,
             ties: ties, againstReference: againstReference, againstRaters: againstRaters, rates: rates)
     }
 
     /// The rates' per-model scopes: each subject model, or each model and setting where one model ran under
     /// several (a steel-man prompt on and off are two runs, never one rate), named `model · settings`.
     static func modelScopes(items: [Item], indices: [Int]) -> [(name: String, indices: [Int])] {
-        var captions: [String: Set<String>] = [:]
-        for index in indices { captions[items[index].subject.name, default: []].insert(items[index].subject.settingsCaption) }
-        var scopes: [String: [Int]] = [:]
+        // Each distinct subject once (a million items come from a handful of runs), its items by position.
+        var runs: [SubjectModel: [Int]] = [:]
+        var last: (subject: SubjectModel, run: [Int])?
         for index in indices {
             let subject = items[index].subject
-            let name = (captions[subject.name]?.count ?? 0) > 1 ? subject.name + " · " + subject.settingsCaption : subject.name
-            scopes[name, default: []].append(index)
+            if last?.subject == subject {
+                last?.run.append(index)
+                continue
+            }
+            if let last { runs[last.subject, default: []] += last.run }
+            last = (subject, [index])
         }
-        return scopes.keys.sorted().map { ($0, scopes[$0] ?? []) }
+        if let last { runs[last.subject, default: []] += last.run }
+        var captions: [String: Set<String>] = [:]
+        for subject in runs.keys { captions[subject.name, default: []].insert(subject.settingsCaption) }
+        var scopes: [String: [Int]] = [:]
+        for (subject, run) in runs {
+            let name = (captions[subject.name]?.count ?? 0) > 1 ? subject.name + " · " + subject.settingsCaption : subject.name
+            scopes[name, default: []] += run
+        }
+        // Positions in file order within each scope, as one pass over the items would give them.
+        return scopes.keys.sorted().map { ($0, (scopes[$0] ?? []).sorted()) }
     }
 
     /// The reference's verdict on an item, under the missing-response convention; no verdict when unlabelled or tied.

@@ -82,7 +82,8 @@ public struct CriterionScale: Codable, Sendable, Hashable {
 /// Normalises answers from the paper's messy files: case, surrounding space, None/NaN/empty.
 public enum AnswerNormalizer {
     /// Spellings that mean "no answer" in the paper's files.
-    static let missingSpellings: Set<String> = ["", "none", "nan", "null", "na", "n/a"]
+    /// (A short list compared in turn: no hashing for each of a million answers.)
+    static let missingSpellings: [String] = ["", "none", "nan", "null", "na", "n/a"]
 
     /// The answer lowercased and trimmed, or nil when it is a spelling of "missing".
     public static func normalize(_ raw: String?) -> String? {
