@@ -202,6 +202,10 @@ public enum ConsoleReducer {
     /// Whether a label may be recorded on `item`: not when the dataset file was edited by hand after it was
     /// written (its stored hash no longer matches its text), since the label would not say what the rater saw.
     private static func mayLabel(_ state: inout ConsoleState, _ item: Item) -> Bool {
+        guard !item.textsLeftOut else {
+            say(&state, "this item's text could not be read from items.jsonl (it changed since the console opened); quit and open the console again", error: true)
+            return false
+        }
         guard item.hashIsCurrent else {
             say(&state, "this item's text was edited in the dataset file after it was written (its sha256 no longer matches); re-import the file, then label it", error: true)
             return false
@@ -392,7 +396,7 @@ public enum ConsoleReducer {
         }
         // O(items), but only when the rater asks for it.
         var positions: [Int] = []
-        for (position, itemIndex) in state.order.enumerated() where matches(state.dataset.items[itemIndex], needle) {
+        for (position, itemIndex) in state.order.enumerated() where matches(ConsoleState.shown(state.dataset, at: itemIndex), needle) {
             positions.append(position)
         }
         state.setSearch(needle, positions: positions)

@@ -309,11 +309,24 @@ public struct ConsoleState: Sendable {
 
     // MARK: Derived values
 
-    /// The item on screen, or nil for an empty order.
+    /// The item on screen with its texts, or nil for an empty order. A dataset of summaries (the study index) has
+    /// them read from `items.jsonl` one item at a time; an item whose texts cannot be read is its summary with a
+    /// message where the response goes, and cannot be answered (`Item.textsLeftOut`).
     public var currentItem: Item? {
         guard position >= 0, position < order.count else { return nil }
-        return dataset.items[order[position]]
+        return Self.shown(dataset, at: order[position])
     }
+
+    /// The item at a dataset position as the console shows it (see `currentItem`).
+    static func shown(_ dataset: Dataset, at index: Int) -> Item {
+        if let item = dataset.fullItem(at: index) { return item }
+        var placeholder = dataset.items[index]
+        placeholder.response = ConsoleState.unreadableText
+        return placeholder
+    }
+
+    /// What the console shows for an item whose texts could not be read.
+    public static let unreadableText = "This item's text could not be read from items.jsonl: the file was changed where it lies since the console opened. Quit (^D) and open the console again; nothing you saved is lost."
 
     /// Practice, repeat, or nil (live) for the slot at `position`.
     public func purpose(at position: Int) -> LabelPurpose? { purposes[position] }

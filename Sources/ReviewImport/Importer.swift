@@ -383,7 +383,7 @@ public enum Importer {
         var keptByID: [String: Item] = [:]
         var repeatsByFile: [Int: MergedDuplicates] = [:]
         var items = existing.items
-        var position = existing.indexByID
+        var position = existing.indexByID.dictionary
         for (index, (id, first)) in order.enumerated() {
             let all = repeated[index] ?? [first]
             var kept = first
@@ -507,8 +507,9 @@ extension ImportPlan {
         let existed = SafeFile.exists(datasetURL.path)
         // Streamed to the staged file and compared with the old one as it goes: neither the new dataset's bytes
         // nor the old file's are ever whole in memory (at a million items, each is about 600 MB).
+        var fileMap: DatasetFileMap?
         let staged = try AtomicFile.stage(for: datasetURL, unlessSame: true, permissions: options.filePermissions) { writer in
-            try dataset.writeLines(into: &writer)
+            fileMap = try dataset.writeLines(into: &writer)
         }
         let changed = staged != nil
         var lines: [Data] = []
@@ -531,6 +532,10 @@ extension ImportPlan {
             throw error
         }
         try staged?.commit()
+        // The file now holds exactly the bytes written (or already held them): its study index, built now.
+        if intoStudy, let fileMap {
+            StudyIndex.write(dataset, map: fileMap, study: Study(folder: datasetURL.deletingLastPathComponent()))
+        }
         var logs: [WrittenLog] = []
         for ((rater, log), (change, batch, bytes)) in zip(opened, zip3(changes.map(\.change), changes.map(\.batch), lines)) {
             do {

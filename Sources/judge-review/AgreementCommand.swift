@@ -166,6 +166,7 @@ struct AgreementCommand: ParsableCommand {
                 let (labels, noLabels) = try CommandOutput.withProgress { try found.labelsForAnalysis(explicitFolder: annotations != nil) }
                 if let noLabels { CommandOutput.warning(noLabels) }
                 CommandOutput.keepUntilExit(labels)
+                CommandOutput.printReplayNotes(labels)
                 let sample = try found.study.flatMap { try ValidationSample.load(from: $0) }
                 let judges = try JudgeLog.answers(annotationFolder: found.annotationFolder, dataset: labels.dataset)
                 report = try CommandOutput.withProgress {

@@ -42,6 +42,12 @@ enum CommandOutput {
         if let note = place.legacyNote { warning(note) }
     }
 
+    /// Says which logs were read whole because their replay cache no longer matched them (a log that shrank or
+    /// was rewritten): worth knowing, since an append-only log should do neither.
+    static func printReplayNotes(_ labels: StudyLabels) {
+        for log in labels.logs { if let note = log.note { self.note(note) } }
+    }
+
     /// `warning: …` on standard error.
     static func warning(_ text: String) {
         write(TextSanitizer.forOutput("warning: " + oneLine(text)) + "\n", to: STDERR_FILENO)

@@ -76,7 +76,7 @@ struct SampleCommand: ParsableCommand {
                     throw InputError(file: RaterAssignment.url(in: study).path, "raters are assigned items of the current sample; a new sample needs a new assignment (remove assignment.json once no one is labelling)")
                 }
             }
-            let labels = try CommandOutput.withProgress { try LabelPlace.resolve(study.folder.path).labels(strict: false, requireLogs: false) }
+            let labels = try CommandOutput.withProgress { try LabelPlace.resolve(study.folder.path).labels(strict: false, requireLogs: false, detail: .summaries) }
             let seed = self.seed ?? SeedArgument.drawn()
             let request = ValidationSample.Request(
                 size: size, strata: fields, allocation: allocation, minPerStratum: minPerStratum, seed: seed,
@@ -165,7 +165,7 @@ struct AssignCommand: ParsableCommand {
                     guard existing.sampleSeed == sample.seed else {
                         throw InputError(file: RaterAssignment.url(in: study).path, "the assignment was made for another sample (seed \(existing.sampleSeed))")
                     }
-                    let labels = try LabelPlace.resolve(study.folder.path).labels(strict: true, requireLogs: false)
+                    let labels = try LabelPlace.resolve(study.folder.path).labels(strict: true, requireLogs: false, detail: .summaries)
                     var labelled: [String: Set<String>] = [:]
                     for replay in labels.humanReplays {
                         labelled[replay.rater] = Set(labels.dataset.items.indices.filter { replay.current(at: $0)?.settlesItem == true }.map { labels.dataset.items[$0].id })

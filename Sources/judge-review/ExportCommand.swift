@@ -65,8 +65,9 @@ struct ExportCommand: ParsableCommand {
         CommandOutput.printPlaceNotes(place)
         let datasetURL = place.datasetFile
         let folder = place.annotationFolder
-        let study = try CommandOutput.withProgress { try place.labels() }
+        let study = try CommandOutput.withProgress { try place.labels(detail: duckdb == nil ? .summaries : .texts) }
         CommandOutput.keepUntilExit(study)
+        CommandOutput.printReplayNotes(study)
         let data = study.dataset
         var tables: [Table] = []
         // The sample's strata and inclusion probabilities, for the long table and the DuckDB items.

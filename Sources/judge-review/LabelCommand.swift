@@ -55,7 +55,8 @@ struct LabelCommand: ParsableCommand {
         }
         let place = try LabelPlace.resolve(dataset, annotations: annotations)
         CommandOutput.printPlaceNotes(place)
-        let items = try CommandOutput.withProgress { try place.dataset() }
+        // Summaries from the study index; the console reads each item's texts as it shows it.
+        let items = try CommandOutput.withProgress { try place.dataset(detail: .summaries) }
         if items.items.isEmpty { throw InputError(file: place.datasetFile.path, "the study has no items yet; import some first") }
         let settings = try place.study.map { try place.studySettings ?? $0.settings() }
         var rules = try session.resolve(settings?.sessionProtocol ?? SessionProtocol())

@@ -239,7 +239,7 @@ struct PlanRate: ParsableCommand {
     /// One plan per group of the study (`--by`): each group's measured prevalence, sensitivity, specificity and pool
     /// (given values override them for every group), the labels each estimator needs, and the total.
     func planByGroup(study: String, by: BreakdownKey) throws {
-        let labels = try LabelPlace.resolve(study).labels(strict: false, requireLogs: true)
+        let labels = try LabelPlace.resolve(study).labels(strict: false, requireLogs: true, detail: .summaries)
         let items = labels.dataset.items
         var members: [String: [Int]] = [:]
         for position in items.indices where items[position].judge != nil { members[by.value(of: items[position]), default: []].append(position) }
@@ -326,7 +326,7 @@ struct PlanRate: ParsableCommand {
     /// The study's measured prevalence, sensitivity and specificity (against the human reference), judged pool,
     /// median seconds an item and design.
     static func fromStudy(_ path: String) throws -> Measured {
-        let labels = try LabelPlace.resolve(path).labels(strict: false, requireLogs: true)
+        let labels = try LabelPlace.resolve(path).labels(strict: false, requireLogs: true, detail: .summaries)
         return StudyMeasurements.measure(labels: labels, positions: Array(labels.dataset.items.indices))
     }
 }

@@ -22,8 +22,9 @@ struct StatusCommand: ParsableCommand {
         try CommandOutput.reportingErrors(command: "status") {
             let place = try LabelPlace.resolve(dataset, annotations: annotations)
             CommandOutput.printPlaceNotes(place)
-            let labels = try CommandOutput.withProgress { try place.labels(strict: false, requireLogs: false) }
+            let labels = try CommandOutput.withProgress { try place.labels(strict: false, requireLogs: false, detail: verify ? .texts : .summaries) }
             CommandOutput.keepUntilExit(labels)
+            CommandOutput.printReplayNotes(labels)
             let data = labels.dataset
             let report = StatusReport.build(labels: labels)
             for line in report.lines() + AdjudicationStatus.statusLines(labels: labels) {

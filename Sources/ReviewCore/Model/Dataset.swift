@@ -8,7 +8,10 @@ public struct Dataset: Sendable {
     /// Items in file order.
     public var items: [Item]
     /// Position of each item id in `items`.
-    public private(set) var indexByID: [String: Int]
+    public private(set) var indexByID: ItemPositions
+    /// Where each item's line lies in the file the dataset was read from (nil for a dataset made in memory):
+    /// what the study index records, and what a console reads one item's texts from.
+    public internal(set) var fileMap: DatasetFileMap?
 
     public init(name: String, items: [Item]) {
         self.name = name
@@ -17,7 +20,22 @@ public struct Dataset: Sendable {
         for (position, item) in items.enumerated() where index[item.id] == nil {
             index[item.id] = position
         }
-        self.indexByID = index
+        self.indexByID = ItemPositions(index)
+    }
+
+    /// Whether the items are summaries from the study index (`Item.textsLeftOut`): enough for every count,
+    /// coefficient, rate and export of labels, not for showing an item or writing the dataset.
+    public var textsLeftOut: Bool { items.first?.textsLeftOut ?? false }
+    /// Where the texts of summaries are read from, one item at a time (set for a dataset from the study index).
+    public internal(set) var texts: ItemTexts?
+
+    /// The item at `position` with its texts: the item itself, or for a summary the full item read from the
+    /// file; nil when that cannot be read or no longer holds the item the summary describes.
+    public func fullItem(at position: Int) -> Item? {
+        guard items.indices.contains(position) else { return nil }
+        let item = items[position]
+        guard item.textsLeftOut else { return item }
+        return texts?.item(at: position, summary: item)
     }
 
     /// The item with this id, if the dataset has it.
@@ -44,7 +62,7 @@ public struct Dataset: Sendable {
         }
         if isDirectory.boolValue { throw InputError(file: path, "is a folder, expected a dataset .jsonl file") }
         try MemoryBudget.check(bytes: FileIdentity.of(path: path).map { Int($0.size) } ?? 0, factor: MemoryBudget.studyFactor, file: path)
-        let (items, lineNumbers) = try readItems(path: path, followLinks: followLinks)
+        let (items, lineNumbers, fileMap) = try readItems(path: path, followLinks: followLinks)
         if items.isEmpty && !allowingEmpty { throw InputError(file: path, "empty file, expected one JSON item per line") }
         var indexByID: [String: Int] = [:]
         indexByID.reserveCapacity(items.count)
@@ -54,7 +72,9 @@ public struct Dataset: Sendable {
                                  "duplicate item id \"\(item.id)\" (first on line \(lineNumbers[first]))")
             }
         }
-        return Dataset(name: name(for: url), items: items, indexByID: indexByID)
+        var dataset = Dataset(name: name(for: url), items: items, indexByID: ItemPositions(indexByID))
+        dataset.fileMap = fileMap
+        return dataset
     }
 
     /// An id that two lines of a dataset file give (which `read` refuses at the first), for `check` after a merge.
@@ -70,7 +90,7 @@ public struct Dataset: Sendable {
     /// Every id the file gives more than once, in file order; empty when the ids are unique (or a line cannot
     /// be read: `read` names that).
     public static func duplicateIDs(in url: URL) -> [DuplicateID] {
-        guard let (items, lineNumbers) = try? readItems(path: url.path, followLinks: false) else { return [] }
+        guard let (items, lineNumbers, _) = try? readItems(path: url.path, followLinks: false) else { return [] }
         var first: [String: Int] = [:]
         var duplicates: [DuplicateID] = []
         for (position, item) in items.enumerated() {
@@ -85,7 +105,7 @@ public struct Dataset: Sendable {
         return duplicates
     }
 
-    private init(name: String, items: [Item], indexByID: [String: Int]) {
+    init(name: String, items: [Item], indexByID: ItemPositions) {
         self.name = name
         self.items = items
         self.indexByID = indexByID
@@ -93,10 +113,12 @@ public struct Dataset: Sendable {
 
     /// Decodes every line, a piece of the file at a time (one reused buffer, not the whole file in memory), each
     /// piece in parts on the machine's cores, each part with its own reader; the error reported is the first in
-    /// the file. Returns the items and each one's line number.
-    private static func readItems(path: String, followLinks: Bool) throws -> ([Item], [Int]) {
+    /// the file. Returns the items, each one's line number, and where each line lies with the file's digest.
+    private static func readItems(path: String, followLinks: Bool) throws -> ([Item], [Int], DatasetFileMap) {
         let items = ElementBuffer<Item>(capacity: 1 << 12)
         var lineNumbers: [Int] = []
+        var map = DatasetFileMap()
+        var digest = XXH64()
         var linesBefore = 0
         let progress = WorkProgress.current
         let fileSize = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0
@@ -113,6 +135,13 @@ public struct Dataset: Sendable {
                 let estimate = Int(Double(fileSize) / Double(piece.count) * Double(lines.count) * 1.05) + 16
                 items.reserve(estimate)
                 lineNumbers.reserveCapacity(estimate)
+                map.lineStarts.reserveCapacity(estimate)
+                map.lineLengths.reserveCapacity(estimate)
+            }
+            digest.update(piece)
+            for line in lines {
+                map.lineStarts.append(UInt64(bytesRead + line.start))
+                map.lineLengths.append(UInt32(truncatingIfNeeded: line.end - line.start))
             }
             bytesRead += piece.count
             lineNumbers += lines.map(\.number)
@@ -130,7 +159,9 @@ public struct Dataset: Sendable {
                 items.moveAll(from: parts.outputs[part])
             }
         }
-        return (items.takeArray(), lineNumbers)
+        map.size = UInt64(bytesRead)
+        map.digest = digest.finish()
+        return (items.takeArray(), lineNumbers, map)
     }
 
     /// The readers and output buffers of one piece's parts, one of each a part; part `k` touches only its own.
@@ -176,22 +207,54 @@ public struct Dataset: Sendable {
         return out
     }
 
-    /// Appends the dataset's lines (what `jsonl()` holds) to a staged file, a line at a time.
-    public func writeLines(into writer: inout StagingWriter) throws {
-        for item in items {
-            try writer.append(item.jsonLine())
-            try writer.append(0x0A)
+    /// Appends the dataset's lines (what `jsonl()` holds) to a staged file, a line at a time; returns where each
+    /// line went and the digest of the bytes (the study index of the file once it is in place).
+    @discardableResult
+    public func writeLines(into writer: inout StagingWriter) throws -> DatasetFileMap {
+        if textsLeftOut {
+            throw FileWriteError(message: "the dataset \(name) holds summaries from the study index, not items to write", code: EINVAL)
         }
+        var map = DatasetFileMap()
+        map.lineStarts.reserveCapacity(items.count)
+        map.lineLengths.reserveCapacity(items.count)
+        var digest = XXH64()
+        var written: UInt64 = 0
+        for item in items {
+            var line = item.jsonLine()
+            map.lineStarts.append(written)
+            map.lineLengths.append(UInt32(truncatingIfNeeded: line.count))
+            line.append(0x0A)
+            line.withUnsafeBytes { digest.update($0) }
+            written += UInt64(line.count)
+            try writer.append(line)
+        }
+        map.size = written
+        map.digest = digest.finish()
+        return map
     }
 
     /// Writes the dataset atomically (temporary file, fsync, rename); a file that already holds exactly these
     /// bytes is left alone. Returns whether it wrote.
     @discardableResult
     public func write(to url: URL, permissions: mode_t = FileModes.file()) throws -> Bool {
-        guard let staged = try AtomicFile.stage(for: url, unlessSame: true, permissions: permissions, write: writeLines) else { return false }
+        guard let staged = try AtomicFile.stage(for: url, unlessSame: true, permissions: permissions, write: { try writeLines(into: &$0) }) else { return false }
         try staged.commit()
         return true
     }
+}
+
+/// Where a dataset's items lie in the file it was read from, and which bytes that file held.
+public struct DatasetFileMap: Sendable, Equatable {
+    /// The file's size in bytes when it was read.
+    public var size: UInt64 = 0
+    /// The XXH64 of all of its bytes.
+    public var digest: UInt64 = 0
+    /// Byte offset of each item's line, by item position.
+    public var lineStarts: [UInt64] = []
+    /// Length of each item's line, its newline (and a trailing `\r`) left out.
+    public var lineLengths: [UInt32] = []
+
+    public init() {}
 }
 
 /// Helpers for line-oriented JSON files.

@@ -23,12 +23,16 @@ public enum LogScanner {
     /// that is what an append cut short by a crash leaves. Any other undecodable line (one in the middle, or a
     /// complete JSON line of the wrong shape or a newer schema at the end) is an `InputError` naming file:line,
     /// because setting it aside would hide a problem that a person must look at.
+    ///
+    /// - Parameter linesBefore: how many lines of the file come before `data` (a log's tail read after a cached
+    ///   prefix), so that errors name the file's own line numbers.
     public static func scan<Record>(
-        _ data: Data, path: String, decode: (UnsafeRawBufferPointer) throws -> Record
+        _ data: Data, path: String, linesBefore: Int = 0, decode: (UnsafeRawBufferPointer) throws -> Record
     ) throws -> LogScan<Record> {
         try data.withUnsafeBytes { bytes in
             var scan = LogScan<Record>()
-            let lines = JSONLines.ranges(in: bytes)
+            var numbered = linesBefore
+            let lines = JSONLines.ranges(in: bytes, linesBefore: &numbered)
             scan.records.reserveCapacity(lines.count)
             let progress = WorkProgress.current
             for (index, line) in lines.enumerated() {

@@ -47,7 +47,10 @@ public struct RaterReplay: Sendable {
     private var currentIndex: [Int32]
 
     /// Replays `events` (one rater's log, oldest first) against `dataset`.
-    public init(rater: String, events: [LabelEvent], dataset: Dataset) {
+    ///
+    /// - Parameter knownPositions: the dataset position of each of the first events (-1: no such item), as a
+    ///   replay cache recorded them against this very dataset; the rest are looked up by id.
+    public init(rater: String, events: [LabelEvent], dataset: Dataset, knownPositions: [Int32] = []) {
         self.rater = rater
         self.events = events
         // The latest event per dataset position, and per id for items the dataset no longer has.
@@ -62,7 +65,13 @@ public struct RaterReplay: Sendable {
                 practiceAndRepeats[event.key] = event.settlesItem ? event : nil
                 continue
             }
-            if let position = dataset.indexByID[event.item] {
+            let found: Int?
+            if index < knownPositions.count {
+                found = knownPositions[index] >= 0 ? Int(knownPositions[index]) : nil
+            } else {
+                found = dataset.indexByID[event.item]
+            }
+            if let position = found {
                 if latest[position] < 0 { firstSeen.append(position) }
                 latest[position] = Int32(truncatingIfNeeded: index)
             } else if latestGone.updateValue(index, forKey: event.item) == nil {

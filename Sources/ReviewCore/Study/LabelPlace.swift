@@ -102,9 +102,9 @@ public struct LabelPlace: Sendable {
         try (study?.storeOptions(groupReadable: groupReadable) ?? StoreOptions(groupReadable: groupReadable)).withWriter(in: annotationFolder)
     }
 
-    /// The dataset at this place (a study's items, named after the study).
-    public func dataset() throws -> Dataset {
-        if let study { return try study.dataset(settings: studySettings ?? study.settings()) }
+    /// The dataset at this place (a study's items, named after the study); `detail` as for `StudyIndex`.
+    public func dataset(detail: StudyIndex.Detail = .texts) throws -> Dataset {
+        if let study { return try study.dataset(settings: studySettings ?? study.settings(), detail: detail) }
         return try Dataset.read(from: datasetFile)
     }
 
@@ -113,8 +113,9 @@ public struct LabelPlace: Sendable {
     /// - Parameters:
     ///   - strict: as for `StudyLabels.load` (false for `status`, which shows unreadable logs instead of failing).
     ///   - requireLogs: no rater log at all is an error saying where it looked (export, agreement, adjudicate).
-    public func labels(strict: Bool = true, requireLogs: Bool = true) throws -> StudyLabels {
-        let labels = try StudyLabels.load(folder: annotationFolder, dataset: try dataset(), strict: strict)
+    ///   - detail: `.summaries` when no item's texts are needed (counts, coefficients, rates, label exports).
+    public func labels(strict: Bool = true, requireLogs: Bool = true, detail: StudyIndex.Detail = .texts) throws -> StudyLabels {
+        let labels = try StudyLabels.load(folder: annotationFolder, dataset: try dataset(detail: detail), strict: strict, study: study)
         if requireLogs && labels.logs.isEmpty { throw noLabelsError() }
         return labels
     }
@@ -124,7 +125,7 @@ public struct LabelPlace: Sendable {
     /// with `warning` saying so and where it looked; a dataset with neither, or a label folder given explicitly
     /// (`explicitFolder`) that holds no log, is the error that says where it looked.
     public func labelsForAnalysis(explicitFolder: Bool = false) throws -> (labels: StudyLabels, warning: String?) {
-        let labels = try labels(requireLogs: false)
+        let labels = try labels(requireLogs: false, detail: .summaries)
         guard labels.logs.isEmpty else { return (labels, nil) }
         if explicitFolder || !labels.dataset.items.contains(where: { $0.judge != nil }) { throw noLabelsError() }
         return (labels, noLabelsError().message + ": the judge's own rates alone")

@@ -62,11 +62,10 @@ public struct Study: Sendable, Equatable {
         try dataset(settings: settings())
     }
 
-    /// The study's items, named by `settings` already read.
-    public func dataset(settings: StudySettings) throws -> Dataset {
-        var dataset = try Dataset.read(from: itemsFile, allowingEmpty: true)
-        dataset.name = settings.name
-        return dataset
+    /// The study's items, named by `settings` already read: summaries from the study index when they serve
+    /// (`StudyIndex.Detail`), else read whole (and the index brought up to date).
+    public func dataset(settings: StudySettings, detail: StudyIndex.Detail = .texts) throws -> Dataset {
+        try StudyIndex.dataset(of: self, name: settings.name, detail: detail)
     }
 
     /// The study whose folder is `path` or holds it, walking up the folders as git finds its repository.

@@ -22,6 +22,8 @@ public struct StudyLabels: Sendable {
         public var setAside: Int
         /// Why the log could not be read, one line; nil when it was.
         public var error: String?
+        /// Set when the log's replay cache could not serve (the log shrank or changed): it was read whole.
+        public var note: String?
     }
 
     /// The dataset the labels were replayed against.
@@ -71,7 +73,8 @@ public struct StudyLabels: Sendable {
     ///
     /// - Parameter strict: true (reports, exports, queues): an unreadable log is an error naming file and line;
     ///   false (`status`): it is kept as a `Log` with its error, so every other log is still shown.
-    public static func load(folder: URL, dataset: Dataset, strict: Bool = true) throws -> StudyLabels {
+    ///   - study: the study whose derived files may hold the logs' replay caches (nil: every log read whole).
+    public static func load(folder: URL, dataset: Dataset, strict: Bool = true, study: Study? = nil) throws -> StudyLabels {
         let files = try CurrentLabels.raterLogFiles(folder: folder)
         // The logs are independent: read and replayed a core's worth at a time.
         var logs: [Log] = []
@@ -79,7 +82,7 @@ public struct StudyLabels: Sendable {
         while batchStart < files.count {
             WorkProgress.current?.update("replaying label logs", done: batchStart, total: files.count)
             let batch = Array(files[batchStart..<min(files.count, batchStart + ParallelWork.cores)])
-            for (log, failure) in ParallelWork.map(parts: batch.count, { readLog(file: batch[$0], dataset: dataset) }) {
+            for (log, failure) in ParallelWork.map(parts: batch.count, { readLog(file: batch[$0], dataset: dataset, study: study) }) {
                 if strict, let failure { throw failure }
                 logs.append(log)
             }
@@ -119,15 +122,16 @@ public struct StudyLabels: Sendable {
 
     /// One rater's log read and replayed against the dataset; a log that cannot be read keeps its error, and
     /// the error is returned too (a strict caller throws it).
-    private static func readLog(file: URL, dataset: Dataset) -> (Log, (any Error)?) {
+    private static func readLog(file: URL, dataset: Dataset, study: Study?) -> (Log, (any Error)?) {
         let rater = file.deletingPathExtension().lastPathComponent
         let sideFile = AppendOnlyLog<LabelEvent>.corruptFile(for: file)
         var log = Log(rater: rater, file: file, replay: nil, tornLine: nil,
                       setAside: (try? SafeFile.read(sideFile.path)).map(LogScanner.countLines) ?? 0, error: nil)
         do {
-            let (events, tornLine) = try CurrentLabels.readEvents(file: file)
-            log.replay = RaterReplay(rater: rater, events: events, dataset: dataset)
-            log.tornLine = tornLine
+            let reading = try LogReplayCache.readEvents(file: file, study: study, dataset: dataset)
+            log.replay = RaterReplay(rater: rater, events: reading.events, dataset: dataset, knownPositions: reading.positions)
+            log.tornLine = reading.tornLine
+            log.note = reading.note
         } catch {
             log.error = "\(error)"
             return (log, error)

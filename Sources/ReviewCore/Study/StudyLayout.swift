@@ -18,7 +18,13 @@ import Foundation
 ///   Annotations/.installation                this copy's id, recorded on every line written here (never shared)
 ///   Annotations/adjudication/<name>.jsonl    one per adjudicator (adjudicate)
 ///   Annotations/judges/<name>.jsonl          one per judge run through an endpoint (judge)
+///   .index/items.index                       derived: the items' summaries and line offsets (StudyIndex)
+///   .index/logs/<rater>.replay               derived: a rater log's events up to a length (LogReplayCache)
+///   .index/index.lock                        held by the writer of a derived file
 /// ```
+///
+/// The `.index` folder is derived from the files above and never shared (git ignores it): deleting it loses
+/// nothing and costs one rebuild.
 public enum StudyLayout {
     public static let settingsFileName = "study.json"
     public static let itemsFileName = "items.jsonl"
@@ -38,6 +44,28 @@ public enum StudyLayout {
     public static let orderFileSuffix = ".order.json"
     /// In the annotation folder: the id of this copy of the study (`WriterIdentity`), which git does not carry.
     public static let installationFileName = ".installation"
+    /// The folder of the derived files (the study index and the log replay caches), and their names.
+    public static let indexFolderName = ".index"
+    public static let itemsIndexFileName = "items.index"
+    public static let replayFolderName = "logs"
+    public static let replayExtension = "replay"
+    public static let indexLockFileName = "index.lock"
+
+    /// The derived files' folder of a study: `<study>/.index/`.
+    public static func indexFolder(study folder: URL) -> URL {
+        folder.appendingPathComponent(indexFolderName, isDirectory: true)
+    }
+
+    /// The study index: `<study>/.index/items.index`.
+    public static func itemsIndexFile(study folder: URL) -> URL {
+        indexFolder(study: folder).appendingPathComponent(itemsIndexFileName)
+    }
+
+    /// A rater log's replay cache: `<study>/.index/logs/<rater>.replay`.
+    public static func replayCacheFile(study folder: URL, rater: String) -> URL {
+        indexFolder(study: folder).appendingPathComponent(replayFolderName, isDirectory: true)
+            .appendingPathComponent(rater + "." + replayExtension)
+    }
 
     /// The study's own files by name, with what each is: no output may replace one of them, in any study.
     public static let ownFiles: [(name: String, role: String)] = [

@@ -4,7 +4,7 @@ import Foundation
 /// files are kept byte for byte (their hashes depend on it). The names come from `StudyLayout`.
 public enum StudyRepository {
     /// `.gitignore`: what belongs to one machine: the study's lock and unfinished-write journal, each log's lock and
-    /// the torn lines it set aside.
+    /// the torn lines it set aside, and the derived index and replay caches (each copy builds its own).
     public static var ignoreLines: [String] {
         [
             "# judge-review: files that belong to one machine (locks, an unfinished write, torn lines set aside)",
@@ -13,6 +13,7 @@ public enum StudyRepository {
             "*." + StudyLayout.logExtension + StudyLayout.logLockSuffix,
             "*." + StudyLayout.logExtension + StudyLayout.corruptSuffix,
             StudyLayout.installationFileName,
+            "/" + StudyLayout.indexFolderName + "/",
         ]
     }
 

@@ -1,0 +1,88 @@
+import Foundation
+
+/// Where each item id sits in a dataset: the lookup every replay, queue and export makes from a label's item id to
+/// the item.
+///
+/// A dataset read from its file builds a dictionary while it checks the ids for duplicates. A dataset from the
+/// study index gets an open-addressing table the index stores ready-made (`slots`), so a million ids are not hashed
+/// and inserted again on every command; a lookup hashes the id once (FNV-1a) and confirms the id it finds.
+public struct ItemPositions: Sendable {
+    private enum Storage: Sendable {
+        case dictionary([String: Int])
+        /// `slots[hash & mask]` onwards (linearly): position + 1 of an item with that hash, 0 for empty.
+        case table(slots: [UInt32], ids: [String])
+    }
+
+    private let storage: Storage
+
+    /// Positions held in a dictionary.
+    public init(_ dictionary: [String: Int]) {
+        storage = .dictionary(dictionary)
+    }
+
+    /// Positions in the index's table over `ids` (position = index in `ids`); nil when the table is not one for
+    /// these ids (a damaged index).
+    init?(slots: [UInt32], ids: [String]) {
+        guard slots.count >= ids.count, slots.count.nonzeroBitCount == 1 else { return nil }
+        storage = .table(slots: slots, ids: ids)
+    }
+
+    /// The position of the item with this id.
+    public subscript(id: String) -> Int? {
+        switch storage {
+        case .dictionary(let dictionary):
+            return dictionary[id]
+        case .table(let slots, let ids):
+            let mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: Self.hash(id)) & mask
+            for _ in 0..<slots.count {
+                let entry = Int(slots[slot])
+                if entry == 0 { return nil }
+                if ids[entry - 1] == id { return entry - 1 }
+                slot = (slot + 1) & mask
+            }
+            return nil
+        }
+    }
+
+    /// The positions as a dictionary (for a caller that changes them).
+    public var dictionary: [String: Int] {
+        switch storage {
+        case .dictionary(let dictionary):
+            return dictionary
+        case .table(_, let ids):
+            var result: [String: Int] = [:]
+            result.reserveCapacity(ids.count)
+            for (position, id) in ids.enumerated() where result[id] == nil { result[id] = position }
+            return result
+        }
+    }
+
+    /// How many ids it finds.
+    public var count: Int {
+        switch storage {
+        case .dictionary(let dictionary): dictionary.count
+        case .table(_, let ids): ids.count
+        }
+    }
+
+    /// The table the index stores for `ids` (distinct): twice as many slots as ids, rounded up to a power of two.
+    static func slots(for ids: [String]) -> [UInt32] {
+        var size = 1
+        while size < ids.count * 2 { size <<= 1 }
+        var slots = [UInt32](repeating: 0, count: size)
+        let mask = size - 1
+        for (position, id) in ids.enumerated() {
+            var slot = Int(truncatingIfNeeded: hash(id)) & mask
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = UInt32(position + 1)
+        }
+        return slots
+    }
+
+    @inline(__always)
+    private static func hash(_ id: String) -> UInt64 {
+        var id = id
+        return id.withUTF8 { StableHash.fnv1a($0) }
+    }
+}
