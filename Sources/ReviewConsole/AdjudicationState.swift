@@ -17,10 +17,14 @@ public struct AdjudicationConsoleConfiguration: Sendable {
     public var session: SessionProtocol
     /// Items this adjudicator decided today before this session (for the daily cap).
     public var decidedToday: Int
+    /// The dataset the queue was built on, when its items are summaries from the study index: each case's texts
+    /// are read from it as the case is shown (nil: the cases' items have their texts).
+    public var dataset: Dataset?
 
     /// A configuration; the filter defaults to everything, nothing revealed, no session prompts.
     public init(datasetName: String, adjudicator: String, queue: AdjudicationQueue, filter: AdjudicationFilter = AdjudicationFilter(),
-                revealed: Set<String> = [], session: SessionProtocol = .off, decidedToday: Int = 0) {
+                revealed: Set<String> = [], session: SessionProtocol = .off, decidedToday: Int = 0, dataset: Dataset? = nil) {
+        self.dataset = dataset
         self.datasetName = datasetName
         self.adjudicator = adjudicator
         self.queue = queue
@@ -41,6 +45,17 @@ public enum AdjudicationScreen: String, Sendable, Hashable, CaseIterable {
 
 /// Everything the adjudication console shows and remembers: the pure model `AdjudicationReducer` updates.
 public struct AdjudicationState: Sendable {
+    /// The item of `entry` as the console shows it: with its texts, read from the dataset when the queue holds
+    /// summaries; its summary with a message where the response goes when they cannot be read (then it cannot be
+    /// decided).
+    public func shownItem(_ entry: AdjudicationCase) -> Item {
+        guard entry.item.textsLeftOut else { return entry.item }
+        if let item = configuration.dataset?.fullItem(at: entry.position), item.id == entry.item.id { return item }
+        var placeholder = entry.item
+        placeholder.response = ConsoleState.unreadableText
+        return placeholder
+    }
+
     /// The configuration, with the queue's decisions and the filter kept current.
     public internal(set) var configuration: AdjudicationConsoleConfiguration
     /// The screen on show.
@@ -297,6 +312,10 @@ public enum AdjudicationReducer {
 
     private static func commitDecision(_ state: inout AdjudicationState, now: Date) {
         guard let answer = state.pendingAnswer, let entry = state.currentCase else { return }
+        guard !state.shownItem(entry).textsLeftOut else {
+            say(&state, "this item's text could not be read from items.jsonl (it changed since the console opened); quit and open the console again", error: true)
+            return
+        }
         let considered = entry.labels.map {
             ConsideredAnswer(rater: $0.alias, answer: $0.event.answer, verdict: $0.event.verdict ?? entry.item.criterion.verdict(for: $0.event.answer))
         }

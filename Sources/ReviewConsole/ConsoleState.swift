@@ -217,7 +217,7 @@ public struct ConsoleState: Sendable {
 
     /// Starts a session: replays `history` to the rater's current labels and opens at the first unlabeled item.
     public init(
-        dataset: Dataset, rater: String, mode: LabelMode, order: [Int], history: [LabelEvent],
+        dataset: Dataset, rater: String, mode: LabelMode, order: [Int], history: [LabelEvent], historyPositions: [Int32] = [],
         hideAppropriateAnswer: Bool = false, session: SessionProtocol = .off, practice: [RaterPractice] = [],
         repeats: [(item: Int, after: Int)] = [], now: Date
     ) {
@@ -256,22 +256,22 @@ public struct ConsoleState: Sendable {
         self.positionOfItemIndex = inverse
         // The store's replay (latest event wins, retractions remove, labels on changed items are not current,
         // practice and repeats apart from live labels).
-        let replay = RaterReplay(rater: rater, events: history, dataset: dataset)
+        let replay = RaterReplay(rater: rater, events: history, dataset: dataset, knownPositions: historyPositions)
         let current = replay.current
         self.currentLabels = current
         self.practiceAndRepeatLabels = replay.practiceAndRepeats
+        // By each event's dataset position, as the replay found it (a million labels, no lookups by id again).
         var undo: [LabelKey] = []
         undo.reserveCapacity(current.count)
-        for event in history where event.settlesItem {
-            let labelled = event.purpose == nil ? current[event.item] != nil : replay.practiceAndRepeats[event.key] != nil
+        var shown = [Bool](repeating: false, count: dataset.items.count)
+        for (event, position) in zip(history, replay.eventPositions) where event.settlesItem {
+            let labelled = event.purpose == nil ? position >= 0 && replay.current(at: Int(position)) != nil
+                : replay.practiceAndRepeats[event.key] != nil
             if labelled { undo.append(event.key) }
+            if position >= 0 { shown[Int(position)] = true }
         }
         self.undoStack = undo
         self.judgeSeen = []
-        var shown = [Bool](repeating: false, count: dataset.items.count)
-        for event in history where event.settlesItem {
-            if let index = dataset.indexByID[event.item] { shown[index] = true }
-        }
         self.judgeShown = shown
         self.draftNotes = [:]
         // Today's count only matters with a daily cap (it reads the log's recent end).
@@ -280,9 +280,9 @@ public struct ConsoleState: Sendable {
         var labeled = 0
         var firstUnlabeled: Int?
         for (index, itemIndex) in slots.enumerated() {
-            let id = dataset.items[itemIndex].id
             let purpose = purposes.isEmpty ? nil : purposes[index]
-            let done = purpose.map { replay.practiceAndRepeats[LabelKey(item: id, purpose: $0)] != nil } ?? (current[id] != nil)
+            let done = purpose.map { replay.practiceAndRepeats[LabelKey(item: dataset.items[itemIndex].id, purpose: $0)] != nil }
+                ?? (replay.current(at: itemIndex) != nil)
             if done {
                 labeled += 1
             } else if firstUnlabeled == nil {

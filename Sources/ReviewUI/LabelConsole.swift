@@ -26,6 +26,9 @@ public struct LabelConsoleConfiguration: Sendable {
     public var order: [Int]
     /// This rater's log so far, oldest first (replayed to resume).
     public var history: [LabelEvent]
+    /// The dataset position of each of the first events of `history`, as the log's replay cache recorded them
+    /// (`RaterLog.knownPositions`); the rest are looked up.
+    public var historyPositions: [Int32] = []
     /// Hide the criterion's appropriate answer (stricter blind).
     public var hideAppropriateAnswer: Bool
     /// Breaks, the daily cap and content notices (all off unless given).
@@ -37,14 +40,16 @@ public struct LabelConsoleConfiguration: Sendable {
 
     /// Creates a configuration.
     public init(
-        dataset: Dataset, rater: String, mode: ReviewMode, order: [Int], history: [LabelEvent], hideAppropriateAnswer: Bool = false,
-        session: SessionProtocol = .off, practice: [RaterPractice] = [], repeats: [(item: Int, after: Int)] = []
+        dataset: Dataset, rater: String, mode: ReviewMode, order: [Int], history: [LabelEvent], historyPositions: [Int32] = [],
+        hideAppropriateAnswer: Bool = false, session: SessionProtocol = .off, practice: [RaterPractice] = [],
+        repeats: [(item: Int, after: Int)] = []
     ) {
         self.dataset = dataset
         self.rater = rater
         self.mode = mode
         self.order = order
         self.history = history
+        self.historyPositions = historyPositions
         self.hideAppropriateAnswer = hideAppropriateAnswer
         self.session = session
         self.practice = practice
@@ -67,7 +72,7 @@ public struct LabelConsole: ConsoleProgram {
         self.configuration = configuration
         self.state = ConsoleState(
             dataset: configuration.dataset, rater: configuration.rater, mode: configuration.mode.labelMode,
-            order: configuration.order, history: configuration.history,
+            order: configuration.order, history: configuration.history, historyPositions: configuration.historyPositions,
             hideAppropriateAnswer: configuration.hideAppropriateAnswer, session: configuration.session,
             practice: configuration.practice, repeats: configuration.repeats, now: now)
         ConsoleReducer.start(&state)

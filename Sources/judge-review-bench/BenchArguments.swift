@@ -28,11 +28,13 @@ enum ConsoleFirstFrame {
     /// Opens the console on `study` for `rater` and draws the first frame at `size`; the caller closes the log
     /// and stops the terminal.
     static func open(study: Study, rater: String, size: TerminalSize) throws -> (console: LabelConsole, log: RaterLog, terminal: NcursesTerminal) {
-        let dataset = try study.dataset()
-        let log = try RaterLog(folder: study.annotationFolder, rater: rater)
+        // As `label` reads it: summaries from the study index, each item's texts read as it is shown.
+        let dataset = try study.dataset(settings: study.settings(), detail: .summaries)
+        let log = try RaterLog(folder: study.annotationFolder, rater: rater, cache: (study, dataset))
         let configuration = LabelConsoleConfiguration(
             dataset: dataset, rater: rater, mode: .blind,
-            order: ItemOrder.positions(count: dataset.items.count, shuffledWithSeed: nil), history: log.events)
+            order: ItemOrder.positions(count: dataset.items.count, shuffledWithSeed: nil), history: log.events,
+            historyPositions: log.knownPositions)
         let console = LabelConsole(configuration, now: Date())
         let terminal = try NcursesTerminal(termType: "xterm-256color", inputPath: "/dev/null", outputPath: "/dev/null", size: size)
         terminal.draw(console.render(size: size))

@@ -53,7 +53,8 @@ struct AdjudicateCommand: ParsableCommand {
         CommandOutput.printPlaceNotes(place)
         let rules = try session.resolve(try place.study?.settings().sessionProtocol ?? SessionProtocol())
         let folder = place.annotationFolder
-        let labels = try CommandOutput.withProgress { try place.labels() }
+        // Summaries from the study index: the console reads each case's texts as it shows it.
+        let labels = try CommandOutput.withProgress { try place.labels(detail: .summaries) }
         let data = labels.dataset
         let loaded = AdjudicationQueue.load(labels: labels, adjudicator: adjudicator)
         for warning in loaded.warnings { CommandOutput.warning(warning) }
@@ -74,7 +75,8 @@ struct AdjudicateCommand: ParsableCommand {
         var program = AdjudicationConsole(
             AdjudicationConsoleConfiguration(
                 datasetName: data.name, adjudicator: adjudicator, queue: loaded.queue, filter: filter, revealed: loaded.revealed,
-                session: rules, decidedToday: rules.dailyCap > 0 ? SessionClock.itemsDecided(on: now, in: log.events) : 0),
+                session: rules, decidedToday: rules.dailyCap > 0 ? SessionClock.itemsDecided(on: now, in: log.events) : 0,
+                dataset: data.textsLeftOut ? data : nil),
             now: now)
         var lastFailure: String?
         try ConsoleLoop.run(&program) { effect in

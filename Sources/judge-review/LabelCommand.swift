@@ -65,7 +65,7 @@ struct LabelCommand: ParsableCommand {
         try LabelSession.run(LabelSessionOptions(
             dataset: items, rater: rater, mode: mode ?? settings.flatMap { ReviewMode(rawValue: $0.mode) } ?? .blind,
             order: order, studyOrder: settings.flatMap { OrderSettings.Kind(rawValue: $0.order) } ?? .file, seed: seed,
-            annotationsFolder: place.annotationFolder,
+            annotationsFolder: place.annotationFolder, study: place.study,
             hideAppropriate: hideAppropriate,
             groupReadable: place.study?.storeOptions(groupReadable: groupReadable).groupReadable ?? groupReadable, session: rules, assigned: assigned))
     }

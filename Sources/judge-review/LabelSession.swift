@@ -27,6 +27,8 @@ struct LabelSessionOptions {
     var studyOrder: OrderSettings.Kind = .file
     var seed: UInt64?
     var annotationsFolder: URL
+    /// The study, whose log replay cache spares reading a long log whole (nil outside a study).
+    var study: Study? = nil
     var hideAppropriate: Bool
     var groupReadable: Bool
     /// Breaks, the daily cap, content notices and whether to run the practice round.
@@ -51,7 +53,8 @@ enum LabelSession {
         let logFile = StudyLayout.logFile(folder: folder, rater: options.rater)
         let log: RaterLog
         do {
-            log = try RaterLog(folder: folder, rater: options.rater, options: try StoreOptions(groupReadable: options.groupReadable).withWriter(in: folder))
+            log = try RaterLog(folder: folder, rater: options.rater, options: try StoreOptions(groupReadable: options.groupReadable).withWriter(in: folder),
+                               cache: options.study.map { ($0, options.dataset) })
         } catch let error as InputError {
             throw error
         } catch let error as StoreError {
@@ -85,7 +88,7 @@ enum LabelSession {
         }
         let configuration = LabelConsoleConfiguration(
             dataset: options.dataset, rater: options.rater, mode: options.mode, order: order,
-            history: log.events, hideAppropriateAnswer: options.hideAppropriate, session: options.session,
+            history: log.events, historyPositions: log.knownPositions, hideAppropriateAnswer: options.hideAppropriate, session: options.session,
             practice: options.session.practice ? options.assigned?.practice ?? [] : [], repeats: options.assigned?.repeats ?? [])
         var console = LabelConsole(configuration, now: Date())
         var tally = SessionTally(savedBefore: log.events.count)

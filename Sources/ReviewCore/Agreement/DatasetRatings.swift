@@ -121,7 +121,8 @@ public enum DatasetRatings {
     ) throws -> RatingTable {
         let humanNames = answers.raters
         let inScope = positions.filter { answers.anyAnswer(at: $0) }
-        let judgeNames = Array(Set(inScope.compactMap { items[$0].judge?.raterName })).sorted()
+        let judges = JudgeRater.judges(inScope.lazy.map { items[$0].judge })
+        let judgeNames = judges.map(\.rater)
         let raters = humanNames + judgeNames
         let width = raters.count
         // One scale shared by every item in scope orders the answers; off it, an answer is no point of the scale.
@@ -155,9 +156,9 @@ public enum DatasetRatings {
         cells.reserveCapacity(inScope.count * width)
         for position in inScope {
             for column in answers.answers { cells.append(category(column[position], of: items[position])) }
-            for judge in judgeNames {
+            for judge in judges {
                 let judgeAnswer = items[position].judge
-                cells.append(judgeAnswer?.raterName == judge ? category(judgeAnswer?.answer, of: items[position]) : nil)
+                cells.append(judgeAnswer?.name == judge.model ? category(judgeAnswer?.answer, of: items[position]) : nil)
             }
         }
         var rows = Array(inScope.indices)

@@ -150,7 +150,7 @@ public enum JudgeAnalysis {
         // Positions of the judged items: a million items are read in place, never copied.
         let judged = positions.filter { items[$0].judge != nil }
         guard !judged.isEmpty else { return nil }
-        let judges = Array(Set(judged.compactMap { items[$0].judge?.raterName })).sorted()
+        let judges = JudgeRater.judges(judged.lazy.map { items[$0].judge }).map(\.rater)
 
         var referenceCounts = Dictionary(uniqueKeysWithValues: ReferenceSource.allCases.map { ($0, 0) })
         var ties: [String] = []

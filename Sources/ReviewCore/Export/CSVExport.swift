@@ -32,11 +32,33 @@ public enum CSVText {
 
     /// A whole document: the header row, then the rows; records end with LF (readers of RFC 4180 accept it).
     public static func document(header: [String], rows: [[String]]) -> Data {
-        var text = header.map(field).joined(separator: ",") + "\n"
-        for row in rows {
-            text += row.map(field).joined(separator: ",") + "\n"
+        var out: [UInt8] = []
+        out.reserveCapacity((rows.first.map { $0.reduce(0) { $0 + $1.utf8.count + 1 } } ?? 16) * (rows.count + 1))
+        for row in [header] + rows {
+            for (index, text) in row.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                appendField(text, to: &out)
+            }
+            out.append(0x0A)
         }
-        return Data(text.utf8)
+        return Data(out)
+    }
+
+    /// Appends `field(text)`; a text that needs neither neutralising nor quotes (most of a million cells) is
+    /// copied as it is, decided on its bytes (the characters both rules look for are ASCII).
+    private static func appendField(_ text: String, to out: inout [UInt8]) {
+        let utf8 = text.utf8
+        var plain = true
+        if let first = utf8.first, first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-")
+            || first == UInt8(ascii: "@") || first == 0x09 || first == 0x0D {
+            plain = false
+        } else {
+            for byte in utf8 where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 0x0D || byte == 0x0A {
+                plain = false
+                break
+            }
+        }
+        out.append(contentsOf: plain ? utf8 : field(text).utf8)
     }
 }
 
@@ -125,7 +147,8 @@ public enum LabelExports {
     public static func wideTable(dataset: Dataset, answers: AnswerColumns, on values: WideExportValues = .verdicts) -> (raters: [String], rows: [(item: String, cells: [String?])]) {
         let humans = answers.raters
         let labelled = dataset.items.indices.filter(answers.anyAnswer(at:))
-        let judges = Array(Set(labelled.compactMap { dataset.items[$0].judge?.raterName })).sorted()
+        let judgeModels = JudgeRater.judges(labelled.lazy.map { dataset.items[$0].judge })
+        let judges = judgeModels.map(\.rater)
 
         func cell(_ answer: String?, _ item: Item) -> String? {
             switch values {
@@ -139,7 +162,7 @@ public enum LabelExports {
         let rows = labelled.map { position in
             let item = dataset.items[position]
             return (item: item.id, cells: answers.answers.map { cell($0[position], item) }
-                + judges.map { item.judge?.raterName == $0 ? cell(item.judge?.answer, item) : nil })
+                + judgeModels.map { item.judge?.name == $0.model ? cell(item.judge?.answer, item) : nil })
         }
         return (humans + judges, rows)
     }

@@ -80,34 +80,39 @@ public enum SafeFile {
     /// whole); nil when the file is shorter than the prefix. Same rules as `read`.
     public static func readAfter(_ path: String, prefixLength: Int) throws -> (prefix: XXH64, rest: Data)? {
         try withOpenFile(path, followLinks: false, fileSystem: POSIXFileSystem()) { descriptor, target in
-            var digest = XXH64()
-            var buffer = [UInt8](repeating: 0, count: min(max(prefixLength, 1), 8 << 20))
-            var offset = 0
-            while offset < prefixLength {
-                let wanted = min(buffer.count, prefixLength - offset)
-                let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, wanted, off_t(offset)) }
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw SystemCallError(call: "read", path: target, code: errno)
-                }
-                if count == 0 { return nil }
-                buffer.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-                offset += count
-            }
-            var rest = Data()
-            var chunk = [UInt8](repeating: 0, count: 1 << 20)
-            while true {
-                let count = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw SystemCallError(call: "read", path: target, code: errno)
-                }
-                if count == 0 { break }
-                rest.append(contentsOf: chunk[0..<count])
-                offset += count
-            }
-            return (digest, rest)
+            try readAfter(descriptor: descriptor, path: target, prefixLength: prefixLength)
         }
+    }
+
+    /// `readAfter` on a file already open (`path` names it in errors).
+    static func readAfter(descriptor: Int32, path target: String, prefixLength: Int) throws -> (prefix: XXH64, rest: Data)? {
+        var digest = XXH64()
+        var buffer = [UInt8](repeating: 0, count: min(max(prefixLength, 1), 8 << 20))
+        var offset = 0
+        while offset < prefixLength {
+            let wanted = min(buffer.count, prefixLength - offset)
+            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, wanted, off_t(offset)) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw SystemCallError(call: "read", path: target, code: errno)
+            }
+            if count == 0 { return nil }
+            buffer.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            offset += count
+        }
+        var rest = Data()
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw SystemCallError(call: "read", path: target, code: errno)
+            }
+            if count == 0 { break }
+            rest.append(contentsOf: chunk[0..<count])
+            offset += count
+        }
+        return (digest, rest)
     }
 
     /// Opens `path` read-only the safe way and runs `body` on the descriptor; system errors become one-line

@@ -99,6 +99,14 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
         var storedHash: String?
         var storedHashIsComputed = false
         var textsLeftOut = false
+        /// The judge's verdict, worked out whenever the criterion or the judge is set: every analysis reads it, a
+        /// million items several times.
+        private(set) var judgeVerdict: Verdict = .noVerdict
+
+        /// Works out `judgeVerdict` again (after the criterion or the judge changed).
+        func updateJudgeVerdict() {
+            judgeVerdict = criterion.verdict(for: judge?.answer)
+        }
 
         init(id: String, experiment: Experiment, condition: String, stimulusID: String?, transcript: String?,
              context: [Turn], stimulus: String, subject: SubjectModel, response: String?, criterion: Criterion,
@@ -114,6 +122,7 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
             self.response = response
             self.criterion = criterion
             self.judge = judge
+            updateJudgeVerdict()
         }
 
         func copy() -> Storage {
@@ -189,12 +198,22 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
     }
     public var criterion: Criterion {
         get { storage.criterion }
-        set { changeContent { $0.criterion = newValue } }
+        set {
+            changeContent { storage in
+                storage.criterion = newValue
+                storage.updateJudgeVerdict()
+            }
+        }
     }
     /// The judge's answer; nil when the dataset has no judge.
     public var judge: JudgeAnswer? {
         get { storage.judge }
-        set { change { $0.judge = newValue } }
+        set {
+            change { storage in
+                storage.judge = newValue
+                storage.updateJudgeVerdict()
+            }
+        }
     }
     /// The content hash stored in the dataset file (`sha256`), written when the file was; nil for an item made in
     /// memory or read from a file without one, and cleared when any hashed field changes. Not part of the item's
@@ -290,9 +309,7 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
     }
 
     /// The judge's verdict on this item: appropriate, inappropriate, or no verdict.
-    public var judgeVerdict: Verdict {
-        criterion.verdict(for: judge?.answer)
-    }
+    public var judgeVerdict: Verdict { storage.judgeVerdict }
 
     /// SHA-256 (hex) of what a rater judges: the stimulus, context, response and criterion.
     ///
@@ -344,7 +361,7 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
         id: String, experiment: Experiment, condition: String, stimulusID: String?, transcript: String?, stimulus: String,
         subject: SubjectModel, hasResponse: Bool, criterion: Criterion, judge: JudgeAnswer?, contentHash: String
     ) -> Item {
-        var item = Item(id: id, experiment: experiment, condition: condition, stimulusID: stimulusID, transcript: transcript,
+        let item = Item(id: id, experiment: experiment, condition: condition, stimulusID: stimulusID, transcript: transcript,
                         stimulus: stimulus, subject: subject, response: hasResponse ? "" : nil, criterion: criterion, judge: judge)
         item.storage.storedHash = contentHash
         item.storage.textsLeftOut = true

@@ -31,6 +31,8 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
     public let file: URL
     /// Every record read at open and saved since, oldest first.
     public private(set) var records: [Record] = []
+    /// The `positions` of the cached prefix taken at open (empty when the file was read whole).
+    public private(set) var cachedPositions: [Int32] = []
     /// Problems found and repaired at open (a torn last line set aside), one line each, for the caller to show.
     public private(set) var warnings: [String] = []
     /// The side file torn lines are moved to: `<file>.corrupt`.
@@ -61,11 +63,15 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
     /// Opens (creating if needed) the log at `file` for appending.
     ///
     /// - Parameter fileSystem: the calls the log makes; tests pass one that fails on purpose.
+    /// - Parameter cachedPrefix: the records of the log's first bytes as a cache holds them (`LogReplayCache`):
+    ///   used only when the open file's first `length` bytes have its digest (checked as they are read), and then
+    ///   only the rest is decoded; otherwise the whole file is.
     /// - Throws: `StoreError.locked` when another writer has it open, `StoreError.openFailed`, or `InputError`
     ///   (file:line) for an unreadable record that is not a torn last line.
     public init(
         file: URL, options: StoreOptions = StoreOptions(), fileSystem: any StoreFileSystem = POSIXFileSystem(),
-        encode: @escaping (Record) throws -> Data, decode: @escaping (UnsafeRawBufferPointer) throws -> Record
+        encode: @escaping (Record) throws -> Data, decode: @escaping (UnsafeRawBufferPointer) throws -> Record,
+        cachedPrefix: CachedLogPrefix<Record>? = nil
     ) throws {
         self.file = file
         self.options = options
@@ -83,15 +89,28 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
         do {
             guard let descriptor = try openLogFileLocked(at: file.path) else { return }
             self.descriptor = descriptor
-            let data = try fileSystem.readAll(descriptor, path: file.path)
-            let scan = try LogScanner.scan(data, path: file.path, decode: decode)
-            records = scan.records
-            savedLength = Int64(data.count)
+            // The bytes to decode start after a cached prefix the file still holds, else at the start.
+            var data: Data
+            var start = 0
+            var linesBefore = 0
+            if let cachedPrefix, let (prefix, rest) = try SafeFile.readAfter(descriptor: descriptor, path: file.path, prefixLength: cachedPrefix.length),
+               prefix.finish() == cachedPrefix.digest {
+                data = rest
+                start = cachedPrefix.length
+                linesBefore = cachedPrefix.lines
+                records = cachedPrefix.records
+                cachedPositions = cachedPrefix.positions
+            } else {
+                data = try fileSystem.readAll(descriptor, path: file.path)
+            }
+            let scan = try LogScanner.scan(data, path: file.path, linesBefore: linesBefore, decode: decode)
+            records += scan.records
+            savedLength = Int64(start + data.count)
             if let tornStart = scan.tornStart {
                 try setAside(data[data.startIndex + tornStart..<data.endIndex], line: scan.tornLine ?? 0, reason: scan.tornReason ?? "")
-                try fileSystem.truncate(descriptor, path: file.path, length: Int64(tornStart))
+                try fileSystem.truncate(descriptor, path: file.path, length: Int64(start + tornStart))
                 try fileSystem.fsync(descriptor, path: file.path)
-                savedLength = Int64(tornStart)
+                savedLength = Int64(start + tornStart)
             } else if scan.missingFinalNewline {
                 try fileSystem.writeAll(descriptor, path: file.path, data: Data([0x0A]))
                 try fileSystem.fsync(descriptor, path: file.path)
@@ -429,6 +448,25 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
     }
 
     deinit { close() }
+}
+
+/// The records of a log's first `length` bytes (`lines` lines) as a cache holds them, with the XXH64 of those
+/// bytes: what `AppendOnlyLog` may take instead of decoding them again.
+public struct CachedLogPrefix<Record: Sendable>: Sendable {
+    public var records: [Record]
+    public var length: Int
+    public var lines: Int
+    public var digest: UInt64
+    /// What the cache knows of each record beyond it (a label's dataset position), kept for the caller.
+    public var positions: [Int32]
+
+    public init(records: [Record], length: Int, lines: Int, digest: UInt64, positions: [Int32] = []) {
+        self.records = records
+        self.length = length
+        self.lines = lines
+        self.digest = digest
+        self.positions = positions
+    }
 }
 
 /// Creates a log's folder and its missing parents with the store's permissions, fsyncing each new entry's parent.

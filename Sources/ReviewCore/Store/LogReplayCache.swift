@@ -17,10 +17,12 @@ public enum LogReplayCache {
 
     /// A log's events read through the cache.
     public struct Reading {
+        /// Every event of the log, oldest first: exactly what a whole read gives.
         public var events: [LabelEvent]
         /// The dataset position of each of the first `positions.count` events (-1: no such item), as the cache
         /// recorded them; the replay looks up the rest.
         public var positions: [Int32]
+        /// A torn last line (an append cut short), as a whole read reports it.
         public var tornLine: Int?
         /// Set when a cache was there but could not serve (the log shrank or changed): what happened.
         public var note: String?
@@ -69,6 +71,14 @@ public enum LogReplayCache {
                   to: cacheFile, study: study, dataset: dataset)
         }
         return Reading(events: scan.records, positions: [], tornLine: scan.tornLine, note: note)
+    }
+
+    /// The cached events of the log at `file` as a prefix `AppendOnlyLog` may take (it checks the digest against
+    /// the file it opens); nil without a cache made against `dataset`'s items.
+    static func prefix(of file: URL, study: Study, dataset: Dataset) -> CachedLogPrefix<LabelEvent>? {
+        guard let cacheFile = Self.file(for: file, study: study), let cached = load(cacheFile, dataset: dataset) else { return nil }
+        return CachedLogPrefix(records: cached.events, length: cached.coveredLength, lines: cached.linesCovered, digest: cached.digest,
+                               positions: cached.positions)
     }
 
     /// Writes the cache of `events`, which cover the log's bytes up to the end of its last whole line read:

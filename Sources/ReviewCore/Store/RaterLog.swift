@@ -13,21 +13,30 @@ public final class RaterLog: LabelSink {
     ///
     /// - Throws: `StoreError.locked` when another session has this rater's log open, `InputError` for an
     ///   unreadable line (file:line) or a schema newer than this build, `StoreError.openFailed` otherwise.
+    ///
+    /// - Parameter cache: the study and dataset whose replay cache of this log (`LogReplayCache`) may spare
+    ///   decoding the log's first lines again (a console opening a long log).
     public init(
         folder: URL, rater: String, options: StoreOptions = StoreOptions(),
-        fileSystem: any StoreFileSystem = POSIXFileSystem()
+        fileSystem: any StoreFileSystem = POSIXFileSystem(), cache: (study: Study, dataset: Dataset)? = nil
     ) throws {
         self.rater = rater
         writer = options.writer
         try RaterName.check(rater, file: folder)
         let reader = LabelEventReader()
+        let file = StudyLayout.logFile(folder: folder, rater: rater)
         log = try AppendOnlyLog(
-            file: StudyLayout.logFile(folder: folder, rater: rater), options: options, fileSystem: fileSystem,
-            encode: { $0.jsonLine() }, decode: reader.decode)
+            file: file, options: options, fileSystem: fileSystem,
+            encode: { $0.jsonLine() }, decode: reader.decode,
+            cachedPrefix: cache.flatMap { LogReplayCache.prefix(of: file, study: $0.study, dataset: $0.dataset) })
     }
 
     /// The rater's saved events so far, oldest first.
     public var events: [LabelEvent] { log.records }
+
+    /// The dataset position of each of the first events, as the replay cache taken at open recorded them against
+    /// the dataset given then (empty when the log was read whole): a console's replay looks up only the rest.
+    public var knownPositions: [Int32] { log.cachedPositions }
 
     /// What was repaired at open (a torn last line set aside), one line each, to show the user.
     public var warnings: [String] { log.warnings }

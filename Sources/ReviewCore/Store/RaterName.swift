@@ -42,4 +42,10 @@ public enum JudgeRater {
 
     /// Whether a rater name is the judge's.
     public static func isJudge(_ rater: String) -> Bool { rater.hasPrefix(prefix) }
+
+    /// The judges of `items` (nil: no judge), as models with their rater names in the order of the names; each
+    /// distinct model named once, not a name made for each of a million items.
+    public static func judges(_ items: some Sequence<JudgeAnswer?>) -> [(model: String, rater: String)] {
+        Set(items.compactMap { $0?.name }).map { (model: $0, rater: name(model: $0)) }.sorted { $0.rater < $1.rater }
+    }
 }

@@ -45,6 +45,8 @@ public struct RaterReplay: Sendable {
     private let events: [LabelEvent]
     /// For each dataset position, the index in `events` of the item's current label, or -1.
     private var currentIndex: [Int32]
+    /// For each event (in log order), the dataset position of its item, or -1 when the dataset has no such item.
+    public private(set) var eventPositions: [Int32] = []
 
     /// Replays `events` (one rater's log, oldest first) against `dataset`.
     ///
@@ -59,17 +61,20 @@ public struct RaterReplay: Sendable {
         // Items in the order of their first events: a position, or -(n + 1) for the n-th gone item.
         var firstSeen: [Int] = []
         var goneIDs: [String] = []
+        var positions = [Int32]()
+        positions.reserveCapacity(events.count)
         for (index, event) in events.enumerated() {
             if lastActivity.map({ event.at > $0 }) ?? true { lastActivity = event.at }
-            if event.purpose != nil {
-                practiceAndRepeats[event.key] = event.settlesItem ? event : nil
-                continue
-            }
             let found: Int?
             if index < knownPositions.count {
                 found = knownPositions[index] >= 0 ? Int(knownPositions[index]) : nil
             } else {
                 found = dataset.indexByID[event.item]
+            }
+            positions.append(Int32(truncatingIfNeeded: found ?? -1))
+            if event.purpose != nil {
+                practiceAndRepeats[event.key] = event.settlesItem ? event : nil
+                continue
             }
             if let position = found {
                 if latest[position] < 0 { firstSeen.append(position) }
@@ -79,6 +84,7 @@ public struct RaterReplay: Sendable {
                 firstSeen.append(-goneIDs.count)
             }
         }
+        eventPositions = positions
         currentIndex = [Int32](repeating: -1, count: dataset.items.count)
         for entry in firstSeen {
             if entry < 0 {

@@ -182,7 +182,7 @@ public struct StudyLabels: Sendable {
 
     /// The judges among the raters: `judge:<model>` for every judge model that answered an item.
     public var judgeRaters: [String] {
-        Array(Set(dataset.items.compactMap { $0.judge?.raterName })).sorted()
+        JudgeRater.judges(dataset.items.lazy.map(\.judge)).map(\.rater)
     }
 
     /// The latest decision per item across all adjudicators (stale and unknown items left out).

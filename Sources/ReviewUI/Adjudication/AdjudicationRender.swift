@@ -146,7 +146,7 @@ public enum AdjudicationRenderer {
             grid.write("no item open", x: 1, y: body.y)
             return
         }
-        let item = entry.item
+        let item = state.shownItem(entry)
         var line = "\(state.selected + 1)/\(state.visible.count) · \(entry.kind.title) · \(item.condition) · \(item.id) · \(item.subject.name)"
         if entry.isDone { line += " · decided (a new decision replaces it)" }
         grid.write(TextWrap.truncate(TextSanitizer.singleLine(line), width: body.width - 2), x: 1, y: body.y, style: CellStyle(bold: true))
