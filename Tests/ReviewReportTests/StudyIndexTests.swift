@@ -302,6 +302,46 @@ struct StudyIndexTests {
     }
 }
 
+@Suite("A rater log opened for writing through its replay cache")
+struct CachedLogOpenTests {
+    @Test("opening through the cache gives the whole read's events, repairs a torn tail at its place in the file, and appends after it")
+    func openThroughCache() throws {
+        let generated = try GeneratedStudy(count: 60)
+        defer { generated.remove() }
+        try generated.writeLogs(eventsPerRater: 300)
+        let dataset = try generated.study.dataset(settings: generated.study.settings(), detail: .summaries)
+        let file = generated.logFile("alice")
+        _ = try LogReplayCache.readEvents(file: file, study: generated.study, dataset: dataset, smallest: 0)
+        let expected = try CurrentLabels.readEvents(file: file).events
+        let intact = try Data(contentsOf: file)
+        // An append cut short after the cached part.
+        try append(Data("{\"schema\":1,\"kind\":\"lab".utf8), to: file)
+
+        let log = try RaterLog(folder: generated.study.annotationFolder, rater: "alice", cache: (generated.study, dataset))
+        #expect(log.events == expected)
+        #expect(log.knownPositions.count == expected.count)
+        #expect(log.knownPositions.enumerated().allSatisfy { index, position in
+            position == Int32(dataset.indexByID[expected[index].item] ?? -1)
+        })
+        #expect(try Data(contentsOf: file) == intact, "the torn tail is cut off where it starts in the file")
+        #expect(try String(contentsOf: AppendOnlyLog<LabelEvent>.corruptFile(for: file), encoding: .utf8).contains("\"kind\":\"lab"))
+        let next = StoreFixtures.label(generated.items[1], rater: "alice", answer: "yes", second: 1e6)
+        try log.append(next)
+        log.close()
+        #expect(try CurrentLabels.readEvents(file: file).events == expected + [next])
+
+        // A log whose cached part changed is read whole, through the same open.
+        var changed = try Data(contentsOf: file)
+        let target = try #require(changed.firstRange(of: Data("\"answer\":\"no\"".utf8)))
+        changed.replaceSubrange(target, with: Data("\"answer\":\"on\"".utf8))
+        try changed.write(to: file)
+        let reopened = try RaterLog(folder: generated.study.annotationFolder, rater: "alice", cache: (generated.study, dataset))
+        defer { reopened.close() }
+        #expect(reopened.events == (try CurrentLabels.readEvents(file: file).events))
+        #expect(reopened.knownPositions.isEmpty)
+    }
+}
+
 private func append(_ data: some DataProtocol, to file: URL) throws {
     let handle = try FileHandle(forWritingTo: file)
     defer { try? handle.close() }
