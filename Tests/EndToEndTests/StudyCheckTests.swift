@@ -76,7 +76,7 @@ struct StudyRepositoryTests {
         #expect(created.status == 0, "\(created.output)")
         let study = folder.appendingPathComponent("s")
         #expect(FileManager.default.fileExists(atPath: study.appendingPathComponent(".git").path))
-        for ignored in ["study.lock", "write.journal", "Annotations/.installation", "Annotations/alice.jsonl.lock", "Annotations/adjudication/ada.jsonl.corrupt", "Annotations/judges/x.jsonl.lock"] {
+        for ignored in ["study.lock", "write.journal", "Annotations/.installation", "Annotations/alice.jsonl.lock", "Annotations/adjudication/ada.jsonl.corrupt", "Annotations/judges/x.jsonl.lock", ".index/items.index", ".index/logs/alice.replay", ".index/index.lock"] {
             #expect(try EndToEnd.git(["check-ignore", "-q", ignored], in: study).status == 0, "\(ignored) is not ignored")
         }
         for kept in ["items.jsonl", "study.json", "sample.json", "assignment.json", "Annotations/alice.jsonl", "Annotations/alice.order.json",
