@@ -279,15 +279,16 @@ public struct AdjudicationQueue: Sendable, Hashable {
         of item: Item, labels: some Collection<LabelEvent>, reference: ReferenceLabel?
     ) -> AdjudicationKind? {
         let judge = item.judgeVerdict
+        let criterion = item.criterion  // one copy an item, not one a label and use
         var firstVerdict: Verdict?
         var anyInappropriate = false
         var firstAnswer: String?
         var answersDiffer = false
         for label in labels {
-            let verdict = label.verdict ?? item.criterion.verdict(for: label.answer)
+            let verdict = label.verdict ?? criterion.verdict(for: label.answer)
             if firstVerdict == nil { firstVerdict = verdict }
             if verdict == .inappropriate { anyInappropriate = true }
-            let answer = item.criterion.option(matching: label.answer) ?? AnswerNormalizer.normalize(label.answer) ?? ""
+            let answer = criterion.option(matching: label.answer) ?? AnswerNormalizer.normalize(label.answer) ?? ""
             if let firstAnswer { answersDiffer = answersDiffer || answer != firstAnswer } else { firstAnswer = answer }
         }
         if judge == .appropriate && anyInappropriate {
@@ -296,7 +297,7 @@ public struct AdjudicationQueue: Sendable, Hashable {
         if answersDiffer { return .disagreement }
         let referenceVerdict: Verdict
         if let reference, reference.source != .tie {
-            referenceVerdict = item.criterion.verdict(for: reference.answer)
+            referenceVerdict = criterion.verdict(for: reference.answer)
         } else {
             referenceVerdict = firstVerdict ?? .noVerdict
         }
