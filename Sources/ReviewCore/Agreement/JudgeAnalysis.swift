@@ -195,28 +195,37 @@ public enum JudgeAnalysis {
     /// The rates' per-model scopes: each subject model, or each model and setting where one model ran under
     /// several (a steel-man prompt on and off are two runs, never one rate), named `model · settings`.
     static func modelScopes(items: [Item], indices: [Int]) -> [(name: String, indices: [Int])] {
-        // Each distinct subject once (a million items come from a handful of runs), its items by position.
-        var runs: [SubjectModel: [Int]] = [:]
-        var last: (subject: SubjectModel, run: [Int])?
+        // Each distinct subject's caption once (a million items come from a handful of runs; neighbours mostly share
+        // one, so the last subject seen is compared before any table is asked).
+        var subjects: Set<SubjectModel> = []
+        var last: SubjectModel?
+        for index in indices where items[index].subject != last {
+            last = items[index].subject
+            if let last { subjects.insert(last) }
+        }
+        var captions: [String: Set<String>] = [:]
+        for subject in subjects { captions[subject.name, default: []].insert(subject.settingsCaption) }
+        func scopeName(_ subject: SubjectModel) -> String {
+            (captions[subject.name]?.count ?? 0) > 1 ? subject.name + " · " + subject.settingsCaption : subject.name
+        }
+        // Then the items in their given order, each appended to its scope.
+        var numbers: [String: Int] = [:]
+        var scopes: [(name: String, indices: [Int])] = []
+        var current: (subject: SubjectModel, number: Int)?
         for index in indices {
             let subject = items[index].subject
-            if last?.subject == subject {
-                last?.run.append(index)
-                continue
+            if current?.subject != subject {
+                let name = scopeName(subject)
+                let number = numbers[name] ?? scopes.count
+                if number == scopes.count {
+                    numbers[name] = number
+                    scopes.append((name, []))
+                }
+                current = (subject, number)
             }
-            if let last { runs[last.subject, default: []] += last.run }
-            last = (subject, [index])
+            if let number = current?.number { scopes[number].indices.append(index) }
         }
-        if let last { runs[last.subject, default: []] += last.run }
-        var captions: [String: Set<String>] = [:]
-        for subject in runs.keys { captions[subject.name, default: []].insert(subject.settingsCaption) }
-        var scopes: [String: [Int]] = [:]
-        for (subject, run) in runs {
-            let name = (captions[subject.name]?.count ?? 0) > 1 ? subject.name + " · " + subject.settingsCaption : subject.name
-            scopes[name, default: []] += run
-        }
-        // Positions in file order within each scope, as one pass over the items would give them.
-        return scopes.keys.sorted().map { ($0, (scopes[$0] ?? []).sorted()) }
+        return scopes.sorted { $0.name < $1.name }
     }
 
     /// The reference's verdict on an item, under the missing-response convention; no verdict when unlabelled or tied.
