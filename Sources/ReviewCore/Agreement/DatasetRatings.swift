@@ -133,16 +133,16 @@ public enum DatasetRatings {
         let scaleOnly = sharedScale != nil && level != .nominal
         var offScale = 0
 
-        func category(_ answer: String?, of item: borrowing Item) -> String? {
+        func category(_ answer: String?, of criterion: borrowing Criterion) -> String? {
             switch on {
             case .verdicts:
-                switch item.criterion.verdict(for: answer) {
+                switch criterion.verdict(for: answer) {
                 case .appropriate: return Verdict.appropriate.rawValue
                 case .inappropriate: return Verdict.inappropriate.rawValue
                 case .noVerdict: return nil
                 }
             case .answers:
-                let option = item.criterion.option(matching: answer) ?? AnswerNormalizer.normalize(answer)
+                let option = criterion.option(matching: answer) ?? AnswerNormalizer.normalize(answer)
                 if scaleOnly, let option, sharedScale?.ordered.contains(option) == false {
                     offScale += 1
                     return nil
@@ -155,10 +155,11 @@ public enum DatasetRatings {
         var cells: [String?] = []
         cells.reserveCapacity(inScope.count * width)
         for position in inScope {
-            for column in answers.answers { cells.append(category(column[position], of: items[position])) }
+            let criterion = items[position].criterion  // one copy a row
+            for column in answers.answers { cells.append(category(column[position], of: criterion)) }
             for judge in judges {
                 let judgeAnswer = items[position].judge
-                cells.append(judgeAnswer?.name == judge.model ? category(judgeAnswer?.answer, of: items[position]) : nil)
+                cells.append(judgeAnswer?.name == judge.model ? category(judgeAnswer?.answer, of: criterion) : nil)
             }
         }
         var rows = Array(inScope.indices)
