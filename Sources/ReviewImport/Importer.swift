@@ -534,7 +534,7 @@ extension ImportPlan {
         try staged?.commit()
         // The file now holds exactly the bytes written (or already held them): its study index, built now.
         if intoStudy, let fileMap {
-            StudyIndex.write(dataset, map: fileMap, study: Study(folder: datasetURL.deletingLastPathComponent()))
+            StudyIndex.write(dataset, map: fileMap, study: Study(folder: datasetURL.deletingLastPathComponent()), unlessRecorded: true)
         }
         var logs: [WrittenLog] = []
         for ((rater, log), (change, batch, bytes)) in zip(opened, zip3(changes.map(\.change), changes.map(\.batch), lines)) {

@@ -33,6 +33,13 @@ struct AttachJudgeTests {
         #expect(try EndToEnd.run(["import", "gpt-4o_no-steelman.csv", "--to", "s", "--judge-column", "judge-x_classification"], in: folder).status == 0)
         let items = folder.appendingPathComponent("s/items.jsonl"), labels = folder.appendingPathComponent("s/Annotations/annotator_1.jsonl")
         let before = (try Data(contentsOf: items), try Data(contentsOf: labels))
+        // The import wrote the study index of what it wrote; an unchanged re-import leaves it as it is.
+        let index = folder.appendingPathComponent("s/.index/items.index")
+        let indexed = try Data(contentsOf: index)
+        #expect(indexed.starts(with: Data("JRINDEX1".utf8)))
+        let modified = try FileManager.default.attributesOfItem(atPath: index.path)[.modificationDate] as? Date
+        #expect(try EndToEnd.run(["import", "gpt-4o_no-steelman.csv", "--to", "s", "--judge-column", "judge-x_classification"], in: folder).status == 0)
+        #expect(try FileManager.default.attributesOfItem(atPath: index.path)[.modificationDate] as? Date == modified)
 
         let attach = ["import", "gpt-4o_no-steelman.csv", "--to", "s", "--as-judge", "y", "--judge-column", "judge-y_classification"]
         let attached = try EndToEnd.run(attach, in: folder)

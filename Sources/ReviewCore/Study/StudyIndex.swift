@@ -109,8 +109,12 @@ public enum StudyIndex {
     }
 
     /// Writes the index of `dataset`, whose lines `map` says where the study's `items.jsonl` holds (`import`, which
-    /// has just written them).
-    public static func write(_ dataset: Dataset, map: DatasetFileMap, study: Study) {
+    /// has just written them, or found them there already).
+    ///
+    /// - Parameter unlessRecorded: leave an index whose header already names this very file (an unchanged
+    ///   re-import); its body is checked when it is used.
+    public static func write(_ dataset: Dataset, map: DatasetFileMap, study: Study, unlessRecorded: Bool = false) {
+        if unlessRecorded && recordsFile(of: study, as: map) { return }
         guard !dataset.textsLeftOut, map.lineStarts.count == dataset.items.count, DerivedFiles.canWrite(study) else { return }
         let data = encode(dataset.items, map: map)
         try? DerivedFiles.write(data, to: StudyLayout.itemsIndexFile(study: study.folder), study: study)
