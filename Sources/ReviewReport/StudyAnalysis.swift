@@ -92,18 +92,37 @@ public enum StudyAnalysis {
                 fixedCategories: settings.categories, clusterBy: settings.clusterBy, completeOnly: settings.completeOnly, level: settings.level)
             try checkBootstrapCost(table, resamples: settings.resamples, source: source)
             // With --complete the judge is measured on the same items as the coefficients.
-            let tableItems = Set(table.items)
-            let judgedPositions = settings.completeOnly ? positions.filter { tableItems.contains(data.items[$0].id) } : positions
+            var judgedPositions = positions
+            if settings.completeOnly {
+                let tableItems = Set(table.items)
+                judgedPositions = positions.filter { tableItems.contains(data.items[$0].id) }
+            }
             var options = JudgeAnalysisOptions(confidence: settings.confidence, resamples: settings.resamples, seed: settings.seed,
                                                referenceKind: settings.reference.rawValue, headline: settings.estimator,
                                                missingResponse: settings.missingResponse, design: design)
             options.clusterBy = settings.clusterBy
             options.transportFrom = settings.transportFrom
-            let judge = JudgeAnalysis.analyze(items: data.items, positions: judgedPositions, answers: answers,
-                                              references: references, options: options)
+            // The coefficients and the judge's analysis share nothing but their inputs (each draws its own seeded
+            // resamples): they are worked out side by side.
+            let judgeOptions = options
+            let judged = judgedPositions
+            let parts = ParallelWork.map(parts: 2) { part -> AnalysisPart in
+                part == 0 ? .summary(AgreementEngine.summarize(table, options: engineOptions))
+                    : .judge(JudgeAnalysis.analyze(items: data.items, positions: judged, answers: answers,
+                                                   references: references, options: judgeOptions))
+            }
+            var summary: AgreementSummary?
+            var judge: JudgeReport?
+            for part in parts {
+                switch part {
+                case .summary(let worked): summary = worked
+                case .judge(let worked): judge = worked
+                }
+            }
             return AgreementAnalysis(
                 sourceKind: "dataset", source: data.name, table: table, options: engineOptions,
-                clusterBy: settings.clusterBy?.rawValue, summary: AgreementEngine.summarize(table, options: engineOptions), judge: judge)
+                clusterBy: settings.clusterBy?.rawValue, summary: summary ?? AgreementEngine.summarize(table, options: engineOptions),
+                judge: judge)
         }
 
         let all = Array(data.items.indices)
@@ -145,6 +164,12 @@ public enum StudyAnalysis {
             whole.groups = try keys.sorted().map { ReportGroup(key: $0, report: try analysis(positions: members[$0] ?? [])) }
         }
         return whole
+    }
+
+    /// One of the two halves of an analysis worked out side by side.
+    private enum AnalysisPart: Sendable {
+        case summary(AgreementSummary)
+        case judge(JudgeReport?)
     }
 
     /// The analysis of a ratings table (no judge, no items): the coefficients only.

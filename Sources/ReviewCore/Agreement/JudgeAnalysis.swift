@@ -148,7 +148,7 @@ public enum JudgeAnalysis {
         options: JudgeAnalysisOptions = JudgeAnalysisOptions()
     ) -> JudgeReport? {
         // Positions of the judged items: a million items are read in place, never copied.
-        let judged = positions.filter { items[$0].judge != nil }
+        let judged = positions.filter { items[$0].isJudged }
         guard !judged.isEmpty else { return nil }
         let judges = JudgeRater.judges(judged.lazy.map { items[$0].judge }).map(\.rater)
 
@@ -198,10 +198,10 @@ public enum JudgeAnalysis {
         // Each distinct subject's caption once (a million items come from a handful of runs; neighbours mostly share
         // one, so the last subject seen is compared before any table is asked).
         var subjects: Set<SubjectModel> = []
-        var last: SubjectModel?
-        for index in indices where items[index].subject != last {
-            last = items[index].subject
-            if let last { subjects.insert(last) }
+        var last: Int?
+        for index in indices where last.map({ !items[index].hasSameSubject(as: items[$0]) }) ?? true {
+            last = index
+            subjects.insert(items[index].subject)
         }
         var captions: [String: Set<String>] = [:]
         for subject in subjects { captions[subject.name, default: []].insert(subject.settingsCaption) }
@@ -211,17 +211,16 @@ public enum JudgeAnalysis {
         // Then the items in their given order, each appended to its scope.
         var numbers: [String: Int] = [:]
         var scopes: [(name: String, indices: [Int])] = []
-        var current: (subject: SubjectModel, number: Int)?
+        var current: (index: Int, number: Int)?
         for index in indices {
-            let subject = items[index].subject
-            if current?.subject != subject {
-                let name = scopeName(subject)
+            if current.map({ !items[index].hasSameSubject(as: items[$0.index]) }) ?? true {
+                let name = scopeName(items[index].subject)
                 let number = numbers[name] ?? scopes.count
                 if number == scopes.count {
                     numbers[name] = number
                     scopes.append((name, []))
                 }
-                current = (subject, number)
+                current = (index, number)
             }
             if let number = current?.number { scopes[number].indices.append(index) }
         }

@@ -308,6 +308,15 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
         storage.storedHash = try c.decodeIfPresent(String.self, forKey: .sha256)
     }
 
+    /// Whether two items come from the same subject model and settings (compared in place: a million items are
+    /// grouped by their run without copying each one's subject).
+    public func hasSameSubject(as other: Item) -> Bool {
+        storage === other.storage || storage.subject == other.storage.subject
+    }
+
+    /// Whether a judge answered (or was asked about) this item, read in place.
+    public var isJudged: Bool { storage.judge != nil }
+
     /// The judge's verdict on this item: appropriate, inappropriate, or no verdict.
     public var judgeVerdict: Verdict { storage.judgeVerdict }
 

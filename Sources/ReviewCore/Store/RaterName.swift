@@ -46,6 +46,12 @@ public enum JudgeRater {
     /// The judges of `items` (nil: no judge), as models with their rater names in the order of the names; each
     /// distinct model named once, not a name made for each of a million items.
     public static func judges(_ items: some Sequence<JudgeAnswer?>) -> [(model: String, rater: String)] {
-        Set(items.compactMap { $0?.name }).map { (model: $0, rater: name(model: $0)) }.sorted { $0.rater < $1.rater }
+        var models: Set<String> = []
+        var last: String?
+        for model in items.lazy.compactMap({ $0?.name }) where model != last {
+            models.insert(model)
+            last = model
+        }
+        return models.map { (model: $0, rater: name(model: $0)) }.sorted { $0.rater < $1.rater }
     }
 }
