@@ -49,11 +49,7 @@ public struct AdjudicationState: Sendable {
     /// summaries; its summary with a message where the response goes when they cannot be read (then it cannot be
     /// decided).
     public func shownItem(_ entry: AdjudicationCase) -> Item {
-        guard entry.item.textsLeftOut else { return entry.item }
-        if let item = configuration.dataset?.fullItem(at: entry.position), item.id == entry.item.id { return item }
-        var placeholder = entry.item
-        placeholder.response = ConsoleState.unreadableText
-        return placeholder
+        ConsoleState.shown(entry.item, at: entry.position, in: configuration.dataset)
     }
 
     /// The configuration, with the queue's decisions and the filter kept current.
@@ -313,7 +309,7 @@ public enum AdjudicationReducer {
     private static func commitDecision(_ state: inout AdjudicationState, now: Date) {
         guard let answer = state.pendingAnswer, let entry = state.currentCase else { return }
         guard !state.shownItem(entry).textsLeftOut else {
-            say(&state, "this item's text could not be read from items.jsonl (it changed since the console opened); quit and open the console again", error: true)
+            say(&state, ConsoleState.unreadableRefusal, error: true)
             return
         }
         let considered = entry.labels.map {

@@ -203,7 +203,7 @@ public enum ConsoleReducer {
     /// written (its stored hash no longer matches its text), since the label would not say what the rater saw.
     private static func mayLabel(_ state: inout ConsoleState, _ item: Item) -> Bool {
         guard !item.textsLeftOut else {
-            say(&state, "this item's text could not be read from items.jsonl (it changed since the console opened); quit and open the console again", error: true)
+            say(&state, ConsoleState.unreadableRefusal, error: true)
             return false
         }
         guard item.hashIsCurrent else {
@@ -396,7 +396,7 @@ public enum ConsoleReducer {
         }
         // O(items), but only when the rater asks for it.
         var positions: [Int] = []
-        for (position, itemIndex) in state.order.enumerated() where matches(ConsoleState.shown(state.dataset, at: itemIndex), needle) {
+        for (position, itemIndex) in state.order.enumerated() where matches(ConsoleState.shown(state.dataset.items[itemIndex], at: itemIndex, in: state.dataset), needle) {
             positions.append(position)
         }
         state.setSearch(needle, positions: positions)

@@ -314,19 +314,24 @@ public struct ConsoleState: Sendable {
     /// message where the response goes, and cannot be answered (`Item.textsLeftOut`).
     public var currentItem: Item? {
         guard position >= 0, position < order.count else { return nil }
-        return Self.shown(dataset, at: order[position])
+        return Self.shown(dataset.items[order[position]], at: order[position], in: dataset)
     }
 
-    /// The item at a dataset position as the console shows it (see `currentItem`).
-    static func shown(_ dataset: Dataset, at index: Int) -> Item {
-        if let item = dataset.fullItem(at: index) { return item }
-        var placeholder = dataset.items[index]
-        placeholder.response = ConsoleState.unreadableText
+    /// An item as a console (labelling or adjudicating) shows it: itself when it has its texts; for a summary, the
+    /// full item read from `dataset` at `index`; when that cannot be read, the summary with `unreadableText` where
+    /// the response goes, which `unreadableRefusal` keeps from being answered or decided.
+    public static func shown(_ item: Item, at index: Int, in dataset: Dataset?) -> Item {
+        guard item.textsLeftOut else { return item }
+        if let full = dataset?.fullItem(at: index), full.id == item.id { return full }
+        var placeholder = item
+        placeholder.response = unreadableText
         return placeholder
     }
 
-    /// What the console shows for an item whose texts could not be read.
+    /// What a console shows for an item whose texts could not be read.
     public static let unreadableText = "This item's text could not be read from items.jsonl: the file was changed where it lies since the console opened. Quit (^D) and open the console again; nothing you saved is lost."
+    /// What a console says when asked to answer or decide such an item.
+    public static let unreadableRefusal = "this item's text could not be read from items.jsonl (it changed since the console opened); quit and open the console again"
 
     /// Practice, repeat, or nil (live) for the slot at `position`.
     public func purpose(at position: Int) -> LabelPurpose? { purposes[position] }

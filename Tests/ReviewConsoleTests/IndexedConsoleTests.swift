@@ -33,7 +33,7 @@ struct IndexedConsoleTests {
         let event = try #require(effects.compactMap { if case .appendLabel(let event) = $0 { event } else { nil } }.first)
         #expect(event.itemSHA256 == full.items[0].contentHash)
         // Search reads the texts too: a word only the third item's context has finds it.
-        #expect(ConsoleReducer.matches(ConsoleState.shown(dataset, at: 2), "strange"))
+        #expect(ConsoleReducer.matches(ConsoleState.shown(dataset.items[2], at: 2, in: dataset), "strange"))
     }
 
     @Test("an item whose line was changed in place after the index was read cannot be answered, shown or not")
