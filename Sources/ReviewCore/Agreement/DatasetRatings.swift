@@ -180,12 +180,15 @@ public enum DatasetRatings {
             }
         }
         let codeOf = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, Int32($0)) })
+        // A few categories (the verdicts, a yes/no criterion) are found by comparing: no hashing of millions of cells.
+        let code: (String) -> Int32? = categories.count <= 8
+            ? { cell in categories.firstIndex(of: cell).map { Int32($0) } } : { codeOf[$0] }
         var codes: [Int32] = []
         codes.reserveCapacity(rows.count * width)
         for row in rows {
             for column in 0..<width {
                 guard let cell = cells[row * width + column] else { codes.append(RatingTable.missing); continue }
-                guard let code = codeOf[cell] else {
+                guard let code = code(cell) else {
                     throw InputError(file: "--categories", "answer \"\(cell)\" of \(raters[column]) on item \(items[inScope[row]].id) is not one of \(categories.joined(separator: ","))")
                 }
                 codes.append(code)
@@ -193,9 +196,9 @@ public enum DatasetRatings {
         }
         var clusters: [Int32]?
         if let clusterBy {
-            var ids: [String: Int32] = [:]
+            var ids: [ClusterIdentity: Int32] = [:]
             clusters = rows.map { row in
-                let key = clusterBy.value(of: items[inScope[row]])
+                let key = clusterBy.identity(of: items[inScope[row]])
                 if let id = ids[key] { return id }
                 let id = Int32(ids.count)
                 ids[key] = id
