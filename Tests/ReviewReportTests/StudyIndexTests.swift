@@ -250,7 +250,7 @@ struct StudyIndexTests {
         #expect(StudyIndex.load(study: generated.study) != nil)
     }
 
-    @Test("the derived files never follow a link out of the study, and a study that cannot be written is read whole")
+    @Test("the derived files never follow a link out of the study, nor replace what is not a folder where theirs belongs")
     func linksAndReadOnly() throws {
         let generated = try GeneratedStudy(count: 50)
         defer { generated.remove() }
@@ -264,18 +264,17 @@ struct StudyIndexTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty)
         try FileManager.default.removeItem(at: indexFolder)
 
-        // A read-only study: nothing written, same results.
-        _ = chmod(generated.study.folder.path, 0o500)
-        defer { _ = chmod(generated.study.folder.path, 0o700) }
-        if access(generated.study.folder.path, W_OK) != 0 {  // root writes anyway; the check is then moot
-            #expect(try generated.results(detail: .summaries) == full)
-            #expect(FileKind.ofPath(indexFolder.path) == nil)
-        }
+        // A file where the folder belongs (and so no folder the derived files can be written in, as in a study that
+        // cannot be written, which root could write anyway): nothing written, nothing replaced, same results.
+        try Data("not a folder".utf8).write(to: indexFolder)
+        #expect(try generated.results(detail: .summaries) == full)
+        #expect(try Data(contentsOf: indexFolder) == Data("not a folder".utf8))
+        #expect(!DerivedFiles.canWrite(generated.study))
     }
 
     @Test("the replay cache serves exactly the events a whole read gives, with their line numbers, at any threshold")
     func cacheEqualsWholeRead() throws {
-        var generated = try GeneratedStudy(count: 60)
+        let generated = try GeneratedStudy(count: 60)
         defer { generated.remove() }
         try generated.writeLogs(eventsPerRater: 300)
         let dataset = try generated.study.dataset(settings: generated.study.settings(), detail: .summaries)
@@ -297,8 +296,6 @@ struct StudyIndexTests {
         do { _ = try LogReplayCache.readEvents(file: file, study: generated.study, dataset: dataset, smallest: 0) } catch { cachedError = "\(error)" }
         do { _ = try CurrentLabels.readEvents(file: file) } catch { wholeError = "\(error)" }
         #expect(!wholeError.isEmpty && cachedError == wholeError)
-        _ = generated.items.count
-        generated.items.removeAll()
     }
 }
 

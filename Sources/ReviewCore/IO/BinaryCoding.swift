@@ -14,8 +14,6 @@ public struct BinaryWriter {
         bytes.append(contentsOf: Array(magic.utf8))
     }
 
-    public mutating func u8(_ value: UInt8) { bytes.append(value) }
-
     public mutating func u32(_ value: UInt32) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
@@ -25,9 +23,6 @@ public struct BinaryWriter {
     }
 
     public mutating func i64(_ value: Int64) { u64(UInt64(bitPattern: value)) }
-
-    /// A Double by its bit pattern, so it reads back exactly.
-    public mutating func f64(_ value: Double) { u64(value.bitPattern) }
 
     public mutating func raw(_ value: some Collection<UInt8>) { bytes.append(contentsOf: value) }
 
@@ -63,6 +58,16 @@ public struct BinaryReader {
         return BinaryReader(bytes: body, offset: magicBytes.count)
     }
 
+    /// A reader of a file's first bytes after checking its magic only: a peek at a header (`checked` reads the
+    /// file whole before anything in it is trusted).
+    public static func header(_ bytes: UnsafeRawBufferPointer, magic: String) throws -> BinaryReader {
+        let magicBytes = Array(magic.utf8)
+        guard bytes.count >= magicBytes.count, Array(bytes[0..<magicBytes.count]) == magicBytes else {
+            throw Damaged(description: "not a file of this format")
+        }
+        return BinaryReader(bytes: bytes, offset: magicBytes.count)
+    }
+
     private init(bytes: UnsafeRawBufferPointer, offset: Int) {
         self.bytes = bytes
         self.offset = offset
@@ -75,8 +80,6 @@ public struct BinaryReader {
         return offset
     }
 
-    public mutating func u8() throws -> UInt8 { bytes[try take(1)] }
-
     public mutating func u32() throws -> UInt32 {
         UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: try take(4), as: UInt32.self))
     }
@@ -85,9 +88,6 @@ public struct BinaryReader {
         UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: try take(8), as: UInt64.self))
     }
 
-    public mutating func i64() throws -> Int64 { Int64(bitPattern: try u64()) }
-
-    public mutating func f64() throws -> Double { Double(bitPattern: try u64()) }
 
     /// A count that the rest of the file must have room for at `bytesEach` bytes each (so a damaged count cannot
     /// ask for unbounded memory).

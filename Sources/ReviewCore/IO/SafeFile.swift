@@ -91,28 +91,38 @@ public enum SafeFile {
         var offset = 0
         while offset < prefixLength {
             let wanted = min(buffer.count, prefixLength - offset)
-            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, wanted, off_t(offset)) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SystemCallError(call: "read", path: target, code: errno)
+            let count = try buffer.withUnsafeMutableBytes {
+                try read(descriptor, path: target, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<wanted]), at: offset)
             }
-            if count == 0 { return nil }
+            guard count == wanted else { return nil }
             buffer.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
             offset += count
         }
         var rest = Data()
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            let count = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SystemCallError(call: "read", path: target, code: errno)
-            }
-            if count == 0 { break }
+            let count = try chunk.withUnsafeMutableBytes { try read(descriptor, path: target, into: $0, at: offset) }
             rest.append(contentsOf: chunk[0..<count])
             offset += count
+            if count < chunk.count { return (digest, rest) }
         }
-        return (digest, rest)
+    }
+
+    /// Reads the bytes at `offset` into `buffer` until it is full or the file ends (pread, EINTR retried); returns
+    /// how many were read.
+    static func read(_ descriptor: Int32, path: String, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws -> Int {
+        var filled = 0
+        while filled < buffer.count {
+            let rest = UnsafeMutableRawBufferPointer(rebasing: buffer[filled...])
+            let count = pread(descriptor, rest.baseAddress, rest.count, off_t(offset + filled))
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw SystemCallError(call: "read", path: path, code: errno)
+            }
+            if count == 0 { break }
+            filled += count
+        }
+        return filled
     }
 
     /// Opens `path` read-only the safe way and runs `body` on the descriptor; system errors become one-line

@@ -84,7 +84,7 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
     /// The fields, behind one reference: copying an item (into an array, a queue case, a closure) is one
     /// reference count, not one a field, which is what a million items cost in every pass otherwise. Shared until
     /// written (copy on write, as Swift's own collections), so an item is still a plain value.
-    private final class Storage: @unchecked Sendable {
+    private final class Storage: CopiedOnWrite, @unchecked Sendable {
         var id: String
         var experiment: Experiment
         var condition: String
@@ -140,8 +140,7 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
 
     /// Changes the fields, copying them first when another item shares them.
     private mutating func change(_ body: (Storage) -> Void) {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-        body(storage)
+        body(Storage.owned(&storage))
     }
 
     /// Changes a hashed field: the stored hash no longer describes the content.

@@ -58,14 +58,6 @@ public struct ItemPositions: Sendable {
         }
     }
 
-    /// How many ids it finds.
-    public var count: Int {
-        switch storage {
-        case .dictionary(let dictionary): dictionary.count
-        case .table(_, let ids): ids.count
-        }
-    }
-
     /// The table the index stores for `ids` (distinct): twice as many slots as ids, rounded up to a power of two.
     static func slots(for ids: [String]) -> [UInt32] {
         var size = 1

@@ -93,8 +93,7 @@ public final class AppendOnlyLog<Record: Codable & Sendable> {
             var data: Data
             var start = 0
             var linesBefore = 0
-            if let cachedPrefix, let (prefix, rest) = try SafeFile.readAfter(descriptor: descriptor, path: file.path, prefixLength: cachedPrefix.length),
-               prefix.finish() == cachedPrefix.digest {
+            if let cachedPrefix, let (rest, _) = try cachedPrefix.rest(of: descriptor, path: file.path) {
                 data = rest
                 start = cachedPrefix.length
                 linesBefore = cachedPrefix.lines
@@ -466,6 +465,23 @@ public struct CachedLogPrefix<Record: Sendable>: Sendable {
         self.lines = lines
         self.digest = digest
         self.positions = positions
+    }
+
+    /// What the open file holds after the prefix, when its first `length` bytes still have `digest` (hashed as
+    /// they are read, through the same open file), with the hasher fed those bytes; nil when the file is shorter
+    /// or they changed. The one check before cached records stand for a log's first lines.
+    func rest(of descriptor: Int32, path: String) throws -> (rest: Data, prefix: XXH64)? {
+        try matching(SafeFile.readAfter(descriptor: descriptor, path: path, prefixLength: length))
+    }
+
+    /// `rest(of:path:)` for the file at `path`, opened the safe way.
+    func rest(ofFileAt path: String) throws -> (rest: Data, prefix: XXH64)? {
+        try matching(SafeFile.readAfter(path, prefixLength: length))
+    }
+
+    private func matching(_ read: (prefix: XXH64, rest: Data)?) -> (rest: Data, prefix: XXH64)? {
+        guard let read, read.prefix.finish() == digest else { return nil }
+        return (read.rest, read.prefix)
     }
 }
 

@@ -70,7 +70,7 @@ public struct LabelEvent: Codable, Sendable, Hashable {
     /// The fields, behind one reference: a million events are copied by the replays, columns and queues, and a
     /// copy is then one reference count instead of one a field. Shared until written (copy on write), so an event
     /// is still a plain value.
-    private final class Storage: @unchecked Sendable {
+    private final class Storage: CopiedOnWrite, @unchecked Sendable {
         var schema: Int
         var kind: Kind
         var item: String
@@ -118,8 +118,7 @@ public struct LabelEvent: Codable, Sendable, Hashable {
 
     /// Changes a field, copying the fields first when another event shares them.
     private mutating func change(_ body: (Storage) -> Void) {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-        body(storage)
+        body(Storage.owned(&storage))
     }
 
     public var schema: Int {

@@ -51,18 +51,17 @@ public enum LogReplayCache {
                                   rewriteAfter: Int = rewriteAfter) throws -> Reading {
         let cacheFile = Self.file(for: file, study: study)
         var note: String?
-        if let cacheFile, let cached = load(cacheFile, dataset: dataset) {
-            if let (prefix, tail) = try SafeFile.readAfter(file.path, prefixLength: cached.coveredLength),
-               prefix.finish() == cached.digest {
-                let scan = try LogScanner.scan(tail, path: file.path, linesBefore: cached.linesCovered, decode: LabelEventReader().decode)
-                let events = cached.events + scan.records
+        if let cacheFile, let cached = load(cacheFile, dataset: dataset)?.prefix {
+            if let (tail, hashed) = try cached.rest(ofFileAt: file.path) {
+                let scan = try LogScanner.scan(tail, path: file.path, linesBefore: cached.lines, decode: LabelEventReader().decode)
+                let events = cached.records + scan.records
                 if tail.count >= rewriteAfter, let study {
-                    store(events: events, scan: scan, tail: tail, prefix: prefix, coveredBefore: cached.coveredLength,
-                          linesBefore: cached.linesCovered, to: cacheFile, study: study, dataset: dataset)
+                    store(events: events, scan: scan, tail: tail, prefix: hashed, coveredBefore: cached.length,
+                          linesBefore: cached.lines, to: cacheFile, study: study, dataset: dataset)
                 }
                 return Reading(events: events, positions: cached.positions, tornLine: scan.tornLine, note: nil)
             }
-            note = "\(file.lastPathComponent) is not what it was when it was last read (it shrank, or its first \(cached.coveredLength) bytes changed): read whole"
+            note = "\(file.lastPathComponent) is not what it was when it was last read (it shrank, or its first \(cached.length) bytes changed): read whole"
         }
         let data = try SafeFile.read(file.path)
         let scan = try LogScanner.scan(data, path: file.path, decode: LabelEventReader().decode)
@@ -76,9 +75,7 @@ public enum LogReplayCache {
     /// The cached events of the log at `file` as a prefix `AppendOnlyLog` may take (it checks the digest against
     /// the file it opens); nil without a cache made against `dataset`'s items.
     static func prefix(of file: URL, study: Study, dataset: Dataset) -> CachedLogPrefix<LabelEvent>? {
-        guard let cacheFile = Self.file(for: file, study: study), let cached = load(cacheFile, dataset: dataset) else { return nil }
-        return CachedLogPrefix(records: cached.events, length: cached.coveredLength, lines: cached.linesCovered, digest: cached.digest,
-                               positions: cached.positions)
+        Self.file(for: file, study: study).flatMap { load($0, dataset: dataset)?.prefix }
     }
 
     /// Writes the cache of `events`, which cover the log's bytes up to the end of its last whole line read:
@@ -89,17 +86,12 @@ public enum LogReplayCache {
         guard !scan.missingFinalNewline, let items = dataset.fileMap, DerivedFiles.canWrite(study) else { return }
         let coveredTail = scan.tornStart ?? tail.count
         var digest = prefix
-        let lines = tail.withUnsafeBytes { bytes -> Int in
+        var lines = linesBefore
+        tail.withUnsafeBytes { bytes in
             let covered = UnsafeRawBufferPointer(rebasing: bytes[0..<coveredTail])
             digest.update(covered)
-            var newlines = linesBefore
-            var offset = 0
-            while offset < covered.count, let base = covered.baseAddress,
-                  let found = memchr(base + offset, 0x0A, covered.count - offset) {
-                newlines += 1
-                offset = base.distance(to: UnsafeRawPointer(found)) + 1
-            }
-            return newlines
+            // Numbered by the scanner's own rule, so that the tail read after this prefix names its lines right.
+            _ = JSONLines.ranges(in: covered, linesBefore: &lines)
         }
         let positions = events.map { event in Int32(dataset.indexByID[event.item] ?? -1) }
         let cached = Cached(coveredLength: coveredBefore + coveredTail, linesCovered: lines, digest: digest.finish(),
@@ -117,6 +109,11 @@ public enum LogReplayCache {
         var itemsDigest: UInt64
         var events: [LabelEvent]
         var positions: [Int32]
+
+        /// The events as the prefix of their log that they stand for.
+        var prefix: CachedLogPrefix<LabelEvent> {
+            CachedLogPrefix(records: events, length: coveredLength, lines: linesCovered, digest: digest, positions: positions)
+        }
     }
 
     /// The cache in `file`, when it is intact and made against the items `dataset` was read from.

@@ -41,15 +41,10 @@ public final class ItemTexts: @unchecked Sendable {
         guard position >= 0, position < map.lineStarts.count, let descriptor = openFile() else { return nil }
         let length = Int(map.lineLengths[position])
         var bytes = [UInt8](repeating: 0, count: length)
-        var done = 0
-        while done < length {
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                pread(descriptor, buffer.baseAddress.map { $0 + done }, length - done, off_t(map.lineStarts[position]) + off_t(done))
-            }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return nil }
-            done += count
+        let read = bytes.withUnsafeMutableBytes { buffer in
+            try? SafeFile.read(descriptor, path: path, into: buffer, at: Int(map.lineStarts[position]))
         }
+        guard read == length else { return nil }
         let reader = ItemReader()
         let item = bytes.withUnsafeBytes { reader.fastItem($0) } ?? (try? reader.decodeSlowly(Data(bytes)))
         guard let item, item.id == summary.id, item.contentHash == summary.contentHash else { return nil }

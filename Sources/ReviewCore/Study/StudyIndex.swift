@@ -54,11 +54,13 @@ public enum StudyIndex {
         guard FileKind.ofPath(indexFile.path) == .regular,
               let handle = FileHandle(forReadingAtPath: indexFile.path) else { return false }
         defer { try? handle.close() }
-        guard let header = try? handle.read(upToCount: magic.utf8.count + 16), header.count == magic.utf8.count + 16,
-              header.prefix(magic.utf8.count) == Data(magic.utf8) else { return false }
-        let size = header.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: magic.utf8.count, as: UInt64.self)) }
-        let digest = header.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: magic.utf8.count + 8, as: UInt64.self)) }
-        return size == map.size && digest == map.digest
+        guard let header = try? handle.read(upToCount: magic.utf8.count + 16) else { return false }
+        // The header as `decode` reads it: magic, then the items file's size and digest.
+        let recorded = try? header.withUnsafeBytes { bytes -> (UInt64, UInt64) in
+            var reader = try BinaryReader.header(bytes, magic: magic)
+            return (try reader.u64(), try reader.u64())
+        }
+        return recorded.map { $0 == (map.size, map.digest) } ?? false
     }
 
     /// The summaries the index holds, when it is there, intact, and built from `items.jsonl` as it is now.
