@@ -11,7 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Hashing
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
-        // RFC 4180 CSV
+        // RFC 4180 CSV: the reference the import's own byte-level reader is tested against (tests only)
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
     ],
     targets: [
@@ -32,10 +32,7 @@ let package = Package(
         // Readers for the paper's files and the project's own formats.
         .target(
             name: "ReviewImport",
-            dependencies: [
-                "ReviewCore", "ReviewStatistics",
-                .product(name: "CSV", package: "CSV.swift"),
-            ]
+            dependencies: ["ReviewCore", "ReviewStatistics"]
         ),
         // Both consoles' state, reducers and keymap tables, one pattern: actions in, typed effects out.
         .target(name: "ReviewConsole", dependencies: ["ReviewCore", "ReviewStatistics"]),
@@ -66,7 +63,10 @@ let package = Package(
         .testTarget(name: "ReviewCoreTests", dependencies: ["ReviewCore", "ReviewStatistics", "ReviewTestSupport"]),
         .testTarget(name: "ReviewJudgeTests", dependencies: ["ReviewJudge", "ReviewCore", "ReviewTestSupport"]),
         .testTarget(name: "ReviewReportTests", dependencies: ["ReviewReport", "ReviewCore", "ReviewStatistics", "ReviewTestSupport"], exclude: ["Snapshots"]),
-        .testTarget(name: "ReviewImportTests", dependencies: ["ReviewImport", "ReviewCore", "ReviewStatistics"]),
+        .testTarget(
+            name: "ReviewImportTests",
+            dependencies: ["ReviewImport", "ReviewCore", "ReviewStatistics", .product(name: "CSV", package: "CSV.swift")]
+        ),
         .testTarget(name: "ReviewConsoleTests", dependencies: ["ReviewConsole", "ReviewCore", "ReviewStatistics", "ReviewTestSupport"]),
         .testTarget(name: "ReviewUITests", dependencies: ["ReviewUI", "ReviewConsole", "ReviewCore", "ReviewStatistics", "ReviewTestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "TerminalBackendTests", dependencies: ["TerminalBackend", "ReviewUI", "ReviewConsole", "ReviewCore"]),

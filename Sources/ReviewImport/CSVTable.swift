@@ -1,12 +1,8 @@
-import CSV
 import Foundation
 import ReviewStatistics
 import ReviewCore
 
-/// A CSV file parsed with CSV.swift (RFC 4180), each record tagged with the physical line it starts on.
-///
-/// CSV.swift does not report positions, so the start line is tracked here: a record spans one line plus
-/// one more for every line feed inside its (quoted) fields.
+/// A CSV file parsed (RFC 4180, `CSVScanner`), each record tagged with the physical line it starts on.
 struct CSVTable {
     /// One data record and the 1-based physical line its first character is on.
     struct Record {
@@ -21,25 +17,12 @@ struct CSVTable {
 
     /// Parses `source`; a ragged record, an unbalanced quote or a duplicate column name is an error naming the line.
     static func parse(_ source: SourceText) throws -> CSVTable {
-        try CSVCellLimit.check(source.text, path: source.path)
-        let reader: CSVReader
-        do {
-            reader = try CSVReader(string: source.text, hasHeaderRow: false)
-        } catch {
-            throw InputError(file: source.path, line: 1, "not CSV: \(error)")
-        }
         var all: [Record] = []
-        var line = 1
-        while let fields = reader.next() {
-            let start = line
-            line += 1 + fields.reduce(0) { $0 + $1.utf8.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
-            if fields == [""] { continue }  // a blank line, not a record
-            all.append(Record(line: start, fields: fields))
+        let quotes = try CSVScanner.scan(source.text, path: source.path) { line, fields in
+            if fields == [""] { return }  // a blank line, not a record
+            all.append(Record(line: line, fields: fields))
         }
-        if let error = reader.error {
-            throw InputError(file: source.path, "not CSV: \(error)")
-        }
-        try checkQuotesBalanced(source, records: all)
+        if quotes % 2 == 1 { try checkQuotesBalanced(source, records: all) }
         guard let headerRecord = all.first else {
             throw InputError(file: source.path, "empty file, expected a header row")
         }
@@ -60,11 +43,9 @@ struct CSVTable {
         return CSVTable(header: header, records: records)
     }
 
-    /// An odd number of double quotes means a quoted field is never closed (CSV.swift then reads to the end of
-    /// the file) or a quote sits inside an unquoted field; name the first record whose own quotes do not pair up.
+    /// An odd number of double quotes means a quoted field is never closed (it then runs to the end of the
+    /// file) or a quote sits inside an unquoted field; name the first record whose own quotes do not pair up.
     private static func checkQuotesBalanced(_ source: SourceText, records: [Record]) throws {
-        let total = source.text.utf8.reduce(0) { $0 + ($1 == 0x22 ? 1 : 0) }
-        guard total % 2 == 1 else { return }
         var quotesPerLine: [Int] = [0]
         for byte in source.text.utf8 {
             if byte == 0x0A { quotesPerLine.append(0) } else if byte == 0x22 { quotesPerLine[quotesPerLine.count - 1] += 1 }

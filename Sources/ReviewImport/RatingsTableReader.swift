@@ -1,5 +1,4 @@
 // Reads a generic ratings table (`item,<rater>,...`, one row per item) into a RatingTable, fast.
-import CSV
 import Foundation
 import ReviewStatistics
 import ReviewCore
@@ -9,7 +8,7 @@ import ReviewCore
 ///
 /// Files without a double quote (the usual export) are split as bytes, and each cell is mapped to its
 /// category code through a small byte-keyed table, without making a String per cell; files with quotes go
-/// through yaslab/CSV.swift. Both paths feed the same accumulator, so they give identical tables. Cells and
+/// through the RFC 4180 reader (`CSVScanner`). Both paths feed the same accumulator, so they give identical tables. Cells and
 /// item ids are trimmed of spaces and tabs. Errors name the file and the physical line.
 public enum RatingsTableReader {
     /// Reads the table at `path`.
@@ -37,8 +36,6 @@ public enum RatingsTableReader {
             return memchr(base, 0x22, raw.count) != nil
         }
         if hasQuote {
-            // The unquoted path checks each cell's length as it splits it; the quoted one before CSV.swift reads.
-            try CSVCellLimit.check(data, path: path)
             try readQuoted(data: data, path: path, into: &accumulator)
         } else {
             try data.withUnsafeBytes { raw in try readUnquoted(raw, into: &accumulator) }
@@ -153,23 +150,16 @@ public enum RatingsTableReader {
         return true
     }
 
-    /// The quoted path: RFC 4180 fields from CSV.swift; physical lines counted from the newlines each record spans.
+    /// The quoted path: RFC 4180 records from `CSVScanner`, each with its physical line.
     static func readQuoted(data: Data, path: String, into accumulator: inout RatingsAccumulator) throws {
         guard var text = String(data: data, encoding: .utf8) else {
             throw InputError(file: path, line: JSONLines.firstInvalidUTF8Line(in: data), "not UTF-8 text")
         }
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        let reader: CSVReader
-        do {
-            reader = try CSVReader(string: text, hasHeaderRow: false)
-        } catch {
-            throw InputError(file: path, "not CSV: \(error)")
-        }
-        var line = 1
-        while let row = reader.next() {
-            let spanned = row.reduce(0) { $0 + $1.utf8.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
-            defer { line += 1 + spanned }
-            if row.count == 1, row[0].allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+        var lastLine = 1
+        let quotes = try CSVScanner.scan(text, path: path) { line, row in
+            lastLine = line
+            if row.count == 1, row[0].allSatisfy({ $0 == " " || $0 == "\t" }) { return }
             try accumulator.beginRow(line: line)
             for field in row {
                 var field = field
@@ -177,7 +167,9 @@ public enum RatingsTableReader {
             }
             try accumulator.endRow()
         }
-        if let error = reader.error { throw InputError(file: path, line: line, "not CSV: \(error)") }
+        if quotes % 2 == 1 {
+            throw InputError(file: path, line: lastLine, "not CSV: unbalanced double quote (a quoted field is never closed)")
+        }
     }
 }
 
