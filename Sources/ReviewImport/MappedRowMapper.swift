@@ -155,9 +155,9 @@ enum MessageContent {
 extension SourceRow {
     /// The value at a column name, or else at a dotted path into nested objects and lists (`a.b.0.c`).
     func lookup(_ column: String) -> FieldValue? {
-        if let value = values[column] { return value }
+        if let value = self[column] { return value }
         let parts = column.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count > 1, let first = values[String(parts[0])] else { return nil }
+        guard parts.count > 1, let first = self[String(parts[0])] else { return nil }
         var current = first
         for part in parts.dropFirst() {
             switch current {
@@ -183,7 +183,7 @@ extension SourceRow {
     /// This row with the value at `column` (or its dotted path) under another name, for readers keyed by name.
     func renamed(_ column: String, to name: String) -> SourceRow {
         var copy = self
-        copy.values[name] = lookup(column)
+        copy[name] = lookup(column)
         return copy
     }
 }

@@ -47,6 +47,9 @@ struct PaperRowMapper {
 
     /// Spellings of "no response" in the paper's files (Python's `None` among them).
     static let missingResponseSpellings: Set<String> = ["none", "nan", "null"]
+    /// The longest of them in bytes: a longer response is never lowercased to be compared (no capital outside
+    /// ASCII lowercases to these letters).
+    static let longestMissingResponseSpelling = missingResponseSpellings.map(\.utf8.count).max() ?? 0
 
     /// The row's item and human answers; a missing or malformed required field is an error naming the line.
     func entry(from row: SourceRow) throws -> ParsedEntry {
@@ -56,7 +59,7 @@ struct PaperRowMapper {
         let transcript = try row.optionalText("transcript_index").map { $0.trimmedOfWhitespace }
         let position = try contextPosition(from: row)
         var response = try row.optionalText("model_response").map { LineEndings.normalised($0).trimmedOfWhitespaceAndNewlines }
-        if let text = response, Self.missingResponseSpellings.contains(text.lowercased()) { response = nil }
+        if let text = response, text.utf8.count <= Self.longestMissingResponseSpelling, Self.missingResponseSpellings.contains(text.lowercased()) { response = nil }
 
         let key: String?
         let stimulusID: String?
@@ -115,7 +118,7 @@ struct PaperRowMapper {
     /// The stimulus and the turns before it. A list of turns (JSON, or a Python-style literal in text)
     /// ends with the stimulus; earlier turns alternate so that the stimulus is the user's.
     func turns(from row: SourceRow) throws -> ([Turn], String) {
-        guard let value = row.values["interjection"] else { throw row.error("missing required field \"interjection\"") }
+        guard let value = row["interjection"] else { throw row.error("missing required field \"interjection\"") }
         var texts: [String] = []
         var explicit: [Turn]?
         switch value {
@@ -160,7 +163,7 @@ struct PaperRowMapper {
     static func judgePrompt(from row: SourceRow) throws -> String? {
         let field = "classification_prompt"
         var messages: [[String: String]]
-        switch row.values[field] {
+        switch row[field] {
         case nil, .null?:
             return nil
         case .list(let elements)?:
@@ -186,8 +189,8 @@ struct PaperRowMapper {
 
     /// The criterion: question, options in the order given (normalised), and the appropriate answer.
     func criterion(from row: SourceRow) throws -> Criterion {
-        guard case .text(let prompt)? = row.values["verification_prompt"], case .text(let options)? = row.values["verification_options"],
-              case .text(let correct)? = row.values["verification_correct"] else { return try readCriterion(from: row) }
+        guard case .text(let prompt)? = row["verification_prompt"], case .text(let options)? = row["verification_options"],
+              case .text(let correct)? = row["verification_correct"] else { return try readCriterion(from: row) }
         let key = CriterionMemo.Key(prompt: prompt, options: options, correct: correct)
         if let known = criteria.known[key] { return known }
         let criterion = try readCriterion(from: row)
@@ -208,7 +211,7 @@ struct PaperRowMapper {
 
     /// Options from a JSON list, a Python-style list (`['no', 'yes']`) or comma-separated text (`yes, no`).
     static func options(from row: SourceRow, field: String = "verification_options") throws -> [String] {
-        guard let value = row.values[field] else {
+        guard let value = row[field] else {
             throw row.error("missing required field \"\(field)\"")
         }
         var raw: [String]
@@ -258,12 +261,20 @@ struct PaperRowMapper {
         if let transcript, let messageNumber {
             let prefix = "\(transcript)_\(condition)_"
             let suffix = "_\(messageNumber)"
-            if key.hasPrefix(prefix), key.hasSuffix(suffix), key.count > prefix.count + suffix.count {
-                return String(key.dropFirst(prefix.count).dropLast(suffix.count))
+            // Compared and cut as bytes: the parts are cut at ASCII underscores, so no character is split.
+            let (bytes, head, tail) = (key.utf8, prefix.utf8, suffix.utf8)
+            if bytes.count > head.count + tail.count, bytes.starts(with: head), bytes.reversed().starts(with: tail.reversed()) {
+                let start = bytes.index(bytes.startIndex, offsetBy: head.count)
+                let end = bytes.index(bytes.endIndex, offsetBy: -tail.count)
+                return String(key[start..<end])
             }
         }
-        let parts = key.split(separator: "_", omittingEmptySubsequences: false)
-        return parts.count >= 4 ? String(parts[parts.count - 2]) : nil
+        // The part between the last two of at least three underscores (cut as bytes: `_` is ASCII).
+        let bytes = key.utf8
+        guard let last = bytes.lastIndex(of: UInt8(ascii: "_")),
+              let secondLast = bytes[..<last].lastIndex(of: UInt8(ascii: "_")),
+              bytes[..<secondLast].contains(UInt8(ascii: "_")) else { return nil }
+        return String(key[bytes.index(after: secondLast)..<last])
     }
 
     /// A combined file's participant as a model name: its line breaks and runs of spaces made one space

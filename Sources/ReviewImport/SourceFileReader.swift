@@ -34,9 +34,9 @@ enum SourceFileReader {
         }
         var table = try CSVTable.parse(source)
         let layout = try SourceLayout.detect(columns: table.header, format: .csv, file: path, line: 1, judgeColumn: judgeColumn)
-        let header = table.header
+        let header = SourceColumns(table.header)
         @Sendable func row(_ record: CSVTable.Record) -> SourceRow {
-            SourceRow(file: path, line: record.line, values: Dictionary(uniqueKeysWithValues: zip(header, record.fields.map { FieldValue.text($0) })))
+            SourceRow(file: path, line: record.line, columns: header, cells: record.fields.map { FieldValue.text($0) })
         }
         if layout == .stigmaRows { return try StigmaRows.read(table.records.map(row), path: path, request: request) }
         guard case .paperRows(let columns) = layout else {
@@ -74,10 +74,9 @@ enum SourceFileReader {
     /// A CSV file's records as rows keyed by its header.
     private static func csvRows(_ source: SourceText) throws -> [SourceRow] {
         let table = try CSVTable.parse(source)
+        let columns = SourceColumns(table.header)
         return table.records.map { record in
-            SourceRow(
-                file: source.path, line: record.line,
-                values: Dictionary(uniqueKeysWithValues: zip(table.header, record.fields.map { FieldValue.text($0) })))
+            SourceRow(file: source.path, line: record.line, columns: columns, cells: record.fields.map { FieldValue.text($0) })
         }
     }
 
@@ -87,7 +86,7 @@ enum SourceFileReader {
         steelmanOverride: Bool?
     ) throws -> ParsedFile {
         guard let first = rows.first else { throw InputError(file: path, "no rows") }
-        let available = Set(rows.flatMap(\.values.keys)).sorted()
+        let available = Set(rows.flatMap(\.fieldNames)).sorted()
         // A CSV's columns are its header, line 1; a JSONL's, the first object's line.
         try map.check(against: available, file: path, line: format == .csv ? 1 : first.line) { column in
             rows.contains { $0.lookup(column) != nil }
@@ -107,6 +106,7 @@ enum SourceFileReader {
         var entries: [ParsedEntry] = []
         var skipped: [SkipNote] = []
         var firstLine: [String: Int] = [:]
+        firstLine.reserveCapacity(all.count)
         for entry in all {
             if let first = firstLine[entry.item.id] {
                 skipped.append(SkipNote(file: path, line: entry.line, kind: .row, reason: duplicateReason(entry, first)))
@@ -154,8 +154,8 @@ enum SourceFileReader {
         }
         // The first object decides between canonical and paper rows; for paper rows every key seen on any
         // line counts, so a human column that starts further down is not missed.
-        let layout = SourceLayout.canonicalFields.allSatisfy(first.values.keys.contains) ? .canonicalDataset
-            : try SourceLayout.detect(columns: Set(rows.flatMap(\.values.keys)).sorted(), format: .jsonLines, file: source.path,
+        let layout = SourceLayout.canonicalFields.allSatisfy(first.fieldNames.contains) ? .canonicalDataset
+            : try SourceLayout.detect(columns: Set(rows.flatMap(\.fieldNames)).sorted(), format: .jsonLines, file: source.path,
                                       line: first.line, judgeColumn: judgeColumn)
         if layout == .stigmaRows { return try StigmaRows.read(rows, path: source.path, request: request) }
         if case .paperRows(let columns) = layout {

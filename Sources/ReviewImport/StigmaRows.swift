@@ -90,7 +90,7 @@ enum StigmaRows {
         let run = subject.runDate ?? (stem.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil ? stem : nil)
         let prefix = subject.model + (subject.steelman == true ? "/steel-man" : "") + (run.map { "/" + $0 } ?? "")
         // A combined file (the notebook's) names each row's model: matched to the runs it repeats.
-        let combined = rows.contains { $0.values["model"] != nil }
+        let combined = rows.contains { $0["model"] != nil }
         let entries = try rows.map { row -> ParsedEntry in
             let condition = try row.requiredText("condition").trimmedOfWhitespaceAndNewlines
             let vignette = try ([condition] + ["education", "race", "gender"].compactMap { try row.optionalText($0) })
