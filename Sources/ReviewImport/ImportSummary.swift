@@ -45,7 +45,7 @@ extension ImportPlan {
         } else {
             lines.append("Human label columns: \(raters.count)")
             for rater in raters {
-                lines.append("  \(rater.columns.joined(separator: ", ")) -> rater \(rater.rater): \(rater.events.count) labels")
+                lines.append("  \(rater.columns.joined(separator: ", ")) -> rater \(rater.rater): \(rater.labelCount) labels")
             }
         }
         if duplicates.isEmpty {

@@ -62,8 +62,11 @@ public struct ImportedRaterLabels: Sendable {
     public var rater: String
     /// The columns the labels came from.
     public var columns: [String]
-    /// One `imported` label event per answered cell, in file order.
+    /// One `imported` label event per answered cell, in file order; handed to the rater's log by
+    /// `ImportPlan.write` (empty afterwards: `labelCount` keeps how many there were).
     public var events: [LabelEvent]
+    /// How many label events the columns gave.
+    public var labelCount = 0
 }
 
 /// An import worked out in memory: nothing is written until `write()`.
@@ -165,14 +168,16 @@ public enum Importer {
         _ request: ImportRequest, groupReadable: Bool
     ) throws -> (plan: ImportPlan, outcome: ImportOutcome, completed: String?) {
         guard let study = try studyTarget(request.output) else {
-            let plan = try plan(request)
-            return (plan, try plan.write(options: StoreOptions(groupReadable: groupReadable)), nil)
+            var plan = try plan(request)
+            let outcome = try plan.write(options: StoreOptions(groupReadable: groupReadable))
+            return (plan, outcome, nil)
         }
         let options = study.storeOptions(groupReadable: groupReadable)
         let (lock, completed) = try study.lockForWriting(options: options)
         defer { lock.release() }
-        let plan = try plan(request)
-        return (plan, try plan.write(options: options), completed)
+        var plan = try plan(request)
+        let outcome = try plan.write(options: options)
+        return (plan, outcome, completed)
     }
 
     /// Reads every input and builds the dataset and label events in memory; throws the first input error.
@@ -203,11 +208,7 @@ public enum Importer {
         }
         var (parsed, skippedFiles, prefixes, combined) = try read(inputs, excluded: excluded, request: request)
         // Each item's hash once, on the cores: its dataset line, the merge and every label given to it reuse it.
-        for file in parsed.indices {
-            var items = parsed[file].entries.map(\.item)
-            Item.computeHashes(&items)
-            for (position, item) in items.enumerated() { parsed[file].entries[position].item = item }
-        }
+        for file in parsed.indices { Item.computeHashes(&parsed[file].entries, item: \.item) }
         let folder: URL
         let existing: Dataset
         if let study {
@@ -258,6 +259,7 @@ public enum Importer {
                 }
             }
         }
+        for index in raters.indices { raters[index].labelCount = raters[index].events.count }
         if FileManager.default.fileExists(atPath: folder.path), !isDirectory(folder.path), !raters.isEmpty {
             throw InputError(file: folder.path, "is a file, expected the dataset's annotation folder")
         }
@@ -383,7 +385,6 @@ public enum Importer {
         var keptByID: [String: Item] = [:]
         var repeatsByFile: [Int: MergedDuplicates] = [:]
         var items = existing.items
-        var position = existing.indexByID.dictionary
         for (index, (id, first)) in order.enumerated() {
             let all = repeated[index] ?? [first]
             var kept = first
@@ -430,10 +431,10 @@ public enum Importer {
                 }
             }
             let chosen = keptByID[id] ?? item(kept)
-            if let at = position[id] {
+            // `order` holds each id once: only the study's own ids can be met again.
+            if let at = existing.indexByID[id] {
                 items[at] = chosen
             } else {
-                position[id] = items.count
                 items.append(chosen)
             }
         }
@@ -495,15 +496,23 @@ extension ImportPlan {
     /// journal records them and every line about to be appended, and only then are they put in place
     /// (`StudyJournal`); a kill between the files is completed by the next command that opens the study. The
     /// caller holds the study's lock from the plan on (`Importer.run`).
-    public func write(options: StoreOptions = StoreOptions()) throws -> ImportOutcome {
-        var opened: [(ImportedRaterLabels, RaterLog)] = []
+    ///
+    /// Each rater's events are handed to its log (`RaterLog.changes` stamps them in place): afterwards `events` is
+    /// empty and `labelCount` says how many there were, so a million labels are never held twice.
+    public mutating func write(options: StoreOptions = StoreOptions()) throws -> ImportOutcome {
+        var opened: [(rater: Int, log: RaterLog)] = []
         defer { for (_, log) in opened { log.close() } }
         let options = options.writer == nil && raters.contains(where: { !$0.events.isEmpty })
             ? try options.withWriter(in: annotationFolder) : options
-        for rater in raters where !rater.events.isEmpty {
-            opened.append((rater, try RaterLog(folder: annotationFolder, rater: rater.rater, options: options)))
+        for (index, rater) in raters.enumerated() where !rater.events.isEmpty {
+            opened.append((index, try RaterLog(folder: annotationFolder, rater: rater.rater, options: options)))
         }
-        let changes = opened.map { $0.1.changes($0.0.events) }
+        var changes: [(batch: [LabelEvent], change: RaterLog.Change)] = []
+        for (rater, log) in opened {
+            let events = raters[rater].events
+            raters[rater].events = []
+            changes.append(log.changes(consume events))
+        }
         let existed = SafeFile.exists(datasetURL.path)
         // Streamed to the staged file and compared with the old one as it goes: neither the new dataset's bytes
         // nor the old file's are ever whole in memory (at a million items, each is about 600 MB).
@@ -514,13 +523,13 @@ extension ImportPlan {
         let changed = staged != nil
         var lines: [Data] = []
         do {
-            lines = try zip(opened, changes).map { try $0.0.1.log.encodedLines($0.1.batch) }
+            lines = try zip(opened, changes).map { try $0.0.log.log.encodedLines($0.1.batch) }
             if intoStudy {
                 let study = Study(folder: datasetURL.deletingLastPathComponent())
                 let appends = zip(opened, lines).filter { !$0.1.isEmpty }.enumerated().map { index, pair in
                     StudyJournal.LogAppend(
-                        file: StudyJournal.relativePath(pair.0.1.log.file, in: study), rater: pair.0.1.rater,
-                        lengthBefore: pair.0.1.log.length, lines: pair.1, linesFile: StudyJournal.linesFileName(index))
+                        file: StudyJournal.relativePath(pair.0.log.log.file, in: study), rater: pair.0.log.rater,
+                        lengthBefore: pair.0.log.log.length, lines: pair.1, linesFile: StudyJournal.linesFileName(index))
                 }
                 if staged != nil || !appends.isEmpty {
                     try StudyJournal(command: "import", started: request.now, stagedItems: staged?.temporaryName, logs: appends)
@@ -532,12 +541,12 @@ extension ImportPlan {
             throw error
         }
         try staged?.commit()
-        // The file now holds exactly the bytes written (or already held them): its study index, built now.
-        if intoStudy, let fileMap {
-            StudyIndex.write(dataset, map: fileMap, study: Study(folder: datasetURL.deletingLastPathComponent()), unlessRecorded: true)
-        }
         var logs: [WrittenLog] = []
-        for ((rater, log), (change, batch, bytes)) in zip(opened, zip3(changes.map(\.change), changes.map(\.batch), lines)) {
+        for (index, (rater, log)) in opened.enumerated() {
+            let rater = raters[rater]
+            let (batch, change) = changes[index]
+            let bytes = lines[index]
+            lines[index] = Data()  // each log's lines let go once appended: the index below is built without them
             do {
                 try log.log.append(encodedLines: bytes, records: batch)
             } catch {
@@ -546,9 +555,13 @@ extension ImportPlan {
             }
             logs.append(WrittenLog(
                 rater: rater.rater, file: log.log.file,
-                labels: rater.events.count, appended: change.appended, rebased: change.rebased))
+                labels: rater.labelCount, appended: change.appended, rebased: change.rebased))
         }
         if intoStudy { try StudyJournal.remove(from: Study(folder: datasetURL.deletingLastPathComponent())) }
+        // The file now holds exactly the bytes written (or already held them): its study index, built now.
+        if intoStudy, let fileMap {
+            StudyIndex.write(dataset, map: fileMap, study: Study(folder: datasetURL.deletingLastPathComponent()), unlessRecorded: true)
+        }
         return ImportOutcome(replacedExistingDataset: existed && changed, datasetUnchanged: existed && !changed, logs: logs)
     }
 }
@@ -572,10 +585,6 @@ public struct LabelLogWriteError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// Three sequences side by side, as far as the shortest goes.
-private func zip3<A: Sequence, B: Sequence, C: Sequence>(_ a: A, _ b: B, _ c: C) -> [(A.Element, B.Element, C.Element)] {
-    zip(a, zip(b, c)).map { ($0, $1.0, $1.1) }
-}
 
 extension Dictionary {
     /// Inserts `value` for `key` unless the key is there; returns whether it inserted and the value now held.

@@ -13,7 +13,7 @@ struct BadInputTests {
             inputs: inputs, output: folder.appendingPathComponent(output).path,
             annotations: folder.appendingPathComponent("labels").path)
         let error = #expect(throws: InputError.self) {
-            let plan = try Importer.plan(request)
+            var plan = try Importer.plan(request)
             _ = try plan.write()
         }
         #expect(Fixtures.listing(folder) == before, "nothing is written after a failed import")
@@ -53,7 +53,7 @@ struct BadInputTests {
         for (input, name) in [(csv, "from-csv"), (jsonl, "from-jsonl")] {
             let request = ImportRequest(inputs: [input], output: folder.appendingPathComponent("\(name).jsonl").path,
                                         annotations: folder.appendingPathComponent(name).path)
-            _ = try Importer.plan(request).write()
+            _ = try Importer.planAndWrite(request)
             written.append(try Data(contentsOf: folder.appendingPathComponent("\(name).jsonl")))
             let log = try String(contentsOf: folder.appendingPathComponent("\(name)/annotator_1.jsonl"), encoding: .utf8)
             written.append(Data(log.replacing(/"at":"[^"]+"/, with: "").replacing(/"installation":"[^"]+"/, with: "").utf8))

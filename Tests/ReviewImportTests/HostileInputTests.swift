@@ -62,14 +62,14 @@ struct HostileInputTests {
     func reimportCorrectedFile() throws {
         let folder = try Fixtures.makeFolder()
         let path = try Fixtures.write(Fixtures.annotatedCSV(), as: "m_steelman.csv", in: folder)
-        let first = try Importer.plan(request([path], in: folder))
+        var first = try Importer.plan(request([path], in: folder))
         _ = try first.write()
         let before = try CurrentLabels.load(folder: first.annotationFolder, dataset: first.dataset).mapValues(\.count)
         #expect(before["annotator_1"] == 1)
         // One response corrected: the same item (same key), new content; annotator_1 had labelled it.
         try Fixtures.write(Fixtures.annotatedCSV().replacingOccurrences(of: "we talked.", with: "we talked it over."),
                            as: "m_steelman.csv", in: folder)
-        let second = try Importer.plan(request([path], in: folder))
+        var second = try Importer.plan(request([path], in: folder))
         let outcome = try second.write()
         #expect(outcome.logs.map(\.rater) == ["annotator_1", "annotator_2"])
         #expect(outcome.logs.map(\.appended) == [1, 1])
@@ -77,7 +77,7 @@ struct HostileInputTests {
         #expect(second.summary(outcome: outcome).contains("1 re-based"))
         #expect(try CurrentLabels.load(folder: second.annotationFolder, dataset: second.dataset).mapValues(\.count) == before)
         // The same file once more appends nothing.
-        let third = try Importer.plan(request([path], in: folder)).write()
+        let third = try Importer.planAndWrite(request([path], in: folder))
         #expect(third.logs.map(\.appended) == [0, 0])
     }
 

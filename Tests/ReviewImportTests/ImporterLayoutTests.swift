@@ -94,7 +94,7 @@ struct ImporterLayoutTests {
     func writeAndReimport() throws {
         let folder = try Fixtures.makeFolder()
         let path = try Fixtures.write(Fixtures.annotatedCSV(), as: "model-two_steelman.csv", in: folder)
-        let first = try Importer.plan(request([path], in: folder))
+        var first = try Importer.plan(request([path], in: folder))
         let outcome = try first.write()
         #expect(try Dataset.read(from: first.datasetURL).items == first.dataset.items)
         #expect(first.dataset.name == "out")
@@ -104,7 +104,7 @@ struct ImporterLayoutTests {
         #expect(log.events[0].itemSHA256 == first.dataset.items[0].contentHash)
         log.close()  // the store locks a rater's log while it is open (issue 3); the re-import below opens it again
 
-        let second = try Importer.plan(request([path], in: folder))
+        var second = try Importer.plan(request([path], in: folder))
         let again = try second.write()
         #expect(again.logs.map(\.appended) == [0, 0])
         #expect(!again.replacedExistingDataset)
@@ -225,7 +225,7 @@ struct ImporterLayoutTests {
     func logPlaceRefusedBeforeDataset() throws {
         let folder = try Fixtures.makeFolder()
         let path = try Fixtures.write(Fixtures.liveBotCSV, as: "live-bot_p.csv", in: folder)
-        let plan = try Importer.plan(request([path], in: folder))
+        var plan = try Importer.plan(request([path], in: folder))
         let blocker = StudyLayout.logFile(folder: plan.annotationFolder, rater: "human")
         try FileManager.default.createDirectory(at: blocker, withIntermediateDirectories: true)
         let error = #expect(throws: StoreError.self) { _ = try plan.write() }

@@ -15,8 +15,8 @@ struct RunIdentityTests {
                                        as: "first.json", in: folder)
         let second = try Fixtures.write(InspectLogTests.handWritten().replacingOccurrences(of: #""task": "care""#, with: #""task": "care", "eval_id": "RunTwo""#),
                                         as: "second.json", in: folder)
-        _ = try Importer.plan(ImportRequest(inputs: [first], output: study.path)).write()
-        let plan = try Importer.plan(ImportRequest(inputs: [second], output: study.path))
+        _ = try Importer.planAndWrite(ImportRequest(inputs: [first], output: study.path))
+        var plan = try Importer.plan(ImportRequest(inputs: [second], output: study.path))
         #expect(plan.dataset.items.map(\.id) == ["provider/subject-1/care@RunOne/1", "provider/subject-1/care@RunOne/two", "provider/subject-1/care@RunOne/3",
                                                  "provider/subject-1/care@RunTwo/1", "provider/subject-1/care@RunTwo/two", "provider/subject-1/care@RunTwo/3"])
         _ = try plan.write()
@@ -33,7 +33,7 @@ struct RunIdentityTests {
             try Fixtures.write(header + "k1,mania,One.,Q?,\"yes, no\",no,Reply one.,no,no\n" + "k2,mania,Two.,Q?,\"yes, no\",no,\(second),no,yes\n"
                                + "k3,mania,Three.,Q?,\"yes, no\",no,\(third),yes,\n", as: "m_no-steelman.csv", in: folder)
         }
-        _ = try Importer.plan(ImportRequest(inputs: [try file("Reply two.", "Reply three.")], output: study.path)).write()
+        _ = try Importer.planAndWrite(ImportRequest(inputs: [try file("Reply two.", "Reply three.")], output: study.path))
         let plan = try Importer.plan(ImportRequest(inputs: [try file("Reply two edited.", "Reply three edited.")], output: study.path))
         #expect(plan.changedLabelled.map(\.id) == ["m/k2"] && plan.changedLabelled.first?.raters == ["annotator_1"])
         #expect(plan.summary(outcome: ImportOutcome(replacedExistingDataset: true, logs: []))

@@ -157,10 +157,16 @@ public struct StagingWriter {
         buffer.reserveCapacity(Self.bufferSize + 4096)
     }
 
-    /// Appends bytes; written once the buffer is full.
+    /// Appends bytes; written a buffer at a time (a large piece, such as a journal's hundreds of MB of lines, is
+    /// never copied whole into the buffer).
     public mutating func append<Bytes: Collection>(_ bytes: Bytes) throws where Bytes.Element == UInt8 {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= Self.bufferSize { try flush() }
+        var rest = bytes[...]
+        while !rest.isEmpty {
+            let piece = rest.prefix(Swift.max(Self.bufferSize - buffer.count, 1))
+            buffer.append(contentsOf: piece)
+            rest = rest.dropFirst(piece.count)
+            if buffer.count >= Self.bufferSize { try flush() }
+        }
     }
 
     /// Appends one byte.

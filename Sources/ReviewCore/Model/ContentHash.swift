@@ -5,7 +5,15 @@ import Foundation
 public enum ContentHash {
     /// Hex SHA-256 of fields joined with a separator that cannot appear in normal text.
     public static func sha256Hex(of fields: [String]) -> String {
-        sha256Hex(Data(fields.joined(separator: "\u{1D}").utf8))
+        // Fed field by field: the joined text is never made (an import hashes a million items).
+        var hasher = SHA256()
+        let separator: [UInt8] = [0x1D]
+        for (index, field) in fields.enumerated() {
+            if index > 0 { separator.withUnsafeBytes { hasher.update(bufferPointer: $0) } }
+            var field = field
+            field.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
+        return hex(hasher.finalize())
     }
 
     /// Hex SHA-256 of raw bytes.

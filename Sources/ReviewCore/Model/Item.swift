@@ -378,13 +378,18 @@ public struct Item: Codable, Sendable, Hashable, Identifiable {
 
     /// `computeHash()` for every item, on the machine's cores.
     public static func computeHashes(_ items: inout [Item]) {
-        let count = items.count
+        computeHashes(&items, item: \.self)
+    }
+
+    /// `computeHash()` for the item each element holds, in place (an item held only there is not copied).
+    public static func computeHashes<Element>(_ elements: inout [Element], item: WritableKeyPath<Element, Item> & Sendable) {
+        let count = elements.count
         let parts = ParallelWork.parts(for: count, minimum: 2_000)
-        items.withUnsafeMutableBufferPointer { buffer in
+        elements.withUnsafeMutableBufferPointer { buffer in
             let shared = SharedMutableElements(buffer: buffer)
             _ = ParallelWork.map(parts: parts) { part in
                 // Disjoint ranges of one buffer: each part touches only its own items.
-                for index in (count * part / parts)..<(count * (part + 1) / parts) { shared.buffer[index].computeHash() }
+                for index in (count * part / parts)..<(count * (part + 1) / parts) { shared.buffer[index][keyPath: item].computeHash() }
             }
         }
     }

@@ -20,6 +20,12 @@ public struct ItemPositions: Sendable {
         storage = .dictionary(dictionary)
     }
 
+    /// The positions of `ids` (position = index in `ids`; an id given twice is at its first place), in a table
+    /// built for them (`slots(for:)`).
+    public init(ids: [String]) {
+        storage = .table(slots: Self.slots(for: ids), ids: ids)
+    }
+
     /// Positions in the index's table over `ids` (position = index in `ids`); nil when the table is not one for
     /// these ids (a damaged index).
     init?(slots: [UInt32], ids: [String]) {
@@ -58,7 +64,8 @@ public struct ItemPositions: Sendable {
         }
     }
 
-    /// The table the index stores for `ids` (distinct): twice as many slots as ids, rounded up to a power of two.
+    /// The table for `ids`: twice as many slots as ids, rounded up to a power of two; an id given twice gets the
+    /// slot of its first place only.
     static func slots(for ids: [String]) -> [UInt32] {
         var size = 1
         while size < ids.count * 2 { size <<= 1 }
@@ -66,9 +73,20 @@ public struct ItemPositions: Sendable {
         let mask = size - 1
         for (position, id) in ids.enumerated() {
             var slot = Int(truncatingIfNeeded: hash(id)) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = UInt32(position + 1)
+            var seen = false
+            while slots[slot] != 0 {
+                if ids[Int(slots[slot]) - 1] == id { seen = true; break }
+                slot = (slot + 1) & mask
+            }
+            if !seen { slots[slot] = UInt32(position + 1) }
         }
+        return slots
+    }
+
+    /// The table's slots when these positions are a table over exactly `ids` (the study index stores them
+    /// instead of building them again).
+    func slots(ifOver ids: [String]) -> [UInt32]? {
+        guard case .table(let slots, let own) = storage, own.count == ids.count, own == ids else { return nil }
         return slots
     }
 

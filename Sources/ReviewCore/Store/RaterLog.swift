@@ -73,8 +73,12 @@ public final class RaterLog: LabelSink {
     /// - A new answer in the file (or an item the column never answered) is appended.
     /// - The same answer for changed content (the item's hash moved) is appended again, re-based, so the imported
     ///   label does not turn stale, unless a person's event on the item came after the import: theirs outranks it.
-    public func changes(_ events: [LabelEvent]) -> (batch: [LabelEvent], change: Change) {
+    ///
+    /// The events are taken (`consuming`): each one appended is stamped with this copy's writer in place, so a
+    /// million imported labels are not held twice.
+    public func changes(_ events: consuming [LabelEvent]) -> (batch: [LabelEvent], change: Change) {
         var lastImported: [String: (answer: String?, hash: String)] = [:]
+        lastImported.reserveCapacity(log.records.count + events.count)
         var personSince: Set<String> = []
         // Imports write live labels only: practice and repeat events (which `RaterReplay` keeps apart) are not the
         // label an import compares with.
@@ -88,15 +92,17 @@ public final class RaterLog: LabelSink {
         }
         var change = Change(appended: 0, rebased: 0)
         var batch: [LabelEvent] = []
-        for event in events {
-            let held = lastImported[event.item]
-            if let held, held.answer == event.answer {
-                if held.hash == event.itemSHA256 || personSince.contains(event.item) { continue }
+        for index in events.indices {
+            let held = lastImported[events[index].item]
+            if let held, held.answer == events[index].answer {
+                if held.hash == events[index].itemSHA256 || personSince.contains(events[index].item) { continue }
                 change.rebased += 1
             }
-            batch.append(event.stamped(by: writer))
+            events[index].stamp(by: writer)
+            let event = events[index]
+            batch.append(event)
             lastImported[event.item] = (event.answer, event.itemSHA256)
-            personSince.remove(event.item)
+            if !personSince.isEmpty { personSince.remove(event.item) }
             change.appended += 1
         }
         return (batch, change)

@@ -99,10 +99,15 @@ public protocol WriterRecorded {
 extension WriterRecorded {
     /// The line with `writer` recorded, unless it names one of its own (or there is none to record).
     public func stamped(by writer: WriterIdentity?) -> Self {
-        guard self.writer == nil, let writer else { return self }
         var line = self
-        line.writer = writer
+        line.stamp(by: writer)
         return line
+    }
+
+    /// Records `writer` in place, unless the line names one of its own (or there is none to record).
+    public mutating func stamp(by writer: WriterIdentity?) {
+        guard self.writer == nil, let writer else { return }
+        self.writer = writer
     }
 }
 

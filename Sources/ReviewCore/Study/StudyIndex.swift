@@ -118,7 +118,7 @@ public enum StudyIndex {
     public static func write(_ dataset: Dataset, map: DatasetFileMap, study: Study, unlessRecorded: Bool = false) {
         if unlessRecorded && recordsFile(of: study, as: map) { return }
         guard !dataset.textsLeftOut, map.lineStarts.count == dataset.items.count, DerivedFiles.canWrite(study) else { return }
-        let data = encode(dataset.items, map: map)
+        let data = encode(dataset.items, map: map, positions: dataset.indexByID)
         try? DerivedFiles.write(data, to: StudyLayout.itemsIndexFile(study: study.folder), study: study)
     }
 
@@ -127,7 +127,7 @@ public enum StudyIndex {
     /// The index's bytes: magic; size and digest of items.jsonl; the shared strings; the criteria (as JSON
     /// strings); one fixed record per item; the content hashes (32 bytes each); the ids; the ids' lookup table
     /// (`ItemPositions`); a checksum.
-    static func encode(_ items: [Item], map: DatasetFileMap) -> Data {
+    static func encode(_ items: [Item], map: DatasetFileMap, positions: ItemPositions? = nil) -> Data {
         var strings = FieldStrings()
         var criteria: [Criterion: UInt32] = [:]
         var criterionList: [Criterion] = []
@@ -187,7 +187,7 @@ public enum StudyIndex {
         writer.raw(hashes)
         let ids = items.map(\.id)
         BinaryStringTable.write(ids, to: &writer)
-        let slots = ItemPositions.slots(for: ids)
+        let slots = positions?.slots(ifOver: ids) ?? ItemPositions.slots(for: ids)
         writer.u64(UInt64(slots.count))
         for slot in slots { writer.u32(slot) }
         return writer.finished()
