@@ -44,9 +44,13 @@ public struct AgreementAnalysis: Sendable, Equatable {
     public var humansOnly: [CoefficientKind: CoefficientResult]?
 
     /// A report of `table` (its raters, categories and size) with the engine's `summary`.
+    ///
+    /// - Parameter humansOnly: the clinicians' coefficients without the judge (`humansOnly(of:options:)`) when the
+    ///   caller worked them out already; else they are worked out here.
     public init(
         sourceKind: String, source: String, table: RatingTable, options: AgreementOptions, clusterBy: String? = nil,
-        summary: AgreementSummary, judge: JudgeReport? = nil, groupedBy: String? = nil, groups: [ReportGroup] = []
+        summary: AgreementSummary, judge: JudgeReport? = nil, groupedBy: String? = nil, groups: [ReportGroup] = [],
+        humansOnly: HumansOnly? = nil
     ) {
         self.sourceKind = sourceKind
         self.source = source
@@ -59,11 +63,21 @@ public struct AgreementAnalysis: Sendable, Equatable {
         self.judge = judge
         self.groupedBy = groupedBy
         self.groups = groups
+        self.humansOnly = (humansOnly ?? Self.humansOnly(of: table, options: options)).coefficients
+    }
+
+    /// The clinicians' coefficients without the judge, or none (`coefficients` nil) when the table does not have
+    /// a judge and two or more clinicians.
+    public struct HumansOnly: Sendable {
+        public var coefficients: [CoefficientKind: CoefficientResult]?
+    }
+
+    /// Works out `humansOnly` for `table`.
+    public static func humansOnly(of table: RatingTable, options: AgreementOptions) -> HumansOnly {
         let humans = table.raters.filter { !JudgeRater.isJudge($0) }
-        if humans.count >= 2, humans.count < table.raters.count {
-            humansOnly = AgreementEngine.summarize(table.keepingRaters { !JudgeRater.isJudge($0) }, options: options, includePairs: false)
-                .overall.mapValues(Self.flagged)
-        }
+        guard humans.count >= 2, humans.count < table.raters.count else { return HumansOnly() }
+        return HumansOnly(coefficients: AgreementEngine.summarize(
+            table.keepingRaters { !JudgeRater.isJudge($0) }, options: options, includePairs: false).overall.mapValues(flagged))
     }
 }
 

@@ -86,51 +86,82 @@ public enum StudyAnalysis {
         }
         let engineOptions = settings.engineOptions
 
-        func analysis(positions: [Int]) throws -> AgreementAnalysis {
-            let table = try DatasetRatings.table(
-                items: data.items, positions: positions, answers: answers, on: settings.on,
-                fixedCategories: settings.categories, clusterBy: settings.clusterBy, completeOnly: settings.completeOnly, level: settings.level)
-            try checkBootstrapCost(table, resamples: settings.resamples, source: source)
-            // With --complete the judge is measured on the same items as the coefficients.
-            var judgedPositions = positions
-            if settings.completeOnly {
-                let tableItems = Set(table.items)
-                judgedPositions = positions.filter { tableItems.contains(data.items[$0].id) }
-            }
+        /// The coefficients and the judge's analysis of the items at `positions`; for the whole study (`whole`)
+        /// also the paired comparisons and the rates of unjudged items. Those share nothing but their inputs (each
+        /// draws its own seeded resamples), so they are worked out side by side; with `--complete` the judge
+        /// waits for the table, whose items it is measured on.
+        func analysis(positions: [Int], whole: Bool = false) throws -> AgreementAnalysis {
             var options = JudgeAnalysisOptions(confidence: settings.confidence, resamples: settings.resamples, seed: settings.seed,
                                                referenceKind: settings.reference.rawValue, headline: settings.estimator,
                                                missingResponse: settings.missingResponse, design: design)
             options.clusterBy = settings.clusterBy
             options.transportFrom = settings.transportFrom
-            // The coefficients and the judge's analysis share nothing but their inputs (each draws its own seeded
-            // resamples): they are worked out side by side.
             let judgeOptions = options
-            let judged = judgedPositions
-            let parts = ParallelWork.map(parts: 2) { part -> AnalysisPart in
-                part == 0 ? .summary(AgreementEngine.summarize(table, options: engineOptions))
-                    : .judge(JudgeAnalysis.analyze(items: data.items, positions: judged, answers: answers,
-                                                   references: references, options: judgeOptions))
+            @Sendable func table() throws -> RatingTable {
+                let table = try DatasetRatings.table(
+                    items: data.items, positions: positions, answers: answers, on: settings.on,
+                    fixedCategories: settings.categories, clusterBy: settings.clusterBy, completeOnly: settings.completeOnly, level: settings.level)
+                try checkBootstrapCost(table, resamples: settings.resamples, source: source)
+                return table
             }
-            var summary: AgreementSummary?
-            var judge: JudgeReport?
-            for part in parts {
-                switch part {
-                case .summary(let worked): summary = worked
-                case .judge(let worked): judge = worked
+            // With --complete the judge is measured on the same items as the coefficients: the table first.
+            let completeTable = settings.completeOnly ? try table() : nil
+            let judgedPositions = completeTable.map { table in
+                let tableItems = Set(table.items)
+                return positions.filter { tableItems.contains(data.items[$0].id) }
+            } ?? positions
+            let tasks: [AnalysisTask] = [.summary, .judge] + (whole ? [.comparisons, .unjudged] : [])
+            let parts = ParallelWork.map(parts: tasks.count) { part -> AnalysisPart in
+                switch tasks[part] {
+                case .summary:
+                    return .summary(Result {
+                        let table = try completeTable ?? table()
+                        return (table, AgreementEngine.summarize(table, options: engineOptions),
+                                AgreementAnalysis.humansOnly(of: table, options: engineOptions))
+                    })
+                case .judge:
+                    return .judge(JudgeAnalysis.analyze(items: data.items, positions: judgedPositions, answers: answers,
+                                                        references: references, options: judgeOptions))
+                case .comparisons:
+                    // The paper's comparisons, paired on the stimuli (the pairing unit even with --cluster-by none).
+                    return .comparisons(PairedComparisons.compare(
+                        items: data.items, positions: positions, pairBy: settings.clusterBy ?? .stimulus,
+                        missingResponse: settings.missingResponse, confidence: settings.confidence, adjust: settings.adjust))
+                case .unjudged:
+                    return .unjudged(JudgeAnalysis.unjudgedRates(
+                        items: data.items, positions: positions, references: references,
+                        missingResponse: settings.missingResponse, confidence: settings.confidence))
                 }
             }
-            return AgreementAnalysis(
-                sourceKind: "dataset", source: data.name, table: table, options: engineOptions,
-                clusterBy: settings.clusterBy?.rawValue, summary: summary ?? AgreementEngine.summarize(table, options: engineOptions),
-                judge: judge)
+            var summary: (table: RatingTable, summary: AgreementSummary, humansOnly: AgreementAnalysis.HumansOnly)?
+            var judge: JudgeReport?
+            var comparisons: [RateComparison] = []
+            var unjudged: [UnjudgedRate] = []
+            for part in parts {
+                switch part {
+                case .summary(let worked): summary = try worked.get()
+                case .judge(let worked): judge = worked
+                case .comparisons(let worked): comparisons = worked
+                case .unjudged(let worked): unjudged = worked
+                }
+            }
+            let worked = try summary ?? {
+                let table = try table()
+                return (table, AgreementEngine.summarize(table, options: engineOptions),
+                        AgreementAnalysis.humansOnly(of: table, options: engineOptions))
+            }()
+            var analysis = AgreementAnalysis(
+                sourceKind: "dataset", source: data.name, table: worked.table, options: engineOptions,
+                clusterBy: settings.clusterBy?.rawValue, summary: worked.summary, judge: judge, humansOnly: worked.humansOnly)
+            if whole {
+                analysis.comparisons = comparisons
+                analysis.unjudged = unjudged
+            }
+            return analysis
         }
 
         let all = Array(data.items.indices)
-        var whole = try analysis(positions: all)
-        // The paper's comparisons, paired on the stimuli (the pairing unit even with --cluster-by none).
-        whole.comparisons = PairedComparisons.compare(items: data.items, positions: all, pairBy: settings.clusterBy ?? .stimulus,
-                                                      missingResponse: settings.missingResponse, confidence: settings.confidence,
-                                                      adjust: settings.adjust)
+        var whole = try analysis(positions: all, whole: true)
         whole.adjustment = settings.adjust
         whole.answers = settings.answers.rawValue
         whole.furtherJudges = furtherJudges.map { further in
@@ -150,8 +181,6 @@ public enum StudyAnalysis {
                                         selfConsistency: summary(further.selfConsistencyTable(data.items, clusterBy: settings.clusterBy)),
                                         positionBias: summary(further.positionTable(data.items, clusterBy: settings.clusterBy)))
         }
-        whole.unjudged = JudgeAnalysis.unjudgedRates(items: data.items, positions: all, references: references,
-                                                     missingResponse: settings.missingResponse, confidence: settings.confidence)
         if let by = settings.by {
             var keys: [String] = []
             var members: [String: [Int]] = [:]
@@ -166,10 +195,17 @@ public enum StudyAnalysis {
         return whole
     }
 
-    /// One of the two halves of an analysis worked out side by side.
+    /// The pieces of an analysis worked out side by side.
+    private enum AnalysisTask: Sendable {
+        case summary, judge, comparisons, unjudged
+    }
+
+    /// One piece's result.
     private enum AnalysisPart: Sendable {
-        case summary(AgreementSummary)
+        case summary(Result<(table: RatingTable, summary: AgreementSummary, humansOnly: AgreementAnalysis.HumansOnly), any Error>)
         case judge(JudgeReport?)
+        case comparisons([RateComparison])
+        case unjudged([UnjudgedRate])
     }
 
     /// The analysis of a ratings table (no judge, no items): the coefficients only.

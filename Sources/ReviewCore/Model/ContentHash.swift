@@ -21,15 +21,18 @@ public enum ContentHash {
         hex(SHA256.hash(data: data))
     }
 
-    /// Lowercase hex of a digest's bytes, through a 16-entry table (no formatting call per byte).
+    /// Lowercase hex of a digest's bytes, through a 16-entry table, written straight into the string's storage
+    /// (a million hashes are made on every import and every read of the study index).
     public static func hex(_ digest: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(64)
-        for byte in digest {
-            bytes.append(digits[Int(byte >> 4)])
-            bytes.append(digits[Int(byte & 0x0F)])
+        let bytes = Array(digest)
+        return String(unsafeUninitializedCapacity: bytes.count * 2) { output in
+            for (index, byte) in bytes.enumerated() {
+                output[2 * index] = hexDigits[Int(byte >> 4)]
+                output[2 * index + 1] = hexDigits[Int(byte & 0x0F)]
+            }
+            return bytes.count * 2
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }

@@ -69,26 +69,19 @@ public enum StudyIndex {
         guard FileKind.ofPath(StudyLayout.indexFolder(study: study.folder).path) == .folder,
               FileKind.ofPath(indexFile.path) == .regular,
               let bytes = try? SafeFile.read(indexFile.path) else { return nil }
-        // The digest of items.jsonl and the decoding of the index, side by side.
+        // The digest of items.jsonl is worked out as one more part beside the items' decoding (a part of its own
+        // around the whole decoding kept the decoding's parts off the other core).
         let itemsPath = study.itemsFile.path
-        let shared = SharedData(data: bytes)
-        let results = ParallelWork.map(parts: 2) { part -> IndexPart in
-            if part == 0 { return .digest(try? fileDigest(path: itemsPath)) }
-            return .decoded(try? shared.data.withUnsafeBytes { try decode($0) })
-        }
-        guard case .digest(let onDisk?) = results[0], case .decoded(var decoded?) = results[1],
-              let map = decoded.fileMap, onDisk.size == map.size, onDisk.digest == map.digest else { return nil }
+        let digest = DigestResult()
+        guard var decoded = try? bytes.withUnsafeBytes({ try decode($0, beside: { digest.value = try? fileDigest(path: itemsPath) }) }),
+              let onDisk = digest.value, let map = decoded.fileMap, onDisk.size == map.size, onDisk.digest == map.digest else { return nil }
         decoded.texts = ItemTexts(path: itemsPath, map: map)
         return decoded
     }
 
-    private enum IndexPart: Sendable {
-        case digest((size: UInt64, digest: UInt64)?)
-        case decoded(Dataset?)
-    }
-
-    private struct SharedData: @unchecked Sendable {
-        let data: Data
+    /// The digest the part beside the decoding leaves (read after every part has finished).
+    private final class DigestResult: @unchecked Sendable {
+        var value: (size: UInt64, digest: UInt64)?
     }
 
     /// The size and XXH64 of a file's bytes, read in pieces (links refused, as for every study file).
@@ -194,7 +187,9 @@ public enum StudyIndex {
     }
 
     /// Reads an index's bytes into summaries (with the file map they record); throws when anything is amiss.
-    static func decode(_ bytes: UnsafeRawBufferPointer) throws -> Dataset {
+    ///
+    /// - Parameter beside: work run on the cores as one more part of the items' decoding.
+    static func decode(_ bytes: UnsafeRawBufferPointer, beside: @Sendable () -> Void = {}) throws -> Dataset {
         var reader = try BinaryReader.checked(bytes, magic: magic)
         var map = DatasetFileMap()
         map.size = try reader.u64()
@@ -230,7 +225,11 @@ public enum StudyIndex {
                 let lines = SharedLines(starts: starts, lengths: lengths)
                 return [Item](unsafeUninitializedCapacity: count) { buffer, initialized in
                     let output = SharedItems(buffer: buffer)
-                    let made = ParallelWork.map(parts: parts) { part -> (range: Range<Int>, made: Int, error: (any Error)?) in
+                    let made = ParallelWork.map(parts: parts + 1) { part -> (range: Range<Int>, made: Int, error: (any Error)?) in
+                        if part == parts {
+                            beside()
+                            return (0..<0, 0, nil)
+                        }
                         let range = (count * part / parts)..<(count * (part + 1) / parts)
                         var made = 0
                         do {
