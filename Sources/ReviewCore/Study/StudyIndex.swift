@@ -67,21 +67,20 @@ public enum StudyIndex {
     static func load(study: Study) -> Dataset? {
         let indexFile = StudyLayout.itemsIndexFile(study: study.folder)
         guard FileKind.ofPath(StudyLayout.indexFolder(study: study.folder).path) == .folder,
-              FileKind.ofPath(indexFile.path) == .regular,
-              let bytes = try? SafeFile.read(indexFile.path) else { return nil }
-        // The digest of items.jsonl is worked out as one more part beside the items' decoding (a part of its own
-        // around the whole decoding kept the decoding's parts off the other core).
+              FileKind.ofPath(indexFile.path) == .regular else { return nil }
+        // The digest of items.jsonl is worked out on another core while the index is read and decoded (started
+        // apart: a part of a `ParallelWork.map` around the decoding kept the decoding's own parts off that core).
         let itemsPath = study.itemsFile.path
-        let digest = DigestResult()
-        guard var decoded = try? bytes.withUnsafeBytes({ try decode($0, beside: { digest.value = try? fileDigest(path: itemsPath) }) }),
-              let onDisk = digest.value, let map = decoded.fileMap, onDisk.size == map.size, onDisk.digest == map.digest else { return nil }
+        let digest = ParallelWork.begin { try? fileDigest(path: itemsPath) }
+        guard let bytes = try? SafeFile.read(indexFile.path),
+              var decoded = try? bytes.withUnsafeBytes({ try decode($0) }),
+              let onDisk = digest.value ?? nil, let map = decoded.fileMap, onDisk.size == map.size, onDisk.digest == map.digest
+        else {
+            _ = digest.value  // never left running past the load
+            return nil
+        }
         decoded.texts = ItemTexts(path: itemsPath, map: map)
         return decoded
-    }
-
-    /// The digest the part beside the decoding leaves (read after every part has finished).
-    private final class DigestResult: @unchecked Sendable {
-        var value: (size: UInt64, digest: UInt64)?
     }
 
     /// The size and XXH64 of a file's bytes, read in pieces (links refused, as for every study file).
@@ -187,9 +186,7 @@ public enum StudyIndex {
     }
 
     /// Reads an index's bytes into summaries (with the file map they record); throws when anything is amiss.
-    ///
-    /// - Parameter beside: work run on the cores as one more part of the items' decoding.
-    static func decode(_ bytes: UnsafeRawBufferPointer, beside: @Sendable () -> Void = {}) throws -> Dataset {
+    static func decode(_ bytes: UnsafeRawBufferPointer) throws -> Dataset {
         var reader = try BinaryReader.checked(bytes, magic: magic)
         var map = DatasetFileMap()
         map.size = try reader.u64()
@@ -225,11 +222,7 @@ public enum StudyIndex {
                 let lines = SharedLines(starts: starts, lengths: lengths)
                 return [Item](unsafeUninitializedCapacity: count) { buffer, initialized in
                     let output = SharedItems(buffer: buffer)
-                    let made = ParallelWork.map(parts: parts + 1) { part -> (range: Range<Int>, made: Int, error: (any Error)?) in
-                        if part == parts {
-                            beside()
-                            return (0..<0, 0, nil)
-                        }
+                    let made = ParallelWork.map(parts: parts) { part -> (range: Range<Int>, made: Int, error: (any Error)?) in
                         let range = (count * part / parts)..<(count * (part + 1) / parts)
                         var made = 0
                         do {

@@ -239,7 +239,10 @@ public struct AnswerColumns: Sendable {
     init(replays: [RaterReplay], count: Int, firstOf ids: [String]? = nil) {
         var raters: [String] = []
         var answers: [[String?]] = []
-        for replay in replays.sorted(by: { $0.rater < $1.rater }) {
+        let sorted = replays.sorted(by: { $0.rater < $1.rater })
+        // One column a rater, the raters' columns on the cores at once.
+        let columns = ParallelWork.map(parts: sorted.count) { part -> (column: [String?], any: Bool) in
+            let replay = sorted[part]
             var column = [String?](repeating: nil, count: count)
             var any = false
             let firsts = ids == nil ? [:] : replay.firstLabels
@@ -251,10 +254,11 @@ public struct AnswerColumns: Sendable {
                     any = true
                 }
             }
-            if any {
-                raters.append(replay.rater)
-                answers.append(column)
-            }
+            return (column, any)
+        }
+        for (replay, built) in zip(sorted, columns) where built.any {
+            raters.append(replay.rater)
+            answers.append(built.column)
         }
         self.raters = raters
         self.answers = answers

@@ -24,6 +24,35 @@ public enum ParallelWork {
     /// The most parts a job is split into: the machine's active cores.
     public static var cores: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
+    /// Starts `work` on another core now; its result is waited for when asked (`Pending.value`). For work that
+    /// can run beside whatever the caller does next, a `ParallelWork.map` of the caller's included.
+    public static func begin<Value: Sendable>(_ work: @escaping @Sendable () -> Value) -> Pending<Value> {
+        let pending = Pending<Value>()
+        pending.group.enter()
+        DispatchQueue.global().async {
+            pending.set(work())
+            pending.group.leave()
+        }
+        return pending
+    }
+
+    /// The result of work started by `begin`.
+    public final class Pending<Value: Sendable>: @unchecked Sendable {
+        fileprivate let group = DispatchGroup()
+        private let lock = NSLock()
+        private var result: Value?
+
+        fileprivate init() {}
+
+        fileprivate func set(_ value: Value) { lock.withLock { result = value } }
+
+        /// The work's result, waited for (set by the work before it finishes; nil only if it never ran).
+        public var value: Value? {
+            group.wait()
+            return lock.withLock { result }
+        }
+    }
+
     private final class Slots<Value>: @unchecked Sendable {
         private var slots: [Value?]
         private let lock = NSLock()
