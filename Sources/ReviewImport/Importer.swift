@@ -212,7 +212,9 @@ public enum Importer {
         let folder: URL
         let existing: Dataset
         if let study {
-            existing = try study.dataset()
+            // Summaries from the study index when it serves: an item this import gives again is replaced whole, and
+            // only the others are read in full (`merged`), so an unchanged re-import never parses the old file.
+            existing = try study.dataset(settings: study.settings(), detail: .summaries)
             folder = request.annotations.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? study.annotationFolder
         } else {
             // A bare dataset file is written anew from its inputs.
@@ -220,7 +222,9 @@ public enum Importer {
             folder = try LabelPlace.resolve(outputURL.path, annotations: request.annotations).annotationFolder
             try OutputGuard(annotationFolder: folder).check(output: request.output)
         }
-        let (dataset, mergeNotes, duplicates) = try merged(parsed, into: existing)
+        let (dataset, mergeNotes, duplicates) = try merged(parsed, into: existing) { items in
+            if let study { try Self.readTexts(of: &items, existing: existing, study: study) }
+        }
         let changedLabelled = study == nil ? [] : try labelledChanges(from: existing, to: dataset, folder: folder)
 
         var skipped = skippedFiles + parsed.flatMap(\.skipped) + mergeNotes
@@ -302,6 +306,36 @@ public enum Importer {
         return (parsed, skipped, prefixes, combined)
     }
 
+    /// Replaces the summaries among `items` (the study's own items, at their places in `existing`) by the items in
+    /// full: a few read one at a time at their recorded offsets, many by reading `items.jsonl` whole (in parts on the
+    /// cores). An item that no longer reads back as indexed (the file changed under the lock) is an error.
+    static func readTexts(of items: inout [Item], existing: Dataset, study: Study, oneByOne: Int = itemsReadOneByOne) throws {
+        let positions = existing.items.indices.filter { items[$0].textsLeftOut }
+        guard !positions.isEmpty else { return }
+        if positions.count <= oneByOne {
+            for position in positions {
+                guard let full = existing.fullItem(at: position) else {
+                    throw InputError(file: study.itemsFile.path, "item \"\(TextSanitizer.singleLine(existing.items[position].id))\" does not read back as the study index has it (was the file changed during the import?); nothing was written")
+                }
+                items[position] = full
+            }
+            return
+        }
+        let whole = try study.dataset()
+        guard whole.items.count == existing.items.count else {
+            throw InputError(file: study.itemsFile.path, "changed during the import; nothing was written")
+        }
+        for position in positions {
+            guard whole.items[position].id == items[position].id else {
+                throw InputError(file: study.itemsFile.path, "changed during the import; nothing was written")
+            }
+            items[position] = whole.items[position]
+        }
+    }
+
+    /// Up to this many of the study's items are read one at a time (a few `pread`s); more, and the file is read whole.
+    static let itemsReadOneByOne = 10_000
+
     /// The items of `existing` whose content `updated` changes and that some rater (a clinician, or an adjudicator)
     /// labelled: a re-import that makes labels stale is reported by item, never silent. The logs are read only when
     /// some item changed.
@@ -357,7 +391,12 @@ public enum Importer {
     /// the criterion's appropriate answer (an export that garbled it) are settled by the majority of the files,
     /// and each disagreement is noted; a tie is an error, since nothing says which is right.
     /// A judge answer that differs (beyond case and spaces) from the kept copy's is noted, never silently dropped.
-    static func merged(_ files: [ParsedFile], into existing: Dataset) throws -> (Dataset, [SkipNote], [MergedDuplicates]) {
+    ///
+    /// - Parameter withTexts: gives the study's items that are summaries (`existing` from the study index, its items
+    ///   this import did not give again) their texts before the dataset is made.
+    static func merged(
+        _ files: [ParsedFile], into existing: Dataset, withTexts: (inout [Item]) throws -> Void = { _ in }
+    ) throws -> (Dataset, [SkipNote], [MergedDuplicates]) {
         struct Occurrence { var file: Int; var entry: Int }
         // Each id's first place, in order; later places only for ids given more than once (one array an id, for
         // a million ids given once, was a tenth of an import).
@@ -438,6 +477,7 @@ public enum Importer {
                 items.append(chosen)
             }
         }
+        try withTexts(&items)
         let duplicates = repeatsByFile.keys.sorted().compactMap { repeatsByFile[$0] }
         return (Dataset(name: existing.name, items: items), notes, duplicates)
     }

@@ -23,6 +23,31 @@ struct RunIdentityTests {
         #expect(try Importer.plan(ImportRequest(inputs: [first], output: study.path)).dataset.items.count == 6)
     }
 
+    @Test("an import into a study reads the study's items from its index: the items it does not give again come back in full, one at a time or from the whole file, byte for byte")
+    func studyItemsFromTheIndex() throws {
+        let folder = try Fixtures.makeFolder()
+        let study = folder.appendingPathComponent("study")
+        try Study.create(at: study)
+        let header = "key,condition,interjection,verification_prompt,verification_options,verification_correct,model_response,judge-x_classification,annotator_1_classification\n"
+        let first = try Fixtures.write(header + "k1,mania,\"One, with a comma.\",Q?,\"yes, no\",no,\"Reply one,\nover two lines.\",no,no\n"
+                                       + "k2,mania,Two.,Q?,\"yes, no\",no,,no,yes\n", as: "a_no-steelman.csv", in: folder)
+        let second = try Fixtures.write(header + "k3,mania,Three.,Q?,\"yes, no\",no,Reply three.,yes,\n", as: "b_no-steelman.csv", in: folder)
+        _ = try Importer.planAndWrite(ImportRequest(inputs: [first], output: study.path))
+        let before = try Data(contentsOf: study.appendingPathComponent("items.jsonl"))
+        // The first file's items are summaries in the second import's plan until their texts are read back.
+        let summaries = try Study(folder: study).dataset(settings: Study(folder: study).settings(), detail: .summaries)
+        #expect(summaries.textsLeftOut)
+        for oneByOne in [0, Importer.itemsReadOneByOne] {
+            var items = summaries.items
+            try Importer.readTexts(of: &items, existing: summaries, study: Study(folder: study), oneByOne: oneByOne)
+            #expect(items == (try Study(folder: study).dataset()).items)
+        }
+        _ = try Importer.planAndWrite(ImportRequest(inputs: [second], output: study.path))
+        let after = try Data(contentsOf: study.appendingPathComponent("items.jsonl"))
+        #expect(after.prefix(before.count) == before)
+        #expect(try Study(folder: study).dataset().items.map(\.id) == ["a/k1", "a/k2", "b/k3"])
+    }
+
     @Test("a corrected file that changes a labelled item names the item and who labelled it; unlabelled changes are not listed")
     func labelledChange() throws {
         let folder = try Fixtures.makeFolder()
