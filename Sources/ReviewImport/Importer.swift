@@ -210,10 +210,10 @@ public enum Importer {
         // Each item's hash once, on the cores: its dataset line, the merge and every label given to it reuse it.
         for file in parsed.indices { Item.computeHashes(&parsed[file].entries, item: \.item) }
         let folder: URL
-        let existing: Dataset
+        var existing: Dataset
         if let study {
             // Summaries from the study index when it serves: an item this import gives again is replaced whole, and
-            // only the others are read in full (`merged`), so an unchanged re-import never parses the old file.
+            // only the others are read in full (`readTexts`), so an unchanged re-import never parses the old file.
             existing = try study.dataset(settings: study.settings(), detail: .summaries)
             folder = request.annotations.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? study.annotationFolder
         } else {
@@ -226,6 +226,7 @@ public enum Importer {
             if let study { try Self.readTexts(of: &items, existing: existing, study: study) }
         }
         let changedLabelled = study == nil ? [] : try labelledChanges(from: existing, to: dataset, folder: folder)
+        existing = Dataset(name: existing.name, items: [])  // the study's old items let go before the labels are made
 
         var skipped = skippedFiles + parsed.flatMap(\.skipped) + mergeNotes
         var raters: [ImportedRaterLabels] = []
@@ -544,13 +545,13 @@ extension ImportPlan {
         defer { for (_, log) in opened { log.close() } }
         let options = options.writer == nil && raters.contains(where: { !$0.events.isEmpty })
             ? try options.withWriter(in: annotationFolder) : options
-        for (index, rater) in raters.enumerated() where !rater.events.isEmpty {
-            opened.append((index, try RaterLog(folder: annotationFolder, rater: rater.rater, options: options)))
-        }
+        // Each log's changes as soon as it is open, so one rater's events are let go before the next log is read.
         var changes: [(batch: [LabelEvent], change: RaterLog.Change)] = []
-        for (rater, log) in opened {
-            let events = raters[rater].events
-            raters[rater].events = []
+        for index in raters.indices where !raters[index].events.isEmpty {
+            let log = try RaterLog(folder: annotationFolder, rater: raters[index].rater, options: options)
+            opened.append((index, log))
+            let events = raters[index].events
+            raters[index].events = []
             changes.append(log.changes(consume events))
         }
         let existed = SafeFile.exists(datasetURL.path)

@@ -3,9 +3,10 @@ import Foundation
 /// Where each item id sits in a dataset: the lookup every replay, queue and export makes from a label's item id to
 /// the item.
 ///
-/// A dataset read from its file builds a dictionary while it checks the ids for duplicates. A dataset from the
-/// study index gets an open-addressing table the index stores ready-made (`slots`), so a million ids are not hashed
-/// and inserted again on every command; a lookup hashes the id once (FNV-1a) and confirms the id it finds.
+/// A dataset read from its file builds a dictionary while it checks the ids for duplicates. A dataset made in memory
+/// (an import) gets an open-addressing table over its ids (`init(ids:)`), the same table the study index stores
+/// ready-made (`slots`), so a million ids are not hashed and inserted again on every command; a lookup hashes the id
+/// once (FNV-1a) and confirms the id it finds.
 public struct ItemPositions: Sendable {
     private enum Storage: Sendable {
         case dictionary([String: Int])
@@ -48,19 +49,6 @@ public struct ItemPositions: Sendable {
                 slot = (slot + 1) & mask
             }
             return nil
-        }
-    }
-
-    /// The positions as a dictionary (for a caller that changes them).
-    public var dictionary: [String: Int] {
-        switch storage {
-        case .dictionary(let dictionary):
-            return dictionary
-        case .table(_, let ids):
-            var result: [String: Int] = [:]
-            result.reserveCapacity(ids.count)
-            for (position, id) in ids.enumerated() where result[id] == nil { result[id] = position }
-            return result
         }
     }
 
