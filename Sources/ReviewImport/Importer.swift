@@ -529,9 +529,10 @@ public enum Importer {
 }
 
 extension ImportPlan {
-    /// Opens (and locks) every rater log the import writes before anything is written (a log that cannot be
-    /// opened, a link, FIFO or folder in its place or another session holding it, stops the import first), then
-    /// writes the dataset (temporary file + rename) and appends the new label events.
+    /// Stages the dataset beside its file, opens (and locks) every rater log the import writes before anything is
+    /// put in place (a log that cannot be opened, a link, FIFO or folder in its place or another session holding
+    /// it, stops the import first and the staged file is removed), then puts the dataset in place (rename) and
+    /// appends the new label events.
     ///
     /// Into a study the write is all or none across its files: the new items are staged beside `items.jsonl`, a
     /// journal records them and every line about to be appended, and only then are they put in place
@@ -545,21 +546,30 @@ extension ImportPlan {
         defer { for (_, log) in opened { log.close() } }
         let options = options.writer == nil && raters.contains(where: { !$0.events.isEmpty })
             ? try options.withWriter(in: annotationFolder) : options
-        // Each log's changes as soon as it is open, so one rater's events are let go before the next log is read.
-        var changes: [(batch: [LabelEvent], change: RaterLog.Change)] = []
-        for index in raters.indices where !raters[index].events.isEmpty {
-            let log = try RaterLog(folder: annotationFolder, rater: raters[index].rater, options: options)
-            opened.append((index, log))
-            let events = raters[index].events
-            raters[index].events = []
-            changes.append(log.changes(consume events))
-        }
         let existed = SafeFile.exists(datasetURL.path)
         // Streamed to the staged file and compared with the old one as it goes: neither the new dataset's bytes
         // nor the old file's are ever whole in memory (at a million items, each is about 600 MB).
         var fileMap: DatasetFileMap?
         let staged = try AtomicFile.stage(for: datasetURL, unlessSame: true, permissions: options.filePermissions) { writer in
             fileMap = try dataset.writeLines(into: &writer)
+        }
+        // Each log's changes as soon as it is open, so one rater's events are let go before the next log is read.
+        // When the study's items are already these very bytes (nothing staged), each log's replay cache, made
+        // against that file, spares decoding what it covers.
+        var changes: [(batch: [LabelEvent], change: RaterLog.Change)] = []
+        do {
+            let cache = intoStudy && staged == nil
+                ? fileMap.map { (study: Study(folder: datasetURL.deletingLastPathComponent()), dataset: dataset.held(as: $0)) } : nil
+            for index in raters.indices where !raters[index].events.isEmpty {
+                let log = try RaterLog(folder: annotationFolder, rater: raters[index].rater, options: options, cache: cache)
+                opened.append((index, log))
+                let events = raters[index].events
+                raters[index].events = []
+                changes.append(log.changes(consume events))
+            }
+        } catch {
+            staged?.discard()
+            throw error
         }
         let changed = staged != nil
         var lines: [Data] = []

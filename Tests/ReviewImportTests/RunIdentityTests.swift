@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import ReviewCore
+@testable import ReviewCore
 @testable import ReviewImport
 
 /// Runs are part of an item's identity, and a re-import that changes a labelled item says so, by item.
@@ -46,6 +46,42 @@ struct RunIdentityTests {
         let after = try Data(contentsOf: study.appendingPathComponent("items.jsonl"))
         #expect(after.prefix(before.count) == before)
         #expect(try Study(folder: study).dataset().items.map(\.id) == ["a/k1", "a/k2", "b/k3"])
+    }
+
+    @Test("a re-import into a study opens each log through its replay cache when the items are the file's own bytes, and appends exactly what a whole read would")
+    func reimportThroughReplayCaches() throws {
+        let folder = try Fixtures.makeFolder()
+        let studyFolder = folder.appendingPathComponent("study")
+        try Study.create(at: studyFolder)
+        let study = Study(folder: studyFolder)
+        let header = "key,condition,interjection,verification_prompt,verification_options,verification_correct,model_response,judge-x_classification,annotator_1_classification,annotator_2_classification\n"
+        func file(changing changed: Int?) throws -> String {
+            let rows = (0..<40).map { row in
+                let second = row == changed ? "no" : (row % 3 == 0 ? "" : "yes")
+                return "k\(row),mania,Stimulus \(row % 4).,Q?,\"yes, no\",no,Reply \(row).,\(row % 2 == 0 ? "yes" : "no"),\(row % 2 == 0 ? "no" : "yes"),\(second)\n"
+            }
+            return try Fixtures.write(header + rows.joined(), as: "m_no-steelman.csv", in: folder)
+        }
+        _ = try Importer.planAndWrite(ImportRequest(inputs: [try file(changing: nil)], output: studyFolder.path))
+        // The logs' caches, as a command reading the study makes them (logs this small are cached when asked).
+        let dataset = try study.dataset()
+        for rater in ["annotator_1", "annotator_2"] {
+            _ = try LogReplayCache.readEvents(file: StudyLayout.logFile(folder: study.annotationFolder, rater: rater), study: study,
+                                              dataset: dataset, smallest: 0)
+            let log = try RaterLog(folder: study.annotationFolder, rater: rater, cache: (study, dataset))
+            #expect(!log.knownPositions.isEmpty && log.knownPositions.count == log.events.count)
+            log.close()
+        }
+        // The same file again: nothing to append, through the caches.
+        let again = try Importer.planAndWrite(ImportRequest(inputs: [try file(changing: nil)], output: studyFolder.path))
+        #expect(again.logs.map(\.appended) == [0, 0])
+        // One answer changed: the items are the same bytes, the caches serve, and one label is appended.
+        let before = try RaterLog(folder: study.annotationFolder, rater: "annotator_2").events
+        let changed = try Importer.planAndWrite(ImportRequest(inputs: [try file(changing: 4)], output: studyFolder.path))
+        #expect(changed.logs.map(\.appended) == [0, 1])
+        let after = try RaterLog(folder: study.annotationFolder, rater: "annotator_2").events
+        #expect(after.count == before.count + 1 && Array(after.prefix(before.count)) == before)
+        #expect(after.last?.item == "m/k4" && after.last?.answer == "no")
     }
 
     @Test("a corrected file that changes a labelled item names the item and who labelled it; unlabelled changes are not listed")

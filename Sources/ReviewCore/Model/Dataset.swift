@@ -13,6 +13,14 @@ public struct Dataset: Sendable {
     /// what the study index records, and what a console reads one item's texts from.
     public internal(set) var fileMap: DatasetFileMap?
 
+    /// This dataset as the file whose lines `map` describes holds it (its lines were just written there, or found
+    /// there byte for byte), so that derived files made against that file (a log's replay cache) serve it.
+    public func held(as map: DatasetFileMap) -> Dataset {
+        var copy = self
+        copy.fileMap = map
+        return copy
+    }
+
     public init(name: String, items: [Item]) {
         self.name = name
         self.items = items
