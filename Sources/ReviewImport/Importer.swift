@@ -1,5 +1,6 @@
 import Foundation
 import ReviewCore
+import ReviewStatistics
 
 /// What `judge-review import` was asked to do.
 public struct ImportRequest: Sendable {
@@ -231,6 +232,8 @@ public enum Importer {
         var skipped = skippedFiles + parsed.flatMap(\.skipped) + mergeNotes
         var raters: [ImportedRaterLabels] = []
         var acceptedNames: Set<String> = []  // a column's name is checked once, not once a row
+        // The time as the log lines will say it (to the millisecond): the events held equal the lines read back.
+        let labelledAt = Timestamp.asWritten(request.now)
         for file in parsed {
             for entry in file.entries {
                 for answer in entry.humanAnswers {
@@ -260,7 +263,7 @@ public enum Importer {
                     let kept = dataset.indexByID[entry.item.id].map { dataset.items[$0] } ?? entry.item
                     raters[index].events.append(LabelEvent.label(
                         item: kept, rater: answer.rater, answer: raw, mode: .imported, judgeSeenFirst: false,
-                        at: request.now))
+                        at: labelledAt))
                 }
             }
         }
@@ -609,9 +612,20 @@ extension ImportPlan {
                 labels: rater.labelCount, appended: change.appended, rebased: change.rebased))
         }
         if intoStudy { try StudyJournal.remove(from: Study(folder: datasetURL.deletingLastPathComponent())) }
-        // The file now holds exactly the bytes written (or already held them): its study index, built now.
+        // The file now holds exactly the bytes written (or already held them): its study index, built now, and the
+        // replay cache of each log written, from the events the open log holds.
+        // All of them side by side, each its own file; the index (the longest) first, the caches on the other core.
         if intoStudy, let fileMap {
-            StudyIndex.write(dataset, map: fileMap, study: Study(folder: datasetURL.deletingLastPathComponent()), unlessRecorded: true)
+            let study = Study(folder: datasetURL.deletingLastPathComponent())
+            let (dataset, held) = (dataset, dataset.held(as: fileMap))
+            let logs = opened.indices.filter { changed || !changes[$0].batch.isEmpty }.map { (events: opened[$0].log.events, file: opened[$0].log.log.file) }
+            _ = ParallelWork.map(parts: logs.count + 1) { part in
+                if part == 0 {
+                    StudyIndex.write(dataset, map: fileMap, study: study, unlessRecorded: true)
+                } else {
+                    LogReplayCache.storeHeld(events: logs[part - 1].events, file: logs[part - 1].file, study: study, dataset: held)
+                }
+            }
         }
         return ImportOutcome(replacedExistingDataset: existed && changed, datasetUnchanged: existed && !changed, logs: logs)
     }

@@ -84,6 +84,31 @@ struct RunIdentityTests {
         #expect(after.last?.item == "m/k4" && after.last?.answer == "no")
     }
 
+    @Test("an import leaves each log it wrote with a replay cache that gives exactly the events of a whole read")
+    func importWritesReplayCaches() throws {
+        let folder = try Fixtures.makeFolder()
+        let studyFolder = folder.appendingPathComponent("study")
+        try Study.create(at: studyFolder)
+        let study = Study(folder: studyFolder)
+        let header = "key,condition,interjection,verification_prompt,verification_options,verification_correct,model_response,judge-x_classification,annotator_1_classification,annotator_2_classification\n"
+        // Enough rows for logs over the smallest cached size (about 350 bytes a label).
+        let rows = (0..<8_000).map { row in
+            "k\(row),mania,Stimulus \(row % 7).,Q?,\"yes, no\",no,Reply \(row).,\(row % 2 == 0 ? "yes" : "no"),\(row % 3 == 0 ? "" : " No"),\(row % 5 == 0 ? "YES " : "yes")\n"
+        }
+        let file = try Fixtures.write(header + rows.joined(), as: "m_no-steelman.csv", in: folder)
+        _ = try Importer.planAndWrite(ImportRequest(inputs: [file], output: studyFolder.path))
+        let dataset = try study.dataset()
+        for rater in ["annotator_1", "annotator_2"] {
+            let log = StudyLayout.logFile(folder: study.annotationFolder, rater: rater)
+            #expect(FileKind.ofPath(StudyLayout.replayCacheFile(study: studyFolder, rater: rater).path) == .regular)
+            let cached = try LogReplayCache.readEvents(file: log, study: study, dataset: dataset)
+            let whole = try LogReplayCache.readEvents(file: log, study: nil, dataset: dataset)
+            #expect(cached.positions.count == cached.events.count && !cached.positions.isEmpty)
+            #expect(cached.events.count == whole.events.count)
+            #expect(cached.events == whole.events && cached.note == nil)
+        }
+    }
+
     @Test("a corrected file that changes a labelled item names the item and who labelled it; unlabelled changes are not listed")
     func labelledChange() throws {
         let folder = try Fixtures.makeFolder()

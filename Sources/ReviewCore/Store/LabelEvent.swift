@@ -371,6 +371,11 @@ public enum Timestamp {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
+    /// The date a line written with `format` reads back as (to the millisecond).
+    public static func asWritten(_ date: Date) -> Date {
+        parse(format(date)) ?? date
+    }
+
     /// Parses ISO 8601 with or without fractional seconds.
     public static func parse(_ text: String) -> Date? {
         if let date = parseCanonical(text) { return date }

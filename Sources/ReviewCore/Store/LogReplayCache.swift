@@ -93,8 +93,56 @@ public enum LogReplayCache {
             // Numbered by the scanner's own rule, so that the tail read after this prefix names its lines right.
             _ = JSONLines.ranges(in: covered, linesBefore: &lines)
         }
+        write(events: events, coveredLength: coveredBefore + coveredTail, lines: lines, digest: digest.finish(), items: items,
+              to: cacheFile, study: study, dataset: dataset)
+    }
+
+    /// Writes the cache of the log at `file` from `events`, the records of every one of its lines as a writer that
+    /// holds it has them (an import that has just appended to it): the file's bytes are read back in pieces for
+    /// their digest and line count, never decoded. Best effort, as every derived file: a log shorter than
+    /// `smallest`, one whose last line lacks its newline or whose lines are not as many as the events, is left
+    /// without a cache (the next reader reads it whole and makes one).
+    public static func storeHeld(events: [LabelEvent], file: URL, study: Study, dataset: Dataset, smallest: Int = smallestCachedLog) {
+        guard let cacheFile = Self.file(for: file, study: study), let items = dataset.fileMap, DerivedFiles.canWrite(study) else { return }
+        var digest = XXH64()
+        var size = 0
+        var lines = 0
+        var nonBlank = 0
+        var last: UInt8 = 0x0A
+        do {
+            try SafeFile.readLines(file.path) { piece in
+                digest.update(piece)
+                size += piece.count
+                // Numbered by the scanner's own rule, as a cache made by reading the log is.
+                nonBlank += JSONLines.ranges(in: piece, linesBefore: &lines).count
+                if let byte = piece.last { last = byte }
+            }
+        } catch {
+            return
+        }
+        guard size >= smallest, last == 0x0A, nonBlank == events.count else { return }
+        // Held events keep the time they were made; their lines, and so every reader, the millisecond written.
+        var lastTime: (held: Date, written: Date)?
+        let events = events.map { event -> LabelEvent in
+            let written = lastTime.flatMap { $0.held == event.at ? $0.written : nil } ?? Timestamp.asWritten(event.at)
+            lastTime = (event.at, written)
+            guard written != event.at else { return event }
+            var read = event
+            read.at = written
+            return read
+        }
+        write(events: events, coveredLength: size, lines: lines, digest: digest.finish(), items: items, to: cacheFile,
+              study: study, dataset: dataset)
+    }
+
+    /// The cache of `events`, which cover the log's first `coveredLength` bytes (`lines` lines, XXH64 `digest`),
+    /// each with its position in `dataset`, written atomically under the index lock.
+    private static func write(
+        events: [LabelEvent], coveredLength: Int, lines: Int, digest: UInt64, items: DatasetFileMap, to cacheFile: URL,
+        study: Study, dataset: Dataset
+    ) {
         let positions = events.map { event in Int32(dataset.indexByID[event.item] ?? -1) }
-        let cached = Cached(coveredLength: coveredBefore + coveredTail, linesCovered: lines, digest: digest.finish(),
+        let cached = Cached(coveredLength: coveredLength, linesCovered: lines, digest: digest,
                             itemsSize: items.size, itemsDigest: items.digest, events: events, positions: positions)
         try? DerivedFiles.write(encode(cached, dataset: dataset), to: cacheFile, study: study)
     }
