@@ -50,8 +50,8 @@ enum DatasetBench {
         try time("init", ["init", study])
         try time("import (paper CSV, 2 annotator columns)", ["import", csv.path, "--to", study])
         try time("import again (unchanged)", ["import", csv.path, "--to", study])
-        // The first command after an import reads the logs whole and makes their replay caches; later ones read them.
-        try time("status (first: makes the logs' replay caches)", ["status", study])
+        // The import left the index and the logs' replay caches: the first command after it reads them as later ones do.
+        try time("status (first after the import)", ["status", study])
         try time("status", ["status", study])
         try time("agreement (1000 resamples)", ["agreement", study, "--format", "json"])
         try time("agreement --by condition --cluster-by stimulus", ["agreement", study, "--by", "condition", "--cluster-by", "stimulus", "--format", "json"])
