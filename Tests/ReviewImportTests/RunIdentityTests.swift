@@ -25,10 +25,9 @@ struct RunIdentityTests {
 
     @Test("an import into a study reads the study's items from its index: the items it does not give again come back in full, one at a time or from the whole file, byte for byte")
     func studyItemsFromTheIndex() throws {
-        let folder = try Fixtures.makeFolder()
-        let study = folder.appendingPathComponent("study")
-        try Study.create(at: study)
-        let header = "key,condition,interjection,verification_prompt,verification_options,verification_correct,model_response,judge-x_classification,annotator_1_classification\n"
+        let (folder, created) = try Self.emptyStudy()
+        let study = created.folder
+        let header = Self.oneAnnotatorHeader
         let first = try Fixtures.write(header + "k1,mania,\"One, with a comma.\",Q?,\"yes, no\",no,\"Reply one,\nover two lines.\",no,no\n"
                                        + "k2,mania,Two.,Q?,\"yes, no\",no,,no,yes\n", as: "a_no-steelman.csv", in: folder)
         let second = try Fixtures.write(header + "k3,mania,Three.,Q?,\"yes, no\",no,Reply three.,yes,\n", as: "b_no-steelman.csv", in: folder)
@@ -48,13 +47,25 @@ struct RunIdentityTests {
         #expect(try Study(folder: study).dataset().items.map(\.id) == ["a/k1", "a/k2", "b/k3"])
     }
 
-    @Test("a re-import into a study opens each log through its replay cache when the items are the file's own bytes, and appends exactly what a whole read would")
-    func reimportThroughReplayCaches() throws {
+    /// A new empty study in a folder of its own, and that folder (for the files to import).
+    static func emptyStudy() throws -> (folder: URL, study: Study) {
         let folder = try Fixtures.makeFolder()
         let studyFolder = folder.appendingPathComponent("study")
         try Study.create(at: studyFolder)
-        let study = Study(folder: studyFolder)
-        let header = "key,condition,interjection,verification_prompt,verification_options,verification_correct,model_response,judge-x_classification,annotator_1_classification,annotator_2_classification\n"
+        return (folder, Study(folder: studyFolder))
+    }
+
+    /// A paper results header with a judge and one annotator column.
+    static let oneAnnotatorHeader = "key,condition,interjection,verification_prompt,verification_options,verification_correct,model_response,judge-x_classification,annotator_1_classification\n"
+
+    /// A paper results header with a judge and two annotator columns.
+    static let twoAnnotatorHeader = "key,condition,interjection,verification_prompt,verification_options,verification_correct,model_response,judge-x_classification,annotator_1_classification,annotator_2_classification\n"
+
+    @Test("a re-import into a study opens each log through its replay cache when the items are the file's own bytes, and appends exactly what a whole read would")
+    func reimportThroughReplayCaches() throws {
+        let (folder, study) = try Self.emptyStudy()
+        let studyFolder = study.folder
+        let header = Self.twoAnnotatorHeader
         func file(changing changed: Int?) throws -> String {
             let rows = (0..<40).map { row in
                 let second = row == changed ? "no" : (row % 3 == 0 ? "" : "yes")
@@ -86,11 +97,9 @@ struct RunIdentityTests {
 
     @Test("an import leaves each log it wrote with a replay cache that gives exactly the events of a whole read")
     func importWritesReplayCaches() throws {
-        let folder = try Fixtures.makeFolder()
-        let studyFolder = folder.appendingPathComponent("study")
-        try Study.create(at: studyFolder)
-        let study = Study(folder: studyFolder)
-        let header = "key,condition,interjection,verification_prompt,verification_options,verification_correct,model_response,judge-x_classification,annotator_1_classification,annotator_2_classification\n"
+        let (folder, study) = try Self.emptyStudy()
+        let studyFolder = study.folder
+        let header = Self.twoAnnotatorHeader
         // Enough rows for logs over the smallest cached size (about 350 bytes a label).
         let rows = (0..<8_000).map { row in
             "k\(row),mania,Stimulus \(row % 7).,Q?,\"yes, no\",no,Reply \(row).,\(row % 2 == 0 ? "yes" : "no"),\(row % 3 == 0 ? "" : " No"),\(row % 5 == 0 ? "YES " : "yes")\n"
@@ -111,10 +120,9 @@ struct RunIdentityTests {
 
     @Test("a corrected file that changes a labelled item names the item and who labelled it; unlabelled changes are not listed")
     func labelledChange() throws {
-        let folder = try Fixtures.makeFolder()
-        let study = folder.appendingPathComponent("study")
-        try Study.create(at: study)
-        let header = "key,condition,interjection,verification_prompt,verification_options,verification_correct,model_response,judge-x_classification,annotator_1_classification\n"
+        let (folder, created) = try Self.emptyStudy()
+        let study = created.folder
+        let header = Self.oneAnnotatorHeader
         func file(_ second: String, _ third: String) throws -> String {
             try Fixtures.write(header + "k1,mania,One.,Q?,\"yes, no\",no,Reply one.,no,no\n" + "k2,mania,Two.,Q?,\"yes, no\",no,\(second),no,yes\n"
                                + "k3,mania,Three.,Q?,\"yes, no\",no,\(third),yes,\n", as: "m_no-steelman.csv", in: folder)
