@@ -224,13 +224,16 @@ public enum StudyIndex {
                     let output = SharedItems(buffer: buffer)
                     let made = ParallelWork.map(parts: parts) { part -> (range: Range<Int>, made: Int, error: (any Error)?) in
                         let range = (count * part / parts)..<(count * (part + 1) / parts)
+                        // Each part's items share strings of its own: a million reference counts on the same few
+                        // strings from two cores at once would bounce their cache lines between the cores.
+                        let (partStrings, partCriteria) = part == 0 ? (strings, criteria) : (strings.map(Self.ownCopy), criteria.map(Self.ownCopy))
                         var made = 0
                         do {
                             for position in range {
                                 let record = Record(from: source.bytes, at: position * recordSize)
                                 output.buffer.initializeElement(
-                                    at: position, to: try summary(record, position: position, id: ids[position], strings: strings,
-                                                    criteria: criteria, hashes: hashSource.bytes))
+                                    at: position, to: try summary(record, position: position, id: ids[position], strings: partStrings,
+                                                    criteria: partCriteria, hashes: hashSource.bytes))
                                 made += 1
                                 lines.starts[position] = record.lineStart
                                 lines.lengths[position] = record.lineLength
@@ -285,6 +288,19 @@ public enum StudyIndex {
             stimulus: try BinaryStringTable.required(record.stimulus, in: strings),
             subject: subject, hasResponse: record.flags & 1 != 0, criterion: criteria[Int(record.criterion)],
             judge: judge, contentHash: hash)
+    }
+
+    /// A string with storage of its own (equal to `text`).
+    private static func ownCopy(_ text: String) -> String {
+        String(decoding: Array(text.utf8), as: UTF8.self)
+    }
+
+    /// A criterion whose strings have storage of their own (equal to `criterion`).
+    private static func ownCopy(_ criterion: Criterion) -> Criterion {
+        var copy = Criterion(question: ownCopy(criterion.question), options: criterion.options.map(ownCopy),
+                             appropriate: ownCopy(criterion.appropriate))
+        copy.scale = criterion.scale.map { CriterionScale(ordered: $0.ordered.map(ownCopy), inappropriate: $0.inappropriate.map(ownCopy)) }
+        return copy
     }
 
     /// The output arrays of a decode, each part writing only its own range while the caller waits.
