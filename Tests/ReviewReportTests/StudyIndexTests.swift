@@ -7,6 +7,14 @@ import Testing
 
 /// A generated study whose items vary in every field the index records, with two clinicians' logs.
 private struct GeneratedStudy {
+    /// A study of 60 items with 300 events a rater written, its summaries, and alice's log.
+    static func withAliceLog() throws -> (study: GeneratedStudy, dataset: Dataset, file: URL) {
+        let generated = try GeneratedStudy(count: 60)
+        try generated.writeLogs(eventsPerRater: 300)
+        let dataset = try generated.study.dataset(settings: generated.study.settings(), detail: .summaries)
+        return (generated, dataset, generated.logFile("alice"))
+    }
+
     let folder: TemporaryFolder
     let study: Study
     var items: [Item]
@@ -274,11 +282,8 @@ struct StudyIndexTests {
 
     @Test("the replay cache serves exactly the events a whole read gives, with their line numbers, at any threshold")
     func cacheEqualsWholeRead() throws {
-        let generated = try GeneratedStudy(count: 60)
+        let (generated, dataset, file) = try GeneratedStudy.withAliceLog()
         defer { generated.remove() }
-        try generated.writeLogs(eventsPerRater: 300)
-        let dataset = try generated.study.dataset(settings: generated.study.settings(), detail: .summaries)
-        let file = generated.logFile("alice")
         for round in 0..<4 {
             let cached = try LogReplayCache.readEvents(file: file, study: generated.study, dataset: dataset, smallest: 0, rewriteAfter: 64)
             let whole = try CurrentLabels.readEvents(file: file)
@@ -303,11 +308,8 @@ struct StudyIndexTests {
 struct CachedLogOpenTests {
     @Test("opening through the cache gives the whole read's events, repairs a torn tail at its place in the file, and appends after it")
     func openThroughCache() throws {
-        let generated = try GeneratedStudy(count: 60)
+        let (generated, dataset, file) = try GeneratedStudy.withAliceLog()
         defer { generated.remove() }
-        try generated.writeLogs(eventsPerRater: 300)
-        let dataset = try generated.study.dataset(settings: generated.study.settings(), detail: .summaries)
-        let file = generated.logFile("alice")
         _ = try LogReplayCache.readEvents(file: file, study: generated.study, dataset: dataset, smallest: 0)
         let expected = try CurrentLabels.readEvents(file: file).events
         let intact = try Data(contentsOf: file)
